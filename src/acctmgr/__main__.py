@@ -1,0 +1,3 @@
+from acctmgr.cli import main
+
+main()

@@ -1,0 +1,169 @@
+"""The ``acctmgr`` command: the terminal UI by default, and sub-commands for admins and scripts.
+
+Global flags go before the sub-command (``acctmgr --database-url URL db upgrade``). Every
+error a person can cause ends as one sentence on stderr and exit status 1, never a traceback;
+anything unexpected is logged in full and reported in one sentence too.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from acctmgr import __version__
+from acctmgr.config import LoadedSettings, load_settings
+from acctmgr.errors import AcctmgrError
+from acctmgr.models import Role
+from acctmgr.startup import configure_logging, connect, open_context
+
+log = logging.getLogger("acctmgr.cli")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Cli(click.Group):
+    """A group that reports errors as sentences."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AcctmgrError as error:
+            click.echo(f"acctmgr: {error.message}", err=True)
+            sys.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception:
+            log.exception("unexpected failure")
+            loaded = ctx.find_object(LoadedSettings)
+            where = f" Details are in {loaded.paths.log_dir / 'acctmgr.log'}." if loaded else ""
+            click.echo(f"acctmgr: something unexpected went wrong.{where}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=Cli, invoke_without_command=True)
+@click.option(
+    "--database-url", metavar="URL", help="Database to use (sqlite:///PATH or postgresql://...)."
+)
+@click.option("--as", "login", metavar="LOGIN", help="Act as this user instead of your OS login.")
+@click.version_option(__version__, prog_name="acctmgr")
+@click.pass_context
+def main(ctx: click.Context, database_url: str | None, login: str | None) -> None:
+    """acctmgr: account management workbench. With no command, starts the terminal UI."""
+    loaded = load_settings({"database_url": database_url, "login": login})
+    ctx.obj = loaded
+    configure_logging(loaded)
+    if ctx.invoked_subcommand is None:
+        run_tui(loaded)
+
+
+def run_tui(loaded: LoadedSettings) -> None:
+    # Imported here: the sub-commands must not pay for loading Textual.
+    from acctmgr.app import create_app
+
+    context = open_context(loaded)
+    create_app(context, loaded).run()
+
+
+@main.group()
+def config() -> None:
+    """Inspect the settings."""
+
+
+@config.command("show")
+@click.pass_obj
+def config_show(loaded: LoadedSettings) -> None:
+    """Print each effective setting and where it came from."""
+    rows = loaded.describe()
+    width = max(len(name) for name, _, _ in rows)
+    click.echo(f"config file: {loaded.paths.config_file}")
+    click.echo(f"data dir:    {loaded.paths.data_dir}")
+    click.echo(f"log dir:     {loaded.paths.log_dir}")
+    click.echo("")
+    for name, value, source in rows:
+        click.echo(f"{name.ljust(width)}  {value}  [{source}]")
+
+
+@main.group()
+def db() -> None:
+    """Create, upgrade and fill the database."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(loaded: LoadedSettings) -> None:
+    """Bring the database to this version's schema (also done on every start)."""
+    from acctmgr.db.migrate import upgrade
+
+    database = connect(loaded)
+    before, after = upgrade(database)
+    if before == after:
+        click.echo(f"The database {database.display_name} is up to date (schema {after}).")
+    else:
+        click.echo(f"Upgraded {database.display_name} from schema {before or 'empty'} to {after}.")
+
+
+@main.group()
+def users() -> None:
+    """List and add users."""
+
+
+@users.command("list")
+@click.pass_obj
+def users_list(loaded: LoadedSettings) -> None:
+    """Print every user with their roles."""
+    from acctmgr.services import users as user_service
+
+    context = open_context(loaded)
+    for user in user_service.list_users(context):
+        roles = ", ".join(sorted(role.label for role in user.roles))
+        click.echo(f"{user.login:16} {user.name:30} {roles}")
+
+
+@users.command("add")
+@click.argument("login")
+@click.option("--name", required=True, help="Full name.")
+@click.option("--email", required=True, help="E-mail address.")
+@click.option("--segment", "segment_code", help="Segment code.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice([role.value for role in Role]),
+    help="A role; repeat for several.",
+)
+@click.option("--first-admin", is_flag=True, help="Create the first admin of an empty database.")
+@click.pass_obj
+def users_add(
+    loaded: LoadedSettings,
+    login: str,
+    name: str,
+    email: str,
+    segment_code: str | None,
+    roles: tuple[str, ...],
+    first_admin: bool,
+) -> None:
+    """Add a user (as an admin), or the first admin of a new database."""
+    from pydantic import ValidationError
+
+    from acctmgr.services import users as user_service
+
+    try:
+        data = user_service.UserIn(
+            login=login,
+            name=name,
+            email=email,
+            segment_code=segment_code,
+            roles=frozenset(Role(role) for role in roles),
+        )
+    except ValidationError as error:
+        raise click.BadParameter(error.errors()[0]["msg"]) from None
+    context = open_context(loaded)
+    created = (
+        user_service.create_first_admin(context, data)
+        if first_admin
+        else user_service.create_user(context, data)
+    )
+    click.echo(f"Added {created.login} ({created.name}).")

@@ -1,0 +1,198 @@
+"""Where acctmgr keeps its files, and the settings it runs with.
+
+Settings come from four layers, each overriding the one before: built-in defaults, the config
+file (``config.toml`` in the user config dir), the environment (``ACCTMGR_<NAME>``), and
+command-line flags. ``acctmgr config show`` prints each effective value with the layer it came
+from, so nobody has to guess why the app talks to a given database.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from acctmgr.errors import ConfigError
+
+APP_NAME = "acctmgr"
+ENV_PREFIX = "ACCTMGR_"
+
+Source = Literal["default", "config file", "environment", "command line"]
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The per-user directories, from platformdirs unless the environment points elsewhere.
+
+    ``ACCTMGR_DATA_DIR`` and ``ACCTMGR_CONFIG_DIR`` exist so that tests, demo mode and
+    administrators can keep a second, separate installation beside the real one.
+    """
+
+    data_dir: Path
+    config_dir: Path
+    log_dir: Path
+
+    @classmethod
+    def from_environment(cls, environ: dict[str, str] | None = None) -> Paths:
+        env = os.environ if environ is None else environ
+        data = env.get(f"{ENV_PREFIX}DATA_DIR") or platformdirs.user_data_dir(APP_NAME)
+        config = env.get(f"{ENV_PREFIX}CONFIG_DIR") or platformdirs.user_config_dir(APP_NAME)
+        logs = env.get(f"{ENV_PREFIX}LOG_DIR") or platformdirs.user_log_dir(APP_NAME)
+        return cls(Path(data), Path(config), Path(logs))
+
+    @property
+    def config_file(self) -> Path:
+        return self.config_dir / "config.toml"
+
+    @property
+    def default_database(self) -> Path:
+        return self.data_dir / "acctmgr.db"
+
+
+class Settings(BaseModel):
+    """The settings acctmgr runs with. Each field's docstring is what `config show` explains."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    database_url: str | None = None
+    """SQLAlchemy URL of the database; empty means SQLite in the user data dir."""
+
+    login: str | None = None
+    """The user to act as; empty means the operating-system login."""
+
+    theme: str = "textual-dark"
+    """The colour theme of the terminal UI."""
+
+    busy_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
+    """How long SQLite waits for another writer before giving up."""
+
+    smtp_host: str = "localhost"
+    """The SMTP server that the outbox sender delivers through."""
+
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    """The SMTP server's port."""
+
+    smtp_username: str | None = None
+    """The SMTP login, when the server needs one."""
+
+    smtp_password: str | None = None
+    """The SMTP password, when the server needs one."""
+
+    smtp_starttls: bool = False
+    """Whether to upgrade the SMTP connection with STARTTLS."""
+
+    mail_from: str = "acctmgr@localhost"
+    """The sender address of every e-mail acctmgr sends."""
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """How much the log file records."""
+
+
+SECRET_FIELDS = frozenset({"smtp_password"})
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    """The effective settings, with the layer each value came from."""
+
+    settings: Settings
+    sources: dict[str, Source]
+    paths: Paths
+
+    @property
+    def database_url(self) -> str:
+        """The URL to open: the configured one, else the embedded SQLite file."""
+        if self.settings.database_url:
+            return self.settings.database_url
+        return f"sqlite:///{self.paths.default_database}"
+
+    def describe(self) -> list[tuple[str, str, Source]]:
+        """Rows of (name, shown value, source) for `config show`; secrets are masked."""
+        rows: list[tuple[str, str, Source]] = []
+        for name in Settings.model_fields:
+            value = getattr(self.settings, name)
+            shown = "(set)" if name in SECRET_FIELDS and value else _show(value)
+            if name == "database_url" and value is None:
+                shown = f"{self.database_url}  (embedded SQLite)"
+            rows.append((name, shown, self.sources[name]))
+        return rows
+
+
+def load_settings(
+    flags: dict[str, Any] | None = None,
+    *,
+    environ: dict[str, str] | None = None,
+    paths: Paths | None = None,
+) -> LoadedSettings:
+    """Merge defaults < config file < environment < flags into validated settings.
+
+    Raises ConfigError naming the file, variable or flag whose value cannot be used.
+    """
+    env = dict(os.environ if environ is None else environ)
+    paths = paths or Paths.from_environment(env)
+    values: dict[str, Any] = {}
+    sources: dict[str, Source] = dict.fromkeys(Settings.model_fields, "default")
+
+    for name, value in _read_config_file(paths.config_file).items():
+        values[name] = value
+        sources[name] = "config file"
+    for name in Settings.model_fields:
+        raw = env.get(ENV_PREFIX + name.upper())
+        if raw is not None:
+            values[name] = raw if raw != "" else None
+            sources[name] = "environment"
+    for name, value in (flags or {}).items():
+        if value is not None:
+            values[name] = value
+            sources[name] = "command line"
+
+    try:
+        settings = Settings.model_validate(values)
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else "settings"
+        where = {
+            "config file": f"in {paths.config_file}",
+            "environment": f"in the environment variable {ENV_PREFIX}{name.upper()}",
+            "command line": "on the command line",
+            "default": "",
+        }[sources.get(name, "default")]
+        raise ConfigError(f"The setting {name} {where} is not valid: {first['msg']}.") from None
+    return LoadedSettings(settings, sources, paths)
+
+
+def save_setting(paths: Paths, name: str, value: str) -> None:
+    """Write one setting into the config file, keeping the others (used for the theme)."""
+    if name not in Settings.model_fields:
+        raise ConfigError(f"There is no setting called {name}.")
+    current = _read_config_file(paths.config_file)
+    current[name] = value
+    paths.config_dir.mkdir(parents=True, exist_ok=True)
+    paths.config_file.write_text(tomli_w.dumps(current), encoding="utf-8")
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as error:
+        raise ConfigError(f"The config file {path} cannot be read: {error.strerror}.") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"The config file {path} is not valid TOML: {error}.") from None
+    unknown = sorted(set(data) - set(Settings.model_fields))
+    if unknown:
+        raise ConfigError(f"The config file {path} has an unknown setting: {unknown[0]}.")
+    return data
+
+
+def _show(value: object) -> str:
+    return "(empty)" if value is None else str(value)

@@ -1,0 +1,199 @@
+"""The database handle: engines and sessions for SQLite (embedded) and PostgreSQL (shared).
+
+Nothing connects at import time. A ``Database`` is made from a URL by whoever starts the
+program (CLI, SSH server, demo mode, tests) and handed down.
+
+SQLite runs in WAL mode with foreign keys on and a busy timeout. pysqlite's own transaction
+handling is switched off so that SQLAlchemy emits the BEGIN itself: writes begin with
+``BEGIN IMMEDIATE``, which takes the write lock up front. A deferred transaction that reads and
+then writes cannot upgrade its lock once another writer has committed, and fails with "database
+is locked" whatever the busy timeout; taking the lock first makes writers queue instead.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from acctmgr.errors import StorageError
+
+SQLITE_BEGIN_OPTION = "acctmgr_sqlite_begin"
+
+
+def normalise_url(raw: str) -> URL:
+    """Parse a database URL, choosing psycopg 3 for PostgreSQL.
+
+    Raises StorageError with a sentence when the URL is malformed or names another database.
+    """
+    try:
+        url = make_url(raw.strip())
+    except (ArgumentError, ValueError):
+        raise StorageError(
+            f"The database URL {raw!r} is not a valid URL; use sqlite:///PATH or "
+            "postgresql://USER@HOST/NAME."
+        ) from None
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        return url.set(drivername="postgresql+psycopg")
+    if backend == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            raise StorageError(
+                "An in-memory SQLite database cannot be shared; give a file path as sqlite:///PATH."
+            )
+        return url.set(drivername="sqlite+pysqlite")
+    raise StorageError(
+        f"acctmgr works with SQLite and PostgreSQL; the URL names {backend!r}. "
+        "Use sqlite:///PATH or postgresql://USER@HOST/NAME."
+    )
+
+
+class Database:
+    """One database: a write session factory, a read session factory and what they share."""
+
+    def __init__(self, url: str | URL, *, busy_timeout_seconds: float = 5.0) -> None:
+        self.url = normalise_url(str(url) if isinstance(url, str) else url.render_as_string(False))
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        self.busy_timeout_seconds = busy_timeout_seconds
+        self.engine = self._create_engine()
+        if self.is_sqlite:
+            write_bind: Engine = self.engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+            read_bind: Engine = self.engine.execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"})
+        else:
+            write_bind = read_bind = self.engine
+        self._writes = sessionmaker(bind=write_bind, expire_on_commit=False, autoflush=True)
+        self._reads = sessionmaker(bind=read_bind, expire_on_commit=False, autoflush=False)
+
+    @property
+    def display_name(self) -> str:
+        """The URL without its password, for messages."""
+        return self.url.render_as_string(hide_password=True)
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        return Path(self.url.database or "") if self.is_sqlite else None
+
+    def _create_engine(self) -> Engine:
+        if self.is_sqlite:
+            path = self.sqlite_path
+            assert path is not None
+            if path.is_dir():
+                raise StorageError(f"The database path {path} is a folder, not a file.")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(
+                self.url,
+                connect_args={"timeout": self.busy_timeout_seconds, "check_same_thread": False},
+                # One connection per checkout keeps each thread's transaction its own; SQLite
+                # connections are cheap to open.
+                poolclass=NullPool,
+            )
+            _install_sqlite_hooks(engine, self.busy_timeout_seconds)
+            return engine
+        return create_engine(
+            self.url,
+            pool_pre_ping=True,
+            pool_size=5,
+            max_overflow=10,
+            connect_args={"connect_timeout": 5, "application_name": "acctmgr"},
+        )
+
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """A session whose transaction may write; on SQLite it begins IMMEDIATE."""
+        with translate_storage_errors(self), self._writes() as session:
+            yield session
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session for reading only; never takes SQLite's write lock."""
+        with translate_storage_errors(self), self._reads() as session:
+            yield session
+
+    def check_connection(self) -> None:
+        """Connect once, so that a wrong URL or a broken file is reported before anything else."""
+        with translate_storage_errors(self), self.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _install_sqlite_hooks(engine: Engine, busy_timeout_seconds: float) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Hand transaction control to SQLAlchemy (see the module docstring).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_seconds * 1000)}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode != "wal":
+                cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def translate_storage_errors(database: Database) -> Iterator[None]:
+    """Turn driver failures that a person can act on into a StorageError sentence."""
+    try:
+        yield
+    except DBAPIError as error:
+        message = storage_problem(database, error)
+        if message is None:
+            raise
+        raise StorageError(message) from error
+
+
+def storage_problem(database: Database, error: DBAPIError) -> str | None:
+    """The sentence for a driver error a person can do something about, or None for a bug."""
+    lines = str(error.orig if error.orig is not None else error).strip().splitlines()
+    text = lines[0] if lines else type(error.orig).__name__
+    lowered = text.lower()
+    if database.is_sqlite:
+        path = database.sqlite_path
+        if "file is not a database" in lowered or "malformed" in lowered:
+            return (
+                f"{path} is not an acctmgr database (it is not an SQLite file, or it is damaged)."
+            )
+        if "readonly" in lowered or "read-only" in lowered:
+            return f"The database {path} is read-only; acctmgr needs to write to it and its folder."
+        if "database is locked" in lowered or "database is busy" in lowered:
+            return (
+                f"The database {path} is locked by another program; close it or try again "
+                "in a moment."
+            )
+        if "unable to open database" in lowered:
+            return f"The database file {path} cannot be opened; check the path and permissions."
+        if "disk i/o error" in lowered or "database or disk is full" in lowered:
+            return f"The database {path} cannot be written: {text}."
+        return None
+    if error.connection_invalidated or _is_connection_failure(error):
+        host = database.url.host or "localhost"
+        port = database.url.port or 5432
+        return f"Cannot reach the PostgreSQL server at {host}:{port}: {text}."
+    return None
+
+
+def _is_connection_failure(error: DBAPIError) -> bool:
+    # psycopg raises OperationalError without a SQLSTATE when it could not connect at all.
+    orig = error.orig
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate is None:
+        return type(orig).__name__ == "OperationalError"
+    return str(sqlstate).startswith("08") or sqlstate in {"28000", "28P01", "3D000", "57P03"}

@@ -1,0 +1,48 @@
+"""Errors a person can cause, each carrying one sentence that person understands.
+
+Every layer raises these; the CLI prints the sentence and the TUI shows it as a notification or
+beside the field. Anything else escaping a use case is a bug and is logged, not shown raw.
+"""
+
+from __future__ import annotations
+
+
+class AcctmgrError(Exception):
+    """Base of every error whose message is meant for the person at the keyboard."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        # The input field the sentence belongs beside, when there is one.
+        self.field = field
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(AcctmgrError):
+    """The settings (file, environment or flags) cannot be used as given."""
+
+
+class StorageError(AcctmgrError):
+    """The database cannot be opened, reached, written or upgraded."""
+
+
+class NotFound(AcctmgrError):
+    """The record asked for does not exist (or is not visible to this user)."""
+
+
+class PermissionDenied(AcctmgrError):
+    """The user's roles or segment do not allow this action."""
+
+
+class Conflict(AcctmgrError):
+    """Someone else saved the record since it was loaded; the save was refused."""
+
+
+class InvalidInput(AcctmgrError):
+    """The input breaks a rule of the business or a format rule."""
+
+
+class UnknownUser(AcctmgrError):
+    """The login does not belong to an active user."""

@@ -1,0 +1,74 @@
+"""Customers: accounts in their National/Regional hierarchy, and the people at them."""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
+
+
+class AccountKind(enum.StrEnum):
+    """A National or Regional Account groups customer accounts under one agreement."""
+
+    CUSTOMER = "customer"
+    NATIONAL = "national"
+    REGIONAL = "regional"
+
+
+class AccountStatus(enum.StrEnum):
+    PROSPECT = "prospect"
+    ACTIVE = "active"
+    CHURNED = "churned"
+
+
+class Account(IdMixin, Versioned, Timestamps, Base):
+    __tablename__ = "accounts"
+    __table_args__ = (Index("ix_accounts_segment_name", "segment_id", "name"),)
+
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[AccountKind] = mapped_column(enum_type(AccountKind), default=AccountKind.CUSTOMER)
+    status: Mapped[AccountStatus] = mapped_column(
+        enum_type(AccountStatus), default=AccountStatus.ACTIVE
+    )
+    # The identifier in the iSeries ERP; imports match on it, so it is unique when present.
+    iseries_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    key_account_manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    territory: Mapped[str] = mapped_column(String(120), default="")
+    locale: Mapped[str] = mapped_column(String(16), default="en_US")
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    invoice_contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", use_alter=True, ondelete="SET NULL")
+    )
+    billing_street: Mapped[str] = mapped_column(String(200), default="")
+    billing_city: Mapped[str] = mapped_column(String(120), default="", index=True)
+    billing_postal_code: Mapped[str] = mapped_column(String(20), default="")
+    billing_region: Mapped[str] = mapped_column(String(120), default="")
+    billing_country: Mapped[str] = mapped_column(String(2), default="")
+    # Lower-cased name, iSeries number, city and contact names: one column the list searches.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    parent: Mapped[Account | None] = relationship(remote_side="Account.id")
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="account", foreign_keys="Contact.account_id", order_by="Contact.name"
+    )
+
+
+class Contact(IdMixin, Versioned, Timestamps, Base):
+    __tablename__ = "contacts"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(120), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    account: Mapped[Account] = relationship(back_populates="contacts", foreign_keys=[account_id])

@@ -1,0 +1,44 @@
+"""Tasks, reminders and the log of calls, e-mails, meetings and notes on a record."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
+
+
+class ActivityKind(enum.StrEnum):
+    TASK = "task"
+    REMINDER = "reminder"
+    CALL = "call"
+    EMAIL = "email"
+    MEETING = "meeting"
+    NOTE = "note"
+
+
+class Activity(IdMixin, Versioned, Timestamps, Base):
+    __tablename__ = "activities"
+    __table_args__ = (
+        # "My day": what is open for me, soonest first.
+        Index("ix_activities_open_for_user", "assigned_to_id", "done_at", "due_at"),
+        Index("ix_activities_record", "record_type", "record_id"),
+        Index("ix_activities_account_time", "account_id", "created_at"),
+    )
+
+    kind: Mapped[ActivityKind] = mapped_column(enum_type(ActivityKind))
+    subject: Mapped[str] = mapped_column(String(200))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(String(200), default="")
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    # The record it follows up (e.g. "retention_case", 42).
+    record_type: Mapped[str | None] = mapped_column(String(40))
+    record_id: Mapped[int | None] = mapped_column(Integer)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_at: Mapped[datetime | None] = mapped_column(default=None)
+    done_at: Mapped[datetime | None] = mapped_column(default=None)

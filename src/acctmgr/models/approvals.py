@@ -1,0 +1,147 @@
+"""Approval rules (kept as data), and the requests and decisions they produce.
+
+A rule's condition is evaluated against the record; every rule that matches adds an approval
+at its tier. Tiers run in order; approvals within a tier run in parallel. An approval request
+is bound to the exact version of the record it was submitted with.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
+from acctmgr.models.people import Role
+
+
+class ApproverKind(enum.StrEnum):
+    USER = "user"
+    ROLE_IN_SEGMENT = "role_in_segment"  # e.g. the Segment Leader of the record's segment
+    GROUP = "group"
+
+
+class GroupMode(enum.StrEnum):
+    ANY = "any"
+    ALL = "all"
+
+
+class ApprovalGroup(IdMixin, Versioned, Timestamps, Base):
+    __tablename__ = "approval_groups"
+
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    members: Mapped[list[ApprovalGroupMember]] = relationship(cascade="all, delete-orphan")
+
+
+class ApprovalGroupMember(Base):
+    __tablename__ = "approval_group_members"
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("approval_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+
+
+class ApprovalRule(IdMixin, Versioned, Timestamps, Base):
+    __tablename__ = "approval_rules"
+
+    name: Mapped[str] = mapped_column(String(200))
+    record_type: Mapped[str] = mapped_column(String(40), index=True)  # "quote", "offer", ...
+    # {"field": "discount_pct", "op": ">", "value": "20"}; {"all": [...]} / {"any": [...]}
+    condition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    tier: Mapped[int] = mapped_column(Integer, default=1)
+    approver_kind: Mapped[ApproverKind] = mapped_column(enum_type(ApproverKind))
+    approver_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approver_role: Mapped[Role | None] = mapped_column(enum_type(Role))
+    approver_group_id: Mapped[int | None] = mapped_column(ForeignKey("approval_groups.id"))
+    group_mode: Mapped[GroupMode] = mapped_column(enum_type(GroupMode), default=GroupMode.ANY)
+    sla_hours: Mapped[int | None] = mapped_column(Integer)
+    reminder_hours: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ApprovalRequestStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RECALLED = "recalled"
+    STALE = "stale"  # the record changed after submission
+
+
+class ApprovalRequest(IdMixin, Versioned, Timestamps, Base):
+    __tablename__ = "approval_requests"
+
+    record_type: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[int] = mapped_column(Integer, index=True)
+    record_version: Mapped[int] = mapped_column(Integer)
+    segment_id: Mapped[int | None] = mapped_column(ForeignKey("segments.id"))
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[ApprovalRequestStatus] = mapped_column(
+        enum_type(ApprovalRequestStatus), index=True
+    )
+    current_tier: Mapped[int] = mapped_column(Integer, default=1)
+    submitted_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Condition values at submission: smart approvals carry over when these did not change.
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    approvals: Mapped[list[Approval]] = relationship(
+        cascade="all, delete-orphan", order_by="Approval.tier", back_populates="request"
+    )
+
+
+class ApprovalStatus(enum.StrEnum):
+    WAITING = "waiting"  # its tier has not started
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CARRIED_OVER = "carried_over"  # approved in an earlier round, conditions unchanged
+    SKIPPED = "skipped"
+
+
+class Approval(IdMixin, Versioned, Timestamps, Base):
+    """One approver's (or group's) part of a request, at one tier."""
+
+    __tablename__ = "approvals"
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("approval_requests.id", ondelete="CASCADE"), index=True
+    )
+    rule_id: Mapped[int | None] = mapped_column(ForeignKey("approval_rules.id"))
+    tier: Mapped[int] = mapped_column(Integer)
+    approver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    approver_group_id: Mapped[int | None] = mapped_column(ForeignKey("approval_groups.id"))
+    group_mode: Mapped[GroupMode] = mapped_column(enum_type(GroupMode), default=GroupMode.ANY)
+    status: Mapped[ApprovalStatus] = mapped_column(enum_type(ApprovalStatus), index=True)
+    due_at: Mapped[datetime | None] = mapped_column(default=None)
+    remind_at: Mapped[datetime | None] = mapped_column(default=None)
+    escalated_at: Mapped[datetime | None] = mapped_column(default=None)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    request: Mapped[ApprovalRequest] = relationship(back_populates="approvals")
+    decisions: Mapped[list[ApprovalDecision]] = relationship(cascade="all, delete-orphan")
+
+
+class Decision(enum.StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class ApprovalDecision(IdMixin, Base):
+    """One member's vote on a group approval (or the single approver's decision)."""
+
+    __tablename__ = "approval_decisions"
+
+    approval_id: Mapped[int] = mapped_column(
+        ForeignKey("approvals.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision: Mapped[Decision] = mapped_column(enum_type(Decision))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime]

@@ -1,0 +1,89 @@
+"""What every table shares: naming conventions, exact types, versions and timestamps.
+
+Money is stored as integer minor units (cents) beside the record's ISO currency code; rates and
+percentages as exact ``Numeric``; contract dates as ``date``; instants as timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Dialect, Enum, Integer, MetaData, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+# Stable constraint names let Alembic's batch mode rebuild SQLite tables and let migrations
+# drop constraints by name on both databases.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An instant that is always timezone-aware UTC in Python, whatever the database keeps.
+
+    A naive datetime is refused on the way in: it is a bug to not know which zone a time is in.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("acctmgr stores timezone-aware datetimes only.")
+        value = value.astimezone(UTC)
+        # SQLite has no time zones: it keeps the UTC wall time.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+def enum_type(enum_class: type[enum.Enum]) -> Enum:
+    """A portable enum column: VARCHAR holding the member's value, checked by the database."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        name=enum_class.__name__.lower(),
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class IdMixin:
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class Timestamps:
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Versioned:
+    """A record people edit. Its version rises on every save; a save from a stale copy fails.
+
+    SQLAlchemy adds ``WHERE version = :loaded`` to every UPDATE, so of two sessions that loaded
+    the same version, only the first to save succeeds; services turn the other into a Conflict.
+    """
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.version}

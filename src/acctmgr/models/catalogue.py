@@ -1,0 +1,108 @@
+"""The catalogue: SKUs whose content is locked per version, their prices, and packages.
+
+A SKU's description and contents never change in place: an admin's edit creates a new
+``SkuVersion``, and every quote line, order and contract points at the version it was made with.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
+
+
+class SkuKind(enum.StrEnum):
+    SUBSCRIPTION = "subscription"
+    ONE_OFF = "one_off"
+    SERVICE = "service"  # workshops, audits, trainings: consumed by a deadline
+    USAGE = "usage"  # page views against an included volume with tier prices
+    INCLUDED = "included"  # priced 0 and shown as included
+
+
+class Sku(IdMixin, Versioned, Timestamps, Base):
+    __tablename__ = "skus"
+
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    retired_at: Mapped[datetime | None] = mapped_column(default=None)
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sku_versions.id", use_alter=True)
+    )
+
+    versions: Mapped[list[SkuVersion]] = relationship(
+        back_populates="sku", foreign_keys="SkuVersion.sku_id", order_by="SkuVersion.number"
+    )
+
+
+class SkuVersion(IdMixin, Timestamps, Base):
+    __tablename__ = "sku_versions"
+    __table_args__ = (UniqueConstraint("sku_id", "number"),)
+
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    contents: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[SkuKind] = mapped_column(enum_type(SkuKind))
+    billing_period_months: Mapped[int | None] = mapped_column(Integer)
+    # Services must be consumed within this many months of the contract start.
+    consumption_months: Mapped[int | None] = mapped_column(Integer)
+    units: Mapped[int] = mapped_column(Integer, default=1)  # e.g. workshops in the SKU
+    included_volume: Mapped[int | None] = mapped_column(Integer)  # page views included
+    onsite_support: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    sku: Mapped[Sku] = relationship(back_populates="versions", foreign_keys=[sku_id])
+    prices: Mapped[list[SkuPrice]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    usage_tiers: Mapped[list[UsageTier]] = relationship(
+        cascade="all, delete-orphan", order_by="UsageTier.from_volume"
+    )
+
+
+class SkuPrice(IdMixin, Base):
+    """The list price of a SKU version in one currency (a price book entry)."""
+
+    __tablename__ = "sku_prices"
+    __table_args__ = (UniqueConstraint("sku_version_id", "currency"),)
+
+    sku_version_id: Mapped[int] = mapped_column(ForeignKey("sku_versions.id", ondelete="CASCADE"))
+    currency: Mapped[str] = mapped_column(String(3))
+    list_price_minor: Mapped[int] = mapped_column(Integer)
+
+
+class UsageTier(IdMixin, Base):
+    """Overage price per unit for usage above ``from_volume`` (page views past the threshold)."""
+
+    __tablename__ = "usage_tiers"
+    __table_args__ = (UniqueConstraint("sku_version_id", "currency", "from_volume"),)
+
+    sku_version_id: Mapped[int] = mapped_column(ForeignKey("sku_versions.id", ondelete="CASCADE"))
+    currency: Mapped[str] = mapped_column(String(3))
+    from_volume: Mapped[int] = mapped_column(Integer)
+    unit_price_minor: Mapped[int] = mapped_column(Integer)
+
+
+class Package(IdMixin, Versioned, Timestamps, Base):
+    """A bundle of SKUs; the starter pack is added to a new customer's first quote."""
+
+    __tablename__ = "packages"
+
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    is_starter_pack: Mapped[bool] = mapped_column(Boolean, default=False)
+    retired_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    items: Mapped[list[PackageItem]] = relationship(cascade="all, delete-orphan")
+
+
+class PackageItem(IdMixin, Base):
+    __tablename__ = "package_items"
+    __table_args__ = (UniqueConstraint("package_id", "sku_id"),)
+
+    package_id: Mapped[int] = mapped_column(ForeignKey("packages.id", ondelete="CASCADE"))
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)

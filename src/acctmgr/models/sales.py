@@ -1,0 +1,189 @@
+"""The selling records: retention cases, opportunities, placeholder requests, quotes, offers."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
+
+PERCENT = Numeric(7, 4)
+
+
+class CloseOutcome(enum.StrEnum):
+    WON = "won"
+    LOST = "lost"
+    WITHDRAWN = "withdrawn"
+
+
+class RetentionStep(enum.StrEnum):
+    """Where a retention (rate-reduction) case stands in its wizard."""
+
+    OPENED = "opened"
+    IN_QUEUE = "in_queue"
+    USAGE_REVIEW = "usage_review"
+    OPPORTUNITY = "opportunity"
+    PLACEHOLDER = "placeholder"
+    CUSTOMER_GOALS = "customer_goals"
+    QUOTE = "quote"
+    REVIEW = "review"
+    APPROVAL = "approval"
+    SIGNATURE = "signature"
+    CLOSED = "closed"
+
+
+class RetentionCase(IdMixin, Versioned, Timestamps, Base):
+    __tablename__ = "retention_cases"
+
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    step: Mapped[RetentionStep] = mapped_column(enum_type(RetentionStep), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    requested_reduction_minor: Mapped[int | None] = mapped_column(Integer)
+    requested_reduction_pct: Mapped[Decimal | None] = mapped_column(PERCENT)
+    customer_informed_of_terms: Mapped[bool] = mapped_column(Boolean, default=False)
+    notice_deadline: Mapped[date | None]
+    earliest_effective_date: Mapped[date | None]
+    outcome: Mapped[CloseOutcome | None] = mapped_column(enum_type(CloseOutcome))
+    close_reason: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # What the holder of the current step has typed but not yet submitted.
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class OpportunityKind(enum.StrEnum):
+    RATE_REDUCTION = "rate_reduction"
+    NEW_BUSINESS = "new_business"
+    UPSELL = "upsell"
+    RENEWAL = "renewal"
+
+
+class OpportunityStage(enum.StrEnum):
+    QUALIFYING = "qualifying"
+    PROPOSAL = "proposal"
+    NEGOTIATION = "negotiation"
+    CLOSED = "closed"
+
+
+class Opportunity(IdMixin, Versioned, Timestamps, Base):
+    __tablename__ = "opportunities"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    retention_case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("retention_cases.id"), index=True
+    )
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[OpportunityKind] = mapped_column(enum_type(OpportunityKind))
+    stage: Mapped[OpportunityStage] = mapped_column(enum_type(OpportunityStage))
+    amount_minor: Mapped[int] = mapped_column(Integer, default=0)
+    currency: Mapped[str] = mapped_column(String(3))
+    expected_close_on: Mapped[date | None]
+    outcome: Mapped[CloseOutcome | None] = mapped_column(enum_type(CloseOutcome))
+    close_reason: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class PlaceholderStatus(enum.StrEnum):
+    SUBMITTED = "submitted"
+    CONFIRMED = "confirmed"
+    WITHDRAWN = "withdrawn"
+
+
+class PlaceholderRequest(IdMixin, Versioned, Timestamps, Base):
+    """The intent for a new contract, raised inside an opportunity before the quote exists."""
+
+    __tablename__ = "placeholder_requests"
+
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id"), index=True)
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[PlaceholderStatus] = mapped_column(enum_type(PlaceholderStatus))
+    estimated_reduction_minor: Mapped[int] = mapped_column(Integer)
+    confirmed_reduction_minor: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class QuoteStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PENDING_APPROVAL = "pending_approval"  # locked while it waits
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    ACCEPTED = "accepted"
+    SUPERSEDED = "superseded"
+
+
+class Quote(IdMixin, Versioned, Timestamps, Base):
+    """A priced proposal; as sent to the customer it is the purchase order (PO)."""
+
+    __tablename__ = "quotes"
+
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id"), index=True)
+    offer_id: Mapped[int | None] = mapped_column(ForeignKey("offers.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[QuoteStatus] = mapped_column(enum_type(QuoteStatus), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    territory: Mapped[str] = mapped_column(String(120), default="")
+    valid_until: Mapped[date | None]
+    starts_on: Mapped[date | None]
+    term_months: Mapped[int] = mapped_column(Integer, default=12)
+    list_total_minor: Mapped[int] = mapped_column(Integer, default=0)
+    net_total_minor: Mapped[int] = mapped_column(Integer, default=0)
+    approver_comment: Mapped[str] = mapped_column(Text, default="")
+
+    lines: Mapped[list[QuoteLine]] = relationship(
+        cascade="all, delete-orphan", order_by="QuoteLine.position", back_populates="quote"
+    )
+
+
+class QuoteLine(IdMixin, Base):
+    __tablename__ = "quote_lines"
+
+    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    # None marks an item outside the catalogue: an exception that needs Customer Success.
+    sku_version_id: Mapped[int | None] = mapped_column(ForeignKey("sku_versions.id"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    quantity: Mapped[int] = mapped_column(Integer)
+    list_price_minor: Mapped[int] = mapped_column(Integer)
+    discount_pct: Mapped[Decimal] = mapped_column(PERCENT, default=Decimal(0))
+    net_minor: Mapped[int] = mapped_column(Integer)
+    statement_of_work: Mapped[str] = mapped_column(Text, default="")
+    location: Mapped[str] = mapped_column(String(200), default="")
+    starts_on: Mapped[date | None]
+    consume_by: Mapped[date | None]
+
+    quote: Mapped[Quote] = relationship(back_populates="lines")
+
+
+class OfferStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PRESENTED = "presented"
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+
+
+class Offer(IdMixin, Versioned, Timestamps, Base):
+    """One of the offerings a Key Account Manager presents; it carries its own quote."""
+
+    __tablename__ = "offers"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[OfferStatus] = mapped_column(enum_type(OfferStatus))
+    valid_until: Mapped[date | None]
+    renews_contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"))

@@ -1,0 +1,177 @@
+"""How a use case runs: one transaction, one actor, one clock reading, retried when safe.
+
+``@use_case("accounts.update")`` turns ``fn(uow, ...)`` into ``fn(context, ...)``. The wrapper
+opens the session (``BEGIN IMMEDIATE`` on SQLite for writes), loads the acting user fresh (so a
+role taken away is taken away at once), runs the function, commits, and translates what can go
+wrong into sentences: a stale save becomes ``Conflict``; a PostgreSQL serialization failure or
+deadlock is retried from the start, which is safe because nothing was committed.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from acctmgr.clock import Clock, SystemClock
+from acctmgr.db.engine import Database
+from acctmgr.errors import Conflict, NotFound, UnknownUser
+from acctmgr.models import Role, User
+from acctmgr.models.base import Base
+
+P = ParamSpec("P")
+R = TypeVar("R")
+M = TypeVar("M", bound=Base)
+
+MAX_ATTEMPTS = 5
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+STALE_MESSAGE = (
+    "Someone else saved this {what} since you opened it; your changes were not saved. "
+    "Reload it to see theirs, then make your change again."
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user a use case runs for, as loaded at the start of its transaction."""
+
+    id: int
+    login: str
+    name: str
+    email: str
+    segment_id: int | None
+    roles: frozenset[Role]
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+@dataclass
+class UnitOfWork:
+    """One transaction: the session, the instant it started, who acts, and what for."""
+
+    session: Session
+    clock: Clock
+    now: datetime
+    action: str
+    actor: Actor | None = None
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def user(self) -> Actor:
+        """The acting user; use cases that need one are declared so and always have it."""
+        if self.actor is None:
+            raise UnknownUser("This action needs a signed-in user.")
+        return self.actor
+
+    def get(self, model: type[M], record_id: int, what: str) -> M:
+        """The record with this id, or NotFound naming it as ``what``."""
+        record = self.session.get(model, record_id)
+        if record is None:
+            raise NotFound(f"There is no {what} with number {record_id}.")
+        return record
+
+    def expect_version(self, record: Any, expected: int, what: str) -> None:
+        """Refuse a save made from a copy older than the stored record."""
+        if record.version != expected:
+            raise Conflict(STALE_MESSAGE.format(what=what))
+
+    def add(self, record: M) -> M:
+        """Add a new record and flush it, so it has its id (and its audit event) at once."""
+        self.session.add(record)
+        self.session.flush()
+        return record
+
+
+class Context:
+    """What the application holds to call use cases: database, clock, and the user's login."""
+
+    def __init__(self, database: Database, clock: Clock | None = None, login: str | None = None):
+        self.database = database
+        self.clock: Clock = clock or SystemClock()
+        self.login = login
+
+    def as_user(self, login: str | None) -> Context:
+        """The same database and clock, acting as another user (tests, SSH sessions)."""
+        return Context(self.database, self.clock, login)
+
+    def run(
+        self,
+        action: str,
+        write: bool,
+        needs_actor: bool,
+        fn: Callable[..., R],
+        *args: Any,
+        **kwargs: Any,
+    ) -> R:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            sessions = self.database.write_session if write else self.database.read_session
+            try:
+                with sessions() as session:
+                    uow = UnitOfWork(session, self.clock, self.clock.now(), action)
+                    session.info["uow"] = uow
+                    if needs_actor or self.login is not None:
+                        uow.actor = load_actor(session, self.login, required=needs_actor)
+                    result = fn(uow, *args, **kwargs)
+                    if write:
+                        session.commit()
+                    return result
+            except StaleDataError:
+                raise Conflict(STALE_MESSAGE.format(what="record")) from None
+            except DBAPIError as error:
+                if attempt < MAX_ATTEMPTS and _is_retryable(error):
+                    time.sleep(random.uniform(0.01, 0.05) * attempt)
+                    continue
+                raise
+        raise AssertionError("unreachable: the last attempt either returns or raises")
+
+
+def use_case(
+    action: str, *, write: bool = True, needs_actor: bool = True
+) -> Callable[[Callable[Concatenate[UnitOfWork, P], R]], Callable[Concatenate[Context, P], R]]:
+    """Declare a use case: its audit name, whether it writes, and whether it needs a user."""
+
+    def decorate(
+        fn: Callable[Concatenate[UnitOfWork, P], R],
+    ) -> Callable[Concatenate[Context, P], R]:
+        @functools.wraps(fn)
+        def run(context: Context, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            return context.run(action, write, needs_actor, fn, *args, **kwargs)
+
+        return run
+
+    return decorate
+
+
+def load_actor(session: Session, login: str | None, *, required: bool = True) -> Actor | None:
+    if login is None:
+        if required:
+            raise UnknownUser("No user is signed in; start acctmgr with --as LOGIN.")
+        return None
+    user = session.scalars(select(User).where(User.login == login)).one_or_none()
+    if user is None or not user.active:
+        if not required:
+            return None
+        state = "is not active" if user is not None else "is not a user of this database"
+        raise UnknownUser(f"The login {login!r} {state}; ask an admin to add it.")
+    return Actor(
+        id=user.id,
+        login=user.login,
+        name=user.name,
+        email=user.email,
+        segment_id=user.segment_id,
+        roles=frozenset(role.role for role in user.roles),
+    )
+
+
+def _is_retryable(error: DBAPIError) -> bool:
+    return getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES

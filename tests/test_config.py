@@ -1,0 +1,78 @@
+"""Settings merge defaults < config file < environment < flags, and say where each came from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from acctmgr.config import Paths, load_settings, save_setting
+from acctmgr.errors import ConfigError
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> Paths:
+    return Paths(tmp_path / "data", tmp_path / "config", tmp_path / "logs")
+
+
+def test_defaults_point_at_sqlite_in_the_data_dir(paths: Paths) -> None:
+    """With nothing configured the database is acctmgr.db in the user data dir."""
+    loaded = load_settings(environ={}, paths=paths)
+    assert loaded.database_url == f"sqlite:///{paths.data_dir / 'acctmgr.db'}"
+    assert loaded.sources["database_url"] == "default"
+
+
+def test_each_layer_overrides_the_one_before(paths: Paths) -> None:
+    """A flag beats the environment, which beats the config file, which beats the default."""
+    paths.config_dir.mkdir(parents=True)
+    paths.config_file.write_text(
+        'theme = "nord"\nsmtp_port = 2525\nmail_from = "file@example.com"\n'
+        'database_url = "sqlite:////from/file.db"\n'
+    )
+    environ = {"ACCTMGR_SMTP_PORT": "2626", "ACCTMGR_DATABASE_URL": "sqlite:////from/env.db"}
+    loaded = load_settings(
+        {"database_url": "sqlite:////from/flag.db", "login": None}, environ=environ, paths=paths
+    )
+    assert loaded.settings.theme == "nord"
+    assert loaded.sources["theme"] == "config file"
+    assert loaded.settings.smtp_port == 2626
+    assert loaded.sources["smtp_port"] == "environment"
+    assert loaded.database_url == "sqlite:////from/flag.db"
+    assert loaded.sources["database_url"] == "command line"
+    assert loaded.sources["login"] == "default"
+    shown = {name: (value, source) for name, value, source in loaded.describe()}
+    assert shown["mail_from"] == ("file@example.com", "config file")
+
+
+def test_secrets_are_masked_in_the_description(paths: Paths) -> None:
+    """config show never prints the SMTP password."""
+    loaded = load_settings(environ={"ACCTMGR_SMTP_PASSWORD": "hunter2"}, paths=paths)
+    shown = {name: value for name, value, _ in loaded.describe()}
+    assert shown["smtp_password"] == "(set)"
+
+
+def test_a_bad_environment_value_names_the_variable(paths: Paths) -> None:
+    """An invalid value is reported with the variable it came from."""
+    with pytest.raises(ConfigError, match="ACCTMGR_SMTP_PORT"):
+        load_settings(environ={"ACCTMGR_SMTP_PORT": "many"}, paths=paths)
+
+
+def test_a_broken_config_file_is_one_sentence(paths: Paths) -> None:
+    """A config file that is not TOML, or has an unknown key, names the file."""
+    paths.config_dir.mkdir(parents=True)
+    paths.config_file.write_text("theme = \n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(environ={}, paths=paths)
+    paths.config_file.write_text('colour = "red"\n')
+    with pytest.raises(ConfigError, match="unknown setting: colour"):
+        load_settings(environ={}, paths=paths)
+
+
+def test_saving_a_setting_keeps_the_others(paths: Paths) -> None:
+    """Saving the theme writes it into the config file beside what was there."""
+    paths.config_dir.mkdir(parents=True)
+    paths.config_file.write_text('mail_from = "a@example.com"\n')
+    save_setting(paths, "theme", "gruvbox")
+    loaded = load_settings(environ={}, paths=paths)
+    assert loaded.settings.theme == "gruvbox"
+    assert loaded.settings.mail_from == "a@example.com"
