@@ -1,4 +1,4 @@
-"""The Textual application: a small App class that screens hang from.
+"""The Textual application: a small App class that the screens hang from.
 
 ``create_app`` is the one factory used by the CLI, the SSH server, demo mode and the tests: it
 takes an opened Context (database, clock, login) and the settings, and builds the App.
@@ -6,22 +6,176 @@ takes an opened Context (database, clock, login) and the settings, and builds th
 
 from __future__ import annotations
 
-from textual.app import App
+import asyncio
+import logging
 
-from acctmgr.config import LoadedSettings
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from acctmgr.config import LoadedSettings, save_setting
+from acctmgr.errors import AcctmgrError, UnknownUser
+from acctmgr.screens.account import AccountScreen
+from acctmgr.screens.accounts import AccountsScreen
+from acctmgr.screens.base import UNEXPECTED, call_service
+from acctmgr.screens.commands import GoToCommands
+from acctmgr.screens.first_admin import FirstAdminScreen
+from acctmgr.screens.my_day import MyDayScreen
+from acctmgr.screens.persona import PersonaScreen
+from acctmgr.screens.unknown_login import UnknownLoginScreen
+from acctmgr.screens.welcome import WelcomeScreen
 from acctmgr.services import Context
+from acctmgr.services import users as user_service
+
+log = logging.getLogger("acctmgr.app")
+DEMO_ACCOUNTS = 2000
 
 
 class AcctmgrApp(App[None]):
-    """acctmgr in a terminal."""
+    """acctmgr in a terminal: My day and Accounts as modes, records pushed on top."""
 
     TITLE = "acctmgr"
+    CSS_PATH = "screens/app.tcss"
+    COMMANDS = App.COMMANDS | {GoToCommands}
+    MODES = {"my_day": MyDayScreen, "accounts": AccountsScreen}
+    BINDINGS = [
+        Binding("f2", "go('my_day')", "My day", tooltip="Your tasks, approvals and cases"),
+        Binding("f3", "go('accounts')", "Accounts", tooltip="Search every account"),
+    ]
 
     def __init__(self, context: Context, settings: LoadedSettings) -> None:
         super().__init__()
         self.context = context
         self.settings = settings
+        self.signed_in = False
         self.theme = settings.settings.theme
+
+    def on_mount(self) -> None:
+        self.begin()
+
+    @work(exclusive=True, group="start")
+    async def begin(self) -> None:
+        """Decide where to start: first run, an unknown login, or My day."""
+        users = await call_service(self, self.context, user_service.count_users)
+        if users is None:
+            return
+        if users == 0:
+            await self.first_run()
+            return
+        try:
+            await asyncio.to_thread(user_service.me, self.context)
+        except UnknownUser as error:
+            await self.push_screen(UnknownLoginScreen(error.message, await self._login_hint()))
+            return
+        except AcctmgrError as error:
+            self.notify(error.message, severity="error", timeout=10)
+            return
+        self.enter()
+
+    async def first_run(self) -> None:
+        """The Welcome flow: create the first admin, or load the demo data and pick a persona."""
+        while True:
+            choice = await self.push_screen_wait(WelcomeScreen())
+            if choice is None:
+                self.exit()
+                return
+            login = await (self._create_admin() if choice == "admin" else self._load_demo())
+            if login is not None:
+                self.context = self.context.as_user(login)
+                self.enter()
+                return
+
+    async def _create_admin(self) -> str | None:
+        while True:
+            data = await self.push_screen_wait(FirstAdminScreen(self.context.login))
+            if data is None:
+                return None
+            created = await call_service(self, self.context, user_service.create_first_admin, data)
+            if created is not None:
+                self.notify(f"Welcome, {created.name}. You are the admin of this database.")
+                return created.login
+
+    async def _load_demo(self) -> str | None:
+        from acctmgr.demo.seed import PERSONAS, seed_demo
+
+        self.notify("Loading the demo data…", timeout=3)
+        try:
+            await asyncio.to_thread(
+                seed_demo,
+                self.context.database,
+                accounts=DEMO_ACCOUNTS,
+                now=self.context.clock.now(),
+            )
+        except AcctmgrError as error:
+            self.notify(error.message, severity="error", timeout=10)
+            return None
+        personas = [
+            (login, name, ", ".join(sorted(role.label for role in roles)))
+            for login, (name, roles, _segment) in PERSONAS.items()
+        ]
+        return await self.push_screen_wait(PersonaScreen(personas))
+
+    async def _login_hint(self) -> str:
+        from acctmgr.demo.seed import PERSONAS
+
+        login = self.context.login
+        demo = await asyncio.to_thread(_has_demo_personas, self.context)
+        examples = ", ".join(list(PERSONAS)[:5]) if demo else "your login"
+        who = f" (you are {login!r} here)" if login else ""
+        return (
+            f"Start acctmgr with --as LOGIN{who}, for example --as {examples.split(',')[0]}"
+            + (f"; the demo personas are {examples}, …" if demo else "")
+            + ". An admin can add you with: acctmgr users add LOGIN --name … --email …"
+        )
+
+    def enter(self) -> None:
+        """The user is known: go to My day."""
+        self.signed_in = True
+        self.switch_mode("my_day")
+
+    def go(self, mode: str) -> None:
+        if self.signed_in:
+            self.switch_mode(mode)
+
+    def action_go(self, mode: str) -> None:
+        self.go(mode)
+
+    def open_account(self, account_id: int) -> None:
+        self.push_screen(AccountScreen(account_id))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "go" and not self.signed_in)
+
+    def watch_theme(self, theme: str) -> None:
+        if theme != self.settings.settings.theme:
+            self._save_theme(theme)
+
+    @work(thread=True, group="settings", exit_on_error=False)
+    def _save_theme(self, theme: str) -> None:
+        try:
+            save_setting(self.settings.paths, "theme", theme)
+        except AcctmgrError as error:
+            self.call_from_thread(self.notify, error.message, severity="warning")
+
+    def _handle_exception(self, error: Exception) -> None:
+        # One place for failures nobody caught: log them and tell the user in one sentence,
+        # instead of Textual's default of quitting with a traceback.
+        log.exception("unhandled error in the UI", exc_info=error)
+        try:
+            self.notify(UNEXPECTED, severity="error", timeout=10)
+        except Exception:  # the app is too broken to notify: fall back to Textual's exit
+            super()._handle_exception(error)
+
+
+def _has_demo_personas(context: Context) -> bool:
+    from acctmgr.demo.seed import PERSONAS
+
+    anonymous = context.as_user(next(iter(PERSONAS)))
+    try:
+        user_service.me(anonymous)
+    except AcctmgrError:
+        return False
+    return True
 
 
 def create_app(context: Context, settings: LoadedSettings) -> AcctmgrApp:

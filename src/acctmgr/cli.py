@@ -16,9 +16,9 @@ import click
 
 from acctmgr import __version__
 from acctmgr.config import LoadedSettings, load_settings
-from acctmgr.errors import AcctmgrError
+from acctmgr.errors import AcctmgrError, InvalidInput
 from acctmgr.models import Role
-from acctmgr.startup import configure_logging, connect, open_context
+from acctmgr.startup import configure_logging, connect, open_context, open_database
 
 log = logging.getLogger("acctmgr.cli")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -103,6 +103,47 @@ def db_upgrade(loaded: LoadedSettings) -> None:
         click.echo(f"The database {database.display_name} is up to date (schema {after}).")
     else:
         click.echo(f"Upgraded {database.display_name} from schema {before or 'empty'} to {after}.")
+
+
+@db.command("seed")
+@click.option("--demo", is_flag=True, help="Load the demo company (the only seed there is).")
+@click.option(
+    "--accounts",
+    type=int,
+    default=2000,
+    show_default=True,
+    help="How many accounts, National/Regional parents included.",
+)
+@click.option(
+    "--seed",
+    "seed",
+    type=int,
+    default=7,
+    show_default=True,
+    help="Random seed; the same accounts and seed give the same data.",
+)
+@click.pass_obj
+def db_seed(loaded: LoadedSettings, demo: bool, accounts: int, seed: int) -> None:
+    """Fill an empty database with deterministic demo data (users, accounts, open work)."""
+    if not demo:
+        raise InvalidInput(
+            "Demo data is the only kind of seed there is; run acctmgr db seed --demo."
+        )
+    import time
+
+    from acctmgr.clock import SystemClock
+    from acctmgr.demo.seed import seed_demo
+
+    database = open_database(loaded)
+    started = time.perf_counter()
+    summary = seed_demo(database, accounts=accounts, seed=seed, now=SystemClock().now())
+    elapsed = time.perf_counter() - started
+    click.echo(
+        f"Loaded demo data into {database.display_name} in {elapsed:.1f} s "
+        f"({summary.total:,} rows; seed {seed}):"
+    )
+    for line in summary.lines():
+        click.echo(f"  {line}")
 
 
 @main.group()

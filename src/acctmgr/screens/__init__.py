@@ -1,0 +1,1 @@
+"""The screens of acctmgr: the only modules (with widgets/) that import Textual."""

@@ -1,0 +1,73 @@
+"""Command palette commands: go to My day or Accounts, and jump to any account by name."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
+
+from rich.markup import escape
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from acctmgr.errors import AcctmgrError
+from acctmgr.services import accounts as account_service
+from acctmgr.services.accounts import AccountQuery
+from acctmgr.widgets.text import safe
+
+if TYPE_CHECKING:
+    from acctmgr.app import AcctmgrApp
+
+PLACES = (
+    ("Open My day", "my_day", "Your tasks, approvals, cases and renewals"),
+    ("Open Accounts", "accounts", "Search and filter every account you can see"),
+)
+
+
+class GoToCommands(Provider):
+    """Places to go, and accounts by name (searched in the database as you type)."""
+
+    @property
+    def acctmgr(self) -> AcctmgrApp:
+        return cast("AcctmgrApp", self.app)
+
+    async def discover(self) -> Hits:
+        for title, mode, help_text in PLACES:
+            yield DiscoveryHit(title, self._go(mode), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, mode, help_text in PLACES:
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), self._go(mode), help=help_text)
+        text = query.strip()
+        if len(text) < 2 or self.acctmgr.context.login is None:
+            return
+        try:
+            page = await asyncio.to_thread(
+                account_service.search_accounts,
+                self.acctmgr.context,
+                AccountQuery(text=text, limit=10),
+            )
+        except AcctmgrError:
+            return
+        for row in page.items:
+            title = f"Go to account {row.name}"
+            yield Hit(
+                0.5,
+                f"Go to account {_literal(row.name)}",
+                self._open(row.id),
+                text=title,
+                help=", ".join(p for p in (row.billing_city, row.segment_name) if p),
+            )
+
+    def _go(self, mode: str) -> Callable[[], None]:
+        return lambda: self.acctmgr.go(mode)
+
+    def _open(self, account_id: int) -> Callable[[], None]:
+        return lambda: self.acctmgr.open_account(account_id)
+
+
+def _literal(text: str) -> str:
+    """Escape markup in a customer name for the palette's prompt."""
+    return escape(safe(text))

@@ -1,0 +1,149 @@
+"""My day: the home screen, shaped by the roles of the person signed in."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, Header, Static
+
+from acctmgr.screens.activity import ActivityScreen
+from acctmgr.screens.base import AcctmgrScreen
+from acctmgr.services import my_day as my_day_service
+from acctmgr.services.my_day import MyDay, MyDayItem, Urgency
+from acctmgr.widgets.record_table import RecordTable, Row
+from acctmgr.widgets.text import content, plain
+
+SECTIONS = (
+    ("due", "Tasks and reminders due"),
+    ("approvals", "Approvals waiting for me"),
+    ("cases", "Cases in my queue"),
+    ("renewals", "Renewals entering their notice window"),
+)
+URGENCY_STYLE = {Urgency.OVERDUE: "bold $error", Urgency.TODAY: "bold", Urgency.SOON: ""}
+URGENCY_LABEL = {Urgency.OVERDUE: "overdue", Urgency.TODAY: "today", Urgency.SOON: ""}
+
+
+class MyDayScreen(AcctmgrScreen):
+    """Four lists; Enter opens the record of the highlighted line."""
+
+    TITLE = "My day"
+    BINDINGS = [
+        Binding("x", "done", "Mark done"),
+        Binding("r", "refresh", "Refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._items: dict[str, MyDayItem] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading your day…", id="my-day-summary")
+        for key, title in SECTIONS:
+            with Vertical(id=f"section-{key}", classes="my-day-section"):
+                yield Static(title, classes="section-title", id=f"title-{key}")
+                yield RecordTable(("When", 14), ("What", 40), "Detail", id=f"table-{key}")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_day()
+
+    def on_screen_resume(self) -> None:
+        if self._items:
+            self.refresh_day()
+
+    @work(exclusive=True, group="my-day")
+    async def refresh_day(self) -> None:
+        day = await self.call(my_day_service.my_day)
+        if day is not None:
+            self.show_day(day)
+
+    def show_day(self, day: MyDay) -> None:
+        self._items.clear()
+        self.query_one("#my-day-summary", Static).update(
+            content(f"{day.user_name} · {', '.join(day.roles)} · {day.today:%A %d %B %Y}")
+        )
+        first_visible = None
+        for key, title in SECTIONS:
+            items: list[MyDayItem] = getattr(day, key)
+            section = self.query_one(f"#section-{key}")
+            # Sections a role never fills (renewals for an approver) stay out of the way.
+            section.display = bool(items) or key in ("due", "approvals", "cases")
+            section.set_class(not items, "empty")
+            shown = f"{len(items)}+" if len(items) >= my_day_service.LIST_LIMIT else len(items)
+            self.query_one(f"#title-{key}", Static).update(f"{title} ({shown})")
+            self.query_one(f"#table-{key}", RecordTable).show(self._rows(items))
+            for item in items:
+                self._items[item.key] = item
+            if items and first_visible is None:
+                first_visible = key
+        focused = self.focused
+        if first_visible and not isinstance(focused, DataTable):
+            self.query_one(f"#table-{first_visible}", RecordTable).focus()
+
+    def _rows(self, items: list[MyDayItem]) -> list[Row]:
+        rows: list[Row] = []
+        for item in items:
+            style = URGENCY_STYLE[item.urgency].replace("$error", "red")
+            when = f"{item.when:%d %b}" if item.when else ""
+            label = URGENCY_LABEL[item.urgency]
+            rows.append(
+                (
+                    item.key,
+                    [
+                        plain(f"{when} {label}".strip(), style),
+                        plain(item.title, style),
+                        plain(item.detail),
+                    ],
+                )
+            )
+        return rows
+
+    def _highlighted(self) -> MyDayItem | None:
+        table = self.focused
+        if not isinstance(table, RecordTable):
+            return None
+        key = table.selected_key
+        return self._items.get(key) if key else None
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_open()
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "done":
+            item = self._highlighted()
+            return item is not None and item.record_type == "activity"
+        return True
+
+    def action_open(self) -> None:
+        item = self._highlighted()
+        if item is None:
+            return
+        if item.record_type == "activity":
+            self.app.push_screen(ActivityScreen(item.record_id))
+            return
+        if item.account_id is None:
+            self.notify("This item has no account to open.", severity="warning")
+            return
+        self.acctmgr.open_account(item.account_id)
+
+    @work(exclusive=True, group="my-day-done")
+    async def action_done(self) -> None:
+        item = self._highlighted()
+        if item is None or item.record_type != "activity":
+            self.notify("Only tasks and reminders can be marked done.", severity="warning")
+            return
+        done = await self.call(my_day_service.complete_activity, item.record_id, item.version)
+        if done is not None:
+            self.notify(f"Done: {item.title}")
+        self.refresh_day()
+
+    def action_refresh(self) -> None:
+        self.refresh_day()

@@ -1,0 +1,57 @@
+"""Showing people's data as text, never as markup or terminal control.
+
+Customer names, notes and search text come from outside; a name like ``[bold]Acme`` or one with an
+escape sequence in it must be shown exactly as letters. Control characters are replaced by their
+visible Unicode pictures (ESC shows as ␛), so nothing reaches the terminal as a command.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from rich.text import Text
+from textual.content import Content
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)
+    return "␡" if code == 0x7F else "�"
+
+
+def safe(value: object) -> str:
+    """The value as a string with control characters made visible."""
+    return _CONTROL.sub(_picture, "" if value is None else str(value)).replace("\n", " ")
+
+
+def plain(value: object, style: str = "") -> Text:
+    """A Rich Text for DataTable cells: never parsed as markup."""
+    return Text(safe(value), style=style, no_wrap=True, overflow="ellipsis")
+
+
+def content(value: object) -> Content:
+    """A Textual Content for Static and Label: never parsed as markup."""
+    return Content(safe(value))
+
+
+def fields(rows: Sequence[tuple[str, object]], width: int = 18) -> Content:
+    """Label/value lines, each value shown safely on its own line."""
+    return Content("\n".join(f"{label:<{width}} {safe(value)}" for label, value in rows))
+
+
+def money(minor: int, currency: str) -> Text:
+    """Minor units as a right-aligned amount with its currency."""
+    sign = "-" if minor < 0 else ""
+    whole, cents = divmod(abs(minor), 100)
+    return Text(f"{sign}{whole:,}.{cents:02d} {currency}", justify="right", no_wrap=True)
+
+
+def day(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:%Y-%m-%d}" if not isinstance(value, datetime) else f"{value:%Y-%m-%d %H:%M}"

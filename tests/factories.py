@@ -1,0 +1,145 @@
+"""Rows for tests whose records have no use case yet (contracts, cases, approvals...)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from acctmgr.models import (
+    Activity,
+    ActivityKind,
+    Approval,
+    ApprovalRequest,
+    ApprovalRequestStatus,
+    ApprovalStatus,
+    Contract,
+    ContractStatus,
+    Quote,
+    QuoteStatus,
+    RenewalType,
+    RetentionCase,
+    RetentionStep,
+    User,
+)
+from acctmgr.models.base import Base
+from acctmgr.services import Context
+
+
+def user_id(context: Context, login: str) -> int:
+    with context.database.read_session() as session:
+        found = session.scalar(select(User.id).where(User.login == login))
+    assert found is not None
+    return found
+
+
+def insert(context: Context, record: Base) -> Any:
+    """Insert one row outside any use case and return its id."""
+    with context.database.write_session() as session:
+        session.add(record)
+        session.commit()
+        return record.id  # type: ignore[attr-defined]
+
+
+def task(
+    context: Context,
+    login: str,
+    subject: str,
+    due: datetime,
+    *,
+    account_id: int | None = None,
+    done: bool = False,
+) -> int:
+    now = context.clock.now()
+    return int(
+        insert(
+            context,
+            Activity(
+                kind=ActivityKind.TASK,
+                subject=subject,
+                account_id=account_id,
+                created_by_id=user_id(context, "admin"),
+                assigned_to_id=user_id(context, login),
+                due_at=due,
+                done_at=now if done else None,
+                created_at=now - timedelta(days=3),
+            ),
+        )
+    )
+
+
+def contract(
+    context: Context, account_id: int, number: str, ends_on: date, *, notice_days: int = 60
+) -> int:
+    return int(
+        insert(
+            context,
+            Contract(
+                number=number,
+                account_id=account_id,
+                status=ContractStatus.ACTIVE,
+                renewal_type=RenewalType.FIXED_TERM,
+                starts_on=ends_on - timedelta(days=365),
+                ends_on=ends_on,
+                notice_days=notice_days,
+                currency="USD",
+                annual_value_minor=1_200_00,
+                created_at=context.clock.now(),
+            ),
+        )
+    )
+
+
+def retention_case(
+    context: Context, account_id: int, number: str, *, opened_by: str, assigned_to: str | None
+) -> int:
+    return int(
+        insert(
+            context,
+            RetentionCase(
+                number=number,
+                account_id=account_id,
+                opened_by_id=user_id(context, opened_by),
+                assigned_to_id=user_id(context, assigned_to) if assigned_to else None,
+                step=RetentionStep.IN_QUEUE if assigned_to is None else RetentionStep.USAGE_REVIEW,
+                created_at=context.clock.now(),
+            ),
+        )
+    )
+
+
+def pending_quote_approval(
+    context: Context, account_id: int, number: str, *, submitter: str, approver: str
+) -> int:
+    now = context.clock.now()
+    quote_id = insert(
+        context,
+        Quote(
+            number=number,
+            account_id=account_id,
+            owner_id=user_id(context, submitter),
+            status=QuoteStatus.PENDING_APPROVAL,
+            currency="USD",
+            created_at=now,
+        ),
+    )
+    request = ApprovalRequest(
+        record_type="quote",
+        record_id=quote_id,
+        record_version=1,
+        submitted_by_id=user_id(context, submitter),
+        status=ApprovalRequestStatus.PENDING,
+        submitted_at=now,
+        created_at=now,
+    )
+    request.approvals = [
+        Approval(
+            tier=1,
+            approver_id=user_id(context, approver),
+            status=ApprovalStatus.PENDING,
+            due_at=now + timedelta(days=2),
+            created_at=now,
+        )
+    ]
+    return int(insert(context, request))

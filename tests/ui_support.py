@@ -1,0 +1,55 @@
+"""Building the real app for Pilot tests: the same factory as the CLI, on a test database."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from acctmgr.app import AcctmgrApp, create_app
+from acctmgr.clock import AdjustableClock
+from acctmgr.config import Paths, load_settings
+from acctmgr.db import Database
+from acctmgr.db.migrate import upgrade
+from acctmgr.services import Context
+from tests.conftest import NOW
+
+DEMO_ACCOUNTS = 300
+
+
+def seeded_template(directory: Path) -> Path:
+    """A demo database made once per test session; tests copy it."""
+    path = directory / "demo-template.db"
+    if not path.exists():
+        from acctmgr.demo.seed import seed_demo
+
+        database = Database(f"sqlite:///{path}")
+        upgrade(database)
+        seed_demo(database, accounts=DEMO_ACCOUNTS, seed=7, now=NOW)
+        database.dispose()
+    return path
+
+
+def build_app(tmp_path: Path, login: str | None, template: Path | None = None) -> AcctmgrApp:
+    """The app as `acctmgr --as LOGIN` would build it, on a copy of the template (or empty)."""
+    path = tmp_path / "acctmgr.db"
+    if template is not None:
+        shutil.copy(template, path)
+    url = f"sqlite:///{path}"
+    paths = Paths(tmp_path / "data", tmp_path / "config", tmp_path / "logs")
+    loaded = load_settings({"database_url": url, "login": login}, environ={}, paths=paths)
+    database = Database(url)
+    upgrade(database)
+    return create_app(Context(database, AdjustableClock(NOW), login), loaded)
+
+
+async def settle(app: AcctmgrApp, pilot: Any) -> None:
+    """Let workers finish and the screen repaint.
+
+    The start-up worker is left out: during first run it waits for the user's answers.
+    """
+    await pilot.pause()
+    others = [worker for worker in app.workers if worker.group != "start"]
+    if others:  # an empty list would mean "every worker" to wait_for_complete
+        await app.workers.wait_for_complete(others)
+    await pilot.pause()
