@@ -1,7 +1,9 @@
 """Keystroke to search results on the accounts list, over a 100,000-account database.
 
-Drives the real app with Pilot (headless): opens Accounts, types queries one key at a time,
-and times each key from the press until the table shows that text's results.
+Drives the real app with Pilot (headless): opens Accounts and types queries one key at a time.
+Each key is timed from the moment it is sent until the results for the whole text typed so
+far are on screen: the clock stops in a callback that Textual runs after the refresh that
+painted them. (Timing until ``pilot.press`` returns would add Pilot's own idle-waiting.)
 
     python benchmarks/search.py
 """
@@ -12,20 +14,39 @@ import asyncio
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.support import ACCOUNTS, clock, database_path, percentile, settings_for
 
 # Names, cities, iSeries numbers, contacts, and strings that match nothing (full scans).
+VERBOSE = "-v" in sys.argv
 QUERIES = ["north", "lyon", "i00012", "garcia", "zzqx", "systems", "100%", "br", "o'", "müller"]
 
 
 async def measure(path: Path) -> list[float]:
+    from textual.widgets import Input
+
     from acctmgr.app import create_app
     from acctmgr.startup import open_context
     from acctmgr.widgets.record_table import RecordTable
 
+    painted: dict[str, float] = {}
+    original_show = RecordTable.show
+
+    def show_and_stamp(table: RecordTable, rows: Any) -> None:
+        original_show(table, rows)
+        if table.id == "accounts":
+            # Stale answers never reach show(), so these rows are for the text on screen.
+            text = table.screen.query_one("#account-search", Input).value
+
+            def stamp() -> None:
+                painted[text] = time.perf_counter()
+
+            table.app.call_after_refresh(stamp)
+
+    RecordTable.show = show_and_stamp  # type: ignore[method-assign]
     loaded = settings_for(path, login="admin")
     app = create_app(open_context(loaded, clock()), loaded)
     timings: list[float] = []
@@ -34,18 +55,22 @@ async def measure(path: Path) -> list[float]:
         await pilot.press("f3")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        table = app.screen.query_one("#accounts", RecordTable)
+        typed = ""
         for query in QUERIES:
             for key in query:
+                typed += key
                 started = time.perf_counter()
                 await pilot.press(key)
                 await app.workers.wait_for_complete()
                 await pilot.pause()
-                timings.append(time.perf_counter() - started)
-            assert table is not None
+                timings.append(painted[typed] - started)
+                if VERBOSE:
+                    print(f"{typed!r:12} {(painted[typed] - started) * 1000:6.1f} ms")
             for _ in query:
                 await pilot.press("backspace")
+            typed = ""
             await app.workers.wait_for_complete()
+            await pilot.pause()
     return timings
 
 
@@ -53,7 +78,7 @@ def main() -> None:
     timings = asyncio.run(measure(database_path()))
     print(f"accounts: {ACCOUNTS:,}; keystrokes: {len(timings)}")
     print(
-        f"keystroke to results: p50 {percentile(timings, 0.5) * 1000:.1f} ms, "
+        f"keystroke to results painted: p50 {percentile(timings, 0.5) * 1000:.1f} ms, "
         f"p95 {percentile(timings, 0.95) * 1000:.1f} ms, max {max(timings) * 1000:.1f} ms "
         "(target p95 <= 50 ms)"
     )

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from acctmgr.db import Database
-from acctmgr.db.migrate import current_revision, head_revision, upgrade
+from acctmgr.db.migrate import current_revision, head_revision, include_in_comparison, upgrade
 from acctmgr.errors import StorageError
 from acctmgr.models import Base
 
@@ -23,7 +23,9 @@ from acctmgr.models import Base
 def test_models_and_migrations_agree(database: Database) -> None:
     """The migrated schema is exactly what the models declare (on each database)."""
     with database.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_in_comparison}
+        )
         assert compare_metadata(context, Base.metadata) == []
 
 
@@ -209,3 +211,11 @@ def test_the_head_revision_constant_names_the_newest_migration() -> None:
     from acctmgr.db.migrate import HEAD_REVISION
 
     assert head_revision() == HEAD_REVISION
+
+
+def test_the_search_index_is_in_place(database: Database) -> None:
+    """The accounts search has its index: covering on SQLite, trigram on PostgreSQL."""
+    with database.engine.connect() as connection:
+        names = {index["name"] for index in inspect(connection).get_indexes("accounts")}
+    expected = "ix_accounts_search" if database.is_sqlite else "ix_accounts_search_trgm"
+    assert expected in names

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rich.text import Text
 from sqlalchemy import func, select
 from textual.widgets import OptionList, TabbedContent
 
@@ -33,11 +32,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def table_texts(table: RecordTable, column: int = 0) -> list[str]:
-    texts = []
-    for row in table.ordered_rows:
-        cell = table.get_row(row.key)[column]
-        texts.append(cell.plain if isinstance(cell, Text) else str(cell))
-    return texts
+    return table.texts(column)
 
 
 async def test_first_run_creates_the_first_admin(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import Footer, Header, Input, Select, Static
 
 from acctmgr.models import AccountKind
 from acctmgr.screens.base import AcctmgrScreen
@@ -141,16 +141,16 @@ class AccountsScreen(AcctmgrScreen):
             ],
         )
 
-    @on(DataTable.RowHighlighted, "#accounts")
-    def _near_the_end(self, event: DataTable.RowHighlighted) -> None:
+    @on(RecordTable.RowHighlighted, "#accounts")
+    def _near_the_end(self, event: RecordTable.RowHighlighted) -> None:
         table = self.query_one("#accounts", RecordTable)
-        if not self._exhausted and event.cursor_row >= table.row_count - 10:
+        if not self._exhausted and event.index >= table.row_count - 10:
             self._exhausted = True  # until this page answers
             self.fetch(self._generation, self.account_query(offset=table.row_count))
 
-    @on(DataTable.RowSelected, "#accounts")
-    def _open(self, event: DataTable.RowSelected) -> None:
-        self.acctmgr.open_account(int(str(event.row_key.value)))
+    @on(RecordTable.RowSelected, "#accounts")
+    def _open(self, event: RecordTable.RowSelected) -> None:
+        self.acctmgr.open_account(int(event.key))
 
     def action_focus_search(self) -> None:
         self.query_one("#account-search", Input).focus()

@@ -6,7 +6,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
 from acctmgr.screens.activity import ActivityScreen
 from acctmgr.screens.base import AcctmgrScreen
@@ -80,7 +80,7 @@ class MyDayScreen(AcctmgrScreen):
             if items and first_visible is None:
                 first_visible = key
         focused = self.focused
-        if first_visible and not isinstance(focused, DataTable):
+        if first_visible and not isinstance(focused, RecordTable):
             self.query_one(f"#table-{first_visible}", RecordTable).focus()
 
     def _rows(self, items: list[MyDayItem]) -> list[Row]:
@@ -108,11 +108,11 @@ class MyDayScreen(AcctmgrScreen):
         key = table.selected_key
         return self._items.get(key) if key else None
 
-    @on(DataTable.RowSelected)
+    @on(RecordTable.RowSelected)
     def _row_selected(self) -> None:
         self.action_open()
 
-    @on(DataTable.RowHighlighted)
+    @on(RecordTable.RowHighlighted)
     def _row_highlighted(self) -> None:
         self.refresh_bindings()
 

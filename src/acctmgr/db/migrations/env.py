@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from acctmgr.db.migrate import include_in_comparison
 from acctmgr.models import Base
 
 connection = context.config.attributes["connection"]
@@ -13,6 +14,7 @@ context.configure(
     # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_object=include_in_comparison,
 )
 with context.begin_transaction():
     context.run_migrations()
