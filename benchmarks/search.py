@@ -13,8 +13,8 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -30,12 +30,12 @@ async def measure(path: Path) -> list[float]:
 
     from acctmgr.app import create_app
     from acctmgr.startup import open_context
-    from acctmgr.widgets.record_table import RecordTable
+    from acctmgr.widgets.record_table import RecordTable, Row
 
     painted: dict[str, float] = {}
     original_show = RecordTable.show
 
-    def show_and_stamp(table: RecordTable, rows: Any) -> None:
+    def show_and_stamp(table: RecordTable, rows: Iterable[Row]) -> None:
         original_show(table, rows)
         if table.id == "accounts":
             # Stale answers never reach show(), so these rows are for the text on screen.
@@ -46,7 +46,7 @@ async def measure(path: Path) -> list[float]:
 
             table.app.call_after_refresh(stamp)
 
-    RecordTable.show = show_and_stamp  # type: ignore[method-assign]
+    RecordTable.show = show_and_stamp  # type: ignore[method-assign, assignment]
     loaded = settings_for(path, login="admin")
     app = create_app(open_context(loaded, clock()), loaded)
     timings: list[float] = []
