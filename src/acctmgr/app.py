@@ -120,14 +120,12 @@ class AcctmgrApp(App[None]):
     async def _login_hint(self) -> str:
         from acctmgr.demo.seed import PERSONAS
 
-        login = self.context.login
-        demo = await asyncio.to_thread(_has_demo_personas, self.context)
-        examples = ", ".join(list(PERSONAS)[:5]) if demo else "your login"
-        who = f" (you are {login!r} here)" if login else ""
+        if await asyncio.to_thread(_has_demo_personas, self.context):
+            logins = ", ".join(PERSONAS)
+            return f"This is the demo database: start acctmgr with --as and one of {logins}."
         return (
-            f"Start acctmgr with --as LOGIN{who}, for example --as {examples.split(',')[0]}"
-            + (f"; the demo personas are {examples}, …" if demo else "")
-            + ". An admin can add you with: acctmgr users add LOGIN --name … --email …"
+            "Start acctmgr with --as and your acctmgr login, or ask an admin to add you "
+            "with: acctmgr users add LOGIN --name … --email … --role …"
         )
 
     def enter(self) -> None:
