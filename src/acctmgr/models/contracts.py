@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
@@ -34,6 +34,10 @@ class SignatureMethod(enum.StrEnum):
 
 class Contract(IdMixin, Versioned, Timestamps, Base):
     __tablename__ = "contracts"
+    __table_args__ = (
+        # Renewals coming up: active contracts in end-date order (My day, renewal reports).
+        Index("ix_contracts_status_ends_on", "status", "ends_on"),
+    )
 
     number: Mapped[str] = mapped_column(String(20), unique=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
