@@ -29,7 +29,7 @@ class PersonaScreen(Screen[str | None]):
         with Vertical(classes="dialog"):
             yield Static("The demo data is loaded", classes="dialog-title")
             yield Static(
-                "Sign in as one of these people. Next time, start acctmgr with --as LOGIN.",
+                "Sign in as one of them; next time, start with --as LOGIN.",
                 classes="dialog-text",
             )
             yield OptionList(
@@ -38,6 +38,7 @@ class PersonaScreen(Screen[str | None]):
                     for login, name, roles in self._personas
                 ),
                 id="personas",
+                compact=True,
             )
         yield Footer()
 

@@ -260,8 +260,9 @@ def _cases(uow: UnitOfWork) -> list[MyDayItem]:
                 key=f"case-{case.id}",
                 title=f"{case.number} {account_name}",
                 detail="in the queue, unassigned" if waiting else case.step.value.replace("_", " "),
+                # The date a case was opened is not a deadline: no overdue/today label.
                 when=case.created_at.date(),
-                urgency=Urgency.TODAY if waiting else Urgency.SOON,
+                urgency=Urgency.SOON,
                 account_id=case.account_id,
                 record_type="retention_case",
                 record_id=case.id,
