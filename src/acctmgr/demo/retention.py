@@ -1,0 +1,288 @@
+"""Retention: customers asking for a lower rate, and the reductions waiting for approval.
+
+About one active customer in a hundred has an open case, in the queue or with a contract
+manager; featured and a few other customers have a rate reduction at its approval step, with the
+opportunity, placeholder request, quote and pending approval it takes to get there. The approval
+rule says rate reductions need the account's Segment Leader.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from acctmgr.demo.activity import log_activity
+from acctmgr.demo.catalogue import SKU_BY_CODE
+from acctmgr.demo.contracts import NOTICE_DAYS
+from acctmgr.demo.dates import add_months
+from acctmgr.demo.featured import APPROVAL_FEATURED, CMS_CASE_FEATURED, QUEUE_CASE_FEATURED
+from acctmgr.demo.load import Customer, DemoLoad
+from acctmgr.demo.opportunities import open_opportunity
+from acctmgr.demo.writer import BulkWriter, Row
+from acctmgr.models import (
+    ActivityKind,
+    ApprovalRequestStatus,
+    ApprovalStatus,
+    ApproverKind,
+    GroupMode,
+    OpportunityKind,
+    PlaceholderStatus,
+    QuoteStatus,
+    RetentionStep,
+    Role,
+)
+
+CASE_REASONS = (
+    "Budget cut for next year; asks for a lower rate to stay.",
+    "Traffic fell after the site relaunch; wants fewer page views.",
+    "A competitor offered a lower price.",
+    "Closing two of their sites; needs a smaller plan.",
+    "New procurement policy caps software spend.",
+)
+
+
+def add_approval_rule(writer: BulkWriter, now: datetime) -> int:
+    """Write the rule that rate reductions need the Segment Leader's approval; returns its id."""
+    rule_id = writer.new_id("approval_rules")
+    writer.add(
+        "approval_rules",
+        {
+            "id": rule_id,
+            "name": "Rate reductions need the account's Segment Leader",
+            "record_type": "quote",
+            "condition": {"field": "opportunity_kind", "op": "==", "value": "rate_reduction"},
+            "tier": 1,
+            "approver_kind": ApproverKind.ROLE_IN_SEGMENT,
+            "approver_user_id": None,
+            "approver_role": Role.SEGMENT_LEADER,
+            "approver_group_id": None,
+            "group_mode": GroupMode.ANY,
+            "sla_hours": 48,
+            "reminder_hours": 24,
+            "active": True,
+            "created_at": now - timedelta(days=200),
+            "updated_at": None,
+            "version": 1,
+        },
+    )
+    return rule_id
+
+
+def open_retention_case(
+    load: DemoLoad,
+    info: Customer,
+    assigned_to: int | None,
+    step: RetentionStep,
+    created: datetime,
+) -> tuple[int, int, Decimal]:
+    """A rate-reduction case; returns its id, the reduction asked for and its percentage."""
+    writer, chance = load.writer, load.chance
+    assert info.ends_on is not None
+    case_id = writer.new_id("retention_cases")
+    pct = Decimal(chance.pick((5, 10, 15, 20, 25)))
+    reduction = info.annual_minor * int(pct) // 10_000 * 100
+    deadline = info.ends_on - timedelta(days=NOTICE_DAYS)
+    effective = info.ends_on + timedelta(days=1)
+    if load.today > deadline:
+        effective = add_months(effective, 12)
+    writer.add(
+        "retention_cases",
+        {
+            "id": case_id,
+            "number": f"RC-{case_id:06d}",
+            "account_id": info.id,
+            "contract_id": info.contract_id,
+            "contact_id": info.contact_id,
+            "opened_by_id": info.owner_id,
+            "assigned_to_id": assigned_to,
+            "step": step,
+            "reason": chance.pick(CASE_REASONS),
+            "requested_reduction_minor": reduction,
+            "requested_reduction_pct": pct,
+            "customer_informed_of_terms": True,
+            "notice_deadline": deadline,
+            "earliest_effective_date": effective,
+            "outcome": None,
+            "close_reason": "",
+            "closed_at": None,
+            "draft": {},
+            "created_at": created,
+            "updated_at": None,
+            "version": 1,
+        },
+    )
+    return case_id, reduction, pct
+
+
+def tell_retention_stories(load: DemoLoad) -> None:
+    """Open cases (~1% of accounts) and the rate reductions waiting for approval."""
+    chance = load.chance
+    cms = load.staff.user_ids["cms"]
+
+    def case(info: Customer, assigned_to: int | None) -> None:
+        # A CMS who takes a case starts on its usage review; unassigned ones wait in queue.
+        step = RetentionStep.USAGE_REVIEW if assigned_to else RetentionStep.IN_QUEUE
+        created = load.now - timedelta(hours=chance.between(2, 240))
+        open_retention_case(load, info, assigned_to, step, created)
+
+    for index in CMS_CASE_FEATURED:
+        case(load.featured[index], cms)
+    for index in QUEUE_CASE_FEATURED:
+        case(load.featured[index], None)
+    for info in load.case_accounts:
+        case(info, chance.pick(load.staff.cmss[info.segment]) if chance.random() < 0.5 else None)
+    for index, hours_ago in zip(APPROVAL_FEATURED, (2, 6, 20), strict=True):
+        _approval_story(load, load.featured[index], cms, load.staff.leaders["MID"], hours_ago)
+    for segment in ("SMB", "ENT", "PUB"):
+        candidate = load.approval_candidates.get(segment)
+        if candidate is not None:
+            submitter = load.staff.cmss[segment][0]
+            _approval_story(load, candidate, submitter, load.staff.leaders[segment], 30)
+
+
+def _approval_story(load: DemoLoad, info: Customer, cms: int, leader: int, hours_ago: int) -> None:
+    """A rate reduction at its approval step: case, opportunity, placeholder, quote."""
+    writer = load.writer
+    assert info.ends_on is not None
+    submitted = load.now - timedelta(hours=hours_ago)
+    case_id, requested, pct = open_retention_case(
+        load, info, cms, RetentionStep.APPROVAL, submitted - timedelta(days=9)
+    )
+    quote_id = writer.new_id("quotes")
+    starts_on = info.ends_on + timedelta(days=1)
+    lines: list[Row] = []
+    list_total = net_total = 0
+    for position, (code, quantity) in enumerate(info.items, 1):
+        spec = SKU_BY_CODE[code]
+        version_id = load.catalogue.version_for(code, load.today)
+        list_price = load.catalogue.prices[(version_id, info.currency)]
+        discount = pct if position == 1 else Decimal(10)
+        net = int(list_price * quantity * (100 - discount) / 100)
+        list_total += list_price * quantity
+        net_total += net
+        lines.append(
+            {
+                "id": writer.new_id("quote_lines"),
+                "quote_id": quote_id,
+                "position": position,
+                "sku_version_id": version_id,
+                "description": spec.name,
+                "quantity": quantity,
+                "list_price_minor": list_price,
+                "discount_pct": discount,
+                "net_minor": net,
+                "statement_of_work": "",
+                "location": "",
+                "starts_on": starts_on,
+                "consume_by": (
+                    add_months(starts_on, spec.consumption_months)
+                    if spec.consumption_months
+                    else None
+                ),
+            }
+        )
+    confirmed = max(0, info.annual_minor - net_total)
+    opportunity_id = open_opportunity(
+        load,
+        info,
+        OpportunityKind.RATE_REDUCTION,
+        owner=cms,
+        case_id=case_id,
+        amount=net_total,
+    )
+    writer.add(
+        "placeholder_requests",
+        {
+            "id": writer.new_id("placeholder_requests"),
+            "opportunity_id": opportunity_id,
+            "submitted_by_id": cms,
+            "status": PlaceholderStatus.CONFIRMED,
+            "estimated_reduction_minor": requested,
+            "confirmed_reduction_minor": confirmed,
+            "notes": "Customer confirmed the reduced scope on the call.",
+            "created_at": submitted - timedelta(days=6),
+            "updated_at": None,
+            "version": 1,
+        },
+    )
+    writer.add(
+        "quotes",
+        {
+            "id": quote_id,
+            "number": f"Q-{quote_id:06d}",
+            "account_id": info.id,
+            "opportunity_id": opportunity_id,
+            "offer_id": None,
+            "owner_id": cms,
+            "status": QuoteStatus.PENDING_APPROVAL,
+            "currency": info.currency,
+            "territory": info.territory,
+            "valid_until": load.today + timedelta(days=30),
+            "starts_on": starts_on,
+            "term_months": 12,
+            "list_total_minor": list_total,
+            "net_total_minor": net_total,
+            "approver_comment": "",
+            "created_at": submitted - timedelta(days=2),
+            "updated_at": None,
+            "version": 1,
+        },
+    )
+    for line in lines:
+        writer.add("quote_lines", line)
+    request_id = writer.new_id("approval_requests")
+    writer.add(
+        "approval_requests",
+        {
+            "id": request_id,
+            "record_type": "quote",
+            "record_id": quote_id,
+            "record_version": 1,
+            "segment_id": load.staff.segment_ids[info.segment],
+            "submitted_by_id": cms,
+            "status": ApprovalRequestStatus.PENDING,
+            "current_tier": 1,
+            "submitted_at": submitted,
+            "decided_at": None,
+            "snapshot": {
+                "opportunity_kind": OpportunityKind.RATE_REDUCTION.value,
+                "discount_pct": str(pct),
+                "reduction_minor": confirmed,
+                "net_total_minor": net_total,
+            },
+            "created_at": submitted,
+            "updated_at": None,
+            "version": 1,
+        },
+    )
+    writer.add(
+        "approvals",
+        {
+            "id": writer.new_id("approvals"),
+            "request_id": request_id,
+            "rule_id": load.approval_rule_id,
+            "tier": 1,
+            "approver_id": leader,
+            "approver_group_id": None,
+            "group_mode": GroupMode.ANY,
+            "status": ApprovalStatus.PENDING,
+            "due_at": submitted + timedelta(hours=48),
+            "remind_at": submitted + timedelta(hours=24),
+            "escalated_at": None,
+            "decided_by_id": None,
+            "decided_at": None,
+            "comment": "",
+            "created_at": submitted,
+            "updated_at": None,
+            "version": 1,
+        },
+    )
+    log_activity(
+        load,
+        ActivityKind.EMAIL,
+        f"Sent the proposed reduction to {info.contact_name}",
+        info,
+        created_by=cms,
+        at=submitted - timedelta(days=1),
+        record=("retention_case", case_id),
+    )
