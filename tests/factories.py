@@ -21,6 +21,12 @@ from acctmgr.models import (
     RenewalType,
     RetentionCase,
     RetentionStep,
+    Sku,
+    SkuKind,
+    SkuVersion,
+    Subscription,
+    SubscriptionKind,
+    SubscriptionStatus,
     User,
 )
 from acctmgr.models.base import Base
@@ -143,3 +149,43 @@ def pending_quote_approval(
         )
     ]
     return int(insert(context, request))
+
+
+def subscription(
+    context: Context,
+    account_id: int,
+    contract_id: int,
+    code: str,
+    *,
+    quantity: int,
+    list_price: int,
+    net_price: int,
+) -> int:
+    """A paid, active subscription on a contract, with its own catalogue SKU."""
+    now = context.clock.now()
+    with context.database.write_session() as session:
+        sku = Sku(code=code, created_at=now)
+        session.add(sku)
+        session.flush()
+        version = SkuVersion(
+            sku_id=sku.id, number=1, name=f"{code} plan", kind=SkuKind.SUBSCRIPTION, created_at=now
+        )
+        session.add(version)
+        session.flush()
+        sku.current_version_id = version.id
+        sub = Subscription(
+            account_id=account_id,
+            contract_id=contract_id,
+            sku_version_id=version.id,
+            kind=SubscriptionKind.PAID,
+            status=SubscriptionStatus.ACTIVE,
+            quantity=quantity,
+            list_price_minor=list_price,
+            net_price_minor=net_price,
+            currency="USD",
+            starts_on=now.date() - timedelta(days=200),
+            created_at=now,
+        )
+        session.add(sub)
+        session.commit()
+        return sub.id

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from acctmgr.errors import InvalidInput, PermissionDenied
 from acctmgr.models import Role, Segment, User, UserRole
+from acctmgr.services import approvals
 from acctmgr.services.context import UnitOfWork, use_case
 from acctmgr.services.permissions import require_role
 from acctmgr.services.views import ReadModel
@@ -81,11 +82,14 @@ def count_users(uow: UnitOfWork) -> int:
 def create_first_admin(uow: UnitOfWork, data: UserIn) -> UserView:
     """Create the first user, an admin, on a database that has no users yet.
 
-    Raises PermissionDenied once any user exists: after that only an admin adds users.
+    The database also gets its default approval rules, as data an admin can change. Raises
+    PermissionDenied once any user exists: after that only an admin adds users.
     """
     if uow.session.scalar(select(func.count(User.id))):
         raise PermissionDenied("This database already has users; an admin must add new ones.")
-    return _insert_user(uow, data.model_copy(update={"roles": data.roles | {Role.ADMIN}}))
+    created = _insert_user(uow, data.model_copy(update={"roles": data.roles | {Role.ADMIN}}))
+    approvals.install_default_rules(uow)
+    return created
 
 
 @use_case("users.create")

@@ -14,6 +14,8 @@ from datetime import date, datetime
 from rich.text import Text
 from textual.content import Content
 
+from acctmgr.services.money import format_money
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -46,9 +48,7 @@ def fields(rows: Sequence[tuple[str, object]], width: int = 18) -> Content:
 
 def money(minor: int, currency: str) -> Text:
     """Minor units as a right-aligned amount with its currency."""
-    sign = "-" if minor < 0 else ""
-    whole, cents = divmod(abs(minor), 100)
-    return Text(f"{sign}{whole:,}.{cents:02d} {currency}", justify="right", no_wrap=True)
+    return Text(format_money(minor, currency), justify="right", no_wrap=True)
 
 
 def day(value: date | datetime | None) -> str:
