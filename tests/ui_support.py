@@ -43,13 +43,15 @@ def build_app(tmp_path: Path, login: str | None, template: Path | None = None) -
     return create_app(Context(database, AdjustableClock(NOW), login), loaded)
 
 
-async def settle(app: AcctmgrApp, pilot: Any) -> None:
-    """Let workers finish and the screen repaint.
+# Workers that wait for the user's answers (first run, a wizard walking its steps): never done
+# while a test is answering them.
+WAITING_GROUPS = frozenset({"start", "case-step", "open-case"})
 
-    The start-up worker is left out: during first run it waits for the user's answers.
-    """
+
+async def settle(app: AcctmgrApp, pilot: Any) -> None:
+    """Let workers finish and the screen repaint, except those waiting for the user."""
     await pilot.pause()
-    others = [worker for worker in app.workers if worker.group != "start"]
+    others = [worker for worker in app.workers if worker.group not in WAITING_GROUPS]
     if others:  # an empty list would mean "every worker" to wait_for_complete
         await app.workers.wait_for_complete(others)
     await pilot.pause()

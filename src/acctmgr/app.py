@@ -18,6 +18,7 @@ from acctmgr.config import LoadedSettings, save_setting
 from acctmgr.errors import AcctmgrError, UnknownUser
 from acctmgr.screens.account import AccountScreen
 from acctmgr.screens.accounts import AccountsScreen
+from acctmgr.screens.approvals import ApprovalsScreen
 from acctmgr.screens.base import UNEXPECTED, call_service
 from acctmgr.screens.commands import GoToCommands
 from acctmgr.screens.first_admin import FirstAdminScreen
@@ -38,10 +39,11 @@ class AcctmgrApp(App[None]):
     TITLE = "acctmgr"
     CSS_PATH = "screens/app.tcss"
     COMMANDS = App.COMMANDS | {GoToCommands}
-    MODES = {"my_day": MyDayScreen, "accounts": AccountsScreen}
+    MODES = {"my_day": MyDayScreen, "accounts": AccountsScreen, "approvals": ApprovalsScreen}
     BINDINGS = [
         Binding("f2", "go('my_day')", "My day", tooltip="Your tasks, approvals and cases"),
         Binding("f3", "go('accounts')", "Accounts", tooltip="Search every account"),
+        Binding("f4", "go('approvals')", "Approvals", tooltip="Requests waiting for your decision"),
     ]
 
     def __init__(self, context: Context, settings: LoadedSettings) -> None:

@@ -42,6 +42,7 @@ class AccountScreen(AcctmgrScreen):
     TITLE = "Account"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
+        Binding("n", "new_case", "New retention case"),
         *(
             Binding(str(number), f"show_tab('{key}')", label, show=False)
             for number, (key, label) in enumerate(TABS, start=1)
@@ -115,6 +116,19 @@ class AccountScreen(AcctmgrScreen):
 
     def action_show_tab(self, key: str) -> None:
         self.query_one("#account-tabs", TabbedContent).active = key
+
+    def action_new_case(self) -> None:
+        from acctmgr.screens.retention_case import open_new_case
+
+        open_new_case(self, self.account_id)
+
+    @on(RecordTable.RowSelected, "#cases-table")
+    def _open_case(self, event: RecordTable.RowSelected) -> None:
+        kind, _, record_id = event.key.rpartition("-")
+        if kind == "retention_case" and record_id.isdigit():
+            from acctmgr.screens.retention_case import CaseScreen
+
+            self.app.push_screen(CaseScreen(int(record_id)))
 
 
 def _overview(account: AccountView) -> list[tuple[str, str]]:

@@ -129,6 +129,16 @@ class MyDayScreen(AcctmgrScreen):
         if item.record_type == "activity":
             self.app.push_screen(ActivityScreen(item.record_id))
             return
+        if item.record_type == "retention_case":
+            from acctmgr.screens.retention_case import CaseScreen
+
+            self.app.push_screen(CaseScreen(item.record_id))
+            return
+        if item.record_type == "quote":
+            from acctmgr.screens.approvals import ApprovalScreen
+
+            self.app.push_screen(ApprovalScreen(None, quote_id=item.record_id))
+            return
         if item.account_id is None:
             self.notify("This item has no account to open.", severity="warning")
             return

@@ -8,7 +8,7 @@ visible Unicode pictures (ESC shows as ␛), so nothing reaches the terminal as 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from rich.text import Text
@@ -55,3 +55,13 @@ def day(value: date | datetime | None) -> str:
     if value is None:
         return ""
     return f"{value:%Y-%m-%d}" if not isinstance(value, datetime) else f"{value:%Y-%m-%d %H:%M}"
+
+
+def lines(values: Iterable[object]) -> Content:
+    """Several lines of text, each shown safely (a value's own newlines become spaces)."""
+    return Content("\n".join(safe(value) for value in values))
+
+
+def prose(text: str) -> Content:
+    """Text whose newlines are meant as line breaks; everything else is shown safely."""
+    return lines(text.split("\n"))

@@ -1,0 +1,122 @@
+"""A compact form: one labelled row per field, and its error sentence right below it.
+
+Fields are text inputs, choices (Select) or a confirmation checkbox. Values go in and out as
+plain strings keyed by field name, which is also what a saved draft holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Label, Select
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    kind: str = "text"  # text, choice, check
+    placeholder: str = ""
+    choices: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (label, value)
+
+
+class Form(Vertical):
+    """The fields of one step; ``values()`` and ``fill()`` speak plain strings."""
+
+    DEFAULT_CSS = """
+    Form { height: auto; }
+    Form .form-row { height: 1; }
+    Form .form-label { width: 22; color: $text-muted; }
+    Form .form-row Input { width: 1fr; background: $boost; }
+    Form .form-row Select { width: 1fr; }
+    Form .form-row Checkbox { width: 1fr; border: none; padding: 0; height: 1; }
+    Form .form-error { color: $text-error; height: auto; display: none; padding-left: 22; }
+    Form .form-error.shown { display: block; }
+    """
+
+    def __init__(self, fields: Iterable[FormField], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.fields = list(fields)
+
+    def compose(self) -> ComposeResult:
+        for spec in self.fields:
+            with Horizontal(classes="form-row"):
+                yield Label(spec.label, classes="form-label")
+                yield self._control(spec)
+            yield Label("", id=f"{spec.name}-error", classes="form-error")
+
+    def _control(self, spec: FormField) -> Widget:
+        if spec.kind == "choice":
+            return Select(
+                list(spec.choices), id=spec.name, compact=True, prompt=spec.placeholder or "Choose"
+            )
+        if spec.kind == "check":
+            return Checkbox(spec.placeholder, id=spec.name, compact=True)
+        return Input(placeholder=spec.placeholder, id=spec.name, compact=True)
+
+    def values(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for spec in self.fields:
+            control = self.query_one(f"#{spec.name}")
+            if isinstance(control, Input):
+                found[spec.name] = control.value
+            elif isinstance(control, Checkbox):
+                found[spec.name] = "yes" if control.value else ""
+            elif isinstance(control, Select):
+                value = control.value
+                found[spec.name] = value if isinstance(value, str) else ""
+        return found
+
+    def fill(self, values: dict[str, str]) -> None:
+        for spec in self.fields:
+            if spec.name not in values:
+                continue
+            value = values[spec.name]
+            control = self.query_one(f"#{spec.name}")
+            if isinstance(control, Input):
+                control.value = value
+            elif isinstance(control, Checkbox):
+                control.value = bool(value)
+            elif isinstance(control, Select) and any(v == value for _, v in spec.choices):
+                control.value = value
+
+    def clear_errors(self) -> None:
+        for label in self.query(".form-error").results(Label):
+            label.update("")
+            label.remove_class("shown")
+
+    def show_error(self, name: str | None, message: str) -> bool:
+        """Put the sentence under its field; False when the form has no such field."""
+        if name is None or not any(spec.name == name for spec in self.fields):
+            return False
+        label = self.query_one(f"#{name}-error", Label)
+        label.update(message)
+        label.add_class("shown")
+        self.query_one(f"#{name}").focus()
+        return True
+
+    def show_validation(self, error: ValidationError, names: dict[str, str] | None = None) -> str:
+        """Show pydantic's complaints beside their fields; returns those it could not place."""
+        left = []
+        for problem in error.errors():
+            location = str(problem["loc"][0]) if problem["loc"] else ""
+            message = sentence(problem["msg"])
+            if not self.show_error((names or {}).get(location, location), message):
+                left.append(message)
+        return " ".join(left)
+
+    def focus_first(self) -> None:
+        if self.fields:
+            self.query_one(f"#{self.fields[0].name}").focus()
+
+
+def sentence(message: str) -> str:
+    """pydantic's "Value error, a discount is …" as "A discount is …."."""
+    text = message.removeprefix("Value error, ").removeprefix("Assertion failed, ").strip()
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
