@@ -28,6 +28,10 @@ MAX_PAGE = 500
 # name is what MATCH is applied to.
 ACCOUNT_TRIGRAMS = table("accounts_search", column("rowid", Integer), column("accounts_search"))
 TRIGRAM = 3
+# Made once: an alias builds its column collections anew for every query made from a new one
+# (~1 ms of each search keystroke).
+PARENT_ACCOUNT = aliased(Account, name="parent_account")
+OWNER = aliased(User, name="owner")
 # Above this many candidates, scanning accounts in name order finds a page of matches about as
 # soon as sorting the candidates by name (~10 ms for 5,000 of 100,000 accounts) and mostly sooner.
 FEW_CANDIDATES = 5000
@@ -181,8 +185,8 @@ def search_accounts(uow: UnitOfWork, query: AccountQuery) -> Page[AccountRow]:
     backslashes are not wildcards) against a lower-cased search column. On SQLite a trigram
     index narrows the accounts to check first (see ``_few_trigram_candidates``).
     """
-    parent = aliased(Account)
-    owner = aliased(User)
+    parent = PARENT_ACCOUNT
+    owner = OWNER
     conditions = [segment_filter(uow.user, Account.segment_id)]
     text = query.text.strip().lower()
     if text:
@@ -218,7 +222,7 @@ def search_accounts(uow: UnitOfWork, query: AccountQuery) -> Page[AccountRow]:
     if query.count:
         total = uow.session.scalar(select(func.count()).select_from(Account).where(*conditions))
     return Page(
-        items=[AccountRow.model_validate(row._mapping) for row in rows],
+        items=[AccountRow.model_validate(row._asdict()) for row in rows],
         offset=query.offset,
         limit=query.limit,
         total=total,
