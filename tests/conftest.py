@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from acctmgr import resume_collection
 from acctmgr.clock import AdjustableClock
 from acctmgr.db import Database
 from acctmgr.db.migrate import upgrade
@@ -121,3 +122,9 @@ def admin(database: Database, clock: AdjustableClock) -> Context:
             ),
         )
     return context
+
+
+def pytest_configure() -> None:
+    # Importing acctmgr pauses garbage collection for a quick start (see acctmgr/__init__.py);
+    # the tests run with it on, as the app does once started.
+    resume_collection()

@@ -136,6 +136,30 @@ def test_search_matches_text_literally(admin: Context, needle: str, expected: li
     assert [row.name for row in page.items] == expected
 
 
+@pytest.mark.parametrize("few_candidates", [account_service.FEW_CANDIDATES, 1])
+def test_search_follows_edits(
+    admin: Context, monkeypatch: pytest.MonkeyPatch, few_candidates: int
+) -> None:
+    """A renamed account or a new contact is found by its new text at once, never by the old
+    (whether SQLite reads the trigram index's candidates or scans)."""
+    monkeypatch.setattr(account_service, "FEW_CANDIDATES", few_candidates)
+    account = _create(admin, "Northwind Traders", billing_city="Lyon")
+    _create(admin, "Southwind Traders")
+    renamed = AccountIn(name="Eastwind Traders", segment_code="SMB", billing_city="Lyon")
+    account_service.update_account(admin, account.id, renamed, account.version)
+    account_service.add_contact(admin, account.id, ContactIn(name="Zoë O'Hara"))
+
+    def names(text: str) -> list[str]:
+        page = account_service.search_accounts(admin, AccountQuery(text=text))
+        return [row.name for row in page.items]
+
+    assert names("northwind") == []
+    assert names("eastwind") == ["Eastwind Traders"]
+    assert names("wind trad") == ["Eastwind Traders", "Southwind Traders"]
+    assert names("zoë o'h") == ["Eastwind Traders"]
+    assert names("ly") == ["Eastwind Traders"]
+
+
 def test_search_pages_in_the_database(admin: Context) -> None:
     """Pages come back in name order with offset and limit, and a total on request."""
     for number in range(12):

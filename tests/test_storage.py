@@ -214,8 +214,19 @@ def test_the_head_revision_constant_names_the_newest_migration() -> None:
 
 
 def test_the_search_index_is_in_place(database: Database) -> None:
-    """The accounts search has its index: covering on SQLite, trigram on PostgreSQL."""
+    """The accounts search has its indexes: covering and trigram (kept in step by triggers) on
+    SQLite, trigram on PostgreSQL."""
     with database.engine.connect() as connection:
         names = {index["name"] for index in inspect(connection).get_indexes("accounts")}
     expected = "ix_accounts_search" if database.is_sqlite else "ix_accounts_search_trgm"
     assert expected in names
+    if database.is_sqlite:
+        with database.engine.connect() as connection:
+            triggers = connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'accounts'"
+            ).scalars()
+            assert set(triggers) == {
+                "accounts_search_insert",
+                "accounts_search_update",
+                "accounts_search_delete",
+            }

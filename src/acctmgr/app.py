@@ -7,30 +7,50 @@ takes an opened Context (database, clock, login) and the settings, and builds th
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
 
+from acctmgr import resume_collection
 from acctmgr.config import LoadedSettings, save_setting
 from acctmgr.errors import AcctmgrError, UnknownUser
-from acctmgr.screens.account import AccountScreen
-from acctmgr.screens.accounts import AccountsScreen
-from acctmgr.screens.approvals import ApprovalsScreen
 from acctmgr.screens.base import UNEXPECTED, call_service
-from acctmgr.screens.commands import GoToCommands
-from acctmgr.screens.first_admin import FirstAdminScreen
 from acctmgr.screens.my_day import MyDayScreen
-from acctmgr.screens.persona import PersonaScreen
-from acctmgr.screens.unknown_login import UnknownLoginScreen
-from acctmgr.screens.welcome import WelcomeScreen
 from acctmgr.services import Context
 from acctmgr.services import users as user_service
 
+if TYPE_CHECKING:
+    from textual.command import Provider
+    from textual.screen import Screen
+
 log = logging.getLogger("acctmgr.app")
 DEMO_ACCOUNTS = 2000
+
+
+# Screens other than My day (and the services behind them) are imported when first shown: they
+# took ~60 ms of every launch (benchmarks/launch.py) before anything was on screen.
+def accounts_screen() -> Screen[Any]:
+    """The Accounts mode's screen, imported when first opened."""
+    from acctmgr.screens.accounts import AccountsScreen
+
+    return AccountsScreen()
+
+
+def go_to_commands() -> type[Provider]:
+    """The command palette's places and accounts, imported when the palette first opens."""
+    from acctmgr.screens.commands import GoToCommands
+
+    return GoToCommands
+
+
+def approvals_screen() -> Screen[Any]:
+    """The approvals inbox, imported when first opened."""
+    from acctmgr.screens.approvals import ApprovalsScreen
+
+    return ApprovalsScreen()
 
 
 class AcctmgrApp(App[None]):
@@ -38,8 +58,8 @@ class AcctmgrApp(App[None]):
 
     TITLE = "acctmgr"
     CSS_PATH = "screens/app.tcss"
-    COMMANDS = App.COMMANDS | {GoToCommands}
-    MODES = {"my_day": MyDayScreen, "accounts": AccountsScreen, "approvals": ApprovalsScreen}
+    COMMANDS = App.COMMANDS | {go_to_commands}
+    MODES = {"my_day": MyDayScreen, "accounts": accounts_screen, "approvals": approvals_screen}
     BINDINGS = [
         Binding("f2", "go('my_day')", "My day", tooltip="Your tasks, approvals and cases"),
         Binding("f3", "go('accounts')", "Accounts", tooltip="Search every account"),
@@ -69,6 +89,8 @@ class AcctmgrApp(App[None]):
         try:
             await asyncio.to_thread(user_service.me, self.context)
         except UnknownUser as error:
+            from acctmgr.screens.unknown_login import UnknownLoginScreen
+
             await self.push_screen(UnknownLoginScreen(error.message, await self._login_hint()))
             return
         except AcctmgrError as error:
@@ -78,6 +100,8 @@ class AcctmgrApp(App[None]):
 
     async def first_run(self) -> None:
         """The Welcome flow: create the first admin, or load the demo data and pick a persona."""
+        from acctmgr.screens.welcome import WelcomeScreen
+
         while True:
             choice = await self.push_screen_wait(WelcomeScreen())
             if choice is None:
@@ -90,6 +114,8 @@ class AcctmgrApp(App[None]):
                 return
 
     async def _create_admin(self) -> str | None:
+        from acctmgr.screens.first_admin import FirstAdminScreen
+
         while True:
             data = await self.push_screen_wait(FirstAdminScreen(self.context.login))
             if data is None:
@@ -101,6 +127,7 @@ class AcctmgrApp(App[None]):
 
     async def _load_demo(self) -> str | None:
         from acctmgr.demo.seed import PERSONAS, seed_demo
+        from acctmgr.screens.persona import PersonaScreen
 
         self.notify("Loading the demo data…", timeout=3)
         try:
@@ -144,6 +171,8 @@ class AcctmgrApp(App[None]):
         self.go(mode)
 
     def open_account(self, account_id: int) -> None:
+        from acctmgr.screens.account import AccountScreen
+
         self.push_screen(AccountScreen(account_id))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -171,13 +200,13 @@ class AcctmgrApp(App[None]):
 
 
 def settle_memory() -> None:
-    """Move everything loaded so far out of the garbage collector's sight.
+    """Move everything loaded so far out of the garbage collector's sight, and let it collect.
 
     Imports and start-up leave ~150,000 long-lived objects; a full collection walking them
     paused the UI for 100-150 ms at random keystrokes (measured by benchmarks/search.py).
     Frozen objects are never collected, which is right for what lives as long as the app.
     """
-    gc.freeze()
+    resume_collection()
 
 
 def _has_demo_personas(context: Context) -> bool:

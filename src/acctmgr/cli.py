@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
-from acctmgr import __version__
+from acctmgr import __version__, resume_collection
 from acctmgr.config import LoadedSettings, load_settings
 from acctmgr.errors import AcctmgrError, InvalidInput
 from acctmgr.models import Role
@@ -57,6 +57,8 @@ def main(ctx: click.Context, database_url: str | None, login: str | None) -> Non
     configure_logging(loaded)
     if ctx.invoked_subcommand is None:
         run_tui(loaded)
+    else:
+        resume_collection()  # start-up is over (see acctmgr/__init__.py)
 
 
 def run_tui(loaded: LoadedSettings) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 from acctmgr.errors import StorageError
 
@@ -90,10 +90,14 @@ class Database:
             path.parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(
                 self.url,
+                # Use cases run in worker threads; a pooled connection is used by one thread at
+                # a time (each checkout is exclusive, each transaction its own).
                 connect_args={"timeout": self.busy_timeout_seconds, "check_same_thread": False},
-                # One connection per checkout keeps each thread's transaction its own; SQLite
-                # connections are cheap to open.
-                poolclass=NullPool,
+                # Connections are kept for reuse: opening one and setting its pragmas took
+                # ~1.5 ms of every keystroke's search.
+                poolclass=QueuePool,
+                pool_size=5,
+                max_overflow=10,
             )
             _install_sqlite_hooks(engine, self.busy_timeout_seconds)
             return engine

@@ -19,7 +19,7 @@ from acctmgr.services import accounts as account_service
 from acctmgr.services import users as user_service
 from acctmgr.services.accounts import AccountQuery, AccountRow
 from acctmgr.widgets.record_table import RecordTable, Row
-from acctmgr.widgets.text import content, plain
+from acctmgr.widgets.text import content, safe
 
 PAGE = 100
 KIND_LABEL = {AccountKind.CUSTOMER: "", AccountKind.NATIONAL: "NA", AccountKind.REGIONAL: "RA"}
@@ -122,22 +122,23 @@ class AccountsScreen(AcctmgrScreen):
             table.append(rows)
         self._exhausted = len(page.items) < query.limit
         shown = table.row_count
+        # The status line has a fixed size (app.tcss): no need to lay the screen out again.
         self.query_one("#accounts-status", Static).update(
-            f"{shown} accounts" if self._exhausted else f"{shown} accounts shown, more below"
+            f"{shown} accounts" if self._exhausted else f"{shown} accounts shown, more below",
+            layout=False,
         )
 
     def _row(self, item: AccountRow) -> Row:
+        # Plain strings (made safe), not Text: the table makes Text only for the lines it paints.
         return (
             str(item.id),
             [
-                plain(item.name),
-                plain(KIND_LABEL[item.kind]),
-                plain(item.iseries_number or ""),
-                plain(
-                    ", ".join(part for part in (item.billing_city, item.billing_country) if part)
-                ),
-                plain(item.segment_name),
-                plain(item.parent_name or ""),
+                safe(item.name),
+                KIND_LABEL[item.kind],
+                safe(item.iseries_number or ""),
+                safe(", ".join(part for part in (item.billing_city, item.billing_country) if part)),
+                safe(item.segment_name),
+                safe(item.parent_name or ""),
             ],
         )
 

@@ -8,7 +8,6 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Footer, Header, Static
 
-from acctmgr.screens.activity import ActivityScreen
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.services import my_day as my_day_service
 from acctmgr.services.my_day import MyDay, MyDayItem, Urgency
@@ -127,6 +126,8 @@ class MyDayScreen(AcctmgrScreen):
         if item is None:
             return
         if item.record_type == "activity":
+            from acctmgr.screens.activity import ActivityScreen  # not needed to show the day
+
             self.app.push_screen(ActivityScreen(item.record_id))
             return
         if item.record_type == "retention_case":

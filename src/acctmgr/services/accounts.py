@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Integer, column, func, select, table
 from sqlalchemy.orm import aliased
 
 from acctmgr.errors import InvalidInput
@@ -24,6 +24,17 @@ EDITORS = (
 )
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_PAGE = 500
+# SQLite's trigram index of the search text (migration 0004); its hidden column of the same
+# name is what MATCH is applied to.
+ACCOUNT_TRIGRAMS = table("accounts_search", column("rowid", Integer), column("accounts_search"))
+TRIGRAM = 3
+# Made once: an alias builds its column collections anew for every query made from a new one
+# (~1 ms of each search keystroke).
+PARENT_ACCOUNT = aliased(Account, name="parent_account")
+OWNER = aliased(User, name="owner")
+# Above this many candidates, scanning accounts in name order finds a page of matches about as
+# soon as sorting the candidates by name (~10 ms for 5,000 of 100,000 accounts) and mostly sooner.
+FEW_CANDIDATES = 5000
 
 
 class AccountIn(BaseModel):
@@ -171,14 +182,18 @@ def search_accounts(uow: UnitOfWork, query: AccountQuery) -> Page[AccountRow]:
     """Accounts whose name, iSeries number, city or contacts contain the text, by name.
 
     Searched and paged in the database: the text is matched literally (``%``, ``_`` and
-    backslashes are not wildcards) against a lower-cased search column.
+    backslashes are not wildcards) against a lower-cased search column. On SQLite a trigram
+    index narrows the accounts to check first (see ``_few_trigram_candidates``).
     """
-    parent = aliased(Account)
-    owner = aliased(User)
+    parent = PARENT_ACCOUNT
+    owner = OWNER
     conditions = [segment_filter(uow.user, Account.segment_id)]
     text = query.text.strip().lower()
     if text:
         conditions.append(Account.search_text.contains(text, autoescape=True))
+        candidates = _few_trigram_candidates(uow, text)
+        if candidates is not None:
+            conditions.append(candidates)
     if query.segment_id is not None:
         conditions.append(Account.segment_id == query.segment_id)
     if query.parent_id is not None:
@@ -207,7 +222,7 @@ def search_accounts(uow: UnitOfWork, query: AccountQuery) -> Page[AccountRow]:
     if query.count:
         total = uow.session.scalar(select(func.count()).select_from(Account).where(*conditions))
     return Page(
-        items=[AccountRow.model_validate(row._mapping) for row in rows],
+        items=[AccountRow.model_validate(row._asdict()) for row in rows],
         offset=query.offset,
         limit=query.limit,
         total=total,
@@ -261,6 +276,28 @@ def set_invoice_contact(
     account.invoice_contact_id = contact_id
     uow.session.flush()
     return _view(uow, account)
+
+
+def _few_trigram_candidates(uow: UnitOfWork, text: str) -> ColumnElement[bool] | None:
+    """On SQLite, a condition limiting the search to the accounts whose search text holds every
+    trigram of ``text``; None when the text is too short or too common for that to pay.
+
+    ``LIKE '%text%'`` scans every account when few match. The trigram index answers in well
+    under a millisecond; it only narrows, the LIKE still decides what matches. PostgreSQL's
+    trigram GIN index serves the LIKE directly.
+    """
+    if len(text) < TRIGRAM or uow.session.get_bind().dialect.name != "sqlite":
+        return None
+    grams = sorted({text[i : i + TRIGRAM] for i in range(len(text) - TRIGRAM + 1)})
+    # Each trigram as an FTS5 string, so that no character in it is read as query syntax.
+    match = " AND ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
+    candidates = select(ACCOUNT_TRIGRAMS.c.rowid).where(
+        ACCOUNT_TRIGRAMS.c.accounts_search.match(match)
+    )
+    few = uow.session.scalar(
+        select(func.count()).select_from(candidates.limit(FEW_CANDIDATES).subquery())
+    )
+    return Account.id.in_(candidates) if (few or 0) < FEW_CANDIDATES else None
 
 
 def search_text_of(account: Account, contact_names: list[str]) -> str:
