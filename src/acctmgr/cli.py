@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -210,3 +211,24 @@ def users_add(
         else user_service.create_user(context, data)
     )
     click.echo(f"Added {created.login} ({created.name}).")
+
+
+@main.command("worker")
+@click.option("--once", is_flag=True, help="Do one pass of the due work, then exit.")
+@click.option("--every", default=60, show_default=True, help="Seconds between passes.")
+@click.pass_obj
+def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
+    """Do the background work that falls due: signed contracts taking effect on their date.
+
+    Safe to run several at once against one database: each pass is one transaction.
+    """
+    from acctmgr.services import contracts
+
+    configure_logging(loaded)
+    context = open_context(loaded)
+    while True:
+        started = contracts.take_effect(context)
+        click.echo(f"{context.clock.now():%Y-%m-%d %H:%M} contracts taking effect: {started}")
+        if once:
+            return
+        time.sleep(every)

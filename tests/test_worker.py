@@ -1,0 +1,49 @@
+"""`acctmgr worker --once` puts signed contracts in effect on their date, once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import select, update
+
+from acctmgr.models import Contract, ContractStatus
+from acctmgr.services import Context
+from acctmgr.services import accounts as account_service
+from acctmgr.services.accounts import AccountIn
+from tests import factories
+
+
+def test_worker_once_activates_a_signed_contract_and_supersedes_the_old(
+    admin: Context, database_url: str, tmp_path: Path
+) -> None:
+    """A signed contract whose start has come becomes active; the one it replaces superseded."""
+    account = account_service.create_account(admin, AccountIn(name="Acme", segment_code="SMB"))
+    today = admin.clock.now().date()
+    old = factories.contract(admin, account.id, "CT-OLD", today + timedelta(days=200))
+    new = factories.contract(admin, account.id, "CT-NEW", date(2099, 1, 1))
+    with admin.database.write_session() as session:
+        session.execute(
+            update(Contract)
+            .where(Contract.id == new)
+            .values(status=ContractStatus.SIGNED, supersedes_id=old, starts_on=date(2020, 1, 1))
+        )
+        session.commit()
+    environment = {
+        **os.environ,
+        "ACCTMGR_DATA_DIR": str(tmp_path / "data"),
+        "ACCTMGR_CONFIG_DIR": str(tmp_path / "config"),
+        "ACCTMGR_LOG_DIR": str(tmp_path / "logs"),
+    }
+    command = [sys.executable, "-m", "acctmgr", "--database-url", database_url, "worker", "--once"]
+    first = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=60)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip().endswith("contracts taking effect: 1")
+    again = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=60)
+    assert again.stdout.strip().endswith("contracts taking effect: 0")
+    with admin.database.read_session() as session:
+        statuses = dict(session.execute(select(Contract.number, Contract.status)).all())
+    assert statuses == {"CT-OLD": ContractStatus.SUPERSEDED, "CT-NEW": ContractStatus.ACTIVE}
