@@ -4,10 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
-from acctmgr.services import Context
+from sqlalchemy import select
+
+from acctmgr.models import (
+    Activity,
+    ActivityKind,
+    Approval,
+    ApprovalDecision,
+    ApprovalRequest,
+    AuditEvent,
+    Contract,
+    Opportunity,
+    OutboxEmail,
+    PlaceholderRequest,
+    Quote,
+    RetentionCase,
+)
+from acctmgr.services import Context, quotes, retention
 from acctmgr.services import accounts as account_service
 from acctmgr.services.accounts import AccountIn, ContactIn
+from acctmgr.services.quotes import QuoteEdit, QuoteLineIn
+from acctmgr.services.retention import CaseIn, ContactAttemptIn
 from tests import factories
 
 CONTRACT_ENDS = date(2027, 3, 31)  # notice by 30 Jan 2027: still open on 23 Nov 2026
@@ -42,3 +62,83 @@ def customer(admin: Context, segment: str = "SMB") -> Customer:
         admin, account.id, contract_id, "ADDON", quantity=1, list_price=300_00, net_price=300_00
     )
     return Customer(account.id, contract_id, contact.id, phone_only.id)
+
+
+def open_case(admin: Context, acme: Customer, pct: str = "10") -> retention.CaseView:
+    return retention.open_case(
+        admin.as_user("ae"),
+        CaseIn(
+            account_id=acme.account_id,
+            contract_id=acme.contract_id,
+            contact_id=acme.contact_id,
+            reason="Budget cut",
+            reduction_pct=Decimal(pct),
+            customer_informed=True,
+        ),
+    )
+
+
+def to_quote(admin: Context, acme: Customer) -> retention.CaseView:
+    """Open a case and take it, as the CMS, to the quote step."""
+    cms = admin.as_user("cms")
+    case = open_case(admin, acme)
+    case = retention.complete_usage_review(cms, case.id, case.version, "Usage fell 20%.")
+    case = retention.create_opportunity(
+        cms, case.id, case.version, "Acme rate reduction", date(2027, 1, 15)
+    )
+    case = retention.submit_placeholder(cms, case.id, case.version, 12_000_00 // 100, "")
+    case = retention.log_contact(
+        cms,
+        case.id,
+        ContactAttemptIn(channel=ActivityKind.EMAIL, contact_id=acme.contact_id, outcome="Replied"),
+    )
+    return retention.confirm_goals(cms, case.id, case.version, "Keep the platform, cheaper add-on.")
+
+
+def reduce_addon(admin: Context, case: retention.CaseView, discount: str) -> quotes.QuoteView:
+    cms = admin.as_user("cms")
+    assert case.quote_id is not None
+    quote = quotes.get_quote(cms, case.quote_id)
+    lines = [
+        QuoteLineIn(line_id=line.id, quantity=line.quantity, discount_pct=line.discount_pct)
+        for line in quote.lines
+    ]
+    lines[1] = QuoteLineIn(line_id=quote.lines[1].id, quantity=1, discount_pct=Decimal(discount))
+    return quotes.update_quote(
+        cms, quote.id, quote.version, QuoteEdit(lines=lines, starts_on=date(2027, 4, 1))
+    )
+
+
+def submit(admin: Context, case_id: int) -> retention.CaseView:
+    cms = admin.as_user("cms")
+    case = retention.get_case(cms, case_id)
+    case = retention.finish_quote(cms, case.id, case.version)
+    quote = quotes.get_quote(cms, case.quote_id or 0)
+    assert quote.reduction_minor is not None
+    return retention.submit_for_approval(cms, case.id, case.version, quote.reduction_minor)
+
+
+def stored_state(admin: Context) -> dict[str, list[tuple[Any, ...]]]:
+    """The status and version of every row a refused call could have half-saved."""
+    tables: dict[str, tuple[Any, ...]] = {
+        "cases": (RetentionCase.id, RetentionCase.step, RetentionCase.version, RetentionCase.draft),
+        "quotes": (Quote.id, Quote.status, Quote.version, Quote.net_total_minor),
+        "requests": (ApprovalRequest.id, ApprovalRequest.status, ApprovalRequest.version),
+        "approvals": (Approval.id, Approval.status, Approval.decided_by_id),
+        "decisions": (ApprovalDecision.id,),
+        "placeholders": (
+            PlaceholderRequest.id,
+            PlaceholderRequest.status,
+            PlaceholderRequest.confirmed_reduction_minor,
+        ),
+        "opportunities": (Opportunity.id, Opportunity.stage, Opportunity.version),
+        "contracts": (Contract.id, Contract.status, Contract.version),
+        "activities": (Activity.id,),
+        "emails": (OutboxEmail.id,),
+        "audit": (AuditEvent.id,),
+    }
+    with admin.database.read_session() as session:
+        return {
+            name: [tuple(row) for row in session.execute(select(*columns).order_by(columns[0]))]
+            for name, columns in tables.items()
+        }

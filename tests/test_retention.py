@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from acctmgr.models import (
-    ActivityKind,
     ApprovalRequest,
     ApprovalRequestStatus,
     CloseOutcome,
@@ -25,68 +23,21 @@ from acctmgr.models import (
     SignatureMethod,
 )
 from acctmgr.services import Context, approvals, contracts, quotes, retention
-from acctmgr.services.quotes import QuoteEdit, QuoteLineIn
-from acctmgr.services.retention import CaseIn, ContactAttemptIn, SignatureIn
-from tests.retention_support import CURRENT_RATE, Customer, customer
+from acctmgr.services.retention import SignatureIn
+from tests.retention_support import (
+    CURRENT_RATE,
+    Customer,
+    customer,
+    open_case,
+    reduce_addon,
+    submit,
+    to_quote,
+)
 
 
 @pytest.fixture
 def acme(admin: Context) -> Customer:
     return customer(admin)
-
-
-def open_case(admin: Context, acme: Customer, pct: str = "10") -> retention.CaseView:
-    return retention.open_case(
-        admin.as_user("ae"),
-        CaseIn(
-            account_id=acme.account_id,
-            contract_id=acme.contract_id,
-            contact_id=acme.contact_id,
-            reason="Budget cut",
-            reduction_pct=Decimal(pct),
-            customer_informed=True,
-        ),
-    )
-
-
-def to_quote(admin: Context, acme: Customer) -> retention.CaseView:
-    """Open a case and take it, as the CMS, to the quote step."""
-    cms = admin.as_user("cms")
-    case = open_case(admin, acme)
-    case = retention.complete_usage_review(cms, case.id, case.version, "Usage fell 20%.")
-    case = retention.create_opportunity(
-        cms, case.id, case.version, "Acme rate reduction", date(2027, 1, 15)
-    )
-    case = retention.submit_placeholder(cms, case.id, case.version, 12_000_00 // 100, "")
-    case = retention.log_contact(
-        cms,
-        case.id,
-        ContactAttemptIn(channel=ActivityKind.EMAIL, contact_id=acme.contact_id, outcome="Replied"),
-    )
-    return retention.confirm_goals(cms, case.id, case.version, "Keep the platform, cheaper add-on.")
-
-
-def reduce_addon(admin: Context, case: retention.CaseView, discount: str) -> quotes.QuoteView:
-    cms = admin.as_user("cms")
-    assert case.quote_id is not None
-    quote = quotes.get_quote(cms, case.quote_id)
-    lines = [
-        QuoteLineIn(line_id=line.id, quantity=line.quantity, discount_pct=line.discount_pct)
-        for line in quote.lines
-    ]
-    lines[1] = QuoteLineIn(line_id=quote.lines[1].id, quantity=1, discount_pct=Decimal(discount))
-    return quotes.update_quote(
-        cms, quote.id, quote.version, QuoteEdit(lines=lines, starts_on=date(2027, 4, 1))
-    )
-
-
-def submit(admin: Context, case_id: int) -> retention.CaseView:
-    cms = admin.as_user("cms")
-    case = retention.get_case(cms, case_id)
-    case = retention.finish_quote(cms, case.id, case.version)
-    quote = quotes.get_quote(cms, case.quote_id or 0)
-    assert quote.reduction_minor is not None
-    return retention.submit_for_approval(cms, case.id, case.version, quote.reduction_minor)
 
 
 def test_the_whole_process_with_a_rejection_and_a_resubmission(

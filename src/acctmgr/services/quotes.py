@@ -288,13 +288,21 @@ def update_quote(
     """Change a quote's quantities, discounts and start date; returns it as saved.
 
     Only its owner can, and not while it waits for approval (it is locked). Editing an approved
-    or rejected quote returns it to draft: the approval no longer covers it. A rate-reduction
-    quote cannot start before its case's earliest effective date, nor any quote in the past.
+    or rejected quote returns it to draft: the approval no longer covers it, and a case waiting
+    to send its contract goes back to the quote step. A rate-reduction quote cannot start before
+    its case's earliest effective date, nor any quote in the past; nor change once its case's
+    contract was sent or the case closed.
     """
     quote = uow.get(Quote, quote_id, "quote")
     _check_editable(uow, quote)
     uow.expect_version(quote, expected_version, "quote")
     _check_start(uow, quote, data.starts_on)
+    case = case_of(uow, quote)
+    if case is not None:
+        # Imported here: retention builds on quotes; its case follows the quote back to draft.
+        from acctmgr.services import retention
+
+        retention.follow_quote_edit(uow, case)
     lines = {line.id: line for line in quote.lines}
     unknown = [item.line_id for item in data.lines if item.line_id not in lines]
     if unknown:

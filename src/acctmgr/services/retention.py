@@ -744,15 +744,38 @@ def follow_quote_decision(
     uow.session.flush()
 
 
+def follow_quote_edit(uow: UnitOfWork, case: RetentionCase) -> None:
+    """The case's quote is being edited: refuse once the contract is out, else follow it back.
+
+    An approved quote edited is a draft again, so a case waiting to send its contract returns
+    to the quote step (to be reviewed and submitted again). After the contract was sent, or
+    the case closed, the quote is what the customer has: it can no longer change.
+    """
+    if case.step is RetentionStep.CLOSED:
+        raise InvalidInput(f"Case {case.number} is closed; its quote can no longer change.")
+    if case.step is RetentionStep.SIGNATURE:
+        if _new_contract(uow, case) is not None:
+            raise InvalidInput(
+                "The contract from this quote was sent for signature; the quote can no longer "
+                "change. Close the case as lost or withdrawn to start again."
+            )
+        case.step = RetentionStep.QUOTE
+        uow.session.flush()
+
+
 @use_case("retention.recall")
 def recall_approval(uow: UnitOfWork, case_id: int, expected_version: int) -> CaseView:
-    """The CMS takes the quote back from approval to change it."""
+    """The CMS who submitted the quote takes it back from approval to change it.
+
+    While the quote waits, the approvers hold the case; only the request's submitter recalls it.
+    """
     case = _case(uow, case_id)
-    _require_holder(uow, case)
     uow.expect_version(case, expected_version, "case")
     request = approvals.open_request(uow, "quote", _quote(uow, case).id)
     if request is None or case.step is not RetentionStep.APPROVAL:
         raise InvalidInput("The quote is not waiting for approval.")
+    if request.submitted_by_id != uow.user.id:
+        raise PermissionDenied("Only the person who submitted a request can recall it.")
     approvals.recall_request(uow, request)
     return _view(uow, case)
 
