@@ -31,7 +31,7 @@ def test_the_first_admin_can_be_created_once(database: Database, clock: Adjustab
 def test_only_an_admin_adds_users(admin: Context) -> None:
     """An Account Executive cannot add users; an admin can, with unique logins."""
     data = UserIn(login="newbie", name="New Bie", email="n@example.com")
-    with pytest.raises(PermissionDenied, match="Only a Admin can add users"):
+    with pytest.raises(PermissionDenied, match="Only an Admin can add users"):
         user_service.create_user(admin.as_user("ae"), data)
     user_service.create_user(admin, data)
     with pytest.raises(InvalidInput, match="already a user"):

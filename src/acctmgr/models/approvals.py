@@ -89,7 +89,9 @@ class ApprovalRequest(IdMixin, Versioned, Timestamps, Base):
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     approvals: Mapped[list[Approval]] = relationship(
-        cascade="all, delete-orphan", order_by="Approval.tier", back_populates="request"
+        cascade="all, delete-orphan",
+        order_by="[Approval.tier, Approval.id]",
+        back_populates="request",
     )
 
 

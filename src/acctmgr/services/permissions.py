@@ -33,7 +33,8 @@ def require_role(actor: Actor, *roles: Role, to: str) -> None:
     """Raise PermissionDenied unless the actor holds one of ``roles``; ``to`` names the action."""
     if not actor.has(*roles):
         names = " or ".join(role.label for role in roles)
-        raise PermissionDenied(f"Only a {names} can {to}.")
+        article = "an" if names[:1] in "AEIOU" else "a"
+        raise PermissionDenied(f"Only {article} {names} can {to}.")
 
 
 def sees_all_segments(actor: Actor) -> bool:

@@ -933,7 +933,7 @@ def close_case(
         raise InvalidInput("This case is already closed.")
     actor = uow.user
     holders = _holder_ids(uow, case)
-    if actor.id not in holders and actor.id != case.opened_by_id:
+    if actor.id not in holders and actor.id not in (case.opened_by_id, case.assigned_to_id):
         raise PermissionDenied(
             "Only the person holding the case, or the AE who opened it, can close it."
         )
@@ -1021,16 +1021,39 @@ def case_timeline(uow: UnitOfWork, case_id: int) -> list[TimelineEntry]:
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(300)
     ).all()
-    names = _user_names(uow, {event.actor_id for event in events if event.actor_id})
-    return [
-        TimelineEntry(
-            at=event.at, who=names.get(event.actor_id or 0, "system"), what=_describe(event)
-        )
+    activities = uow.session.scalars(
+        select(Activity)
+        .where(Activity.record_type == RECORD, Activity.record_id == case.id)
+        .order_by(Activity.created_at.desc())
+        .limit(100)
+    ).all()
+    names = _user_names(
+        uow,
+        {event.actor_id for event in events} | {activity.created_by_id for activity in activities},
+    )
+    entries = [
+        TimelineEntry(at=event.at, who=names.get(event.actor_id or 0, "system"), what=what)
         for event in events
+        if (what := _describe(event))
     ]
+    entries += [
+        TimelineEntry(
+            at=activity.created_at,
+            who=names.get(activity.created_by_id, ""),
+            what=f"{activity.kind.value}: {activity.subject}"
+            + (f" — {activity.outcome}" if activity.outcome else ""),
+        )
+        for activity in activities
+    ]
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)
 
 
-def _describe(event: AuditEvent) -> str:
+# Bookkeeping columns that say nothing to the people reading a case's story.
+QUIET_FIELDS = frozenset({"version", "updated_at", "draft", "number"})
+
+
+def _describe(event: AuditEvent) -> str | None:
+    """The event in words, or None for bookkeeping (a draft kept, a number given)."""
     label = event.entity_type.replace("_", " ").removesuffix("s")
     if event.change == "decision":
         what = event.action.split(":", 1)[-1].replace("_", " ")
@@ -1040,12 +1063,10 @@ def _describe(event: AuditEvent) -> str:
     if event.change == "insert":
         return f"{label} created"
     if event.change == "update" and event.after:
-        fields = ", ".join(
-            f"{key} → {value}"
-            for key, value in list(event.after.items())[:4]
-            if key not in ("version", "updated_at", "draft")
-        )
-        return f"{label} changed: {fields}" if fields else f"{label} draft saved"
+        changed = [(key, value) for key, value in event.after.items() if key not in QUIET_FIELDS]
+        if not changed:
+            return None
+        return f"{label} changed: " + ", ".join(f"{key} → {value}" for key, value in changed[:4])
     return f"{label} {event.change}"
 
 
