@@ -64,6 +64,9 @@ def test_the_whole_process_with_a_rejection_and_a_resubmission(
     case = submit(admin, case.id)
     assert case.step is RetentionStep.APPROVAL
     assert case.holder == "Lee Leader"
+    assert case.can_recall  # the CMS submitted it; neither the AE nor the leader may recall
+    assert not retention.get_case(ae, case.id).can_recall
+    assert not retention.get_case(leader, case.id).can_recall
     assert quotes.get_quote(cms, quote.id).locked
 
     inbox = approvals.inbox(leader)

@@ -228,7 +228,6 @@ async def test_the_rate_reduction_wizard_from_request_to_signed_contract(
         assert placeholder.status is PlaceholderStatus.CONFIRMED
         old = session.get(Contract, case.contract_id)
         assert old is not None
-        rate = old.annual_value_minor
         assert placeholder.confirmed_reduction_minor is not None
         assert placeholder.confirmed_reduction_minor > 0
         requests = session.scalars(
@@ -242,7 +241,6 @@ async def test_the_rate_reduction_wizard_from_request_to_signed_contract(
         assert new.supersedes_id == old.id
         assert new.annual_value_minor == quote.net_total_minor
         assert new.signer_title == "CFO"
-        assert rate > 0
         email = session.scalars(
             select(OutboxEmail).where(
                 OutboxEmail.record_type == "contracts", OutboxEmail.record_id == new.id

@@ -101,7 +101,6 @@ class CaseScreen(AcctmgrScreen):
         case = self.case
         if case is None:
             return action not in {"work_on", "take", "decide", "recall", "close_case"}
-        me = self.acctmgr.context.login
         if action == "work_on":
             return case.mine and case.stage not in (Stage.ROUTING, Stage.APPROVAL)
         if action == "take":
@@ -109,9 +108,9 @@ class CaseScreen(AcctmgrScreen):
         if action == "decide":
             return case.stage is Stage.APPROVAL and case.mine
         if action == "recall":
-            return case.stage is Stage.APPROVAL and case.assigned_to is not None and not case.mine
+            return case.can_recall
         if action == "close_case":
-            return case.step.value != "closed" and me is not None
+            return case.outcome is None
         return True
 
     @work(exclusive=True, group="case-step")

@@ -441,7 +441,7 @@ def submit(uow: UnitOfWork, record_type: str, record_id: int) -> SubmitResult:
     """
     kind = _kind(record_type)
     actor = uow.user
-    if _open_request(uow, record_type, record_id) is not None:
+    if open_request(uow, record_type, record_id) is not None:
         raise InvalidInput("This record is already waiting for approval.")
     record = kind.load(uow, record_id)
     routes = _routes(uow, record, actor.id)
@@ -706,10 +706,6 @@ def recall_request(uow: UnitOfWork, request: ApprovalRequest) -> None:
 
 def open_request(uow: UnitOfWork, record_type: str, record_id: int) -> ApprovalRequest | None:
     """The request this record is waiting on, if any."""
-    return _open_request(uow, record_type, record_id)
-
-
-def _open_request(uow: UnitOfWork, record_type: str, record_id: int) -> ApprovalRequest | None:
     return uow.session.scalar(
         select(ApprovalRequest).where(
             ApprovalRequest.record_type == record_type,

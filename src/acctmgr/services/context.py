@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import random
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -88,6 +89,18 @@ class UnitOfWork:
     def add(self, record: M) -> M:
         """Add a new record and flush it, so it has its id (and its audit event) at once."""
         self.session.add(record)
+        self.session.flush()
+        return record
+
+    def add_numbered(self, record: M, prefix: str, digits: int) -> M:
+        """Add a record whose ``number`` comes from its id (``RC-000042``).
+
+        The id is known only after the insert, so the row goes in with a unique placeholder
+        that is replaced in the same transaction; nobody ever sees it.
+        """
+        record.number = f"{prefix}-new-{uuid.uuid4().hex[:12]}"  # type: ignore[attr-defined]
+        self.add(record)
+        record.number = f"{prefix}-{record.id:0{digits}d}"  # type: ignore[attr-defined]
         self.session.flush()
         return record
 

@@ -241,7 +241,6 @@ def quote_from_contract(
 ) -> Quote:
     """A draft quote repeating a contract's paid subscriptions at their current discounts."""
     quote = Quote(
-        number=_provisional_number(uow),
         account_id=contract.account_id,
         opportunity_id=opportunity.id,
         owner_id=uow.user.id,
@@ -270,15 +269,7 @@ def quote_from_contract(
     if not quote.lines:
         raise InvalidInput("The contract has no paid subscriptions to build a quote from.")
     _total(quote)
-    uow.add(quote)
-    quote.number = f"Q-{quote.id:06d}"
-    uow.session.flush()
-    return quote
-
-
-def _provisional_number(uow: UnitOfWork) -> str:
-    # Numbers come from the id, known only after the insert; this placeholder is never seen.
-    return f"Q-new-{uow.now.timestamp():.6f}"[:20]
+    return uow.add_numbered(quote, "Q", 6)
 
 
 @use_case("quotes.update")

@@ -14,7 +14,6 @@ explicit decisions, so the case's timeline reads as a story.
 from __future__ import annotations
 
 import enum
-import uuid
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -28,6 +27,7 @@ from acctmgr.models import (
     Activity,
     ActivityKind,
     ApprovalRequestStatus,
+    ApprovalStatus,
     AuditEvent,
     CloseOutcome,
     Contact,
@@ -252,6 +252,7 @@ class CaseView(ReadModel):
     quote_id: int | None
     quote_status: QuoteStatus | None
     approval_request_id: int | None
+    can_recall: bool  # the signed-in user submitted the quote that waits for approval
     rejection_comment: str
     new_contract_id: int | None
     new_contract_number: str | None
@@ -366,7 +367,6 @@ def open_case(uow: UnitOfWork, data: CaseIn) -> CaseView:
         amount = int((Decimal(rate) * pct / HUNDRED).quantize(Decimal(1)))
     terms = _terms(uow, contract)
     case = RetentionCase(
-        number=f"RC-new-{uuid.uuid4().hex[:12]}",
         account_id=account.id,
         contract_id=contract.id,
         contact_id=data.contact_id,
@@ -380,8 +380,7 @@ def open_case(uow: UnitOfWork, data: CaseIn) -> CaseView:
         earliest_effective_date=terms.earliest_effective,
         draft={},
     )
-    uow.add(case)
-    case.number = f"RC-{case.id:06d}"
+    uow.add_numbered(case, "RC", 6)
     cms = _next_cms(uow, account.segment_id, exclude=actor.id)
     if cms is not None:
         _assign(uow, case, cms)
@@ -866,9 +865,8 @@ def send_contract(
 def _draft_contract(uow: UnitOfWork, case: RetentionCase, quote: Quote) -> Contract:
     old = _case_contract(uow, case)
     assert quote.starts_on is not None
-    contract = uow.add(
+    return uow.add_numbered(
         Contract(
-            number=f"CT-new-{uuid.uuid4().hex[:12]}",
             account_id=case.account_id,
             quote_id=quote.id,
             supersedes_id=old.id,
@@ -882,11 +880,10 @@ def _draft_contract(uow: UnitOfWork, case: RetentionCase, quote: Quote) -> Contr
             annual_value_minor=quote.net_total_minor,
             territory=quote.territory or old.territory,
             page_view_threshold=old.page_view_threshold,
-        )
+        ),
+        "CT",
+        7,
     )
-    contract.number = f"CT-{contract.id:07d}"
-    uow.session.flush()
-    return contract
 
 
 @use_case("retention.record_signature")
@@ -1122,6 +1119,9 @@ def _view(uow: UnitOfWork, case: RetentionCase) -> CaseView:
         quote_id=quote.id if quote else None,
         quote_status=quote.status if quote else None,
         approval_request_id=request.id if request else None,
+        can_recall=request is not None
+        and request.status is ApprovalRequestStatus.PENDING
+        and request.submitted_by_id == uow.user.id,
         rejection_comment=quote.approver_comment
         if quote and quote.status is QuoteStatus.REJECTED
         else "",
@@ -1195,7 +1195,7 @@ def _holder_ids(uow: UnitOfWork, case: RetentionCase) -> set[int]:
             return {
                 a.approver_id
                 for a in request.approvals
-                if a.approver_id and a.status.value == "pending"
+                if a.approver_id and a.status is ApprovalStatus.PENDING
             }
         return set()
     return {case.assigned_to_id} if case.assigned_to_id else set()
