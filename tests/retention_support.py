@@ -23,7 +23,7 @@ from acctmgr.models import (
     Quote,
     RetentionCase,
 )
-from acctmgr.services import Context, quotes, retention
+from acctmgr.services import Context, approvals, quotes, retention
 from acctmgr.services import accounts as account_service
 from acctmgr.services.accounts import AccountIn, ContactIn
 from acctmgr.services.quotes import QuoteEdit, QuoteLineIn
@@ -42,7 +42,15 @@ class Customer:
     phone_only_contact_id: int  # has none
 
 
-def customer(admin: Context, segment: str = "SMB") -> Customer:
+def customer(admin: Context, segment: str = "SMB", *, po_rules: bool = False) -> Customer:
+    """Acme with a contract of two paid subscriptions.
+
+    The retention tests follow the Segment Leader's route alone, so unless ``po_rules`` is set
+    the shipped purchase-order rules (Customer Success, Finance over 30%) are switched off;
+    tests/test_quote_rules.py covers them.
+    """
+    if not po_rules:
+        switch_off_po_rules(admin)
     account = account_service.create_account(
         admin, AccountIn(name="Acme Corp", segment_code=segment, owner_login="ae", territory="US")
     )
@@ -62,6 +70,13 @@ def customer(admin: Context, segment: str = "SMB") -> Customer:
         admin, account.id, contract_id, "ADDON", quantity=1, list_price=300_00, net_price=300_00
     )
     return Customer(account.id, contract_id, contact.id, phone_only.id)
+
+
+def switch_off_po_rules(admin: Context) -> None:
+    po_rules = {approvals.OFF_CATALOGUE_RULE, approvals.ONSITE_RULE, approvals.DISCOUNT_RULE}
+    for rule in approvals.rules(admin):
+        if rule.name in po_rules and rule.active:
+            approvals.update_rule(admin, rule.id, rule.version, rule.data, active=False)
 
 
 def open_case(admin: Context, acme: Customer, pct: str = "10") -> retention.CaseView:

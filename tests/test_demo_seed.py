@@ -53,7 +53,7 @@ from acctmgr.models import (
     UsageTier,
     User,
 )
-from acctmgr.services import Context
+from acctmgr.services import Context, approvals
 from acctmgr.services import accounts as account_service
 from acctmgr.services import users as user_service
 from tests.conftest import NOW, pg_copy
@@ -171,7 +171,10 @@ def test_the_leader_has_rate_reductions_waiting_for_approval(database: Database)
     """At least three Mid-market quotes submitted by cms wait, due in the future, for leader."""
     leader, cms = _user_id(database, "leader"), _user_id(database, "cms")
     with database.read_session() as session:
-        rule = session.scalars(select(ApprovalRule)).one()
+        rules = session.scalars(select(ApprovalRule).order_by(ApprovalRule.id)).all()
+        # The demo starts with the rules a new database ships with.
+        assert [r.name for r in rules] == [r.name for r in approvals.DEFAULT_RULES]
+        rule = rules[0]
         assert rule.name == "Rate reductions need the account's Segment Leader"
         assert rule.condition == {
             "field": "opportunity_kind",

@@ -23,14 +23,13 @@ from acctmgr.models import (
     ActivityKind,
     ApprovalRequestStatus,
     ApprovalStatus,
-    ApproverKind,
     GroupMode,
     OpportunityKind,
     PlaceholderStatus,
     QuoteStatus,
     RetentionStep,
-    Role,
 )
+from acctmgr.services.approvals import DEFAULT_RULES, RATE_REDUCTION_RULE
 
 CASE_REASONS = (
     "Budget cut for next year; asks for a lower rate to stay.",
@@ -42,30 +41,37 @@ CASE_REASONS = (
 
 
 def add_approval_rule(writer: BulkWriter, now: datetime) -> int:
-    """Write the rule that rate reductions need the Segment Leader's approval; returns its id."""
-    rule_id = writer.new_id("approval_rules")
-    writer.add(
-        "approval_rules",
-        {
-            "id": rule_id,
-            "name": "Rate reductions need the account's Segment Leader",
-            "record_type": "quote",
-            "condition": {"field": "opportunity_kind", "op": "==", "value": "rate_reduction"},
-            "tier": 1,
-            "approver_kind": ApproverKind.ROLE_IN_SEGMENT,
-            "approver_user_id": None,
-            "approver_role": Role.SEGMENT_LEADER,
-            "approver_group_id": None,
-            "group_mode": GroupMode.ANY,
-            "sla_hours": 48,
-            "reminder_hours": 24,
-            "active": True,
-            "created_at": now - timedelta(days=200),
-            "updated_at": None,
-            "version": 1,
-        },
-    )
-    return rule_id
+    """Write the shipped approval rules; returns the id of the rate-reduction one.
+
+    They are the rules a new database starts with (``approvals.DEFAULT_RULES``): rate
+    reductions need the Segment Leader, PO exceptions and on-site support Customer Success,
+    discounts above 30% Finance.
+    """
+    ids = {}
+    for rule in DEFAULT_RULES:
+        ids[rule.name] = rule_id = writer.new_id("approval_rules")
+        writer.add(
+            "approval_rules",
+            {
+                "id": rule_id,
+                "name": rule.name,
+                "record_type": rule.record_type,
+                "condition": rule.condition,
+                "tier": rule.tier,
+                "approver_kind": rule.approver_kind,
+                "approver_user_id": None,
+                "approver_role": rule.approver_role,
+                "approver_group_id": None,
+                "group_mode": rule.group_mode,
+                "sla_hours": rule.sla_hours,
+                "reminder_hours": rule.reminder_hours,
+                "active": True,
+                "created_at": now - timedelta(days=200),
+                "updated_at": None,
+                "version": 1,
+            },
+        )
+    return ids[RATE_REDUCTION_RULE]
 
 
 def open_retention_case(

@@ -45,7 +45,7 @@ from acctmgr.models import (
 )
 from acctmgr.services import audit
 from acctmgr.services.context import Actor, UnitOfWork, use_case
-from acctmgr.services.permissions import require_role
+from acctmgr.services.permissions import ALL_SEGMENT_ROLES, require_role
 from acctmgr.services.views import ReadModel
 
 OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
@@ -60,6 +60,9 @@ OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
 }
 OPEN_APPROVAL = (ApprovalStatus.WAITING, ApprovalStatus.PENDING)
 RATE_REDUCTION_RULE = "Rate reductions need the account's Segment Leader"
+OFF_CATALOGUE_RULE = "Items outside the catalogue need Customer Success"
+ONSITE_RULE = "On-site support needs Customer Success to be consulted"
+DISCOUNT_RULE = "Discounts above 30% need Finance"
 
 
 # --- records that can be approved -------------------------------------------------------------
@@ -206,7 +209,10 @@ class RuleView(ReadModel):
     tier: int
     approver: str
     sla_hours: int | None
+    reminder_hours: int | None
     active: bool
+    version: int
+    data: RuleIn  # the rule as an edit would start from
 
 
 @use_case("approvals.add_rule")
@@ -228,34 +234,73 @@ def rules(uow: UnitOfWork) -> list[RuleView]:
 
 
 def install_default_rules(uow: UnitOfWork) -> None:
-    """The rules a new database starts with (an admin may change them afterwards)."""
-    _insert_rule(
-        uow,
-        RuleIn(
-            name=RATE_REDUCTION_RULE,
-            record_type="quote",
-            condition={"field": "opportunity_kind", "op": "==", "value": "rate_reduction"},
-            approver_kind=ApproverKind.ROLE_IN_SEGMENT,
-            approver_role=Role.SEGMENT_LEADER,
-            sla_hours=48,
-            reminder_hours=24,
-        ),
-    )
+    """The rules a new database starts with (an admin may change them afterwards).
+
+    Customer Success answers PO exceptions within 48 hours and is reminded at 24: items outside
+    the service catalogue, and on-site support, which it must be consulted on before a PO goes
+    out. Finance approves discounts above the threshold.
+    """
+    for rule in DEFAULT_RULES:
+        _insert_rule(uow, rule)
+
+
+DEFAULT_RULES = (
+    RuleIn(
+        name=RATE_REDUCTION_RULE,
+        record_type="quote",
+        condition={"field": "opportunity_kind", "op": "==", "value": "rate_reduction"},
+        approver_kind=ApproverKind.ROLE_IN_SEGMENT,
+        approver_role=Role.SEGMENT_LEADER,
+        sla_hours=48,
+        reminder_hours=24,
+    ),
+    RuleIn(
+        name=OFF_CATALOGUE_RULE,
+        record_type="quote",
+        condition={"field": "off_catalogue", "op": "==", "value": True},
+        approver_kind=ApproverKind.ROLE_IN_SEGMENT,
+        approver_role=Role.CUSTOMER_SUCCESS,
+        sla_hours=48,
+        reminder_hours=24,
+    ),
+    RuleIn(
+        name=ONSITE_RULE,
+        record_type="quote",
+        condition={"field": "onsite_support", "op": "==", "value": True},
+        approver_kind=ApproverKind.ROLE_IN_SEGMENT,
+        approver_role=Role.CUSTOMER_SUCCESS,
+        sla_hours=48,
+        reminder_hours=24,
+    ),
+    RuleIn(
+        name=DISCOUNT_RULE,
+        record_type="quote",
+        condition={"field": "discount_pct", "op": ">", "value": "30"},
+        approver_kind=ApproverKind.ROLE_IN_SEGMENT,
+        approver_role=Role.FINANCE,
+        sla_hours=48,
+        reminder_hours=24,
+    ),
+)
 
 
 def _insert_rule(uow: UnitOfWork, data: RuleIn) -> ApprovalRule:
+    rule = ApprovalRule(active=True)
+    _apply_rule(uow, rule, data)
+    return uow.add(rule)
+
+
+def _apply_rule(uow: UnitOfWork, rule: ApprovalRule, data: RuleIn) -> None:
     check_condition(data.condition)
-    rule = ApprovalRule(
-        name=data.name,
-        record_type=data.record_type,
-        condition=data.condition,
-        tier=data.tier,
-        approver_kind=data.approver_kind,
-        group_mode=data.group_mode,
-        sla_hours=data.sla_hours,
-        reminder_hours=data.reminder_hours,
-        active=True,
-    )
+    rule.name = data.name
+    rule.record_type = data.record_type
+    rule.condition = data.condition
+    rule.tier = data.tier
+    rule.approver_kind = data.approver_kind
+    rule.group_mode = data.group_mode
+    rule.sla_hours = data.sla_hours
+    rule.reminder_hours = data.reminder_hours
+    rule.approver_user_id = rule.approver_role = rule.approver_group_id = None
     if data.approver_kind is ApproverKind.USER:
         if not data.approver_login:
             raise InvalidInput("Name the user who approves.", field="approver_login")
@@ -276,7 +321,24 @@ def _insert_rule(uow: UnitOfWork, data: RuleIn) -> ApprovalRule:
                 f"There is no group {data.approver_group!r}.", field="approver_group"
             )
         rule.approver_group_id = group.id
-    return uow.add(rule)
+
+
+@use_case("approvals.update_rule")
+def update_rule(
+    uow: UnitOfWork, rule_id: int, expected_version: int, data: RuleIn, *, active: bool = True
+) -> RuleView:
+    """Change a rule (its threshold, approver or SLA) or switch it off; only an admin can.
+
+    Requests already submitted keep the approvals they were routed to; the change applies to
+    what is submitted from now on.
+    """
+    require_role(uow.user, Role.ADMIN, to="change approval rules")
+    rule = uow.get(ApprovalRule, rule_id, "approval rule")
+    uow.expect_version(rule, expected_version, "approval rule")
+    _apply_rule(uow, rule, data)
+    rule.active = active
+    uow.session.flush()
+    return _rule_view(uow, rule)
 
 
 @use_case("approvals.add_group")
@@ -303,8 +365,33 @@ def _rule_view(uow: UnitOfWork, rule: ApprovalRule) -> RuleView:
         tier=rule.tier,
         approver=_approver_label(uow, rule),
         sla_hours=rule.sla_hours,
+        reminder_hours=rule.reminder_hours,
         active=rule.active,
+        version=rule.version,
+        data=RuleIn(
+            name=rule.name,
+            record_type=rule.record_type,
+            condition=rule.condition,
+            tier=rule.tier,
+            approver_kind=rule.approver_kind,
+            approver_login=_login(uow, rule.approver_user_id),
+            approver_role=rule.approver_role,
+            approver_group=_group_name(uow, rule.approver_group_id),
+            group_mode=rule.group_mode,
+            sla_hours=rule.sla_hours,
+            reminder_hours=rule.reminder_hours,
+        ),
     )
+
+
+def _login(uow: UnitOfWork, user_id: int | None) -> str | None:
+    user = uow.session.get(User, user_id) if user_id else None
+    return user.login if user else None
+
+
+def _group_name(uow: UnitOfWork, group_id: int | None) -> str | None:
+    group = uow.session.get(ApprovalGroup, group_id) if group_id else None
+    return group.name if group else None
 
 
 def _approver_label(uow: UnitOfWork, rule: ApprovalRule) -> str:
@@ -312,6 +399,8 @@ def _approver_label(uow: UnitOfWork, rule: ApprovalRule) -> str:
         user = uow.session.get(User, rule.approver_user_id)
         return user.name if user else "a removed user"
     if rule.approver_kind is ApproverKind.ROLE_IN_SEGMENT and rule.approver_role:
+        if rule.approver_role in ALL_SEGMENT_ROLES:
+            return rule.approver_role.label
         return f"the segment's {rule.approver_role.label}"
     group = (
         uow.session.get(ApprovalGroup, rule.approver_group_id) if rule.approver_group_id else None
@@ -384,14 +473,16 @@ def _routes(uow: UnitOfWork, record: Approvable, submitter_id: int) -> list[_Rou
 
 
 def _role_holders(uow: UnitOfWork, role: Role | None, segment_id: int | None) -> list[int]:
-    return list(
-        uow.session.scalars(
-            select(User.id)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == role, User.segment_id == segment_id, User.active.is_(True))
-            .order_by(User.id)
-        )
+    """Who holds ``role`` for a record in this segment; roles serving every segment ignore it."""
+    query = (
+        select(User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role, User.active.is_(True))
+        .order_by(User.id)
     )
+    if role not in ALL_SEGMENT_ROLES:
+        query = query.where(User.segment_id == segment_id)
+    return list(uow.session.scalars(query))
 
 
 def _group_members(
@@ -638,7 +729,7 @@ def _is_approver(uow: UnitOfWork, actor: Actor, approval: Approval, record: Appr
         return bool(
             rule.approver_role
             and actor.has(rule.approver_role)
-            and actor.segment_id == record.segment_id
+            and (rule.approver_role in ALL_SEGMENT_ROLES or actor.segment_id == record.segment_id)
         )
     return True
 

@@ -179,12 +179,21 @@ def facts_of(uow: UnitOfWork, quote: Quote, lines: list[QuoteLine]) -> dict[str,
     )
     list_total = sum(line.list_price_minor * line.quantity for line in lines)
     net_total = sum(line.net_minor for line in lines)
+    version_ids = [line.sku_version_id for line in lines if line.sku_version_id is not None]
+    onsite = bool(version_ids) and bool(
+        uow.session.scalar(
+            select(SkuVersion.id)
+            .where(SkuVersion.id.in_(version_ids), SkuVersion.onsite_support.is_(True))
+            .limit(1)
+        )
+    )
     facts: dict[str, Any] = {
         "opportunity_kind": opportunity.kind.value if opportunity else None,
         "discount_pct": max((line.discount_pct for line in lines), default=Decimal(0)),
         "list_total_minor": list_total,
         "net_total_minor": net_total,
         "off_catalogue": any(line.sku_version_id is None for line in lines),
+        "onsite_support": onsite,
         "currency": quote.currency,
     }
     rate = current_rate(uow, quote)
