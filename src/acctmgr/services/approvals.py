@@ -109,6 +109,16 @@ def register(kind: RecordKind) -> None:
     KINDS[kind.record_type] = kind
 
 
+def record_of(uow: UnitOfWork, record_type: str, record_id: int) -> Approvable:
+    """The approvable view of a record (its label, owner, segment and facts)."""
+    return _kind(record_type).load(uow, record_id)
+
+
+def group_members(uow: UnitOfWork, group_id: int) -> list[int]:
+    """The active members of an approval group."""
+    return _group_members(uow, group_id, None, 0)
+
+
 def _kind(record_type: str) -> RecordKind:
     if record_type not in KINDS and record_type in KIND_MODULES:
         importlib.import_module(KIND_MODULES[record_type])

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, Field
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -29,6 +29,7 @@ from acctmgr.models import (
     QuoteStatus,
     RetentionCase,
     Sku,
+    SkuKind,
     SkuVersion,
     Subscription,
     SubscriptionKind,
@@ -39,61 +40,72 @@ from acctmgr.services.approvals import Approvable, RequiredApproval
 from acctmgr.services.context import UnitOfWork, use_case
 from acctmgr.services.money import HUNDRED, discount_of, line_net
 from acctmgr.services.permissions import require_segment
+from acctmgr.services.terms import term_start
 from acctmgr.services.views import ReadModel
 
+MAX_QUANTITY = 1_000_000
 EDITABLE = (QuoteStatus.DRAFT, QuoteStatus.REJECTED, QuoteStatus.APPROVED)
 LOCKED = "This quote is waiting for approval and cannot be changed; recall it first."
+
+
+def _check_quantity(value: Any) -> Any:
+    """A quantity is a whole number of at least 1."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError("a quantity is a whole number such as 1 or 12") from None
+    if not 1 <= number <= MAX_QUANTITY:
+        raise ValueError(f"a quantity is a whole number from 1 to {MAX_QUANTITY:,}")
+    return number
+
+
+def _check_discount(value: Any) -> Any:
+    """A discount is 0-100% with at most two decimals."""
+    try:
+        number = Decimal(str(value).strip().removesuffix("%").strip() or "0")
+    except InvalidOperation:
+        raise ValueError("a discount is a number such as 10 or 12.5") from None
+    if not number.is_finite() or not 0 <= number <= 100:
+        raise ValueError("a discount is between 0% and 100%; more would make the price negative")
+    if number != number.quantize(Decimal("0.01")):
+        raise ValueError("a discount has at most two decimals, such as 12.25")
+    return number
+
+
+Quantity = Annotated[int, BeforeValidator(_check_quantity)]
+Discount = Annotated[Decimal, BeforeValidator(_check_discount)]
 
 
 class QuoteLineIn(BaseModel):
     """A change to one line: which line, how many, at what discount."""
 
     line_id: int
-    quantity: int = Field(ge=1, le=1_000_000)
-    discount_pct: Decimal = Field(ge=0, le=100)
-
-    @field_validator("quantity", mode="before")
-    @classmethod
-    def _quantity(cls, value: Any) -> Any:
-        try:
-            number = int(str(value).strip())
-        except ValueError:
-            raise ValueError("a quantity is a whole number such as 1 or 12") from None
-        if number < 1:
-            raise ValueError("a quantity is a whole number of at least 1")
-        return number
-
-    @field_validator("discount_pct", mode="before")
-    @classmethod
-    def _discount(cls, value: Any) -> Any:
-        try:
-            number = Decimal(str(value).strip().removesuffix("%"))
-        except InvalidOperation:
-            raise ValueError("a discount is a number such as 10 or 12.5") from None
-        if not number.is_finite() or not 0 <= number <= 100:
-            raise ValueError(
-                "a discount is between 0% and 100%; more would make the price negative"
-            )
-        return number
+    quantity: Quantity
+    discount_pct: Discount
 
 
 class QuoteEdit(BaseModel):
-    """The editable part of a quote: its lines (omitted lines are removed) and start date."""
+    """The editable part of a quote: its lines (omitted lines are removed), start date, and
+    territory of use (None keeps it)."""
 
     lines: list[QuoteLineIn] = Field(min_length=1)
     starts_on: date
+    territory: str | None = Field(default=None, max_length=120)
 
 
 class QuoteLineView(ReadModel):
     id: int
     position: int
     sku_code: str | None
+    kind: SkuKind | None  # None: an item outside the catalogue
     description: str
     quantity: int
     list_price_minor: int
     discount_pct: Decimal
     net_minor: int
     on_catalogue: bool
+    statement_of_work: str
+    consume_by: date | None
 
 
 class QuoteView(ReadModel):
@@ -102,7 +114,9 @@ class QuoteView(ReadModel):
     account_id: int
     account_name: str
     status: QuoteStatus
+    owner_id: int
     currency: str
+    territory: str
     starts_on: date | None
     earliest_start: date | None  # for a rate reduction: the case's earliest effective date
     term_months: int
@@ -277,7 +291,7 @@ def quote_from_contract(
         )
     if not quote.lines:
         raise InvalidInput("The contract has no paid subscriptions to build a quote from.")
-    _total(quote)
+    total(quote)
     return uow.add_numbered(quote, "Q", 6)
 
 
@@ -294,15 +308,9 @@ def update_quote(
     contract was sent or the case closed.
     """
     quote = uow.get(Quote, quote_id, "quote")
-    _check_editable(uow, quote)
+    check_editable(uow, quote)
     uow.expect_version(quote, expected_version, "quote")
     _check_start(uow, quote, data.starts_on)
-    case = case_of(uow, quote)
-    if case is not None:
-        # Imported here: retention builds on quotes; its case follows the quote back to draft.
-        from acctmgr.services import retention
-
-        retention.follow_quote_edit(uow, case)
     lines = {line.id: line for line in quote.lines}
     unknown = [item.line_id for item in data.lines if item.line_id not in lines]
     if unknown:
@@ -311,23 +319,60 @@ def update_quote(
     for line in list(quote.lines):
         if line.id not in kept:
             quote.lines.remove(line)
+    versions = _versions(uow, quote.lines)
     for item in data.lines:
         line = lines[item.line_id]
+        version = versions.get(line.sku_version_id or 0)
+        included = version is not None and version.kind is SkuKind.INCLUDED
         line.quantity = item.quantity
-        line.discount_pct = item.discount_pct
-        line.net_minor = line_net(line.list_price_minor, item.quantity, item.discount_pct)
+        line.discount_pct = Decimal(0) if included else item.discount_pct
+        line.net_minor = line_net(line.list_price_minor, item.quantity, line.discount_pct)
         line.starts_on = data.starts_on
+        if version is not None and version.kind is SkuKind.SERVICE:
+            line.consume_by = consumption_deadline(version, data.starts_on)
     for position, line in enumerate(quote.lines, 1):
         line.position = position
     quote.starts_on = data.starts_on
+    if data.territory is not None:
+        quote.territory = data.territory.strip()
+    return content_changed(uow, quote)
+
+
+def content_changed(uow: UnitOfWork, quote: Quote) -> QuoteView:
+    """After any change to what a quote says: back to draft, new totals, a new version.
+
+    An approval covers exactly what was approved, so an approved quote's approval lapses, and
+    a rate-reduction case waiting to send its contract goes back to the quote step.
+    """
+    case = case_of(uow, quote)
+    if case is not None:
+        # Imported here: retention builds on quotes; its case follows the quote back to draft.
+        from acctmgr.services import retention
+
+        retention.follow_quote_edit(uow, case)
     if quote.status is QuoteStatus.APPROVED:
         approvals.invalidate(uow, "quote", quote.id)
     quote.status = QuoteStatus.DRAFT
-    _total(quote)
+    total(quote)
     # The lines are child rows: mark the quote itself changed so its version moves with them.
     flag_modified(quote, "status")
     uow.session.flush()
     return quote_view_of(uow, quote)
+
+
+def consumption_deadline(version: SkuVersion, starts_on: date | None) -> date | None:
+    """The day a service (workshop, audit) must be used by: its months after the start."""
+    if version.kind is not SkuKind.SERVICE or not version.consumption_months or not starts_on:
+        return None
+    return term_start(starts_on, version.consumption_months)
+
+
+def _versions(uow: UnitOfWork, lines: list[QuoteLine]) -> dict[int, SkuVersion]:
+    ids = [line.sku_version_id for line in lines if line.sku_version_id is not None]
+    if not ids:
+        return {}
+    found = uow.session.scalars(select(SkuVersion).where(SkuVersion.id.in_(ids)))
+    return {version.id: version for version in found}
 
 
 @use_case("quotes.preview", write=False)
@@ -379,6 +424,7 @@ def quote_view_of(uow: UnitOfWork, quote: Quote) -> QuoteView:
             .where(SkuVersion.id.in_([line.sku_version_id or 0 for line in quote.lines]))
         ).all()
     )
+    versions = _versions(uow, quote.lines)
     rate = current_rate(uow, quote)
     case = case_of(uow, quote)
     record = QuoteKind().load(uow, quote.id)
@@ -388,7 +434,9 @@ def quote_view_of(uow: UnitOfWork, quote: Quote) -> QuoteView:
         account_id=account.id,
         account_name=account.name,
         status=quote.status,
+        owner_id=quote.owner_id,
         currency=quote.currency,
+        territory=quote.territory,
         starts_on=quote.starts_on,
         earliest_start=case.earliest_effective_date if case else None,
         term_months=quote.term_months,
@@ -397,12 +445,15 @@ def quote_view_of(uow: UnitOfWork, quote: Quote) -> QuoteView:
                 id=line.id,
                 position=line.position,
                 sku_code=codes.get(line.sku_version_id or 0),
+                kind=version.kind if (version := versions.get(line.sku_version_id or 0)) else None,
                 description=line.description,
                 quantity=line.quantity,
                 list_price_minor=line.list_price_minor,
                 discount_pct=line.discount_pct,
                 net_minor=line.net_minor,
                 on_catalogue=line.sku_version_id is not None,
+                statement_of_work=line.statement_of_work,
+                consume_by=line.consume_by,
             )
             for line in quote.lines
         ],
@@ -421,7 +472,7 @@ def quote_view_of(uow: UnitOfWork, quote: Quote) -> QuoteView:
     )
 
 
-def _total(quote: Quote) -> None:
+def total(quote: Quote) -> None:
     quote.list_total_minor = sum(line.list_price_minor * line.quantity for line in quote.lines)
     quote.net_total_minor = sum(line.net_minor for line in quote.lines)
 
@@ -432,9 +483,15 @@ def _check_visible(uow: UnitOfWork, quote: Quote) -> None:
     require_segment(uow.user, account.segment_id, what="quote")
 
 
-def _check_editable(uow: UnitOfWork, quote: Quote) -> None:
+def check_editable(uow: UnitOfWork, quote: Quote) -> None:
+    """Only the owner changes a quote, and only while it is not waiting or done."""
     if quote.owner_id != uow.user.id:
         raise PermissionDenied("Only the quote's owner can change it.")
+    check_open(quote)
+
+
+def check_open(quote: Quote) -> None:
+    """A quote waiting for approval is locked; an accepted or superseded one is done."""
     if quote.status is QuoteStatus.PENDING_APPROVAL:
         raise InvalidInput(LOCKED)
     if quote.status not in EDITABLE:
