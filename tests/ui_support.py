@@ -45,7 +45,9 @@ def build_app(tmp_path: Path, login: str | None, template: Path | None = None) -
 
 # Workers that wait for the user's answers (first run, a wizard walking its steps): never done
 # while a test is answering them.
-WAITING_GROUPS = frozenset({"start", "case-step", "open-case"})
+WAITING_GROUPS = frozenset(
+    {"start", "case-step", "open-case", "quote-build", "new-quote", "rule-edit"}
+)
 
 
 async def settle(app: AcctmgrApp, pilot: Any) -> None:
@@ -55,3 +57,12 @@ async def settle(app: AcctmgrApp, pilot: Any) -> None:
     if others:  # an empty list would mean "every worker" to wait_for_complete
         await app.workers.wait_for_complete(others)
     await pilot.pause()
+
+
+async def until(app: AcctmgrApp, pilot: Any, ready: Any, what: str) -> None:
+    """Settle until ``ready()`` holds: for work that goes on after a dialog the test answered."""
+    for _ in range(50):
+        await settle(app, pilot)
+        if ready():
+            return
+    raise AssertionError(f"never happened: {what}")

@@ -43,6 +43,7 @@ class AccountScreen(AcctmgrScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("n", "new_case", "New retention case"),
+        Binding("q", "new_quote", "New quote"),
         *(
             Binding(str(number), f"show_tab('{key}')", label, show=False)
             for number, (key, label) in enumerate(TABS, start=1)
@@ -122,13 +123,31 @@ class AccountScreen(AcctmgrScreen):
 
         open_new_case(self, self.account_id)
 
+    @work(group="new-quote")
+    async def action_new_quote(self) -> None:
+        from acctmgr.screens.quote import open_new_quote
+
+        await open_new_quote(self, self.account_id)
+        self._reload("cases")
+
     @on(RecordTable.RowSelected, "#cases-table")
-    def _open_case(self, event: RecordTable.RowSelected) -> None:
+    async def _open_case(self, event: RecordTable.RowSelected) -> None:
         kind, _, record_id = event.key.rpartition("-")
         if kind == "retention_case" and record_id.isdigit():
             from acctmgr.screens.retention_case import CaseScreen
 
             self.app.push_screen(CaseScreen(int(record_id)))
+        elif kind == "quote" and record_id.isdigit():
+            from acctmgr.screens.quote import QuoteScreen
+            from acctmgr.services import quotes
+
+            quote = await self.call(quotes.get_quote, int(record_id))
+            if quote is not None:
+                self.app.push_screen(QuoteScreen(quote), lambda _: self._reload("cases"))
+
+    def _reload(self, pane: str) -> None:
+        if pane in self._loaded:
+            self.load_tab(pane)
 
 
 def _overview(account: AccountView) -> list[tuple[str, str]]:

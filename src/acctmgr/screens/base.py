@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from textual.screen import Screen
+from pydantic import ValidationError
+from textual.screen import ModalScreen, Screen
 
 from acctmgr.errors import AcctmgrError
 from acctmgr.services import Context
+from acctmgr.widgets.form import Form
 
 if TYPE_CHECKING:
     from acctmgr.app import AcctmgrApp
@@ -25,8 +27,10 @@ R = TypeVar("R")
 UNEXPECTED = "Something unexpected went wrong; the details are in the log file."
 
 
-class AcctmgrScreen(Screen[Any]):
-    """A screen of the acctmgr app."""
+class _UsesServices:
+    """What screens and dialogs share: the app, its context, and use cases off the UI thread."""
+
+    app: Any
 
     @property
     def acctmgr(self) -> AcctmgrApp:
@@ -39,6 +43,40 @@ class AcctmgrScreen(Screen[Any]):
     async def call(self, fn: Callable[..., R], *args: Any, **kwargs: Any) -> R | None:
         """Run a use case in a thread; on failure notify and return None."""
         return await call_service(self.app, self.context, fn, *args, **kwargs)
+
+    async def run_service(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run a use case in a thread, letting its AcctmgrError reach the caller (a form
+        shows it beside its field)."""
+        return await asyncio.to_thread(fn, self.context, *args, **kwargs)
+
+
+class AcctmgrScreen(_UsesServices, Screen[Any]):
+    """A screen of the acctmgr app."""
+
+
+class AcctmgrModal(_UsesServices, ModalScreen[Any]):
+    """A dialog over an acctmgr screen."""
+
+
+async def submit_form(
+    screen: Any, form: Form, save: Callable[[dict[str, str]], Awaitable[R]]
+) -> tuple[bool, R | None]:
+    """Run ``save`` with the form's values: (True, its result), or (False, None) with the
+    refusal shown beside its field, or as a notification when no field fits."""
+    form.clear_errors()
+    try:
+        return True, await save(form.values())
+    except ValidationError as error:
+        left = form.show_validation(error)
+        if left:
+            screen.notify(left, severity="error", timeout=8)
+    except AcctmgrError as error:
+        if not form.show_error(error.field, error.message):
+            screen.notify(error.message, severity="error", timeout=8)
+    except Exception:
+        log.exception("%s failed", type(screen).__name__)
+        screen.notify(UNEXPECTED, severity="error", timeout=8)
+    return False, None
 
 
 async def call_service(

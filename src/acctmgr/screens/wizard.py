@@ -9,12 +9,8 @@ True when its step was done, and False when the user left it.
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Callable
 from typing import Any, ClassVar
 
-from pydantic import ValidationError
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,12 +18,10 @@ from textual.containers import VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Checkbox, Footer, Header, Input, Select, Static
 
-from acctmgr.errors import AcctmgrError
-from acctmgr.screens.base import UNEXPECTED, AcctmgrScreen
+from acctmgr.screens.base import AcctmgrScreen, submit_form
 from acctmgr.widgets.form import Form, FormField
 from acctmgr.widgets.step_indicator import StepIndicator, StepState
 
-log = logging.getLogger("acctmgr.screens.wizard")
 DRAFT_DELAY = 1.0  # seconds of quiet typing before the draft is kept
 
 
@@ -127,24 +121,9 @@ class StepScreen(AcctmgrScreen):
     async def action_submit(self) -> None:
         if self._busy:
             return
-        form = self.query_one(Form)
-        form.clear_errors()
         self._busy = True
         try:
-            finished = await self.done(form.values())
-        except ValidationError as error:
-            left = form.show_validation(error)
-            if left:
-                self.notify(left, severity="error", timeout=8)
-            return
-        except AcctmgrError as error:
-            if not form.show_error(error.field, error.message):
-                self.notify(error.message, severity="error", timeout=8)
-            return
-        except Exception:
-            log.exception("step %s failed", type(self).__name__)
-            self.notify(UNEXPECTED, severity="error", timeout=8)
-            return
+            _, finished = await submit_form(self, self.query_one(Form), self.done)
         finally:
             self._busy = False
         if finished:
@@ -159,7 +138,3 @@ class StepScreen(AcctmgrScreen):
         if self._dirty:
             await self.save_draft(self.query_one(Form).values())
         self.dismiss(False)
-
-    async def run_service(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run a use case in a thread; its AcctmgrError reaches ``action_submit``."""
-        return await asyncio.to_thread(fn, self.context, *args, **kwargs)

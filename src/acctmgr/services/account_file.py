@@ -20,6 +20,7 @@ from acctmgr.models import (
     Invoice,
     InvoiceStatus,
     Opportunity,
+    Quote,
     RenewalType,
     RetentionCase,
     SkuVersion,
@@ -29,6 +30,7 @@ from acctmgr.models import (
     User,
 )
 from acctmgr.services.context import UnitOfWork, use_case
+from acctmgr.services.money import format_money
 from acctmgr.services.permissions import require_segment
 from acctmgr.services.views import ReadModel
 
@@ -144,7 +146,7 @@ def invoices(uow: UnitOfWork, account_id: int) -> list[InvoiceRow]:
 
 @use_case("accounts.cases", write=False)
 def cases_and_opportunities(uow: UnitOfWork, account_id: int) -> list[CaseRow]:
-    """Retention cases and opportunities on the account, newest first."""
+    """Retention cases, opportunities and quotes on the account, newest first."""
     _account(uow, account_id)
     case_rows = uow.session.execute(
         select(RetentionCase, User.name)
@@ -156,30 +158,53 @@ def cases_and_opportunities(uow: UnitOfWork, account_id: int) -> list[CaseRow]:
         .join(User, User.id == Opportunity.owner_id)
         .where(Opportunity.account_id == account_id)
     )
-    items = [
-        CaseRow(
-            record_type="retention_case",
-            id=case.id,
-            title=f"Retention case {case.number}",
-            stage=case.step.value.replace("_", " "),
-            owner=owner,
-            opened=case.created_at,
-            outcome=case.outcome,
-        )
-        for case, owner in case_rows
-    ] + [
-        CaseRow(
-            record_type="opportunity",
-            id=opportunity.id,
-            title=opportunity.name,
-            stage=opportunity.stage.value,
-            owner=owner,
-            opened=opportunity.created_at,
-            outcome=opportunity.outcome,
-        )
-        for opportunity, owner in opportunity_rows
-    ]
+    items = (
+        [
+            CaseRow(
+                record_type="retention_case",
+                id=case.id,
+                title=f"Retention case {case.number}",
+                stage=case.step.value.replace("_", " "),
+                owner=owner,
+                opened=case.created_at,
+                outcome=case.outcome,
+            )
+            for case, owner in case_rows
+        ]
+        + [
+            CaseRow(
+                record_type="opportunity",
+                id=opportunity.id,
+                title=opportunity.name,
+                stage=opportunity.stage.value,
+                owner=owner,
+                opened=opportunity.created_at,
+                outcome=opportunity.outcome,
+            )
+            for opportunity, owner in opportunity_rows
+        ]
+        + [
+            CaseRow(
+                record_type="quote",
+                id=quote.id,
+                title=_quote_title(quote),
+                stage=quote.status.value.replace("_", " "),
+                owner=owner,
+                opened=quote.created_at,
+                outcome=None,
+            )
+            for quote, owner in uow.session.execute(
+                select(Quote, User.name)
+                .join(User, User.id == Quote.owner_id)
+                .where(Quote.account_id == account_id)
+            )
+        ]
+    )
     return sorted(items, key=lambda item: item.opened, reverse=True)
+
+
+def _quote_title(quote: Quote) -> str:
+    return f"Quote {quote.number}: {format_money(quote.net_total_minor, quote.currency)}"
 
 
 @use_case("accounts.timeline", write=False)

@@ -22,8 +22,10 @@ from sqlalchemy import func, select
 from acctmgr.errors import InvalidInput, PermissionDenied
 from acctmgr.models import (
     Account,
+    Contact,
     Contract,
     Opportunity,
+    OpportunityStage,
     Package,
     Quote,
     QuoteLine,
@@ -34,7 +36,7 @@ from acctmgr.models import (
     SkuPrice,
     SkuVersion,
 )
-from acctmgr.services import approvals, quotes
+from acctmgr.services import approvals, audit, quotes
 from acctmgr.services.context import UnitOfWork, use_case
 from acctmgr.services.money import line_net, parse_money
 from acctmgr.services.permissions import require_role, require_segment
@@ -213,6 +215,46 @@ def submit_quote(uow: UnitOfWork, quote_id: int, expected_version: int) -> Submi
     result = approvals.submit(uow, "quote", quote.id)
     uow.session.flush()
     return SubmitQuoteResult(quote=quotes.quote_view_of(uow, quote), approvers=result.approvers)
+
+
+@use_case("quotes.send_po")
+def send_po(uow: UnitOfWork, quote_id: int, expected_version: int, contact_id: int) -> QuoteView:
+    """Send the approved quote to a contact as a purchase order (a PDF, through the outbox).
+
+    The quote must be approved as it stands, and the account's billing details complete: the
+    territory of use, an invoice contact with an e-mail address, a billing address whose postal
+    code fits its country. The PO document and its e-mail are written in this transaction, and
+    an opportunity the quote belongs to moves to negotiation.
+    """
+    # Imported here: rendering documents loads Jinja2 and the PDF library, which only sending
+    # needs.
+    from acctmgr.services import billing_details, purchase_orders
+
+    quote = uow.get(Quote, quote_id, "quote")
+    if quote.owner_id != uow.user.id:
+        raise PermissionDenied("Only the quote's owner can send its PO.")
+    uow.expect_version(quote, expected_version, "quote")
+    case = quotes.case_of(uow, quote)
+    if case is not None:
+        raise InvalidInput(f"This quote answers case {case.number}; its contract goes from there.")
+    if quote.status is not QuoteStatus.APPROVED or not approvals.is_approved(
+        uow, "quote", quote.id, quote.version
+    ):
+        raise InvalidInput("Only an approved quote can be sent as a PO.")
+    account = uow.get(Account, quote.account_id, "account")
+    billing_details.check_before_sending(uow, account, quote.territory, "PO")
+    contact = uow.session.get(Contact, contact_id) if contact_id else None
+    if contact is None or contact.account_id != account.id:
+        raise InvalidInput("Choose who at the customer receives the PO.", field="contact")
+    if not contact.email:
+        raise InvalidInput(f"{contact.name} has no e-mail address.", field="contact")
+    purchase_orders.issue_po(uow, quote, contact)
+    if quote.opportunity_id is not None:
+        opportunity = uow.get(Opportunity, quote.opportunity_id, "opportunity")
+        if opportunity.stage in (OpportunityStage.QUALIFYING, OpportunityStage.PROPOSAL):
+            opportunity.stage = OpportunityStage.NEGOTIATION
+    audit.record(uow, "quotes", quote.id, "po_sent", {"to": contact.email})
+    return quotes.quote_view_of(uow, quote)
 
 
 # --- the catalogue as the quote sees it -------------------------------------------------------

@@ -1,6 +1,7 @@
 """A compact form: one labelled row per field, and its error sentence right below it.
 
-Fields are text inputs, choices (Select) or a confirmation checkbox. Values go in and out as
+Fields are text inputs, longer text (a TextArea), choices (Select) or a confirmation
+checkbox. Values go in and out as
 plain strings keyed by field name, which is also what a saved draft holds.
 """
 
@@ -13,14 +14,14 @@ from pydantic import ValidationError
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, Select
+from textual.widgets import Checkbox, Input, Label, Select, TextArea
 
 
 @dataclass(frozen=True)
 class FormField:
     name: str
     label: str
-    kind: str = "text"  # text, choice, check
+    kind: str = "text"  # text, area, choice, check
     placeholder: str = ""
     choices: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (label, value)
 
@@ -31,6 +32,8 @@ class Form(Vertical):
     DEFAULT_CSS = """
     Form { height: auto; }
     Form .form-row { height: 1; }
+    Form .form-row.area { height: 8; }
+    Form .form-row TextArea { width: 1fr; height: 8; }
     Form .form-label { width: 22; color: $text-muted; }
     Form .form-row Input { width: 1fr; background: $boost; }
     Form .form-row Select { width: 1fr; }
@@ -45,7 +48,7 @@ class Form(Vertical):
 
     def compose(self) -> ComposeResult:
         for spec in self.fields:
-            with Horizontal(classes="form-row"):
+            with Horizontal(classes="form-row area" if spec.kind == "area" else "form-row"):
                 yield Label(spec.label, classes="form-label")
                 yield self._control(spec)
             yield Label("", id=f"{spec.name}-error", classes="form-error")
@@ -57,6 +60,8 @@ class Form(Vertical):
             )
         if spec.kind == "check":
             return Checkbox(spec.placeholder, id=spec.name, compact=True)
+        if spec.kind == "area":
+            return TextArea(id=spec.name, soft_wrap=True, show_line_numbers=False, compact=True)
         return Input(placeholder=spec.placeholder, id=spec.name, compact=True)
 
     def values(self) -> dict[str, str]:
@@ -65,6 +70,8 @@ class Form(Vertical):
             control = self.query_one(f"#{spec.name}")
             if isinstance(control, Input):
                 found[spec.name] = control.value
+            elif isinstance(control, TextArea):
+                found[spec.name] = control.text
             elif isinstance(control, Checkbox):
                 found[spec.name] = "yes" if control.value else ""
             elif isinstance(control, Select):
@@ -80,6 +87,8 @@ class Form(Vertical):
             control = self.query_one(f"#{spec.name}")
             if isinstance(control, Input):
                 control.value = value
+            elif isinstance(control, TextArea):
+                control.load_text(value)
             elif isinstance(control, Checkbox):
                 control.value = bool(value)
             elif isinstance(control, Select) and any(v == value for _, v in spec.choices):
