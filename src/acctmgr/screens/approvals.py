@@ -155,13 +155,17 @@ class ApprovalScreen(AcctmgrScreen):
             )
         )
         if quote is not None:
-            rows = [
-                f"  {line.quantity} x {line.description[:32]}: list "
-                f"{format_money(line.list_price_minor, quote.currency)}, "
-                f"{line.discount_pct.normalize():f}% off, "
-                f"net {format_money(line.net_minor, quote.currency)}"
-                for line in quote.lines
-            ]
+            rows = [f"  Territory of use: {quote.territory or '(not set)'}"]
+            for line in quote.lines:
+                rows.append(
+                    f"  {line.quantity} x {line.description[:32]}"
+                    + ("" if line.on_catalogue else " (OUTSIDE THE CATALOGUE)")
+                    + f": list {format_money(line.list_price_minor, quote.currency)}, "
+                    f"{line.discount_pct.normalize():f}% off, "
+                    f"net {format_money(line.net_minor, quote.currency)}"
+                )
+                if line.statement_of_work:
+                    rows.append(f"      SOW: {line.statement_of_work}")
             self.query_one("#approval-lines", Static).update(lines(["", *rows, ""]))
         tiers = [
             f"Tier {a.tier}: {a.approver} — {a.status.value}"
