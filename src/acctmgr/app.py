@@ -53,13 +53,25 @@ def approvals_screen() -> Screen[Any]:
     return ApprovalsScreen()
 
 
+def catalogue_screen() -> Screen[Any]:
+    """The catalogue of SKUs and packages, imported when first opened."""
+    from acctmgr.screens.catalogue import CatalogueScreen
+
+    return CatalogueScreen()
+
+
 class AcctmgrApp(App[None]):
     """acctmgr in a terminal: My day and Accounts as modes, records pushed on top."""
 
     TITLE = "acctmgr"
     CSS_PATH = "screens/app.tcss"
     COMMANDS = App.COMMANDS | {go_to_commands}
-    MODES = {"my_day": MyDayScreen, "accounts": accounts_screen, "approvals": approvals_screen}
+    MODES = {
+        "my_day": MyDayScreen,
+        "accounts": accounts_screen,
+        "approvals": approvals_screen,
+        "catalogue": catalogue_screen,
+    }
     BINDINGS = [
         Binding("f2", "go('my_day')", "My day", tooltip="Your tasks, approvals and cases"),
         Binding("f3", "go('accounts')", "Accounts", tooltip="Search every account"),

@@ -213,6 +213,48 @@ def users_add(
     click.echo(f"Added {created.login} ({created.name}).")
 
 
+@main.group()
+def catalogue() -> None:
+    """Publish the service catalogue."""
+
+
+@catalogue.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    default="html",
+    show_default=True,
+    metavar="html|md|csv",
+    help="HTML for the web, Markdown for a wiki, CSV for a spreadsheet.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to this file instead of the standard output.",
+)
+@click.option("--currency", metavar="CODE", help="Show list prices in this currency only.")
+@click.pass_obj
+def catalogue_export(
+    loaded: LoadedSettings, fmt: str, output: str | None, currency: str | None
+) -> None:
+    """Write what each active SKU contains, its deadline, volumes and prices, and the packages."""
+    from acctmgr.services import catalogue_export as export_service
+
+    if fmt.strip().lower() not in export_service.FORMATS:
+        raise InvalidInput(f"The catalogue can be exported as html, md or csv, not {fmt!r}.")
+    context = open_context(loaded)
+    text = export_service.export(export_service.published_catalogue(context), fmt, currency)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+    except OSError as error:
+        raise InvalidInput(f"Cannot write {output}: {error.strerror or error}.") from None
+    click.echo(f"Wrote the service catalogue ({fmt.strip().lower()}) to {output}.", err=True)
+
+
 @main.command("worker")
 @click.option("--once", is_flag=True, help="Do one pass of the due work, then exit.")
 @click.option("--every", default=60, show_default=True, help="Seconds between passes.")

@@ -38,6 +38,8 @@ class SkuSpec:
     units: int = 1
     included_volume: int | None = None
     onsite_support: bool = False
+    # Overage tiers of a usage SKU: (from volume, US cents per unit above it).
+    overage: tuple[tuple[int, int], ...] = ()
     # (description, contents, usd) of a second catalogue version, when the SKU has one.
     v2: tuple[str, str, int] | None = None
 
@@ -135,6 +137,7 @@ CATALOGUE: tuple[SkuSpec, ...] = (
         "500,000 page views a month",
         billing_period_months=12,
         included_volume=500_000,
+        overage=((500_000, 1), (1_000_000, 2)),
     ),
     SkuSpec(
         "SRV-WS",
@@ -204,6 +207,25 @@ CATALOGUE: tuple[SkuSpec, ...] = (
         900,
         "SAML single sign-on configured with the customer's identity provider.",
         "SAML 2.0 configuration; one test session",
+    ),
+    # Added after the first SKUs so the ids, versions and prices of those stay as they were.
+    SkuSpec(
+        "SRV-ONBOARD",
+        "Onboarding Workshop",
+        SkuKind.SERVICE,
+        1_200,
+        "A guided remote workshop that sets up the new customer's first dashboards and goals.",
+        "1 half-day workshop; first dashboards; goal setup",
+        consumption_months=6,
+    ),
+    SkuSpec(
+        "INC-SEATS",
+        "Training Seats (included)",
+        SkuKind.INCLUDED,
+        0,
+        "Seats in the monthly open training sessions, included for new customers.",
+        "5 seats in the open training sessions",
+        units=5,
     ),
 )
 SKU_BY_CODE = {spec.code: spec for spec in CATALOGUE}
@@ -295,17 +317,17 @@ def publish_catalogue(writer: BulkWriter, admin: int, now: datetime) -> Publishe
                         "list_price_minor": int(price),
                     },
                 )
-                if spec.included_volume:
-                    # Page views past the included volume cost one minor unit each (five
-                    # centavos in reais), a deterrent that makes the next pack cheaper.
+                for from_volume, cents in spec.overage:
+                    # Page views past the included volume cost a minor unit or two each (five
+                    # centavos a cent in reais), a deterrent that makes the next pack cheaper.
                     writer.add(
                         "usage_tiers",
                         {
                             "id": writer.new_id("usage_tiers"),
                             "sku_version_id": version_id,
                             "currency": currency,
-                            "from_volume": spec.included_volume,
-                            "unit_price_minor": 5 if currency == "BRL" else 1,
+                            "from_volume": from_volume,
+                            "unit_price_minor": cents * 5 if currency == "BRL" else cents,
                         },
                     )
         published.version_ids[spec.code] = (ids[0], ids[1] if len(ids) > 1 else None)
@@ -315,9 +337,10 @@ def publish_catalogue(writer: BulkWriter, admin: int, now: datetime) -> Publishe
         (
             "STARTER",
             "Starter pack",
-            "Applied to every new customer's first quote.",
+            "Applied to every new customer's first quote: an onboarding workshop, seats in "
+            "the open trainings and standard support.",
             True,
-            (("ONE-IMPL", 1), ("SRV-WS", 1), ("SUP-STD", 1)),
+            (("SRV-ONBOARD", 1), ("INC-SEATS", 1), ("SUP-STD", 1)),
         ),
         (
             "GROWTH",

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 PLACES = (
     ("Open My day", "my_day", "Your tasks, approvals, cases and renewals"),
     ("Open Accounts", "accounts", "Search and filter every account you can see"),
+    ("Catalogue", "catalogue", "SKUs with their locked content, versions, prices and packages"),
 )
 
 
