@@ -129,14 +129,14 @@ def test_a_service_must_be_consumed_within_its_months_of_the_start(
 ) -> None:
     ae = admin.as_user("ae")
     quote = add(admin, start(admin, new_customer(admin, complete=False)), shop.onsite)
-    assert quote.lines[-1].consume_by == date(2027, 7, 1)  # six months after 1 Jan 2027
+    assert quote.lines[-1].consume_by == date(2027, 6, 30)  # six months from 1 Jan 2027
     edit = QuoteEdit(
         lines=[QuoteLineIn(line_id=line.id, quantity=1, discount_pct=0) for line in quote.lines],
         starts_on=date(2027, 3, 1),
     )
     moved = quotes.update_quote(ae, quote.id, quote.version, edit)
-    assert moved.lines[-1].consume_by == date(2027, 9, 1)
-    assert stored_lines(admin, quote.id)[-1].consume_by == date(2027, 9, 1)
+    assert moved.lines[-1].consume_by == date(2027, 8, 31)
+    assert stored_lines(admin, quote.id)[-1].consume_by == date(2027, 8, 31)
 
 
 def test_the_statement_of_work_goes_on_service_lines_only(admin: Context, shop: Catalogue) -> None:

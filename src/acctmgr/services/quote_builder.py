@@ -26,17 +26,15 @@ from acctmgr.models import (
     Contract,
     Opportunity,
     OpportunityStage,
-    Package,
     Quote,
     QuoteLine,
     QuoteStatus,
     Role,
     Sku,
     SkuKind,
-    SkuPrice,
     SkuVersion,
 )
-from acctmgr.services import approvals, audit, quotes
+from acctmgr.services import approvals, audit, catalogue, quotes
 from acctmgr.services.context import UnitOfWork, use_case
 from acctmgr.services.money import line_net, parse_money
 from acctmgr.services.permissions import require_role, require_segment
@@ -114,12 +112,12 @@ def new_quote(uow: UnitOfWork, data: NewQuoteIn) -> QuoteView:
         term_months=data.term_months,
     )
     if _is_new_customer(uow, account.id):
-        pack = starter_pack(uow)
+        pack = catalogue.starter_pack(uow)
         for item in pack.items if pack else []:
             sku = uow.session.get(Sku, item.sku_id)
             if sku is None or sku.retired_at is not None:
                 continue  # a retired SKU in the pack is simply no longer part of it
-            _append(uow, quote, sellable_version(uow, sku.id), item.quantity, Decimal(0))
+            _append(uow, quote, catalogue.sellable_version(uow, sku.id), item.quantity, Decimal(0))
     quotes.total(quote)
     uow.add_numbered(quote, "Q", 6)
     return quotes.quote_view_of(uow, quote)
@@ -131,7 +129,9 @@ def add_catalogue_line(
 ) -> QuoteView:
     """Add a SKU's current version at its list price; a retired SKU is refused."""
     quote = _editable(uow, quote_id, expected_version)
-    _append(uow, quote, sellable_version(uow, data.sku_id), data.quantity, data.discount_pct)
+    _append(
+        uow, quote, catalogue.sellable_version(uow, data.sku_id), data.quantity, data.discount_pct
+    )
     return quotes.content_changed(uow, quote)
 
 
@@ -260,46 +260,6 @@ def send_po(uow: UnitOfWork, quote_id: int, expected_version: int, contact_id: i
 # --- the catalogue as the quote sees it -------------------------------------------------------
 
 
-def sellable_version(uow: UnitOfWork, sku_id: int) -> SkuVersion:
-    """The version a new line takes: the SKU's current one, unless the SKU was retired."""
-    sku = uow.get(Sku, sku_id, "SKU")
-    if sku.retired_at is not None:
-        raise InvalidInput(
-            f"SKU {sku.code} was retired on {sku.retired_at:%d %b %Y} and can no longer be sold.",
-            field="sku",
-        )
-    version = (
-        uow.session.get(SkuVersion, sku.current_version_id) if sku.current_version_id else None
-    )
-    if version is None:
-        raise InvalidInput(f"SKU {sku.code} has no published version to sell.", field="sku")
-    return version
-
-
-def list_price(uow: UnitOfWork, version: SkuVersion, currency: str) -> int:
-    """The version's list price in ``currency``; an included item is always 0."""
-    if version.kind is SkuKind.INCLUDED:
-        return 0
-    price = uow.session.scalar(
-        select(SkuPrice.list_price_minor).where(
-            SkuPrice.sku_version_id == version.id, SkuPrice.currency == currency
-        )
-    )
-    if price is None:
-        raise InvalidInput(f"{version.name} has no list price in {currency}.", field="sku")
-    return price
-
-
-def starter_pack(uow: UnitOfWork) -> Package | None:
-    """The package a new customer's first quote starts with, if the catalogue has one."""
-    return uow.session.scalar(
-        select(Package)
-        .where(Package.is_starter_pack.is_(True), Package.retired_at.is_(None))
-        .order_by(Package.id)
-        .limit(1)
-    )
-
-
 def kind_of(uow: UnitOfWork, line: QuoteLine) -> SkuKind | None:
     """The catalogue kind of a line; None for an item outside the catalogue."""
     if line.sku_version_id is None:
@@ -322,7 +282,7 @@ def _is_new_customer(uow: UnitOfWork, account_id: int) -> bool:
 def _append(
     uow: UnitOfWork, quote: Quote, version: SkuVersion, quantity: int, discount: Decimal
 ) -> None:
-    price = list_price(uow, version, quote.currency)
+    price = catalogue.list_price(uow, version, quote.currency)
     if version.kind is SkuKind.INCLUDED:
         discount = Decimal(0)
     quote.lines.append(
@@ -335,7 +295,7 @@ def _append(
             discount_pct=discount,
             net_minor=line_net(price, quantity, discount),
             starts_on=quote.starts_on,
-            consume_by=quotes.consumption_deadline(version, quote.starts_on),
+            consume_by=catalogue.consume_by(version, quote.starts_on) if quote.starts_on else None,
         )
     )
 

@@ -35,12 +35,11 @@ from acctmgr.models import (
     SubscriptionKind,
     SubscriptionStatus,
 )
-from acctmgr.services import approvals
+from acctmgr.services import approvals, catalogue
 from acctmgr.services.approvals import Approvable, RequiredApproval
 from acctmgr.services.context import UnitOfWork, use_case
 from acctmgr.services.money import HUNDRED, discount_of, line_net
 from acctmgr.services.permissions import require_segment
-from acctmgr.services.terms import term_start
 from acctmgr.services.views import ReadModel
 
 MAX_QUANTITY = 1_000_000
@@ -328,8 +327,8 @@ def update_quote(
         line.discount_pct = Decimal(0) if included else item.discount_pct
         line.net_minor = line_net(line.list_price_minor, item.quantity, line.discount_pct)
         line.starts_on = data.starts_on
-        if version is not None and version.kind is SkuKind.SERVICE:
-            line.consume_by = consumption_deadline(version, data.starts_on)
+        if version is not None:
+            line.consume_by = catalogue.consume_by(version, data.starts_on)
     for position, line in enumerate(quote.lines, 1):
         line.position = position
     quote.starts_on = data.starts_on
@@ -358,13 +357,6 @@ def content_changed(uow: UnitOfWork, quote: Quote) -> QuoteView:
     flag_modified(quote, "status")
     uow.session.flush()
     return quote_view_of(uow, quote)
-
-
-def consumption_deadline(version: SkuVersion, starts_on: date | None) -> date | None:
-    """The day a service (workshop, audit) must be used by: its months after the start."""
-    if version.kind is not SkuKind.SERVICE or not version.consumption_months or not starts_on:
-        return None
-    return term_start(starts_on, version.consumption_months)
 
 
 def _versions(uow: UnitOfWork, lines: list[QuoteLine]) -> dict[int, SkuVersion]:
