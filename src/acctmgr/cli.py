@@ -260,17 +260,22 @@ def catalogue_export(
 @click.option("--every", default=60, show_default=True, help="Seconds between passes.")
 @click.pass_obj
 def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
-    """Do the background work that falls due: signed contracts taking effect on their date.
+    """Do the background work that falls due: signed contracts taking effect on their date,
+    reminders for approvals nearing their deadline and alerts for late ones.
 
     Safe to run several at once against one database: each pass is one transaction.
     """
-    from acctmgr.services import contracts
+    from acctmgr.services import approval_deadlines, contracts
 
     configure_logging(loaded)
     context = open_context(loaded)
     while True:
         started = contracts.take_effect(context)
-        click.echo(f"{context.clock.now():%Y-%m-%d %H:%M} contracts taking effect: {started}")
+        chased = approval_deadlines.follow_up(context)
+        click.echo(
+            f"{context.clock.now():%Y-%m-%d %H:%M} contracts taking effect: {started}; "
+            f"approvals reminded: {chased.reminded}, overdue: {chased.overdue}"
+        )
         if once:
             return
         time.sleep(every)
