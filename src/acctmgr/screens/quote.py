@@ -41,6 +41,7 @@ class QuoteScreen(QuoteBuilder):
     SUBMIT_LABEL = "Save the quote"
     FIELDS: ClassVar[list[FormField]] = []
     BINDINGS = [
+        Binding("ctrl+s", "submit", "Save", priority=True),
         Binding("f6", "submit_for_approval", "Submit for approval"),
         Binding("f7", "send_po", "Send the PO"),
         Binding("escape", "leave", "Save and leave"),

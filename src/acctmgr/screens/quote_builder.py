@@ -133,7 +133,7 @@ class QuoteBuilder(StepScreen):
         listed = preview.list_total_minor if preview else quote.list_total_minor
         needs = preview.approvals_needed if preview else quote.approvals_needed
         nets = preview.line_nets if preview else {line.id: line.net_minor for line in quote.lines}
-        rows = []
+        rows = [] if quote.lines else ["No lines yet: Ctrl+N adds one from the catalogue."]
         for line in quote.lines:
             kind = KIND_LABELS[line.kind] if line.kind else "outside the catalogue"
             rows.append(
@@ -191,13 +191,15 @@ class QuoteBuilder(StepScreen):
             territory=quote.territory,
         )
 
-    async def rebuild(self, quote: QuoteView) -> None:
+    async def rebuild(self, quote: QuoteView, *, focus_line: int | None = None) -> None:
         """Show the quote as stored: new fields for new lines, the values it holds."""
         self.quote = quote
         self.form_fields = [*self.form_fields[: self.fixed_fields()], *quote_fields(quote)]
         await self.recompose()
         self.on_mount()
         self.query_one(Form).fill(self.quote_defaults())
+        if focus_line is not None:
+            self.query_one(f"#qty_{focus_line}", Input).focus()
 
     def fixed_fields(self) -> int:
         """How many fields before the quote's own the screen shows (a case step's, say)."""
@@ -267,7 +269,7 @@ class QuoteBuilder(StepScreen):
             )
         )
         if added is not None:
-            await self.rebuild(added)
+            await self.rebuild(added, focus_line=added.lines[-1].id)
             self.notify("Item added; Customer Success will need to approve the quote.")
 
     @work(exclusive=True, group="quote-build")
@@ -343,5 +345,9 @@ class QuoteBuilder(StepScreen):
         except AcctmgrError as error:
             self.notify(error.message, severity="error", timeout=8)
             return
-        await self.rebuild(changed)
+        added = [line.id for line in changed.lines if line.id not in self._line_ids()]
+        await self.rebuild(changed, focus_line=added[-1] if added else None)
         self.notify(done)
+
+    def _line_ids(self) -> set[int]:
+        return {line.id for line in self.quote.lines}

@@ -53,9 +53,9 @@ class SkuPicker(AcctmgrModal):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_column("Code", width=12)
-        table.add_column("Name", width=38)
+        table.add_column("Name", width=28)
         table.add_column("Kind", width=12)
-        table.add_column("List price", width=18)
+        table.add_column("List price", width=16)
         self.query_one(Input).focus()
         self.search("")
 
