@@ -91,6 +91,7 @@ def contract(
                 notice_days=notice_days,
                 currency="USD",
                 annual_value_minor=1_200_00,
+                territory="United States",
                 created_at=context.clock.now(),
             ),
         )

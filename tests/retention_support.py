@@ -52,7 +52,17 @@ def customer(admin: Context, segment: str = "SMB", *, po_rules: bool = False) ->
     if not po_rules:
         switch_off_po_rules(admin)
     account = account_service.create_account(
-        admin, AccountIn(name="Acme Corp", segment_code=segment, owner_login="ae", territory="US")
+        admin,
+        AccountIn(
+            name="Acme Corp",
+            segment_code=segment,
+            owner_login="ae",
+            territory="US",
+            billing_street="1 Market Street",
+            billing_city="San Francisco",
+            billing_postal_code="94105",
+            billing_country="US",
+        ),
     )
     contact = account_service.add_contact(
         admin,
@@ -62,6 +72,8 @@ def customer(admin: Context, segment: str = "SMB", *, po_rules: bool = False) ->
     phone_only = account_service.add_contact(
         admin, account.id, ContactIn(name="Pete Phone", phone="+1 555 0100")
     )
+    version = account_service.get_account(admin, account.id).version
+    account_service.set_invoice_contact(admin, account.id, contact.id, version)
     contract_id = factories.contract(admin, account.id, "CT-0000001", CONTRACT_ENDS)
     factories.subscription(
         admin, account.id, contract_id, "PLAT", quantity=2, list_price=500_00, net_price=450_00

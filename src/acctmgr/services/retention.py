@@ -52,7 +52,15 @@ from acctmgr.models import (
     User,
     UserRole,
 )
-from acctmgr.services import approvals, audit, contracts, documents, opportunities, outbox, quotes
+from acctmgr.services import (
+    approvals,
+    audit,
+    billing_details,
+    contract_documents,
+    contracts,
+    opportunities,
+    quotes,
+)
 from acctmgr.services.context import UnitOfWork, use_case
 from acctmgr.services.money import HUNDRED, format_money
 from acctmgr.services.permissions import require_role, require_segment
@@ -60,7 +68,6 @@ from acctmgr.services.terms import NoticeTerms, notice_terms, term_end
 from acctmgr.services.views import ReadModel
 
 RECORD = "retention_case"
-COMPANY = "Our company"
 
 
 class Stage(enum.StrEnum):
@@ -788,8 +795,9 @@ def send_contract(
 ) -> CaseView:
     """Draft the new contract from the approved quote, render it, and e-mail it for signature.
 
-    The quote must be approved as it stands; the contact needs an e-mail address. The e-mail
-    goes to the outbox in this transaction, with the contract attached.
+    The quote must be approved as it stands; the contact needs an e-mail address, and the
+    account its territory of use, invoice contact and billing address. The contract goes out as
+    a PDF, its e-mail in the outbox in this transaction.
     """
     case = _holding(uow, case_id, expected_version, RetentionStep.SIGNATURE)
     quote = _quote(uow, case)
@@ -808,53 +816,9 @@ def send_contract(
         contract = _draft_contract(uow, case, quote)
     elif contract.status not in (ContractStatus.DRAFT, ContractStatus.SENT_FOR_SIGNATURE):
         raise InvalidInput("The new contract is already signed.")
-    old = _case_contract(uow, case)
-    money = {
-        "lines": [
-            {
-                "description": line.description,
-                "quantity": line.quantity,
-                "list_price": format_money(line.list_price_minor, quote.currency),
-                "discount": f"{line.discount_pct.normalize():f}%",
-                "net": format_money(line.net_minor, quote.currency),
-            }
-            for line in quote.lines
-        ],
-        "total": format_money(quote.net_total_minor, quote.currency),
-    }
-    variables: dict[str, Any] = {
-        "company": COMPANY,
-        "account": {"name": account.name, "iseries_number": account.iseries_number},
-        "contract": {
-            "number": contract.number,
-            "starts_on": f"{contract.starts_on:%d %B %Y}",
-            "ends_on": f"{contract.ends_on:%d %B %Y}",
-            "term_months": contract.term_months,
-            "notice_days": contract.notice_days,
-            "territory": contract.territory,
-        },
-        "supersedes": old.number,
-        "contact_name": contact.name,
-        "sender": uow.user.name,
-        **money,
-    }
-    html = documents.render_text("contract.html.j2", variables)
-    document = documents.store(
-        uow,
-        kind="contract",
-        record=("contracts", contract.id, contract.version),
-        template="contract.html.j2",
-        filename=f"{contract.number}.html",
-        media_type="text/html",
-        content=html.encode("utf-8"),
-    )
-    outbox.queue_email(
-        uow,
-        to=[contact.email],
-        subject=f"Contract {contract.number} for {account.name}: for your signature",
-        body_text=documents.render_text("contract_email.txt.j2", variables),
-        record=("contracts", contract.id),
-        attachments=[document.id],
+    billing_details.check_before_sending(uow, account, contract.territory, "contract")
+    contract_documents.issue_contract(
+        uow, contract, quote, contact, supersedes=_case_contract(uow, case).number
     )
     contract.status = ContractStatus.SENT_FOR_SIGNATURE
     uow.session.flush()
