@@ -136,9 +136,10 @@ class QuoteBuilder(StepScreen):
         rows = [] if quote.lines else ["No lines yet: Ctrl+N adds one from the catalogue."]
         for line in quote.lines:
             kind = KIND_LABELS[line.kind] if line.kind else "outside the catalogue"
+            rows.append(f"  {line.position}. {safe(line.description)[:50]} ({kind})")
             rows.append(
-                f"  {line.position}. {safe(line.description)[:28]} ({kind}): list "
-                f"{self.money(line.list_price_minor)} → sold {self.money(nets.get(line.id, 0))}"
+                f"       list {self.money(line.list_price_minor)} each → sold "
+                f"{self.money(nets.get(line.id, 0))}"
             )
             if line.consume_by:
                 rows.append(f"       to be used by {line.consume_by:%d %b %Y}")
