@@ -60,6 +60,13 @@ def catalogue_screen() -> Screen[Any]:
     return CatalogueScreen()
 
 
+def outbox_screen() -> Screen[Any]:
+    """The e-mail outbox (admins), imported when first opened."""
+    from acctmgr.screens.outbox import OutboxScreen
+
+    return OutboxScreen()
+
+
 class AcctmgrApp(App[None]):
     """acctmgr in a terminal: My day and Accounts as modes, records pushed on top."""
 
@@ -71,6 +78,7 @@ class AcctmgrApp(App[None]):
         "accounts": accounts_screen,
         "approvals": approvals_screen,
         "catalogue": catalogue_screen,
+        "outbox": outbox_screen,
     }
     BINDINGS = [
         Binding("f2", "go('my_day')", "My day", tooltip="Your tasks, approvals and cases"),

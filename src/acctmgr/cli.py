@@ -261,20 +261,29 @@ def catalogue_export(
 @click.pass_obj
 def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
     """Do the background work that falls due: signed contracts taking effect on their date,
-    reminders for approvals nearing their deadline and alerts for late ones.
+    reminders for approvals nearing their deadline and alerts for late ones, and the e-mails
+    waiting in the outbox, sent through the SMTP server in the settings.
 
-    Safe to run several at once against one database: each pass is one transaction.
+    Safe to run several at once against one database: each change is one transaction, and each
+    e-mail is claimed by one worker before it is sent. An SMTP outage never stops the worker:
+    the e-mails wait and are tried again later.
     """
-    from acctmgr.services import approval_deadlines, contracts
+    import os
+    import socket
+
+    from acctmgr.services import approval_deadlines, contracts, mail_delivery
 
     configure_logging(loaded)
     context = open_context(loaded)
+    name = f"{socket.gethostname()}:{os.getpid()}"
     while True:
         started = contracts.take_effect(context)
         chased = approval_deadlines.follow_up(context)
+        mail = mail_delivery.deliver_due(context, loaded.settings, worker=name)
         click.echo(
             f"{context.clock.now():%Y-%m-%d %H:%M} contracts taking effect: {started}; "
-            f"approvals reminded: {chased.reminded}, overdue: {chased.overdue}"
+            f"approvals reminded: {chased.reminded}, overdue: {chased.overdue}; "
+            f"e-mails sent: {mail.sent}, to retry: {mail.retried}, failed: {mail.failed}"
         )
         if once:
             return

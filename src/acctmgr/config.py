@@ -87,6 +87,9 @@ class Settings(BaseModel):
     smtp_starttls: bool = False
     """Whether to upgrade the SMTP connection with STARTTLS."""
 
+    smtp_timeout_seconds: float = Field(default=30, gt=0, le=600)
+    """How long to wait for the SMTP server to answer before trying again later."""
+
     mail_from: str = "acctmgr@localhost"
     """The sender address of every e-mail acctmgr sends."""
 

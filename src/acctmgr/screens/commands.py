@@ -21,6 +21,7 @@ PLACES = (
     ("Open My day", "my_day", "Your tasks, approvals, cases and renewals"),
     ("Open Accounts", "accounts", "Search and filter every account you can see"),
     ("Catalogue", "catalogue", "SKUs with their locked content, versions, prices and packages"),
+    ("Open the outbox", "outbox", "E-mails sent, waiting for a retry or failed (admins)"),
 )
 
 
