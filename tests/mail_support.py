@@ -100,7 +100,7 @@ def queue(
             uow,
             kind="quote",
             record=("quotes", 1, 1),
-            template="quote.html.j2",
+            rendered=document_service.Rendered("", "po.html.j2", 0),
             filename="Q-000001.pdf",
             media_type="application/pdf",
             content=PDF,
