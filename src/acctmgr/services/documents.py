@@ -230,6 +230,7 @@ def pdf_of(html: str, *, name: str, title: str) -> bytes:
     """The PDF of rendered HTML: fpdf2 lays out headings, paragraphs, lists and simple tables
     (no tags nested inside a table cell)."""
     from fpdf import FPDF  # imported here: only documents need it, and it is not small
+    from fpdf.errors import FPDFException
 
     fonts = resources.files("acctmgr.documents") / "fonts"
     pdf = FPDF(format="A4")
@@ -251,6 +252,12 @@ def pdf_of(html: str, *, name: str, title: str) -> bytes:
             warnings.simplefilter("ignore")  # fpdf2 warns about tags it skips; they are skipped
             pdf.write_html(html, font_family="dejavu")
         return bytes(pdf.output())
+    except (FPDFException, AssertionError) as error:
+        # fpdf2 asserts on some shapes it cannot lay out (a table inside a table cell).
+        reason = str(error).strip() or "it nests a table or a tag where fpdf2 cannot place it"
+        raise InvalidInput(
+            f"The template {name} makes HTML the PDF cannot lay out: {reason}.", field="body"
+        ) from None
     except (NotImplementedError, ValueError, KeyError, IndexError) as error:
         raise InvalidInput(
             f"The template {name} makes HTML the PDF cannot lay out: {error}.", field="body"
