@@ -60,6 +60,13 @@ def catalogue_screen() -> Screen[Any]:
     return CatalogueScreen()
 
 
+def templates_screen() -> Screen[Any]:
+    """The document templates and their editor, imported when first opened."""
+    from acctmgr.screens.templates import TemplatesScreen
+
+    return TemplatesScreen()
+
+
 class AcctmgrApp(App[None]):
     """acctmgr in a terminal: My day and Accounts as modes, records pushed on top."""
 
@@ -71,6 +78,7 @@ class AcctmgrApp(App[None]):
         "accounts": accounts_screen,
         "approvals": approvals_screen,
         "catalogue": catalogue_screen,
+        "templates": templates_screen,
     }
     BINDINGS = [
         Binding("f2", "go('my_day')", "My day", tooltip="Your tasks, approvals and cases"),

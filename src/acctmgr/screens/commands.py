@@ -21,6 +21,7 @@ PLACES = (
     ("Open My day", "my_day", "Your tasks, approvals, cases and renewals"),
     ("Open Accounts", "accounts", "Search and filter every account you can see"),
     ("Catalogue", "catalogue", "SKUs with their locked content, versions, prices and packages"),
+    ("Open document templates", "templates", "Edit the PO, offer, contract and e-mail templates"),
 )
 
 

@@ -317,8 +317,15 @@ def get_template(uow: UnitOfWork, name: str) -> TemplateView:
     return _view(uow, name)
 
 
+# A use case, though it reads nothing: it runs off the UI thread for a signed-in user, like
+# every other call the screens make.
 @use_case("templates.preview", write=False)
-def preview_template(uow: UnitOfWork, name: str, body: str, locale: str = "en_US") -> str:
+def preview_template(
+    uow: UnitOfWork,  # noqa: ARG001
+    name: str,
+    body: str,
+    locale: str = "en_US",
+) -> str:
     """``body`` filled in with the sample data; refused with one sentence when it is broken or,
     for HTML, when the PDF cannot be laid out."""
     return _check(name, body, locale)
@@ -447,9 +454,7 @@ def account_documents(uow: UnitOfWork, account_id: int) -> list[DocumentRow]:
             *(
                 and_(
                     Document.record_type == record_type,
-                    Document.record_id.in_(
-                        select(model.id).where(model.account_id == account_id)
-                    ),
+                    Document.record_id.in_(select(model.id).where(model.account_id == account_id)),
                 )
                 for record_type, model in RECORDS.items()
             )
