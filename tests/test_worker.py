@@ -41,9 +41,13 @@ def test_worker_once_activates_a_signed_contract_and_supersedes_the_old(
     command = [sys.executable, "-m", "acctmgr", "--database-url", database_url, "worker", "--once"]
     first = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=60)
     assert first.returncode == 0, first.stderr
-    assert first.stdout.strip().endswith("contracts taking effect: 1; approvals reminded: 0, overdue: 0")
+    assert first.stdout.strip().endswith(
+        "contracts taking effect: 1; approvals reminded: 0, overdue: 0"
+    )
     again = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=60)
-    assert again.stdout.strip().endswith("contracts taking effect: 0; approvals reminded: 0, overdue: 0")
+    assert again.stdout.strip().endswith(
+        "contracts taking effect: 0; approvals reminded: 0, overdue: 0"
+    )
     with admin.database.read_session() as session:
         statuses = dict(session.execute(select(Contract.number, Contract.status)).all())
     assert statuses == {"CT-OLD": ContractStatus.SUPERSEDED, "CT-NEW": ContractStatus.ACTIVE}
