@@ -143,7 +143,8 @@ def test_a_document_is_kept_with_its_hash_and_the_versions_it_was_made_from(
         assert document.template_name == "po.html.j2"
         assert document.template_version == 0
         assert document.record_version == sent.quote_version
-    assert sent.pdf.filename.endswith(".pdf") and sent.html.filename.endswith(".html")
+    assert sent.pdf.filename.endswith(".pdf")
+    assert sent.html.filename.endswith(".html")
 
     body = template_service.get_template(admin, "po.html.j2").body
     template_service.save_template(
@@ -166,7 +167,8 @@ def test_the_account_lists_its_documents_and_shows_a_pdf_as_its_html_text(
     assert view.sha256 == sent.pdf.sha256
     assert view.created_by == "Erin Executive"
     assert "Platform v1 | 1 | 1.000,00 $ | 10 % | 900,00 $" in view.text
-    assert "<td>" not in view.text and "<h1>" not in view.text
+    assert "<td>" not in view.text
+    assert "<h1>" not in view.text
 
 
 def test_another_segment_does_not_see_the_documents(admin: Context, shop: Catalogue) -> None:

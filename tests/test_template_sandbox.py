@@ -16,7 +16,9 @@ def refusal(source: str, *, seconds: float = 5.0) -> str:
         render_source("test.html.j2", source, {}, seconds=seconds)
     message = caught.value.message
     assert caught.value.field == "body"
-    assert message.endswith(".") and "\n" not in message and "Traceback" not in message
+    assert message.endswith(".")
+    assert "\n" not in message
+    assert "Traceback" not in message
     return message
 
 

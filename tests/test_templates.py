@@ -117,7 +117,8 @@ def test_a_broken_template_is_refused_and_the_old_one_still_used(
 def test_revert_brings_back_the_shipped_default(admin: Context) -> None:
     template_service.save_template(admin, PO, 0, "<h1>Edited {{ quote.number }}</h1>")
     view = template_service.revert_template(admin, PO, 1)
-    assert view.version == 0 and view.body == documents.shipped_template(PO)
+    assert view.version == 0
+    assert view.body == documents.shipped_template(PO)
     assert [(version, active) for version, active, _ in stored(admin)] == [(1, False)]
     assert issue_po(admin).pdf.template_version == 0
     # The next edit after a revert is a new version; the old one stays on record.
@@ -127,7 +128,7 @@ def test_revert_brings_back_the_shipped_default(admin: Context) -> None:
 
 def test_a_save_from_a_stale_copy_is_a_conflict(admin: Context) -> None:
     template_service.save_template(admin, PO, 0, "<h1>First {{ quote.number }}</h1>")
-    with pytest.raises(Conflict, match="Someone else changed the template po.html.j2"):
+    with pytest.raises(Conflict, match=r"Someone else changed the template po\.html\.j2"):
         template_service.save_template(admin, PO, 0, "<h1>Second {{ quote.number }}</h1>")
     with pytest.raises(Conflict):
         template_service.revert_template(admin, PO, 0)
@@ -135,7 +136,7 @@ def test_a_save_from_a_stale_copy_is_a_conflict(admin: Context) -> None:
 
 
 def test_an_unknown_template_is_named(admin: Context) -> None:
-    with pytest.raises(InvalidInput, match="There is no template called nope.j2"):
+    with pytest.raises(InvalidInput, match=r"There is no template called nope\.j2"):
         template_service.save_template(admin, "nope.j2", 0, "x")
     with pytest.raises(InvalidInput, match="There is no template called"):
         template_service.get_template(admin, "../secrets")

@@ -166,7 +166,7 @@ async def test_a_first_quote_from_catalogue_to_po(tmp_path: Path, template: Path
         assert any(line.sku_version_id is None for line in lines)
         assert any(line.statement_of_work == "Two days on journey analysis" for line in lines)
         kinds = {
-            line.id: session.get(SkuVersion, line.sku_version_id).kind  # type: ignore[union-attr]
+            line.id: session.get(SkuVersion, line.sku_version_id).kind
             for line in lines
             if line.sku_version_id
         }
