@@ -62,10 +62,14 @@ class DocumentScreen(AcctmgrScreen):
                     ("File", f"{document.filename} ({document.media_type})"),
                     ("SHA-256", document.sha256),
                     ("Template", template),
-                    ("Record version", f"{document.record_type} v{document.record_version}"),
+                    (
+                        "Record",
+                        f"{document.record_type} #{document.record_id}, "
+                        f"version {document.record_version}",
+                    ),
                     ("Made", made),
                 ],
-                width=15,
+                width=9,  # the SHA-256 then fits 80 columns on one line
             )
         )
         self.query_one("#document-text", TextArea).load_text(shown_text(document.text))
