@@ -205,7 +205,7 @@ async def test_paging_loads_the_next_page_near_the_end(tmp_path: Path, template:
 
 
 async def test_the_account_screen_shows_every_tab(tmp_path: Path, template: Path) -> None:
-    """Keys 1-7 switch tabs; each tab loads the account's own records."""
+    """Keys 1-8 switch tabs; each tab loads the account's own records."""
     app = build_app(tmp_path, "admin", template)
     with app.context.database.read_session() as session:
         account_id = session.scalar(
@@ -224,7 +224,16 @@ async def test_the_account_screen_shows_every_tab(tmp_path: Path, template: Path
         overview = str(screen.query_one("#overview-text").render())
         assert "Invoice contact" in overview
         for number, pane in enumerate(
-            ["overview", "contacts", "contracts", "subscriptions", "invoices", "cases", "timeline"],
+            [
+                "overview",
+                "contacts",
+                "contracts",
+                "subscriptions",
+                "invoices",
+                "cases",
+                "documents",
+                "timeline",
+            ],
             start=1,
         ):
             await pilot.press(str(number))

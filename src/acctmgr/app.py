@@ -67,6 +67,13 @@ def outbox_screen() -> Screen[Any]:
     return OutboxScreen()
 
 
+def templates_screen() -> Screen[Any]:
+    """The document templates and their editor, imported when first opened."""
+    from acctmgr.screens.templates import TemplatesScreen
+
+    return TemplatesScreen()
+
+
 class AcctmgrApp(App[None]):
     """acctmgr in a terminal: My day and Accounts as modes, records pushed on top."""
 
@@ -79,6 +86,7 @@ class AcctmgrApp(App[None]):
         "approvals": approvals_screen,
         "catalogue": catalogue_screen,
         "outbox": outbox_screen,
+        "templates": templates_screen,
     }
     BINDINGS = [
         Binding("f2", "go('my_day')", "My day", tooltip="Your tasks, approvals and cases"),

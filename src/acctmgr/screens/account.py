@@ -13,6 +13,7 @@ from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.services import account_file
 from acctmgr.services import accounts as account_service
+from acctmgr.services import templates as template_service
 from acctmgr.services.accounts import AccountView
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.text import content, day, fields, money, plain
@@ -24,6 +25,7 @@ TABS = (
     ("subscriptions", "Subscriptions"),
     ("invoices", "Invoices"),
     ("cases", "Cases & opportunities"),
+    ("documents", "Documents"),
     ("timeline", "Timeline"),
 )
 COLUMNS = {
@@ -32,6 +34,7 @@ COLUMNS = {
     "subscriptions": ("Product", "Kind", "Status", "Qty", "Net price", "Starts", "Ends"),
     "invoices": ("Number", "Status", "Issued", "Due", "Total"),
     "cases": ("What", "Stage", "Owner", "Opened", "Outcome"),
+    "documents": ("Made", "Kind", "File", "Template", "By"),
     "timeline": ("When", "Event", "Who"),
 }
 
@@ -103,6 +106,7 @@ class AccountScreen(AcctmgrScreen):
             "subscriptions": (account_file.subscriptions, _subscription_row),
             "invoices": (account_file.invoices, _invoice_row),
             "cases": (account_file.cases_and_opportunities, _case_row),
+            "documents": (template_service.account_documents, _document_row),
             "timeline": (account_file.timeline, _timeline_row),
         }
         if pane not in loaders:
@@ -144,6 +148,12 @@ class AccountScreen(AcctmgrScreen):
             quote = await self.call(quotes.get_quote, int(record_id))
             if quote is not None:
                 self.app.push_screen(QuoteScreen(quote), lambda _: self._reload("cases"))
+
+    @on(RecordTable.RowSelected, "#documents-table")
+    def _open_document(self, event: RecordTable.RowSelected) -> None:
+        from acctmgr.screens.documents import DocumentScreen
+
+        self.app.push_screen(DocumentScreen(int(event.key)))
 
     def _reload(self, pane: str) -> None:
         if pane in self._loaded:
@@ -250,6 +260,19 @@ def _case_row(row: account_file.CaseRow) -> Row:
             plain(row.owner or ""),
             plain(day(row.opened)),
             plain(row.outcome.value if row.outcome else ""),
+        ],
+    )
+
+
+def _document_row(row: template_service.DocumentRow) -> Row:
+    return (
+        str(row.id),
+        [
+            plain(day(row.created_at)),
+            plain(row.kind),
+            plain(row.filename),
+            plain(f"{row.template_name} v{row.template_version}"),
+            plain(row.created_by or ""),
         ],
     )
 

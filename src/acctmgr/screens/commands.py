@@ -22,6 +22,7 @@ PLACES = (
     ("Open Accounts", "accounts", "Search and filter every account you can see"),
     ("Catalogue", "catalogue", "SKUs with their locked content, versions, prices and packages"),
     ("Open the outbox", "outbox", "E-mails sent, waiting for a retry or failed (admins)"),
+    ("Open document templates", "templates", "Edit the PO, offer, contract and e-mail templates"),
 )
 
 

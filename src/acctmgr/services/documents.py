@@ -5,9 +5,12 @@ may edit a copy kept in the database (``services.templates``), and the newest ac
 Rendering runs in a sandbox with limits, because an admin's template is code:
 
 - it cannot reach Python internals (``__class__``, ``__globals__``...): Jinja2's immutable
-  sandbox refuses them;
-- its output stops at ``MAX_OUTPUT`` characters: the template is streamed and counted, and
-  ``*`` on text or lists, ``join`` and ``%`` are checked before they build anything larger;
+  sandbox refuses them, and here the refusal stops the render instead of printing nothing;
+- its output stops at ``MAX_OUTPUT`` characters: the template is streamed and counted;
+  ``*`` on text or lists, ``join``, padding (``center``, ``ljust``...) and ``replace`` are
+  checked before they build anything larger, because one such call is a single C operation
+  the time limit cannot interrupt; ``+`` and ``~`` are measured after, as they only add up what
+  exists; ``%`` and ``format`` are refused;
 - it stops after ``MAX_SECONDS``: the render runs in a thread that is interrupted at the
   deadline, so even a loop that writes nothing cannot hang a screen or the worker.
 
@@ -29,8 +32,19 @@ from functools import cache
 from importlib import resources
 from typing import Any, TypeVar
 
-from jinja2 import TemplateError, TemplateSyntaxError, select_autoescape
+from jinja2 import (
+    TemplateError,
+    TemplateSyntaxError,
+    Undefined,
+    nodes,
+    pass_eval_context,
+    select_autoescape,
+)
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
+from jinja2.filters import do_indent, do_replace
+from jinja2.nodes import EvalContext
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from sqlalchemy import select
 
@@ -49,25 +63,107 @@ class _TooSlow(Exception):
     """Raised inside a render thread when its time is up."""
 
 
-class TemplateEnvironment(ImmutableSandboxedEnvironment):
-    """The sandbox, with sizes checked before ``*`` or ``%`` build a huge value."""
+class _CheckedConcat(CodeGenerator):
+    """Compiles ``a ~ b`` so the joined text is measured; joining at most doubles what already
+    exists, so checking the result is enough."""
 
-    intercepted_binops = frozenset({"*", "%", "**"})
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:  # noqa: N802 (Jinja2's name)
+        self.write("environment.checked_size(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
+# String methods that build text whose size an argument decides ('x'.ljust(10**8)).
+_PADDING = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
+
+
+class TemplateEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox, with sizes checked before ``*``, ``%``, padding or replacing build a huge
+    value, and unsafe attributes refused outright instead of printing as nothing."""
+
+    intercepted_binops = frozenset({"*", "%", "**", "+"})
+    code_generator_class = _CheckedConcat
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
+        raise SecurityError(f"it uses {attribute!r}, which templates may not reach")
+
+    def checked_size(self, value: T) -> T:
+        if isinstance(value, str | bytes | list | tuple) and len(value) > MAX_OUTPUT:
+            raise SecurityError("it builds more text than a document may hold")
+        return value
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
             for sequence, times in ((left, right), (right, left)):
                 if (
-                    isinstance(sequence, str | list | tuple)
+                    isinstance(sequence, str | bytes | list | tuple)
                     and isinstance(times, int)
                     and len(sequence) * max(times, 0) > MAX_PIECE
                 ):
                     raise SecurityError("it repeats text to more than a million characters")
-        if operator == "%" and isinstance(left, str):
+        if operator == "%" and isinstance(left, str | bytes):
             raise SecurityError("'%' formatting is not allowed; use the format filters")
         if operator == "**" and isinstance(right, int) and abs(right) > 100:
             raise SecurityError("it raises a number to too high a power")
-        return super().call_binop(context, operator, left, right)
+        return self.checked_size(super().call_binop(context, operator, left, right))
+
+    def call(
+        __self,  # noqa: N805 (Jinja2's own signature: the template may pass "self")
+        __context: Context,
+        __obj: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str | bytes):
+            method = getattr(__obj, "__name__", "")
+            if method in ("format", "format_map"):
+                raise SecurityError("'format' is not allowed; use the format filters")
+            if method == "join" and args:
+                return _join(args[0], owner if isinstance(owner, str) else owner.decode())
+            if method in _PADDING:
+                _check_width(owner, args, kwargs)
+            if method == "replace":
+                _check_replace(owner, *args[:2])
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+def _check_width(text: str | bytes, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    widths = [value for value in (*args, *kwargs.values()) if isinstance(value, int)]
+    tabs = text.count("\t") if isinstance(text, str) else text.count(b"\t")
+    if any(width > MAX_PIECE or width * tabs > MAX_PIECE for width in widths):
+        raise SecurityError("it pads text to more than a million characters")
+
+
+def _check_replace(text: Any, old: Any = "", new: Any = "") -> None:
+    if isinstance(text, str) and isinstance(old, str) and isinstance(new, str):
+        grows = (text.count(old) if old else len(text) + 1) * max(len(new) - len(old), 0)
+        if len(text) + grows > MAX_PIECE:
+            raise SecurityError("it replaces text to more than a million characters")
+
+
+def _center(value: Any, width: int = 80) -> str:
+    _check_width(str(value), (width,), {})
+    return str(value).center(width)
+
+
+def _indent(value: Any, width: int | str = 4, first: bool = False, blank: bool = False) -> str:
+    text = str(value)
+    pad = width if isinstance(width, str) else " " * min(max(width, 0), MAX_PIECE + 1)
+    if len(pad) * (text.count("\n") + 1) + len(text) > MAX_PIECE:
+        raise SecurityError("it indents text to more than a million characters")
+    return str(do_indent(text, width, first, blank))
+
+
+def _replace(
+    eval_ctx: EvalContext, value: Any, old: str, new: str, count: int | None = None
+) -> Any:
+    _check_replace(str(value), str(old), str(new))
+    return do_replace(eval_ctx, value, old, new, count)
+
+
+def _refuse_format(*_args: Any, **_kwargs: Any) -> str:
+    raise SecurityError("'format' is not allowed; use the format filters")
 
 
 def _join(items: Iterable[Any], separator: str = "") -> str:
@@ -97,6 +193,10 @@ def _environment(locale: str) -> TemplateEnvironment:
         number=lambda value: locale_format.number(value, locale),
         percent=lambda value: locale_format.percent(value, locale),
         date=lambda value: locale_format.day(value, locale),
+        center=_center,
+        indent=_indent,
+        replace=pass_eval_context(_replace),
+        format=_refuse_format,
     )
     return environment
 
@@ -230,6 +330,7 @@ def pdf_of(html: str, *, name: str, title: str) -> bytes:
     """The PDF of rendered HTML: fpdf2 lays out headings, paragraphs, lists and simple tables
     (no tags nested inside a table cell)."""
     from fpdf import FPDF  # imported here: only documents need it, and it is not small
+    from fpdf.errors import FPDFException
 
     fonts = resources.files("acctmgr.documents") / "fonts"
     pdf = FPDF(format="A4")
@@ -251,6 +352,12 @@ def pdf_of(html: str, *, name: str, title: str) -> bytes:
             warnings.simplefilter("ignore")  # fpdf2 warns about tags it skips; they are skipped
             pdf.write_html(html, font_family="dejavu")
         return bytes(pdf.output())
+    except (FPDFException, AssertionError) as error:
+        # fpdf2 asserts on some shapes it cannot lay out (a table inside a table cell).
+        reason = str(error).strip() or "it nests a table or a tag where fpdf2 cannot place it"
+        raise InvalidInput(
+            f"The template {name} makes HTML the PDF cannot lay out: {reason}.", field="body"
+        ) from None
     except (NotImplementedError, ValueError, KeyError, IndexError) as error:
         raise InvalidInput(
             f"The template {name} makes HTML the PDF cannot lay out: {error}.", field="body"
