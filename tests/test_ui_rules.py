@@ -27,8 +27,9 @@ async def test_an_admin_changes_the_discount_threshold(tmp_path: Path, template:
     app = build_app(tmp_path, "admin", template)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await app.push_screen(ApprovalRulesScreen())
+        app.go("rules")  # the palette's "Open approval rules"
         await settle(app, pilot)
+        assert isinstance(app.screen, ApprovalRulesScreen)
         table = app.screen.query_one(RecordTable)
         assert table.texts()[3] == approvals.DISCOUNT_RULE
         table.focus()

@@ -67,6 +67,13 @@ def outbox_screen() -> Screen[Any]:
     return OutboxScreen()
 
 
+def rules_screen() -> Screen[Any]:
+    """The approval rules, imported when first opened."""
+    from acctmgr.screens.approval_rules import ApprovalRulesScreen
+
+    return ApprovalRulesScreen()
+
+
 def templates_screen() -> Screen[Any]:
     """The document templates and their editor, imported when first opened."""
     from acctmgr.screens.templates import TemplatesScreen
@@ -87,6 +94,7 @@ class AcctmgrApp(App[None]):
         "catalogue": catalogue_screen,
         "outbox": outbox_screen,
         "templates": templates_screen,
+        "rules": rules_screen,
     }
     BINDINGS = [
         Binding("f2", "go('my_day')", "My day", tooltip="Your tasks, approvals and cases"),

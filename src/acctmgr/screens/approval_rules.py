@@ -44,10 +44,7 @@ FIELDS = [
 
 class ApprovalRulesScreen(AcctmgrScreen):
     TITLE = "Approval rules"
-    BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("n", "new_rule", "New rule"),
-    ]
+    BINDINGS = [Binding("n", "new_rule", "New rule")]
 
     def __init__(self) -> None:
         super().__init__()
