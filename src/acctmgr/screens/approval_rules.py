@@ -55,7 +55,12 @@ class ApprovalRulesScreen(AcctmgrScreen):
         yield Header()
         yield Static("", id="rules-hint")
         yield RecordTable(
-            ("Rule", 34), ("Applies when", 26), ("Approved by", 20), ("SLA", 8), "On", id="rules"
+            ("Rule", 27),
+            ("Applies when", 22),
+            ("Approved by", 16),
+            ("SLA", 5),
+            ("On", 3),
+            id="rules",
         )
         yield Footer()
 

@@ -20,7 +20,11 @@ if TYPE_CHECKING:
 PLACES = (
     ("Open My day", "my_day", "Your tasks, approvals, cases and renewals"),
     ("Open Accounts", "accounts", "Search and filter every account you can see"),
-    ("Open the catalogue", "catalogue", "SKUs with their locked content, versions, prices and packages"),
+    (
+        "Open the catalogue",
+        "catalogue",
+        "SKUs with their locked content, versions, prices and packages",
+    ),
     ("Open the outbox", "outbox", "E-mails sent, waiting for a retry or failed (admins)"),
     ("Open approval rules", "rules", "Who approves which quotes, and within how many hours"),
     ("Open document templates", "templates", "Edit the PO, offer, contract and e-mail templates"),
