@@ -694,7 +694,8 @@ def test_submitting_without_a_segment_leader_is_refused(admin: Context, acme: Cu
 
 
 def test_a_quote_no_rule_matches_is_approved_at_once(admin: Context, acme: Customer) -> None:
-    """Without a matching rule the quote is approved on submission and no request is made."""
+    """Without a matching rule the quote is approved on submission, by a request with no
+    approvals that records it."""
     with admin.database.write_session() as session:
         session.execute(update(ApprovalRule).values(active=False))
         session.commit()
@@ -703,11 +704,13 @@ def test_a_quote_no_rule_matches_is_approved_at_once(admin: Context, acme: Custo
     assert quotes.get_quote(admin, case.quote_id or 0).approvals_needed == []
     case = submit(admin, case.id)
     assert case.step is RetentionStep.SIGNATURE
-    assert case.approval_request_id is None
     assert quotes.get_quote(admin, case.quote_id or 0).status is QuoteStatus.APPROVED
     assert is_approved(admin, case.quote_id or 0)
     with admin.database.read_session() as session:
-        assert session.scalars(select(ApprovalRequest)).all() == []
+        [request] = session.scalars(select(ApprovalRequest)).all()
+        assert request.status is ApprovalRequestStatus.APPROVED
+        assert request.approvals == []
+        assert case.approval_request_id == request.id
 
 
 def test_the_preview_follows_an_edit_across_a_threshold(admin: Context, acme: Customer) -> None:

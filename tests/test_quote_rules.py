@@ -22,6 +22,7 @@ from acctmgr.models import (
     User,
 )
 from acctmgr.services import Context, approval_deadlines, approvals, billing_details, quotes
+from acctmgr.services import accounts as account_service
 from acctmgr.services import quote_builder as builder
 from acctmgr.services.quote_builder import CatalogueLineIn, NewQuoteIn, OffCatalogueLineIn
 from acctmgr.services.quotes import QuoteView
@@ -195,3 +196,28 @@ def test_billing_details_are_named_before_anything_is_sent(admin: Context) -> No
             "the billing postal code '1011' is not a German postcode of five digits",
         ),
     ]
+
+
+def test_a_quote_rejected_then_changed_below_every_rule_can_be_sent(
+    admin: Context, shop: Catalogue
+) -> None:
+    """Finance rejects 35%; at 20% no rule applies, so it is approved at once and the PO goes."""
+    ae = admin.as_user("ae")
+    quote = quote_with(admin, shop.platform, "35")
+    builder.submit_quote(ae, quote.id, quote.version)
+    inbox = approvals.inbox(admin.as_user("finance"))
+    approvals.decide(admin.as_user("finance"), inbox[0].approval_id, Decision.REJECT, "Too much.")
+    rejected = quotes.get_quote(ae, quote.id)
+    edit = quotes.QuoteEdit(
+        lines=[
+            quotes.QuoteLineIn(line_id=line.id, quantity=1, discount_pct=Decimal(20))
+            for line in rejected.lines
+        ],
+        starts_on=STARTS,
+    )
+    lowered = quotes.update_quote(ae, quote.id, rejected.version, edit)
+    approved = builder.submit_quote(ae, quote.id, lowered.version).quote
+    assert approved.status is QuoteStatus.APPROVED
+    contact = account_service.get_account(admin, approved.account_id).contacts[0]
+    sent = builder.send_po(ae, quote.id, approved.version, contact.id)
+    assert sent.status is QuoteStatus.APPROVED

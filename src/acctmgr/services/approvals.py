@@ -527,7 +527,7 @@ def _nobody(uow: UnitOfWork, rule: ApprovalRule) -> str:
 
 
 class SubmitResult(ReadModel):
-    request_id: int | None  # None when no rule applied and the record was approved at once
+    request_id: int  # with no rule to apply: a request approved at once, with no approvals
     status: ApprovalRequestStatus
     approvers: list[str]  # who decides first
 
@@ -552,9 +552,28 @@ def submit(uow: UnitOfWork, record_type: str, record_id: int) -> SubmitResult:
         ):
             raise InvalidInput(_nobody(uow, route.rule))
     if not routes:
+        # Kept as a request with no approvals, so the latest request always says whether the
+        # record as it stands is approved, even after an earlier rejection.
+        request = uow.add(
+            ApprovalRequest(
+                record_type=record_type,
+                record_id=record_id,
+                record_version=record.version,
+                segment_id=record.segment_id,
+                submitted_by_id=actor.id,
+                status=ApprovalRequestStatus.APPROVED,
+                current_tier=1,
+                submitted_at=uow.now,
+                decided_at=uow.now,
+                snapshot={key: _jsonable(value) for key, value in record.facts.items()},
+            )
+        )
         kind.decided(uow, record_id, ApprovalRequestStatus.APPROVED, "")
+        uow.session.flush()
         audit.record(uow, record_type, record_id, "approved_without_rules", {})
-        return SubmitResult(request_id=None, status=ApprovalRequestStatus.APPROVED, approvers=[])
+        return SubmitResult(
+            request_id=request.id, status=ApprovalRequestStatus.APPROVED, approvers=[]
+        )
     kind.lock(uow, record_id)
     uow.session.flush()
     locked = kind.load(uow, record_id)
