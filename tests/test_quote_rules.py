@@ -19,11 +19,13 @@ from acctmgr.models import (
     ApprovalStatus,
     Decision,
     QuoteStatus,
+    Role,
     User,
 )
 from acctmgr.services import Context, approval_deadlines, approvals, billing_details, quotes
 from acctmgr.services import accounts as account_service
 from acctmgr.services import quote_builder as builder
+from acctmgr.services import users as user_service
 from acctmgr.services.quote_builder import CatalogueLineIn, NewQuoteIn, OffCatalogueLineIn
 from acctmgr.services.quotes import QuoteView
 from tests.quote_support import STARTS, Catalogue, catalogue, new_customer, staff
@@ -221,3 +223,28 @@ def test_a_quote_rejected_then_changed_below_every_rule_can_be_sent(
     contact = account_service.get_account(admin, approved.account_id).contacts[0]
     sent = builder.send_po(ae, quote.id, approved.version, contact.id)
     assert sent.status is QuoteStatus.APPROVED
+
+
+def test_with_two_customer_success_people_the_seller_gets_one_alert(
+    admin: Context, shop: Catalogue, clock: AdjustableClock
+) -> None:
+    """Each of them is reminded; the overdue approval is chased once."""
+    user_service.create_user(
+        admin,
+        user_service.UserIn(
+            login="success2",
+            name="Sid Success",
+            email="success2@example.com",
+            roles=frozenset({Role.CUSTOMER_SUCCESS}),
+        ),
+    )
+    quote = quote_with(admin, shop.onsite)
+    builder.submit_quote(admin.as_user("ae"), quote.id, quote.version)
+    clock.advance(timedelta(hours=49))
+    found = approval_deadlines.follow_up(admin)
+    assert (found.reminded, found.overdue) == (2, 1)
+    assert sorted((kind, login) for kind, login, _ in reminders(admin)) == [
+        (ActivityKind.REMINDER, "success"),
+        (ActivityKind.REMINDER, "success2"),
+        (ActivityKind.TASK, "ae"),
+    ]

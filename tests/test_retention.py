@@ -14,6 +14,7 @@ from acctmgr.models import (
     Contract,
     ContractStatus,
     Decision,
+    Document,
     EmailStatus,
     Opportunity,
     OutboxEmail,
@@ -85,6 +86,16 @@ def test_the_whole_process_with_a_rejection_and_a_resubmission(
     assert case.step is RetentionStep.SIGNATURE
 
     case = retention.send_contract(cms, case.id, case.version, acme.contact_id)
+    with admin.database.read_session() as session:
+        sent = session.scalars(
+            select(Contract).where(Contract.status == ContractStatus.SENT_FOR_SIGNATURE)
+        ).one()
+        documents = session.scalars(select(Document).where(Document.record_id == sent.id)).all()
+        # The PDF and its HTML twin name the version of the contract that went out.
+        assert [(d.media_type, d.record_version) for d in documents] == [
+            ("application/pdf", sent.version),
+            ("text/html", sent.version),
+        ]
     case = retention.record_signature(
         cms,
         case.id,

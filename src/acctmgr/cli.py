@@ -277,14 +277,27 @@ def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
     context = open_context(loaded)
     name = f"{socket.gethostname()}:{os.getpid()}"
     while True:
-        started = contracts.take_effect(context)
-        chased = approval_deadlines.follow_up(context)
-        mail = mail_delivery.deliver_due(context, loaded.settings, worker=name)
-        click.echo(
-            f"{context.clock.now():%Y-%m-%d %H:%M} contracts taking effect: {started}; "
-            f"approvals reminded: {chased.reminded}, overdue: {chased.overdue}; "
-            f"e-mails sent: {mail.sent}, to retry: {mail.retried}, failed: {mail.failed}"
-        )
+        try:
+            started = contracts.take_effect(context)
+            chased = approval_deadlines.follow_up(context)
+            mail = mail_delivery.deliver_due(context, loaded.settings, worker=name)
+        except Exception as error:
+            if once:
+                raise
+            # A long-running worker outlives a database restart: report, wait, try again.
+            log.exception("a worker pass failed")
+            reason = (
+                error.message
+                if isinstance(error, AcctmgrError)
+                else "something unexpected went wrong (the log has the details)."
+            )
+            click.echo(f"acctmgr: this pass stopped: {reason} Next try in {every} s.", err=True)
+        else:
+            click.echo(
+                f"{context.clock.now():%Y-%m-%d %H:%M} contracts taking effect: {started}; "
+                f"approvals reminded: {chased.reminded}, overdue: {chased.overdue}; "
+                f"e-mails sent: {mail.sent}, to retry: {mail.retried}, failed: {mail.failed}"
+            )
         if once:
             return
         time.sleep(every)

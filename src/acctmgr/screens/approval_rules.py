@@ -24,7 +24,7 @@ from acctmgr.services.approvals import RuleIn, RuleView
 from acctmgr.services.rule_conditions import condition_text, parse_condition
 from acctmgr.widgets.form import FormField
 from acctmgr.widgets.record_table import RecordTable, Row
-from acctmgr.widgets.text import safe
+from acctmgr.widgets.text import plain
 
 APPROVERS = [(role.label, role.value) for role in Role] + [
     ("A named user (login below)", "user"),
@@ -125,9 +125,9 @@ def _row(rule: RuleView) -> Row:
     return (
         str(rule.id),
         [
-            safe(rule.name),
-            safe(condition_text(rule.condition)),
-            safe(rule.approver),
+            plain(rule.name),
+            plain(condition_text(rule.condition)),
+            plain(rule.approver),
             sla,
             "yes" if rule.active else "off",
         ],

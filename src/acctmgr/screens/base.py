@@ -69,10 +69,10 @@ async def submit_form(
     except ValidationError as error:
         left = form.show_validation(error)
         if left:
-            screen.notify(left, severity="error", timeout=8)
+            screen.notify(left, severity="error", timeout=8, markup=False)
     except AcctmgrError as error:
         if not form.show_error(error.field, error.message):
-            screen.notify(error.message, severity="error", timeout=8)
+            screen.notify(error.message, severity="error", timeout=8, markup=False)
     except Exception:
         log.exception("%s failed", type(screen).__name__)
         screen.notify(UNEXPECTED, severity="error", timeout=8)
@@ -86,7 +86,7 @@ async def call_service(
     try:
         return await asyncio.to_thread(fn, context, *args, **kwargs)
     except AcctmgrError as error:
-        app.notify(error.message, severity="error", timeout=8)
+        app.notify(error.message, severity="error", timeout=8, markup=False)
     except Exception:
         log.exception("use case %s failed", getattr(fn, "__name__", fn))
         app.notify(UNEXPECTED, severity="error", timeout=8)

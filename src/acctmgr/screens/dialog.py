@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -57,10 +58,11 @@ class FormDialog(AcctmgrModal):
         self.intro = intro
         self.values = values or {}
         self.save_label = save_label
+        self._saving = False
 
     def compose(self) -> ComposeResult:
         with Vertical() as frame:
-            frame.border_title = self.dialog_title
+            frame.border_title = escape(self.dialog_title)
             if self.intro:
                 yield Static(prose(self.intro), id="dialog-intro")
             yield Form(self.fields, id="dialog-form")
@@ -72,9 +74,15 @@ class FormDialog(AcctmgrModal):
         form.fill(self.values)
         form.focus_first()
 
-    @work(exclusive=True, group="dialog")
+    @work(group="dialog")
     async def action_save(self) -> None:
-        saved, result = await submit_form(self, self.query_one(Form), self.save)
+        if self._saving:
+            return  # a second Ctrl+S while the first is saving must not save twice
+        self._saving = True
+        try:
+            saved, result = await submit_form(self, self.query_one(Form), self.save)
+        finally:
+            self._saving = False
         if saved:
             self.dismiss(result)
 

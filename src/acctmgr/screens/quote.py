@@ -40,6 +40,7 @@ STATUS_LABELS = {
 class QuoteScreen(QuoteBuilder):
     SUBMIT_LABEL = "Save the quote"
     FIELDS: ClassVar[list[FormField]] = []
+    DRAFTS_WHILE_TYPING = False  # the quote itself is saved: on Ctrl+S, F6, F7 and leaving
     BINDINGS = [
         Binding("ctrl+s", "submit", "Save", priority=True),
         Binding("f6", "submit_for_approval", "Submit for approval"),
@@ -88,7 +89,7 @@ class QuoteScreen(QuoteBuilder):
                 quote_builder.submit_quote, self.quote.id, self.quote.version
             )
         except AcctmgrError as error:
-            self.notify(error.message, severity="error", timeout=8)
+            self.notify(error.message, severity="error", timeout=8, markup=False)
             return
         await self.rebuild(result.quote)
         if result.approvers:
@@ -98,6 +99,8 @@ class QuoteScreen(QuoteBuilder):
 
     @work(exclusive=True, group="quote-build")
     async def action_send_po(self) -> None:
+        if not await self.save_typed():
+            return
         quote = self.quote
         if quote.status is not QuoteStatus.APPROVED:
             self.notify("Only an approved quote can be sent as a PO.", severity="warning")

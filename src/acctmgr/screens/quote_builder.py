@@ -27,7 +27,7 @@ from acctmgr.services.money import format_money
 from acctmgr.services.quote_builder import OffCatalogueLineIn
 from acctmgr.services.quotes import QuoteEdit, QuoteLineIn, QuotePreview, QuoteView
 from acctmgr.widgets.form import Form, FormField, sentence
-from acctmgr.widgets.text import safe
+from acctmgr.widgets.text import prose, safe
 
 PREVIEW_DELAY = 0.3
 KIND_LABELS = {
@@ -154,7 +154,7 @@ class QuoteBuilder(StepScreen):
             or "none"
         )
         rows.append(f"Approvals this quote needs: {approvals}")
-        self.query_one("#quote-totals", Static).update("\n".join(rows))
+        self.query_one("#quote-totals", Static).update(prose("\n".join(rows)))
 
     def money(self, minor: int | None) -> str:
         return format_money(minor or 0, self.quote.currency)
@@ -172,10 +172,15 @@ class QuoteBuilder(StepScreen):
                 self.quote = await self.run_service(
                     quotes.update_quote, self.quote.id, self.quote.version, edit
                 )
+        except ValidationError as error:
+            left = form.show_validation(error)
+            if left:
+                self.notify(left, severity="error", timeout=8, markup=False)
+            return False
         except AcctmgrError as error:
             if self.quote.lines or error.field:
                 if not form.show_error(error.field, error.message):
-                    self.notify(error.message, severity="error", timeout=8)
+                    self.notify(error.message, severity="error", timeout=8, markup=False)
                 return False
         return True
 
@@ -344,7 +349,7 @@ class QuoteBuilder(StepScreen):
         try:
             changed: QuoteView = await self.run_service(fn, *args)
         except AcctmgrError as error:
-            self.notify(error.message, severity="error", timeout=8)
+            self.notify(error.message, severity="error", timeout=8, markup=False)
             return
         added = [line.id for line in changed.lines if line.id not in self._line_ids()]
         await self.rebuild(changed, focus_line=added[-1] if added else None)

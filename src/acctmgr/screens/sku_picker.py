@@ -81,7 +81,9 @@ class SkuPicker(AcctmgrModal):
                 plain(row.code),
                 plain(row.name),
                 plain(row.kind.value.replace("_", "-")),
-                money(row.list_price_minor or 0, self.currency),
+                money(row.list_price_minor, self.currency)
+                if row.list_price_minor is not None
+                else plain(f"no {self.currency} price"),
                 key=str(row.sku_id),
             )
 

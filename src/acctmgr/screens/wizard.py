@@ -30,6 +30,9 @@ class StepScreen(AcctmgrScreen):
 
     FIELDS: ClassVar[list[FormField]] = []
     SUBMIT_LABEL: ClassVar[str] = "Done"
+    # Keep a draft while typing pauses; a screen that saves the record itself only on leaving
+    # (the quote screen) turns this off.
+    DRAFTS_WHILE_TYPING: ClassVar[bool] = True
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit step", priority=True),
         Binding("escape", "leave", "Keep draft and leave"),
@@ -108,6 +111,8 @@ class StepScreen(AcctmgrScreen):
     @on(Checkbox.Changed)
     def _typed(self) -> None:
         self._dirty = True
+        if not self.DRAFTS_WHILE_TYPING:
+            return
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_timer = self.set_timer(DRAFT_DELAY, self._keep_draft)

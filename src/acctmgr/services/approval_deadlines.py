@@ -41,8 +41,8 @@ def follow_up(uow: UnitOfWork) -> FollowUp:
         audit.record(uow, "approvals", approval.id, "reminded", {"due_at": approval.due_at})
         reminded += 1
     for approval in _pending(uow, Approval.due_at <= now, Approval.escalated_at.is_(None)):
-        if not _take(uow, approval, "escalated_at", None, now):
-            continue
+        if not _escalate(uow, approval, now):
+            continue  # a sibling (another holder of the role) was escalated already
         request = approval.request
         record = approvals.record_of(uow, request.record_type, request.record_id)
         _add(
@@ -82,6 +82,26 @@ def _take(
         update(Approval)
         .where(Approval.id == approval.id, guard)
         .values({name: value})
+        .execution_options(synchronize_session=False)
+    )
+    uow.session.refresh(approval)
+    return bool(getattr(taken, "rowcount", 0))
+
+
+def _escalate(uow: UnitOfWork, approval: Approval, now: datetime) -> bool:
+    """Mark an approval overdue with the others of its rule (each Customer Success user holds
+    one), so the submitter gets one task for it, not one per approver."""
+    taken = uow.session.execute(
+        update(Approval)
+        .where(
+            Approval.request_id == approval.request_id,
+            Approval.tier == approval.tier,
+            Approval.rule_id.is_(None)
+            if approval.rule_id is None
+            else Approval.rule_id == approval.rule_id,
+            Approval.escalated_at.is_(None),
+        )
+        .values(escalated_at=now)
         .execution_options(synchronize_session=False)
     )
     uow.session.refresh(approval)

@@ -347,11 +347,21 @@ def pdf_of(html: str, *, name: str, title: str) -> bytes:
         pdf.add_font("dejavu", "I", str(regular))
         pdf.add_font("dejavu", "BI", str(bold))
     pdf.set_font("dejavu", size=10)
-    try:
+
+    def lay_out() -> bytes:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # fpdf2 warns about tags it skips; they are skipped
             pdf.write_html(html, font_family="dejavu")
         return bytes(pdf.output())
+
+    try:
+        # Laying out is bounded in time too: a template may write pages and pages of HTML.
+        return _within(MAX_SECONDS, lay_out)
+    except _TooSlow:
+        raise InvalidInput(
+            f"The template {name} makes a PDF too long to lay out in {MAX_SECONDS:g} seconds.",
+            field="body",
+        ) from None
     except (FPDFException, AssertionError) as error:
         # fpdf2 asserts on some shapes it cannot lay out (a table inside a table cell).
         reason = str(error).strip() or "it nests a table or a tag where fpdf2 cannot place it"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import socket
+import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -139,8 +140,7 @@ def deliver_due(
             failed += gave_up
             retried += not gave_up
             continue
-        _mark_sent(context, email_id, worker, refused)
-        sent += 1
+        sent += _mark_sent(context, email_id, worker, refused)
     return DeliveryReport(sent=sent, retried=retried, failed=failed)
 
 
@@ -201,9 +201,11 @@ def _claim(
 
 
 @use_case("outbox.sent", needs_actor=False)
-def _mark_sent(uow: UnitOfWork, email_id: int, worker: str, refused: dict[str, str]) -> None:
+def _mark_sent(uow: UnitOfWork, email_id: int, worker: str, refused: dict[str, str]) -> bool:
+    """Mark the message sent while this worker still holds it; False when it lost the claim
+    (another worker took over after the lease ran out, and will send it again)."""
     note = "; ".join(f"The SMTP server refused the recipient {a}: {r}" for a, r in refused.items())
-    uow.session.execute(
+    marked = uow.session.execute(
         update(OutboxEmail)
         .where(OutboxEmail.id == email_id, _held_by(worker))
         .values(
@@ -217,7 +219,10 @@ def _mark_sent(uow: UnitOfWork, email_id: int, worker: str, refused: dict[str, s
         )
         .execution_options(synchronize_session=False)
     )
+    if not getattr(marked, "rowcount", 0):
+        return False
     audit.record(uow, "outbox_emails", email_id, "sent", {"refused": sorted(refused)})
+    return True
 
 
 @use_case("outbox.failed", needs_actor=False)
@@ -294,7 +299,8 @@ def _send(settings: Settings, claimed: _Claimed) -> dict[str, str]:
         )
         try:
             if settings.smtp_starttls:
-                smtp.starttls()
+                # Verify the server's certificate: the login that follows must not leak.
+                smtp.starttls(context=ssl.create_default_context())
             if settings.smtp_username:
                 smtp.login(settings.smtp_username, settings.smtp_password or "")
             refused = smtp.send_message(message)

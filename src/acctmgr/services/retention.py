@@ -817,11 +817,12 @@ def send_contract(
     elif contract.status not in (ContractStatus.DRAFT, ContractStatus.SENT_FOR_SIGNATURE):
         raise InvalidInput("The new contract is already signed.")
     billing_details.check_before_sending(uow, account, contract.territory, "contract")
+    # Sent first, so the document records the version of the contract that went out.
+    contract.status = ContractStatus.SENT_FOR_SIGNATURE
+    uow.session.flush()
     contract_documents.issue_contract(
         uow, contract, quote, contact, supersedes=_case_contract(uow, case).number
     )
-    contract.status = ContractStatus.SENT_FOR_SIGNATURE
-    uow.session.flush()
     _step_done(uow, case, Stage.SIGNATURE, {"sent_to": contact.email, "contract_id": contract.id})
     return _view(uow, case)
 

@@ -320,14 +320,10 @@ def get_template(uow: UnitOfWork, name: str) -> TemplateView:
 # A use case, though it reads nothing: it runs off the UI thread for a signed-in user, like
 # every other call the screens make.
 @use_case("templates.preview", write=False)
-def preview_template(
-    uow: UnitOfWork,  # noqa: ARG001
-    name: str,
-    body: str,
-    locale: str = "en_US",
-) -> str:
+def preview_template(uow: UnitOfWork, name: str, body: str, locale: str = "en_US") -> str:
     """``body`` filled in with the sample data; refused with one sentence when it is broken or,
-    for HTML, when the PDF cannot be laid out."""
+    for HTML, when the PDF cannot be laid out. Only an Admin: previews run templates."""
+    require_role(uow.user, Role.ADMIN, to="preview templates")
     return _check(name, body, locale)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, TextArea
 
@@ -49,7 +50,7 @@ class Form(Vertical):
     def compose(self) -> ComposeResult:
         for spec in self.fields:
             with Horizontal(classes="form-row area" if spec.kind == "area" else "form-row"):
-                yield Label(spec.label, classes="form-label")
+                yield Label(Content(spec.label), classes="form-label")
                 yield self._control(spec)
             yield Label("", id=f"{spec.name}-error", classes="form-error")
 
@@ -104,7 +105,7 @@ class Form(Vertical):
         if name is None or not any(spec.name == name for spec in self.fields):
             return False
         label = self.query_one(f"#{name}-error", Label)
-        label.update(message)
+        label.update(Content(message))
         label.add_class("shown")
         self.query_one(f"#{name}").focus()
         return True
