@@ -21,7 +21,7 @@ from acctmgr.screens.dialog import FormDialog
 from acctmgr.services import approvals
 from acctmgr.services import users as user_service
 from acctmgr.services.approvals import RuleIn, RuleView
-from acctmgr.services.rule_conditions import condition_text, parse_condition
+from acctmgr.services.rule_conditions import QUOTE_FACTS, condition_text, parse_condition
 from acctmgr.widgets.form import FormField
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.text import plain
@@ -110,8 +110,7 @@ class ApprovalRulesScreen(AcctmgrScreen):
                 f"Rule: {rule.name}" if rule else "New approval rule",
                 FIELDS if rule else FIELDS[:-1],
                 save,
-                intro="Facts a quote offers: discount_pct, net_total_minor, list_total_minor, "
-                "off_catalogue, onsite_support, currency, opportunity_kind, reduction_pct.",
+                intro=f"Facts a quote offers: {', '.join(QUOTE_FACTS)}.",
                 values=_values(rule),
             )
         )

@@ -39,6 +39,7 @@ class SkuPicker(AcctmgrModal):
         super().__init__()
         self.currency = currency
         self.rows: list[SkuRow] = []
+        self.rows_for: str | None = None  # the search text the rows answer
 
     def compose(self) -> ComposeResult:
         with Vertical() as frame:
@@ -64,8 +65,9 @@ class SkuPicker(AcctmgrModal):
         self.search(event.value)
 
     @on(Input.Submitted, "#sku-search")
-    def _take_first(self) -> None:
-        if self.rows:
+    def _take_first(self, event: Input.Submitted) -> None:
+        # Only from the answer to what is typed now, never from an earlier search's list.
+        if self.rows and self.rows_for == event.value:
             self.dismiss(self.rows[0].sku_id)
 
     @work(exclusive=True, group="sku-search")
@@ -74,6 +76,7 @@ class SkuPicker(AcctmgrModal):
         if found is None:
             return
         self.rows = list(found)
+        self.rows_for = text
         table = self.query_one(DataTable)
         table.clear()
         for row in self.rows:

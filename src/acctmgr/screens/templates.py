@@ -7,6 +7,8 @@ the editor and nothing is saved. ``r`` in the list goes back to the shipped defa
 
 from __future__ import annotations
 
+import asyncio
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -162,10 +164,11 @@ class TemplateEditorScreen(AcctmgrScreen):
             )
         except AcctmgrError as error:
             self._say(error.message)
-            self.notify(error.message, severity="error", timeout=8)
+            self.notify(error.message, severity="error", timeout=8, markup=False)
             return
         if self.template_name.endswith(".html.j2"):
-            text = template_service.readable_text(text)
+            # Up to megabytes of HTML: turned to text off the UI thread.
+            text = await asyncio.to_thread(template_service.readable_text, text)
         self.query_one("#template-preview", TextArea).load_text(shown_text(text))
         self.add_class("previewing")
 
@@ -183,7 +186,7 @@ class TemplateEditorScreen(AcctmgrScreen):
             )
         except AcctmgrError as error:
             self._say(error.message)
-            self.notify(error.message, severity="error", timeout=8)
+            self.notify(error.message, severity="error", timeout=8, markup=False)
             return
         self.show_view(view)
         self.notify(f"Saved as version {view.version}.")
