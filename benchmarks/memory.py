@@ -22,11 +22,12 @@ import asyncio, sys
 from pathlib import Path
 from benchmarks.support import clock, settings_for
 from acctmgr.app import create_app
-from acctmgr.startup import open_context
+from acctmgr.startup import launch
 
 async def walk():
     loaded = settings_for(Path(sys.argv[1]), login="admin")
-    app = create_app(open_context(loaded, clock()), loaded)
+    context, first_day = launch(loaded, clock())
+    app = create_app(context, loaded, first_day)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.press("f3")

@@ -29,7 +29,7 @@ async def measure(path: Path) -> list[float]:
     from textual.widgets import Input
 
     from acctmgr.app import create_app
-    from acctmgr.startup import open_context
+    from acctmgr.startup import launch
     from acctmgr.widgets.record_table import RecordTable, Row
 
     painted: dict[str, float] = {}
@@ -48,7 +48,8 @@ async def measure(path: Path) -> list[float]:
 
     RecordTable.show = show_and_stamp  # type: ignore[method-assign, assignment]
     loaded = settings_for(path, login="admin")
-    app = create_app(open_context(loaded, clock()), loaded)
+    context, first_day = launch(loaded, clock())
+    app = create_app(context, loaded, first_day)
     timings: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()

@@ -16,7 +16,7 @@ from acctmgr.models import Account, AuditEvent
 from acctmgr.services import Context, use_case
 from acctmgr.services import accounts as account_service
 from acctmgr.services import users as user_service
-from acctmgr.services.context import UnitOfWork
+from acctmgr.services.unit_of_work import UnitOfWork
 
 pytestmark = pytest.mark.usefixtures("admin")
 

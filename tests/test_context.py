@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 
 from acctmgr.clock import AdjustableClock
 from acctmgr.services import Context, use_case
-from acctmgr.services.context import UnitOfWork
+from acctmgr.services.unit_of_work import UnitOfWork
 
 
 class _SerializationFailure(Exception):

@@ -10,6 +10,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -206,7 +207,7 @@ def test_a_failure_keeps_the_message_and_retries_it_then_gives_up(
     else:
         port = silent_server
         expected = f"The SMTP server at 127.0.0.1:{port} did not answer within 0.5 seconds."
-    settings = smtp_settings(port).model_copy(update={"smtp_timeout_seconds": 0.5})
+    settings = replace(smtp_settings(port), smtp_timeout_seconds=0.5)
     email_id = queue(admin, ["nobody@example.com"], pdf=True)
     message_id = stored(admin, email_id).message_id
 

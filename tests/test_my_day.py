@@ -10,6 +10,7 @@ from acctmgr.errors import Conflict, InvalidInput, PermissionDenied
 from acctmgr.models import Activity
 from acctmgr.services import Context
 from acctmgr.services import accounts as account_service
+from acctmgr.services import activities as activity_service
 from acctmgr.services import my_day as my_day_service
 from acctmgr.services.accounts import AccountIn
 from acctmgr.services.my_day import Urgency
@@ -49,11 +50,11 @@ def test_marking_a_task_done_is_version_checked_and_owner_only(admin: Context) -
     factories.task(admin, "ae", "Follow up", admin.clock.now())
     item = my_day_service.my_day(admin.as_user("ae")).due[0]
     with pytest.raises(PermissionDenied, match="assigned to"):
-        my_day_service.complete_activity(admin.as_user("cms"), item.record_id, item.version)
-    my_day_service.complete_activity(admin.as_user("ae"), item.record_id, item.version)
+        activity_service.complete_activity(admin.as_user("cms"), item.record_id, item.version)
+    activity_service.complete_activity(admin.as_user("ae"), item.record_id, item.version)
     assert my_day_service.my_day(admin.as_user("ae")).due == []
     with pytest.raises(InvalidInput, match="already done"):
-        my_day_service.complete_activity(admin.as_user("ae"), item.record_id, item.version)
+        activity_service.complete_activity(admin.as_user("ae"), item.record_id, item.version)
     # A task changed elsewhere since it was listed is not silently completed.
     factories.task(admin, "ae", "Moving target", admin.clock.now())
     listed = my_day_service.my_day(admin.as_user("ae")).due[0]
@@ -63,7 +64,7 @@ def test_marking_a_task_done_is_version_checked_and_owner_only(admin: Context) -
         moved.subject = "Moved elsewhere"
         session.commit()
     with pytest.raises(Conflict):
-        my_day_service.complete_activity(admin.as_user("ae"), listed.record_id, listed.version)
+        activity_service.complete_activity(admin.as_user("ae"), listed.record_id, listed.version)
 
 
 def test_approvals_waiting_are_the_approvers_own(admin: Context, account: int) -> None:

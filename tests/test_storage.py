@@ -208,7 +208,7 @@ def test_config_show_names_the_source_of_each_setting(isolated: dict[str, str]) 
 
 def test_the_head_revision_constant_names_the_newest_migration() -> None:
     """HEAD_REVISION (the start-up fast path) must follow every new migration."""
-    from acctmgr.db.migrate import HEAD_REVISION
+    from acctmgr.db import HEAD_REVISION
 
     assert head_revision() == HEAD_REVISION
 

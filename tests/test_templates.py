@@ -12,7 +12,7 @@ from acctmgr.errors import Conflict, InvalidInput, PermissionDenied
 from acctmgr.models import DocumentTemplate
 from acctmgr.services import Context, documents
 from acctmgr.services import templates as template_service
-from acctmgr.services.context import UnitOfWork
+from acctmgr.services.unit_of_work import UnitOfWork
 
 PO = "po.html.j2"
 

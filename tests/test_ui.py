@@ -134,6 +134,25 @@ async def test_my_day_for_each_role(tmp_path: Path, template: Path, login: str) 
             assert isinstance(app.screen, AccountScreen)
 
 
+async def test_my_day_paints_before_the_database_layer_loads_behind_it(
+    tmp_path: Path, template: Path
+) -> None:
+    """On a ready database the day read at launch is on screen at the first paint; the database
+    opens behind it, and the next screens work."""
+    app = build_app(tmp_path, "leader", template)
+    assert app.first_day is not None
+    assert not app.context.is_open
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, MyDayScreen)
+        assert app.screen.query_one("#table-approvals", RecordTable).row_count >= 3
+        await settle(app, pilot)
+        assert app.context.is_open
+        await pilot.press("f4")
+        await settle(app, pilot)
+        assert app.screen.query_one("#approvals-table", RecordTable).row_count >= 3
+
+
 async def test_marking_a_task_done_from_my_day(tmp_path: Path, template: Path) -> None:
     """x marks the highlighted task done; it leaves the list and the row is stored done."""
     app = build_app(tmp_path, "ae", template)

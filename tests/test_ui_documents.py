@@ -17,7 +17,7 @@ from acctmgr.screens.documents import DocumentScreen
 from acctmgr.screens.templates import TemplateEditorScreen, TemplatesScreen
 from acctmgr.services import documents
 from acctmgr.services import templates as template_service
-from acctmgr.services.context import UnitOfWork
+from acctmgr.services.unit_of_work import UnitOfWork
 from acctmgr.widgets.record_table import RecordTable
 from tests.ui_support import build_app, seeded_template, settle, until
 

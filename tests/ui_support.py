@@ -11,7 +11,7 @@ from acctmgr.clock import AdjustableClock
 from acctmgr.config import Paths, load_settings
 from acctmgr.db import Database
 from acctmgr.db.migrate import upgrade
-from acctmgr.services import Context
+from acctmgr.startup import launch
 from tests.conftest import NOW
 
 DEMO_ACCOUNTS = 300
@@ -38,9 +38,9 @@ def build_app(tmp_path: Path, login: str | None, template: Path | None = None) -
     url = f"sqlite:///{path}"
     paths = Paths(tmp_path / "data", tmp_path / "config", tmp_path / "logs")
     loaded = load_settings({"database_url": url, "login": login}, environ={}, paths=paths)
-    database = Database(url)
-    upgrade(database)
-    return create_app(Context(database, AdjustableClock(NOW), login), loaded)
+    # As the CLI starts: My day read at launch when the database is ready for it.
+    context, first_day = launch(loaded, AdjustableClock(NOW))
+    return create_app(context, loaded, first_day)
 
 
 # Workers that wait for the user's answers (first run, a wizard walking its steps): never done

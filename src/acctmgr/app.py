@@ -7,6 +7,7 @@ takes an opened Context (database, clock, login) and the settings, and builds th
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from acctmgr.errors import AcctmgrError, UnknownUser
 from acctmgr.screens.base import UNEXPECTED, call_service
 from acctmgr.screens.my_day import MyDayScreen
 from acctmgr.services import Context
-from acctmgr.services import users as user_service
+from acctmgr.services.my_day import MyDay
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -28,6 +29,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("acctmgr.app")
 DEMO_ACCOUNTS = 2000
+# Loaded behind My day once it has painted, so the first key that leaves it does not wait.
+WARM_UP_MODULES = (
+    "acctmgr.services.users",
+    "acctmgr.services.activities",
+    "acctmgr.screens.accounts",
+    "acctmgr.screens.account",
+    "acctmgr.screens.approvals",
+    "acctmgr.screens.activity",
+    "acctmgr.screens.commands",
+)
 
 
 # Screens other than My day (and the services behind them) are imported when first shown: they
@@ -102,20 +113,31 @@ class AcctmgrApp(App[None]):
         Binding("f4", "go('approvals')", "Approvals", tooltip="Requests waiting for your decision"),
     ]
 
-    def __init__(self, context: Context, settings: LoadedSettings) -> None:
+    def __init__(
+        self, context: Context, settings: LoadedSettings, first_day: MyDay | None = None
+    ) -> None:
         super().__init__()
         self.context = context
         self.settings = settings
         self.signed_in = False
+        self.first_day = first_day
         self.theme = settings.settings.theme
 
     def on_mount(self) -> None:
+        if self.first_day is not None:
+            # The database was ready at launch (startup.launch): show the day read then, and
+            # load the database layer behind it.
+            self.enter(self.first_day)
+            self.warm_up()
+            return
         settle_memory()
         self.begin()
 
     @work(exclusive=True, group="start")
     async def begin(self) -> None:
         """Decide where to start: first run, an unknown login, or My day."""
+        from acctmgr.services import users as user_service
+
         users = await call_service(self, self.context, user_service.count_users)
         if users is None:
             return
@@ -133,6 +155,21 @@ class AcctmgrApp(App[None]):
             self.notify(error.message, severity="error", timeout=10)
             return
         self.enter()
+
+    @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
+    def warm_up(self) -> None:
+        """Open the database and load the next screens' modules, off the UI thread."""
+        try:
+            self.context.database  # noqa: B018 - opening it is the point
+            for name in WARM_UP_MODULES:
+                importlib.import_module(name)
+        except AcctmgrError as error:
+            # The next use case tries again and says the same; tell the user now.
+            self.call_from_thread(self.notify, error.message, severity="error", markup=False)
+        except Exception:
+            log.exception("loading behind My day failed")
+            self.call_from_thread(self.notify, UNEXPECTED, severity="error")
+        self.call_from_thread(settle_memory)
 
     async def first_run(self) -> None:
         """The Welcome flow: create the first admin, or load the demo data and pick a persona."""
@@ -156,7 +193,9 @@ class AcctmgrApp(App[None]):
             data = await self.push_screen_wait(FirstAdminScreen(self.context.login))
             if data is None:
                 return None
-            created = await call_service(self, self.context, user_service.create_first_admin, data)
+            from acctmgr.services import users
+
+            created = await call_service(self, self.context, users.create_first_admin, data)
             if created is not None:
                 self.notify(f"Welcome, {created.name}. You are the admin of this database.")
                 return created.login
@@ -193,11 +232,16 @@ class AcctmgrApp(App[None]):
             "with: acctmgr users add LOGIN --name … --email … --role …"
         )
 
-    def enter(self) -> None:
-        """The user is known: go to My day."""
+    def enter(self, day: MyDay | None = None) -> None:
+        """The user is known: go to My day, showing ``day`` if it has been read already."""
         self.signed_in = True
+        self.first_day = day
         self.switch_mode("my_day")
-        self.call_after_refresh(settle_memory)
+
+    def take_first_day(self) -> MyDay | None:
+        """The day read at launch, once: My day shows it instead of reading it again."""
+        day, self.first_day = self.first_day, None
+        return day
 
     def go(self, mode: str) -> None:
         if self.signed_in:
@@ -247,6 +291,7 @@ def settle_memory() -> None:
 
 def _has_demo_personas(context: Context) -> bool:
     from acctmgr.demo.seed import PERSONAS
+    from acctmgr.services import users as user_service
 
     anonymous = context.as_user(next(iter(PERSONAS)))
     try:
@@ -256,6 +301,9 @@ def _has_demo_personas(context: Context) -> bool:
     return True
 
 
-def create_app(context: Context, settings: LoadedSettings) -> AcctmgrApp:
-    """Build the application for one user session."""
-    return AcctmgrApp(context, settings)
+def create_app(
+    context: Context, settings: LoadedSettings, first_day: MyDay | None = None
+) -> AcctmgrApp:
+    """Build the application for one user session; ``first_day`` is My day as read at launch
+    (``startup.launch``), shown at once while the database layer loads."""
+    return AcctmgrApp(context, settings, first_day)

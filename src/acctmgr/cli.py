@@ -18,8 +18,8 @@ import click
 from acctmgr import __version__, resume_collection
 from acctmgr.config import LoadedSettings, load_settings
 from acctmgr.errors import AcctmgrError, InvalidInput
-from acctmgr.models import Role
-from acctmgr.startup import configure_logging, connect, open_context, open_database
+from acctmgr.roles import Role
+from acctmgr.startup import configure_logging, connect, launch, open_context, open_database
 
 log = logging.getLogger("acctmgr.cli")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -66,8 +66,8 @@ def run_tui(loaded: LoadedSettings) -> None:
     # Imported here: the sub-commands must not pay for loading Textual.
     from acctmgr.app import create_app
 
-    context = open_context(loaded)
-    create_app(context, loaded).run()
+    context, day = launch(loaded)
+    create_app(context, loaded, day).run()
 
 
 @main.group()

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from acctmgr.errors import ConfigError
 
@@ -55,46 +54,96 @@ class Paths:
         return self.data_dir / "acctmgr.db"
 
 
-class Settings(BaseModel):
-    """The settings acctmgr runs with. Each field's docstring is what `config show` explains."""
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("it must be text")
+    return value
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
-    database_url: str | None = None
-    """SQLAlchemy URL of the database; empty means SQLite in the user data dir."""
+def _number(low: float, high: float, *, whole: bool = False) -> Callable[[Any], float]:
+    """A parser for a number in (low, high] (floats) or [low, high] (whole numbers)."""
 
-    login: str | None = None
-    """The user to act as; empty means the operating-system login."""
+    def parse(value: Any) -> float:
+        kind = "a whole number" if whole else "a number"
+        try:
+            if isinstance(value, bool) or (whole and isinstance(value, float)):
+                raise ValueError
+            number = int(value) if whole else float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"it must be {kind}") from None
+        inside = low <= number <= high if whole else low < number <= high
+        if not inside:
+            raise ValueError(
+                f"it must be {kind} {'from' if whole else 'above'} {low:g} to {high:g}"
+            )
+        return number
 
-    theme: str = "textual-dark"
-    """The colour theme of the terminal UI."""
+    return parse
 
-    busy_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
-    """How long SQLite waits for another writer before giving up."""
 
-    smtp_host: str = "localhost"
-    """The SMTP server that the outbox sender delivers through."""
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    words = {"true": True, "yes": True, "on": True, "1": True}
+    words |= {"false": False, "no": False, "off": False, "0": False}
+    if isinstance(value, str) and value.strip().lower() in words:
+        return words[value.strip().lower()]
+    raise ValueError("it must be true or false")
 
-    smtp_port: int = Field(default=25, ge=1, le=65535)
-    """The SMTP server's port."""
 
-    smtp_username: str | None = None
-    """The SMTP login, when the server needs one."""
+def _one_of(*choices: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        if value not in choices:
+            raise ValueError(f"it must be one of {', '.join(choices)}")
+        return str(value)
 
-    smtp_password: str | None = None
-    """The SMTP password, when the server needs one."""
+    return parse
 
-    smtp_starttls: bool = False
-    """Whether to upgrade the SMTP connection with STARTTLS."""
 
-    smtp_timeout_seconds: float = Field(default=30, gt=0, le=600)
-    """How long to wait for the SMTP server to answer before trying again later."""
+def _setting(default: Any, doc: str, parse: Callable[[Any], Any] = _text) -> Any:
+    """A setting's default, the sentence `config show` explains it with, and its parser."""
+    return field(default=default, metadata={"doc": doc, "parse": parse})
 
-    mail_from: str = "acctmgr@localhost"
-    """The sender address of every e-mail acctmgr sends."""
 
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    """How much the log file records."""
+# A plain dataclass rather than a pydantic model: settings are read on every launch, before My
+# day paints, and pydantic alone cost a fifth of a bare Textual app's start (benchmarks/launch.py).
+@dataclass(frozen=True)
+class Settings:
+    """The settings acctmgr runs with."""
+
+    database_url: str | None = _setting(
+        None, "SQLAlchemy URL of the database; empty means SQLite in the user data dir."
+    )
+    login: str | None = _setting(
+        None, "The user to act as; empty means the operating-system login."
+    )
+    theme: str = _setting("textual-dark", "The colour theme of the terminal UI.")
+    busy_timeout_seconds: float = _setting(
+        5.0, "How long SQLite waits for another writer before giving up.", _number(0, 600)
+    )
+    smtp_host: str = _setting(
+        "localhost", "The SMTP server that the outbox sender delivers through."
+    )
+    smtp_port: int = _setting(25, "The SMTP server's port.", _number(1, 65535, whole=True))
+    smtp_username: str | None = _setting(None, "The SMTP login, when the server needs one.")
+    smtp_password: str | None = _setting(None, "The SMTP password, when the server needs one.")
+    smtp_starttls: bool = _setting(
+        False, "Whether to upgrade the SMTP connection with STARTTLS.", _flag
+    )
+    smtp_timeout_seconds: float = _setting(
+        30.0,
+        "How long to wait for the SMTP server to answer before trying again later.",
+        _number(0, 600),
+    )
+    mail_from: str = _setting(
+        "acctmgr@localhost", "The sender address of every e-mail acctmgr sends."
+    )
+    log_level: str = _setting(
+        "INFO", "How much the log file records.", _one_of("DEBUG", "INFO", "WARNING", "ERROR")
+    )
+
+
+SETTING_NAMES = tuple(setting.name for setting in fields(Settings))
 
 
 SECRET_FIELDS = frozenset({"smtp_password"})
@@ -118,7 +167,7 @@ class LoadedSettings:
     def describe(self) -> list[tuple[str, str, Source]]:
         """Rows of (name, shown value, source) for `config show`; secrets are masked."""
         rows: list[tuple[str, str, Source]] = []
-        for name in Settings.model_fields:
+        for name in SETTING_NAMES:
             value = getattr(self.settings, name)
             shown = "(set)" if name in SECRET_FIELDS and value else _show(value)
             if name == "database_url" and value is None:
@@ -140,12 +189,12 @@ def load_settings(
     env = dict(os.environ if environ is None else environ)
     paths = paths or Paths.from_environment(env)
     values: dict[str, Any] = {}
-    sources: dict[str, Source] = dict.fromkeys(Settings.model_fields, "default")
+    sources: dict[str, Source] = dict.fromkeys(SETTING_NAMES, "default")
 
     for name, value in _read_config_file(paths.config_file).items():
         values[name] = value
         sources[name] = "config file"
-    for name in Settings.model_fields:
+    for name in SETTING_NAMES:
         raw = env.get(ENV_PREFIX + name.upper())
         if raw is not None:
             values[name] = raw if raw != "" else None
@@ -155,28 +204,34 @@ def load_settings(
             values[name] = value
             sources[name] = "command line"
 
-    try:
-        settings = Settings.model_validate(values)
-    except ValidationError as error:
-        first = error.errors()[0]
-        name = str(first["loc"][0]) if first["loc"] else "settings"
-        where = {
-            "config file": f"in {paths.config_file}",
-            "environment": f"in the environment variable {ENV_PREFIX}{name.upper()}",
-            "command line": "on the command line",
-            "default": "",
-        }[sources.get(name, "default")]
-        raise ConfigError(f"The setting {name} {where} is not valid: {first['msg']}.") from None
+    parsed: dict[str, Any] = {}
+    for setting in fields(Settings):
+        value = values.get(setting.name)
+        if value is None:
+            continue
+        try:
+            parsed[setting.name] = setting.metadata["parse"](value)
+        except ValueError as error:
+            where = {
+                "config file": f" in {paths.config_file}",
+                "environment": f" in the environment variable {ENV_PREFIX}{setting.name.upper()}",
+                "command line": " on the command line",
+                "default": "",
+            }[sources[setting.name]]
+            raise ConfigError(f"The setting {setting.name}{where} is not valid: {error}.") from None
+    settings = Settings(**parsed)
     return LoadedSettings(settings, sources, paths)
 
 
 def save_setting(paths: Paths, name: str, value: str) -> None:
     """Write one setting into the config file, keeping the others (used for the theme)."""
-    if name not in Settings.model_fields:
+    if name not in SETTING_NAMES:
         raise ConfigError(f"There is no setting called {name}.")
     current = _read_config_file(paths.config_file)
     current[name] = value
     paths.config_dir.mkdir(parents=True, exist_ok=True)
+    import tomli_w  # only when saving: not on every launch
+
     paths.config_file.write_text(tomli_w.dumps(current), encoding="utf-8")
 
 
@@ -191,7 +246,7 @@ def _read_config_file(path: Path) -> dict[str, Any]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"The config file {path} is not valid TOML: {error}.") from None
-    unknown = sorted(set(data) - set(Settings.model_fields))
+    unknown = sorted(set(data) - set(SETTING_NAMES))
     if unknown:
         raise ConfigError(f"The config file {path} has an unknown setting: {unknown[0]}.")
     return data

@@ -46,3 +46,9 @@ class InvalidInput(AcctmgrError):
 
 class UnknownUser(AcctmgrError):
     """The login does not belong to an active user."""
+
+
+def unknown_login(login: str, *, inactive: bool) -> UnknownUser:
+    """The refusal for a login that is not, or no longer, an active user."""
+    state = "is not active" if inactive else "is not a user of this database"
+    return UnknownUser(f"The login {login!r} {state}; ask an admin to add it.")

@@ -24,6 +24,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from acctmgr.db.reader import Reader
 from acctmgr.errors import StorageError
 
 SQLITE_BEGIN_OPTION = "acctmgr_sqlite_begin"
@@ -120,6 +121,16 @@ class Database:
         """A session for reading only; never takes SQLite's write lock."""
         with translate_storage_errors(self), self._reads() as session:
             yield session
+
+    @contextmanager
+    def reader(self) -> Iterator[Reader]:
+        """Plain reads (``acctmgr.db.reader``) on a connection from the pool."""
+        with translate_storage_errors(self):
+            connection = self.engine.raw_connection()
+        try:
+            yield Reader(connection, sqlite=self.is_sqlite, where=self.display_name)
+        finally:
+            connection.close()  # back to the pool, rolled back
 
     def check_connection(self) -> None:
         """Connect once, so that a wrong URL or a broken file is reported before anything else."""

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, inspect, text
 
+from acctmgr.db import HEAD_REVISION
 from acctmgr.db.engine import Database, translate_storage_errors
 from acctmgr.errors import StorageError
 
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
     from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-# The newest migration; a test checks it against the scripts, so a new migration updates it.
-HEAD_REVISION = "0004"
 # Indexes a migration creates on one backend only (see 0002); they are not in the models.
 BACKEND_ONLY_INDEXES = frozenset({"ix_accounts_search", "ix_accounts_search_trgm"})
 # SQLite's FTS5 table for the accounts search (see 0004) and the shadow tables FTS5 keeps.

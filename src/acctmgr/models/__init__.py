@@ -60,7 +60,7 @@ from acctmgr.models.onboarding import (
     OnboardingRequest,
     OnboardingStep,
 )
-from acctmgr.models.people import Delegation, Role, Segment, SshKey, User, UserRole
+from acctmgr.models.people import Delegation, Segment, SshKey, User, UserRole
 from acctmgr.models.sales import (
     CloseOutcome,
     Offer,
@@ -76,6 +76,7 @@ from acctmgr.models.sales import (
     RetentionCase,
     RetentionStep,
 )
+from acctmgr.roles import Role
 
 __all__ = [
     "Account",

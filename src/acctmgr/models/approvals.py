@@ -15,7 +15,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
-from acctmgr.models.people import Role
+from acctmgr.roles import Role
 
 
 class ApproverKind(enum.StrEnum):

@@ -9,8 +9,8 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Header, Static
 
 from acctmgr.screens.base import AcctmgrScreen
-from acctmgr.services import my_day as my_day_service
-from acctmgr.services.my_day import ActivityView
+from acctmgr.services import activities as activity_service
+from acctmgr.services.activities import ActivityView
 from acctmgr.widgets.text import content, day, fields
 
 
@@ -41,7 +41,7 @@ class ActivityScreen(AcctmgrScreen):
 
     @work(group="activity")
     async def load(self) -> None:
-        found = await self.call(my_day_service.activity, self.activity_id)
+        found = await self.call(activity_service.activity, self.activity_id)
         if found is None:
             self.dismiss()
             return
@@ -72,7 +72,7 @@ class ActivityScreen(AcctmgrScreen):
         if self.activity is None:
             return
         done = await self.call(
-            my_day_service.complete_activity, self.activity.id, self.activity.version
+            activity_service.complete_activity, self.activity.id, self.activity.version
         )
         if done is not None:
             self.notify(f"Done: {self.activity.subject}")

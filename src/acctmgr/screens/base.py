@@ -12,15 +12,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from pydantic import ValidationError
 from textual.screen import ModalScreen, Screen
 
 from acctmgr.errors import AcctmgrError
 from acctmgr.services import Context
-from acctmgr.widgets.form import Form
 
 if TYPE_CHECKING:
     from acctmgr.app import AcctmgrApp
+    from acctmgr.widgets.form import Form
 
 log = logging.getLogger("acctmgr.screens")
 R = TypeVar("R")
@@ -63,6 +62,9 @@ async def submit_form(
 ) -> tuple[bool, R | None]:
     """Run ``save`` with the form's values: (True, its result), or (False, None) with the
     refusal shown beside its field, or as a notification when no field fits."""
+    # Imported here: pydantic stays off the launch path (screens/my_day.py needs this module).
+    from pydantic import ValidationError
+
     form.clear_errors()
     try:
         return True, await save(form.values())

@@ -47,7 +47,11 @@ class MyDayScreen(AcctmgrScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.refresh_day()
+        day = self.acctmgr.take_first_day()
+        if day is None:
+            self.refresh_day()
+        else:
+            self.show_day(day)
 
     def on_screen_resume(self) -> None:
         if self._items:
@@ -151,7 +155,9 @@ class MyDayScreen(AcctmgrScreen):
         if item is None or item.record_type != "activity":
             self.notify("Only tasks and reminders can be marked done.", severity="warning")
             return
-        done = await self.call(my_day_service.complete_activity, item.record_id, item.version)
+        from acctmgr.services import activities  # the ORM, loaded after My day has painted
+
+        done = await self.call(activities.complete_activity, item.record_id, item.version)
         if done is not None:
             self.notify(f"Done: {item.title}")
         self.refresh_day()

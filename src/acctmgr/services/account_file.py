@@ -29,9 +29,9 @@ from acctmgr.models import (
     SubscriptionStatus,
     User,
 )
-from acctmgr.services.context import UnitOfWork, use_case
 from acctmgr.services.money import format_money
 from acctmgr.services.permissions import require_segment
+from acctmgr.services.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.views import ReadModel
 
 TIMELINE_LIMIT = 200

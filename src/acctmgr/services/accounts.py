@@ -10,8 +10,8 @@ from sqlalchemy.orm import aliased
 
 from acctmgr.errors import InvalidInput
 from acctmgr.models import Account, AccountKind, AccountStatus, Contact, Role, Segment, User
-from acctmgr.services.context import UnitOfWork, use_case
 from acctmgr.services.permissions import require_role, require_segment, segment_filter
+from acctmgr.services.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.views import Page, ReadModel
 
 EDITORS = (

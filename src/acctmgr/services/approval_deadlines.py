@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, select, update
 from acctmgr.models import Activity, ActivityKind, Approval, ApprovalRequest, ApprovalStatus
 from acctmgr.services import approvals, audit
 from acctmgr.services.approvals import Approvable
-from acctmgr.services.context import UnitOfWork, use_case
+from acctmgr.services.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.views import ReadModel
 
 

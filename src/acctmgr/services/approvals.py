@@ -43,9 +43,11 @@ from acctmgr.models import (
     User,
     UserRole,
 )
+from acctmgr.roles import ALL_SEGMENT_ROLES
 from acctmgr.services import audit
-from acctmgr.services.context import Actor, UnitOfWork, use_case
-from acctmgr.services.permissions import ALL_SEGMENT_ROLES, require_role
+from acctmgr.services.context import Actor
+from acctmgr.services.permissions import require_role
+from acctmgr.services.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.views import ReadModel
 
 OPERATORS: dict[str, Callable[[Any, Any], bool]] = {

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 
 from acctmgr.models import AuditEvent
 from acctmgr.models.base import Base, Timestamps
-from acctmgr.services.context import UnitOfWork, use_case
+from acctmgr.services.unit_of_work import UnitOfWork, use_case
 
 
 class AuditEntry(BaseModel):

@@ -12,8 +12,8 @@ import re
 
 from acctmgr.errors import InvalidInput
 from acctmgr.models import Account, Contact
-from acctmgr.services.context import UnitOfWork, use_case
 from acctmgr.services.permissions import require_segment
+from acctmgr.services.unit_of_work import UnitOfWork, use_case
 
 EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[A-Za-z]{2,}$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")

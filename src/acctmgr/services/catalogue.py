@@ -40,10 +40,10 @@ from acctmgr.services.catalogue_input import SkuIn as SkuIn
 from acctmgr.services.catalogue_input import TierIn as TierIn
 from acctmgr.services.catalogue_input import package_input as package_input
 from acctmgr.services.catalogue_input import sku_input as sku_input
-from acctmgr.services.context import UnitOfWork, use_case
 from acctmgr.services.money import format_money
 from acctmgr.services.permissions import require_role
 from acctmgr.services.terms import term_end
+from acctmgr.services.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.views import ReadModel
 
 MAX_PAGE = 500

@@ -22,8 +22,8 @@ from sqlalchemy.orm import selectinload
 from acctmgr.errors import InvalidInput
 from acctmgr.models import Package, PackageItem, Sku, SkuKind, SkuVersion
 from acctmgr.services.catalogue import KIND_LABELS, PriceView, TierView
-from acctmgr.services.context import UnitOfWork, use_case
 from acctmgr.services.money import format_money
+from acctmgr.services.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.views import ReadModel
 
 FORMATS = ("html", "md", "csv")

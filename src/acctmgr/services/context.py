@@ -1,44 +1,27 @@
-"""How a use case runs: one transaction, one actor, one clock reading, retried when safe.
+"""What the application holds to call use cases: the database, the clock, and who is acting.
 
-``@use_case("accounts.update")`` turns ``fn(uow, ...)`` into ``fn(context, ...)``. The wrapper
-opens the session (``BEGIN IMMEDIATE`` on SQLite for writes), loads the acting user fresh (so a
-role taken away is taken away at once), runs the function, commits, and translates what can go
-wrong into sentences: a stale save becomes ``Conflict``; a PostgreSQL serialization failure or
-deadlock is retried from the start, which is safe because nothing was committed.
+This module stays light on purpose (no SQLAlchemy, no pydantic): at launch the app holds a
+Context whose database is not opened yet, paints My day from plain reads (``reader``), and the
+database layer loads behind it. Whoever first needs the database opens it, always in a worker
+thread (use cases never run on the UI thread), and every Context made ``as_user`` shares it.
 """
 
 from __future__ import annotations
 
-import functools
-import random
-import time
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Concatenate, ParamSpec, TypeVar
-
-from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from acctmgr.clock import Clock, SystemClock
-from acctmgr.db.engine import Database
-from acctmgr.errors import Conflict, NotFound, UnknownUser
-from acctmgr.models import Role, User
-from acctmgr.models.base import Base
+from acctmgr.roles import Role
 
-P = ParamSpec("P")
+if TYPE_CHECKING:
+    from acctmgr.db.engine import Database
+    from acctmgr.db.reader import Reader
+
 R = TypeVar("R")
-M = TypeVar("M", bound=Base)
-
-MAX_ATTEMPTS = 5
-RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
-STALE_MESSAGE = (
-    "Someone else saved this {what} since you opened it; your changes were not saved. "
-    "Reload it to see theirs, then make your change again."
-)
 
 
 @dataclass(frozen=True)
@@ -56,66 +39,91 @@ class Actor:
         return bool(self.roles.intersection(roles))
 
 
-@dataclass
-class UnitOfWork:
-    """One transaction: the session, the instant it started, who acts, and what for."""
+class _Storage:
+    """The database behind a Context: given opened, or opened once by whoever needs it first."""
 
-    session: Session
-    clock: Clock
-    now: datetime
-    action: str
-    actor: Actor | None = None
-    decisions: list[dict[str, Any]] = field(default_factory=list)
+    def __init__(
+        self,
+        database: Database | None,
+        opener: Callable[[], Database] | None,
+        url: str | None,
+        busy_timeout_seconds: float,
+    ) -> None:
+        self.database = database
+        self.opener = opener
+        self.url = url
+        self.busy_timeout_seconds = busy_timeout_seconds
+        self.lock = threading.Lock()
 
-    @property
-    def user(self) -> Actor:
-        """The acting user; use cases that need one are declared so and always have it."""
-        if self.actor is None:
-            raise UnknownUser("This action needs a signed-in user.")
-        return self.actor
-
-    def get(self, model: type[M], record_id: int, what: str) -> M:
-        """The record with this id, or NotFound naming it as ``what``."""
-        record = self.session.get(model, record_id)
-        if record is None:
-            raise NotFound(f"There is no {what} with number {record_id}.")
-        return record
-
-    def expect_version(self, record: Any, expected: int, what: str) -> None:
-        """Refuse a save made from a copy older than the stored record."""
-        if record.version != expected:
-            raise Conflict(STALE_MESSAGE.format(what=what))
-
-    def add(self, record: M) -> M:
-        """Add a new record and flush it, so it has its id (and its audit event) at once."""
-        self.session.add(record)
-        self.session.flush()
-        return record
-
-    def add_numbered(self, record: M, prefix: str, digits: int) -> M:
-        """Add a record whose ``number`` comes from its id (``RC-000042``).
-
-        The id is known only after the insert, so the row goes in with a unique placeholder
-        that is replaced in the same transaction; nobody ever sees it.
-        """
-        record.number = f"{prefix}-new-{uuid.uuid4().hex[:12]}"  # type: ignore[attr-defined]
-        self.add(record)
-        record.number = f"{prefix}-{record.id:0{digits}d}"  # type: ignore[attr-defined]
-        self.session.flush()
-        return record
+    def open(self) -> Database:
+        with self.lock:
+            if self.database is None:
+                assert self.opener is not None
+                # A failure (a StorageError sentence) is raised to this caller; the next one tries
+                # again, so a database that was unreachable for a moment is not lost for good.
+                self.database = self.opener()
+            return self.database
 
 
 class Context:
-    """What the application holds to call use cases: database, clock, and the user's login."""
+    """Database, clock and login: what every use case is called with."""
 
-    def __init__(self, database: Database, clock: Clock | None = None, login: str | None = None):
-        self.database = database
+    def __init__(
+        self, database: Database, clock: Clock | None = None, login: str | None = None
+    ) -> None:
+        self._storage = _Storage(database, None, None, database.busy_timeout_seconds)
         self.clock: Clock = clock or SystemClock()
         self.login = login
 
+    @classmethod
+    def opening(
+        cls,
+        url: str,
+        opener: Callable[[], Database],
+        clock: Clock | None = None,
+        login: str | None = None,
+        *,
+        busy_timeout_seconds: float = 5.0,
+    ) -> Context:
+        """A Context whose database ``opener`` makes when it is first needed; until then
+        ``reader`` reads ``url`` directly."""
+        context = cls.__new__(cls)
+        context._storage = _Storage(None, opener, url, busy_timeout_seconds)
+        context.clock = clock or SystemClock()
+        context.login = login
+        return context
+
+    @property
+    def database(self) -> Database:
+        """The opened database; opening it blocks, so only worker threads ask for it."""
+        storage = self._storage
+        return storage.database if storage.database is not None else storage.open()
+
+    @property
+    def is_open(self) -> bool:
+        return self._storage.database is not None
+
     def as_user(self, login: str | None) -> Context:
         """The same database and clock, acting as another user (tests, SSH sessions)."""
-        return Context(self.database, self.clock, login)
+        other = Context.__new__(Context)
+        other._storage = self._storage
+        other.clock = self.clock
+        other.login = login
+        return other
+
+    @contextmanager
+    def reader(self) -> Iterator[Reader]:
+        """Plain reads: from the opened database's pool, or straight from the URL before that."""
+        storage = self._storage
+        if storage.database is not None:
+            with storage.database.reader() as reader:
+                yield reader
+            return
+        from acctmgr.db.reader import open_reader
+
+        assert storage.url is not None
+        with open_reader(storage.url, storage.busy_timeout_seconds) as reader:
+            yield reader
 
     def run(
         self,
@@ -126,65 +134,7 @@ class Context:
         *args: Any,
         **kwargs: Any,
     ) -> R:
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            sessions = self.database.write_session if write else self.database.read_session
-            try:
-                with sessions() as session:
-                    uow = UnitOfWork(session, self.clock, self.clock.now(), action)
-                    session.info["uow"] = uow
-                    if needs_actor or self.login is not None:
-                        uow.actor = load_actor(session, self.login, required=needs_actor)
-                    result = fn(uow, *args, **kwargs)
-                    if write:
-                        session.commit()
-                    return result
-            except StaleDataError:
-                raise Conflict(STALE_MESSAGE.format(what="record")) from None
-            except DBAPIError as error:
-                if attempt < MAX_ATTEMPTS and _is_retryable(error):
-                    time.sleep(random.uniform(0.01, 0.05) * attempt)
-                    continue
-                raise
-        raise AssertionError("unreachable: the last attempt either returns or raises")
+        """Run ``fn(uow, ...)`` as a use case (what ``@use_case`` does)."""
+        from acctmgr.services.unit_of_work import run_use_case
 
-
-def use_case(
-    action: str, *, write: bool = True, needs_actor: bool = True
-) -> Callable[[Callable[Concatenate[UnitOfWork, P], R]], Callable[Concatenate[Context, P], R]]:
-    """Declare a use case: its audit name, whether it writes, and whether it needs a user."""
-
-    def decorate(
-        fn: Callable[Concatenate[UnitOfWork, P], R],
-    ) -> Callable[Concatenate[Context, P], R]:
-        @functools.wraps(fn)
-        def run(context: Context, /, *args: P.args, **kwargs: P.kwargs) -> R:
-            return context.run(action, write, needs_actor, fn, *args, **kwargs)
-
-        return run
-
-    return decorate
-
-
-def load_actor(session: Session, login: str | None, *, required: bool = True) -> Actor | None:
-    if login is None:
-        if required:
-            raise UnknownUser("No user is signed in; start acctmgr with --as LOGIN.")
-        return None
-    user = session.scalars(select(User).where(User.login == login)).one_or_none()
-    if user is None or not user.active:
-        if not required:
-            return None
-        state = "is not active" if user is not None else "is not a user of this database"
-        raise UnknownUser(f"The login {login!r} {state}; ask an admin to add it.")
-    return Actor(
-        id=user.id,
-        login=user.login,
-        name=user.name,
-        email=user.email,
-        segment_id=user.segment_id,
-        roles=frozenset(role.role for role in user.roles),
-    )
-
-
-def _is_retryable(error: DBAPIError) -> bool:
-    return getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+        return run_use_case(self, action, write, needs_actor, fn, *args, **kwargs)

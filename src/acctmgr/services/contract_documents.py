@@ -6,7 +6,6 @@ from typing import Any
 
 from acctmgr.models import Account, Contact, Contract, Quote
 from acctmgr.services import documents
-from acctmgr.services.context import UnitOfWork
 from acctmgr.services.purchase_orders import (
     COMPANY,
     account_variables,
@@ -14,6 +13,7 @@ from acctmgr.services.purchase_orders import (
     send_with,
     totals,
 )
+from acctmgr.services.unit_of_work import UnitOfWork
 
 
 def issue_contract(

@@ -16,7 +16,7 @@ from acctmgr.models import (
     SkuKind,
     SkuVersion,
 )
-from acctmgr.services.context import UnitOfWork, use_case
+from acctmgr.services.unit_of_work import UnitOfWork, use_case
 
 
 @use_case("contracts.take_effect", needs_actor=False)

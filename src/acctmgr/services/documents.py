@@ -51,7 +51,7 @@ from sqlalchemy import select
 from acctmgr.errors import InvalidInput
 from acctmgr.models import Document, DocumentTemplate
 from acctmgr.services import locale_format
-from acctmgr.services.context import UnitOfWork
+from acctmgr.services.unit_of_work import UnitOfWork
 
 MAX_OUTPUT = 5_000_000  # characters; a document larger than this is a broken template
 MAX_PIECE = 1_000_000  # characters (or items) one expression may build

@@ -30,8 +30,9 @@ from acctmgr.config import Settings
 from acctmgr.errors import InvalidInput
 from acctmgr.models import Document, EmailAttachment, EmailStatus, OutboxEmail, Role
 from acctmgr.services import audit
-from acctmgr.services.context import Context, UnitOfWork, use_case
+from acctmgr.services.context import Context
 from acctmgr.services.permissions import require_role
+from acctmgr.services.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.views import ReadModel
 
 log = logging.getLogger("acctmgr.mail")

@@ -2,38 +2,32 @@
 
 Four lists, each small and each answered by an indexed query: tasks and reminders due (overdue
 first), approvals waiting for me, cases in my queue, and renewals entering their notice window.
+
+My day is the first thing anyone sees, so it is read with plain SQL through the driver
+(``acctmgr.db.reader``) rather than the ORM: at launch it paints before SQLAlchemy, the models and
+pydantic have loaded, which would otherwise double the time to the first useful screen
+(benchmarks/launch.py). The values below are the ones the models store (a test holds them to
+the enums).
 """
 
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, or_, select
-
-from acctmgr.errors import InvalidInput, PermissionDenied
-from acctmgr.models import (
-    Account,
-    Activity,
-    ActivityKind,
-    Approval,
-    ApprovalRequest,
-    ApprovalStatus,
-    Contract,
-    ContractStatus,
-    Quote,
-    RetentionCase,
-    RetentionStep,
-    Role,
-    User,
-)
-from acctmgr.services.context import UnitOfWork, use_case
-from acctmgr.services.permissions import require_segment, segment_filter
-from acctmgr.services.views import ReadModel
+from acctmgr.db import HEAD_REVISION
+from acctmgr.db.reader import Reader, day, instant
+from acctmgr.errors import StorageError, UnknownUser, unknown_login
+from acctmgr.roles import ALL_SEGMENT_ROLES, Role
+from acctmgr.services.context import Actor, Context
 
 LIST_LIMIT = 50
 # How far ahead a renewal counts as "entering" its notice window.
 RENEWAL_LOOKAHEAD = timedelta(days=30)
+# Date arithmetic differs between SQLite and PostgreSQL, so the renewals query bounds ends_on
+# (which is indexed) by the longest notice period and the exact deadline is checked in Python.
+LONGEST_NOTICE = timedelta(days=180)
 RENEWAL_ROLES = (
     Role.ACCOUNT_EXECUTIVE,
     Role.KEY_ACCOUNT_MANAGER,
@@ -41,6 +35,12 @@ RENEWAL_ROLES = (
     Role.SEGMENT_LEADER,
     Role.CUSTOMER_SERVICES,
 )
+# Stored values of the enums in acctmgr.models that these queries filter on.
+TASK_KINDS = ("task", "reminder")
+APPROVAL_PENDING = "pending"
+CASE_IN_QUEUE = "in_queue"
+CASE_CLOSED = "closed"
+CONTRACT_ACTIVE = "active"
 
 
 class Urgency(enum.StrEnum):
@@ -49,7 +49,8 @@ class Urgency(enum.StrEnum):
     SOON = "soon"
 
 
-class MyDayItem(ReadModel):
+@dataclass(frozen=True)
+class MyDayItem:
     """One line of My day, pointing at the record it opens."""
 
     key: str  # unique across the four lists, stable between refreshes
@@ -63,7 +64,8 @@ class MyDayItem(ReadModel):
     version: int  # of the record as listed, so acting on it detects a newer change
 
 
-class MyDay(ReadModel):
+@dataclass(frozen=True)
+class MyDay:
     user_name: str
     roles: list[str]
     today: date
@@ -73,86 +75,68 @@ class MyDay(ReadModel):
     renewals: list[MyDayItem]
 
 
-@use_case("my_day.show", write=False)
-def my_day(uow: UnitOfWork) -> MyDay:
-    """The signed-in user's day: due work, approvals, cases and renewals for their roles."""
-    actor = uow.user
-    today = uow.now.date()
+def my_day(context: Context) -> MyDay:
+    """The signed-in user's day: due work, approvals, cases and renewals for their roles.
+
+    Raises UnknownUser for a login that is not an active user, StorageError when the database
+    cannot be read.
+    """
+    with context.reader() as reader:
+        return _read_day(reader, context.login, context.clock.now())
+
+
+def first_look(context: Context) -> MyDay | None:
+    """My day for launch, read before the database layer has loaded.
+
+    None when the database is not ready for it: missing, at another schema than this version's,
+    unreadable, or without this user. Launch then opens the database the full way, which
+    creates, upgrades, welcomes or explains in a sentence.
+    """
+    try:
+        with context.reader() as reader:
+            revisions = reader.rows("SELECT version_num FROM alembic_version")
+            if revisions != [(HEAD_REVISION,)]:
+                return None
+            return _read_day(reader, context.login, context.clock.now())
+    except (StorageError, UnknownUser):
+        return None
+
+
+def _read_day(reader: Reader, login: str | None, now: datetime) -> MyDay:
+    actor = _actor(reader, login)
+    today = now.date()
+    end_of_week = datetime.combine(today + timedelta(days=7), time.min, tzinfo=now.tzinfo)
     return MyDay(
         user_name=actor.name,
         roles=sorted(role.label for role in actor.roles),
         today=today,
-        due=_due(uow, today),
-        approvals=_approvals(uow, today),
-        cases=_cases(uow),
-        renewals=_renewals(uow, today) if actor.has(*RENEWAL_ROLES) else [],
+        due=_due(reader, actor, today, end_of_week),
+        approvals=_approvals(reader, actor, today),
+        cases=_cases(reader, actor),
+        renewals=_renewals(reader, actor, today) if actor.has(*RENEWAL_ROLES) else [],
     )
 
 
-class ActivityView(ReadModel):
-    id: int
-    kind: ActivityKind
-    subject: str
-    notes: str
-    outcome: str
-    due_at: datetime | None
-    done_at: datetime | None
-    account_id: int | None
-    account_name: str | None
-    assigned_to: str | None
-    created_by: str
-    version: int
-
-
-@use_case("activities.get", write=False)
-def activity(uow: UnitOfWork, activity_id: int) -> ActivityView:
-    """One task, reminder or logged activity, for its assignee, its author, or anyone who may
-    see its account."""
-    found = uow.get(Activity, activity_id, "task")
-    actor = uow.user
-    account = uow.session.get(Account, found.account_id) if found.account_id else None
-    if actor.id not in (found.assigned_to_id, found.created_by_id):
-        if account is None:
-            raise PermissionDenied("This task belongs to someone else.")
-        require_segment(actor, account.segment_id, what="task")
-    names = dict(
-        uow.session.execute(
-            select(User.id, User.name).where(
-                User.id.in_([found.created_by_id, found.assigned_to_id or 0])
-            )
-        ).all()
+def _actor(reader: Reader, login: str | None) -> Actor:
+    if login is None:
+        raise UnknownUser("No user is signed in; start acctmgr with --as LOGIN.")
+    found = reader.rows(
+        "SELECT id, name, email, segment_id, active FROM users WHERE login = :login", login=login
     )
-    return ActivityView(
-        id=found.id,
-        kind=found.kind,
-        subject=found.subject,
-        notes=found.notes,
-        outcome=found.outcome,
-        due_at=found.due_at,
-        done_at=found.done_at,
-        account_id=found.account_id,
-        account_name=account.name if account else None,
-        assigned_to=names.get(found.assigned_to_id) if found.assigned_to_id else None,
-        created_by=names[found.created_by_id],
-        version=found.version,
-    )
+    if not found or not found[0][4]:
+        raise unknown_login(login, inactive=bool(found))
+    user_id, name, email, segment_id, _active = found[0]
+    roles = reader.rows("SELECT role FROM user_roles WHERE user_id = :user", user=user_id)
+    return Actor(user_id, login, name, email, segment_id, frozenset(Role(r) for (r,) in roles))
 
 
-@use_case("activities.complete")
-def complete_activity(uow: UnitOfWork, activity_id: int, expected_version: int) -> int:
-    """Mark a task or reminder done; returns its new version.
-
-    Only the person it is assigned to can; a task changed since it was listed is a Conflict.
-    """
-    activity = uow.get(Activity, activity_id, "task")
-    if activity.assigned_to_id != uow.user.id:
-        raise PermissionDenied("Only the person a task is assigned to can mark it done.")
-    if activity.done_at is not None:
-        raise InvalidInput("This task is already done.")
-    uow.expect_version(activity, expected_version, "task")
-    activity.done_at = uow.now
-    uow.session.flush()
-    return activity.version
+def _segment_clause(actor: Actor) -> str:
+    """The accounts (``acc``) the actor may see; the SQL twin of permissions.segment_filter."""
+    if actor.has(*ALL_SEGMENT_ROLES):
+        return "1 = 1"
+    if actor.segment_id is None:
+        return "acc.segment_id IS NULL"
+    return "acc.segment_id = :segment"
 
 
 def _urgency(when: date, today: date) -> Urgency:
@@ -161,157 +145,166 @@ def _urgency(when: date, today: date) -> Urgency:
     return Urgency.TODAY if when == today else Urgency.SOON
 
 
-def _due(uow: UnitOfWork, today: date) -> list[MyDayItem]:
-    end_of_week = datetime.combine(today + timedelta(days=7), time.min, tzinfo=uow.now.tzinfo)
-    rows = uow.session.execute(
-        select(Activity, Account.name)
-        .outerjoin(Account, Account.id == Activity.account_id)
-        .where(
-            Activity.assigned_to_id == uow.user.id,
-            Activity.done_at.is_(None),
-            Activity.due_at.is_not(None),
-            Activity.due_at < end_of_week,
-            Activity.kind.in_([ActivityKind.TASK, ActivityKind.REMINDER]),
-        )
-        .order_by(Activity.due_at)
-        .limit(LIST_LIMIT)
+def _due(reader: Reader, actor: Actor, today: date, end_of_week: datetime) -> list[MyDayItem]:
+    rows = reader.rows(
+        """
+        SELECT a.id, a.subject, acc.name, a.due_at, a.account_id, a.version
+        FROM activities a LEFT OUTER JOIN accounts acc ON acc.id = a.account_id
+        WHERE a.assigned_to_id = :user AND a.done_at IS NULL AND a.due_at IS NOT NULL
+          AND a.due_at < :end_of_week AND a.kind IN (:task, :reminder)
+        ORDER BY a.due_at
+        LIMIT :limit
+        """,
+        user=actor.id,
+        end_of_week=end_of_week,
+        task=TASK_KINDS[0],
+        reminder=TASK_KINDS[1],
+        limit=LIST_LIMIT,
     )
     items = []
-    for activity, account_name in rows:
-        assert activity.due_at is not None
-        when = activity.due_at.date()
+    for activity_id, subject, account_name, due_at, account_id, version in rows:
+        when = instant(due_at).date()
         items.append(
             MyDayItem(
-                key=f"activity-{activity.id}",
-                title=activity.subject,
+                key=f"activity-{activity_id}",
+                title=subject,
                 detail=account_name or "",
                 when=when,
                 urgency=_urgency(when, today),
-                account_id=activity.account_id,
+                account_id=account_id,
                 record_type="activity",
-                record_id=activity.id,
-                version=activity.version,
+                record_id=activity_id,
+                version=version,
             )
         )
     return items
 
 
-def _approvals(uow: UnitOfWork, today: date) -> list[MyDayItem]:
-    rows = uow.session.execute(
-        select(Approval, ApprovalRequest, Quote.number, Account.id, Account.name)
-        .join(ApprovalRequest, ApprovalRequest.id == Approval.request_id)
-        # Approvals are of quotes today; other record types will join their own tables.
-        .outerjoin(
-            Quote,
-            and_(ApprovalRequest.record_type == "quote", Quote.id == ApprovalRequest.record_id),
-        )
-        .outerjoin(Account, Account.id == Quote.account_id)
-        .where(Approval.approver_id == uow.user.id, Approval.status == ApprovalStatus.PENDING)
-        .order_by(Approval.due_at.is_(None), Approval.due_at)
-        .limit(LIST_LIMIT)
+def _approvals(reader: Reader, actor: Actor, today: date) -> list[MyDayItem]:
+    # Approvals are of quotes today; other record types will join their own tables.
+    rows = reader.rows(
+        """
+        SELECT ap.id, ap.due_at, r.record_type, r.record_id, r.record_version, r.submitted_at,
+               q.number, acc.id, acc.name
+        FROM approvals ap
+        JOIN approval_requests r ON r.id = ap.request_id
+        LEFT OUTER JOIN quotes q ON r.record_type = 'quote' AND q.id = r.record_id
+        LEFT OUTER JOIN accounts acc ON acc.id = q.account_id
+        WHERE ap.approver_id = :user AND ap.status = :pending
+        ORDER BY ap.due_at IS NULL, ap.due_at
+        LIMIT :limit
+        """,
+        user=actor.id,
+        pending=APPROVAL_PENDING,
+        limit=LIST_LIMIT,
     )
     items = []
-    for approval, request, quote_number, account_id, account_name in rows:
-        when = approval.due_at.date() if approval.due_at else None
-        what = quote_number or f"{request.record_type} {request.record_id}"
+    for row in rows:
+        approval_id, due_at, record_type, record_id, record_version, submitted_at = row[:6]
+        quote_number, account_id, account_name = row[6:]
+        when = instant(due_at).date() if due_at is not None else None
+        what = quote_number or f"{record_type} {record_id}"
         items.append(
             MyDayItem(
-                key=f"approval-{approval.id}",
+                key=f"approval-{approval_id}",
                 title=f"Approve {what}" + (f" for {account_name}" if account_name else ""),
-                detail=f"submitted {request.submitted_at:%d %b}",
+                detail=f"submitted {instant(submitted_at):%d %b}",
                 when=when,
                 urgency=_urgency(when, today) if when else Urgency.SOON,
                 account_id=account_id,
-                record_type=request.record_type,
-                record_id=request.record_id,
-                version=request.record_version,
+                record_type=record_type,
+                record_id=record_id,
+                version=record_version,
             )
         )
     return items
 
 
-def _cases(uow: UnitOfWork) -> list[MyDayItem]:
-    actor = uow.user
-    mine = RetentionCase.assigned_to_id == actor.id
+def _cases(reader: Reader, actor: Actor) -> list[MyDayItem]:
     # A CMS also sees the unassigned cases waiting in their segment's queue.
     queue = (
-        and_(
-            RetentionCase.assigned_to_id.is_(None),
-            RetentionCase.step == RetentionStep.IN_QUEUE,
-            segment_filter(actor, Account.segment_id),
-        )
+        f" OR (rc.assigned_to_id IS NULL AND rc.step = :in_queue AND {_segment_clause(actor)})"
         if actor.has(Role.CONTRACT_MANAGER)
-        else None
+        else ""
     )
-    opened = RetentionCase.opened_by_id == actor.id
-    condition = or_(mine, opened, queue) if queue is not None else or_(mine, opened)
-    rows = uow.session.execute(
-        select(RetentionCase, Account.name)
-        .join(Account, Account.id == RetentionCase.account_id)
-        .where(condition, RetentionCase.step != RetentionStep.CLOSED)
-        .order_by(RetentionCase.created_at)
-        .limit(LIST_LIMIT)
+    rows = reader.rows(
+        f"""
+        SELECT rc.id, rc.number, acc.name, rc.assigned_to_id, rc.step, rc.created_at,
+               rc.account_id, rc.version
+        FROM retention_cases rc JOIN accounts acc ON acc.id = rc.account_id
+        WHERE (rc.assigned_to_id = :user OR rc.opened_by_id = :user{queue})
+          AND rc.step != :closed
+        ORDER BY rc.created_at
+        LIMIT :limit
+        """,
+        user=actor.id,
+        segment=actor.segment_id,
+        in_queue=CASE_IN_QUEUE,
+        closed=CASE_CLOSED,
+        limit=LIST_LIMIT,
     )
     items = []
-    for case, account_name in rows:
-        waiting = case.assigned_to_id is None
+    for case_id, number, account_name, assigned_to, step, created_at, account_id, version in rows:
         items.append(
             MyDayItem(
-                key=f"case-{case.id}",
-                title=f"{case.number} {account_name}",
-                detail="in the queue, unassigned" if waiting else case.step.value.replace("_", " "),
+                key=f"case-{case_id}",
+                title=f"{number} {account_name}",
+                detail="in the queue, unassigned"
+                if assigned_to is None
+                else step.replace("_", " "),
                 # The date a case was opened is not a deadline: no overdue/today label.
-                when=case.created_at.date(),
+                when=instant(created_at).date(),
                 urgency=Urgency.SOON,
-                account_id=case.account_id,
+                account_id=account_id,
                 record_type="retention_case",
-                record_id=case.id,
-                version=case.version,
+                record_id=case_id,
+                version=version,
             )
         )
     return items
 
 
-def _renewals(uow: UnitOfWork, today: date) -> list[MyDayItem]:
+def _renewals(reader: Reader, actor: Actor, today: date) -> list[MyDayItem]:
     """Active contracts whose notice deadline falls within the look-ahead (or has just begun)."""
-    actor = uow.user
     horizon = today + RENEWAL_LOOKAHEAD
-    # Date arithmetic differs between SQLite and PostgreSQL, so the query bounds ends_on (which
-    # is indexed) by the longest notice period and the exact deadline is checked here.
-    longest_notice = timedelta(days=180)
     # Sellers watch their own accounts; everyone else their segments.
     if actor.has(Role.SEGMENT_LEADER, Role.CONTRACT_MANAGER, Role.CUSTOMER_SERVICES):
-        scope = segment_filter(actor, Account.segment_id)
+        scope = _segment_clause(actor)
     else:
-        scope = or_(Account.owner_id == actor.id, Account.key_account_manager_id == actor.id)
-    rows = uow.session.execute(
-        select(Contract, Account.name)
-        .join(Account, Account.id == Contract.account_id)
-        .where(
-            Contract.status == ContractStatus.ACTIVE,
-            Contract.ends_on >= today,
-            Contract.ends_on <= horizon + longest_notice,
-            scope,
-        )
-        .order_by(Contract.ends_on)
-        .limit(LIST_LIMIT * 4)
+        scope = "(acc.owner_id = :user OR acc.key_account_manager_id = :user)"
+    rows = reader.rows(
+        f"""
+        SELECT ct.id, ct.number, acc.name, ct.ends_on, ct.notice_days, ct.account_id, ct.version
+        FROM contracts ct JOIN accounts acc ON acc.id = ct.account_id
+        WHERE ct.status = :active AND ct.ends_on >= :today AND ct.ends_on <= :until
+          AND {scope}
+        ORDER BY ct.ends_on
+        LIMIT :limit
+        """,
+        user=actor.id,
+        segment=actor.segment_id,
+        active=CONTRACT_ACTIVE,
+        today=today,
+        until=horizon + LONGEST_NOTICE,
+        limit=LIST_LIMIT * 4,
     )
     items = []
-    for contract, account_name in rows:
-        deadline = contract.ends_on - timedelta(days=contract.notice_days)
+    for contract_id, number, account_name, ends_on, notice_days, account_id, version in rows:
+        ends = day(ends_on)
+        deadline = ends - timedelta(days=notice_days)
         if deadline > horizon:
             continue
         items.append(
             MyDayItem(
-                key=f"renewal-{contract.id}",
-                title=f"{contract.number} {account_name}",
-                detail=f"notice by {deadline:%d %b %Y}, ends {contract.ends_on:%d %b %Y}",
+                key=f"renewal-{contract_id}",
+                title=f"{number} {account_name}",
+                detail=f"notice by {deadline:%d %b %Y}, ends {ends:%d %b %Y}",
                 when=deadline,
                 urgency=_urgency(deadline, today),
-                account_id=contract.account_id,
+                account_id=account_id,
                 record_type="contract",
-                record_id=contract.id,
-                version=contract.version,
+                record_id=contract_id,
+                version=version,
             )
         )
     items.sort(key=lambda item: item.when or today)

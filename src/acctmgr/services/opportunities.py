@@ -14,8 +14,8 @@ from acctmgr.models import (
     QuoteStatus,
 )
 from acctmgr.services import approvals
-from acctmgr.services.context import UnitOfWork, use_case
 from acctmgr.services.permissions import require_segment
+from acctmgr.services.unit_of_work import UnitOfWork, use_case
 
 WON_STATUSES = (QuoteStatus.APPROVED, QuoteStatus.ACCEPTED)
 

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Sequence
 
 from acctmgr.models import EmailAttachment, EmailStatus, OutboxEmail
-from acctmgr.services.context import UnitOfWork
+from acctmgr.services.unit_of_work import UnitOfWork
 
 MESSAGE_DOMAIN = "acctmgr.invalid"
 

@@ -11,22 +11,8 @@ from sqlalchemy import ColumnElement, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from acctmgr.errors import PermissionDenied
-from acctmgr.models import Role
+from acctmgr.roles import ALL_SEGMENT_ROLES, Role
 from acctmgr.services.context import Actor
-
-ALL_SEGMENT_ROLES = frozenset(
-    {
-        Role.ADMIN,
-        Role.TRAINER,
-        Role.FINANCE,
-        Role.CUSTOMER_SERVICES,
-        Role.CUSTOMER_SUCCESS,
-        Role.IMPLEMENTATION_MANAGER,
-        Role.SALES_SUPPORT_MANAGER,
-        Role.NATIONAL_ACCOUNT_MANAGER,
-        Role.REGIONAL_ACCOUNT_MANAGER,
-    }
-)
 
 
 def require_role(actor: Actor, *roles: Role, to: str) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from acctmgr.models import Account, Contact, Quote, QuoteLine, SkuKind, SkuVersion
 from acctmgr.services import catalogue, documents, outbox
-from acctmgr.services.context import UnitOfWork
+from acctmgr.services.unit_of_work import UnitOfWork
 
 COMPANY = "Our company"
 VALID_FOR = timedelta(days=30)  # how long a PO without its own date may be signed

@@ -35,10 +35,10 @@ from acctmgr.models import (
     SkuVersion,
 )
 from acctmgr.services import approvals, audit, catalogue, quotes
-from acctmgr.services.context import UnitOfWork, use_case
 from acctmgr.services.money import line_net, parse_money
 from acctmgr.services.permissions import require_role, require_segment
 from acctmgr.services.quotes import Discount, Quantity, QuoteView
+from acctmgr.services.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.views import ReadModel
 
 SELLERS = (

@@ -37,9 +37,9 @@ from acctmgr.models import (
 )
 from acctmgr.services import approvals, catalogue
 from acctmgr.services.approvals import Approvable, RequiredApproval
-from acctmgr.services.context import UnitOfWork, use_case
 from acctmgr.services.money import HUNDRED, discount_of, line_net
 from acctmgr.services.permissions import require_segment
+from acctmgr.services.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.views import ReadModel
 
 MAX_QUANTITY = 1_000_000

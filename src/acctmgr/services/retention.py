@@ -61,10 +61,10 @@ from acctmgr.services import (
     opportunities,
     quotes,
 )
-from acctmgr.services.context import UnitOfWork, use_case
 from acctmgr.services.money import HUNDRED, format_money
 from acctmgr.services.permissions import require_role, require_segment
 from acctmgr.services.terms import NoticeTerms, notice_terms, term_end
+from acctmgr.services.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.views import ReadModel
 
 RECORD = "retention_case"

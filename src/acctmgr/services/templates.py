@@ -31,8 +31,8 @@ from acctmgr.models import (
     User,
 )
 from acctmgr.services import documents
-from acctmgr.services.context import UnitOfWork, use_case
 from acctmgr.services.permissions import require_role, require_segment
+from acctmgr.services.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.views import ReadModel
 
 # The records documents are kept for, and the table each lives in (``Document.record_type``).

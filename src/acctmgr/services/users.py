@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from acctmgr.errors import InvalidInput, PermissionDenied
 from acctmgr.models import Role, Segment, User, UserRole
 from acctmgr.services import approvals
-from acctmgr.services.context import UnitOfWork, use_case
 from acctmgr.services.permissions import require_role
+from acctmgr.services.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.views import ReadModel
 
 LOGIN_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")

@@ -1,0 +1,154 @@
+"""Launch: My day from plain reads when the database is ready, the full way when it is not."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from acctmgr.clock import AdjustableClock
+from acctmgr.config import LoadedSettings, Paths, load_settings
+from acctmgr.db import HEAD_REVISION, Database
+from acctmgr.models import ActivityKind, ApprovalStatus, ContractStatus, RetentionStep
+from acctmgr.services import Context
+from acctmgr.services import my_day as my_day_service
+from acctmgr.startup import launch
+from tests import factories
+from tests.conftest import NOW
+from tests.ui_support import seeded_template
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return seeded_template(tmp_path_factory.mktemp("launch"))
+
+
+def _settings(tmp_path: Path, url: str, login: str | None) -> LoadedSettings:
+    paths = Paths(tmp_path / "data", tmp_path / "config", tmp_path / "logs")
+    return load_settings({"database_url": url, "login": login}, environ={}, paths=paths)
+
+
+def _copy(template: Path, tmp_path: Path) -> str:
+    path = tmp_path / "acctmgr.db"
+    shutil.copy(template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.mark.parametrize("login", ["ae", "cms", "leader", "finance", "success"])
+def test_a_ready_database_shows_my_day_before_the_database_layer_opens(
+    tmp_path: Path, template: Path, login: str
+) -> None:
+    """The day read at launch is the day the use case reads once the database is open."""
+    context, day = launch(_settings(tmp_path, _copy(template, tmp_path), login), _clock())
+    assert day is not None
+    assert not context.is_open
+    assert day == my_day_service.my_day(context)  # still through the URL
+    context.database  # noqa: B018 - now through the pool
+    assert context.is_open
+    assert day == my_day_service.my_day(context)
+    assert day.due or day.approvals or day.cases or day.renewals
+
+
+def test_an_empty_folder_gets_a_new_database_the_full_way(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new' / 'acctmgr.db'}"
+    context, day = launch(_settings(tmp_path, url, "ae"), _clock())
+    assert day is None
+    assert context.is_open
+    assert _revision(tmp_path / "new" / "acctmgr.db") == HEAD_REVISION
+
+
+def test_an_older_schema_is_upgraded_before_anything_is_read(
+    tmp_path: Path, template: Path
+) -> None:
+    url = _copy(template, tmp_path)
+    with sqlite3.connect(tmp_path / "acctmgr.db") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0003'")
+    # 0004 builds the search index again; it must find none left over.
+    with sqlite3.connect(tmp_path / "acctmgr.db") as connection:
+        connection.execute("DROP TABLE accounts_search")
+        for trigger in connection.execute("SELECT name FROM sqlite_master WHERE type='trigger'"):
+            if trigger[0].startswith("accounts_search"):
+                connection.execute(f"DROP TRIGGER {trigger[0]}")
+    context, day = launch(_settings(tmp_path, url, "ae"), _clock())
+    assert day is None
+    assert context.is_open
+    assert _revision(tmp_path / "acctmgr.db") == HEAD_REVISION
+
+
+def test_an_unknown_or_inactive_login_is_left_to_the_full_way(
+    tmp_path: Path, template: Path
+) -> None:
+    url = _copy(template, tmp_path)
+    assert launch(_settings(tmp_path, url, "nobody"), _clock())[1] is None
+    with sqlite3.connect(tmp_path / "acctmgr.db") as connection:
+        connection.execute("UPDATE users SET active = 0 WHERE login = 'ae'")
+    assert launch(_settings(tmp_path, url, "ae"), _clock())[1] is None
+    assert launch(_settings(tmp_path, url, "cms"), _clock())[1] is not None
+
+
+def test_first_look_never_writes(tmp_path: Path, template: Path) -> None:
+    """The plain reads open SQLite read-only, and a missing file stays missing."""
+    missing = tmp_path / "missing.db"
+    context = Context.opening(f"sqlite:///{missing}", _no_opener, _clock(), "ae")
+    assert my_day_service.first_look(context) is None
+    assert not missing.exists()
+    url = _copy(template, tmp_path)
+    (tmp_path / "acctmgr.db").chmod(0o444)
+    try:
+        context = Context.opening(url, _no_opener, _clock(), "ae")
+        assert my_day_service.first_look(context) is not None
+    finally:
+        (tmp_path / "acctmgr.db").chmod(0o644)
+
+
+def test_first_look_reads_each_backend_through_its_url(admin: Context, database_url: str) -> None:
+    """Straight from the URL (sqlite3 or psycopg), the week ends at midnight to the microsecond:
+    instants are bound the way the ORM stores them."""
+    now = admin.clock.now()
+    week_ends = datetime.combine(now.date() + timedelta(days=7), time.min, tzinfo=UTC)
+    factories.task(admin, "ae", "Last moment of the week", week_ends - timedelta(microseconds=1))
+    factories.task(admin, "ae", "Next week", week_ends)
+    context = Context.opening(database_url, _no_opener, admin.clock, "ae")
+    day = my_day_service.first_look(context)
+    assert day is not None
+    assert [item.title for item in day.due] == ["Last moment of the week"]
+    assert day == my_day_service.my_day(admin.as_user("ae"))
+
+
+def test_the_values_my_day_filters_on_are_the_ones_the_models_store() -> None:
+    assert (ActivityKind.TASK.value, ActivityKind.REMINDER.value) == my_day_service.TASK_KINDS
+    assert ApprovalStatus.PENDING.value == my_day_service.APPROVAL_PENDING
+    assert RetentionStep.IN_QUEUE.value == my_day_service.CASE_IN_QUEUE
+    assert RetentionStep.CLOSED.value == my_day_service.CASE_CLOSED
+    assert ContractStatus.ACTIVE.value == my_day_service.CONTRACT_ACTIVE
+
+
+def test_the_launch_path_loads_neither_sqlalchemy_nor_pydantic() -> None:
+    """What runs before My day paints stays light (benchmarks/launch.py measures why)."""
+    script = (
+        "import sys, acctmgr.cli, acctmgr.startup, acctmgr.app, acctmgr.screens.my_day\n"
+        "print(sorted(m for m in ('sqlalchemy', 'pydantic', 'acctmgr.models') "
+        "if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def _clock() -> AdjustableClock:
+    return AdjustableClock(NOW)
+
+
+def _no_opener() -> Database:
+    raise AssertionError("first_look must not open the database layer")
+
+
+def _revision(path: Path) -> str:
+    with sqlite3.connect(path) as connection:
+        return str(connection.execute("SELECT version_num FROM alembic_version").fetchone()[0])
