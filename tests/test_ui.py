@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from textual.widgets import OptionList, TabbedContent
+from textual.widgets import Input, OptionList, TabbedContent
 
 from acctmgr import app as app_module
 from acctmgr.models import Account, Contract, Role, User
@@ -207,6 +207,35 @@ async def test_search_as_you_type_and_open_an_account(tmp_path: Path, template: 
         assert isinstance(app.screen, AccountScreen)
         assert app.screen.account is not None
         assert app.screen.account.name == first_name
+
+
+async def test_a_search_longer_than_its_box_scrolls_to_the_cursor(
+    tmp_path: Path, template: Path
+) -> None:
+    """The search box repaints without a layout per keystroke; long text still scrolls."""
+    app = build_app(tmp_path, "admin", template)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        box = app.screen.query_one("#account-search", Input)
+        typed = "nothing is called like this at all, not even close to it " * 2
+        await pilot.press(*typed)
+        await settle(app, pilot)
+        assert box.value == typed
+        assert box.scroll_x > 0
+        assert typed.rstrip()[-20:] in box.render_line(0).text  # the end is in view
+        assert table_texts(app.screen.query_one("#accounts", RecordTable)) == []
+
+
+def test_cells_are_fitted_to_their_column_by_display_width() -> None:
+    """Plain cells are padded or cut with an ellipsis, counting wide characters as two."""
+    from acctmgr.widgets.record_table import _fit
+
+    assert _fit("Acme", 6) == "Acme  "
+    assert _fit("Acme Corporation", 6) == "Acme …"
+    assert _fit("日本語テキスト", 5) == "日本…"
+    assert _fit("🚀 Rockets", 4) == "🚀 …"
 
 
 async def test_paging_loads_the_next_page_near_the_end(tmp_path: Path, template: Path) -> None:

@@ -19,6 +19,7 @@ from acctmgr.services import accounts as account_service
 from acctmgr.services import users as user_service
 from acctmgr.services.accounts import AccountQuery, AccountRow
 from acctmgr.widgets.record_table import RecordTable, Row
+from acctmgr.widgets.search_box import SearchBox
 from acctmgr.widgets.text import content, safe
 
 PAGE = 100
@@ -47,7 +48,7 @@ class AccountsScreen(AcctmgrScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="account-filters"):
-            yield Input(
+            yield SearchBox(
                 placeholder="Search name, iSeries no., city, contact",
                 id="account-search",
                 compact=True,

@@ -27,6 +27,7 @@ from acctmgr.services import users as user_service
 from acctmgr.services.catalogue import KIND_LABELS, SkuIn, SkuRow, SkuVersionView, SkuView
 from acctmgr.services.money import format_money
 from acctmgr.widgets.record_table import RecordTable, Row
+from acctmgr.widgets.search_box import SearchBox
 from acctmgr.widgets.text import day, fields, plain, safe
 
 PAGE = 100
@@ -63,7 +64,7 @@ class CatalogueScreen(AcctmgrScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="Search SKU code or name", id="catalogue-search", compact=True)
+        yield SearchBox(placeholder="Search SKU code or name", id="catalogue-search", compact=True)
         yield RecordTable(("Code", 12), "Name", ("Kind", 12), ("Ver.", 4), ("", 7), id="skus")
         yield Static("", id="catalogue-status")
         yield Footer()

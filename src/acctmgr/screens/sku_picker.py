@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from acctmgr.screens.base import AcctmgrModal
 from acctmgr.services import catalogue
 from acctmgr.services.catalogue import SkuRow
+from acctmgr.widgets.search_box import SearchBox
 from acctmgr.widgets.text import money, plain
 
 
@@ -44,7 +45,9 @@ class SkuPicker(AcctmgrModal):
     def compose(self) -> ComposeResult:
         with Vertical() as frame:
             frame.border_title = "Add from the catalogue"
-            yield Input(placeholder="Search SKUs by code or name", id="sku-search", compact=True)
+            yield SearchBox(
+                placeholder="Search SKUs by code or name", id="sku-search", compact=True
+            )
             yield DataTable(id="sku-table", cursor_type="row", zebra_stripes=True)
             yield Static(
                 "Type to search · ↓ to the list · Enter to add · Escape to cancel", id="picker-hint"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -264,7 +265,12 @@ class RecordTable(ScrollView, can_focus=True):
     def _line(self, cells: Sequence[Cell], style: Style, width: int) -> Strip:
         segments: list[Segment] = [Segment(" " * GAP, style)]
         for cell, cell_width in zip(cells, self._widths, strict=False):
-            text = cell.copy() if isinstance(cell, Text) else Text(cell)
+            if isinstance(cell, str):
+                # Plain text (most cells) is fitted directly: through Rich's Text it cost about
+                # half of every repaint of a page of search results (benchmarks/search.py).
+                segments.append(Segment(_fit(cell, cell_width) + " " * GAP, style))
+                continue
+            text = cell.copy()
             justify = text.justify
             text.truncate(cell_width, overflow="ellipsis")
             padding = cell_width - text.cell_len
@@ -279,6 +285,15 @@ class RecordTable(ScrollView, can_focus=True):
                 segments.append(Segment(" " * padding, style))
             segments.append(Segment(" " * GAP, style))
         return Strip(segments).adjust_cell_length(width, style)
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` padded or cut to exactly ``width`` cells, ending in an ellipsis when cut (as
+    Rich's ``Text.truncate(overflow="ellipsis")`` followed by padding)."""
+    length = cell_len(text)
+    if length <= width:
+        return text + " " * (width - length)
+    return set_cell_size(text, width - 1) + "…" if width > 0 else ""
 
 
 def _plain(cell: Cell) -> str:
