@@ -29,15 +29,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("acctmgr.app")
 DEMO_ACCOUNTS = 2000
-# Loaded behind My day once it has painted, so the first key that leaves it does not wait.
+# The use cases behind the screens My day leads to, loaded behind it once it has painted so the
+# first key that leaves it does not wait for them. Services only: a Textual module being imported
+# here would make the UI thread wait for this thread whenever it needed the same module.
 WARM_UP_MODULES = (
     "acctmgr.services.users",
     "acctmgr.services.activities",
-    "acctmgr.screens.accounts",
-    "acctmgr.screens.account",
-    "acctmgr.screens.approvals",
-    "acctmgr.screens.activity",
-    "acctmgr.screens.commands",
+    "acctmgr.services.accounts",
+    "acctmgr.services.account_file",
+    "acctmgr.services.approvals",
+    "acctmgr.services.quotes",
+    "acctmgr.services.templates",
 )
 
 
@@ -125,10 +127,9 @@ class AcctmgrApp(App[None]):
 
     def on_mount(self) -> None:
         if self.first_day is not None:
-            # The database was ready at launch (startup.launch): show the day read then, and
-            # load the database layer behind it.
+            # The database was ready at launch (startup.launch): My day shows the day read then
+            # and, once it is on screen, calls warm_up to load the database layer behind it.
             self.enter(self.first_day)
-            self.warm_up()
             return
         settle_memory()
         self.begin()
@@ -158,7 +159,11 @@ class AcctmgrApp(App[None]):
 
     @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
     def warm_up(self) -> None:
-        """Open the database and load the next screens' modules, off the UI thread."""
+        """Open the database and load the next screens' use cases, off the UI thread.
+
+        Called once My day has painted the day read at launch: the loading holds the GIL most of
+        the time it runs, and would otherwise slow that first paint.
+        """
         try:
             self.context.database  # noqa: B018 - opening it is the point
             for name in WARM_UP_MODULES:

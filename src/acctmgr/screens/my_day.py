@@ -52,6 +52,7 @@ class MyDayScreen(AcctmgrScreen):
             self.refresh_day()
         else:
             self.show_day(day)
+            self.call_after_refresh(self.acctmgr.warm_up)
 
     def on_screen_resume(self) -> None:
         if self._items:
