@@ -48,13 +48,11 @@ def painted(app):
 Bare().run(headless=True)
 """
 
-ACCTMGR = """
+# Both acctmgr children stop the clock at the first refresh after My day has shown its data.
+STOP_AT_MY_DAY = """
 import sys
 import time
-from benchmarks.support import clock, settings_for
 from pathlib import Path
-from acctmgr.startup import launch
-from acctmgr.app import create_app
 from acctmgr.screens.my_day import MyDayScreen
 
 show_day = MyDayScreen.show_day
@@ -65,36 +63,35 @@ def painted(app):
     print(time.time(), flush=True)
     app.exit()
 MyDayScreen.show_day = show_and_exit
+"""
+
+ACCTMGR = (
+    STOP_AT_MY_DAY
+    + """
+from benchmarks.support import clock, settings_for
+from acctmgr.startup import launch
+from acctmgr.app import create_app
 
 loaded = settings_for(Path(sys.argv[1]))
 context, first_day = launch(loaded, clock())
 app = create_app(context, loaded, first_day)
 app.run(headless=True)
 """
+)
 
-# The same, through the ``acctmgr`` command as a person starts it (click, settings, the log
+# The same through the ``acctmgr`` command as a person starts it (click, settings, the log
 # file); the clock is the real one, so My day holds what is due today in the demo data.
-COMMAND = """
-import sys
-import time
+COMMAND = (
+    STOP_AT_MY_DAY
+    + """
+import os
 from textual.app import App
-from acctmgr.screens.my_day import MyDayScreen
-
-show_day = MyDayScreen.show_day
-def show_and_exit(self, day):
-    show_day(self, day)
-    self.app.call_after_refresh(painted, self.app)
-def painted(app):
-    print(time.time(), flush=True)
-    app.exit()
-MyDayScreen.show_day = show_and_exit
-run = App.run
-App.run = lambda app, **options: run(app, headless=True)
-
 from benchmarks.support import settings_for
 from acctmgr.cli import main
-paths = settings_for(__import__("pathlib").Path(sys.argv[1])).paths
-import os
+
+run = App.run
+App.run = lambda app, **options: run(app, headless=True)
+paths = settings_for(Path(sys.argv[1])).paths
 os.environ.update(
     ACCTMGR_DATA_DIR=str(paths.data_dir),
     ACCTMGR_CONFIG_DIR=str(paths.config_dir),
@@ -102,6 +99,7 @@ os.environ.update(
 )
 main(["--database-url", f"sqlite:///{sys.argv[1]}", "--as", "leader"], standalone_mode=False)
 """
+)
 
 
 def launch(code: str, *args: str) -> float:

@@ -76,3 +76,42 @@ def test_saving_a_setting_keeps_the_others(paths: Paths) -> None:
     loaded = load_settings(environ={}, paths=paths)
     assert loaded.settings.theme == "gruvbox"
     assert loaded.settings.mail_from == "a@example.com"
+
+
+@pytest.mark.parametrize(
+    ("variable", "raw", "reason"),
+    [
+        ("ACCTMGR_SMTP_PORT", "0", "a whole number from 1 to 65535"),
+        ("ACCTMGR_SMTP_PORT", "25.5", "a whole number"),
+        ("ACCTMGR_BUSY_TIMEOUT_SECONDS", "0", "a number above 0 to 600"),
+        ("ACCTMGR_BUSY_TIMEOUT_SECONDS", "soon", "a number"),
+        ("ACCTMGR_SMTP_STARTTLS", "maybe", "true or false"),
+        ("ACCTMGR_LOG_LEVEL", "LOUD", "one of DEBUG, INFO, WARNING, ERROR"),
+    ],
+)
+def test_each_kind_of_setting_is_checked(
+    paths: Paths, variable: str, raw: str, reason: str
+) -> None:
+    """Numbers within their bounds, flags, and choices; the sentence says what is wanted."""
+    with pytest.raises(ConfigError, match=f"{variable} is not valid: it must be {reason}"):
+        load_settings(environ={variable: raw}, paths=paths)
+
+
+def test_values_from_text_become_their_kind(paths: Paths) -> None:
+    """The environment is text: numbers and flags are read from it."""
+    environ = {
+        "ACCTMGR_SMTP_PORT": "2525",
+        "ACCTMGR_BUSY_TIMEOUT_SECONDS": "2.5",
+        "ACCTMGR_SMTP_STARTTLS": "yes",
+        "ACCTMGR_LOG_LEVEL": "DEBUG",
+        "ACCTMGR_SMTP_USERNAME": "",
+    }
+    settings = load_settings(environ=environ, paths=paths).settings
+    assert (settings.smtp_port, settings.busy_timeout_seconds) == (2525, 2.5)
+    assert settings.smtp_starttls is True
+    assert settings.log_level == "DEBUG"
+    assert settings.smtp_username is None  # empty means unset
+    paths.config_dir.mkdir(parents=True)
+    paths.config_file.write_text("smtp_starttls = true\nsmtp_port = 587\n")
+    from_file = load_settings(environ={}, paths=paths).settings
+    assert (from_file.smtp_starttls, from_file.smtp_port) == (True, 587)

@@ -48,8 +48,10 @@ def test_a_ready_database_shows_my_day_before_the_database_layer_opens(
     assert day is not None
     assert not context.is_open
     assert day == my_day_service.my_day(context)  # still through the URL
+    colleague = context.as_user("admin")
     context.database  # noqa: B018 - now through the pool
     assert context.is_open
+    assert colleague.is_open  # a Context made as_user shares the one database
     assert day == my_day_service.my_day(context)
     assert day.due or day.approvals or day.cases or day.renewals
 

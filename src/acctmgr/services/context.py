@@ -87,8 +87,12 @@ class Context:
     ) -> Context:
         """A Context whose database ``opener`` makes when it is first needed; until then
         ``reader`` reads ``url`` directly."""
+        return cls._sharing(_Storage(None, opener, url, busy_timeout_seconds), clock, login)
+
+    @classmethod
+    def _sharing(cls, storage: _Storage, clock: Clock | None, login: str | None) -> Context:
         context = cls.__new__(cls)
-        context._storage = _Storage(None, opener, url, busy_timeout_seconds)
+        context._storage = storage
         context.clock = clock or SystemClock()
         context.login = login
         return context
@@ -105,11 +109,7 @@ class Context:
 
     def as_user(self, login: str | None) -> Context:
         """The same database and clock, acting as another user (tests, SSH sessions)."""
-        other = Context.__new__(Context)
-        other._storage = self._storage
-        other.clock = self.clock
-        other.login = login
-        return other
+        return Context._sharing(self._storage, self.clock, login)
 
     @contextmanager
     def reader(self) -> Iterator[Reader]:
