@@ -17,7 +17,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -102,6 +102,8 @@ class RecordTable(ScrollView, can_focus=True):
         self._cells: dict[str, Sequence[Cell]] = {}
         self._strips: dict[tuple[str, int], Strip] = {}
         self._widths: list[int] = []
+        self._width = 0
+        self._styles: dict[str, Style] = {}
 
     # Data -------------------------------------------------------------------------------------
 
@@ -235,29 +237,45 @@ class RecordTable(ScrollView, can_focus=True):
         share = max(FLEX_MIN, room // len(flexible)) if flexible else 0
         return [w if w is not None else share for w in self._fixed]
 
-    def render_line(self, y: int) -> Strip:
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The width and the row styles are worked out once a frame, not once a line: looked up
+        # for each line they cost as much as painting it from the strip cache.
         width = self.scrollable_content_region.width
         widths = self._column_widths(width)
         if widths != self._widths:
             self._widths = widths
             self._strips.clear()
+        self._width = width
+        self._styles.clear()
+        return super().render_lines(crop)
+
+    def _style(self, part: str) -> Style:
+        """The rich style of the table (``""``) or of one of its parts, once a frame."""
+        style = self._styles.get(part)
+        if style is None:
+            style = self.get_component_rich_style(part) if part else self.rich_style
+            self._styles[part] = style
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        width = self._width
         if y == 0:
-            style = self.get_component_rich_style("record-table--header")
-            return self._line([Text(label) for label in self._labels], style, width)
+            header = [Text(label) for label in self._labels]
+            return self._line(header, self._style("record-table--header"), width)
         index = y - 1 + int(self.scroll_y)
         if not 0 <= index < len(self._keys):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._style(""))
         key = self._keys[index]
         cursor = index == self.cursor_row
         cache_key = (key, 2 if cursor else index % 2)
         strip = self._strips.get(cache_key)
         if strip is None:
             if cursor:
-                style = self.get_component_rich_style("record-table--cursor")
+                style = self._style("record-table--cursor")
             elif index % 2:
-                style = self.get_component_rich_style("record-table--odd")
+                style = self._style("record-table--odd")
             else:
-                style = self.rich_style
+                style = self._style("")
             strip = self._line(self._cells[key], style, width)
             self._strips[cache_key] = strip
         return strip
