@@ -101,7 +101,7 @@ def _one_of(*choices: str) -> Callable[[Any], str]:
 
 
 def _setting(default: Any, doc: str, parse: Callable[[Any], Any] = _text) -> Any:
-    """A setting's default, the sentence `config show` explains it with, and its parser."""
+    """A setting's default, the sentence that explains it, and the parser of its value."""
     return field(default=default, metadata={"doc": doc, "parse": parse})
 
 
