@@ -94,7 +94,8 @@ def test_an_unknown_or_inactive_login_is_left_to_the_full_way(
 
 
 def test_first_look_never_writes(tmp_path: Path, template: Path) -> None:
-    """The plain reads open SQLite read-only, and a missing file stays missing."""
+    """A missing file stays missing (the full way creates it), and a read-only file can still
+    be read."""
     missing = tmp_path / "missing.db"
     context = Context.opening(f"sqlite:///{missing}", _no_opener, _clock(), "ae")
     assert my_day_service.first_look(context) is None

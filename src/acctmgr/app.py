@@ -1,7 +1,8 @@
 """The Textual application: a small App class that the screens hang from.
 
 ``create_app`` is the one factory used by the CLI, the SSH server, demo mode and the tests: it
-takes an opened Context (database, clock, login) and the settings, and builds the App.
+takes a Context (database, clock, login), the settings and, from ``startup.launch``, My day as
+read at launch, and builds the App.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ class AcctmgrApp(App[None]):
         if self.first_day is not None:
             # The database was ready at launch (startup.launch): My day shows the day read then
             # and, once it is on screen, calls warm_up to load the database layer behind it.
-            self.enter(self.first_day)
+            self.enter()
             return
         settle_memory()
         self.begin()
@@ -237,10 +238,9 @@ class AcctmgrApp(App[None]):
             "with: acctmgr users add LOGIN --name … --email … --role …"
         )
 
-    def enter(self, day: MyDay | None = None) -> None:
-        """The user is known: go to My day, showing ``day`` if it has been read already."""
+    def enter(self) -> None:
+        """The user is known: go to My day."""
         self.signed_in = True
-        self.first_day = day
         self.switch_mode("my_day")
 
     def take_first_day(self) -> MyDay | None:

@@ -63,7 +63,7 @@ class Reader:
         return value
 
 
-def instant(value: object) -> datetime:
+def as_instant(value: object) -> datetime:
     """A stored instant as an aware UTC datetime (text on SQLite, a datetime on PostgreSQL)."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
@@ -71,7 +71,7 @@ def instant(value: object) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def day(value: object) -> date:
+def as_date(value: object) -> date:
     """A stored date (text on SQLite, a date on PostgreSQL)."""
     if isinstance(value, str):
         return date.fromisoformat(value[:10])

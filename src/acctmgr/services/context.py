@@ -99,7 +99,8 @@ class Context:
 
     @property
     def database(self) -> Database:
-        """The opened database; opening it blocks, so only worker threads ask for it."""
+        """The opened database. Opening it blocks: the UI thread never asks for it (use cases
+        run in workers; launch opens it, when it must, before the terminal is taken)."""
         storage = self._storage
         return storage.database if storage.database is not None else storage.open()
 

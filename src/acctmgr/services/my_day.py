@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from acctmgr.db import HEAD_REVISION
-from acctmgr.db.reader import Reader, day, instant
+from acctmgr.db.reader import Reader, as_date, as_instant
 from acctmgr.errors import StorageError, UnknownUser, unknown_login
 from acctmgr.roles import ALL_SEGMENT_ROLES, Role
 from acctmgr.services.context import Actor, Context
@@ -163,7 +163,7 @@ def _due(reader: Reader, actor: Actor, today: date, end_of_week: datetime) -> li
     )
     items = []
     for activity_id, subject, account_name, due_at, account_id, version in rows:
-        when = instant(due_at).date()
+        when = as_instant(due_at).date()
         items.append(
             MyDayItem(
                 key=f"activity-{activity_id}",
@@ -202,13 +202,13 @@ def _approvals(reader: Reader, actor: Actor, today: date) -> list[MyDayItem]:
     for row in rows:
         approval_id, due_at, record_type, record_id, record_version, submitted_at = row[:6]
         quote_number, account_id, account_name = row[6:]
-        when = instant(due_at).date() if due_at is not None else None
+        when = as_instant(due_at).date() if due_at is not None else None
         what = quote_number or f"{record_type} {record_id}"
         items.append(
             MyDayItem(
                 key=f"approval-{approval_id}",
                 title=f"Approve {what}" + (f" for {account_name}" if account_name else ""),
-                detail=f"submitted {instant(submitted_at):%d %b}",
+                detail=f"submitted {as_instant(submitted_at):%d %b}",
                 when=when,
                 urgency=_urgency(when, today) if when else Urgency.SOON,
                 account_id=account_id,
@@ -253,7 +253,7 @@ def _cases(reader: Reader, actor: Actor) -> list[MyDayItem]:
                 if assigned_to is None
                 else step.replace("_", " "),
                 # The date a case was opened is not a deadline: no overdue/today label.
-                when=instant(created_at).date(),
+                when=as_instant(created_at).date(),
                 urgency=Urgency.SOON,
                 account_id=account_id,
                 record_type="retention_case",
@@ -290,7 +290,7 @@ def _renewals(reader: Reader, actor: Actor, today: date) -> list[MyDayItem]:
     )
     items = []
     for contract_id, number, account_name, ends_on, notice_days, account_id, version in rows:
-        ends = day(ends_on)
+        ends = as_date(ends_on)
         deadline = ends - timedelta(days=notice_days)
         if deadline > horizon:
             continue
