@@ -2,8 +2,8 @@
 
 Drives the real app with Pilot (headless): opens Accounts and types queries one key at a time.
 Each key is timed from the moment it is sent until the results for the whole text typed so
-far are on screen: the clock stops in a callback that Textual runs after the refresh that
-painted them. (Timing until ``pilot.press`` returns would add Pilot's own idle-waiting.)
+far are on screen: the clock stops when the frame that rendered those rows has been written.
+(Timing until ``pilot.press`` returns would add Pilot's own idle-waiting.)
 
     python benchmarks/search.py
 """
@@ -26,6 +26,9 @@ QUERIES = ["north", "lyon", "i00012", "garcia", "zzqx", "systems", "100%", "br",
 
 
 async def measure(path: Path) -> list[float]:
+    from textual.geometry import Region
+    from textual.screen import Screen
+    from textual.strip import Strip
     from textual.widgets import Input
 
     from acctmgr.app import create_app
@@ -33,20 +36,32 @@ async def measure(path: Path) -> list[float]:
     from acctmgr.widgets.record_table import RecordTable, Row
 
     painted: dict[str, float] = {}
+    shown: list[str] = []  # the text whose rows were shown and not yet painted
     original_show = RecordTable.show
+    original_render_lines = RecordTable.render_lines
+    original_refresh = Screen._compositor_refresh
 
-    def show_and_stamp(table: RecordTable, rows: Iterable[Row]) -> None:
+    def show_and_note(table: RecordTable, rows: Iterable[Row]) -> None:
         original_show(table, rows)
         if table.id == "accounts":
             # Stale answers never reach show(), so these rows are for the text on screen.
-            text = table.screen.query_one("#account-search", Input).value
+            shown[:] = [table.screen.query_one("#account-search", Input).value, ""]
 
-            def stamp() -> None:
-                painted[text] = time.perf_counter()
+    def render_and_note(table: RecordTable, crop: Region) -> list[Strip]:
+        if shown and table.id == "accounts":
+            shown[1] = "rendered"
+        return original_render_lines(table, crop)
 
-            table.app.call_after_refresh(stamp)
+    def refresh_and_stamp(screen: Screen[object]) -> None:
+        original_refresh(screen)
+        # The frame that rendered the shown rows has been written to the terminal.
+        if shown and shown[1]:
+            painted[shown[0]] = time.perf_counter()
+            shown.clear()
 
-    RecordTable.show = show_and_stamp  # type: ignore[method-assign, assignment]
+    RecordTable.show = show_and_note  # type: ignore[method-assign, assignment]
+    RecordTable.render_lines = render_and_note  # type: ignore[method-assign, assignment]
+    Screen._compositor_refresh = refresh_and_stamp  # type: ignore[method-assign, assignment]
     loaded = settings_for(path, login="admin")
     context, first_day = launch(loaded, clock())
     app = create_app(context, loaded, first_day)

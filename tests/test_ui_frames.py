@@ -1,0 +1,57 @@
+"""What keeps a keystroke quick: results painted as soon as they arrive, and the screens that live
+as long as the app kept out of the garbage collector's way (benchmarks/search.py measures both)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+from textual import screen as textual_screen
+
+from acctmgr.screens import base
+from acctmgr.screens.accounts import AccountsScreen
+from acctmgr.widgets.record_table import RecordTable, Row
+from tests.ui_support import build_app, seeded_template, settle
+
+SIZE = (80, 24)
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return seeded_template(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.mark.parametrize("frame_due", [True, False])
+async def test_search_results_are_painted_when_they_arrive_once_a_frame_is_due(
+    tmp_path: Path, template: Path, monkeypatch: pytest.MonkeyPatch, frame_due: bool
+) -> None:
+    """With Textual's frame timer stopped, the rows still reach the terminal as soon as they
+    are shown; and never when a frame period has not passed since the last paint."""
+    monkeypatch.setattr(textual_screen, "UPDATE_PERIOD", 3600.0)  # the timer never fires
+    if not frame_due:
+        monkeypatch.setattr(base, "FRAME", float("inf"))
+    shown_at: list[float] = []
+    show = RecordTable.show
+
+    def show_and_note(table: RecordTable, rows: Iterable[Row]) -> None:
+        show(table, rows)
+        shown_at.append(time.monotonic())
+
+    monkeypatch.setattr(RecordTable, "show", show_and_note)
+    app = build_app(tmp_path, "admin", template)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)  # Pilot's pause paints by itself; not from here on
+        await pilot.press("f3")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AccountsScreen)
+        shown_at.clear()
+        await pilot.press("z")
+        await app.workers.wait_for_complete()
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+        assert shown_at, "the search answered"
+        assert (screen._painted_at > shown_at[-1]) is frame_due
