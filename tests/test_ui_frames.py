@@ -4,6 +4,7 @@ as long as the app kept out of the garbage collector's way (benchmarks/search.py
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -11,7 +12,9 @@ from pathlib import Path
 import pytest
 from textual import screen as textual_screen
 
+from acctmgr import app as app_module
 from acctmgr.screens import base
+from acctmgr.screens.account import AccountScreen
 from acctmgr.screens.accounts import AccountsScreen
 from acctmgr.widgets.record_table import RecordTable, Row
 from tests.ui_support import build_app, seeded_template, settle
@@ -55,3 +58,25 @@ async def test_search_results_are_painted_when_they_arrive_once_a_frame_is_due(
             await asyncio.sleep(0.01)
         assert shown_at, "the search answered"
         assert (screen._painted_at > shown_at[-1]) is frame_due
+
+
+async def test_a_mode_screen_is_settled_and_a_record_screen_is_not(
+    tmp_path: Path, template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Accounts lives as long as the app and leaves the collector's sight once shown; an
+    account's screen, opened and closed all day, stays collectable."""
+    monkeypatch.setattr(app_module, "SETTLE_AFTER_SECONDS", 0.001)
+    app = build_app(tmp_path, "admin", template)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        accounts = app.screen
+        assert isinstance(accounts, AccountsScreen)
+        await pilot.press("enter", "enter")  # from the search box to the list, then open
+        await settle(app, pilot)
+        account = app.screen
+        assert isinstance(account, AccountScreen)
+        young = {id(thing) for thing in gc.get_objects()}
+        assert id(accounts) not in young
+        assert id(account) in young
