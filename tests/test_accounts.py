@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from acctmgr.errors import InvalidInput, NotFound, PermissionDenied
 from acctmgr.models import AccountKind, AuditEvent
-from acctmgr.services import Context, audit
+from acctmgr.services import Context, account_search, audit
 from acctmgr.services import accounts as account_service
-from acctmgr.services.accounts import AccountIn, AccountQuery, ContactIn
+from acctmgr.services.account_search import AccountQuery
+from acctmgr.services.accounts import AccountIn, ContactIn
 
 
 def _create(context: Context, name: str, **fields: object) -> account_service.AccountView:
@@ -73,7 +74,7 @@ def test_users_only_see_and_edit_their_own_segment(admin: Context) -> None:
         )
     with pytest.raises(PermissionDenied, match="another segment"):
         _create(other, "Sneaky", segment="SMB")
-    assert account_service.search_accounts(other, AccountQuery()).items == []
+    assert account_search.search_accounts(other, AccountQuery()).items == []
     # Finance works across segments.
     assert account_service.get_account(admin.as_user("finance"), account.id).name == "Small Shop"
 
@@ -132,17 +133,17 @@ def test_search_matches_text_literally(admin: Context, needle: str, expected: li
     _create(admin, "O'Brien & Sons", iseries_number="B7")
     _create(admin, "Café 🚀 Rocket")
     account_service.add_contact(admin, back.id, ContactIn(name="Dana Scully"))
-    page = account_service.search_accounts(admin, AccountQuery(text=needle))
+    page = account_search.search_accounts(admin, AccountQuery(text=needle))
     assert [row.name for row in page.items] == expected
 
 
-@pytest.mark.parametrize("few_candidates", [account_service.FEW_CANDIDATES, 1])
+@pytest.mark.parametrize("few_candidates", [account_search.FEW_CANDIDATES, 1])
 def test_search_follows_edits(
     admin: Context, monkeypatch: pytest.MonkeyPatch, few_candidates: int
 ) -> None:
     """A renamed account or a new contact is found by its new text at once, never by the old
     (whether SQLite reads the trigram index's candidates or scans)."""
-    monkeypatch.setattr(account_service, "FEW_CANDIDATES", few_candidates)
+    monkeypatch.setattr(account_search, "FEW_CANDIDATES", few_candidates)
     account = _create(admin, "Northwind Traders", billing_city="Lyon")
     _create(admin, "Southwind Traders")
     renamed = AccountIn(name="Eastwind Traders", segment_code="SMB", billing_city="Lyon")
@@ -150,7 +151,7 @@ def test_search_follows_edits(
     account_service.add_contact(admin, account.id, ContactIn(name="Zoë O'Hara"))
 
     def names(text: str) -> list[str]:
-        page = account_service.search_accounts(admin, AccountQuery(text=text))
+        page = account_search.search_accounts(admin, AccountQuery(text=text))
         return [row.name for row in page.items]
 
     assert names("northwind") == []
@@ -160,12 +161,19 @@ def test_search_follows_edits(
     assert names("ly") == ["Eastwind Traders"]
 
 
+@pytest.mark.parametrize(("offset", "limit"), [(0, 0), (0, account_search.MAX_PAGE + 1), (-1, 50)])
+def test_a_page_is_asked_for_within_bounds(offset: int, limit: int) -> None:
+    """A page holds 1 to MAX_PAGE accounts and starts at 0 or later."""
+    with pytest.raises(InvalidInput, match="A page holds 1 to 500 accounts"):
+        AccountQuery(offset=offset, limit=limit)
+
+
 def test_search_pages_in_the_database(admin: Context) -> None:
     """Pages come back in name order with offset and limit, and a total on request."""
     for number in range(12):
         _create(admin, f"Company {number:02d}")
-    first = account_service.search_accounts(admin, AccountQuery(limit=5, count=True))
-    second = account_service.search_accounts(admin, AccountQuery(offset=5, limit=5))
+    first = account_search.search_accounts(admin, AccountQuery(limit=5, count=True))
+    second = account_search.search_accounts(admin, AccountQuery(offset=5, limit=5))
     assert [row.name for row in first.items] == [f"Company {n:02d}" for n in range(5)]
     assert [row.name for row in second.items] == [f"Company {n:02d}" for n in range(5, 10)]
     assert first.total == 12

@@ -37,6 +37,7 @@ WARM_UP_MODULES = (
     "acctmgr.services.users",
     "acctmgr.services.activities",
     "acctmgr.services.accounts",
+    "acctmgr.services.account_search",
     "acctmgr.services.account_file",
     "acctmgr.services.approvals",
     "acctmgr.services.quotes",

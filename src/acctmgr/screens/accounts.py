@@ -15,9 +15,9 @@ from textual.widgets import Footer, Header, Input, Select, Static
 
 from acctmgr.models import AccountKind
 from acctmgr.screens.base import AcctmgrScreen
-from acctmgr.services import accounts as account_service
+from acctmgr.services import account_search
 from acctmgr.services import users as user_service
-from acctmgr.services.accounts import AccountQuery, AccountRow
+from acctmgr.services.account_search import AccountQuery, AccountRow
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.search_box import SearchBox
 from acctmgr.widgets.text import content, safe
@@ -108,7 +108,7 @@ class AccountsScreen(AcctmgrScreen):
 
     @work(group="account-search")
     async def fetch(self, generation: int, query: AccountQuery) -> None:
-        page = await self.call(account_service.search_accounts, query)
+        page = await self.call(account_search.search_accounts, query)
         if page is None or generation != self._generation:
             return
         table = self.query_one("#accounts", RecordTable)

@@ -10,8 +10,7 @@ from rich.markup import escape
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from acctmgr.errors import AcctmgrError
-from acctmgr.services import accounts as account_service
-from acctmgr.services.accounts import AccountQuery
+from acctmgr.services.account_search import AccountQuery, search_accounts
 from acctmgr.widgets.text import safe
 
 if TYPE_CHECKING:
@@ -53,7 +52,7 @@ class GoToCommands(Provider):
             return
         try:
             page = await asyncio.to_thread(
-                account_service.search_accounts,
+                search_accounts,
                 self.acctmgr.context,
                 AccountQuery(text=text, limit=10),
             )

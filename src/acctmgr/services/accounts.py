@@ -1,18 +1,18 @@
-"""Accounts and their contacts: create, edit (version-checked), find and page through them."""
+"""Accounts and their contacts: create and edit them (version-checked), and keep the text the
+accounts search reads (finding them is ``account_search``)."""
 
 from __future__ import annotations
 
 import re
 
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import ColumnElement, Integer, column, func, select, table
-from sqlalchemy.orm import aliased
+from sqlalchemy import select
 
 from acctmgr.errors import InvalidInput
 from acctmgr.models import Account, AccountKind, AccountStatus, Contact, Role, Segment, User
-from acctmgr.services.permissions import require_role, require_segment, segment_filter
+from acctmgr.services.permissions import require_role, require_segment
 from acctmgr.services.unit_of_work import UnitOfWork, use_case
-from acctmgr.services.views import Page, ReadModel
+from acctmgr.services.views import ReadModel
 
 EDITORS = (
     Role.ADMIN,
@@ -23,18 +23,6 @@ EDITORS = (
     Role.IMPLEMENTATION_MANAGER,
 )
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MAX_PAGE = 500
-# SQLite's trigram index of the search text (migration 0004); its hidden column of the same
-# name is what MATCH is applied to.
-ACCOUNT_TRIGRAMS = table("accounts_search", column("rowid", Integer), column("accounts_search"))
-TRIGRAM = 3
-# Made once: an alias builds its column collections anew for every query made from a new one
-# (~1 ms of each search keystroke).
-PARENT_ACCOUNT = aliased(Account, name="parent_account")
-OWNER = aliased(User, name="owner")
-# Above this many candidates, scanning accounts in name order finds a page of matches about as
-# soon as sorting the candidates by name (~10 ms for 5,000 of 100,000 accounts) and mostly sooner.
-FEW_CANDIDATES = 5000
 
 
 class AccountIn(BaseModel):
@@ -121,29 +109,6 @@ class AccountView(ReadModel):
     contacts: list[ContactView]
 
 
-class AccountRow(ReadModel):
-    """One line of the accounts list."""
-
-    id: int
-    name: str
-    kind: AccountKind
-    iseries_number: str | None
-    billing_city: str
-    billing_country: str
-    segment_name: str
-    parent_name: str | None
-    owner_name: str | None
-
-
-class AccountQuery(BaseModel):
-    text: str = ""
-    segment_id: int | None = None
-    parent_id: int | None = None
-    offset: int = Field(default=0, ge=0)
-    limit: int = Field(default=50, ge=1, le=MAX_PAGE)
-    count: bool = False
-
-
 @use_case("accounts.create")
 def create_account(uow: UnitOfWork, data: AccountIn) -> AccountView:
     """Create an account in a segment the user works in. iSeries numbers are unique."""
@@ -175,58 +140,6 @@ def get_account(uow: UnitOfWork, account_id: int) -> AccountView:
     account = uow.get(Account, account_id, "account")
     require_segment(uow.user, account.segment_id, what="account")
     return _view(uow, account)
-
-
-@use_case("accounts.search", write=False)
-def search_accounts(uow: UnitOfWork, query: AccountQuery) -> Page[AccountRow]:
-    """Accounts whose name, iSeries number, city or contacts contain the text, by name.
-
-    Searched and paged in the database: the text is matched literally (``%``, ``_`` and
-    backslashes are not wildcards) against a lower-cased search column. On SQLite a trigram
-    index narrows the accounts to check first (see ``_few_trigram_candidates``).
-    """
-    parent = PARENT_ACCOUNT
-    owner = OWNER
-    conditions = [segment_filter(uow.user, Account.segment_id)]
-    text = query.text.strip().lower()
-    if text:
-        conditions.append(Account.search_text.contains(text, autoescape=True))
-        candidates = _few_trigram_candidates(uow, text)
-        if candidates is not None:
-            conditions.append(candidates)
-    if query.segment_id is not None:
-        conditions.append(Account.segment_id == query.segment_id)
-    if query.parent_id is not None:
-        conditions.append(Account.parent_id == query.parent_id)
-    statement = (
-        select(
-            Account.id,
-            Account.name,
-            Account.kind,
-            Account.iseries_number,
-            Account.billing_city,
-            Account.billing_country,
-            Segment.name.label("segment_name"),
-            parent.name.label("parent_name"),
-            owner.name.label("owner_name"),
-        )
-        .join(Segment, Segment.id == Account.segment_id)
-        .outerjoin(parent, parent.id == Account.parent_id)
-        .outerjoin(owner, owner.id == Account.owner_id)
-        .where(*conditions)
-    )
-    rows = uow.session.execute(
-        statement.order_by(Account.name, Account.id).offset(query.offset).limit(query.limit)
-    )
-    total = None
-    if query.count:
-        total = uow.session.scalar(select(func.count()).select_from(Account).where(*conditions))
-    return Page(
-        items=[AccountRow.model_validate(row._asdict()) for row in rows],
-        offset=query.offset,
-        limit=query.limit,
-        total=total,
-    )
 
 
 @use_case("contacts.add")
@@ -276,28 +189,6 @@ def set_invoice_contact(
     account.invoice_contact_id = contact_id
     uow.session.flush()
     return _view(uow, account)
-
-
-def _few_trigram_candidates(uow: UnitOfWork, text: str) -> ColumnElement[bool] | None:
-    """On SQLite, a condition limiting the search to the accounts whose search text holds every
-    trigram of ``text``; None when the text is too short or too common for that to pay.
-
-    ``LIKE '%text%'`` scans every account when few match. The trigram index answers in well
-    under a millisecond; it only narrows, the LIKE still decides what matches. PostgreSQL's
-    trigram GIN index serves the LIKE directly.
-    """
-    if len(text) < TRIGRAM or uow.session.get_bind().dialect.name != "sqlite":
-        return None
-    grams = sorted({text[i : i + TRIGRAM] for i in range(len(text) - TRIGRAM + 1)})
-    # Each trigram as an FTS5 string, so that no character in it is read as query syntax.
-    match = " AND ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
-    candidates = select(ACCOUNT_TRIGRAMS.c.rowid).where(
-        ACCOUNT_TRIGRAMS.c.accounts_search.match(match)
-    )
-    few = uow.session.scalar(
-        select(func.count()).select_from(candidates.limit(FEW_CANDIDATES).subquery())
-    )
-    return Account.id.in_(candidates) if (few or 0) < FEW_CANDIDATES else None
 
 
 def search_text_of(account: Account, contact_names: list[str]) -> str:

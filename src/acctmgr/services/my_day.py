@@ -18,9 +18,10 @@ from datetime import date, datetime, time, timedelta
 
 from acctmgr.db import HEAD_REVISION
 from acctmgr.db.reader import Reader, as_date, as_instant
-from acctmgr.errors import StorageError, UnknownUser, unknown_login
-from acctmgr.roles import ALL_SEGMENT_ROLES, Role
+from acctmgr.errors import StorageError, UnknownUser
+from acctmgr.roles import Role
 from acctmgr.services.context import Actor, Context
+from acctmgr.services.plain_reads import reading_actor, segment_clause
 
 LIST_LIMIT = 50
 # How far ahead a renewal counts as "entering" its notice window.
@@ -103,7 +104,7 @@ def first_look(context: Context) -> MyDay | None:
 
 
 def _read_day(reader: Reader, login: str | None, now: datetime) -> MyDay:
-    actor = _actor(reader, login)
+    actor = reading_actor(reader, login)
     today = now.date()
     end_of_week = datetime.combine(today + timedelta(days=7), time.min, tzinfo=now.tzinfo)
     return MyDay(
@@ -115,28 +116,6 @@ def _read_day(reader: Reader, login: str | None, now: datetime) -> MyDay:
         cases=_cases(reader, actor),
         renewals=_renewals(reader, actor, today) if actor.has(*RENEWAL_ROLES) else [],
     )
-
-
-def _actor(reader: Reader, login: str | None) -> Actor:
-    if login is None:
-        raise UnknownUser("No user is signed in; start acctmgr with --as LOGIN.")
-    found = reader.rows(
-        "SELECT id, name, email, segment_id, active FROM users WHERE login = :login", login=login
-    )
-    if not found or not found[0][4]:
-        raise unknown_login(login, inactive=bool(found))
-    user_id, name, email, segment_id, _active = found[0]
-    roles = reader.rows("SELECT role FROM user_roles WHERE user_id = :user", user=user_id)
-    return Actor(user_id, login, name, email, segment_id, frozenset(Role(r) for (r,) in roles))
-
-
-def _segment_clause(actor: Actor) -> str:
-    """The accounts (``acc``) the actor may see; the SQL twin of permissions.segment_filter."""
-    if actor.has(*ALL_SEGMENT_ROLES):
-        return "1 = 1"
-    if actor.segment_id is None:
-        return "acc.segment_id IS NULL"
-    return "acc.segment_id = :segment"
 
 
 def _urgency(when: date, today: date) -> Urgency:
@@ -222,8 +201,9 @@ def _approvals(reader: Reader, actor: Actor, today: date) -> list[MyDayItem]:
 
 def _cases(reader: Reader, actor: Actor) -> list[MyDayItem]:
     # A CMS also sees the unassigned cases waiting in their segment's queue.
+    in_segment = segment_clause(actor, "acc.segment_id")
     queue = (
-        f" OR (rc.assigned_to_id IS NULL AND rc.step = :in_queue AND {_segment_clause(actor)})"
+        f" OR (rc.assigned_to_id IS NULL AND rc.step = :in_queue AND {in_segment})"
         if actor.has(Role.CONTRACT_MANAGER)
         else ""
     )
@@ -269,7 +249,7 @@ def _renewals(reader: Reader, actor: Actor, today: date) -> list[MyDayItem]:
     horizon = today + RENEWAL_LOOKAHEAD
     # Sellers watch their own accounts; everyone else their segments.
     if actor.has(Role.SEGMENT_LEADER, Role.CONTRACT_MANAGER, Role.CUSTOMER_SERVICES):
-        scope = _segment_clause(actor)
+        scope = segment_clause(actor, "acc.segment_id")
     else:
         scope = "(acc.owner_id = :user OR acc.key_account_manager_id = :user)"
     rows = reader.rows(
