@@ -15,6 +15,7 @@ from sqlalchemy import Table, func, select
 from acctmgr.clock import AdjustableClock
 from acctmgr.db import Database
 from acctmgr.db.migrate import upgrade
+from acctmgr.demo import seed as seed_module
 from acctmgr.demo.seed import (
     ALREADY_HAS_DATA,
     DEMO_EMAIL_DOMAIN,
@@ -53,9 +54,10 @@ from acctmgr.models import (
     UsageTier,
     User,
 )
-from acctmgr.services import Context, approvals
+from acctmgr.services import Context, account_search, approvals
 from acctmgr.services import accounts as account_service
 from acctmgr.services import users as user_service
+from acctmgr.services.account_search import AccountQuery
 from tests.conftest import NOW, pg_copy
 
 ACCOUNTS = 300
@@ -302,6 +304,66 @@ def test_the_summary_counts_the_rows_and_one_audit_event_records_the_load(
     assert event.after == seeded.counts
     assert seeded.counts["accounts"] == ACCOUNTS
     assert seeded.lines()[0].startswith("segments")
+
+
+def _sqlite_schema(database: Database) -> list[tuple[str, str, str]]:
+    with database.engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name"
+        )
+        return [tuple(row) for row in rows]
+
+
+def test_the_load_leaves_the_schema_it_found_and_a_complete_trigram_index(tmp_path: Path) -> None:
+    """SQLite's indexes and triggers, dropped for the load, are all made again; the trigram
+    index holds every account, and later edits still reach it."""
+    database = Database(f"sqlite:///{tmp_path / 'seeded.db'}")
+    upgrade(database)
+    before = _sqlite_schema(database)
+    assert any(kind == "trigger" for kind, _name, _sql in before)
+    seed_demo(database, accounts=ACCOUNTS, seed=7, now=NOW)
+    assert _sqlite_schema(database) == before
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO accounts_search (accounts_search) VALUES ('integrity-check')"
+        )
+        for text in ("inc", "mar", "lyo"):
+            matches = connection.exec_driver_sql(
+                "SELECT rowid FROM accounts_search WHERE accounts_search MATCH ? ORDER BY rowid",
+                (f'"{text}"',),
+            ).all()
+            scanned = connection.exec_driver_sql(
+                "SELECT id FROM accounts WHERE search_text LIKE ? ORDER BY id", (f"%{text}%",)
+            ).all()
+            assert matches, text
+            assert matches == scanned, text
+    context = Context(database, AdjustableClock(NOW), "admin")
+    account = account_service.create_account(
+        context, account_service.AccountIn(name="Zyxwv Fresh Ltd", segment_code="MID")
+    )
+    found = account_search.search_accounts(context, AccountQuery(text="zyxwv"))
+    assert [row.id for row in found.items] == [account.id]
+    database.dispose()
+
+
+def test_a_failed_load_leaves_the_schema_and_no_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load that fails half-way rolls back its rows and the indexes it dropped alike."""
+    database = Database(f"sqlite:///{tmp_path / 'failed.db'}")
+    upgrade(database)
+    before = _sqlite_schema(database)
+
+    def fail(*_args: object) -> None:
+        raise RuntimeError("the disk went away")
+
+    monkeypatch.setattr(seed_module, "add_onboarding_handoffs", fail)
+    with pytest.raises(RuntimeError):
+        seed_demo(database, accounts=ACCOUNTS, seed=7, now=NOW)
+    assert _sqlite_schema(database) == before
+    with database.read_session() as session:
+        assert session.scalar(select(func.count(Account.id))) == 0
+    database.dispose()
 
 
 def test_a_database_that_has_users_is_refused(database: Database) -> None:

@@ -13,8 +13,10 @@ rows are built as plain dicts with primary keys assigned here and written in bat
 executemany, in one transaction. PostgreSQL gets Core ``insert()`` statements. On SQLite, where
 SQLAlchemy's per-row parameter handling cost more than the database itself, the same statement is
 handed to the driver directly, each value converted by the column type's own bind processor (or
-an identical, faster formatter for instants and dates). The flush listeners that audit use cases
-stay silent (no unit of work is set on the session); one audit event records the whole load.
+an identical, faster formatter for instants and dates); its indexes and triggers are dropped
+for the load and made again from all the rows at the end, in the same transaction. The flush
+listeners that audit use cases stay silent (no unit of work is set on the session); one audit
+event records the whole load.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from acctmgr.demo.load import DemoLoad
 from acctmgr.demo.onboarding import add_onboarding_handoffs
 from acctmgr.demo.retention import add_approval_rule, tell_retention_stories
 from acctmgr.demo.staff import DEMO_EMAIL_DOMAIN, DEMO_SEGMENTS, PERSONAS, STAFF, hire_staff
-from acctmgr.demo.writer import BulkWriter, reset_sequences
+from acctmgr.demo.writer import BulkWriter, reset_sequences, sqlite_indexes_deferred
 from acctmgr.errors import InvalidInput
 from acctmgr.models import Account, Segment, User
 
@@ -55,6 +57,8 @@ __all__ = [
 ALREADY_HAS_DATA = (
     "The database already has data; demo data can only be loaded into an empty database."
 )
+# SQLite's page cache while loading, in KiB (negative: a size rather than a page count).
+LOAD_CACHE_KIB = -262144
 # Fewer accounts than this cannot hold every featured story (cases, approvals, onboarding).
 MIN_ACCOUNTS = 30
 
@@ -114,11 +118,19 @@ def _seed(database: Database, accounts: int, seed: int, now: datetime) -> SeedSu
                 raise InvalidInput(ALREADY_HAS_DATA)
         writer = BulkWriter(session)
         if database.is_sqlite:
-            # A bigger page cache for this one connection: the load touches every index page.
-            session.execute(text("PRAGMA cache_size = -262144"))
-        _load(writer, random.Random(seed), now, accounts)
-        counts = writer.finish(now)
-        if not database.is_sqlite:
+            cache_kib = session.execute(text("PRAGMA cache_size")).scalar_one()
+            # A bigger page cache while loading: building the indexes touches every page.
+            session.execute(text(f"PRAGMA cache_size = {LOAD_CACHE_KIB}"))
+            try:
+                with sqlite_indexes_deferred(session):
+                    _load(writer, random.Random(seed), now, accounts)
+                    counts = writer.finish(now)
+            finally:
+                # The connection goes back to the pool, and its cache would stay that big.
+                session.execute(text(f"PRAGMA cache_size = {cache_kib}"))
+        else:
+            _load(writer, random.Random(seed), now, accounts)
+            counts = writer.finish(now)
             reset_sequences(session)
         session.commit()
     return SeedSummary(accounts=accounts, seed=seed, counts=counts)
