@@ -8,8 +8,10 @@ read at launch, and builds the App.
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import logging
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -129,7 +131,7 @@ class AcctmgrApp(App[None]):
         self.settings = settings
         self.signed_in = False
         self.first_day = first_day
-        self._visited_modes = {"my_day"}
+        self._settled_modes = {"my_day"}  # settled with start-up
         self.theme = settings.settings.theme
 
     def on_mount(self) -> None:
@@ -258,12 +260,25 @@ class AcctmgrApp(App[None]):
         if not self.signed_in:
             return
         self.switch_mode(mode)
-        if mode not in self._visited_modes:
-            self._visited_modes.add(mode)
-            # A mode's screen lives as long as the app, and so do the modules and caches that
-            # came with it (~30,000 objects for Accounts). Left in the collector's sight, each
-            # full collection walked them: 15-35 ms, at random keystrokes (benchmarks/search.py).
-            self.set_timer(SETTLE_AFTER_SECONDS, settle_memory)
+        if mode not in self._settled_modes:
+            self.set_timer(SETTLE_AFTER_SECONDS, partial(self._settle, mode))
+
+    def _settle(self, mode: str) -> None:
+        """Freeze what a mode's screen brought, once it is shown and alone on its stack.
+
+        The screen lives as long as the app, and so do the modules and caches that came with
+        it (~30,000 objects for Accounts). Left in the collector's sight, each full collection
+        walked them: 15-35 ms, at random keystrokes (benchmarks/search.py). A record screen
+        pushed on top would be frozen with them and never freed once closed, so then this
+        waits for the mode's next visit.
+        """
+        if mode in self._settled_modes or self.current_mode != mode or len(self.screen_stack) > 1:
+            return
+        self._settled_modes.add(mode)
+        # The garbage of the last moments goes first (under a millisecond: the screen's own
+        # objects have moved to the oldest generation by now), so that it is not kept forever.
+        gc.collect(1)
+        settle_memory()
 
     def action_go(self, mode: str) -> None:
         self.go(mode)
@@ -298,7 +313,7 @@ class AcctmgrApp(App[None]):
 
 
 def settle_memory() -> None:
-    """Move everything loaded so far out of the garbage collector's sight, and let it collect.
+    """Move everything loaded so far out of the garbage collector's sight, and turn it on.
 
     Imports and start-up leave ~150,000 long-lived objects; a full collection walking them
     paused the UI for 100-150 ms at random keystrokes (measured by benchmarks/search.py).
