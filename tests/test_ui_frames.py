@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual import screen as textual_screen
 
 from acctmgr import app as app_module
@@ -60,12 +62,56 @@ async def test_search_results_are_painted_when_they_arrive_once_a_frame_is_due(
         assert (screen._painted_at > shown_at[-1]) is frame_due
 
 
+async def test_a_frame_painted_when_due_is_a_period_from_its_neighbours(
+    tmp_path: Path, template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The keystroke's echo and its results, a few milliseconds apart, are two frames at least
+    a period apart: painting when due does not raise the frame rate above its limit. (Frames
+    the timer paints keep their own pace, which a late tick can shorten.)"""
+    frames: list[tuple[float, bool]] = []  # when, and whether painted when the screen idled
+    idle = base._PaintsWhenDue._on_idle
+    frame = base._PaintsWhenDue._on_timer_update
+    idling: list[bool] = []
+
+    async def idle_and_note(screen: base._PaintsWhenDue, event: events.Idle) -> None:
+        idling.append(True)
+        try:
+            await idle(screen, event)
+        finally:
+            idling.pop()
+
+    def frame_and_note(screen: base._PaintsWhenDue) -> None:
+        before = screen._painted_at
+        frame(screen)  # one frame may write twice (a layout, then what changed)
+        if screen._painted_at != before:
+            frames.append((screen._painted_at, bool(idling)))
+
+    monkeypatch.setattr(base._PaintsWhenDue, "_on_idle", idle_and_note)
+    monkeypatch.setattr(base._PaintsWhenDue, "_on_timer_update", frame_and_note)
+    app = build_app(tmp_path, "admin", template)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settle(app, pilot)
+        for key in "nor":
+            await asyncio.sleep(0.1)  # the timer rests between keys, as between a person's
+            frames.clear()
+            await pilot.press(key)
+            await app.workers.wait_for_complete()
+            await asyncio.sleep(0.1)
+            assert len(frames) >= 2, "the echo and the results"
+            assert frames[0][1], "the echo is painted as soon as the screen idles"
+            for (sooner, sooner_idled), (later, later_idled) in itertools.pairwise(frames):
+                if sooner_idled or later_idled:
+                    assert later - sooner >= 0.9 * base.FRAME, key
+
+
 async def test_a_mode_screen_is_settled_and_a_record_screen_is_not(
     tmp_path: Path, template: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Accounts lives as long as the app and leaves the collector's sight once shown; an
-    account's screen, opened and closed all day, stays collectable."""
-    monkeypatch.setattr(app_module, "SETTLE_AFTER_SECONDS", 0.001)
+    """Accounts lives as long as the app and leaves the collector's sight once shown alone; an
+    account's screen, opened and closed all day, stays collectable, even when it was opened
+    before Accounts settled."""
+    monkeypatch.setattr(app_module, "SETTLE_AFTER_SECONDS", 3600.0)  # settled by hand below
     app = build_app(tmp_path, "admin", template)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -77,6 +123,17 @@ async def test_a_mode_screen_is_settled_and_a_record_screen_is_not(
         await settle(app, pilot)
         account = app.screen
         assert isinstance(account, AccountScreen)
+        app._settle("accounts")  # its time came while the account was open: not now
+        young = {id(thing) for thing in gc.get_objects()}
+        assert {id(accounts), id(account)} <= young
+        await pilot.press("escape")
+        await settle(app, pilot)
+        app.go("accounts")
+        app._settle("accounts")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        again = app.screen
+        assert isinstance(again, AccountScreen)
         young = {id(thing) for thing in gc.get_objects()}
         assert id(accounts) not in young
-        assert id(account) in young
+        assert id(again) in young

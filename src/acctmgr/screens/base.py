@@ -13,8 +13,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from textual import constants, events
-from textual.screen import ModalScreen, Screen
+from textual import events
+from textual.screen import UPDATE_PERIOD, ModalScreen, Screen
 
 from acctmgr.errors import AcctmgrError
 from acctmgr.services import Context
@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("acctmgr.screens")
 R = TypeVar("R")
-FRAME = 1 / constants.MAX_FPS
+# The shortest time between two frames: Textual's, from TEXTUAL_FPS (60 a second by default).
+FRAME = UPDATE_PERIOD
 UNEXPECTED = "Something unexpected went wrong; the details are in the log file."
 
 
@@ -53,16 +54,17 @@ class _UsesServices:
 
 
 class _PaintsWhenDue(Screen[Any]):
-    """Paints as soon as a frame is due, not one or two frames later.
+    """Paints as soon as a frame is due, and no sooner.
 
     Textual paints a screen on a timer, at most ``MAX_FPS`` times a second. After the timer
     has rested, the frame that follows the one that woke it comes one to two periods later
-    (17-33 ms at 60 a second): it counts a period on from the last frame it was due to
-    paint, finds that one missed, and waits for the next. Search results, which arrive a few
+    (17-33 ms at 60 a second): it counts a period on from the last frame it was due to paint,
+    finds that one missed, and waits for the next. Search results, which arrive a few
     milliseconds after the frame that echoed the keystroke, waited that long to be seen
     (benchmarks/search.py). Here a screen with something to paint when its messages run out
-    paints then, if a period has passed since it last painted; otherwise the timer paints it
-    as before, so the frame rate keeps its limit.
+    paints then, if a period has passed since it last painted, and starts the timer's count
+    again from that paint; otherwise the timer paints it, a period after the last paint at the
+    soonest. Frames stay at least a period apart.
     """
 
     _painted_at = 0.0
@@ -73,8 +75,13 @@ class _PaintsWhenDue(Screen[Any]):
 
     async def _on_idle(self, event: events.Idle) -> None:
         if time.monotonic() - self._painted_at >= FRAME:
+            painted_before = self._painted_at
             # What the timer does when it fires: lay out and paint what changed, if anything.
             self._on_timer_update()
+            if self._painted_at != painted_before:
+                timer = self._update_timer
+                timer.reset()  # its next frame is counted from this paint...
+                timer.pause()  # ...and waits to be asked for, as after any frame
         await super()._on_idle(event)
 
 
