@@ -75,6 +75,8 @@ def test_users_only_see_and_edit_their_own_segment(admin: Context) -> None:
     with pytest.raises(PermissionDenied, match="another segment"):
         _create(other, "Sneaky", segment="SMB")
     assert account_search.search_accounts(other, AccountQuery()).items == []
+    found = account_search.search_accounts(admin.as_user("ae"), AccountQuery(text="small"))
+    assert [row.name for row in found.items] == ["Small Shop"]
     # Finance works across segments.
     assert account_service.get_account(admin.as_user("finance"), account.id).name == "Small Shop"
 
@@ -123,6 +125,8 @@ def test_bad_field_values_are_refused_before_saving() -> None:
         ("lyon", ["Acme 100% Pure"]),
         ("b7", ["O'Brien & Sons"]),
         ("dana", ["Back\\Slash Ltd"]),
+        ("a/s", ["A/S Nordic"]),
+        ("/%", []),
     ],
 )
 def test_search_matches_text_literally(admin: Context, needle: str, expected: list[str]) -> None:
@@ -132,6 +136,8 @@ def test_search_matches_text_literally(admin: Context, needle: str, expected: li
     back = _create(admin, "Back\\Slash Ltd")
     _create(admin, "O'Brien & Sons", iseries_number="B7")
     _create(admin, "Café 🚀 Rocket")
+    _create(admin, "A/S Nordic")
+    _create(admin, "As Nordic")
     account_service.add_contact(admin, back.id, ContactIn(name="Dana Scully"))
     page = account_search.search_accounts(admin, AccountQuery(text=needle))
     assert [row.name for row in page.items] == expected

@@ -118,16 +118,15 @@ def _seed(database: Database, accounts: int, seed: int, now: datetime) -> SeedSu
                 raise InvalidInput(ALREADY_HAS_DATA)
         writer = BulkWriter(session)
         if database.is_sqlite:
-            cache_kib = session.execute(text("PRAGMA cache_size")).scalar_one()
+            cache_size = session.execute(text("PRAGMA cache_size")).scalar_one()
             # A bigger page cache while loading: building the indexes touches every page.
             session.execute(text(f"PRAGMA cache_size = {LOAD_CACHE_KIB}"))
-            try:
-                with sqlite_indexes_deferred(session):
-                    _load(writer, random.Random(seed), now, accounts)
-                    counts = writer.finish(now)
-            finally:
-                # The connection goes back to the pool, and its cache would stay that big.
-                session.execute(text(f"PRAGMA cache_size = {cache_kib}"))
+            with sqlite_indexes_deferred(session):
+                _load(writer, random.Random(seed), now, accounts)
+                counts = writer.finish(now)
+            # The connection goes back to the pool, where its cache would stay that big. (A
+            # failed load leaves it so: resetting it then could hide why the load failed.)
+            session.execute(text(f"PRAGMA cache_size = {cache_size}"))
         else:
             _load(writer, random.Random(seed), now, accounts)
             counts = writer.finish(now)

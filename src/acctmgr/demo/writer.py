@@ -231,7 +231,7 @@ def sqlite_indexes_deferred(session: Session) -> Iterator[None]:
     """On SQLite, drop the indexes and triggers for the load and make them again after it.
 
     An index built once from every row costs much less than one kept in order row by row, and
-    the trigram index's triggers tokenized each account as it went in: together about a third
+    the trigram index's triggers tokenized each account as it went in: together about a quarter
     of a 100,000-account load. It all happens in the load's transaction, so a failed load rolls
     back to the schema it started from. The full-text tables are rebuilt from their content.
     """
