@@ -21,8 +21,8 @@ from acctmgr.clock import AdjustableClock
 from acctmgr.db import Database
 from acctmgr.db.migrate import upgrade
 from acctmgr.models import Role
-from acctmgr.services import Context
-from acctmgr.services import users as user_service
+from acctmgr.services.kernel.context import Context
+from acctmgr.services.people import users as user_service
 
 PG_ADMIN_URL = os.environ.get("ACCTMGR_TEST_DATABASE_URL")
 PG_SKIP_REASON = "ACCTMGR_TEST_DATABASE_URL is not set, so there is no PostgreSQL to test against"

@@ -30,7 +30,7 @@ from acctmgr.models import (
     User,
 )
 from acctmgr.models.base import Base
-from acctmgr.services import Context
+from acctmgr.services.kernel.context import Context
 
 
 def user_id(context: Context, login: str) -> int:

@@ -14,9 +14,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from acctmgr.config import Settings
-from acctmgr.services import Context, UnitOfWork, use_case
-from acctmgr.services import documents as document_service
-from acctmgr.services.outbox import queue_email
+from acctmgr.services.documents import rendering as document_service
+from acctmgr.services.kernel.context import Context
+from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
+from acctmgr.services.mail.outbox import queue_email
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from acctmgr.models import Package, PackageItem, Role, Sku, SkuKind, SkuPrice, SkuVersion, UsageTier
-from acctmgr.services import Context
-from acctmgr.services import accounts as account_service
-from acctmgr.services import users as user_service
-from acctmgr.services.accounts import AccountIn, ContactIn
+from acctmgr.services.accounts import records as account_service
+from acctmgr.services.accounts.records import AccountIn, ContactIn
+from acctmgr.services.kernel.context import Context
+from acctmgr.services.people import users as user_service
 
 STARTS = date(2027, 1, 1)
 

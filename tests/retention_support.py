@@ -23,11 +23,14 @@ from acctmgr.models import (
     Quote,
     RetentionCase,
 )
-from acctmgr.services import Context, approvals, quotes, retention
-from acctmgr.services import accounts as account_service
-from acctmgr.services.accounts import AccountIn, ContactIn
-from acctmgr.services.quotes import QuoteEdit, QuoteLineIn
-from acctmgr.services.retention import CaseIn, ContactAttemptIn
+from acctmgr.services.accounts import records as account_service
+from acctmgr.services.accounts.records import AccountIn, ContactIn
+from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.kernel.context import Context
+from acctmgr.services.retention import cases as retention
+from acctmgr.services.retention.cases import CaseIn, ContactAttemptIn
+from acctmgr.services.sales import quotes
+from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn
 from tests import factories
 
 CONTRACT_ENDS = date(2027, 3, 31)  # notice by 30 Jan 2027: still open on 23 Nov 2026

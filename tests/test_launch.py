@@ -15,8 +15,8 @@ from acctmgr.clock import AdjustableClock
 from acctmgr.config import LoadedSettings, Paths, load_settings
 from acctmgr.db import HEAD_REVISION, Database
 from acctmgr.models import ActivityKind, ApprovalStatus, ContractStatus, RetentionStep
-from acctmgr.services import Context
-from acctmgr.services import my_day as my_day_service
+from acctmgr.services.kernel.context import Context
+from acctmgr.services.my_day import day as my_day_service
 from acctmgr.startup import launch
 from tests import factories
 from tests.conftest import NOW

@@ -11,9 +11,9 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from acctmgr.models import Contract, ContractStatus
-from acctmgr.services import Context
-from acctmgr.services import accounts as account_service
-from acctmgr.services.accounts import AccountIn
+from acctmgr.services.accounts import records as account_service
+from acctmgr.services.accounts.records import AccountIn
+from acctmgr.services.kernel.context import Context
 from tests import factories
 
 

@@ -23,8 +23,8 @@ from acctmgr.config import LoadedSettings, save_setting
 from acctmgr.errors import AcctmgrError, UnknownUser
 from acctmgr.screens.base import UNEXPECTED, call_service
 from acctmgr.screens.my_day import MyDayScreen
-from acctmgr.services import Context
-from acctmgr.services.my_day import MyDay
+from acctmgr.services.kernel.context import Context
+from acctmgr.services.my_day.day import MyDay
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -36,14 +36,14 @@ DEMO_ACCOUNTS = 2000
 # first key that leaves it does not wait for them. Services only: a Textual module being imported
 # here would make the UI thread wait for this thread whenever it needed the same module.
 WARM_UP_MODULES = (
-    "acctmgr.services.users",
-    "acctmgr.services.activities",
-    "acctmgr.services.accounts",
-    "acctmgr.services.account_search",
-    "acctmgr.services.account_file",
-    "acctmgr.services.approvals",
-    "acctmgr.services.quotes",
-    "acctmgr.services.templates",
+    "acctmgr.services.people.users",
+    "acctmgr.services.accounts.activities",
+    "acctmgr.services.accounts.records",
+    "acctmgr.services.accounts.search",
+    "acctmgr.services.accounts.account_file",
+    "acctmgr.services.approvals.engine",
+    "acctmgr.services.sales.quotes",
+    "acctmgr.services.documents.templates",
 )
 
 
@@ -55,7 +55,7 @@ SETTLE_AFTER_SECONDS = 0.5
 # took ~60 ms of every launch (benchmarks/launch.py) before anything was on screen.
 def accounts_screen() -> Screen[Any]:
     """The Accounts mode's screen, imported when first opened."""
-    from acctmgr.screens.accounts import AccountsScreen
+    from acctmgr.screens.accounts.search import AccountsScreen
 
     return AccountsScreen()
 
@@ -69,35 +69,35 @@ def go_to_commands() -> type[Provider]:
 
 def approvals_screen() -> Screen[Any]:
     """The approvals inbox, imported when first opened."""
-    from acctmgr.screens.approvals import ApprovalsScreen
+    from acctmgr.screens.approvals.inbox import ApprovalsScreen
 
     return ApprovalsScreen()
 
 
 def catalogue_screen() -> Screen[Any]:
     """The catalogue of SKUs and packages, imported when first opened."""
-    from acctmgr.screens.catalogue import CatalogueScreen
+    from acctmgr.screens.catalogue.skus import CatalogueScreen
 
     return CatalogueScreen()
 
 
 def outbox_screen() -> Screen[Any]:
     """The e-mail outbox (admins), imported when first opened."""
-    from acctmgr.screens.outbox import OutboxScreen
+    from acctmgr.screens.mail.outbox import OutboxScreen
 
     return OutboxScreen()
 
 
 def rules_screen() -> Screen[Any]:
     """The approval rules, imported when first opened."""
-    from acctmgr.screens.approval_rules import ApprovalRulesScreen
+    from acctmgr.screens.approvals.rules import ApprovalRulesScreen
 
     return ApprovalRulesScreen()
 
 
 def templates_screen() -> Screen[Any]:
     """The document templates and their editor, imported when first opened."""
-    from acctmgr.screens.templates import TemplatesScreen
+    from acctmgr.screens.documents.templates import TemplatesScreen
 
     return TemplatesScreen()
 
@@ -146,7 +146,7 @@ class AcctmgrApp(App[None]):
     @work(exclusive=True, group="start")
     async def begin(self) -> None:
         """Decide where to start: first run, an unknown login, or My day."""
-        from acctmgr.services import users as user_service
+        from acctmgr.services.people import users as user_service
 
         users = await call_service(self, self.context, user_service.count_users)
         if users is None:
@@ -157,7 +157,7 @@ class AcctmgrApp(App[None]):
         try:
             await asyncio.to_thread(user_service.me, self.context)
         except UnknownUser as error:
-            from acctmgr.screens.unknown_login import UnknownLoginScreen
+            from acctmgr.screens.sign_in.unknown_login import UnknownLoginScreen
 
             await self.push_screen(UnknownLoginScreen(error.message, await self._login_hint()))
             return
@@ -187,7 +187,7 @@ class AcctmgrApp(App[None]):
 
     async def first_run(self) -> None:
         """The Welcome flow: create the first admin, or load the demo data and pick a persona."""
-        from acctmgr.screens.welcome import WelcomeScreen
+        from acctmgr.screens.sign_in.welcome import WelcomeScreen
 
         while True:
             choice = await self.push_screen_wait(WelcomeScreen())
@@ -201,13 +201,13 @@ class AcctmgrApp(App[None]):
                 return
 
     async def _create_admin(self) -> str | None:
-        from acctmgr.screens.first_admin import FirstAdminScreen
+        from acctmgr.screens.sign_in.first_admin import FirstAdminScreen
 
         while True:
             data = await self.push_screen_wait(FirstAdminScreen(self.context.login))
             if data is None:
                 return None
-            from acctmgr.services import users
+            from acctmgr.services.people import users
 
             created = await call_service(self, self.context, users.create_first_admin, data)
             if created is not None:
@@ -216,7 +216,7 @@ class AcctmgrApp(App[None]):
 
     async def _load_demo(self) -> str | None:
         from acctmgr.demo.seed import PERSONAS, seed_demo
-        from acctmgr.screens.persona import PersonaScreen
+        from acctmgr.screens.sign_in.persona import PersonaScreen
 
         self.notify("Loading the demo data…", timeout=3)
         try:
@@ -284,7 +284,7 @@ class AcctmgrApp(App[None]):
         self.go(mode)
 
     def open_account(self, account_id: int) -> None:
-        from acctmgr.screens.account import AccountScreen
+        from acctmgr.screens.accounts.account import AccountScreen
 
         self.push_screen(AccountScreen(account_id))
 
@@ -324,7 +324,7 @@ def settle_memory() -> None:
 
 def _has_demo_personas(context: Context) -> bool:
     from acctmgr.demo.seed import PERSONAS
-    from acctmgr.services import users as user_service
+    from acctmgr.services.people import users as user_service
 
     anonymous = context.as_user(next(iter(PERSONAS)))
     try:

@@ -158,7 +158,7 @@ def users() -> None:
 @click.pass_obj
 def users_list(loaded: LoadedSettings) -> None:
     """Print every user with their roles."""
-    from acctmgr.services import users as user_service
+    from acctmgr.services.people import users as user_service
 
     context = open_context(loaded)
     for user in user_service.list_users(context):
@@ -192,7 +192,7 @@ def users_add(
     """Add a user (as an admin), or the first admin of a new database."""
     from pydantic import ValidationError
 
-    from acctmgr.services import users as user_service
+    from acctmgr.services.people import users as user_service
 
     try:
         data = user_service.UserIn(
@@ -238,7 +238,7 @@ def catalogue_export(
     loaded: LoadedSettings, fmt: str, output: str | None, currency: str | None
 ) -> None:
     """Write what each active SKU contains, its deadline, volumes and prices, and the packages."""
-    from acctmgr.services import catalogue_export as export_service
+    from acctmgr.services.catalogue import export as export_service
 
     if fmt.strip().lower() not in export_service.FORMATS:
         raise InvalidInput(f"The catalogue can be exported as html, md or csv, not {fmt!r}.")
@@ -271,7 +271,9 @@ def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
     import os
     import socket
 
-    from acctmgr.services import approval_deadlines, contracts, mail_delivery
+    from acctmgr.services.approvals import deadlines as approval_deadlines
+    from acctmgr.services.contracts import lifecycle as contracts
+    from acctmgr.services.mail import delivery as mail_delivery
 
     configure_logging(loaded)
     context = open_context(loaded)

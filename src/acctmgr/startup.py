@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 from acctmgr.clock import Clock
 from acctmgr.config import LoadedSettings
-from acctmgr.services import Context
-from acctmgr.services.my_day import MyDay, first_look
+from acctmgr.services.kernel.context import Context
+from acctmgr.services.my_day.day import MyDay, first_look
 
 if TYPE_CHECKING:
     from acctmgr.db import Database

@@ -30,7 +30,7 @@ from acctmgr.demo.places import (
 )
 from acctmgr.demo.writer import BATCH
 from acctmgr.models import Account, AccountKind, AccountStatus, OpportunityKind
-from acctmgr.services.accounts import search_text_of
+from acctmgr.services.accounts.records import search_text_of
 
 # Customers per segment, in percent.
 SEGMENT_WEIGHTS: dict[str, int] = {"SMB": 45, "MID": 30, "ENT": 12, "PUB": 13}

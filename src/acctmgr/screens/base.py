@@ -17,7 +17,7 @@ from textual import events
 from textual.screen import UPDATE_PERIOD, ModalScreen, Screen
 
 from acctmgr.errors import AcctmgrError
-from acctmgr.services import Context
+from acctmgr.services.kernel.context import Context
 
 if TYPE_CHECKING:
     from acctmgr.app import AcctmgrApp

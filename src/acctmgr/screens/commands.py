@@ -10,7 +10,7 @@ from rich.markup import escape
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from acctmgr.errors import AcctmgrError
-from acctmgr.services.account_search import AccountQuery, search_accounts
+from acctmgr.services.accounts.search import AccountQuery, search_accounts
 from acctmgr.widgets.text import safe
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Header, Static
 
 from acctmgr.screens.base import AcctmgrScreen
-from acctmgr.services import my_day as my_day_service
-from acctmgr.services.my_day import MyDay, MyDayItem, Urgency
+from acctmgr.services.my_day import day as my_day_service
+from acctmgr.services.my_day.day import MyDay, MyDayItem, Urgency
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.text import content, plain
 
@@ -131,17 +131,19 @@ class MyDayScreen(AcctmgrScreen):
         if item is None:
             return
         if item.record_type == "activity":
-            from acctmgr.screens.activity import ActivityScreen  # not needed to show the day
+            from acctmgr.screens.accounts.activity import (
+                ActivityScreen,  # not needed to show the day
+            )
 
             self.app.push_screen(ActivityScreen(item.record_id))
             return
         if item.record_type == "retention_case":
-            from acctmgr.screens.retention_case import CaseScreen
+            from acctmgr.screens.retention.case import CaseScreen
 
             self.app.push_screen(CaseScreen(item.record_id))
             return
         if item.record_type == "quote":
-            from acctmgr.screens.approvals import ApprovalScreen
+            from acctmgr.screens.approvals.inbox import ApprovalScreen
 
             self.app.push_screen(ApprovalScreen(None, quote_id=item.record_id))
             return
@@ -156,7 +158,7 @@ class MyDayScreen(AcctmgrScreen):
         if item is None or item.record_type != "activity":
             self.notify("Only tasks and reminders can be marked done.", severity="warning")
             return
-        from acctmgr.services import activities  # the ORM, loaded after My day has painted
+        from acctmgr.services.accounts import activities  # the ORM, loaded after My day has painted
 
         done = await self.call(activities.complete_activity, item.record_id, item.version)
         if done is not None:

@@ -1,26 +1,23 @@
 """Use cases: the rules and transactions of acctmgr, with no user interface in them.
 
+One package per business area, each with its use cases (they change things), its inputs, its
+read models and its plain-SQL reads (they read fast), over ``kernel`` (what every use case stands
+on: the Context, the unit of work, audit, permissions, drafts, the business calendar):
+
+    kernel/      the Context, one transaction per use case, audit, permissions, plain reads
+    people/      users, their roles and segments
+    accounts/    accounts, contacts, billing details, activities, the account file, search
+    retention/   the rate-reduction case, from the AE's request to the closed contract
+    approvals/   rules, the approvals a record needs, decisions, reminders and overdue alerts
+    sales/       opportunities, quotes and their builder, purchase orders
+    catalogue/   SKUs, versions, prices and packages, and the catalogue customers read
+    contracts/   contract terms and notice, contracts taking effect, the contract document
+    documents/   templates, rendering to HTML and PDF, stored documents
+    mail/        the e-mail outbox and its delivery
+    my_day/      each user's home: what is theirs to do today, read with plain SQL
+
 Each public function takes a ``Context`` first (database, clock, who is acting) and plain
 pydantic inputs, runs as one transaction, and returns pydantic read models. Screens call these;
-they never see a Session or an ORM object.
-
-Importing this package is light (only ``Context``); the transaction machinery and the models
-load with the first use case module, so launch can paint My day before they have.
+they never see a Session or an ORM object. Package ``__init__`` files import nothing, so that
+launch can paint My day before SQLAlchemy has loaded.
 """
-
-from typing import TYPE_CHECKING, Any
-
-from acctmgr.services.context import Actor, Context
-
-if TYPE_CHECKING:
-    from acctmgr.services.unit_of_work import UnitOfWork, use_case
-
-__all__ = ["Actor", "Context", "UnitOfWork", "use_case"]
-
-
-def __getattr__(name: str) -> Any:
-    if name in ("UnitOfWork", "use_case"):
-        from acctmgr.services import unit_of_work
-
-        return getattr(unit_of_work, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

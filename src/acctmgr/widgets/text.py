@@ -14,7 +14,7 @@ from datetime import date, datetime
 from rich.text import Text
 from textual.content import Content
 
-from acctmgr.services.money import format_money
+from acctmgr.services.kernel.money import format_money
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 

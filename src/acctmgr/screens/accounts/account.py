@@ -1,0 +1,285 @@
+"""One account, tab by tab; each tab loads when it is first shown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+
+from acctmgr.screens.base import AcctmgrScreen
+from acctmgr.services.accounts import account_file
+from acctmgr.services.accounts import records as account_service
+from acctmgr.services.accounts.records import AccountView
+from acctmgr.services.documents import templates as template_service
+from acctmgr.widgets.record_table import RecordTable, Row
+from acctmgr.widgets.text import content, day, fields, money, plain
+
+TABS = (
+    ("overview", "Overview"),
+    ("contacts", "Contacts"),
+    ("contracts", "Contracts"),
+    ("subscriptions", "Subscriptions"),
+    ("invoices", "Invoices"),
+    ("cases", "Cases & opportunities"),
+    ("documents", "Documents"),
+    ("timeline", "Timeline"),
+)
+COLUMNS = {
+    "contacts": ("Name", "Title", "E-mail", "Phone", "Invoices"),
+    "contracts": ("Number", "Status", "Renewal", "Starts", "Ends", "Notice", "Annual value"),
+    "subscriptions": ("Product", "Kind", "Status", "Qty", "Net price", "Starts", "Ends"),
+    "invoices": ("Number", "Status", "Issued", "Due", "Total"),
+    "cases": ("What", "Stage", "Owner", "Opened", "Outcome"),
+    "documents": ("Made", "Kind", "File", "Template", "By"),
+    "timeline": ("When", "Event", "Who"),
+}
+
+
+class AccountScreen(AcctmgrScreen):
+    """Overview, contacts, contracts, subscriptions, invoices, cases and the timeline."""
+
+    TITLE = "Account"
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("n", "new_case", "New retention case"),
+        Binding("q", "new_quote", "New quote"),
+        *(
+            Binding(str(number), f"show_tab('{key}')", label, show=False)
+            for number, (key, label) in enumerate(TABS, start=1)
+        ),
+    ]
+
+    def __init__(self, account_id: int) -> None:
+        super().__init__()
+        self.account_id = account_id
+        self.account: AccountView | None = None
+        self._loaded: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="account-heading")
+        with TabbedContent(id="account-tabs"):
+            for number, (key, label) in enumerate(TABS, start=1):
+                with TabPane(f"{number} {label}", id=key):
+                    if key == "overview":
+                        yield Static("", id="overview-text")
+                    else:
+                        yield RecordTable(*COLUMNS[key], id=f"{key}-table")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load_account()
+
+    @work(group="account")
+    async def load_account(self) -> None:
+        account = await self.call(account_service.get_account, self.account_id)
+        if account is None:
+            self.dismiss()
+            return
+        self.account = account
+        self.sub_title = account.name
+        kind = {"national": "National Account", "regional": "Regional Account"}.get(
+            account.kind.value, "Customer"
+        )
+        self.query_one("#account-heading", Static).update(
+            content(f"{account.name} · {kind} · {account.segment_name}")
+        )
+        self.query_one("#overview-text", Static).update(fields(_overview(account)))
+        self._show("contacts", [_contact_row(account, c) for c in account.contacts])
+        self._loaded.update({"overview", "contacts"})
+
+    @on(TabbedContent.TabActivated, "#account-tabs")
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        pane = event.pane.id or ""
+        if pane not in self._loaded:
+            self._loaded.add(pane)
+            self.load_tab(pane)
+
+    @work(group="account-tab")
+    async def load_tab(self, pane: str) -> None:
+        loaders: dict[str, tuple[Callable[..., Any], Callable[[Any], Row]]] = {
+            "contracts": (account_file.contracts, _contract_row),
+            "subscriptions": (account_file.subscriptions, _subscription_row),
+            "invoices": (account_file.invoices, _invoice_row),
+            "cases": (account_file.cases_and_opportunities, _case_row),
+            "documents": (template_service.account_documents, _document_row),
+            "timeline": (account_file.timeline, _timeline_row),
+        }
+        if pane not in loaders:
+            return
+        load, to_row = loaders[pane]
+        rows = await self.call(load, self.account_id)
+        if rows is not None:
+            self._show(pane, [to_row(row) for row in rows])
+
+    def _show(self, pane: str, rows: list[Row]) -> None:
+        self.query_one(f"#{pane}-table", RecordTable).show(rows)
+
+    def action_show_tab(self, key: str) -> None:
+        self.query_one("#account-tabs", TabbedContent).active = key
+
+    def action_new_case(self) -> None:
+        from acctmgr.screens.retention.case import open_new_case
+
+        open_new_case(self, self.account_id)
+
+    @work(group="new-quote")
+    async def action_new_quote(self) -> None:
+        from acctmgr.screens.sales.quote import open_new_quote
+
+        await open_new_quote(self, self.account_id)
+        self._reload("cases")
+
+    @on(RecordTable.RowSelected, "#cases-table")
+    async def _open_case(self, event: RecordTable.RowSelected) -> None:
+        kind, _, record_id = event.key.rpartition("-")
+        if kind == "retention_case" and record_id.isdigit():
+            from acctmgr.screens.retention.case import CaseScreen
+
+            self.app.push_screen(CaseScreen(int(record_id)))
+        elif kind == "quote" and record_id.isdigit():
+            from acctmgr.screens.sales.quote import QuoteScreen
+            from acctmgr.services.sales import quotes
+
+            quote = await self.call(quotes.get_quote, int(record_id))
+            if quote is not None:
+                self.app.push_screen(QuoteScreen(quote), lambda _: self._reload("cases"))
+
+    @on(RecordTable.RowSelected, "#documents-table")
+    def _open_document(self, event: RecordTable.RowSelected) -> None:
+        from acctmgr.screens.documents.viewer import DocumentScreen
+
+        self.app.push_screen(DocumentScreen(int(event.key)))
+
+    def _reload(self, pane: str) -> None:
+        if pane in self._loaded:
+            self.load_tab(pane)
+
+
+def _overview(account: AccountView) -> list[tuple[str, str]]:
+    invoice_contact = next(
+        (c for c in account.contacts if c.id == account.invoice_contact_id), None
+    )
+    address = ", ".join(
+        part
+        for part in (
+            account.billing_street,
+            account.billing_postal_code,
+            account.billing_city,
+            account.billing_region,
+            account.billing_country,
+        )
+        if part
+    )
+    return [
+        ("iSeries number", account.iseries_number or "—"),
+        ("Under", account.parent_name or "—"),
+        ("Segment", account.segment_name),
+        ("Owner", account.owner_name or "—"),
+        ("Territory", account.territory or "— (missing)"),
+        ("Locale / currency", f"{account.locale} / {account.currency}"),
+        (
+            "Invoice contact",
+            _person(invoice_contact) if invoice_contact else "— (missing)",
+        ),
+        ("Billing address", address or "— (missing)"),
+        ("Status", account.status.value),
+    ]
+
+
+def _person(contact: account_service.ContactView) -> str:
+    return f"{contact.name} <{contact.email}>" if contact.email else contact.name
+
+
+def _contact_row(account: AccountView, contact: account_service.ContactView) -> Row:
+    return (
+        str(contact.id),
+        [
+            plain(contact.name),
+            plain(contact.title),
+            plain(contact.email),
+            plain(contact.phone),
+            plain("yes" if contact.id == account.invoice_contact_id else ""),
+        ],
+    )
+
+
+def _contract_row(row: account_file.ContractRow) -> Row:
+    return (
+        str(row.id),
+        [
+            plain(row.number),
+            plain(row.status.value.replace("_", " ")),
+            plain(row.renewal_type.value.replace("_", " ")),
+            plain(day(row.starts_on)),
+            plain(day(row.ends_on)),
+            plain(f"{row.notice_days} d"),
+            money(row.annual_value_minor, row.currency),
+        ],
+    )
+
+
+def _subscription_row(row: account_file.SubscriptionRow) -> Row:
+    return (
+        str(row.id),
+        [
+            plain(row.product),
+            plain(row.kind.value),
+            plain(row.status.value),
+            plain(str(row.quantity)),
+            money(row.net_price_minor, row.currency),
+            plain(day(row.starts_on)),
+            plain(day(row.ends_on)),
+        ],
+    )
+
+
+def _invoice_row(row: account_file.InvoiceRow) -> Row:
+    return (
+        str(row.id),
+        [
+            plain(row.number),
+            plain(row.status.value),
+            plain(day(row.issued_on)),
+            plain(day(row.due_on)),
+            money(row.total_minor, row.currency),
+        ],
+    )
+
+
+def _case_row(row: account_file.CaseRow) -> Row:
+    return (
+        f"{row.record_type}-{row.id}",
+        [
+            plain(row.title),
+            plain(row.stage),
+            plain(row.owner or ""),
+            plain(day(row.opened)),
+            plain(row.outcome.value if row.outcome else ""),
+        ],
+    )
+
+
+def _document_row(row: template_service.DocumentRow) -> Row:
+    return (
+        str(row.id),
+        [
+            plain(day(row.created_at)),
+            plain(row.kind),
+            plain(row.filename),
+            plain(f"{row.template_name} v{row.template_version}"),
+            plain(row.created_by or ""),
+        ],
+    )
+
+
+def _timeline_row(row: account_file.TimelineEvent) -> Row:
+    # Events have no id of their own; RecordTable.show makes repeated keys unique.
+    return (
+        f"{row.at.isoformat()}-{row.kind}",
+        [plain(day(row.at)), plain(row.text), plain(row.who or "")],
+    )

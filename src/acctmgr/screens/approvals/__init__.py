@@ -1,0 +1,1 @@
+"""The approvals inbox, one request, and the approval rules."""

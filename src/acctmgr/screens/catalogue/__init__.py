@@ -1,0 +1,1 @@
+"""The catalogue of SKUs and packages, and their forms."""

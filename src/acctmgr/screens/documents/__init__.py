@@ -1,0 +1,1 @@
+"""Stored documents and the templates they are rendered from."""

@@ -1,0 +1,236 @@
+"""A rate-reduction case: where it stands, who holds it, its story; Enter works on the step.
+
+Working on a case is one coroutine (``work_on``): while the signed-in user holds the current
+step, it pushes that step's screen, waits for it, reloads the case and goes on to the next.
+Leaving a step keeps its draft, so the same user resumes exactly there later.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, Static
+
+from acctmgr.screens.base import AcctmgrScreen
+from acctmgr.screens.retention.open_case import OpenCaseScreen
+from acctmgr.screens.retention.quote_step import QuoteStep
+from acctmgr.screens.retention.steps import (
+    CloseStep,
+    GoalsStep,
+    OpportunityStep,
+    PlaceholderStep,
+    ReviewStep,
+    SignatureStep,
+    UsageStep,
+)
+from acctmgr.services.kernel.money import format_money
+from acctmgr.services.retention import cases as retention
+from acctmgr.services.retention.cases import CaseView, Stage
+from acctmgr.services.sales import quotes
+from acctmgr.widgets.record_table import RecordTable
+from acctmgr.widgets.step_indicator import StepIndicator
+from acctmgr.widgets.text import fields, plain
+
+
+class CaseScreen(AcctmgrScreen):
+    """One case; Enter continues the step you hold, T takes it from the queue."""
+
+    TITLE = "Retention case"
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("enter", "work_on", "Work on this step"),
+        Binding("t", "take", "Take from queue"),
+        Binding("a", "decide", "Approve or reject"),
+        Binding("r", "recall", "Recall approval"),
+        Binding("x", "close_case", "Close lost/withdrawn"),
+        Binding("o", "open_account", "Open account"),
+    ]
+
+    def __init__(self, case_id: int) -> None:
+        super().__init__()
+        self.case_id = case_id
+        self.case: CaseView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield StepIndicator(id="case-steps")
+        with VerticalScroll(id="case-body"):
+            yield Static("Loading…", id="case-summary")
+            yield Static("Timeline", classes="section-title")
+            yield RecordTable(("When", 17), ("Who", 18), "What", id="case-timeline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.case is not None:
+            self.reload()
+
+    @work(exclusive=True, group="case")
+    async def reload(self) -> None:
+        await self._load()
+
+    async def _load(self) -> CaseView | None:
+        case = await self.call(retention.get_case, self.case_id)
+        if case is None:
+            return None
+        self.case = case
+        self.sub_title = f"{case.number} · {case.account_name}"
+        self.query_one(StepIndicator).show(case.stages, case.holder)
+        self.query_one("#case-summary", Static).update(fields(_summary(case)))
+        timeline = await self.call(retention.case_timeline, self.case_id) or []
+        self.query_one(RecordTable).show(
+            (
+                str(index),
+                [
+                    plain(f"{entry.at.astimezone():%Y-%m-%d %H:%M}"),
+                    plain(entry.who),
+                    plain(entry.what),
+                ],
+            )
+            for index, entry in enumerate(timeline)
+        )
+        self.refresh_bindings()
+        return case
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        case = self.case
+        if case is None:
+            return action not in {"work_on", "take", "decide", "recall", "close_case"}
+        if action == "work_on":
+            return case.mine and case.stage not in (Stage.ROUTING, Stage.APPROVAL)
+        if action == "take":
+            return case.stage is Stage.ROUTING and case.mine
+        if action == "decide":
+            return case.stage is Stage.APPROVAL and case.mine
+        if action == "recall":
+            return case.can_recall
+        if action == "close_case":
+            return case.outcome is None
+        return True
+
+    @work(exclusive=True, group="case-step")
+    async def action_work_on(self) -> None:
+        """Step after step, for as long as the signed-in user holds the case."""
+        while True:
+            case = await self._load()
+            if case is None or not case.mine:
+                return
+            screen = await self._step_screen(case)
+            if screen is None:
+                return
+            if not await self.app.push_screen_wait(screen):
+                await self._load()
+                return
+
+    async def _step_screen(self, case: CaseView) -> Any:
+        if case.stage is Stage.USAGE:
+            review = await self.call(retention.usage_review, case.id)
+            return UsageStep(case, review) if review else None
+        if case.stage is Stage.QUOTE or case.stage is Stage.REVIEW:
+            quote = await self.call(quotes.get_quote, case.quote_id) if case.quote_id else None
+            if quote is None:
+                return None
+            return QuoteStep(case, quote) if case.stage is Stage.QUOTE else ReviewStep(case, quote)
+        simple = {
+            Stage.OPPORTUNITY: OpportunityStep,
+            Stage.PLACEHOLDER: PlaceholderStep,
+            Stage.GOALS: GoalsStep,
+            Stage.SIGNATURE: SignatureStep,
+            Stage.CLOSE: CloseStep,
+        }
+        step = simple.get(case.stage)
+        return step(case) if step else None
+
+    @work(exclusive=True, group="case-step")
+    async def action_take(self) -> None:
+        if self.case is None:
+            return
+        taken = await self.call(retention.take_case, self.case.id, self.case.version)
+        if taken is not None:
+            self.notify(f"{taken.number} is yours.")
+            self.action_work_on()
+
+    @work(exclusive=True, group="case-step")
+    async def action_recall(self) -> None:
+        if self.case is None:
+            return
+        if await self.call(retention.recall_approval, self.case.id, self.case.version):
+            self.notify("The quote is back with you to change.")
+        await self._load()
+
+    def action_decide(self) -> None:
+        if self.case is not None and self.case.approval_request_id is not None:
+            from acctmgr.screens.approvals.inbox import ApprovalScreen
+
+            self.app.push_screen(ApprovalScreen(self.case.approval_request_id))
+
+    @work(exclusive=True, group="case-step")
+    async def action_close_case(self) -> None:
+        case = await self._load()
+        if case is not None:
+            await self.app.push_screen_wait(CloseStep(case))
+            await self._load()
+
+    def action_open_account(self) -> None:
+        if self.case is not None:
+            self.acctmgr.open_account(self.case.account_id)
+
+
+def _summary(case: CaseView) -> list[tuple[str, str]]:
+    def money(minor: int | None) -> str:
+        return format_money(minor or 0, case.currency)
+
+    rows = [
+        ("Account", case.account_name),
+        ("Opened by", case.opened_by),
+        ("With", case.holder + ("  (you)" if case.mine else "")),
+        ("Reason", case.reason),
+        (
+            "Asks for",
+            f"{money(case.requested_reduction_minor)} a year off "
+            f"({case.requested_reduction_pct.normalize():f}% of {money(case.current_rate_minor)})",
+        ),
+        ("Contract", f"{case.contract_number}, ends {case.contract_ends_on}"),
+        ("Notice by", f"{case.notice_deadline}; earliest effective {case.earliest_effective}"),
+    ]
+    if case.placeholder_estimate_minor is not None:
+        confirmed = case.placeholder_confirmed_minor
+        rows.append(
+            (
+                "Placeholder",
+                f"estimated {money(case.placeholder_estimate_minor)}"
+                + (f", confirmed {money(confirmed)}" if confirmed is not None else ""),
+            )
+        )
+    if case.quote_status is not None:
+        rows.append(("Quote", case.quote_status.value.replace("_", " ")))
+    if case.rejection_comment:
+        rows.append(("Rejected because", case.rejection_comment))
+    if case.new_contract_number:
+        status = (
+            case.new_contract_status.value.replace("_", " ") if case.new_contract_status else ""
+        )
+        rows.append(("New contract", f"{case.new_contract_number} ({status})"))
+    if case.outcome is not None:
+        rows.append(("Closed", f"{case.outcome.value}: {case.close_reason}"))
+    return rows
+
+
+def open_new_case(screen: AcctmgrScreen, account_id: int) -> None:
+    """Start the wizard on an account: the AE's form, then the case it opened."""
+
+    async def flow() -> None:
+        terms = await screen.call(retention.case_terms, account_id)
+        if terms is None:
+            return
+        case_id = await screen.app.push_screen_wait(OpenCaseScreen(terms))
+        if case_id:
+            await screen.app.push_screen(CaseScreen(case_id))
+
+    screen.run_worker(flow(), group="open-case", exclusive=True)

@@ -1,0 +1,1 @@
+"""The quote screen, the quote builder and the SKU picker."""

@@ -1,0 +1,172 @@
+"""A quote on its own (an offer, a new customer's first order): build it, get it approved, and
+send the purchase order.
+
+Ctrl+S saves what was typed and stays. F6 submits the quote for the approvals its rules call
+for (it is locked while it waits); once approved, F7 sends the PO to a contact: the billing
+details are checked first, and the PO goes out as a PDF through the outbox.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
+
+from acctmgr.errors import AcctmgrError
+from acctmgr.models import QuoteStatus
+from acctmgr.screens.dialog import FormDialog
+from acctmgr.screens.sales.quote_builder import QuoteBuilder, quote_fields
+from acctmgr.services.accounts import records as account_service
+from acctmgr.services.sales import quote_builder
+from acctmgr.services.sales.quote_builder import NewQuoteIn, SubmitQuoteResult
+from acctmgr.services.sales.quotes import QuoteView
+from acctmgr.widgets.form import FormField
+from acctmgr.widgets.text import prose
+
+STATUS_LABELS = {
+    QuoteStatus.DRAFT: "draft",
+    QuoteStatus.PENDING_APPROVAL: "waiting for approval (locked)",
+    QuoteStatus.APPROVED: "approved: F7 sends the PO",
+    QuoteStatus.REJECTED: "rejected: change it and submit again",
+    QuoteStatus.ACCEPTED: "accepted",
+    QuoteStatus.SUPERSEDED: "superseded",
+}
+
+
+class QuoteScreen(QuoteBuilder):
+    SUBMIT_LABEL = "Save the quote"
+    FIELDS: ClassVar[list[FormField]] = []
+    DRAFTS_WHILE_TYPING = False  # the quote itself is saved: on Ctrl+S, F6, F7 and leaving
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Save", priority=True),
+        Binding("f6", "submit_for_approval", "Submit for approval"),
+        Binding("f7", "send_po", "Send the PO"),
+        Binding("escape", "leave", "Save and leave"),
+    ]
+
+    def __init__(self, quote: QuoteView) -> None:
+        super().__init__(f"Quote {quote.number} · {quote.account_name}")
+        self.quote = quote
+        self.form_fields = quote_fields(quote)
+
+    def intro(self) -> Any:
+        quote = self.quote
+        text = f"Status: {STATUS_LABELS[quote.status]} · {quote.currency}"
+        if quote.approver_comment:
+            text += f"\nApprover's comment: {quote.approver_comment}"
+        return prose(text)
+
+    def compose_after(self) -> ComposeResult:
+        yield Static("", id="quote-totals")
+
+    def defaults(self) -> dict[str, str]:
+        return self.quote_defaults()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.show_quote()
+
+    async def save_draft(self, values: dict[str, str]) -> None:
+        # A quote has no draft of its own: leaving saves what was typed, when it can be saved.
+        await self.save_typed()
+
+    async def done(self, values: dict[str, str]) -> bool:
+        if await self.save_typed():
+            await self.rebuild(self.quote)
+            self.notify("Quote saved.")
+        return False
+
+    @work(exclusive=True, group="quote-build")
+    async def action_submit_for_approval(self) -> None:
+        if not await self.save_typed():
+            return
+        try:
+            result: SubmitQuoteResult = await self.run_service(
+                quote_builder.submit_quote, self.quote.id, self.quote.version
+            )
+        except AcctmgrError as error:
+            self.notify(error.message, severity="error", timeout=8, markup=False)
+            return
+        await self.rebuild(result.quote)
+        if result.approvers:
+            self.notify(f"Submitted: waiting for {', '.join(result.approvers)}.")
+        else:
+            self.notify("Approved at once: no approval rule applies to this quote.")
+
+    @work(exclusive=True, group="quote-build")
+    async def action_send_po(self) -> None:
+        if not await self.save_typed():
+            return
+        quote = self.quote
+        if quote.status is not QuoteStatus.APPROVED:
+            self.notify("Only an approved quote can be sent as a PO.", severity="warning")
+            return
+        account = await self.call(account_service.get_account, quote.account_id)
+        if account is None:
+            return
+        choices = [
+            (f"{contact.name} <{contact.email}>", str(contact.id))
+            for contact in account.contacts
+            if contact.email
+        ]
+
+        async def send(values: dict[str, str]) -> QuoteView:
+            sent: QuoteView = await self.run_service(
+                quote_builder.send_po,
+                quote.id,
+                quote.version,
+                int(values["contact"]) if values["contact"] else 0,
+            )
+            return sent
+
+        sent = await self.app.push_screen_wait(
+            FormDialog(
+                f"Send PO {quote.number}",
+                [FormField("contact", "To", "choice", choices=choices)],
+                send,
+                intro="The PO goes out as a PDF with the list price, discount and sold price "
+                "of each line; the invoice contact and billing address are checked first.",
+                values={"contact": str(account.invoice_contact_id or "")},
+                save_label="Send the PO",
+            )
+        )
+        if sent is not None:
+            await self.rebuild(sent)
+            self.notify("PO queued for e-mail; it is on the account's documents.")
+
+
+async def open_new_quote(screen: Any, account_id: int) -> None:
+    """Ask for the start and territory, make the quote, and open it."""
+    today: date = screen.context.clock.now().date()
+    start = today.replace(day=1) + timedelta(days=32)
+
+    async def make(values: dict[str, str]) -> QuoteView:
+        from acctmgr.screens.retention.steps import parse_day
+
+        data = NewQuoteIn(
+            account_id=account_id,
+            starts_on=parse_day(values["starts_on"], "starts_on"),
+            territory=values["territory"],
+        )
+        made: QuoteView = await screen.run_service(quote_builder.new_quote, data)
+        return made
+
+    quote = await screen.app.push_screen_wait(
+        FormDialog(
+            "New quote",
+            [
+                FormField("starts_on", "Starts on", placeholder="YYYY-MM-DD"),
+                FormField("territory", "Territory of use", placeholder="the account's, if empty"),
+            ],
+            make,
+            intro="A new customer's first quote starts with the starter pack.",
+            values={"starts_on": start.replace(day=1).isoformat()},
+            save_label="Create the quote",
+        )
+    )
+    if quote is not None:
+        await screen.app.push_screen(QuoteScreen(quote))

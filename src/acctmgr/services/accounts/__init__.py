@@ -1,0 +1,1 @@
+"""Accounts and their contacts, billing details, activities, the account file and search."""

@@ -1,0 +1,1 @@
+"""Approval rules, the approvals a record needs, decisions, reminders and overdue alerts."""

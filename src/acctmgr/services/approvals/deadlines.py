@@ -1,0 +1,135 @@
+"""Approval deadlines: the reminder before an approval is due, and the alarm when it is late.
+
+A rule's SLA gives each approval a due time when its tier starts, and a reminder time before it
+(Customer Success answers PO exceptions within 48 hours, reminded at 24). ``acctmgr worker``
+runs ``follow_up`` every pass: each approver still deciding at the reminder time gets a
+reminder in My day, and when the due time passes the submitter gets a task to chase it. Each
+happens once, even with several workers: the approval's mark is taken with a guarded UPDATE.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, select, update
+
+from acctmgr.models import Activity, ActivityKind, Approval, ApprovalRequest, ApprovalStatus
+from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.approvals.engine import Approvable
+from acctmgr.services.kernel import audit
+from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
+
+
+class FollowUp(ReadModel):
+    reminded: int  # approvals whose approvers were reminded
+    overdue: int  # approvals found past their due time
+
+
+@use_case("approvals.follow_up", needs_actor=False)
+def follow_up(uow: UnitOfWork) -> FollowUp:
+    """Remind approvers whose reminder time came, and alert submitters of late approvals."""
+    now = uow.now
+    reminded = overdue = 0
+    for approval in _pending(uow, Approval.remind_at <= now):
+        if not _take(uow, approval, "remind_at", approval.remind_at, None):
+            continue  # another worker reminded them
+        request = approval.request
+        record = approvals.record_of(uow, request.record_type, request.record_id)
+        due = f"by {approval.due_at:%d %b %H:%M} UTC" if approval.due_at else "soon"
+        for user_id in _approvers(uow, approval):
+            _add(uow, ActivityKind.REMINDER, f"Decide {due}: {record.label}", record, user_id)
+        audit.record(uow, "approvals", approval.id, "reminded", {"due_at": approval.due_at})
+        reminded += 1
+    for approval in _pending(uow, Approval.due_at <= now, Approval.escalated_at.is_(None)):
+        if not _escalate(uow, approval, now):
+            continue  # a sibling (another holder of the role) was escalated already
+        request = approval.request
+        record = approvals.record_of(uow, request.record_type, request.record_id)
+        _add(
+            uow,
+            ActivityKind.TASK,
+            f"Approval overdue, chase it: {record.label}",
+            record,
+            request.submitted_by_id,
+        )
+        audit.record(uow, "approvals", approval.id, "overdue", {"due_at": approval.due_at})
+        overdue += 1
+    return FollowUp(reminded=reminded, overdue=overdue)
+
+
+def _pending(uow: UnitOfWork, *conditions: ColumnElement[bool]) -> list[Approval]:
+    return list(
+        uow.session.scalars(
+            select(Approval)
+            .join(ApprovalRequest, ApprovalRequest.id == Approval.request_id)
+            .where(Approval.status == ApprovalStatus.PENDING, *conditions)
+            .order_by(Approval.id)
+        )
+    )
+
+
+def _take(
+    uow: UnitOfWork,
+    approval: Approval,
+    name: str,
+    expected: datetime | None,
+    value: datetime | None,
+) -> bool:
+    """Set column ``name`` from ``expected`` to ``value`` unless another worker got there first."""
+    current = getattr(Approval, name)
+    guard = current.is_(None) if expected is None else current == expected
+    taken = uow.session.execute(
+        update(Approval)
+        .where(Approval.id == approval.id, guard)
+        .values({name: value})
+        .execution_options(synchronize_session=False)
+    )
+    uow.session.refresh(approval)
+    return bool(getattr(taken, "rowcount", 0))
+
+
+def _escalate(uow: UnitOfWork, approval: Approval, now: datetime) -> bool:
+    """Mark an approval overdue with the others of its rule (each Customer Success user holds
+    one), so the submitter gets one task for it, not one per approver."""
+    taken = uow.session.execute(
+        update(Approval)
+        .where(
+            Approval.request_id == approval.request_id,
+            Approval.tier == approval.tier,
+            Approval.rule_id.is_(None)
+            if approval.rule_id is None
+            else Approval.rule_id == approval.rule_id,
+            Approval.escalated_at.is_(None),
+        )
+        .values(escalated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    uow.session.refresh(approval)
+    return bool(getattr(taken, "rowcount", 0))
+
+
+def _approvers(uow: UnitOfWork, approval: Approval) -> list[int]:
+    if approval.approver_id is not None:
+        return [approval.approver_id]
+    if approval.approver_group_id is not None:
+        return approvals.group_members(uow, approval.approver_group_id)
+    return []
+
+
+def _add(
+    uow: UnitOfWork, kind: ActivityKind, subject: str, record: Approvable, user_id: int
+) -> None:
+    uow.add(
+        Activity(
+            kind=kind,
+            subject=subject[:200],
+            account_id=record.account_id,
+            record_type=record.record_type,
+            record_id=record.record_id,
+            # Written by the worker on the submitter's behalf: the request is theirs.
+            created_by_id=record.owner_id or user_id,
+            assigned_to_id=user_id,
+            due_at=uow.now,
+        )
+    )

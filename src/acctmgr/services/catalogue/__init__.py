@@ -1,0 +1,1 @@
+"""SKUs with their versions, prices and tiers, packages, and the catalogue customers read."""

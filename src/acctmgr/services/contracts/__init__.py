@@ -1,0 +1,1 @@
+"""Contract terms and notice, contracts taking effect, the contract document."""

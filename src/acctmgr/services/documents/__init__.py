@@ -1,0 +1,1 @@
+"""Document templates, rendering to HTML and PDF, and the documents stored."""

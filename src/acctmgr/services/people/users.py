@@ -1,0 +1,179 @@
+"""Users, their roles and segments; and the first admin of a new database."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy import func, select
+
+from acctmgr.errors import InvalidInput, PermissionDenied
+from acctmgr.models import Role, Segment, User, UserRole
+from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.kernel.permissions import require_role
+from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
+
+LOGIN_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class UserIn(BaseModel):
+    login: str = Field(min_length=2, max_length=64)
+    name: str = Field(min_length=1, max_length=120)
+    email: str = Field(max_length=254)
+    segment_code: str | None = None
+    roles: frozenset[Role] = frozenset()
+
+    @field_validator("login")
+    @classmethod
+    def _login(cls, value: str) -> str:
+        value = value.strip().lower()
+        if not LOGIN_PATTERN.match(value):
+            raise ValueError("a login is 2-64 lower-case letters, digits, dots, dashes or _")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        value = value.strip()
+        if not EMAIL_PATTERN.match(value):
+            raise ValueError("an e-mail address looks like name@example.com")
+        return value
+
+
+class UserView(ReadModel):
+    id: int
+    login: str
+    name: str
+    email: str
+    segment_id: int | None
+    active: bool
+    version: int
+    roles: frozenset[Role]
+
+    @classmethod
+    def of(cls, user: User) -> UserView:
+        return cls(
+            id=user.id,
+            login=user.login,
+            name=user.name,
+            email=user.email,
+            segment_id=user.segment_id,
+            active=user.active,
+            version=user.version,
+            roles=frozenset(role.role for role in user.roles),
+        )
+
+
+class SegmentView(ReadModel):
+    id: int
+    code: str
+    name: str
+
+
+@use_case("users.count", write=False, needs_actor=False)
+def count_users(uow: UnitOfWork) -> int:
+    """How many users exist; zero means a new database that needs its first admin."""
+    return uow.session.scalar(select(func.count(User.id))) or 0
+
+
+@use_case("users.create_first_admin", needs_actor=False)
+def create_first_admin(uow: UnitOfWork, data: UserIn) -> UserView:
+    """Create the first user, an admin, on a database that has no users yet.
+
+    The database also gets its default approval rules, as data an admin can change. Raises
+    PermissionDenied once any user exists: after that only an admin adds users.
+    """
+    if uow.session.scalar(select(func.count(User.id))):
+        raise PermissionDenied("This database already has users; an admin must add new ones.")
+    created = _insert_user(uow, data.model_copy(update={"roles": data.roles | {Role.ADMIN}}))
+    approvals.install_default_rules(uow)
+    return created
+
+
+@use_case("users.create")
+def create_user(uow: UnitOfWork, data: UserIn) -> UserView:
+    """Add a user with roles and a segment. Only an admin can; logins are unique."""
+    require_role(uow.user, Role.ADMIN, to="add users")
+    return _insert_user(uow, data)
+
+
+@use_case("users.set_roles")
+def set_roles(
+    uow: UnitOfWork, login: str, roles: frozenset[Role], expected_version: int
+) -> UserView:
+    """Replace a user's roles. Only an admin can, and not to remove their own admin role."""
+    require_role(uow.user, Role.ADMIN, to="change roles")
+    user = _by_login(uow, login)
+    uow.expect_version(user, expected_version, "user")
+    if user.id == uow.user.id and Role.ADMIN not in roles:
+        raise InvalidInput("You cannot take away your own admin role; ask another admin.")
+    keep = [held for held in user.roles if held.role in roles]
+    held_roles = {held.role for held in keep}
+    user.roles = keep + [UserRole(role=role) for role in sorted(roles - held_roles)]
+    # Roles live in rows of their own; touching the user makes this save check and raise its
+    # version, so a copy of the user opened before the change is refused as stale.
+    user.updated_at = uow.now
+    uow.session.flush()
+    return UserView.of(user)
+
+
+@use_case("users.me")
+def me(uow: UnitOfWork) -> UserView:
+    """The signed-in user."""
+    return UserView.of(uow.get(User, uow.user.id, "user"))
+
+
+@use_case("users.list", write=False)
+def list_users(uow: UnitOfWork) -> list[UserView]:
+    """Every user, by login."""
+    return [UserView.of(user) for user in uow.session.scalars(select(User).order_by(User.login))]
+
+
+@use_case("segments.create")
+def create_segment(uow: UnitOfWork, code: str, name: str) -> SegmentView:
+    """Add a market segment. Only an admin can; codes are unique."""
+    require_role(uow.user, Role.ADMIN, to="add segments")
+    return SegmentView.model_validate(_insert_segment(uow, code, name))
+
+
+@use_case("segments.list", write=False, needs_actor=False)
+def list_segments(uow: UnitOfWork) -> list[SegmentView]:
+    """Every segment, by name."""
+    rows = uow.session.scalars(select(Segment).order_by(Segment.name))
+    return [SegmentView.model_validate(row) for row in rows]
+
+
+def _insert_segment(uow: UnitOfWork, code: str, name: str) -> Segment:
+    code = code.strip().upper()
+    if not code or not name.strip():
+        raise InvalidInput("A segment needs a code and a name.", field="code")
+    if uow.session.scalar(select(Segment.id).where(Segment.code == code)):
+        raise InvalidInput(f"There is already a segment with the code {code}.", field="code")
+    return uow.add(Segment(code=code, name=name.strip()))
+
+
+def _insert_user(uow: UnitOfWork, data: UserIn) -> UserView:
+    if uow.session.scalar(select(User.id).where(User.login == data.login)):
+        raise InvalidInput(f"There is already a user with the login {data.login}.", field="login")
+    segment_id = None
+    if data.segment_code:
+        segment_id = uow.session.scalar(
+            select(Segment.id).where(Segment.code == data.segment_code.upper())
+        )
+        if segment_id is None:
+            raise InvalidInput(f"There is no segment {data.segment_code}.", field="segment_code")
+    user = uow.add(
+        User(login=data.login, name=data.name.strip(), email=data.email, segment_id=segment_id)
+    )
+    user.roles = [UserRole(role=role) for role in sorted(data.roles)]
+    uow.session.flush()
+    return UserView.of(user)
+
+
+def _by_login(uow: UnitOfWork, login: str) -> User:
+    user = uow.session.scalars(select(User).where(User.login == login)).one_or_none()
+    if user is None:
+        raise InvalidInput(f"There is no user with the login {login}.", field="login")
+    return user

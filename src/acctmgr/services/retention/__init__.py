@@ -1,0 +1,1 @@
+"""The rate-reduction case: from the Account Executive's request to the closed contract."""

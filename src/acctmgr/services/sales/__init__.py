@@ -1,0 +1,1 @@
+"""Opportunities, quotes and the quote builder, and purchase orders."""

@@ -1,0 +1,63 @@
+"""Rule conditions in the admin's one-line form, both ways."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from acctmgr.errors import InvalidInput
+from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.approvals.rule_conditions import condition_text, parse_condition
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("discount_pct > 30", {"field": "discount_pct", "op": ">", "value": "30"}),
+        ("off_catalogue == true", {"field": "off_catalogue", "op": "==", "value": True}),
+        (
+            "discount_pct >= 20 and currency == EUR",
+            {
+                "all": [
+                    {"field": "discount_pct", "op": ">=", "value": "20"},
+                    {"field": "currency", "op": "==", "value": "EUR"},
+                ]
+            },
+        ),
+        (
+            'currency in ["EUR", "GBP"] or onsite_support == true',
+            {
+                "any": [
+                    {"field": "currency", "op": "in", "value": ["EUR", "GBP"]},
+                    {"field": "onsite_support", "op": "==", "value": True},
+                ]
+            },
+        ),
+    ],
+)
+def test_a_condition_reads_as_it_is_written(text: str, stored: dict[str, Any]) -> None:
+    assert parse_condition(text) == stored
+    assert condition_text(stored) == text
+
+
+def test_every_shipped_rule_reads_back_the_same() -> None:
+    for rule in approvals.DEFAULT_RULES:
+        assert parse_condition(condition_text(rule.condition)) == rule.condition
+
+
+@pytest.mark.parametrize(
+    ("text", "sentence"),
+    [
+        ("", "Write when the rule applies"),
+        ("discount > 30", "There is no fact called discount"),
+        ("discount_pct is big", "is not a comparison"),
+        ("discount_pct > 1 and currency == EUR or off_catalogue == true", "either 'and' or 'or'"),
+        ("{not json", "not valid JSON"),
+        ('{"field": "discount_pct", "op": "~", "value": 1}', "op is one of"),
+    ],
+)
+def test_a_bad_condition_is_refused_with_a_sentence(text: str, sentence: str) -> None:
+    with pytest.raises(InvalidInput, match=sentence) as refused:
+        parse_condition(text)
+    assert refused.value.field == "condition"

@@ -1,0 +1,245 @@
+"""The publishable service catalogue: HTML, Markdown and CSV, escaped, and from the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from acctmgr.clock import AdjustableClock
+from acctmgr.db import Database
+from acctmgr.errors import InvalidInput
+from acctmgr.services.catalogue import skus as catalogue
+from acctmgr.services.catalogue.export import export, published_catalogue
+from acctmgr.services.catalogue.skus import PackageIn
+from acctmgr.services.kernel.context import Context
+from tests.conftest import NOW
+
+HOSTILE = "<script>alert('x')</script> | Pipe & [link](http://evil) *bold*"
+
+
+def _catalogue(admin: Context) -> None:
+    """A service, a usage SKU, an included item, a retired SKU and a starter pack."""
+    catalogue.create_sku(
+        admin,
+        catalogue.sku_input(
+            {
+                "code": "SRV-WS",
+                "name": HOSTILE,
+                "kind": "service",
+                "description": "Line one\nline two",
+                "contents": '=HYPERLINK("http://evil")',
+                "consumption_months": "12",
+                "prices": "USD 1,500; EUR 1,380",
+            }
+        ),
+    )
+    catalogue.create_sku(
+        admin,
+        catalogue.sku_input(
+            {
+                "code": "PV-500K",
+                "name": "Page views",
+                "kind": "usage",
+                "included_volume": "500000",
+                "prices": "USD 6,000",
+                "tiers": "USD 500000 0.01; USD 1000000 0.02",
+            }
+        ),
+    )
+    catalogue.create_sku(
+        admin,
+        catalogue.sku_input(
+            {"code": "INC-SEATS", "name": "Training seats", "kind": "included", "prices": "USD 0"}
+        ),
+    )
+    old = catalogue.create_sku(
+        admin,
+        catalogue.sku_input(
+            {"code": "OLD-1", "name": "Retired thing", "kind": "one_off", "prices": "USD 10"}
+        ),
+    )
+    catalogue.retire_sku(admin, old.id, old.version)
+    catalogue.save_package(
+        admin,
+        PackageIn.model_validate(
+            {
+                "code": "STARTER",
+                "name": "Starter pack",
+                "items": "SRV-WS x1, INC-SEATS x5",
+                "is_starter_pack": True,
+            }
+        ),
+    )
+
+
+class _Texts(HTMLParser):
+    """The elements and the text of an HTML document, as a browser would read them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_html_shows_every_sku_fact_and_escapes_everything(admin: Context) -> None:
+    """A <script> name stays text; deadline, volumes, tiers, prices and packages are there."""
+    _catalogue(admin)
+    page = export(published_catalogue(admin), "html")
+    parser = _Texts()
+    parser.feed(page)
+    assert "script" not in parser.tags
+    assert "a" not in parser.tags
+    text = "".join(parser.text)
+    assert HOSTILE in text
+    for phrase in (
+        "To be used within 12 months of the contract start",
+        "500,000 page views a month included",
+        "above 500,000: 0.01 USD each",
+        "above 1,000,000: 0.02 USD each",
+        "1,500.00 USD",
+        "1,380.00 EUR",
+        "Included",
+        "Starter pack (starter pack for new customers)",
+        "INC-SEATS",
+    ):
+        assert phrase in text, phrase
+    assert "OLD-1" not in text  # retired SKUs are not published
+    assert "Line one<br>line two" in page
+
+
+def test_one_currency_shows_only_its_prices(admin: Context) -> None:
+    """With a currency, the other price books are left out; a SKU without one says so."""
+    _catalogue(admin)
+    page = export(published_catalogue(admin), "md", "eur")
+    assert "1,380.00 EUR" in page
+    assert "USD" not in page
+    assert "Not sold in EUR" in page
+
+
+def test_markdown_keeps_each_sku_on_one_table_row(admin: Context) -> None:
+    """Pipes and Markdown syntax are escaped, so the row has exactly its eight cells."""
+    _catalogue(admin)
+    page = export(published_catalogue(admin), "md")
+    row = next(line for line in page.splitlines() if line.startswith("| SRV-WS"))
+    unescaped_pipes = row.replace("\\|", "").count("|")
+    assert unescaped_pipes == 9
+    assert "\\<script\\>" in row
+    assert "\\[link\\]" in row
+    assert "\\*bold\\*" in row
+    assert "Line one line two" in row
+    assert "| STARTER |" in page
+
+
+def test_csv_has_a_row_per_sku_and_package(admin: Context) -> None:
+    """Read back by the csv module: the hostile name whole, formulas defused, items listed."""
+    _catalogue(admin)
+    rows = list(csv.DictReader(io.StringIO(export(published_catalogue(admin), "csv"))))
+    assert [(row["record"], row["code"]) for row in rows] == [
+        ("sku", "INC-SEATS"),
+        ("sku", "PV-500K"),
+        ("sku", "SRV-WS"),
+        ("starter_pack", "STARTER"),
+    ]
+    service = rows[2]
+    assert service["name"] == HOSTILE
+    assert service["contents"] == '\'=HYPERLINK("http://evil")'
+    assert service["description"] == "Line one\nline two"
+    assert service["consumption_deadline"].startswith("To be used within 12 months")
+    assert rows[1]["included_volume"] == "500000"
+    assert rows[0]["list_price"] == "Included"
+    assert rows[3]["items"] == "SRV-WS x1; INC-SEATS x5"
+
+
+def test_an_unknown_format_is_one_sentence(admin: Context) -> None:
+    """Only html, md and csv are offered."""
+    with pytest.raises(InvalidInput, match="html, md or csv, not 'pdf'"):
+        export(published_catalogue(admin), "pdf")
+
+
+def test_the_demo_catalogue_has_each_kind_of_thing_to_show(tmp_path: Path) -> None:
+    """The demo sells a starter pack, deadlines, page-view tiers, included and on-site items."""
+    from acctmgr.db.migrate import upgrade
+    from acctmgr.demo.seed import seed_demo
+
+    database = Database(f"sqlite:///{tmp_path / 'demo.db'}")
+    upgrade(database)
+    seed_demo(database, accounts=120, now=NOW)
+    published = published_catalogue(Context(database, AdjustableClock(NOW), None))
+    database.dispose()
+    starter = next(package for package in published.packages if package.is_starter_pack)
+    assert {item.sku_code for item in starter.items} >= {"SRV-ONBOARD", "INC-SEATS"}
+    skus = {sku.code: sku for sku in published.skus}
+    assert skus["SRV-ONBOARD"].consumption_months == 6
+    assert skus["INC-SEATS"].kind.value == "included"
+    usage = skus["PV-500K"]
+    assert usage.included_volume == 500_000
+    assert len([tier for tier in usage.tiers if tier.currency == "USD"]) == 2
+    assert skus["SRV-ONSITE"].onsite_support
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def _acctmgr(url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **os.environ,
+        "ACCTMGR_DATA_DIR": str(tmp_path / "data"),
+        "ACCTMGR_CONFIG_DIR": str(tmp_path / "config"),
+        "ACCTMGR_LOG_DIR": str(tmp_path / "logs"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "acctmgr", "--database-url", url, "catalogue", "export", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_the_cli_exports_to_a_file_and_to_stdout(
+    admin: Context, database_url: str, tmp_path: Path
+) -> None:
+    """`acctmgr catalogue export` writes the file named, or the standard output."""
+    _catalogue(admin)
+    output = tmp_path / "catalogue.html"
+    written = _acctmgr(database_url, tmp_path, "--format", "html", "--output", str(output))
+    assert written.returncode == 0, written.stderr
+    assert written.stdout == ""
+    assert "Wrote the service catalogue" in written.stderr
+    assert output.read_text(encoding="utf-8") == export(published_catalogue(admin), "html")
+    printed = _acctmgr(database_url, tmp_path, "--format", "csv")
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout.replace("\r\n", "\n") == export(
+        published_catalogue(admin), "csv"
+    ).replace("\r\n", "\n")
+
+
+@pytest.mark.usefixtures("admin")
+def test_the_cli_refuses_a_bad_format_or_file_in_one_sentence(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A format not offered, or a file that cannot be written: one `acctmgr:` line, status 1."""
+    for args, phrase in (
+        (("--format", "pdf"), "html, md or csv"),
+        (("--output", str(tmp_path / "missing" / "x.html")), "Cannot write"),
+    ):
+        refused = _acctmgr(database_url, tmp_path, *args)
+        assert refused.returncode == 1
+        lines = refused.stderr.strip().splitlines()
+        assert len(lines) == 1, refused.stderr
+        assert lines[0].startswith("acctmgr: ")
+        assert phrase in lines[0]

@@ -1,0 +1,254 @@
+"""The PO rules: exceptions and on-site support go to Customer Success within 48 hours, large
+discounts to Finance; all three are data an admin changes; late approvals are chased."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from acctmgr.clock import AdjustableClock
+from acctmgr.errors import InvalidInput
+from acctmgr.models import (
+    Account,
+    Activity,
+    ActivityKind,
+    Approval,
+    ApprovalStatus,
+    Decision,
+    QuoteStatus,
+    Role,
+    User,
+)
+from acctmgr.services.accounts import billing_details
+from acctmgr.services.accounts import records as account_service
+from acctmgr.services.approvals import deadlines as approval_deadlines
+from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.kernel.context import Context
+from acctmgr.services.people import users as user_service
+from acctmgr.services.sales import quote_builder as builder
+from acctmgr.services.sales import quotes
+from acctmgr.services.sales.quote_builder import CatalogueLineIn, NewQuoteIn, OffCatalogueLineIn
+from acctmgr.services.sales.quotes import QuoteView
+from tests.quote_support import STARTS, Catalogue, catalogue, new_customer, staff
+
+
+@pytest.fixture
+def shop(admin: Context) -> Catalogue:
+    staff(admin)
+    return catalogue(admin, starter_pack=False)
+
+
+def quote_with(admin: Context, sku_id: int, discount: str = "0") -> QuoteView:
+    ae = admin.as_user("ae")
+    quote = builder.new_quote(
+        ae, NewQuoteIn(account_id=new_customer(admin), starts_on=STARTS, territory="Germany")
+    )
+    return builder.add_catalogue_line(
+        ae, quote.id, quote.version, CatalogueLineIn(sku_id=sku_id, discount_pct=Decimal(discount))
+    )
+
+
+def needs(quote: QuoteView) -> list[tuple[str, list[str]]]:
+    return [(need.approver, need.names) for need in quote.approvals_needed]
+
+
+def test_a_catalogue_quote_at_list_price_needs_nobody(admin: Context, shop: Catalogue) -> None:
+    quote = quote_with(admin, shop.platform)
+    assert needs(quote) == []
+    result = builder.submit_quote(admin.as_user("ae"), quote.id, quote.version)
+    assert (result.quote.status, result.approvers) == (QuoteStatus.APPROVED, [])
+
+
+def test_on_site_support_needs_customer_success(admin: Context, shop: Catalogue) -> None:
+    assert needs(quote_with(admin, shop.onsite)) == [("Customer Success", ["Sam Success"])]
+
+
+@pytest.mark.parametrize(("discount", "finance"), [("30", False), ("30.01", True)])
+def test_a_discount_above_30_percent_needs_finance(
+    admin: Context, shop: Catalogue, discount: str, finance: bool
+) -> None:
+    quote = quote_with(admin, shop.platform, discount)
+    assert needs(quote) == ([("Finance", ["Fin Ance"])] if finance else [])
+
+
+def test_an_admin_moves_the_discount_threshold(admin: Context, shop: Catalogue) -> None:
+    rule = next(r for r in approvals.rules(admin) if r.name == approvals.DISCOUNT_RULE)
+    changed = rule.data.model_copy(
+        update={
+            "name": "Discounts above 20% need Finance",
+            "condition": {"field": "discount_pct", "op": ">", "value": "20"},
+        }
+    )
+    approvals.update_rule(admin, rule.id, rule.version, changed)
+    assert needs(quote_with(admin, shop.platform, "25")) == [("Finance", ["Fin Ance"])]
+    with pytest.raises(InvalidInput, match="op is one of"):
+        approvals.update_rule(
+            admin,
+            rule.id,
+            rule.version + 1,
+            changed.model_copy(update={"condition": {"field": "x", "op": "~", "value": 1}}),
+        )
+
+
+def test_an_exception_waits_for_customer_success_with_a_48_hour_sla(
+    admin: Context, shop: Catalogue, clock: AdjustableClock
+) -> None:
+    ae = admin.as_user("ae")
+    quote = quote_with(admin, shop.platform)
+    quote = builder.add_off_catalogue_line(
+        ae,
+        quote.id,
+        quote.version,
+        OffCatalogueLineIn(description="Custom connector", list_price="900"),
+    )
+    submitted_at = clock.now()
+    result = builder.submit_quote(ae, quote.id, quote.version)
+    assert (result.quote.status, result.approvers) == (
+        QuoteStatus.PENDING_APPROVAL,
+        ["Sam Success"],
+    )
+    with admin.database.read_session() as session:
+        approval = session.scalars(select(Approval)).one()
+        assert approval.due_at is not None
+        assert approval.remind_at is not None
+        assert approval.due_at.replace(tzinfo=None) == (submitted_at + timedelta(hours=48)).replace(
+            tzinfo=None
+        )
+        assert approval.remind_at.replace(tzinfo=None) == (
+            submitted_at + timedelta(hours=24)
+        ).replace(tzinfo=None)
+    with pytest.raises(InvalidInput, match="waiting for approval"):
+        builder.add_catalogue_line(
+            ae, quote.id, result.quote.version, CatalogueLineIn(sku_id=shop.workshop)
+        )
+    inbox = approvals.inbox(admin.as_user("success"))
+    assert [item.record_label for item in inbox] == [f"quote {quote.number} for Nova GmbH"]
+    approvals.decide(admin.as_user("success"), inbox[0].approval_id, Decision.APPROVE, "Feasible.")
+    assert quotes.get_quote(ae, quote.id).status is QuoteStatus.APPROVED
+
+
+def reminders(admin: Context) -> list[tuple[ActivityKind, str, str]]:
+    """Every activity as (kind, assignee's login, subject), oldest first."""
+    with admin.database.read_session() as session:
+        rows = session.execute(
+            select(Activity.kind, User.login, Activity.subject)
+            .join(User, User.id == Activity.assigned_to_id)
+            .order_by(Activity.id)
+        ).all()
+    return [(kind, login, subject) for kind, login, subject in rows]
+
+
+def test_customer_success_is_reminded_at_24_hours_and_the_seller_alerted_at_48(
+    admin: Context, shop: Catalogue, clock: AdjustableClock
+) -> None:
+    ae = admin.as_user("ae")
+    quote = quote_with(admin, shop.onsite)
+    builder.submit_quote(ae, quote.id, quote.version)
+    clock.advance(timedelta(hours=23))
+    assert approval_deadlines.follow_up(admin).reminded == 0
+    clock.advance(timedelta(hours=1))
+    assert approval_deadlines.follow_up(admin).reminded == 1
+    assert approval_deadlines.follow_up(admin).reminded == 0  # once, however often it runs
+    assert [(kind, login) for kind, login, _ in reminders(admin)] == [
+        (ActivityKind.REMINDER, "success")
+    ]
+    assert reminders(admin)[0][2].startswith("Decide by ")
+    clock.advance(timedelta(hours=24, minutes=1))
+    found = approval_deadlines.follow_up(admin)
+    assert (found.reminded, found.overdue) == (0, 1)
+    assert approval_deadlines.follow_up(admin).overdue == 0
+    assert reminders(admin)[-1][:2] == (ActivityKind.TASK, "ae")
+    assert (
+        reminders(admin)[-1][2] == f"Approval overdue, chase it: quote {quote.number} for Nova GmbH"
+    )
+    with admin.database.read_session() as session:
+        approval = session.scalars(select(Approval)).one()
+        assert approval.status is ApprovalStatus.PENDING  # still Customer Success's to decide
+        assert approval.escalated_at is not None
+
+
+def test_a_decided_approval_is_not_chased(
+    admin: Context, shop: Catalogue, clock: AdjustableClock
+) -> None:
+    ae = admin.as_user("ae")
+    quote = quote_with(admin, shop.onsite)
+    builder.submit_quote(ae, quote.id, quote.version)
+    inbox = approvals.inbox(admin.as_user("success"))
+    approvals.decide(admin.as_user("success"), inbox[0].approval_id, Decision.APPROVE, "")
+    clock.advance(timedelta(days=3))
+    found = approval_deadlines.follow_up(admin)
+    assert (found.reminded, found.overdue) == (0, 0)
+
+
+def test_billing_details_are_named_before_anything_is_sent(admin: Context) -> None:
+    account_id = new_customer(admin, complete=False)
+    with admin.database.write_session() as session:
+        account = session.get(Account, account_id)
+        assert account is not None
+        account.billing_country = "DE"
+        account.billing_postal_code = "1011"
+        session.commit()
+    found = billing_details.sending_problems(admin, account_id, "")
+    assert found == [
+        ("territory", "the territory of use is missing"),
+        ("invoice_contact", "the account has no invoice contact"),
+        ("billing_street", "the billing street is missing"),
+        ("billing_city", "the billing city is missing"),
+        (
+            "billing_postal_code",
+            "the billing postal code '1011' is not a German postcode of five digits",
+        ),
+    ]
+
+
+def test_a_quote_rejected_then_changed_below_every_rule_can_be_sent(
+    admin: Context, shop: Catalogue
+) -> None:
+    """Finance rejects 35%; at 20% no rule applies, so it is approved at once and the PO goes."""
+    ae = admin.as_user("ae")
+    quote = quote_with(admin, shop.platform, "35")
+    builder.submit_quote(ae, quote.id, quote.version)
+    inbox = approvals.inbox(admin.as_user("finance"))
+    approvals.decide(admin.as_user("finance"), inbox[0].approval_id, Decision.REJECT, "Too much.")
+    rejected = quotes.get_quote(ae, quote.id)
+    edit = quotes.QuoteEdit(
+        lines=[
+            quotes.QuoteLineIn(line_id=line.id, quantity=1, discount_pct=Decimal(20))
+            for line in rejected.lines
+        ],
+        starts_on=STARTS,
+    )
+    lowered = quotes.update_quote(ae, quote.id, rejected.version, edit)
+    approved = builder.submit_quote(ae, quote.id, lowered.version).quote
+    assert approved.status is QuoteStatus.APPROVED
+    contact = account_service.get_account(admin, approved.account_id).contacts[0]
+    sent = builder.send_po(ae, quote.id, approved.version, contact.id)
+    assert sent.status is QuoteStatus.APPROVED
+
+
+def test_with_two_customer_success_people_the_seller_gets_one_alert(
+    admin: Context, shop: Catalogue, clock: AdjustableClock
+) -> None:
+    """Each of them is reminded; the overdue approval is chased once."""
+    user_service.create_user(
+        admin,
+        user_service.UserIn(
+            login="success2",
+            name="Sid Success",
+            email="success2@example.com",
+            roles=frozenset({Role.CUSTOMER_SUCCESS}),
+        ),
+    )
+    quote = quote_with(admin, shop.onsite)
+    builder.submit_quote(admin.as_user("ae"), quote.id, quote.version)
+    clock.advance(timedelta(hours=49))
+    found = approval_deadlines.follow_up(admin)
+    assert (found.reminded, found.overdue) == (2, 1)
+    assert sorted((kind, login) for kind, login, _ in reminders(admin)) == [
+        (ActivityKind.REMINDER, "success"),
+        (ActivityKind.REMINDER, "success2"),
+        (ActivityKind.TASK, "ae"),
+    ]

@@ -1,0 +1,137 @@
+"""The outbox screen walked with Pilot: an admin sees why an e-mail failed and queues it again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from acctmgr.app import AcctmgrApp
+from acctmgr.models import EmailStatus, OutboxEmail
+from acctmgr.screens.mail.outbox import EmailScreen, OutboxScreen
+from acctmgr.widgets.record_table import RecordTable
+from tests.conftest import NOW
+from tests.mail_support import queue
+from tests.ui_support import build_app, seeded_template, settle
+
+SIZE = (80, 24)
+REFUSED = "The SMTP server at mail.example.com:25 refused the connection."
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return seeded_template(tmp_path_factory.mktemp("demo-outbox"))
+
+
+def _footer_keys(app: AcctmgrApp) -> set[str]:
+    return {active.binding.description for active in app.screen.active_bindings.values()}
+
+
+def _fill_outbox(app: AcctmgrApp) -> tuple[int, int]:
+    """A queued e-mail, and a newer one that failed for good; returns (queued, failed)."""
+    context = app.context
+    waiting = queue(context, ["buyer@example.com"], "Your renewal")
+    failed = queue(context, ["[bold]cfo@example.com"], "Your quote [red]Q-1", pdf=True)
+    with context.database.write_session() as session:
+        session.execute(
+            update(OutboxEmail)
+            .where(OutboxEmail.id == waiting)
+            .values(attempts=1, next_attempt_at=NOW + timedelta(minutes=1), last_error="")
+        )
+        session.execute(
+            update(OutboxEmail)
+            .where(OutboxEmail.id == failed)
+            .values(
+                status=EmailStatus.FAILED,
+                attempts=6,
+                last_error=REFUSED,
+                created_at=NOW + timedelta(seconds=1),
+                version=OutboxEmail.version + 1,
+            )
+        )
+        session.commit()
+    return waiting, failed
+
+
+def _stored(app: AcctmgrApp, email_id: int) -> OutboxEmail:
+    with app.context.database.read_session() as session:
+        row = session.get(OutboxEmail, email_id)
+        assert row is not None
+        return row
+
+
+async def _open_outbox(app: AcctmgrApp, pilot: object) -> None:
+    await settle(app, pilot)
+    await pilot.press("ctrl+p")  # type: ignore[attr-defined]
+    await settle(app, pilot)
+    await pilot.press(*"Open the outbox")  # type: ignore[attr-defined]
+    await settle(app, pilot)
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await settle(app, pilot)
+
+
+async def test_an_admin_sees_why_an_email_failed_and_retries_it(
+    tmp_path: Path, template: Path
+) -> None:
+    app = build_app(tmp_path, "admin", template)
+    waiting, failed = _fill_outbox(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_outbox(app, pilot)
+        assert isinstance(app.screen, OutboxScreen)
+        assert {"Retry failed", "Filter by status", "Open"} <= _footer_keys(app)
+        table = app.screen.query_one(RecordTable)
+        assert table.keys == [str(failed), str(waiting)]  # newest first
+        # Customer text is shown as letters, not markup.
+        assert table.texts(1) == ["[bold]cfo@example.com", "buyer@example.com"]
+        assert table.texts(0) == ["failed", "queued"]
+        assert str(app.screen.query_one("#outbox-error").render()) == REFUSED
+
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, EmailScreen)
+        headers = str(app.screen.query_one("#email-headers").render())
+        assert "Your quote [red]Q-1" in headers
+        assert "Q-000001.pdf (application/pdf" in headers
+        assert REFUSED in headers
+        assert "Please find your quote attached." in str(
+            app.screen.query_one("#email-body").render()
+        )
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, OutboxScreen)
+
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert app.screen.query_one(RecordTable).texts(0) == ["queued", "queued"]
+        # Retrying a message that did not fail is refused with a sentence.
+        await pilot.press("r")
+        await settle(app, pilot)
+        messages = [notification.message for notification in app._notifications]
+        assert any("Only a failed e-mail can be retried" in m for m in messages)
+
+    row = _stored(app, failed)
+    assert (row.status, row.attempts, row.next_attempt_at) == (EmailStatus.QUEUED, 0, NOW)
+
+
+async def test_the_filter_shows_only_failed_emails(tmp_path: Path, template: Path) -> None:
+    app = build_app(tmp_path, "admin", template)
+    _, failed = _fill_outbox(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_outbox(app, pilot)
+        for _ in range(4):  # all, queued, sending, sent, failed
+            await pilot.press("f")
+            await settle(app, pilot)
+        assert app.screen.query_one(RecordTable).keys == [str(failed)]
+        assert "failed e-mails" in str(app.screen.query_one("#outbox-summary").render())
+
+
+async def test_a_non_admin_is_told_the_outbox_is_for_admins(tmp_path: Path, template: Path) -> None:
+    app = build_app(tmp_path, "ae", template)
+    _fill_outbox(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_outbox(app, pilot)
+        assert app.screen.query_one(RecordTable).keys == []
+        messages = [notification.message for notification in app._notifications]
+        assert "Only an Admin can see the outbox." in messages

@@ -1,0 +1,188 @@
+"""The quote builder walked with Pilot: ae builds a new customer's first quote from the
+catalogue with an exception and a statement of work, Customer Success approves it, and ae sends
+the PO."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from textual.widgets import Input
+
+from acctmgr.app import AcctmgrApp
+from acctmgr.models import (
+    ApprovalRequest,
+    ApprovalRequestStatus,
+    Document,
+    EmailAttachment,
+    OutboxEmail,
+    Quote,
+    QuoteLine,
+    QuoteStatus,
+    SkuKind,
+    SkuVersion,
+)
+from acctmgr.screens.accounts.account import AccountScreen
+from acctmgr.screens.approvals.inbox import ApprovalScreen
+from acctmgr.screens.dialog import FormDialog
+from acctmgr.screens.sales.quote import QuoteScreen
+from acctmgr.screens.sales.sku_picker import SkuPicker
+from acctmgr.services.accounts import records as account_service
+from acctmgr.services.accounts.records import AccountIn, ContactIn
+from tests.ui_support import build_app, seeded_template, settle
+
+SIZE = (100, 30)
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return seeded_template(tmp_path_factory.mktemp("demo-quote"))
+
+
+def a_new_customer(app: AcctmgrApp) -> int:
+    """A Mid-market prospect of ae's with complete billing details and no contracts."""
+    admin = app.context.as_user("admin")
+    account = account_service.create_account(
+        admin,
+        AccountIn(
+            name="Nova Retail GmbH",
+            segment_code="MID",
+            owner_login="ae",
+            territory="Germany",
+            locale="de_DE",
+            currency="EUR",
+            billing_street="Hauptstrasse 1",
+            billing_city="Berlin",
+            billing_postal_code="10115",
+            billing_country="DE",
+        ),
+    )
+    contact = account_service.add_contact(
+        admin, account.id, ContactIn(name="Ines Invoice", email="ines@nova.example")
+    )
+    version = account_service.get_account(admin, account.id).version
+    account_service.set_invoice_contact(admin, account.id, contact.id, version)
+    return account.id
+
+
+async def type_into(app: AcctmgrApp, pilot: Any, selector: str, text: str) -> None:
+    field = app.screen.query_one(selector, Input)
+    field.focus()
+    field.value = ""
+    await pilot.press(*text)
+
+
+async def press(app: AcctmgrApp, pilot: Any, *keys: str) -> None:
+    await pilot.press(*keys)
+    await settle(app, pilot)
+    await settle(app, pilot)
+
+
+async def test_a_first_quote_from_catalogue_to_po(tmp_path: Path, template: Path) -> None:
+    app = build_app(tmp_path, "ae", template)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        account_id = a_new_customer(app)
+        await app.push_screen(AccountScreen(account_id))
+        await settle(app, pilot)
+        await press(app, pilot, "q")
+        assert isinstance(app.screen, FormDialog)
+        await type_into(app, pilot, "#starts_on", "2027-01-01")
+        await press(app, pilot, "ctrl+s")
+        assert isinstance(app.screen, QuoteScreen)
+        starter = [line.kind for line in app.screen.quote.lines]
+        assert starter, "a new customer's first quote starts with the starter pack"
+
+        # A subscription from the catalogue, found by typing, at 35% off (Finance's rule).
+        await press(app, pilot, "ctrl+n")
+        assert isinstance(app.screen, SkuPicker)
+        await pilot.press(*"essentials")
+        await settle(app, pilot)
+        await press(app, pilot, "enter")
+        assert isinstance(app.screen, QuoteScreen)
+        added = app.screen.quote.lines[-1]
+        assert added.kind is SkuKind.SUBSCRIPTION
+        await type_into(app, pilot, f"#disc_{added.id}", "135")
+        await press(app, pilot, "ctrl+s")
+        assert "between 0% and 100%" in str(
+            app.screen.query_one(f"#disc_{added.id}-error").render()
+        )
+        await type_into(app, pilot, f"#disc_{added.id}", "35")
+        await press(app, pilot, "ctrl+s")
+
+        # An item outside the catalogue: an exception for Customer Success.
+        await press(app, pilot, "ctrl+o")
+        assert isinstance(app.screen, FormDialog)
+        await type_into(app, pilot, "#description", "Connector to the customer's CRM")
+        await type_into(app, pilot, "#list_price", "1200")
+        await press(app, pilot, "ctrl+s")
+        assert isinstance(app.screen, QuoteScreen)
+
+        # The statement of work on the starter pack's workshop.
+        workshop = next(line for line in app.screen.quote.lines if line.kind is SkuKind.SERVICE)
+        app.screen.query_one(f"#qty_{workshop.id}", Input).focus()
+        await press(app, pilot, "ctrl+t")
+        assert isinstance(app.screen, FormDialog)
+        await pilot.press(*"Two days on journey analysis")
+        await press(app, pilot, "ctrl+s")
+        assert isinstance(app.screen, QuoteScreen)
+
+        await press(app, pilot, "f6")
+        quote = app.screen.quote
+        assert quote.status is QuoteStatus.PENDING_APPROVAL
+        await press(app, pilot, "escape")
+
+    for login in ("success", "finance"):
+        approver = build_app(tmp_path, login)
+        async with approver.run_test(size=SIZE) as pilot:
+            await settle(approver, pilot)
+            await approver.push_screen(ApprovalScreen(None, quote_id=quote.id))
+            await settle(approver, pilot)
+            await press(approver, pilot, "ctrl+a")
+
+    app = build_app(tmp_path, "ae")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        from acctmgr.services.sales import quotes
+
+        await app.push_screen(QuoteScreen(quotes.get_quote(app.context, quote.id)))
+        await settle(app, pilot)
+        assert app.screen.quote.status is QuoteStatus.APPROVED
+        await press(app, pilot, "f7")
+        assert isinstance(app.screen, FormDialog)
+        await press(app, pilot, "ctrl+s")
+        assert isinstance(app.screen, QuoteScreen)
+
+    with app.context.database.read_session() as session:
+        stored = session.get(Quote, quote.id)
+        assert stored is not None
+        assert stored.status is QuoteStatus.APPROVED
+        assert stored.territory == "Germany"
+        lines = session.scalars(
+            select(QuoteLine).where(QuoteLine.quote_id == quote.id).order_by(QuoteLine.position)
+        ).all()
+        assert any(line.sku_version_id is None for line in lines)
+        assert any(line.statement_of_work == "Two days on journey analysis" for line in lines)
+        kinds = {
+            line.id: session.get(SkuVersion, line.sku_version_id).kind
+            for line in lines
+            if line.sku_version_id
+        }
+        assert SkuKind.SERVICE in kinds.values()
+        request = session.scalars(
+            select(ApprovalRequest).where(ApprovalRequest.record_id == quote.id)
+        ).one()
+        assert request.status is ApprovalRequestStatus.APPROVED
+        po = session.scalars(
+            select(Document).where(Document.record_type == "quotes", Document.record_id == quote.id)
+        ).all()
+        pdf = [doc for doc in po if doc.media_type == "application/pdf"]
+        assert len(pdf) == 1
+        email = session.scalars(select(OutboxEmail)).all()[-1]
+        assert email.to_addresses == "ines@nova.example"
+        attached = session.scalars(
+            select(EmailAttachment.document_id).where(EmailAttachment.email_id == email.id)
+        ).all()
+        assert pdf[0].id in attached

@@ -1,0 +1,381 @@
+"""The app walked with Pilot as real users: first run, My day per role, search, account screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from textual.widgets import Input, OptionList, TabbedContent
+
+from acctmgr import app as app_module
+from acctmgr.models import Account, Contract, Role, User
+from acctmgr.screens.accounts.account import AccountScreen
+from acctmgr.screens.accounts.activity import ActivityScreen
+from acctmgr.screens.accounts.search import AccountsScreen
+from acctmgr.screens.my_day import MyDayScreen
+from acctmgr.screens.sign_in.first_admin import FirstAdminScreen
+from acctmgr.screens.sign_in.persona import PersonaScreen
+from acctmgr.screens.sign_in.unknown_login import UnknownLoginScreen
+from acctmgr.screens.sign_in.welcome import WelcomeScreen
+from acctmgr.services.accounts import records as account_service
+from acctmgr.services.kernel.context import Context
+from acctmgr.widgets.record_table import RecordTable
+from tests.ui_support import build_app, seeded_template, settle
+
+SIZE = (80, 24)
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return seeded_template(tmp_path_factory.mktemp("demo"))
+
+
+def table_texts(table: RecordTable, column: int = 0) -> list[str]:
+    return table.texts(column)
+
+
+async def test_first_run_creates_the_first_admin(tmp_path: Path) -> None:
+    """On an empty database Welcome offers the admin form; a bad e-mail is named beside it."""
+    app = build_app(tmp_path, "newbie")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, WelcomeScreen)
+        assert app.screen.title == "Welcome"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FirstAdminScreen)
+        await pilot.press(*"New Bie", "tab", *"not-an-email", "enter")
+        await pilot.pause()
+        error = app.screen.query_one("#email-error")
+        assert "name@example.com" in str(error.render())
+        assert isinstance(app.screen, FirstAdminScreen)
+        await pilot.press(*("backspace" for _ in "not-an-email"), *"new@example.com", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MyDayScreen)
+    with app.context.database.read_session() as session:
+        user = session.scalars(select(User).where(User.login == "newbie")).one()
+        assert user.name == "New Bie"
+        assert [role.role for role in user.roles] == [Role.ADMIN]
+
+
+async def test_first_run_loads_the_demo_and_signs_in_as_a_persona(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Choosing the demo seeds the database, then the chosen persona lands on My day."""
+    monkeypatch.setattr(app_module, "DEMO_ACCOUNTS", 120)
+    app = build_app(tmp_path, "root")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PersonaScreen)
+        options = app.screen.query_one("#personas", OptionList)
+        leader_index = next(
+            i for i in range(options.option_count) if options.get_option_at_index(i).id == "leader"
+        )
+        options.highlighted = leader_index
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MyDayScreen)
+        assert app.context.login == "leader"
+        assert app.screen.query_one("#table-approvals", RecordTable).row_count > 0
+    with app.context.database.read_session() as session:
+        assert (session.scalar(select(func.count(Account.id))) or 0) >= 120
+
+
+@pytest.mark.parametrize(
+    "login",
+    [
+        "ae",
+        "cms",
+        "leader",
+        "kam",
+        "custsvc",
+        "success",
+        "presales",
+        "finance",
+        "im",
+        "ssm",
+        "nam",
+        "admin",
+        "trainer",
+    ],
+)
+async def test_my_day_for_each_role(tmp_path: Path, template: Path, login: str) -> None:
+    """Every persona lands on My day with their name, roles and the tasks due for them."""
+    app = build_app(tmp_path, login, template)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, MyDayScreen)
+        assert screen.title == "My day"
+        summary = str(screen.query_one("#my-day-summary").render())
+        assert "Monday 23 November 2026" in summary
+        due = screen.query_one("#table-due", RecordTable)
+        assert due.row_count > 0
+        whens = table_texts(due)
+        # Overdue first.
+        assert "overdue" in whens[0]
+        if login == "leader":
+            assert screen.query_one("#table-approvals", RecordTable).row_count >= 3
+        if login == "cms":
+            assert screen.query_one("#table-cases", RecordTable).row_count >= 3
+        # Enter opens the highlighted task; from there "a" opens its account, if it has one.
+        due.focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        task = app.screen
+        assert isinstance(task, ActivityScreen)
+        assert task.activity is not None
+        if task.activity.account_id is not None:
+            await pilot.press("a")
+            await settle(app, pilot)
+            assert isinstance(app.screen, AccountScreen)
+
+
+async def test_my_day_paints_before_the_database_layer_loads_behind_it(
+    tmp_path: Path, template: Path
+) -> None:
+    """On a ready database the day read at launch is on screen at the first paint; the database
+    opens behind it, and the next screens work."""
+    app = build_app(tmp_path, "leader", template)
+    assert app.first_day is not None
+    assert not app.context.is_open
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, MyDayScreen)
+        assert app.screen.query_one("#table-approvals", RecordTable).row_count >= 3
+        await settle(app, pilot)
+        assert app.context.is_open
+        await pilot.press("f4")
+        await settle(app, pilot)
+        assert app.screen.query_one("#approvals-table", RecordTable).row_count >= 3
+
+
+async def test_marking_a_task_done_from_my_day(tmp_path: Path, template: Path) -> None:
+    """x marks the highlighted task done; it leaves the list and the row is stored done."""
+    app = build_app(tmp_path, "ae", template)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        due = app.screen.query_one("#table-due", RecordTable)
+        before = due.row_count
+        first_key = due.selected_key
+        due.focus()
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert due.row_count == before - 1
+        assert first_key not in due.keys
+    from acctmgr.models import Activity
+
+    assert first_key is not None
+    with app.context.database.read_session() as session:
+        done = session.get(Activity, int(first_key.removeprefix("activity-")))
+        assert done is not None
+        assert done.done_at is not None
+
+
+async def test_search_as_you_type_and_open_an_account(tmp_path: Path, template: Path) -> None:
+    """F3 opens Accounts; typing narrows the list in the database; Enter opens the account."""
+    app = build_app(tmp_path, "admin", template)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountsScreen)
+        table = app.screen.query_one("#accounts", RecordTable)
+        assert table.row_count == 100  # one page
+        first_name = table_texts(table)[0]
+        word = first_name.split()[0].lower()
+        await pilot.press(*word)
+        await settle(app, pilot)
+        names = table_texts(table)
+        assert names
+        assert first_name in names
+        for hostile in ("%", "_", "\\", "'", '"', "[b]", "🚀"):
+            await pilot.press(*hostile)
+        await settle(app, pilot)
+        assert table.row_count == 0
+        assert "0 accounts" in str(app.screen.query_one("#accounts-status").render())
+        for _ in range(40):
+            await pilot.press("backspace")
+        await pilot.press(*word, "enter")
+        await settle(app, pilot)
+        assert app.screen.focused is table
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert app.screen.account is not None
+        assert app.screen.account.name == first_name
+
+
+async def test_a_search_longer_than_its_box_scrolls_to_the_cursor(
+    tmp_path: Path, template: Path
+) -> None:
+    """The search box repaints without a layout per keystroke; long text still scrolls."""
+    app = build_app(tmp_path, "admin", template)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        box = app.screen.query_one("#account-search", Input)
+        typed = "nothing is called like this at all, not even close to it " * 2
+        await pilot.press(*typed)
+        await settle(app, pilot)
+        assert box.value == typed
+        assert box.scroll_x > 0
+        assert typed.rstrip()[-20:] in box.render_line(0).text  # the end is in view
+        assert table_texts(app.screen.query_one("#accounts", RecordTable)) == []
+
+
+def test_cells_are_fitted_to_their_column_by_display_width() -> None:
+    """Plain cells are padded or cut with an ellipsis, counting wide characters as two."""
+    from acctmgr.widgets.record_table import _fit
+
+    assert _fit("Acme", 6) == "Acme  "
+    assert _fit("Acme Corporation", 6) == "Acme …"
+    assert _fit("日本語テキスト", 5) == "日本…"
+    assert _fit("🚀 Rockets", 4) == "🚀 …"
+
+
+async def test_paging_loads_the_next_page_near_the_end(tmp_path: Path, template: Path) -> None:
+    """Moving down past the first page asks the database for the next one."""
+    app = build_app(tmp_path, "admin", template)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        table = app.screen.query_one("#accounts", RecordTable)
+        table.focus()
+        table.move_cursor(row=95)
+        await settle(app, pilot)
+        assert table.row_count == 200
+
+
+async def test_the_account_screen_shows_every_tab(tmp_path: Path, template: Path) -> None:
+    """Keys 1-8 switch tabs; each tab loads the account's own records."""
+    app = build_app(tmp_path, "admin", template)
+    with app.context.database.read_session() as session:
+        account_id = session.scalar(
+            select(Account.id)
+            .join(Contract, Contract.account_id == Account.id)
+            .where(Account.invoice_contact_id.is_not(None))
+            .limit(1)
+        )
+    assert account_id is not None
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_account(account_id)
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AccountScreen)
+        overview = str(screen.query_one("#overview-text").render())
+        assert "Invoice contact" in overview
+        for number, pane in enumerate(
+            [
+                "overview",
+                "contacts",
+                "contracts",
+                "subscriptions",
+                "invoices",
+                "cases",
+                "documents",
+                "timeline",
+            ],
+            start=1,
+        ):
+            await pilot.press(str(number))
+            await settle(app, pilot)
+            assert screen.query_one("#account-tabs", TabbedContent).active == pane
+        assert screen.query_one("#contacts-table", RecordTable).row_count > 0
+        assert screen.query_one("#contracts-table", RecordTable).row_count > 0
+        assert screen.query_one("#timeline-table", RecordTable).row_count > 0
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MyDayScreen)
+
+
+async def test_an_unknown_login_gets_a_sentence(tmp_path: Path, template: Path) -> None:
+    """A login that is not a user sees why and how to start as someone who is."""
+    app = build_app(tmp_path, "ghost", template)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, UnknownLoginScreen)
+        message = str(app.screen.query_one("#unknown-message").render())
+        assert "'ghost' is not a user of this database" in message
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code in (0, None)
+
+
+async def test_names_with_markup_and_escapes_show_as_text(tmp_path: Path, template: Path) -> None:
+    """A customer called "[bold]Evil[/]" with an ESC in it is shown letter for letter."""
+    app = build_app(tmp_path, "admin", template)
+    hostile = "[bold red]Evil[/] \x1b[31mCorp"
+    account_service.create_account(
+        Context(app.context.database, app.context.clock, "admin"),
+        account_service.AccountIn(name=hostile, segment_code="MID"),
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        await pilot.press(*"red]evil")
+        await settle(app, pilot)
+        table = app.screen.query_one("#accounts", RecordTable)
+        assert table_texts(table) == ["[bold red]Evil[/] ␛[31mCorp"]
+
+
+async def test_the_command_palette_goes_to_an_account_by_name(
+    tmp_path: Path, template: Path
+) -> None:
+    """Ctrl+P, part of a name, Enter: the account opens."""
+    app = build_app(tmp_path, "admin", template)
+    with app.context.database.read_session() as session:
+        name = session.scalar(select(Account.name).order_by(Account.id).limit(1))
+    assert name is not None
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*name[:12])
+        await pilot.pause(0.5)
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert app.screen.account is not None
+        assert app.screen.account.name.startswith(name[:12])
+
+
+async def test_the_theme_is_saved_in_the_config(tmp_path: Path, template: Path) -> None:
+    """Choosing a theme writes it to config.toml, so the next start uses it."""
+    app = build_app(tmp_path, "ae", template)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.theme = "nord"
+        await settle(app, pilot)
+    assert 'theme = "nord"' in (tmp_path / "config" / "config.toml").read_text()
+
+
+async def test_an_unexpected_failure_is_a_notification_not_a_traceback(
+    tmp_path: Path, template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug in a use case is logged and shown as one sentence; the app keeps running."""
+    from acctmgr.services.my_day import day as my_day_service
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    app = build_app(tmp_path, "ae", template)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        monkeypatch.setattr(my_day_service, "my_day", broken)
+        await pilot.press("r")
+        await settle(app, pilot)
+        messages = [notification.message for notification in app._notifications]
+        assert any("Something unexpected went wrong" in message for message in messages)
+        assert isinstance(app.screen, MyDayScreen)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountsScreen)
