@@ -45,3 +45,22 @@ def test_cli_sub_commands_do_not_load_textual() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_the_domain_vocabulary_loads_no_orm() -> None:
+    """Every module of acctmgr.domain imports without SQLAlchemy, pydantic or Textual."""
+    import acctmgr.domain
+
+    modules = ["acctmgr.domain", *_modules(acctmgr.domain)]
+    script = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "heavy = ('sqlalchemy', 'pydantic', 'textual')\n"
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert len(modules) > 5
+    assert result.stdout.strip() == ""

@@ -17,8 +17,8 @@ import click
 
 from acctmgr import __version__, resume_collection
 from acctmgr.config import LoadedSettings, load_settings
+from acctmgr.domain.roles import Role
 from acctmgr.errors import AcctmgrError, InvalidInput
-from acctmgr.roles import Role
 from acctmgr.startup import configure_logging, connect, launch, open_context, open_database
 
 log = logging.getLogger("acctmgr.cli")

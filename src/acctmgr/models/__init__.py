@@ -1,82 +1,76 @@
 """The tables of acctmgr. Importing this package registers every model on ``Base.metadata``."""
 
-from acctmgr.models.accounts import Account, AccountKind, AccountStatus, Contact
-from acctmgr.models.activities import Activity, ActivityKind
+from acctmgr.domain.accounts import AccountKind, AccountStatus
+from acctmgr.domain.activities import ActivityKind
+from acctmgr.domain.approvals import (
+    ApprovalRequestStatus,
+    ApprovalStatus,
+    ApproverKind,
+    Decision,
+    GroupMode,
+)
+from acctmgr.domain.catalogue import SkuKind
+from acctmgr.domain.contracts import (
+    ContractStatus,
+    InvoiceStatus,
+    OrderStatus,
+    RenewalType,
+    SignatureMethod,
+    SubscriptionKind,
+    SubscriptionStatus,
+)
+from acctmgr.domain.documents import EmailStatus
+from acctmgr.domain.onboarding import DiscrepancyStatus, OnboardingAction, OnboardingStep
+from acctmgr.domain.roles import Role
+from acctmgr.domain.sales import (
+    CloseOutcome,
+    OfferStatus,
+    OpportunityKind,
+    OpportunityStage,
+    PlaceholderStatus,
+    QuoteStatus,
+    RetentionStep,
+)
+from acctmgr.models.accounts import Account, Contact
+from acctmgr.models.activities import Activity
 from acctmgr.models.approvals import (
     Approval,
     ApprovalDecision,
     ApprovalGroup,
     ApprovalGroupMember,
     ApprovalRequest,
-    ApprovalRequestStatus,
     ApprovalRule,
-    ApprovalStatus,
-    ApproverKind,
-    Decision,
-    GroupMode,
 )
 from acctmgr.models.audit import AuditEvent
 from acctmgr.models.base import Base
-from acctmgr.models.catalogue import (
-    Package,
-    PackageItem,
-    Sku,
-    SkuKind,
-    SkuPrice,
-    SkuVersion,
-    UsageTier,
-)
+from acctmgr.models.catalogue import Package, PackageItem, Sku, SkuPrice, SkuVersion, UsageTier
 from acctmgr.models.contracts import (
     Contract,
-    ContractStatus,
     Entitlement,
     Invoice,
     InvoiceLine,
-    InvoiceStatus,
     Order,
     OrderLine,
-    OrderStatus,
-    RenewalType,
-    SignatureMethod,
     Subscription,
-    SubscriptionKind,
-    SubscriptionStatus,
     UsageRecord,
 )
-from acctmgr.models.documents import (
-    Document,
-    DocumentTemplate,
-    EmailAttachment,
-    EmailStatus,
-    OutboxEmail,
-)
+from acctmgr.models.documents import Document, DocumentTemplate, EmailAttachment, OutboxEmail
 from acctmgr.models.onboarding import (
     BillingDiscrepancy,
-    DiscrepancyStatus,
     HandoverItem,
     ImportRun,
     OnboardingAccount,
-    OnboardingAction,
     OnboardingRequest,
-    OnboardingStep,
 )
 from acctmgr.models.people import Delegation, Segment, SshKey, User, UserRole
 from acctmgr.models.sales import (
-    CloseOutcome,
     Offer,
-    OfferStatus,
     Opportunity,
-    OpportunityKind,
-    OpportunityStage,
     PlaceholderRequest,
-    PlaceholderStatus,
     Quote,
     QuoteLine,
-    QuoteStatus,
     RetentionCase,
-    RetentionStep,
 )
-from acctmgr.roles import Role
 
 __all__ = [
     "Account",

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import enum
-
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from acctmgr.domain.accounts import AccountKind, AccountStatus
 from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
-
-
-class AccountKind(enum.StrEnum):
-    """A National or Regional Account groups customer accounts under one agreement."""
-
-    CUSTOMER = "customer"
-    NATIONAL = "national"
-    REGIONAL = "regional"
-
-
-class AccountStatus(enum.StrEnum):
-    PROSPECT = "prospect"
-    ACTIVE = "active"
-    CHURNED = "churned"
 
 
 class Account(IdMixin, Versioned, Timestamps, Base):

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from acctmgr.domain.activities import ActivityKind
 from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
-
-
-class ActivityKind(enum.StrEnum):
-    TASK = "task"
-    REMINDER = "reminder"
-    CALL = "call"
-    EMAIL = "email"
-    MEETING = "meeting"
-    NOTE = "note"
 
 
 class Activity(IdMixin, Versioned, Timestamps, Base):

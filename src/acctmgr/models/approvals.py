@@ -7,26 +7,21 @@ is bound to the exact version of the record it was submitted with.
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from acctmgr.domain.approvals import (
+    ApprovalRequestStatus,
+    ApprovalStatus,
+    ApproverKind,
+    Decision,
+    GroupMode,
+)
+from acctmgr.domain.roles import Role
 from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
-from acctmgr.roles import Role
-
-
-class ApproverKind(enum.StrEnum):
-    USER = "user"
-    ROLE_IN_SEGMENT = "role_in_segment"  # e.g. the Segment Leader of the record's segment
-    GROUP = "group"
-
-
-class GroupMode(enum.StrEnum):
-    ANY = "any"
-    ALL = "all"
 
 
 class ApprovalGroup(IdMixin, Versioned, Timestamps, Base):
@@ -63,14 +58,6 @@ class ApprovalRule(IdMixin, Versioned, Timestamps, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class ApprovalRequestStatus(enum.StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    RECALLED = "recalled"
-    STALE = "stale"  # the record changed after submission
-
-
 class ApprovalRequest(IdMixin, Versioned, Timestamps, Base):
     __tablename__ = "approval_requests"
 
@@ -93,15 +80,6 @@ class ApprovalRequest(IdMixin, Versioned, Timestamps, Base):
         order_by="[Approval.tier, Approval.id]",
         back_populates="request",
     )
-
-
-class ApprovalStatus(enum.StrEnum):
-    WAITING = "waiting"  # its tier has not started
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    CARRIED_OVER = "carried_over"  # approved in an earlier round, conditions unchanged
-    SKIPPED = "skipped"
 
 
 class Approval(IdMixin, Versioned, Timestamps, Base):
@@ -127,11 +105,6 @@ class Approval(IdMixin, Versioned, Timestamps, Base):
 
     request: Mapped[ApprovalRequest] = relationship(back_populates="approvals")
     decisions: Mapped[list[ApprovalDecision]] = relationship(cascade="all, delete-orphan")
-
-
-class Decision(enum.StrEnum):
-    APPROVE = "approve"
-    REJECT = "reject"
 
 
 class ApprovalDecision(IdMixin, Base):

@@ -6,21 +6,13 @@ A SKU's description and contents never change in place: an admin's edit creates 
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from acctmgr.domain.catalogue import SkuKind
 from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
-
-
-class SkuKind(enum.StrEnum):
-    SUBSCRIPTION = "subscription"
-    ONE_OFF = "one_off"
-    SERVICE = "service"  # workshops, audits, trainings: consumed by a deadline
-    USAGE = "usage"  # page views against an included volume with tier prices
-    INCLUDED = "included"  # priced 0 and shown as included
 
 
 class Sku(IdMixin, Versioned, Timestamps, Base):

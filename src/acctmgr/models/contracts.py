@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from acctmgr.domain.contracts import (
+    ContractStatus,
+    InvoiceStatus,
+    OrderStatus,
+    RenewalType,
+    SignatureMethod,
+    SubscriptionKind,
+    SubscriptionStatus,
+)
 from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
-
-
-class ContractStatus(enum.StrEnum):
-    DRAFT = "draft"
-    SENT_FOR_SIGNATURE = "sent_for_signature"
-    SIGNED = "signed"  # signed, not yet in effect
-    ACTIVE = "active"
-    SUPERSEDED = "superseded"
-    ENDED = "ended"
-    CANCELLED = "cancelled"
-
-
-class RenewalType(enum.StrEnum):
-    STANDING_ORDER = "standing_order"  # renews itself for another term
-    FIXED_TERM = "fixed_term"  # ends; a renewal offer may be made from the old package
-
-
-class SignatureMethod(enum.StrEnum):
-    ELECTRONIC = "electronic"
-    WET_INK = "wet_ink"
-    EMAIL_CONFIRMATION = "email_confirmation"
 
 
 class Contract(IdMixin, Versioned, Timestamps, Base):
@@ -62,13 +49,6 @@ class Contract(IdMixin, Versioned, Timestamps, Base):
     finalised_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
-class OrderStatus(enum.StrEnum):
-    DRAFT = "draft"
-    SCHEDULED = "scheduled"  # future dated
-    ACTIVATED = "activated"
-    CANCELLED = "cancelled"
-
-
 class Order(IdMixin, Versioned, Timestamps, Base):
     """Part of a contract to deliver at one location from one date (split, future-dated)."""
 
@@ -94,18 +74,6 @@ class OrderLine(IdMixin, Base):
     description: Mapped[str] = mapped_column(Text, default="")
     quantity: Mapped[int] = mapped_column(Integer)
     net_minor: Mapped[int] = mapped_column(Integer)
-
-
-class SubscriptionKind(enum.StrEnum):
-    TEST = "test"
-    PAID = "paid"
-
-
-class SubscriptionStatus(enum.StrEnum):
-    PENDING = "pending"
-    ACTIVE = "active"
-    ENDED = "ended"
-    CANCELLED = "cancelled"
 
 
 class Subscription(IdMixin, Versioned, Timestamps, Base):
@@ -149,14 +117,6 @@ class UsageRecord(IdMixin, Base):
     metric: Mapped[str] = mapped_column(String(40), default="page_views")
     month: Mapped[date]  # first day of the month
     quantity: Mapped[int] = mapped_column(Integer)
-
-
-class InvoiceStatus(enum.StrEnum):
-    DRAFT = "draft"
-    REVIEWED = "reviewed"
-    SENT = "sent"
-    PAID = "paid"
-    CANCELLED = "cancelled"
 
 
 class Invoice(IdMixin, Versioned, Timestamps, Base):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from acctmgr.domain.documents import EmailStatus
 from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
 
 
@@ -41,13 +41,6 @@ class Document(IdMixin, Timestamps, Base):
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-
-
-class EmailStatus(enum.StrEnum):
-    QUEUED = "queued"
-    SENDING = "sending"  # claimed by a worker
-    SENT = "sent"
-    FAILED = "failed"  # gave up after the last retry
 
 
 class OutboxEmail(IdMixin, Versioned, Timestamps, Base):

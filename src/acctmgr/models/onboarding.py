@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from acctmgr.domain.onboarding import DiscrepancyStatus, OnboardingAction, OnboardingStep
 from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
-
-
-class OnboardingAction(enum.StrEnum):
-    ADD = "add"
-    REMOVE = "remove"
-
-
-class OnboardingStep(enum.StrEnum):
-    REQUESTED = "requested"  # by the NAM/RAM
-    APPLYING = "applying"  # the IM updates iSeries and imports
-    DATA_READY = "data_ready"  # SSM notified: reports can be generated
-    BILLING = "billing"  # discrepancies being resolved
-    INVENTORY = "inventory"  # inventory loading for bids announced
-    HANDOVER = "handover"  # the SSM's transition checklist
-    DONE = "done"
-    CANCELLED = "cancelled"
 
 
 class OnboardingRequest(IdMixin, Versioned, Timestamps, Base):
@@ -61,11 +45,6 @@ class OnboardingAccount(IdMixin, Base):
     iseries_number: Mapped[str] = mapped_column(String(32))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     applied_at: Mapped[datetime | None] = mapped_column(default=None)
-
-
-class DiscrepancyStatus(enum.StrEnum):
-    OPEN = "open"
-    RESOLVED = "resolved"
 
 
 class BillingDiscrepancy(IdMixin, Versioned, Timestamps, Base):

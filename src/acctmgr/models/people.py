@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from acctmgr.domain.roles import Role
 from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
-from acctmgr.roles import Role
 
 
 class Segment(IdMixin, Versioned, Base):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -10,31 +9,18 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from acctmgr.domain.sales import (
+    CloseOutcome,
+    OfferStatus,
+    OpportunityKind,
+    OpportunityStage,
+    PlaceholderStatus,
+    QuoteStatus,
+    RetentionStep,
+)
 from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
 
 PERCENT = Numeric(7, 4)
-
-
-class CloseOutcome(enum.StrEnum):
-    WON = "won"
-    LOST = "lost"
-    WITHDRAWN = "withdrawn"
-
-
-class RetentionStep(enum.StrEnum):
-    """Where a retention (rate-reduction) case stands in its wizard."""
-
-    OPENED = "opened"
-    IN_QUEUE = "in_queue"
-    USAGE_REVIEW = "usage_review"
-    OPPORTUNITY = "opportunity"
-    PLACEHOLDER = "placeholder"
-    CUSTOMER_GOALS = "customer_goals"
-    QUOTE = "quote"
-    REVIEW = "review"
-    APPROVAL = "approval"
-    SIGNATURE = "signature"
-    CLOSED = "closed"
 
 
 class RetentionCase(IdMixin, Versioned, Timestamps, Base):
@@ -60,20 +46,6 @@ class RetentionCase(IdMixin, Versioned, Timestamps, Base):
     draft: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class OpportunityKind(enum.StrEnum):
-    RATE_REDUCTION = "rate_reduction"
-    NEW_BUSINESS = "new_business"
-    UPSELL = "upsell"
-    RENEWAL = "renewal"
-
-
-class OpportunityStage(enum.StrEnum):
-    QUALIFYING = "qualifying"
-    PROPOSAL = "proposal"
-    NEGOTIATION = "negotiation"
-    CLOSED = "closed"
-
-
 class Opportunity(IdMixin, Versioned, Timestamps, Base):
     __tablename__ = "opportunities"
 
@@ -93,12 +65,6 @@ class Opportunity(IdMixin, Versioned, Timestamps, Base):
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
-class PlaceholderStatus(enum.StrEnum):
-    SUBMITTED = "submitted"
-    CONFIRMED = "confirmed"
-    WITHDRAWN = "withdrawn"
-
-
 class PlaceholderRequest(IdMixin, Versioned, Timestamps, Base):
     """The intent for a new contract, raised inside an opportunity before the quote exists."""
 
@@ -110,15 +76,6 @@ class PlaceholderRequest(IdMixin, Versioned, Timestamps, Base):
     estimated_reduction_minor: Mapped[int] = mapped_column(Integer)
     confirmed_reduction_minor: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str] = mapped_column(Text, default="")
-
-
-class QuoteStatus(enum.StrEnum):
-    DRAFT = "draft"
-    PENDING_APPROVAL = "pending_approval"  # locked while it waits
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    ACCEPTED = "accepted"
-    SUPERSEDED = "superseded"
 
 
 class Quote(IdMixin, Versioned, Timestamps, Base):
@@ -164,15 +121,6 @@ class QuoteLine(IdMixin, Base):
     consume_by: Mapped[date | None]
 
     quote: Mapped[Quote] = relationship(back_populates="lines")
-
-
-class OfferStatus(enum.StrEnum):
-    DRAFT = "draft"
-    PRESENTED = "presented"
-    SENT = "sent"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    EXPIRED = "expired"
 
 
 class Offer(IdMixin, Versioned, Timestamps, Base):

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer, Header, Input, Select, Static
 
-from acctmgr.models import AccountKind
+from acctmgr.domain.accounts import AccountKind
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.services.accounts import search as account_search
 from acctmgr.services.accounts.search import AccountQuery, AccountRow

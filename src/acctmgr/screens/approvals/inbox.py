@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Input, Label, Static
 
-from acctmgr.models import Decision
+from acctmgr.domain.approvals import Decision
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.services.approvals import engine as approvals
 from acctmgr.services.approvals.engine import InboxItem, RequestView

@@ -15,7 +15,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, Static
 
-from acctmgr.models import ApproverKind, Role
+from acctmgr.domain.approvals import ApproverKind
+from acctmgr.domain.roles import Role
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.screens.dialog import FormDialog
 from acctmgr.services.approvals import engine as approvals

@@ -19,8 +19,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, Input, Static
 
+from acctmgr.domain.catalogue import SkuKind
 from acctmgr.errors import AcctmgrError
-from acctmgr.models import SkuKind
 from acctmgr.screens.base import UNEXPECTED, AcctmgrScreen
 from acctmgr.services.catalogue.skus import KIND_LABELS, PackageIn, SkuIn
 from acctmgr.services.kernel.context import Context

@@ -17,8 +17,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Input, Static
 
+from acctmgr.domain.catalogue import SkuKind
+from acctmgr.domain.roles import Role
 from acctmgr.errors import AcctmgrError
-from acctmgr.models import Role, SkuKind
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.screens.catalogue.forms import ConfirmScreen, sku_form
 from acctmgr.services.catalogue import skus as catalogue_service

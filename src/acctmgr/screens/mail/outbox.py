@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
-from acctmgr.models import EmailStatus
+from acctmgr.domain.documents import EmailStatus
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.services.mail import delivery as mail_delivery
 from acctmgr.services.mail.delivery import EmailView, OutboxRow

@@ -11,8 +11,10 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Static
 
+from acctmgr.domain.activities import ActivityKind
+from acctmgr.domain.contracts import SignatureMethod
+from acctmgr.domain.sales import CloseOutcome
 from acctmgr.errors import AcctmgrError, InvalidInput
-from acctmgr.models import ActivityKind, CloseOutcome, SignatureMethod
 from acctmgr.screens.wizard import StepScreen
 from acctmgr.services.kernel.money import format_money, parse_money, parse_percent
 from acctmgr.services.retention import cases as retention

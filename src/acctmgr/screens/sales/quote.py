@@ -16,8 +16,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from acctmgr.domain.sales import QuoteStatus
 from acctmgr.errors import AcctmgrError
-from acctmgr.models import QuoteStatus
 from acctmgr.screens.dialog import FormDialog
 from acctmgr.screens.sales.quote_builder import QuoteBuilder, quote_fields
 from acctmgr.services.accounts import records as account_service

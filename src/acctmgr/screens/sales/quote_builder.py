@@ -19,8 +19,8 @@ from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
+from acctmgr.domain.catalogue import SkuKind
 from acctmgr.errors import AcctmgrError, InvalidInput
-from acctmgr.models import SkuKind
 from acctmgr.screens.wizard import StepScreen
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.sales import quote_builder, quotes

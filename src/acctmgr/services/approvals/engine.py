@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import or_, select
 
+from acctmgr.domain.roles import ALL_SEGMENT_ROLES
 from acctmgr.errors import Conflict, InvalidInput, PermissionDenied
 from acctmgr.models import (
     Approval,
@@ -43,7 +44,6 @@ from acctmgr.models import (
     User,
     UserRole,
 )
-from acctmgr.roles import ALL_SEGMENT_ROLES
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.context import Actor
 from acctmgr.services.kernel.permissions import require_role

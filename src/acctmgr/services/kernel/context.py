@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from acctmgr.clock import Clock, SystemClock
-from acctmgr.roles import Role
+from acctmgr.domain.roles import Role
 
 if TYPE_CHECKING:
     from acctmgr.db.engine import Database

@@ -10,8 +10,8 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, true
 from sqlalchemy.orm import InstrumentedAttribute
 
+from acctmgr.domain.roles import ALL_SEGMENT_ROLES, Role
 from acctmgr.errors import PermissionDenied
-from acctmgr.roles import ALL_SEGMENT_ROLES, Role
 from acctmgr.services.kernel.context import Actor
 
 

@@ -9,8 +9,8 @@ plain twins of ``unit_of_work.load_actor`` and ``permissions.segment_filter``.
 from __future__ import annotations
 
 from acctmgr.db.reader import Reader
+from acctmgr.domain.roles import ALL_SEGMENT_ROLES, Role
 from acctmgr.errors import UnknownUser, unknown_login
-from acctmgr.roles import ALL_SEGMENT_ROLES, Role
 from acctmgr.services.kernel.context import Actor
 
 

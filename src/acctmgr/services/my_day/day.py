@@ -18,8 +18,8 @@ from datetime import date, datetime, time, timedelta
 
 from acctmgr.db import HEAD_REVISION
 from acctmgr.db.reader import Reader, as_date, as_instant
+from acctmgr.domain.roles import Role
 from acctmgr.errors import StorageError, UnknownUser
-from acctmgr.roles import Role
 from acctmgr.services.kernel.context import Actor, Context
 from acctmgr.services.kernel.plain_reads import reading_actor, segment_clause
 

@@ -1,0 +1,56 @@
+"""Contracts and what follows them: status, renewal, signature, orders, subscriptions, invoices.
+
+Plain Python, free of the ORM: screens read these names without loading the models.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ContractStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SENT_FOR_SIGNATURE = "sent_for_signature"
+    SIGNED = "signed"  # signed, not yet in effect
+    ACTIVE = "active"
+    SUPERSEDED = "superseded"
+    ENDED = "ended"
+    CANCELLED = "cancelled"
+
+
+class RenewalType(enum.StrEnum):
+    STANDING_ORDER = "standing_order"  # renews itself for another term
+    FIXED_TERM = "fixed_term"  # ends; a renewal offer may be made from the old package
+
+
+class SignatureMethod(enum.StrEnum):
+    ELECTRONIC = "electronic"
+    WET_INK = "wet_ink"
+    EMAIL_CONFIRMATION = "email_confirmation"
+
+
+class OrderStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"  # future dated
+    ACTIVATED = "activated"
+    CANCELLED = "cancelled"
+
+
+class SubscriptionKind(enum.StrEnum):
+    TEST = "test"
+    PAID = "paid"
+
+
+class SubscriptionStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    ENDED = "ended"
+    CANCELLED = "cancelled"
+
+
+class InvoiceStatus(enum.StrEnum):
+    DRAFT = "draft"
+    REVIEWED = "reviewed"
+    SENT = "sent"
+    PAID = "paid"
+    CANCELLED = "cancelled"
