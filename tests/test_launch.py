@@ -15,8 +15,12 @@ from acctmgr.clock import AdjustableClock
 from acctmgr.config import LoadedSettings, Paths, load_settings
 from acctmgr.db import HEAD_REVISION, Database
 from acctmgr.models import ActivityKind, ApprovalStatus, ContractStatus, RetentionStep
+from acctmgr.services.accounts import my_day as accounts_day
+from acctmgr.services.approvals import my_day as approvals_day
+from acctmgr.services.contracts import my_day as contracts_day
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.my_day import day as my_day_service
+from acctmgr.services.retention import my_day as retention_day
 from acctmgr.startup import launch
 from tests import factories
 from tests.conftest import NOW
@@ -53,7 +57,7 @@ def test_a_ready_database_shows_my_day_before_the_database_layer_opens(
     assert context.is_open
     assert colleague.is_open  # a Context made as_user shares the one database
     assert day == my_day_service.my_day(context)
-    assert day.due or day.approvals or day.cases or day.renewals
+    assert any(section.items for section in day.sections)
 
 
 def test_an_empty_folder_gets_a_new_database_the_full_way(tmp_path: Path) -> None:
@@ -119,16 +123,17 @@ def test_first_look_reads_each_backend_through_its_url(admin: Context, database_
     context = Context.opening(database_url, _no_opener, admin.clock, "ae")
     day = my_day_service.first_look(context)
     assert day is not None
-    assert [item.title for item in day.due] == ["Last moment of the week"]
+    assert [item.title for item in day.items("due")] == ["Last moment of the week"]
     assert day == my_day_service.my_day(admin.as_user("ae"))
 
 
 def test_the_values_my_day_filters_on_are_the_ones_the_models_store() -> None:
-    assert (ActivityKind.TASK.value, ActivityKind.REMINDER.value) == my_day_service.TASK_KINDS
-    assert ApprovalStatus.PENDING.value == my_day_service.APPROVAL_PENDING
-    assert RetentionStep.IN_QUEUE.value == my_day_service.CASE_IN_QUEUE
-    assert RetentionStep.CLOSED.value == my_day_service.CASE_CLOSED
-    assert ContractStatus.ACTIVE.value == my_day_service.CONTRACT_ACTIVE
+    """Each section's plain SQL filters on the values the enums store."""
+    assert (ActivityKind.TASK.value, ActivityKind.REMINDER.value) == accounts_day.TASK_KINDS
+    assert ApprovalStatus.PENDING.value == approvals_day.PENDING
+    assert RetentionStep.IN_QUEUE.value == retention_day.CASE_IN_QUEUE
+    assert RetentionStep.CLOSED.value == retention_day.CASE_CLOSED
+    assert ContractStatus.ACTIVE.value == contracts_day.CONTRACT_ACTIVE
 
 
 def test_the_launch_path_loads_neither_sqlalchemy_nor_pydantic() -> None:

@@ -10,22 +10,17 @@ from textual.widgets import Footer, Header, Static
 
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.services.my_day import day as my_day_service
-from acctmgr.services.my_day.day import MyDay, MyDayItem, Urgency
+from acctmgr.services.my_day.day import SECTIONS, MyDay
+from acctmgr.services.my_day.items import LIST_LIMIT, MyDayItem, Urgency
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.text import content, plain
 
-SECTIONS = (
-    ("due", "Tasks and reminders due"),
-    ("approvals", "Approvals waiting for me"),
-    ("cases", "Cases in my queue"),
-    ("renewals", "Renewals entering their notice window"),
-)
 URGENCY_STYLE = {Urgency.OVERDUE: "bold $error", Urgency.TODAY: "bold", Urgency.SOON: ""}
 URGENCY_LABEL = {Urgency.OVERDUE: "overdue", Urgency.TODAY: "today", Urgency.SOON: ""}
 
 
 class MyDayScreen(AcctmgrScreen):
-    """Four lists; Enter opens the record of the highlighted line."""
+    """One list per area's section; Enter opens the record of the highlighted line."""
 
     TITLE = "My day"
     BINDINGS = [
@@ -40,9 +35,10 @@ class MyDayScreen(AcctmgrScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading your day…", id="my-day-summary")
-        for key, title in SECTIONS:
+        for section in SECTIONS:
+            key = section.key
             with Vertical(id=f"section-{key}", classes="my-day-section"):
-                yield Static(title, classes="section-title", id=f"title-{key}")
+                yield Static(section.title, classes="section-title", id=f"title-{key}")
                 yield RecordTable(("When", 14), ("What", 40), "Detail", id=f"table-{key}")
         yield Footer()
 
@@ -70,14 +66,17 @@ class MyDayScreen(AcctmgrScreen):
             content(f"{day.user_name} · {', '.join(day.roles)} · {day.today:%A %d %B %Y}")
         )
         first_visible = None
-        for key, title in SECTIONS:
-            items: list[MyDayItem] = getattr(day, key)
+        read = {section.key: section for section in day.sections}
+        for declared in SECTIONS:
+            key = declared.key
+            found = read.get(key)
+            items = found.items if found else []
             section = self.query_one(f"#section-{key}")
             # Sections a role never fills (renewals for an approver) stay out of the way.
-            section.display = bool(items) or key in ("due", "approvals", "cases")
+            section.display = bool(items) or (found is not None and found.always_shown)
             section.set_class(not items, "empty")
-            shown = f"{len(items)}+" if len(items) >= my_day_service.LIST_LIMIT else len(items)
-            self.query_one(f"#title-{key}", Static).update(f"{title} ({shown})")
+            shown = f"{len(items)}+" if len(items) >= LIST_LIMIT else len(items)
+            self.query_one(f"#title-{key}", Static).update(f"{declared.title} ({shown})")
             self.query_one(f"#table-{key}", RecordTable).show(self._rows(items))
             for item in items:
                 self._items[item.key] = item

@@ -13,7 +13,7 @@ from acctmgr.services.accounts import records as account_service
 from acctmgr.services.accounts.records import AccountIn
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.my_day import day as my_day_service
-from acctmgr.services.my_day.day import Urgency
+from acctmgr.services.my_day.items import Urgency
 from tests import factories
 
 
@@ -36,28 +36,32 @@ def test_due_tasks_come_overdue_first_and_leave_out_done_and_others(
     factories.task(admin, "ae", "Next month", now + timedelta(days=30))
     factories.task(admin, "cms", "Not mine", now)
     day = my_day_service.my_day(admin.as_user("ae"))
-    assert [item.title for item in day.due] == [
+    assert [item.title for item in day.items("due")] == [
         "Send usage report",
         "Prepare meeting",
         "Call back about invoice",
     ]
-    assert [item.urgency for item in day.due] == [Urgency.OVERDUE, Urgency.TODAY, Urgency.SOON]
-    assert day.due[0].detail == "Acme Corp"
+    assert [item.urgency for item in day.items("due")] == [
+        Urgency.OVERDUE,
+        Urgency.TODAY,
+        Urgency.SOON,
+    ]
+    assert day.items("due")[0].detail == "Acme Corp"
 
 
 def test_marking_a_task_done_is_version_checked_and_owner_only(admin: Context) -> None:
     """Only the assignee marks a task done, from the version they saw."""
     factories.task(admin, "ae", "Follow up", admin.clock.now())
-    item = my_day_service.my_day(admin.as_user("ae")).due[0]
+    item = my_day_service.my_day(admin.as_user("ae")).items("due")[0]
     with pytest.raises(PermissionDenied, match="assigned to"):
         activity_service.complete_activity(admin.as_user("cms"), item.record_id, item.version)
     activity_service.complete_activity(admin.as_user("ae"), item.record_id, item.version)
-    assert my_day_service.my_day(admin.as_user("ae")).due == []
+    assert my_day_service.my_day(admin.as_user("ae")).items("due") == []
     with pytest.raises(InvalidInput, match="already done"):
         activity_service.complete_activity(admin.as_user("ae"), item.record_id, item.version)
     # A task changed elsewhere since it was listed is not silently completed.
     factories.task(admin, "ae", "Moving target", admin.clock.now())
-    listed = my_day_service.my_day(admin.as_user("ae")).due[0]
+    listed = my_day_service.my_day(admin.as_user("ae")).items("due")[0]
     with admin.database.write_session() as session:
         moved = session.get(Activity, listed.record_id)
         assert moved is not None
@@ -71,9 +75,11 @@ def test_approvals_waiting_are_the_approvers_own(admin: Context, account: int) -
     """The leader sees the pending approval with its quote and account; the AE does not."""
     factories.pending_quote_approval(admin, account, "Q-1001", submitter="cms", approver="leader")
     leader_day = my_day_service.my_day(admin.as_user("leader"))
-    assert [item.title for item in leader_day.approvals] == ["Approve Q-1001 for Acme Corp"]
-    assert leader_day.approvals[0].account_id == account
-    assert my_day_service.my_day(admin.as_user("ae")).approvals == []
+    assert [item.title for item in leader_day.items("approvals")] == [
+        "Approve Q-1001 for Acme Corp"
+    ]
+    assert leader_day.items("approvals")[0].account_id == account
+    assert my_day_service.my_day(admin.as_user("ae")).items("approvals") == []
 
 
 def test_cases_show_mine_and_for_a_cms_the_unassigned_queue_of_my_segment(
@@ -86,12 +92,12 @@ def test_cases_show_mine_and_for_a_cms_the_unassigned_queue_of_my_segment(
     factories.retention_case(admin, account, "RC-1", opened_by="ae", assigned_to=None)
     factories.retention_case(admin, account, "RC-2", opened_by="ae", assigned_to="cms")
     factories.retention_case(admin, other_account, "RC-3", opened_by="ae2", assigned_to=None)
-    cms_titles = [item.title for item in my_day_service.my_day(admin.as_user("cms")).cases]
+    cms_titles = [item.title for item in my_day_service.my_day(admin.as_user("cms")).items("cases")]
     assert cms_titles == ["RC-1 Acme Corp", "RC-2 Acme Corp"]
     # The AE who opened the cases follows them too.
-    ae_titles = [item.title for item in my_day_service.my_day(admin.as_user("ae")).cases]
+    ae_titles = [item.title for item in my_day_service.my_day(admin.as_user("ae")).items("cases")]
     assert ae_titles == ["RC-1 Acme Corp", "RC-2 Acme Corp"]
-    assert my_day_service.my_day(admin.as_user("leader")).cases == []
+    assert my_day_service.my_day(admin.as_user("leader")).items("cases") == []
 
 
 def test_renewals_entering_the_notice_window(admin: Context, account: int) -> None:
@@ -102,11 +108,11 @@ def test_renewals_entering_the_notice_window(admin: Context, account: int) -> No
     factories.contract(admin, account, "C-FAR", today + timedelta(days=200))
     factories.contract(admin, account, "C-LONG", today + timedelta(days=150), notice_days=130)
     day = my_day_service.my_day(admin.as_user("ae"))
-    assert [item.title for item in day.renewals] == [
+    assert [item.title for item in day.items("renewals")] == [
         "C-NOW Acme Corp",
         "C-IN Acme Corp",
         "C-LONG Acme Corp",
     ]
-    assert day.renewals[0].urgency == Urgency.OVERDUE
+    assert day.items("renewals")[0].urgency == Urgency.OVERDUE
     # Finance does not sell: no renewals list.
-    assert my_day_service.my_day(admin.as_user("finance")).renewals == []
+    assert my_day_service.my_day(admin.as_user("finance")).items("renewals") == []

@@ -1,0 +1,52 @@
+"""Each My day section read with plain SQL lists what its ORM twin lists, for every user."""
+
+from __future__ import annotations
+
+import pytest
+
+from acctmgr.domain.approvals import Decision, GroupMode
+from acctmgr.domain.roles import Role
+from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.kernel.context import Context
+from acctmgr.services.my_day import day as my_day_service
+from tests.retention_support import customer, reduce_addon, submit, to_quote
+from tests.services.approvals.test_approvals import add_user, approval_of, group_rule
+
+LOGINS = ("admin", "ae", "ae2", "cms", "leader", "finance", "pricer", "helper")
+
+
+@pytest.fixture
+def approvals_in_flight(admin: Context) -> Context:
+    """Two quotes waiting: one for the leader and the pricing desk (all of it), one half-voted."""
+    add_user(admin, "pricer", "Pat Pricer", None, Role.FINANCE)
+    add_user(admin, "helper", "Hal Helper", None, Role.CUSTOMER_SUCCESS)
+    group_rule(admin, GroupMode.ALL, ["finance", "pricer", "cms"])
+    acme = customer(admin)
+    for discount in ("40", "45"):
+        case = to_quote(admin, acme)
+        reduce_addon(admin, case, discount)
+        submit(admin, case.id)
+    # Finance votes on the second quote's desk approval: it leaves Finance's list, not Pat's.
+    approvals.decide(
+        admin.as_user("finance"), approval_of(admin, case, "all of Pricing desk"), Decision.APPROVE
+    )
+    return admin
+
+
+@pytest.mark.parametrize("login", LOGINS)
+def test_my_day_approvals_are_the_inbox(approvals_in_flight: Context, login: str) -> None:
+    """The approvals in My day are those of the F4 inbox, in its order, for each user."""
+    user = approvals_in_flight.as_user(login)
+    plain = my_day_service.my_day(user).items("approvals")
+    orm = approvals.inbox(user)
+    assert [(item.key, item.account_id) for item in plain] == [
+        (f"approval-{item.approval_id}", item.account_id) for item in orm
+    ]
+
+
+def test_a_group_member_sees_the_groups_approval_in_my_day(approvals_in_flight: Context) -> None:
+    """Pat, in the pricing desk, has both desk approvals waiting in My day (and in F4)."""
+    waiting = my_day_service.my_day(approvals_in_flight.as_user("pricer")).items("approvals")
+    assert len(waiting) == 2
+    finance = my_day_service.my_day(approvals_in_flight.as_user("finance")).items("approvals")
+    assert len(finance) == 1
