@@ -15,8 +15,19 @@ from acctmgr.errors import AcctmgrError, InvalidInput
 from acctmgr.models import ActivityKind, CloseOutcome, SignatureMethod
 from acctmgr.screens.wizard import StepScreen
 from acctmgr.services.kernel.money import format_money, parse_money, parse_percent
-from acctmgr.services.retention import cases as retention
-from acctmgr.services.retention.cases import CaseView, ContactAttemptIn, SignatureIn
+from acctmgr.services.retention import (
+    closing,
+    drafts,
+    goals,
+    quote_approval,
+    sales_steps,
+    signing,
+    stages,
+    usage,
+    views,
+)
+from acctmgr.services.retention.inputs import ContactAttemptIn, SignatureIn
+from acctmgr.services.retention.views import CaseView
 from acctmgr.widgets.form import Form, FormField
 from acctmgr.widgets.step_indicator import StepState
 from acctmgr.widgets.text import fields, prose
@@ -52,7 +63,7 @@ class CaseStep(StepScreen):
 
     async def save_draft(self, values: dict[str, str]) -> None:
         try:
-            await self.run_service(retention.save_draft, self.case.id, values)
+            await self.run_service(drafts.save_draft, self.case.id, values)
         except AcctmgrError as error:
             self.notify(error.message, severity="warning")
 
@@ -85,7 +96,7 @@ class UsageStep(CaseStep):
         FormField("notes", "What you found", placeholder="e.g. page views down 20% since June")
     ]
 
-    def __init__(self, case: CaseView, review: retention.UsageReview) -> None:
+    def __init__(self, case: CaseView, review: views.UsageReview) -> None:
         super().__init__(case)
         self.review = review
 
@@ -120,7 +131,7 @@ class UsageStep(CaseStep):
 
     async def done(self, values: dict[str, str]) -> bool:
         await self.run_service(
-            retention.complete_usage_review, self.case.id, self.case.version, values["notes"]
+            usage.complete_usage_review, self.case.id, self.case.version, values["notes"]
         )
         return True
 
@@ -150,7 +161,7 @@ class OpportunityStep(CaseStep):
     async def done(self, values: dict[str, str]) -> bool:
         close = parse_day(values["expected_close_on"], "expected_close_on")
         await self.run_service(
-            retention.create_opportunity, self.case.id, self.case.version, values["name"], close
+            sales_steps.create_opportunity, self.case.id, self.case.version, values["name"], close
         )
         return True
 
@@ -177,7 +188,11 @@ class PlaceholderStep(CaseStep):
     async def done(self, values: dict[str, str]) -> bool:
         estimate = parse_money(values["estimate"], field="estimate", what="The estimated reduction")
         await self.run_service(
-            retention.submit_placeholder, self.case.id, self.case.version, estimate, values["notes"]
+            sales_steps.submit_placeholder,
+            self.case.id,
+            self.case.version,
+            estimate,
+            values["notes"],
         )
         return True
 
@@ -233,7 +248,7 @@ class GoalsStep(CaseStep):
 
     async def done(self, values: dict[str, str]) -> bool:
         await self.run_service(
-            retention.confirm_goals, self.case.id, self.case.version, values["goals"]
+            goals.confirm_goals, self.case.id, self.case.version, values["goals"]
         )
         return True
 
@@ -260,7 +275,7 @@ class GoalsStep(CaseStep):
                 outcome=values["outcome"],
                 notes=values["notes"],
             )
-            case: CaseView = await self.run_service(retention.log_contact, self.case.id, data)
+            case: CaseView = await self.run_service(goals.log_contact, self.case.id, data)
             return case
 
         await self._act(log, "Contact logged.")
@@ -274,7 +289,7 @@ class GoalsStep(CaseStep):
                     "Write the call's time like 2026-11-24 10:00.", field="call_at"
                 ) from None
             case: CaseView = await self.run_service(
-                retention.switch_to_call, self.case.id, when, values["notes"]
+                goals.switch_to_call, self.case.id, when, values["notes"]
             )
             return case
 
@@ -283,7 +298,7 @@ class GoalsStep(CaseStep):
     async def action_ask_ae(self) -> None:
         async def ask(values: dict[str, str]) -> CaseView:
             case: CaseView = await self.run_service(
-                retention.ask_account_executive,
+                goals.ask_account_executive,
                 self.case.id,
                 values["ae_task"],
                 self.today() + timedelta(days=1),
@@ -351,14 +366,14 @@ class ReviewStep(CaseStep):
             values["confirmed"], field="confirmed", what="The confirmed reduction"
         )
         case: CaseView = await self.run_service(
-            retention.submit_for_approval, self.case.id, self.case.version, confirmed
+            quote_approval.submit_for_approval, self.case.id, self.case.version, confirmed
         )
         self.notify(f"Submitted; {case.holder} decides next.")
         return True
 
     async def action_back_to_quote(self) -> None:
         try:
-            await self.run_service(retention.back_to_quote, self.case.id, self.case.version)
+            await self.run_service(quote_approval.back_to_quote, self.case.id, self.case.version)
         except AcctmgrError as error:
             self.notify(error.message, severity="error")
             return
@@ -419,7 +434,7 @@ class SignatureStep(CaseStep):
             if not values["contact"]:
                 raise InvalidInput("Choose who receives the contract.", field="contact")
             await self.run_service(
-                retention.send_contract, self.case.id, self.case.version, int(values["contact"])
+                signing.send_contract, self.case.id, self.case.version, int(values["contact"])
             )
             self.notify("The contract is in the outbox, attached to the e-mail.")
             return True
@@ -429,7 +444,7 @@ class SignatureStep(CaseStep):
             signed_on=parse_day(values["signed_on"], "signed_on"),
             method=SignatureMethod(values["method"] or SignatureMethod.ELECTRONIC.value),
         )
-        await self.run_service(retention.record_signature, self.case.id, self.case.version, data)
+        await self.run_service(signing.record_signature, self.case.id, self.case.version, data)
         return True
 
 
@@ -440,7 +455,7 @@ class CloseStep(CaseStep):
 
     def __init__(self, case: CaseView) -> None:
         super().__init__(case)
-        self.won = case.stage is retention.Stage.CLOSE
+        self.won = case.stage is stages.Stage.CLOSE
         outcomes = [("won: resolved, new contract signed", "won")] if self.won else []
         outcomes += [("lost", "lost"), ("withdrawn", "withdrawn")]
         self.form_fields = [
@@ -466,7 +481,7 @@ class CloseStep(CaseStep):
         if not values["outcome"]:
             raise InvalidInput("Choose how the case ends.", field="outcome")
         await self.run_service(
-            retention.close_case,
+            closing.close_case,
             self.case.id,
             self.case.version,
             CloseOutcome(values["outcome"]),
