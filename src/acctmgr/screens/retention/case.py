@@ -16,17 +16,15 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
 from acctmgr.screens.base import AcctmgrScreen
-from acctmgr.screens.retention.open_case import OpenCaseScreen
-from acctmgr.screens.retention.quote_step import QuoteStep
-from acctmgr.screens.retention.steps import (
+from acctmgr.screens.retention.form_steps import (
     CloseStep,
     GoalsStep,
     OpportunityStep,
     PlaceholderStep,
-    ReviewStep,
-    SignatureStep,
-    UsageStep,
 )
+from acctmgr.screens.retention.open_case import OpenCaseScreen
+from acctmgr.screens.retention.quote_step import QuoteStep
+from acctmgr.screens.retention.review_steps import ReviewStep, SignatureStep, UsageStep
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.retention import history, opening, quote_approval, usage, views
 from acctmgr.services.retention.stages import Stage
