@@ -27,8 +27,8 @@ from acctmgr.services.accounts import records as account_service
 from acctmgr.services.accounts.records import AccountIn, ContactIn
 from acctmgr.services.approvals import engine as approvals
 from acctmgr.services.kernel.context import Context
-from acctmgr.services.retention import cases as retention
-from acctmgr.services.retention.cases import CaseIn, ContactAttemptIn
+from acctmgr.services.retention import goals, opening, quote_approval, sales_steps, usage, views
+from acctmgr.services.retention.inputs import CaseIn, ContactAttemptIn
 from acctmgr.services.sales import quotes
 from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn
 from tests import factories
@@ -94,8 +94,8 @@ def switch_off_po_rules(admin: Context) -> None:
             approvals.update_rule(admin, rule.id, rule.version, rule.data, active=False)
 
 
-def open_case(admin: Context, acme: Customer, pct: str = "10") -> retention.CaseView:
-    return retention.open_case(
+def open_case(admin: Context, acme: Customer, pct: str = "10") -> views.CaseView:
+    return opening.open_case(
         admin.as_user("ae"),
         CaseIn(
             account_id=acme.account_id,
@@ -108,24 +108,24 @@ def open_case(admin: Context, acme: Customer, pct: str = "10") -> retention.Case
     )
 
 
-def to_quote(admin: Context, acme: Customer) -> retention.CaseView:
+def to_quote(admin: Context, acme: Customer) -> views.CaseView:
     """Open a case and take it, as the CMS, to the quote step."""
     cms = admin.as_user("cms")
     case = open_case(admin, acme)
-    case = retention.complete_usage_review(cms, case.id, case.version, "Usage fell 20%.")
-    case = retention.create_opportunity(
+    case = usage.complete_usage_review(cms, case.id, case.version, "Usage fell 20%.")
+    case = sales_steps.create_opportunity(
         cms, case.id, case.version, "Acme rate reduction", date(2027, 1, 15)
     )
-    case = retention.submit_placeholder(cms, case.id, case.version, 12_000_00 // 100, "")
-    case = retention.log_contact(
+    case = sales_steps.submit_placeholder(cms, case.id, case.version, 12_000_00 // 100, "")
+    case = goals.log_contact(
         cms,
         case.id,
         ContactAttemptIn(channel=ActivityKind.EMAIL, contact_id=acme.contact_id, outcome="Replied"),
     )
-    return retention.confirm_goals(cms, case.id, case.version, "Keep the platform, cheaper add-on.")
+    return goals.confirm_goals(cms, case.id, case.version, "Keep the platform, cheaper add-on.")
 
 
-def reduce_addon(admin: Context, case: retention.CaseView, discount: str) -> quotes.QuoteView:
+def reduce_addon(admin: Context, case: views.CaseView, discount: str) -> quotes.QuoteView:
     cms = admin.as_user("cms")
     assert case.quote_id is not None
     quote = quotes.get_quote(cms, case.quote_id)
@@ -139,13 +139,13 @@ def reduce_addon(admin: Context, case: retention.CaseView, discount: str) -> quo
     )
 
 
-def submit(admin: Context, case_id: int) -> retention.CaseView:
+def submit(admin: Context, case_id: int) -> views.CaseView:
     cms = admin.as_user("cms")
-    case = retention.get_case(cms, case_id)
-    case = retention.finish_quote(cms, case.id, case.version)
+    case = views.get_case(cms, case_id)
+    case = quote_approval.finish_quote(cms, case.id, case.version)
     quote = quotes.get_quote(cms, case.quote_id or 0)
     assert quote.reduction_minor is not None
-    return retention.submit_for_approval(cms, case.id, case.version, quote.reduction_minor)
+    return quote_approval.submit_for_approval(cms, case.id, case.version, quote.reduction_minor)
 
 
 def stored_state(admin: Context) -> dict[str, list[tuple[Any, ...]]]:

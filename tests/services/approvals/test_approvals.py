@@ -29,7 +29,7 @@ from acctmgr.services.approvals import engine as approvals
 from acctmgr.services.approvals.engine import RuleIn
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.people import users as user_service
-from acctmgr.services.retention import cases as retention
+from acctmgr.services.retention import quote_approval, signing, views
 from acctmgr.services.sales import quotes
 from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn
 from tests import factories
@@ -50,20 +50,20 @@ def acme(admin: Context) -> Customer:
     return customer(admin)
 
 
-def pending(admin: Context, acme: Customer, discount: str = "30") -> retention.CaseView:
+def pending(admin: Context, acme: Customer, discount: str = "30") -> views.CaseView:
     """A case whose quote (add-on at ``discount``%) waits for approval."""
     case = to_quote(admin, acme)
     reduce_addon(admin, case, discount)
     return submit(admin, case.id)
 
 
-def request_of(admin: Context, case: retention.CaseView) -> approvals.RequestView:
+def request_of(admin: Context, case: views.CaseView) -> approvals.RequestView:
     found = approvals.latest_for(admin, "quote", case.quote_id or 0)
     assert found is not None
     return found
 
 
-def approval_of(admin: Context, case: retention.CaseView, approver: str) -> int:
+def approval_of(admin: Context, case: views.CaseView, approver: str) -> int:
     """The id of the approval shown as ``approver`` (a name, or "all of Group") on the request."""
     ids = [a.id for a in request_of(admin, case).approvals if a.approver == approver]
     assert len(ids) == 1, request_of(admin, case).approvals
@@ -119,7 +119,7 @@ def is_approved(admin: Context, quote_id: int) -> bool:
     )
 
 
-def statuses(admin: Context, case: retention.CaseView) -> list[tuple[int, str, ApprovalStatus]]:
+def statuses(admin: Context, case: views.CaseView) -> list[tuple[int, str, ApprovalStatus]]:
     """(tier, approver, status) of each approval; within a tier their order is not stored."""
     return sorted((a.tier, a.approver, a.status) for a in request_of(admin, case).approvals)
 
@@ -265,7 +265,7 @@ def test_the_segment_leader_approves_and_the_case_moves_to_signature(
     status = approvals.decide(leader, approval_of(admin, case, "Lee Leader"), Decision.APPROVE)
     assert status == "approved"
     assert quotes.get_quote(admin, case.quote_id or 0).status is QuoteStatus.APPROVED
-    assert retention.get_case(admin, case.id).step is RetentionStep.SIGNATURE
+    assert views.get_case(admin, case.id).step is RetentionStep.SIGNATURE
     assert is_approved(admin, case.quote_id or 0)
 
 
@@ -400,7 +400,7 @@ def test_a_rejection_needs_a_comment(admin: Context, acme: Customer) -> None:
         assert raised.value.field == "comment"
     assert stored_state(admin) == before
     approvals.decide(admin.as_user("leader"), approval_id, Decision.REJECT, "Too deep.")
-    case = retention.get_case(admin, case.id)
+    case = views.get_case(admin, case.id)
     assert (case.step, case.rejection_comment) == (RetentionStep.QUOTE, "Too deep.")
     assert quotes.get_quote(admin, case.quote_id or 0).status is QuoteStatus.REJECTED
 
@@ -428,7 +428,7 @@ def test_only_the_submitter_recalls(admin: Context, acme: Customer) -> None:
         with pytest.raises(PermissionDenied, match="Only the person who submitted"):
             approvals.recall(admin.as_user(login), request_id)
     with pytest.raises(PermissionDenied):
-        retention.recall_approval(admin.as_user("ae"), case.id, case.version)
+        quote_approval.recall_approval(admin.as_user("ae"), case.id, case.version)
     assert stored_state(admin) == before
     approvals.recall(admin.as_user("cms"), request_id)
     with pytest.raises(InvalidInput, match="already recalled"):
@@ -496,10 +496,10 @@ def test_an_approved_quote_edited_is_a_draft_again_and_its_approval_is_stale(
     assert [need.names for need in quote.approvals_needed] == LEADER_ONLY
     with pytest.raises(InvalidInput, match="no longer applies"):
         approvals.decide(admin.as_user("leader"), approval_id, Decision.APPROVE)
-    case = retention.get_case(cms, case.id)
+    case = views.get_case(cms, case.id)
     assert case.step is RetentionStep.QUOTE  # back to be reviewed and submitted again
     with pytest.raises(InvalidInput, match="not 'Contract for signature'"):
-        retention.send_contract(cms, case.id, case.version, acme.contact_id)
+        signing.send_contract(cms, case.id, case.version, acme.contact_id)
     case = submit(admin, case.id)
     assert [a.approver for a in request_of(admin, case).approvals] == ["Lee Leader"]
 
@@ -511,8 +511,8 @@ def test_a_quote_whose_contract_was_sent_cannot_be_edited(admin: Context, acme: 
         admin.as_user("leader"), approval_of(admin, case, "Lee Leader"), Decision.APPROVE
     )
     cms = admin.as_user("cms")
-    case = retention.get_case(cms, case.id)
-    retention.send_contract(cms, case.id, case.version, acme.contact_id)
+    case = views.get_case(cms, case.id)
+    signing.send_contract(cms, case.id, case.version, acme.contact_id)
     quote = quotes.get_quote(cms, case.quote_id or 0)
     before = stored_state(admin)
     with pytest.raises(InvalidInput, match="sent for signature"):
@@ -545,10 +545,10 @@ def test_tiers_run_in_order(admin: Context, acme: Customer) -> None:
     )
     assert status == "pending"
     assert request_of(admin, case).current_tier == 2
-    assert retention.get_case(admin, case.id).step is RetentionStep.APPROVAL
+    assert views.get_case(admin, case.id).step is RetentionStep.APPROVAL
     assert [item.approval_id for item in approvals.inbox(finance)] == [finance_approval]
     assert approvals.decide(finance, finance_approval, Decision.APPROVE) == "approved"
-    assert retention.get_case(admin, case.id).step is RetentionStep.SIGNATURE
+    assert views.get_case(admin, case.id).step is RetentionStep.SIGNATURE
 
 
 def test_a_rejection_at_the_first_tier_ends_the_request(admin: Context, acme: Customer) -> None:
@@ -591,7 +591,7 @@ def test_a_group_of_all_needs_every_member(admin: Context, acme: Customer) -> No
     assert stored_state(admin) == before
     assert [i.approval_id for i in approvals.inbox(pricer)] == [group]
     assert approvals.decide(pricer, group, Decision.APPROVE) == "approved"
-    assert retention.get_case(admin, case.id).step is RetentionStep.SIGNATURE
+    assert views.get_case(admin, case.id).step is RetentionStep.SIGNATURE
 
 
 def test_a_group_of_any_needs_one_member(admin: Context, acme: Customer) -> None:
@@ -674,10 +674,10 @@ def test_submitting_when_only_the_submitter_could_approve_is_refused(
     blocked = [need.blocked for need in quote.approvals_needed]
     assert blocked[0] == ""
     assert blocked[1].startswith("Nobody but you can give the approval 'The CMS checks")
-    case = retention.finish_quote(admin.as_user("cms"), case.id, case.version)
+    case = quote_approval.finish_quote(admin.as_user("cms"), case.id, case.version)
     before = stored_state(admin)
     with pytest.raises(InvalidInput, match="Nobody but you can give the approval"):
-        retention.submit_for_approval(
+        quote_approval.submit_for_approval(
             admin.as_user("cms"), case.id, case.version, quote.reduction_minor or 0
         )
     assert stored_state(admin) == before
@@ -689,10 +689,10 @@ def test_submitting_without_a_segment_leader_is_refused(admin: Context, acme: Cu
     user_service.set_roles(admin, "leader", frozenset(), leader.version)
     case = to_quote(admin, acme)
     reduce_addon(admin, case, "30")
-    case = retention.finish_quote(admin.as_user("cms"), case.id, case.version)
+    case = quote_approval.finish_quote(admin.as_user("cms"), case.id, case.version)
     before = stored_state(admin)
     with pytest.raises(InvalidInput, match="Nobody but you can give the approval"):
-        retention.submit_for_approval(admin.as_user("cms"), case.id, case.version, 90_00)
+        quote_approval.submit_for_approval(admin.as_user("cms"), case.id, case.version, 90_00)
     assert stored_state(admin) == before
 
 
@@ -748,9 +748,9 @@ def test_the_cms_recalls_the_cases_quote_and_the_leader_cannot(
     case = pending(admin, acme)
     before = stored_state(admin)
     with pytest.raises(PermissionDenied, match="Only the person who submitted"):
-        retention.recall_approval(admin.as_user("leader"), case.id, case.version)
+        quote_approval.recall_approval(admin.as_user("leader"), case.id, case.version)
     assert stored_state(admin) == before
-    case = retention.recall_approval(admin.as_user("cms"), case.id, case.version)
+    case = quote_approval.recall_approval(admin.as_user("cms"), case.id, case.version)
     assert case.step is RetentionStep.QUOTE
     assert request_of(admin, case).status is ApprovalRequestStatus.RECALLED
     assert quotes.get_quote(admin, case.quote_id or 0).status is QuoteStatus.DRAFT

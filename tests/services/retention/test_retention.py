@@ -26,8 +26,8 @@ from acctmgr.models import (
 from acctmgr.services.approvals import engine as approvals
 from acctmgr.services.contracts import lifecycle as contracts
 from acctmgr.services.kernel.context import Context
-from acctmgr.services.retention import cases as retention
-from acctmgr.services.retention.cases import SignatureIn
+from acctmgr.services.retention import closing, history, signing, stages, views
+from acctmgr.services.retention.inputs import SignatureIn
 from acctmgr.services.sales import quotes
 from tests.retention_support import (
     CURRENT_RATE,
@@ -70,8 +70,8 @@ def test_the_whole_process_with_a_rejection_and_a_resubmission(
     assert case.step is RetentionStep.APPROVAL
     assert case.holder == "Lee Leader"
     assert case.can_recall  # the CMS submitted it; neither the AE nor the leader may recall
-    assert not retention.get_case(ae, case.id).can_recall
-    assert not retention.get_case(leader, case.id).can_recall
+    assert not views.get_case(ae, case.id).can_recall
+    assert not views.get_case(leader, case.id).can_recall
     assert quotes.get_quote(cms, quote.id).locked
 
     inbox = approvals.inbox(leader)
@@ -79,17 +79,17 @@ def test_the_whole_process_with_a_rejection_and_a_resubmission(
     approvals.decide(
         leader, inbox[0].approval_id, Decision.REJECT, "Ask for 10% only on the add-on."
     )
-    case = retention.get_case(cms, case.id)
+    case = views.get_case(cms, case.id)
     assert case.step is RetentionStep.QUOTE
     assert case.rejection_comment == "Ask for 10% only on the add-on."
 
     reduce_addon(admin, case, "40")
     case = submit(admin, case.id)
     approvals.decide(leader, approvals.inbox(leader)[0].approval_id, Decision.APPROVE)
-    case = retention.get_case(cms, case.id)
+    case = views.get_case(cms, case.id)
     assert case.step is RetentionStep.SIGNATURE
 
-    case = retention.send_contract(cms, case.id, case.version, acme.contact_id)
+    case = signing.send_contract(cms, case.id, case.version, acme.contact_id)
     with admin.database.read_session() as session:
         sent = session.scalars(
             select(Contract).where(Contract.status == ContractStatus.SENT_FOR_SIGNATURE)
@@ -100,7 +100,7 @@ def test_the_whole_process_with_a_rejection_and_a_resubmission(
             ("application/pdf", sent.version),
             ("text/html", sent.version),
         ]
-    case = retention.record_signature(
+    case = signing.record_signature(
         cms,
         case.id,
         case.version,
@@ -111,10 +111,10 @@ def test_the_whole_process_with_a_rejection_and_a_resubmission(
             method=SignatureMethod.ELECTRONIC,
         ),
     )
-    assert case.stage is retention.Stage.CLOSE
-    case = retention.close_case(cms, case.id, case.version, CloseOutcome.WON, "")
+    assert case.stage is stages.Stage.CLOSE
+    case = closing.close_case(cms, case.id, case.version, CloseOutcome.WON, "")
     assert case.step is RetentionStep.CLOSED
-    assert retention.get_case(ae, case.id).outcome is CloseOutcome.WON
+    assert views.get_case(ae, case.id).outcome is CloseOutcome.WON
 
     with admin.database.read_session() as session:
         opportunity = session.scalars(select(Opportunity)).one()
@@ -144,7 +144,7 @@ def test_the_whole_process_with_a_rejection_and_a_resubmission(
         assert sorted(by_number.values()) == sorted(
             [ContractStatus.SUPERSEDED, ContractStatus.ACTIVE]
         )
-    timeline = retention.case_timeline(cms, case.id)
+    timeline = history.case_timeline(cms, case.id)
     whats = " | ".join(entry.what for entry in timeline)
     for expected in ("step open", "routed", "approval reject", "approval approve", "closed won"):
         assert expected in whats

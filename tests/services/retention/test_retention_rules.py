@@ -34,8 +34,18 @@ from acctmgr.services.approvals import engine as approvals
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.people import users as user_service
-from acctmgr.services.retention import cases as retention
-from acctmgr.services.retention.cases import CaseIn, ContactAttemptIn, SignatureIn
+from acctmgr.services.retention import (
+    closing,
+    drafts,
+    goals,
+    opening,
+    quote_approval,
+    sales_steps,
+    signing,
+    usage,
+    views,
+)
+from acctmgr.services.retention.inputs import CaseIn, ContactAttemptIn, SignatureIn
 from acctmgr.services.sales import opportunities, quotes
 from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn
 from tests import factories
@@ -87,20 +97,20 @@ def case_count(admin: Context) -> int:
         return session.scalar(select(func.count()).select_from(RetentionCase)) or 0
 
 
-def at_signature(admin: Context, acme: Customer) -> retention.CaseView:
+def at_signature(admin: Context, acme: Customer) -> views.CaseView:
     """A case whose quote the leader approved: the contract is next."""
     case = to_quote(admin, acme)
     reduce_addon(admin, case, "30")
     case = submit(admin, case.id)
     inbox = approvals.inbox(admin.as_user("leader"))
     approvals.decide(admin.as_user("leader"), inbox[0].approval_id, Decision.APPROVE)
-    return retention.get_case(admin.as_user("cms"), case.id)
+    return views.get_case(admin.as_user("cms"), case.id)
 
 
-def sent(admin: Context, acme: Customer) -> retention.CaseView:
+def sent(admin: Context, acme: Customer) -> views.CaseView:
     cms = admin.as_user("cms")
     case = at_signature(admin, acme)
-    return retention.send_contract(cms, case.id, case.version, acme.contact_id)
+    return signing.send_contract(cms, case.id, case.version, acme.contact_id)
 
 
 def signature(signed_on: date) -> SignatureIn:
@@ -137,7 +147,7 @@ def test_a_reduction_out_of_range_is_refused_by_the_form(
 
 def test_a_reduction_of_the_whole_rate_is_allowed(admin: Context, acme: Customer) -> None:
     """100% is the upper bound, not beyond it."""
-    case = retention.open_case(admin.as_user("ae"), case_in(acme, reduction_pct=Decimal(100)))
+    case = opening.open_case(admin.as_user("ae"), case_in(acme, reduction_pct=Decimal(100)))
     assert case.requested_reduction_minor == CURRENT_RATE
 
 
@@ -175,7 +185,7 @@ def test_opening_a_case_breaking_a_rule_is_refused(
     """The reduction is at most the rate, and the AE must have told the customer the terms."""
     before = stored_state(admin)
     with pytest.raises(error, match=sentence) as raised:
-        retention.open_case(admin.as_user("ae"), make(acme))
+        opening.open_case(admin.as_user("ae"), make(acme))
     assert getattr(raised.value, "field", None) == field
     assert stored_state(admin) == before
 
@@ -184,7 +194,7 @@ def test_opening_a_case_breaking_a_rule_is_refused(
 def test_only_an_account_executive_opens_a_case(admin: Context, acme: Customer, login: str) -> None:
     """Nobody without the Account Executive role can open a case."""
     with pytest.raises(PermissionDenied, match="Account Executive can open a retention case"):
-        retention.open_case(admin.as_user(login), case_in(acme))
+        opening.open_case(admin.as_user(login), case_in(acme))
     assert case_count(admin) == 0
 
 
@@ -193,7 +203,7 @@ def test_an_account_executive_of_another_segment_cannot_open_a_case(
 ) -> None:
     """ae2 works in Enterprise; Acme is a Small business account."""
     with pytest.raises(PermissionDenied, match="another segment"):
-        retention.open_case(admin.as_user("ae2"), case_in(acme))
+        opening.open_case(admin.as_user("ae2"), case_in(acme))
     assert case_count(admin) == 0
 
 
@@ -221,10 +231,10 @@ def test_a_contract_or_contact_of_another_account_is_refused(
     other = globex(admin)
     ae = admin.as_user("ae")
     with pytest.raises(InvalidInput, match="not one of this account's") as raised:
-        retention.open_case(ae, case_in(acme, contract_id=other.contract_id))
+        opening.open_case(ae, case_in(acme, contract_id=other.contract_id))
     assert raised.value.field == "contract"
     with pytest.raises(InvalidInput, match="one of the account's contacts"):
-        retention.open_case(ae, case_in(acme, contact_id=other.contact_id))
+        opening.open_case(ae, case_in(acme, contact_id=other.contact_id))
     assert case_count(admin) == 0
 
 
@@ -236,7 +246,7 @@ def test_a_contract_not_in_force_is_refused(admin: Context, acme: Customer) -> N
         contract.status = ContractStatus.SUPERSEDED
         session.commit()
     with pytest.raises(InvalidInput, match="is not in force"):
-        retention.open_case(admin.as_user("ae"), case_in(acme))
+        opening.open_case(admin.as_user("ae"), case_in(acme))
     assert case_count(admin) == 0
 
 
@@ -258,7 +268,7 @@ def test_a_segment_without_a_contract_manager_leaves_the_case_in_its_queue(
 ) -> None:
     """No CMS in Enterprise: the case waits IN_QUEUE until a CMS of the segment takes it."""
     other = globex(admin)
-    case = retention.open_case(
+    case = opening.open_case(
         admin.as_user("ae2"),
         CaseIn(
             account_id=other.account_id,
@@ -273,18 +283,18 @@ def test_a_segment_without_a_contract_manager_leaves_the_case_in_its_queue(
     add_user(admin, "entcms", "ENT", Role.CONTRACT_MANAGER)
     before = stored_state(admin)
     with pytest.raises(PermissionDenied, match="another segment"):
-        retention.take_case(admin.as_user("cms"), case.id, case.version)
+        opening.take_case(admin.as_user("cms"), case.id, case.version)
     with pytest.raises(PermissionDenied, match="Only a Contract"):
-        retention.take_case(admin.as_user("ae2"), case.id, case.version)
+        opening.take_case(admin.as_user("ae2"), case.id, case.version)
     with pytest.raises(PermissionDenied, match="not with you"):
-        retention.complete_usage_review(admin.as_user("entcms"), case.id, case.version, "Fine.")
+        usage.complete_usage_review(admin.as_user("entcms"), case.id, case.version, "Fine.")
     assert stored_state(admin) == before
-    taken = retention.take_case(admin.as_user("entcms"), case.id, case.version)
+    taken = opening.take_case(admin.as_user("entcms"), case.id, case.version)
     assert (taken.step, taken.assigned_to) == (RetentionStep.USAGE_REVIEW, "Entcms")
     with pytest.raises(Conflict):
-        retention.take_case(admin.as_user("entcms"), case.id, case.version)
+        opening.take_case(admin.as_user("entcms"), case.id, case.version)
     with pytest.raises(InvalidInput, match="no longer in the queue"):
-        retention.take_case(admin.as_user("entcms"), case.id, taken.version)
+        opening.take_case(admin.as_user("entcms"), case.id, taken.version)
 
 
 # --- the CMS's steps ------------------------------------------------------------------------------
@@ -295,19 +305,19 @@ def test_a_segment_without_a_contract_manager_leaves_the_case_in_its_queue(
     [
         (
             "Placeholder request",
-            lambda cms, c, v: retention.submit_placeholder(cms, c, v, 100_00, ""),
+            lambda cms, c, v: sales_steps.submit_placeholder(cms, c, v, 100_00, ""),
         ),
         (
             "Opportunity",
-            lambda cms, c, v: retention.create_opportunity(cms, c, v, "X", date(2027, 1, 1)),
+            lambda cms, c, v: sales_steps.create_opportunity(cms, c, v, "X", date(2027, 1, 1)),
         ),
-        ("Customer's goals", lambda cms, c, v: retention.confirm_goals(cms, c, v, "Cheaper")),
-        ("Quote", lambda cms, c, v: retention.finish_quote(cms, c, v)),
-        ("Review", lambda cms, c, v: retention.submit_for_approval(cms, c, v, 100_00)),
-        ("Contract for signature", lambda cms, c, v: retention.send_contract(cms, c, v, 0)),
+        ("Customer's goals", lambda cms, c, v: goals.confirm_goals(cms, c, v, "Cheaper")),
+        ("Quote", lambda cms, c, v: quote_approval.finish_quote(cms, c, v)),
+        ("Review", lambda cms, c, v: quote_approval.submit_for_approval(cms, c, v, 100_00)),
+        ("Contract for signature", lambda cms, c, v: signing.send_contract(cms, c, v, 0)),
         (
             "Contract for signature",
-            lambda cms, c, v: retention.record_signature(cms, c, v, signature(date(2026, 11, 23))),
+            lambda cms, c, v: signing.record_signature(cms, c, v, signature(date(2026, 11, 23))),
         ),
     ],
 )
@@ -326,7 +336,7 @@ def test_a_contact_attempt_out_of_order_is_refused(admin: Context, acme: Custome
     """Logging a call before the goals step is refused."""
     case = open_case(admin, acme)
     with pytest.raises(InvalidInput, match="not 'Customer's goals'"):
-        retention.log_contact(
+        goals.log_contact(
             admin.as_user("cms"),
             case.id,
             ContactAttemptIn(channel=ActivityKind.CALL, contact_id=acme.contact_id, outcome="Ok"),
@@ -343,9 +353,9 @@ def test_someone_who_does_not_hold_the_step_is_refused(
     assert case.assigned_to == "Casey Contracts"
     before = stored_state(admin)
     with pytest.raises(PermissionDenied, match="is with Casey Contracts"):
-        retention.complete_usage_review(admin.as_user(login), case.id, case.version, "Fine.")
+        usage.complete_usage_review(admin.as_user(login), case.id, case.version, "Fine.")
     with pytest.raises(PermissionDenied, match="is with Casey Contracts"):
-        retention.save_draft(admin.as_user(login), case.id, {"notes": "mine"})
+        drafts.save_draft(admin.as_user(login), case.id, {"notes": "mine"})
     assert stored_state(admin) == before
 
 
@@ -353,32 +363,32 @@ def test_an_estimate_beyond_the_rate_is_refused(admin: Context, acme: Customer) 
     """The placeholder's estimated reduction is more than zero and at most the rate."""
     cms = admin.as_user("cms")
     case = open_case(admin, acme)
-    case = retention.complete_usage_review(cms, case.id, case.version, "Usage fell.")
-    case = retention.create_opportunity(cms, case.id, case.version, "Acme", date(2027, 1, 15))
+    case = usage.complete_usage_review(cms, case.id, case.version, "Usage fell.")
+    case = sales_steps.create_opportunity(cms, case.id, case.version, "Acme", date(2027, 1, 15))
     before = stored_state(admin)
     for estimate in (0, -1, CURRENT_RATE + 1):
         with pytest.raises(InvalidInput, match="estimated reduction"):
-            retention.submit_placeholder(cms, case.id, case.version, estimate, "")
+            sales_steps.submit_placeholder(cms, case.id, case.version, estimate, "")
     assert stored_state(admin) == before
 
 
-def at_goals(admin: Context, acme: Customer) -> retention.CaseView:
+def at_goals(admin: Context, acme: Customer) -> views.CaseView:
     cms = admin.as_user("cms")
     case = open_case(admin, acme)
-    case = retention.complete_usage_review(cms, case.id, case.version, "Usage fell.")
-    case = retention.create_opportunity(cms, case.id, case.version, "Acme", date(2027, 1, 15))
-    return retention.submit_placeholder(cms, case.id, case.version, 120_00, "")
+    case = usage.complete_usage_review(cms, case.id, case.version, "Usage fell.")
+    case = sales_steps.create_opportunity(cms, case.id, case.version, "Acme", date(2027, 1, 15))
+    return sales_steps.submit_placeholder(cms, case.id, case.version, 120_00, "")
 
 
 def test_goals_cannot_be_confirmed_before_any_contact(admin: Context, acme: Customer) -> None:
     """confirm_goals needs a logged e-mail or call; a scheduled call is not one."""
     case = at_goals(admin, acme)
     cms = admin.as_user("cms")
-    retention.switch_to_call(cms, case.id, admin.clock.now().replace(hour=15), "Confusing thread")
-    case = retention.get_case(cms, case.id)
+    goals.switch_to_call(cms, case.id, admin.clock.now().replace(hour=15), "Confusing thread")
+    case = views.get_case(cms, case.id)
     before = stored_state(admin)
     with pytest.raises(InvalidInput, match="Log at least one e-mail or call"):
-        retention.confirm_goals(cms, case.id, case.version, "Cheaper add-on")
+        goals.confirm_goals(cms, case.id, case.version, "Cheaper add-on")
     assert stored_state(admin) == before
 
 
@@ -389,14 +399,14 @@ def test_an_email_needs_a_contact_with_an_email_address(admin: Context, acme: Cu
     before = stored_state(admin)
     for contact_id in (acme.phone_only_contact_id, None):
         with pytest.raises(InvalidInput, match="has no e-mail address") as raised:
-            retention.log_contact(
+            goals.log_contact(
                 cms,
                 case.id,
                 ContactAttemptIn(channel=ActivityKind.EMAIL, contact_id=contact_id, outcome="Sent"),
             )
         assert raised.value.field == "contact"
     assert stored_state(admin) == before
-    case = retention.log_contact(
+    case = goals.log_contact(
         cms,
         case.id,
         ContactAttemptIn(
@@ -483,11 +493,11 @@ def test_the_confirmed_reduction_must_match_the_quote(admin: Context, acme: Cust
     cms = admin.as_user("cms")
     case = to_quote(admin, acme)
     reduce_addon(admin, case, "30")
-    case = retention.finish_quote(cms, case.id, case.version)
+    case = quote_approval.finish_quote(cms, case.id, case.version)
     before = stored_state(admin)
     for confirmed in (90_01, 89_99, 120_00):
         with pytest.raises(InvalidInput, match=r"must match the quote: 90\.00 USD") as raised:
-            retention.submit_for_approval(cms, case.id, case.version, confirmed)
+            quote_approval.submit_for_approval(cms, case.id, case.version, confirmed)
         assert raised.value.field == "confirmed"
     assert stored_state(admin) == before
 
@@ -498,10 +508,10 @@ def test_a_quote_that_does_not_reduce_the_rate_cannot_be_submitted(
     """With the current discounts the quote equals the rate: there is nothing to approve."""
     cms = admin.as_user("cms")
     case = to_quote(admin, acme)
-    case = retention.finish_quote(cms, case.id, case.version)
+    case = quote_approval.finish_quote(cms, case.id, case.version)
     before = stored_state(admin)
     with pytest.raises(InvalidInput, match="does not reduce the rate"):
-        retention.submit_for_approval(cms, case.id, case.version, 0)
+        quote_approval.submit_for_approval(cms, case.id, case.version, 0)
     assert stored_state(admin) == before
 
 
@@ -515,7 +525,7 @@ def test_a_contract_cannot_be_sent_to_a_contact_without_email(
     case = at_signature(admin, acme)
     before = stored_state(admin)
     with pytest.raises(InvalidInput, match="Pete Phone has no e-mail address") as raised:
-        retention.send_contract(
+        signing.send_contract(
             admin.as_user("cms"), case.id, case.version, acme.phone_only_contact_id
         )
     assert raised.value.field == "contact"
@@ -528,10 +538,10 @@ def test_a_signature_date_in_the_future_is_refused(admin: Context, acme: Custome
     cms = admin.as_user("cms")
     before = stored_state(admin)
     with pytest.raises(InvalidInput, match="cannot be in the future") as raised:
-        retention.record_signature(cms, case.id, case.version, signature(date(2026, 11, 24)))
+        signing.record_signature(cms, case.id, case.version, signature(date(2026, 11, 24)))
     assert raised.value.field == "signed_on"
     with pytest.raises(InvalidInput, match="before the contract was sent"):
-        retention.record_signature(cms, case.id, case.version, signature(date(2026, 11, 22)))
+        signing.record_signature(cms, case.id, case.version, signature(date(2026, 11, 22)))
     assert stored_state(admin) == before
 
 
@@ -539,10 +549,10 @@ def test_a_case_cannot_close_won_without_a_signed_contract(admin: Context, acme:
     """Won needs the signature: not before the contract is sent, nor while it awaits signing."""
     cms = admin.as_user("cms")
     for case in (open_case(admin, acme), at_signature(admin, acme), sent(admin, acme)):
-        case = retention.get_case(cms, case.id)
+        case = views.get_case(cms, case.id)
         before = stored_state(admin)
         with pytest.raises(InvalidInput, match="cannot close won without a signed contract"):
-            retention.close_case(cms, case.id, case.version, CloseOutcome.WON, "")
+            closing.close_case(cms, case.id, case.version, CloseOutcome.WON, "")
         assert stored_state(admin) == before
 
 
@@ -556,7 +566,7 @@ def test_an_opportunity_cannot_close_won_while_its_quote_is_unapproved(
     for waiting in (False, True):
         if waiting:
             submit(admin, case.id)
-        case = retention.get_case(cms, case.id)
+        case = views.get_case(cms, case.id)
         opportunity_id, opportunity_version = (
             case.opportunity_id or 0,
             case.opportunity_version or 0,
@@ -577,7 +587,7 @@ def test_an_opportunity_cannot_close_won_while_its_quote_is_unapproved(
         )
 
 
-STEPS: dict[str, Callable[[Context, Customer], retention.CaseView]] = {
+STEPS: dict[str, Callable[[Context, Customer], views.CaseView]] = {
     "usage": open_case,
     "goals": at_goals,
     "quote": to_quote,
@@ -587,7 +597,7 @@ STEPS: dict[str, Callable[[Context, Customer], retention.CaseView]] = {
 }
 
 
-def reduce_and_return(admin: Context, acme: Customer) -> retention.CaseView:
+def reduce_and_return(admin: Context, acme: Customer) -> views.CaseView:
     case = to_quote(admin, acme)
     reduce_addon(admin, case, "30")
     return case
@@ -600,14 +610,14 @@ def test_closing_lost_or_withdrawn_works_from_any_step_with_a_reason(
 ) -> None:
     """The opening AE closes with a reason; what is open is recalled, withdrawn or cancelled."""
     ae = admin.as_user("ae")
-    case = retention.get_case(ae, STEPS[step](admin, acme).id)
+    case = views.get_case(ae, STEPS[step](admin, acme).id)
     before = stored_state(admin)
     for reason in ("", "  "):
         with pytest.raises(InvalidInput, match=f"Say why the case closes {outcome.value}"):
-            retention.close_case(ae, case.id, case.version, outcome, reason)
+            closing.close_case(ae, case.id, case.version, outcome, reason)
     assert stored_state(admin) == before
 
-    closed = retention.close_case(ae, case.id, case.version, outcome, "Customer went elsewhere")
+    closed = closing.close_case(ae, case.id, case.version, outcome, "Customer went elsewhere")
     assert (closed.step, closed.outcome) == (RetentionStep.CLOSED, outcome)
     state = stored_state(admin)
     assert all(status is PlaceholderStatus.WITHDRAWN for _, status, _ in state["placeholders"])
@@ -620,9 +630,9 @@ def test_closing_lost_or_withdrawn_works_from_any_step_with_a_reason(
         assert [status for _, status, _, _ in state["quotes"]] == [QuoteStatus.DRAFT]
         assert approvals.inbox(admin.as_user("leader")) == []
     with pytest.raises(InvalidInput, match="already closed"):
-        retention.close_case(ae, closed.id, closed.version, outcome, "Again")
+        closing.close_case(ae, closed.id, closed.version, outcome, "Again")
     with pytest.raises(InvalidInput, match="is closed"):
-        retention.complete_usage_review(admin.as_user("cms"), closed.id, closed.version, "x")
+        usage.complete_usage_review(admin.as_user("cms"), closed.id, closed.version, "x")
 
 
 def test_someone_neither_holding_nor_opening_the_case_cannot_close_it(
@@ -631,7 +641,7 @@ def test_someone_neither_holding_nor_opening_the_case_cannot_close_it(
     """The leader (not holding the usage review) cannot close the case."""
     case = open_case(admin, acme)
     with pytest.raises(PermissionDenied, match="Only the person holding the case"):
-        retention.close_case(admin.as_user("leader"), case.id, case.version, CloseOutcome.LOST, "x")
+        closing.close_case(admin.as_user("leader"), case.id, case.version, CloseOutcome.LOST, "x")
 
 
 # --- drafts, conflicts and the audit trail ------------------------------------------------------
@@ -643,16 +653,16 @@ def test_a_draft_is_kept_for_its_author_and_cleared_when_the_step_is_submitted(
     """save_draft by the holder shows in get_case for that user only, until the step is done."""
     cms, ae = admin.as_user("cms"), admin.as_user("ae")
     case = open_case(admin, acme)
-    version = retention.save_draft(cms, case.id, {"notes": "Usage fell by a fifth"})
+    version = drafts.save_draft(cms, case.id, {"notes": "Usage fell by a fifth"})
     assert version > case.version
-    assert retention.get_case(cms, case.id).draft == {"notes": "Usage fell by a fifth"}
-    assert retention.get_case(ae, case.id).draft == {}
-    assert retention.get_case(admin, case.id).draft == {}
+    assert views.get_case(cms, case.id).draft == {"notes": "Usage fell by a fifth"}
+    assert views.get_case(ae, case.id).draft == {}
+    assert views.get_case(admin, case.id).draft == {}
     with pytest.raises(Conflict):
-        retention.complete_usage_review(cms, case.id, case.version, "Usage fell.")
-    done = retention.complete_usage_review(cms, case.id, version, "Usage fell.")
+        usage.complete_usage_review(cms, case.id, case.version, "Usage fell.")
+    done = usage.complete_usage_review(cms, case.id, version, "Usage fell.")
     assert done.draft == {}
-    assert retention.get_case(cms, case.id).draft == {}
+    assert views.get_case(cms, case.id).draft == {}
     with admin.database.read_session() as session:
         assert session.get(RetentionCase, case.id).draft == {}  # type: ignore[union-attr]
 
@@ -663,14 +673,14 @@ def test_two_screens_on_one_case_the_second_save_is_a_conflict(
     """The CMS's second screen, opened before the first saved, gets Conflict and saves nothing."""
     cms = admin.as_user("cms")
     case = open_case(admin, acme)
-    first = retention.get_case(cms, case.id)
-    second = retention.get_case(cms, case.id)
-    retention.complete_usage_review(cms, first.id, first.version, "From the first screen.")
+    first = views.get_case(cms, case.id)
+    second = views.get_case(cms, case.id)
+    usage.complete_usage_review(cms, first.id, first.version, "From the first screen.")
     before = stored_state(admin)
     with pytest.raises(Conflict, match="Someone else saved this case"):
-        retention.complete_usage_review(cms, second.id, second.version, "From the second.")
+        usage.complete_usage_review(cms, second.id, second.version, "From the second.")
     with pytest.raises(Conflict):
-        retention.create_opportunity(cms, second.id, second.version, "Acme", date(2027, 1, 15))
+        sales_steps.create_opportunity(cms, second.id, second.version, "Acme", date(2027, 1, 15))
     assert stored_state(admin) == before
 
 
@@ -693,8 +703,8 @@ def test_every_step_writes_its_audit_event(admin: Context, acme: Customer) -> No
     """Each step of the case records one decision event, named for the use case and the step."""
     cms = admin.as_user("cms")
     case = sent(admin, acme)
-    case = retention.record_signature(cms, case.id, case.version, signature(date(2026, 11, 23)))
-    retention.close_case(cms, case.id, case.version, CloseOutcome.WON, "")
+    case = signing.record_signature(cms, case.id, case.version, signature(date(2026, 11, 23)))
+    closing.close_case(cms, case.id, case.version, CloseOutcome.WON, "")
     assert decisions(admin, case.id) == [
         "retention.open:routed",
         "retention.open:step_open",
@@ -722,6 +732,6 @@ def test_a_step_whose_audit_event_fails_is_not_saved(
 
     monkeypatch.setattr(audit, "record", broken)
     with pytest.raises(RuntimeError):
-        retention.complete_usage_review(admin.as_user("cms"), case.id, case.version, "Fine.")
+        usage.complete_usage_review(admin.as_user("cms"), case.id, case.version, "Fine.")
     assert stored_state(admin) == before
-    assert retention.get_case(admin.as_user("cms"), case.id).step is RetentionStep.USAGE_REVIEW
+    assert views.get_case(admin.as_user("cms"), case.id).step is RetentionStep.USAGE_REVIEW

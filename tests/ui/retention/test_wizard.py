@@ -32,17 +32,15 @@ from acctmgr.models import (
 from acctmgr.screens.accounts.account import AccountScreen
 from acctmgr.screens.approvals.inbox import ApprovalScreen
 from acctmgr.screens.retention.case import CaseScreen
-from acctmgr.screens.retention.open_case import OpenCaseScreen
-from acctmgr.screens.retention.quote_step import QuoteStep
-from acctmgr.screens.retention.steps import (
+from acctmgr.screens.retention.form_steps import (
     CloseStep,
     GoalsStep,
     OpportunityStep,
     PlaceholderStep,
-    ReviewStep,
-    SignatureStep,
-    UsageStep,
 )
+from acctmgr.screens.retention.open_case import OpenCaseScreen
+from acctmgr.screens.retention.quote_step import QuoteStep
+from acctmgr.screens.retention.review_steps import ReviewStep, SignatureStep, UsageStep
 from tests.ui_support import build_app, seeded_template, settle
 
 SIZE = (80, 24)

@@ -16,20 +16,19 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
 from acctmgr.screens.base import AcctmgrScreen
-from acctmgr.screens.retention.open_case import OpenCaseScreen
-from acctmgr.screens.retention.quote_step import QuoteStep
-from acctmgr.screens.retention.steps import (
+from acctmgr.screens.retention.form_steps import (
     CloseStep,
     GoalsStep,
     OpportunityStep,
     PlaceholderStep,
-    ReviewStep,
-    SignatureStep,
-    UsageStep,
 )
+from acctmgr.screens.retention.open_case import OpenCaseScreen
+from acctmgr.screens.retention.quote_step import QuoteStep
+from acctmgr.screens.retention.review_steps import ReviewStep, SignatureStep, UsageStep
 from acctmgr.services.kernel.money import format_money
-from acctmgr.services.retention import cases as retention
-from acctmgr.services.retention.cases import CaseView, Stage
+from acctmgr.services.retention import history, opening, quote_approval, usage, views
+from acctmgr.services.retention.stages import Stage
+from acctmgr.services.retention.views import CaseView
 from acctmgr.services.sales import quotes
 from acctmgr.widgets.record_table import RecordTable
 from acctmgr.widgets.step_indicator import StepIndicator
@@ -76,14 +75,14 @@ class CaseScreen(AcctmgrScreen):
         await self._load()
 
     async def _load(self) -> CaseView | None:
-        case = await self.call(retention.get_case, self.case_id)
+        case = await self.call(views.get_case, self.case_id)
         if case is None:
             return None
         self.case = case
         self.sub_title = f"{case.number} · {case.account_name}"
         self.query_one(StepIndicator).show(case.stages, case.holder)
         self.query_one("#case-summary", Static).update(fields(_summary(case)))
-        timeline = await self.call(retention.case_timeline, self.case_id) or []
+        timeline = await self.call(history.case_timeline, self.case_id) or []
         self.query_one(RecordTable).show(
             (
                 str(index),
@@ -130,7 +129,7 @@ class CaseScreen(AcctmgrScreen):
 
     async def _step_screen(self, case: CaseView) -> Any:
         if case.stage is Stage.USAGE:
-            review = await self.call(retention.usage_review, case.id)
+            review = await self.call(usage.usage_review, case.id)
             return UsageStep(case, review) if review else None
         if case.stage is Stage.QUOTE or case.stage is Stage.REVIEW:
             quote = await self.call(quotes.get_quote, case.quote_id) if case.quote_id else None
@@ -151,7 +150,7 @@ class CaseScreen(AcctmgrScreen):
     async def action_take(self) -> None:
         if self.case is None:
             return
-        taken = await self.call(retention.take_case, self.case.id, self.case.version)
+        taken = await self.call(opening.take_case, self.case.id, self.case.version)
         if taken is not None:
             self.notify(f"{taken.number} is yours.")
             self.action_work_on()
@@ -160,7 +159,7 @@ class CaseScreen(AcctmgrScreen):
     async def action_recall(self) -> None:
         if self.case is None:
             return
-        if await self.call(retention.recall_approval, self.case.id, self.case.version):
+        if await self.call(quote_approval.recall_approval, self.case.id, self.case.version):
             self.notify("The quote is back with you to change.")
         await self._load()
 
@@ -226,7 +225,7 @@ def open_new_case(screen: AcctmgrScreen, account_id: int) -> None:
     """Start the wizard on an account: the AE's form, then the case it opened."""
 
     async def flow() -> None:
-        terms = await screen.call(retention.case_terms, account_id)
+        terms = await screen.call(opening.case_terms, account_id)
         if terms is None:
             return
         case_id = await screen.app.push_screen_wait(OpenCaseScreen(terms))

@@ -13,8 +13,9 @@ from textual.content import Content
 from acctmgr.screens.retention.steps import percent_or_amount
 from acctmgr.screens.wizard import StepScreen
 from acctmgr.services.kernel.money import format_money
-from acctmgr.services.retention import cases as retention
-from acctmgr.services.retention.cases import CaseIn, CaseTerms
+from acctmgr.services.retention import opening, views
+from acctmgr.services.retention.inputs import CaseIn
+from acctmgr.services.retention.views import CaseTerms
 from acctmgr.widgets.form import FormField
 from acctmgr.widgets.text import fields, prose
 
@@ -93,7 +94,7 @@ class OpenCaseScreen(StepScreen):
             reduction_pct=pct,
             customer_informed=bool(values["customer_informed"]),
         )
-        case: retention.CaseView = await self.run_service(retention.open_case, data)
+        case: views.CaseView = await self.run_service(opening.open_case, data)
         self.notify(f"{case.number} opened; it is with {case.holder}.")
         self.case_id = case.id
         return True

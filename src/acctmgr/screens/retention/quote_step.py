@@ -11,8 +11,8 @@ from textual.widgets import Static
 
 from acctmgr.screens.retention.steps import CaseStep
 from acctmgr.screens.sales.quote_builder import QuoteBuilder, quote_fields
-from acctmgr.services.retention import cases as retention
-from acctmgr.services.retention.cases import CaseView
+from acctmgr.services.retention import quote_approval, views
+from acctmgr.services.retention.views import CaseView
 from acctmgr.services.sales.quotes import QuoteView
 from acctmgr.widgets.form import FormField
 from acctmgr.widgets.text import prose
@@ -58,6 +58,6 @@ class QuoteStep(QuoteBuilder, CaseStep):
     async def done(self, values: dict[str, str]) -> bool:
         if not await self.save_typed():
             return False
-        case: CaseView = await self.run_service(retention.get_case, self.case.id)
-        await self.run_service(retention.finish_quote, self.case.id, case.version)
+        case: CaseView = await self.run_service(views.get_case, self.case.id)
+        await self.run_service(quote_approval.finish_quote, self.case.id, case.version)
         return True

@@ -178,9 +178,9 @@ class QuoteKind:
         case = case_of(uow, quote)
         if case is not None:
             # Imported here: retention builds on quotes, and follows its quote's decisions.
-            from acctmgr.services.retention import cases as retention
+            from acctmgr.services.retention import quote_approval
 
-            retention.follow_quote_decision(uow, case, status)
+            quote_approval.follow_quote_decision(uow, case, status)
 
 
 approvals.register(QuoteKind())
@@ -347,9 +347,9 @@ def content_changed(uow: UnitOfWork, quote: Quote) -> QuoteView:
     case = case_of(uow, quote)
     if case is not None:
         # Imported here: retention builds on quotes; its case follows the quote back to draft.
-        from acctmgr.services.retention import cases as retention
+        from acctmgr.services.retention import quote_approval
 
-        retention.follow_quote_edit(uow, case)
+        quote_approval.follow_quote_edit(uow, case)
     if quote.status is QuoteStatus.APPROVED:
         approvals.invalidate(uow, "quote", quote.id)
     quote.status = QuoteStatus.DRAFT

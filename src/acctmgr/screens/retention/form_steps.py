@@ -1,0 +1,236 @@
+"""The steps of a case that are a form to fill in: the opportunity, the placeholder request,
+the customer's goals (with the contact attempts it takes to learn them), and closing the case."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any, ClassVar
+
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import Static
+
+from acctmgr.errors import AcctmgrError, InvalidInput
+from acctmgr.models import ActivityKind, CloseOutcome
+from acctmgr.screens.retention.steps import CaseStep, contact_choices, parse_day
+from acctmgr.services.kernel.money import parse_money
+from acctmgr.services.retention import closing, goals, sales_steps, stages
+from acctmgr.services.retention.inputs import ContactAttemptIn
+from acctmgr.services.retention.views import CaseView
+from acctmgr.widgets.form import Form, FormField
+from acctmgr.widgets.text import fields, prose
+
+
+class OpportunityStep(CaseStep):
+    SUBMIT_LABEL = "Create the opportunity"
+    FIELDS: ClassVar[list[FormField]] = [
+        FormField("name", "Opportunity name"),
+        FormField("expected_close_on", "Expected close", placeholder="YYYY-MM-DD"),
+    ]
+
+    def intro(self) -> Any:
+        return Content("\n").join(
+            [
+                fields(self.case_facts()),
+                prose("\nA rate-reduction opportunity on the account, linked to this case.\n"),
+            ]
+        )
+
+    def defaults(self) -> dict[str, str]:
+        close = (self.case.notice_deadline or self.today()).isoformat()
+        return {
+            "name": f"{self.case.account_name} rate reduction"[:200],
+            "expected_close_on": close,
+        }
+
+    async def done(self, values: dict[str, str]) -> bool:
+        close = parse_day(values["expected_close_on"], "expected_close_on")
+        await self.run_service(
+            sales_steps.create_opportunity, self.case.id, self.case.version, values["name"], close
+        )
+        return True
+
+
+class PlaceholderStep(CaseStep):
+    SUBMIT_LABEL = "Submit the placeholder request"
+    FIELDS: ClassVar[list[FormField]] = [
+        FormField("estimate", "Estimated reduction", placeholder="a year, e.g. 1200.00"),
+        FormField("notes", "Notes"),
+    ]
+
+    def intro(self) -> Any:
+        return Content("\n").join(
+            [
+                fields(self.case_facts()),
+                prose("\nThe intent for a new contract, with the reduction you expect.\n"),
+            ]
+        )
+
+    def defaults(self) -> dict[str, str]:
+        minor = self.case.requested_reduction_minor
+        return {"estimate": f"{minor // 100}.{minor % 100:02d}"}
+
+    async def done(self, values: dict[str, str]) -> bool:
+        estimate = parse_money(values["estimate"], field="estimate", what="The estimated reduction")
+        await self.run_service(
+            sales_steps.submit_placeholder,
+            self.case.id,
+            self.case.version,
+            estimate,
+            values["notes"],
+        )
+        return True
+
+
+class GoalsStep(CaseStep):
+    SUBMIT_LABEL = (
+        "Goals confirmed · Ctrl+L log the contact · Ctrl+K switch to a call · Ctrl+E ask the AE"
+    )
+    BINDINGS = [
+        Binding("ctrl+l", "log_attempt", "Log contact", priority=True),
+        Binding("ctrl+k", "switch_to_call", "Switch to a call", priority=True),
+        Binding("ctrl+e", "ask_ae", "Ask the AE", priority=True),
+    ]
+
+    def __init__(self, case: CaseView) -> None:
+        super().__init__(case)
+        self.form_fields = [
+            FormField(
+                "channel",
+                "E-mail or call",
+                "choice",
+                choices=[("E-mail", "email"), ("Call", "call")],
+            ),
+            FormField("contact", "Contact", "choice", choices=contact_choices(case)),
+            FormField("outcome", "Outcome", placeholder="e.g. wants 10% off the add-on"),
+            FormField("notes", "Notes"),
+            FormField("call_at", "Call at", placeholder="YYYY-MM-DD HH:MM (switch to a call)"),
+            FormField("ae_task", "Ask the AE to", placeholder="e.g. join Thursday's call"),
+            FormField("goals", "Confirmed goals", placeholder="what the customer wants, in a line"),
+        ]
+
+    def intro(self) -> Any:
+        attempts = [
+            prose(f"  {a.at:%d %b %H:%M} {a.channel.value} {a.contact}: {a.outcome} ({a.by})")
+            for a in self.case.attempts
+        ] or [prose("  none yet: log at least one e-mail or call")]
+        return Content("\n").join(
+            [
+                fields(self.case_facts()),
+                Content.from_markup("\n[b]Contact attempts[/b]"),
+                *attempts,
+                prose(""),
+            ]
+        )
+
+    def defaults(self) -> dict[str, str]:
+        tomorrow = datetime.combine(self.today() + timedelta(days=1), time(10))
+        return {
+            "channel": "email",
+            "contact": str(self.case.contact_id or ""),
+            "call_at": f"{tomorrow:%Y-%m-%d %H:%M}",
+        }
+
+    async def done(self, values: dict[str, str]) -> bool:
+        await self.run_service(
+            goals.confirm_goals, self.case.id, self.case.version, values["goals"]
+        )
+        return True
+
+    async def _act(self, make: Any, success: str) -> None:
+        form = self.query_one(Form)
+        form.clear_errors()
+        try:
+            self.case = await make(form.values())
+        except AcctmgrError as error:
+            if not form.show_error(error.field, error.message):
+                self.notify(error.message, severity="error", timeout=8)
+            return
+        self.notify(success)
+        self.query_one("#step-intro", Static).update(self.intro())
+
+    async def action_log_attempt(self) -> None:
+        async def log(values: dict[str, str]) -> CaseView:
+            channel = ActivityKind.EMAIL if values["channel"] == "email" else ActivityKind.CALL
+            if not values["outcome"].strip():
+                raise InvalidInput("Say how the contact went.", field="outcome")
+            data = ContactAttemptIn(
+                channel=channel,
+                contact_id=int(values["contact"]) if values["contact"] else None,
+                outcome=values["outcome"],
+                notes=values["notes"],
+            )
+            case: CaseView = await self.run_service(goals.log_contact, self.case.id, data)
+            return case
+
+        await self._act(log, "Contact logged.")
+
+    async def action_switch_to_call(self) -> None:
+        async def switch(values: dict[str, str]) -> CaseView:
+            try:
+                when = datetime.strptime(values["call_at"].strip(), "%Y-%m-%d %H:%M").astimezone()
+            except ValueError:
+                raise InvalidInput(
+                    "Write the call's time like 2026-11-24 10:00.", field="call_at"
+                ) from None
+            case: CaseView = await self.run_service(
+                goals.switch_to_call, self.case.id, when, values["notes"]
+            )
+            return case
+
+        await self._act(switch, "Call scheduled; it is on your day.")
+
+    async def action_ask_ae(self) -> None:
+        async def ask(values: dict[str, str]) -> CaseView:
+            case: CaseView = await self.run_service(
+                goals.ask_account_executive,
+                self.case.id,
+                values["ae_task"],
+                self.today() + timedelta(days=1),
+            )
+            return case
+
+        await self._act(ask, f"Task sent to {self.case.opened_by}.")
+
+
+class CloseStep(CaseStep):
+    """Close the case: won after the signature; lost or withdrawn at any step, with a reason."""
+
+    SUBMIT_LABEL = "Close the case"
+
+    def __init__(self, case: CaseView) -> None:
+        super().__init__(case)
+        self.won = case.stage is stages.Stage.CLOSE
+        outcomes = [("won: resolved, new contract signed", "won")] if self.won else []
+        outcomes += [("lost", "lost"), ("withdrawn", "withdrawn")]
+        self.form_fields = [
+            FormField("outcome", "Outcome", "choice", choices=outcomes),
+            FormField("reason", "Reason", placeholder="required when lost or withdrawn"),
+        ]
+
+    def intro(self) -> Any:
+        note = (
+            "The new contract is signed: close the case as won."
+            if self.won
+            else (
+                "Closing now withdraws what is still open: the approval, the placeholder "
+                "and any unsigned contract."
+            )
+        )
+        return Content("\n").join([fields(self.case_facts()), prose(f"\n{note}\n")])
+
+    def defaults(self) -> dict[str, str]:
+        return {"outcome": "won" if self.won else "lost"}
+
+    async def done(self, values: dict[str, str]) -> bool:
+        if not values["outcome"]:
+            raise InvalidInput("Choose how the case ends.", field="outcome")
+        await self.run_service(
+            closing.close_case,
+            self.case.id,
+            self.case.version,
+            CloseOutcome(values["outcome"]),
+            values["reason"],
+        )
+        self.notify(f"Case {self.case.number} closed {values['outcome']}.")
+        return True

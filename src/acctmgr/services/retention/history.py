@@ -1,0 +1,101 @@
+"""The case's history as its timeline shows it: every step, decision and change, newest first.
+
+It is read from the audit events of the case and of the records it made (its opportunity,
+placeholder request, quotes and contracts), and from the activities filed on the case.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+
+from acctmgr.models import Activity, AuditEvent, Contract, Quote, RetentionCase
+from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
+from acctmgr.services.retention import records
+from acctmgr.services.retention.views import TimelineEntry
+
+# Bookkeeping columns that say nothing to the people reading a case's story.
+QUIET_FIELDS = frozenset({"version", "updated_at", "draft", "number"})
+
+
+@use_case("retention.timeline", write=False)
+def case_timeline(uow: UnitOfWork, case_id: int) -> list[TimelineEntry]:
+    """Every step, decision and change of the case and the records it made, newest first.
+
+    Raises NotFound for no such case, PermissionDenied for another segment's.
+    """
+    case = records.case(uow, case_id)
+    conditions = [
+        (AuditEvent.entity_type == kind) & (AuditEvent.entity_id == entity_id)
+        for kind, entity_id in _audited_records(uow, case)
+    ]
+    events = uow.session.scalars(
+        select(AuditEvent)
+        .where(or_(*conditions))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(300)
+    ).all()
+    activities = uow.session.scalars(
+        select(Activity)
+        .where(Activity.record_type == records.RECORD, Activity.record_id == case.id)
+        .order_by(Activity.created_at.desc())
+        .limit(100)
+    ).all()
+    names = records.user_names(
+        uow,
+        {event.actor_id for event in events} | {activity.created_by_id for activity in activities},
+    )
+    entries = [
+        TimelineEntry(at=event.at, who=names.get(event.actor_id or 0, "system"), what=what)
+        for event in events
+        if (what := _describe(event))
+    ]
+    entries += [
+        TimelineEntry(
+            at=activity.created_at,
+            who=names.get(activity.created_by_id, ""),
+            what=f"{activity.kind.value}: {activity.subject}"
+            + (f" — {activity.outcome}" if activity.outcome else ""),
+        )
+        for activity in activities
+    ]
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)
+
+
+def _audited_records(uow: UnitOfWork, case: RetentionCase) -> list[tuple[str, int]]:
+    """The (entity type, id) of the case and every record it made, as the audit names them.
+
+    Decisions are filed under the record type ("quote"), row changes under the table ("quotes").
+    """
+    entities: list[tuple[str, int]] = [(records.RECORD, case.id), ("retention_cases", case.id)]
+    opportunity = records.opportunity_or_none(uow, case)
+    if opportunity is None:
+        return entities
+    entities.append(("opportunities", opportunity.id))
+    placeholder = records.placeholder_or_none(uow, opportunity)
+    if placeholder is not None:
+        entities.append(("placeholder_requests", placeholder.id))
+    for quote_id in uow.session.scalars(
+        select(Quote.id).where(Quote.opportunity_id == opportunity.id)
+    ):
+        entities.extend([("quote", quote_id), ("quotes", quote_id)])
+        contract_ids = uow.session.scalars(select(Contract.id).where(Contract.quote_id == quote_id))
+        entities.extend(("contracts", contract_id) for contract_id in contract_ids)
+    return entities
+
+
+def _describe(event: AuditEvent) -> str | None:
+    """The event in words, or None for bookkeeping (a draft kept, a number given)."""
+    label = event.entity_type.replace("_", " ").removesuffix("s")
+    if event.change == "decision":
+        what = event.action.split(":", 1)[-1].replace("_", " ")
+        details = event.after or {}
+        comment = details.get("comment") or details.get("reason")
+        return f"{label}: {what}" + (f" — {comment}" if comment else "")
+    if event.change == "insert":
+        return f"{label} created"
+    if event.change == "update" and event.after:
+        changed = [(key, value) for key, value in event.after.items() if key not in QUIET_FIELDS]
+        if not changed:
+            return None
+        return f"{label} changed: " + ", ".join(f"{key} → {value}" for key, value in changed[:4])
+    return f"{label} {event.change}"

@@ -1,0 +1,82 @@
+"""What people type into the retention wizard, checked before any use case runs.
+
+The step screens build these from their forms; the use cases take them and check again what
+needs the database (the current rate, the account's contacts).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from acctmgr.errors import InvalidInput
+from acctmgr.models import ActivityKind, SignatureMethod
+
+
+class CaseIn(BaseModel):
+    """What the Account Executive records when the customer asks for a lower rate."""
+
+    account_id: int
+    contract_id: int
+    contact_id: int | None = None
+    reason: str = Field(max_length=2000)
+    reduction_minor: int | None = None
+    reduction_pct: Decimal | None = None
+    customer_informed: bool = False
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("say why the customer asks for a lower rate")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _one_reduction(self) -> CaseIn:
+        if (self.reduction_minor is None) == (self.reduction_pct is None):
+            raise InvalidInput(
+                "Give the reduction asked for as an amount or as a percentage (one of them).",
+                field="reduction",
+            )
+        if self.reduction_pct is not None and not 0 < self.reduction_pct <= 100:
+            raise InvalidInput(
+                "A reduction is more than 0% and at most 100% of the current rate.",
+                field="reduction",
+            )
+        if self.reduction_minor is not None and self.reduction_minor <= 0:
+            raise InvalidInput("A reduction is an amount greater than zero.", field="reduction")
+        return self
+
+
+class ContactAttemptIn(BaseModel):
+    """One e-mail or call to the customer, and how it went."""
+
+    channel: ActivityKind  # EMAIL or CALL
+    contact_id: int | None = None
+    outcome: str = Field(max_length=200)
+    notes: str = Field(default="", max_length=4000)
+
+    @field_validator("outcome")
+    @classmethod
+    def _outcome(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("say how the contact went")
+        return value.strip()
+
+
+class SignatureIn(BaseModel):
+    """Who signed the new contract, when, and how."""
+
+    signer_name: str = Field(max_length=200)
+    signer_title: str = Field(default="", max_length=120)
+    signed_on: date
+    method: SignatureMethod
+
+    @field_validator("signer_name")
+    @classmethod
+    def _signer(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("name the person who signed")
+        return value.strip()
