@@ -10,8 +10,9 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Static
 
+from acctmgr.domain.activities import ActivityKind
+from acctmgr.domain.sales import CloseOutcome
 from acctmgr.errors import AcctmgrError, InvalidInput
-from acctmgr.models import ActivityKind, CloseOutcome
 from acctmgr.screens.retention.steps import CaseStep, contact_choices, parse_day
 from acctmgr.services.kernel.money import parse_money
 from acctmgr.services.retention import closing, goals, sales_steps, stages

@@ -8,8 +8,8 @@ from typing import Any, ClassVar
 from textual.binding import Binding
 from textual.content import Content
 
+from acctmgr.domain.contracts import SignatureMethod
 from acctmgr.errors import AcctmgrError, InvalidInput
-from acctmgr.models import SignatureMethod
 from acctmgr.screens.retention.steps import CaseStep, contact_choices, parse_day
 from acctmgr.services.kernel.money import format_money, parse_money
 from acctmgr.services.retention import quote_approval, signing, usage, views

@@ -10,9 +10,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from acctmgr.domain.activities import ActivityKind
-from acctmgr.domain.contracts import SignatureMethod
-from acctmgr.domain.sales import CloseOutcome
 from acctmgr.errors import AcctmgrError, InvalidInput
 from acctmgr.screens.wizard import StepScreen
 from acctmgr.services.kernel.money import format_money, parse_money, parse_percent
