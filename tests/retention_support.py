@@ -17,6 +17,7 @@ from acctmgr.models import (
     ApprovalRequest,
     AuditEvent,
     Contract,
+    Draft,
     Opportunity,
     OutboxEmail,
     PlaceholderRequest,
@@ -28,7 +29,15 @@ from acctmgr.services.accounts.records import AccountIn, ContactIn
 from acctmgr.services.approvals import engine as approvals
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.retention import goals, opening, quote_approval, sales_steps, usage, views
-from acctmgr.services.retention.inputs import CaseIn, ContactAttemptIn
+from acctmgr.services.retention.inputs import (
+    CaseIn,
+    ContactAttemptIn,
+    GoalsIn,
+    OpportunityIn,
+    PlaceholderIn,
+    ReviewIn,
+    UsageReviewIn,
+)
 from acctmgr.services.sales import quotes
 from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn
 from tests import factories
@@ -112,17 +121,29 @@ def to_quote(admin: Context, acme: Customer) -> views.CaseView:
     """Open a case and take it, as the CMS, to the quote step."""
     cms = admin.as_user("cms")
     case = open_case(admin, acme)
-    case = usage.complete_usage_review(cms, case.id, case.version, "Usage fell 20%.")
-    case = sales_steps.create_opportunity(
-        cms, case.id, case.version, "Acme rate reduction", date(2027, 1, 15)
+    case = usage.complete_usage_review(
+        cms, case.id, case.version, UsageReviewIn(notes="Usage fell 20%.")
     )
-    case = sales_steps.submit_placeholder(cms, case.id, case.version, 12_000_00 // 100, "")
+    case = sales_steps.create_opportunity(
+        cms,
+        case.id,
+        case.version,
+        OpportunityIn(name="Acme rate reduction", expected_close_on=date(2027, 1, 15)),
+    )
+    case = sales_steps.submit_placeholder(
+        cms,
+        case.id,
+        case.version,
+        PlaceholderIn(estimated_reduction_minor=12_000_00 // 100, notes=""),
+    )
     case = goals.log_contact(
         cms,
         case.id,
         ContactAttemptIn(channel=ActivityKind.EMAIL, contact_id=acme.contact_id, outcome="Replied"),
     )
-    return goals.confirm_goals(cms, case.id, case.version, "Keep the platform, cheaper add-on.")
+    return goals.confirm_goals(
+        cms, case.id, case.version, GoalsIn(goals="Keep the platform, cheaper add-on.")
+    )
 
 
 def reduce_addon(admin: Context, case: views.CaseView, discount: str) -> quotes.QuoteView:
@@ -145,13 +166,16 @@ def submit(admin: Context, case_id: int) -> views.CaseView:
     case = quote_approval.finish_quote(cms, case.id, case.version)
     quote = quotes.get_quote(cms, case.quote_id or 0)
     assert quote.reduction_minor is not None
-    return quote_approval.submit_for_approval(cms, case.id, case.version, quote.reduction_minor)
+    return quote_approval.submit_for_approval(
+        cms, case.id, case.version, ReviewIn(confirmed_reduction_minor=quote.reduction_minor)
+    )
 
 
 def stored_state(admin: Context) -> dict[str, list[tuple[Any, ...]]]:
     """The status and version of every row a refused call could have half-saved."""
     tables: dict[str, tuple[Any, ...]] = {
-        "cases": (RetentionCase.id, RetentionCase.step, RetentionCase.version, RetentionCase.draft),
+        "cases": (RetentionCase.id, RetentionCase.step, RetentionCase.version),
+        "drafts": (Draft.id, Draft.step, Draft.fields),
         "quotes": (Quote.id, Quote.status, Quote.version, Quote.net_total_minor),
         "requests": (ApprovalRequest.id, ApprovalRequest.status, ApprovalRequest.version),
         "approvals": (Approval.id, Approval.status, Approval.decided_by_id),

@@ -111,7 +111,6 @@ def open_retention_case(
             "outcome": None,
             "close_reason": "",
             "closed_at": None,
-            "draft": {},
             "created_at": created,
             "updated_at": None,
             "version": 1,

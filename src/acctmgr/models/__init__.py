@@ -55,6 +55,7 @@ from acctmgr.models.contracts import (
     UsageRecord,
 )
 from acctmgr.models.documents import Document, DocumentTemplate, EmailAttachment, OutboxEmail
+from acctmgr.models.drafts import Draft
 from acctmgr.models.onboarding import (
     BillingDiscrepancy,
     HandoverItem,
@@ -99,6 +100,7 @@ __all__ = [
     "DiscrepancyStatus",
     "Document",
     "DocumentTemplate",
+    "Draft",
     "EmailAttachment",
     "EmailStatus",
     "Entitlement",

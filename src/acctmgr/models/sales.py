@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from acctmgr.domain.sales import (
@@ -42,8 +41,6 @@ class RetentionCase(IdMixin, Versioned, Timestamps, Base):
     outcome: Mapped[CloseOutcome | None] = mapped_column(enum_type(CloseOutcome))
     close_reason: Mapped[str] = mapped_column(Text, default="")
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
-    # What the holder of the current step has typed but not yet submitted.
-    draft: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class Opportunity(IdMixin, Versioned, Timestamps, Base):

@@ -30,6 +30,7 @@ from acctmgr.services.approvals.engine import RuleIn
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.people import users as user_service
 from acctmgr.services.retention import quote_approval, signing, views
+from acctmgr.services.retention.inputs import ReviewIn, SendContractIn
 from acctmgr.services.sales import quotes
 from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn
 from tests import factories
@@ -499,7 +500,9 @@ def test_an_approved_quote_edited_is_a_draft_again_and_its_approval_is_stale(
     case = views.get_case(cms, case.id)
     assert case.step is RetentionStep.QUOTE  # back to be reviewed and submitted again
     with pytest.raises(InvalidInput, match="not 'Contract for signature'"):
-        signing.send_contract(cms, case.id, case.version, acme.contact_id)
+        signing.send_contract(
+            cms, case.id, case.version, SendContractIn(contact_id=acme.contact_id)
+        )
     case = submit(admin, case.id)
     assert [a.approver for a in request_of(admin, case).approvals] == ["Lee Leader"]
 
@@ -512,7 +515,7 @@ def test_a_quote_whose_contract_was_sent_cannot_be_edited(admin: Context, acme: 
     )
     cms = admin.as_user("cms")
     case = views.get_case(cms, case.id)
-    signing.send_contract(cms, case.id, case.version, acme.contact_id)
+    signing.send_contract(cms, case.id, case.version, SendContractIn(contact_id=acme.contact_id))
     quote = quotes.get_quote(cms, case.quote_id or 0)
     before = stored_state(admin)
     with pytest.raises(InvalidInput, match="sent for signature"):
@@ -678,7 +681,10 @@ def test_submitting_when_only_the_submitter_could_approve_is_refused(
     before = stored_state(admin)
     with pytest.raises(InvalidInput, match="Nobody but you can give the approval"):
         quote_approval.submit_for_approval(
-            admin.as_user("cms"), case.id, case.version, quote.reduction_minor or 0
+            admin.as_user("cms"),
+            case.id,
+            case.version,
+            ReviewIn(confirmed_reduction_minor=quote.reduction_minor or 0),
         )
     assert stored_state(admin) == before
 
@@ -692,7 +698,9 @@ def test_submitting_without_a_segment_leader_is_refused(admin: Context, acme: Cu
     case = quote_approval.finish_quote(admin.as_user("cms"), case.id, case.version)
     before = stored_state(admin)
     with pytest.raises(InvalidInput, match="Nobody but you can give the approval"):
-        quote_approval.submit_for_approval(admin.as_user("cms"), case.id, case.version, 90_00)
+        quote_approval.submit_for_approval(
+            admin.as_user("cms"), case.id, case.version, ReviewIn(confirmed_reduction_minor=90_00)
+        )
     assert stored_state(admin) == before
 
 

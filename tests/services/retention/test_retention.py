@@ -27,7 +27,7 @@ from acctmgr.services.approvals import engine as approvals
 from acctmgr.services.contracts import lifecycle as contracts
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.retention import closing, history, signing, stages, views
-from acctmgr.services.retention.inputs import SignatureIn
+from acctmgr.services.retention.inputs import CloseIn, SendContractIn, SignatureIn
 from acctmgr.services.sales import quotes
 from tests.retention_support import (
     CURRENT_RATE,
@@ -89,7 +89,9 @@ def test_the_whole_process_with_a_rejection_and_a_resubmission(
     case = views.get_case(cms, case.id)
     assert case.step is RetentionStep.SIGNATURE
 
-    case = signing.send_contract(cms, case.id, case.version, acme.contact_id)
+    case = signing.send_contract(
+        cms, case.id, case.version, SendContractIn(contact_id=acme.contact_id)
+    )
     with admin.database.read_session() as session:
         sent = session.scalars(
             select(Contract).where(Contract.status == ContractStatus.SENT_FOR_SIGNATURE)
@@ -112,7 +114,9 @@ def test_the_whole_process_with_a_rejection_and_a_resubmission(
         ),
     )
     assert case.stage is stages.Stage.CLOSE
-    case = closing.close_case(cms, case.id, case.version, CloseOutcome.WON, "")
+    case = closing.close_case(
+        cms, case.id, case.version, CloseIn(outcome=CloseOutcome.WON, reason="")
+    )
     assert case.step is RetentionStep.CLOSED
     assert views.get_case(ae, case.id).outcome is CloseOutcome.WON
 

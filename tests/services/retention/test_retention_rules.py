@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
+from acctmgr.domain.records import RecordType
 from acctmgr.errors import Conflict, InvalidInput, PermissionDenied
 from acctmgr.models import (
     ActivityKind,
@@ -20,6 +21,7 @@ from acctmgr.models import (
     Contract,
     ContractStatus,
     Decision,
+    Draft,
     OpportunityStage,
     PlaceholderStatus,
     QuoteStatus,
@@ -33,10 +35,10 @@ from acctmgr.services.accounts.records import AccountIn
 from acctmgr.services.approvals import engine as approvals
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.context import Context
+from acctmgr.services.kernel.drafts import keep_draft
 from acctmgr.services.people import users as user_service
 from acctmgr.services.retention import (
     closing,
-    drafts,
     goals,
     opening,
     quote_approval,
@@ -45,7 +47,18 @@ from acctmgr.services.retention import (
     usage,
     views,
 )
-from acctmgr.services.retention.inputs import CaseIn, ContactAttemptIn, SignatureIn
+from acctmgr.services.retention.inputs import (
+    CaseIn,
+    CloseIn,
+    ContactAttemptIn,
+    GoalsIn,
+    OpportunityIn,
+    PlaceholderIn,
+    ReviewIn,
+    SendContractIn,
+    SignatureIn,
+    UsageReviewIn,
+)
 from acctmgr.services.sales import opportunities, quotes
 from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn
 from tests import factories
@@ -110,7 +123,9 @@ def at_signature(admin: Context, acme: Customer) -> views.CaseView:
 def sent(admin: Context, acme: Customer) -> views.CaseView:
     cms = admin.as_user("cms")
     case = at_signature(admin, acme)
-    return signing.send_contract(cms, case.id, case.version, acme.contact_id)
+    return signing.send_contract(
+        cms, case.id, case.version, SendContractIn(contact_id=acme.contact_id)
+    )
 
 
 def signature(signed_on: date) -> SignatureIn:
@@ -287,7 +302,9 @@ def test_a_segment_without_a_contract_manager_leaves_the_case_in_its_queue(
     with pytest.raises(PermissionDenied, match="Only a Contract"):
         opening.take_case(admin.as_user("ae2"), case.id, case.version)
     with pytest.raises(PermissionDenied, match="not with you"):
-        usage.complete_usage_review(admin.as_user("entcms"), case.id, case.version, "Fine.")
+        usage.complete_usage_review(
+            admin.as_user("entcms"), case.id, case.version, UsageReviewIn(notes="Fine.")
+        )
     assert stored_state(admin) == before
     taken = opening.take_case(admin.as_user("entcms"), case.id, case.version)
     assert (taken.step, taken.assigned_to) == (RetentionStep.USAGE_REVIEW, "Entcms")
@@ -305,16 +322,31 @@ def test_a_segment_without_a_contract_manager_leaves_the_case_in_its_queue(
     [
         (
             "Placeholder request",
-            lambda cms, c, v: sales_steps.submit_placeholder(cms, c, v, 100_00, ""),
+            lambda cms, c, v: sales_steps.submit_placeholder(
+                cms, c, v, PlaceholderIn(estimated_reduction_minor=100_00, notes="")
+            ),
         ),
         (
             "Opportunity",
-            lambda cms, c, v: sales_steps.create_opportunity(cms, c, v, "X", date(2027, 1, 1)),
+            lambda cms, c, v: sales_steps.create_opportunity(
+                cms, c, v, OpportunityIn(name="X", expected_close_on=date(2027, 1, 1))
+            ),
         ),
-        ("Customer's goals", lambda cms, c, v: goals.confirm_goals(cms, c, v, "Cheaper")),
+        (
+            "Customer's goals",
+            lambda cms, c, v: goals.confirm_goals(cms, c, v, GoalsIn(goals="Cheaper")),
+        ),
         ("Quote", lambda cms, c, v: quote_approval.finish_quote(cms, c, v)),
-        ("Review", lambda cms, c, v: quote_approval.submit_for_approval(cms, c, v, 100_00)),
-        ("Contract for signature", lambda cms, c, v: signing.send_contract(cms, c, v, 0)),
+        (
+            "Review",
+            lambda cms, c, v: quote_approval.submit_for_approval(
+                cms, c, v, ReviewIn(confirmed_reduction_minor=100_00)
+            ),
+        ),
+        (
+            "Contract for signature",
+            lambda cms, c, v: signing.send_contract(cms, c, v, SendContractIn(contact_id=0)),
+        ),
         (
             "Contract for signature",
             lambda cms, c, v: signing.record_signature(cms, c, v, signature(date(2026, 11, 23))),
@@ -353,9 +385,9 @@ def test_someone_who_does_not_hold_the_step_is_refused(
     assert case.assigned_to == "Casey Contracts"
     before = stored_state(admin)
     with pytest.raises(PermissionDenied, match="is with Casey Contracts"):
-        usage.complete_usage_review(admin.as_user(login), case.id, case.version, "Fine.")
-    with pytest.raises(PermissionDenied, match="is with Casey Contracts"):
-        drafts.save_draft(admin.as_user(login), case.id, {"notes": "mine"})
+        usage.complete_usage_review(
+            admin.as_user(login), case.id, case.version, UsageReviewIn(notes="Fine.")
+        )
     assert stored_state(admin) == before
 
 
@@ -363,21 +395,36 @@ def test_an_estimate_beyond_the_rate_is_refused(admin: Context, acme: Customer) 
     """The placeholder's estimated reduction is more than zero and at most the rate."""
     cms = admin.as_user("cms")
     case = open_case(admin, acme)
-    case = usage.complete_usage_review(cms, case.id, case.version, "Usage fell.")
-    case = sales_steps.create_opportunity(cms, case.id, case.version, "Acme", date(2027, 1, 15))
+    case = usage.complete_usage_review(
+        cms, case.id, case.version, UsageReviewIn(notes="Usage fell.")
+    )
+    case = sales_steps.create_opportunity(
+        cms, case.id, case.version, OpportunityIn(name="Acme", expected_close_on=date(2027, 1, 15))
+    )
     before = stored_state(admin)
     for estimate in (0, -1, CURRENT_RATE + 1):
         with pytest.raises(InvalidInput, match="estimated reduction"):
-            sales_steps.submit_placeholder(cms, case.id, case.version, estimate, "")
+            sales_steps.submit_placeholder(
+                cms,
+                case.id,
+                case.version,
+                PlaceholderIn(estimated_reduction_minor=estimate, notes=""),
+            )
     assert stored_state(admin) == before
 
 
 def at_goals(admin: Context, acme: Customer) -> views.CaseView:
     cms = admin.as_user("cms")
     case = open_case(admin, acme)
-    case = usage.complete_usage_review(cms, case.id, case.version, "Usage fell.")
-    case = sales_steps.create_opportunity(cms, case.id, case.version, "Acme", date(2027, 1, 15))
-    return sales_steps.submit_placeholder(cms, case.id, case.version, 120_00, "")
+    case = usage.complete_usage_review(
+        cms, case.id, case.version, UsageReviewIn(notes="Usage fell.")
+    )
+    case = sales_steps.create_opportunity(
+        cms, case.id, case.version, OpportunityIn(name="Acme", expected_close_on=date(2027, 1, 15))
+    )
+    return sales_steps.submit_placeholder(
+        cms, case.id, case.version, PlaceholderIn(estimated_reduction_minor=120_00, notes="")
+    )
 
 
 def test_goals_cannot_be_confirmed_before_any_contact(admin: Context, acme: Customer) -> None:
@@ -388,7 +435,7 @@ def test_goals_cannot_be_confirmed_before_any_contact(admin: Context, acme: Cust
     case = views.get_case(cms, case.id)
     before = stored_state(admin)
     with pytest.raises(InvalidInput, match="Log at least one e-mail or call"):
-        goals.confirm_goals(cms, case.id, case.version, "Cheaper add-on")
+        goals.confirm_goals(cms, case.id, case.version, GoalsIn(goals="Cheaper add-on"))
     assert stored_state(admin) == before
 
 
@@ -497,7 +544,9 @@ def test_the_confirmed_reduction_must_match_the_quote(admin: Context, acme: Cust
     before = stored_state(admin)
     for confirmed in (90_01, 89_99, 120_00):
         with pytest.raises(InvalidInput, match=r"must match the quote: 90\.00 USD") as raised:
-            quote_approval.submit_for_approval(cms, case.id, case.version, confirmed)
+            quote_approval.submit_for_approval(
+                cms, case.id, case.version, ReviewIn(confirmed_reduction_minor=confirmed)
+            )
         assert raised.value.field == "confirmed"
     assert stored_state(admin) == before
 
@@ -511,7 +560,9 @@ def test_a_quote_that_does_not_reduce_the_rate_cannot_be_submitted(
     case = quote_approval.finish_quote(cms, case.id, case.version)
     before = stored_state(admin)
     with pytest.raises(InvalidInput, match="does not reduce the rate"):
-        quote_approval.submit_for_approval(cms, case.id, case.version, 0)
+        quote_approval.submit_for_approval(
+            cms, case.id, case.version, ReviewIn(confirmed_reduction_minor=0)
+        )
     assert stored_state(admin) == before
 
 
@@ -526,7 +577,10 @@ def test_a_contract_cannot_be_sent_to_a_contact_without_email(
     before = stored_state(admin)
     with pytest.raises(InvalidInput, match="Pete Phone has no e-mail address") as raised:
         signing.send_contract(
-            admin.as_user("cms"), case.id, case.version, acme.phone_only_contact_id
+            admin.as_user("cms"),
+            case.id,
+            case.version,
+            SendContractIn(contact_id=acme.phone_only_contact_id),
         )
     assert raised.value.field == "contact"
     assert stored_state(admin) == before
@@ -552,7 +606,9 @@ def test_a_case_cannot_close_won_without_a_signed_contract(admin: Context, acme:
         case = views.get_case(cms, case.id)
         before = stored_state(admin)
         with pytest.raises(InvalidInput, match="cannot close won without a signed contract"):
-            closing.close_case(cms, case.id, case.version, CloseOutcome.WON, "")
+            closing.close_case(
+                cms, case.id, case.version, CloseIn(outcome=CloseOutcome.WON, reason="")
+            )
         assert stored_state(admin) == before
 
 
@@ -614,10 +670,12 @@ def test_closing_lost_or_withdrawn_works_from_any_step_with_a_reason(
     before = stored_state(admin)
     for reason in ("", "  "):
         with pytest.raises(InvalidInput, match=f"Say why the case closes {outcome.value}"):
-            closing.close_case(ae, case.id, case.version, outcome, reason)
+            closing.close_case(ae, case.id, case.version, CloseIn(outcome=outcome, reason=reason))
     assert stored_state(admin) == before
 
-    closed = closing.close_case(ae, case.id, case.version, outcome, "Customer went elsewhere")
+    closed = closing.close_case(
+        ae, case.id, case.version, CloseIn(outcome=outcome, reason="Customer went elsewhere")
+    )
     assert (closed.step, closed.outcome) == (RetentionStep.CLOSED, outcome)
     state = stored_state(admin)
     assert all(status is PlaceholderStatus.WITHDRAWN for _, status, _ in state["placeholders"])
@@ -630,9 +688,11 @@ def test_closing_lost_or_withdrawn_works_from_any_step_with_a_reason(
         assert [status for _, status, _, _ in state["quotes"]] == [QuoteStatus.DRAFT]
         assert approvals.inbox(admin.as_user("leader")) == []
     with pytest.raises(InvalidInput, match="already closed"):
-        closing.close_case(ae, closed.id, closed.version, outcome, "Again")
+        closing.close_case(ae, closed.id, closed.version, CloseIn(outcome=outcome, reason="Again"))
     with pytest.raises(InvalidInput, match="is closed"):
-        usage.complete_usage_review(admin.as_user("cms"), closed.id, closed.version, "x")
+        usage.complete_usage_review(
+            admin.as_user("cms"), closed.id, closed.version, UsageReviewIn(notes="x")
+        )
 
 
 def test_someone_neither_holding_nor_opening_the_case_cannot_close_it(
@@ -641,7 +701,12 @@ def test_someone_neither_holding_nor_opening_the_case_cannot_close_it(
     """The leader (not holding the usage review) cannot close the case."""
     case = open_case(admin, acme)
     with pytest.raises(PermissionDenied, match="Only the person holding the case"):
-        closing.close_case(admin.as_user("leader"), case.id, case.version, CloseOutcome.LOST, "x")
+        closing.close_case(
+            admin.as_user("leader"),
+            case.id,
+            case.version,
+            CloseIn(outcome=CloseOutcome.LOST, reason="x"),
+        )
 
 
 # --- drafts, conflicts and the audit trail ------------------------------------------------------
@@ -650,21 +715,32 @@ def test_someone_neither_holding_nor_opening_the_case_cannot_close_it(
 def test_a_draft_is_kept_for_its_author_and_cleared_when_the_step_is_submitted(
     admin: Context, acme: Customer
 ) -> None:
-    """save_draft by the holder shows in get_case for that user only, until the step is done."""
+    """A draft shows in get_case for its author only, at its step, until the step is done."""
     cms, ae = admin.as_user("cms"), admin.as_user("ae")
     case = open_case(admin, acme)
-    version = drafts.save_draft(cms, case.id, {"notes": "Usage fell by a fifth"})
-    assert version > case.version
+    keep_draft(cms, RecordType.RETENTION_CASE, case.id, "usage", {"notes": "Usage fell by a fifth"})
+    keep_draft(ae, RecordType.RETENTION_CASE, case.id, "usage", {"notes": "the AE's own"})
     assert views.get_case(cms, case.id).draft == {"notes": "Usage fell by a fifth"}
-    assert views.get_case(ae, case.id).draft == {}
+    assert views.get_case(ae, case.id).draft == {"notes": "the AE's own"}
     assert views.get_case(admin, case.id).draft == {}
-    with pytest.raises(Conflict):
-        usage.complete_usage_review(cms, case.id, case.version, "Usage fell.")
-    done = usage.complete_usage_review(cms, case.id, version, "Usage fell.")
+    done = usage.complete_usage_review(cms, case.id, case.version, UsageReviewIn(notes="Fell."))
     assert done.draft == {}
-    assert views.get_case(cms, case.id).draft == {}
+    assert views.get_case(ae, case.id).draft == {}
     with admin.database.read_session() as session:
-        assert session.get(RetentionCase, case.id).draft == {}  # type: ignore[union-attr]
+        assert session.scalars(select(Draft)).all() == []
+
+
+def test_keeping_a_draft_never_makes_the_authors_next_save_a_conflict(
+    admin: Context, acme: Customer
+) -> None:
+    """A draft kept (and kept again) leaves the case's version, so the step submits from it."""
+    cms = admin.as_user("cms")
+    case = open_case(admin, acme)
+    for typed in ("Usage fell", "Usage fell by a fifth"):
+        keep_draft(cms, RecordType.RETENTION_CASE, case.id, "usage", {"notes": typed})
+        assert views.get_case(cms, case.id).version == case.version
+    done = usage.complete_usage_review(cms, case.id, case.version, UsageReviewIn(notes="Fell."))
+    assert done.step is RetentionStep.OPPORTUNITY
 
 
 def test_two_screens_on_one_case_the_second_save_is_a_conflict(
@@ -675,12 +751,21 @@ def test_two_screens_on_one_case_the_second_save_is_a_conflict(
     case = open_case(admin, acme)
     first = views.get_case(cms, case.id)
     second = views.get_case(cms, case.id)
-    usage.complete_usage_review(cms, first.id, first.version, "From the first screen.")
+    usage.complete_usage_review(
+        cms, first.id, first.version, UsageReviewIn(notes="From the first screen.")
+    )
     before = stored_state(admin)
     with pytest.raises(Conflict, match="Someone else saved this case"):
-        usage.complete_usage_review(cms, second.id, second.version, "From the second.")
+        usage.complete_usage_review(
+            cms, second.id, second.version, UsageReviewIn(notes="From the second.")
+        )
     with pytest.raises(Conflict):
-        sales_steps.create_opportunity(cms, second.id, second.version, "Acme", date(2027, 1, 15))
+        sales_steps.create_opportunity(
+            cms,
+            second.id,
+            second.version,
+            OpportunityIn(name="Acme", expected_close_on=date(2027, 1, 15)),
+        )
     assert stored_state(admin) == before
 
 
@@ -704,7 +789,7 @@ def test_every_step_writes_its_audit_event(admin: Context, acme: Customer) -> No
     cms = admin.as_user("cms")
     case = sent(admin, acme)
     case = signing.record_signature(cms, case.id, case.version, signature(date(2026, 11, 23)))
-    closing.close_case(cms, case.id, case.version, CloseOutcome.WON, "")
+    closing.close_case(cms, case.id, case.version, CloseIn(outcome=CloseOutcome.WON, reason=""))
     assert decisions(admin, case.id) == [
         "retention.open:routed",
         "retention.open:step_open",
@@ -732,6 +817,8 @@ def test_a_step_whose_audit_event_fails_is_not_saved(
 
     monkeypatch.setattr(audit, "record", broken)
     with pytest.raises(RuntimeError):
-        usage.complete_usage_review(admin.as_user("cms"), case.id, case.version, "Fine.")
+        usage.complete_usage_review(
+            admin.as_user("cms"), case.id, case.version, UsageReviewIn(notes="Fine.")
+        )
     assert stored_state(admin) == before
     assert views.get_case(admin.as_user("cms"), case.id).step is RetentionStep.USAGE_REVIEW

@@ -1,13 +1,12 @@
 """A rate-reduction case: where it stands, who holds it, its story; Enter works on the step.
 
-Working on a case is one coroutine (``work_on``): while the signed-in user holds the current
-step, it pushes that step's screen, waits for it, reloads the case and goes on to the next.
-Leaving a step keeps its draft, so the same user resumes exactly there later.
+Working on a case is the wizard kit's runner (``run_wizard`` over ``RETENTION_SCREENS``): while
+the signed-in user holds the current step, it pushes that step's screen, waits for it, reloads
+the case and goes on to the next. Leaving a step keeps its draft, so the same user resumes
+exactly there later.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -16,20 +15,14 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
 from acctmgr.screens.base import AcctmgrScreen
-from acctmgr.screens.retention.form_steps import (
-    CloseStep,
-    GoalsStep,
-    OpportunityStep,
-    PlaceholderStep,
-)
+from acctmgr.screens.retention.form_steps import CloseStep
 from acctmgr.screens.retention.open_case import OpenCaseScreen
-from acctmgr.screens.retention.quote_step import QuoteStep
-from acctmgr.screens.retention.review_steps import ReviewStep, SignatureStep, UsageStep
+from acctmgr.screens.retention.wizard import RETENTION_SCREENS
+from acctmgr.screens.wizards.runner import run_wizard
 from acctmgr.services.kernel.money import format_money
-from acctmgr.services.retention import history, opening, quote_approval, usage, views
-from acctmgr.services.retention.stages import Stage
+from acctmgr.services.retention import closing, history, opening, quote_approval, views
+from acctmgr.services.retention.stages import RETENTION, Stage
 from acctmgr.services.retention.views import CaseView
-from acctmgr.services.sales import quotes
 from acctmgr.widgets.record_table import RecordTable
 from acctmgr.widgets.step_indicator import StepIndicator
 from acctmgr.widgets.text import fields, plain
@@ -76,8 +69,11 @@ class CaseScreen(AcctmgrScreen):
 
     async def _load(self) -> CaseView | None:
         case = await self.call(views.get_case, self.case_id)
-        if case is None:
-            return None
+        if case is not None:
+            await self._show(case)
+        return case
+
+    async def _show(self, case: CaseView) -> None:
         self.case = case
         self.sub_title = f"{case.number} · {case.account_name}"
         self.query_one(StepIndicator).show(case.stages, case.holder)
@@ -95,14 +91,13 @@ class CaseScreen(AcctmgrScreen):
             for index, entry in enumerate(timeline)
         )
         self.refresh_bindings()
-        return case
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         case = self.case
         if case is None:
             return action not in {"work_on", "take", "decide", "recall", "close_case"}
         if action == "work_on":
-            return case.mine and case.stage not in (Stage.ROUTING, Stage.APPROVAL)
+            return case.mine and RETENTION.stage(case.stage).worked
         if action == "take":
             return case.stage is Stage.ROUTING and case.mine
         if action == "decide":
@@ -116,35 +111,7 @@ class CaseScreen(AcctmgrScreen):
     @work(exclusive=True, group="case-step")
     async def action_work_on(self) -> None:
         """Step after step, for as long as the signed-in user holds the case."""
-        while True:
-            case = await self._load()
-            if case is None or not case.mine:
-                return
-            screen = await self._step_screen(case)
-            if screen is None:
-                return
-            if not await self.app.push_screen_wait(screen):
-                await self._load()
-                return
-
-    async def _step_screen(self, case: CaseView) -> Any:
-        if case.stage is Stage.USAGE:
-            review = await self.call(usage.usage_review, case.id)
-            return UsageStep(case, review) if review else None
-        if case.stage is Stage.QUOTE or case.stage is Stage.REVIEW:
-            quote = await self.call(quotes.get_quote, case.quote_id) if case.quote_id else None
-            if quote is None:
-                return None
-            return QuoteStep(case, quote) if case.stage is Stage.QUOTE else ReviewStep(case, quote)
-        simple = {
-            Stage.OPPORTUNITY: OpportunityStep,
-            Stage.PLACEHOLDER: PlaceholderStep,
-            Stage.GOALS: GoalsStep,
-            Stage.SIGNATURE: SignatureStep,
-            Stage.CLOSE: CloseStep,
-        }
-        step = simple.get(case.stage)
-        return step(case) if step else None
+        await run_wizard(self, RETENTION_SCREENS, self.case_id, shown=self._show)
 
     @work(exclusive=True, group="case-step")
     async def action_take(self) -> None:
@@ -173,7 +140,9 @@ class CaseScreen(AcctmgrScreen):
     async def action_close_case(self) -> None:
         case = await self._load()
         if case is not None:
-            await self.app.push_screen_wait(CloseStep(case))
+            await self.app.push_screen_wait(
+                RETENTION_SCREENS.wired(self, CloseStep(case), closing.close_case, case)
+            )
             await self._load()
 
     def action_open_account(self) -> None:

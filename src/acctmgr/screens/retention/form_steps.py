@@ -15,8 +15,14 @@ from acctmgr.domain.sales import CloseOutcome
 from acctmgr.errors import AcctmgrError, InvalidInput
 from acctmgr.screens.retention.steps import CaseStep, contact_choices, parse_day
 from acctmgr.services.kernel.money import parse_money
-from acctmgr.services.retention import closing, goals, sales_steps, stages
-from acctmgr.services.retention.inputs import ContactAttemptIn
+from acctmgr.services.retention import goals, stages
+from acctmgr.services.retention.inputs import (
+    CloseIn,
+    ContactAttemptIn,
+    GoalsIn,
+    OpportunityIn,
+    PlaceholderIn,
+)
 from acctmgr.services.retention.views import CaseView
 from acctmgr.widgets.form import Form, FormField
 from acctmgr.widgets.text import fields, prose
@@ -44,12 +50,9 @@ class OpportunityStep(CaseStep):
             "expected_close_on": close,
         }
 
-    async def done(self, values: dict[str, str]) -> bool:
+    def build_input(self, values: dict[str, str]) -> OpportunityIn:
         close = parse_day(values["expected_close_on"], "expected_close_on")
-        await self.run_service(
-            sales_steps.create_opportunity, self.case.id, self.case.version, values["name"], close
-        )
-        return True
+        return OpportunityIn(name=values["name"], expected_close_on=close)
 
 
 class PlaceholderStep(CaseStep):
@@ -71,16 +74,9 @@ class PlaceholderStep(CaseStep):
         minor = self.case.requested_reduction_minor
         return {"estimate": f"{minor // 100}.{minor % 100:02d}"}
 
-    async def done(self, values: dict[str, str]) -> bool:
+    def build_input(self, values: dict[str, str]) -> PlaceholderIn:
         estimate = parse_money(values["estimate"], field="estimate", what="The estimated reduction")
-        await self.run_service(
-            sales_steps.submit_placeholder,
-            self.case.id,
-            self.case.version,
-            estimate,
-            values["notes"],
-        )
-        return True
+        return PlaceholderIn(estimated_reduction_minor=estimate, notes=values["notes"])
 
 
 class GoalsStep(CaseStep):
@@ -132,11 +128,8 @@ class GoalsStep(CaseStep):
             "call_at": f"{tomorrow:%Y-%m-%d %H:%M}",
         }
 
-    async def done(self, values: dict[str, str]) -> bool:
-        await self.run_service(
-            goals.confirm_goals, self.case.id, self.case.version, values["goals"]
-        )
-        return True
+    def build_input(self, values: dict[str, str]) -> GoalsIn:
+        return GoalsIn(goals=values["goals"])
 
     async def _act(self, make: Any, success: str) -> None:
         form = self.query_one(Form)
@@ -223,15 +216,12 @@ class CloseStep(CaseStep):
     def defaults(self) -> dict[str, str]:
         return {"outcome": "won" if self.won else "lost"}
 
-    async def done(self, values: dict[str, str]) -> bool:
+    def build_input(self, values: dict[str, str]) -> CloseIn:
         if not values["outcome"]:
             raise InvalidInput("Choose how the case ends.", field="outcome")
-        await self.run_service(
-            closing.close_case,
-            self.case.id,
-            self.case.version,
-            CloseOutcome(values["outcome"]),
-            values["reason"],
-        )
+        return CloseIn(outcome=CloseOutcome(values["outcome"]), reason=values["reason"])
+
+    async def done(self, values: dict[str, str]) -> bool:
+        await self.hand_in(values)
         self.notify(f"Case {self.case.number} closed {values['outcome']}.")
         return True

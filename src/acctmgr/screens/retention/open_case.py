@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from textual.content import Content
 
 from acctmgr.screens.retention.steps import percent_or_amount
-from acctmgr.screens.wizard import StepScreen
+from acctmgr.screens.wizards.step import StepScreen
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.retention import opening, views
 from acctmgr.services.retention.inputs import CaseIn

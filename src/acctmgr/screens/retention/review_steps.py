@@ -12,8 +12,8 @@ from acctmgr.domain.contracts import SignatureMethod
 from acctmgr.errors import AcctmgrError, InvalidInput
 from acctmgr.screens.retention.steps import CaseStep, contact_choices, parse_day
 from acctmgr.services.kernel.money import format_money, parse_money
-from acctmgr.services.retention import quote_approval, signing, usage, views
-from acctmgr.services.retention.inputs import SignatureIn
+from acctmgr.services.retention import quote_approval, signing, views
+from acctmgr.services.retention.inputs import ReviewIn, SendContractIn, SignatureIn, UsageReviewIn
 from acctmgr.services.retention.views import CaseView
 from acctmgr.widgets.form import FormField
 from acctmgr.widgets.text import fields, prose
@@ -58,11 +58,8 @@ class UsageStep(CaseStep):
         )
         return Content("\n").join(lines)
 
-    async def done(self, values: dict[str, str]) -> bool:
-        await self.run_service(
-            usage.complete_usage_review, self.case.id, self.case.version, values["notes"]
-        )
-        return True
+    def build_input(self, values: dict[str, str]) -> UsageReviewIn:
+        return UsageReviewIn(notes=values["notes"])
 
 
 class ReviewStep(CaseStep):
@@ -118,13 +115,14 @@ class ReviewStep(CaseStep):
         minor = self.quote.reduction_minor or 0
         return {"confirmed": f"{minor // 100}.{minor % 100:02d}"}
 
-    async def done(self, values: dict[str, str]) -> bool:
+    def build_input(self, values: dict[str, str]) -> ReviewIn:
         confirmed = parse_money(
             values["confirmed"], field="confirmed", what="The confirmed reduction"
         )
-        case: CaseView = await self.run_service(
-            quote_approval.submit_for_approval, self.case.id, self.case.version, confirmed
-        )
+        return ReviewIn(confirmed_reduction_minor=confirmed)
+
+    async def done(self, values: dict[str, str]) -> bool:
+        case: CaseView = await self.hand_in(values)
         self.notify(f"Submitted; {case.holder} decides next.")
         return True
 
@@ -191,7 +189,10 @@ class SignatureStep(CaseStep):
             if not values["contact"]:
                 raise InvalidInput("Choose who receives the contract.", field="contact")
             await self.run_service(
-                signing.send_contract, self.case.id, self.case.version, int(values["contact"])
+                signing.send_contract,
+                self.case.id,
+                self.case.version,
+                SendContractIn(contact_id=int(values["contact"])),
             )
             self.notify("The contract is in the outbox, attached to the e-mail.")
             return True

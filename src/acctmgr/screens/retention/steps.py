@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from acctmgr.errors import AcctmgrError, InvalidInput
-from acctmgr.screens.wizard import StepScreen
+from acctmgr.domain.records import RecordType
+from acctmgr.errors import InvalidInput
+from acctmgr.screens.wizards.step import DraftKey, StepScreen
 from acctmgr.services.kernel.money import format_money, parse_money, parse_percent
-from acctmgr.services.retention import drafts
 from acctmgr.services.retention.views import CaseView
 from acctmgr.widgets.step_indicator import StepState
 
@@ -37,20 +37,15 @@ class CaseStep(StepScreen):
     """A step of one case: its indicator, its draft, and the case as it was loaded."""
 
     def __init__(self, case: CaseView) -> None:
-        super().__init__(f"{case.number} · {case.account_name}")
+        super().__init__(
+            f"{case.number} · {case.account_name}",
+            DraftKey(RecordType.RETENTION_CASE, case.id, case.stage.value),
+            case.draft,
+        )
         self.case = case
 
     def steps(self) -> tuple[list[StepState], str]:
         return list(self.case.stages), self.case.holder
-
-    def draft(self) -> dict[str, str]:
-        return dict(self.case.draft)
-
-    async def save_draft(self, values: dict[str, str]) -> None:
-        try:
-            await self.run_service(drafts.save_draft, self.case.id, values)
-        except AcctmgrError as error:
-            self.notify(error.message, severity="warning")
 
     def today(self) -> date:
         return self.context.clock.now().date()

@@ -21,7 +21,7 @@ from textual.widgets import Input, Static
 
 from acctmgr.domain.catalogue import SkuKind
 from acctmgr.errors import AcctmgrError, InvalidInput
-from acctmgr.screens.wizard import StepScreen
+from acctmgr.screens.wizards.step import StepScreen
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.sales import quote_builder, quotes
 from acctmgr.services.sales.quote_builder import OffCatalogueLineIn

@@ -16,15 +16,14 @@ from acctmgr.services.approvals import engine as approvals
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.retention import records, stages, views
+from acctmgr.services.retention.inputs import CloseIn
 from acctmgr.services.retention.stages import SIGNED
 from acctmgr.services.retention.views import CaseView
 from acctmgr.services.sales import opportunities
 
 
 @use_case("retention.close")
-def close_case(
-    uow: UnitOfWork, case_id: int, expected_version: int, outcome: CloseOutcome, reason: str
-) -> CaseView:
+def close_case(uow: UnitOfWork, case_id: int, expected_version: int, data: CloseIn) -> CaseView:
     """Close the case: won (resolved) once the new contract is signed; or lost or withdrawn,
     at any step, with a reason. Closing withdraws what is still open (approval, placeholder,
     unsigned contract) and closes the opportunity the same way.
@@ -33,6 +32,8 @@ def close_case(
     PermissionDenied); raises InvalidInput for a closed case, won without a signed contract,
     or lost or withdrawn without a reason.
     """
+    outcome = data.outcome
+    reason = data.reason
     case = records.case(uow, case_id)
     if case.step is RetentionStep.CLOSED:
         raise InvalidInput("This case is already closed.")

@@ -13,7 +13,7 @@ from acctmgr.models import ActivityKind, Contact, OpportunityStage, RetentionSte
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.retention import records, stages, views
-from acctmgr.services.retention.inputs import ContactAttemptIn
+from acctmgr.services.retention.inputs import ContactAttemptIn, GoalsIn
 from acctmgr.services.retention.stages import Stage
 from acctmgr.services.retention.views import CaseView
 from acctmgr.services.sales import opportunities, quotes
@@ -97,12 +97,13 @@ def ask_account_executive(uow: UnitOfWork, case_id: int, subject: str, due_on: d
 
 
 @use_case("retention.confirm_goals")
-def confirm_goals(uow: UnitOfWork, case_id: int, expected_version: int, goals: str) -> CaseView:
+def confirm_goals(uow: UnitOfWork, case_id: int, expected_version: int, data: GoalsIn) -> CaseView:
     """The customer's goals are confirmed; the quote is started from the current subscriptions.
 
     At least one e-mail or call with its outcome must have been logged first (else
     InvalidInput). The quote starts on the earliest effective date, or today if that passed.
     """
+    goals = data.goals
     case = stages.holding(uow, case_id, expected_version, RetentionStep.CUSTOMER_GOALS)
     if not goals.strip():
         raise InvalidInput("Write down the goals the customer confirmed.", field="goals")

@@ -14,6 +14,7 @@ from acctmgr.services.retention import records
 from acctmgr.services.retention.views import TimelineEntry
 
 # Bookkeeping columns that say nothing to the people reading a case's story.
+# "draft" was a column of the case until migration 0005; older audit events still name it.
 QUIET_FIELDS = frozenset({"version", "updated_at", "draft", "number"})
 
 

@@ -11,8 +11,10 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from acctmgr.domain.activities import ActivityKind
+from acctmgr.domain.contracts import SignatureMethod
+from acctmgr.domain.sales import CloseOutcome
 from acctmgr.errors import InvalidInput
-from acctmgr.models import ActivityKind, SignatureMethod
 
 
 class CaseIn(BaseModel):
@@ -80,3 +82,53 @@ class SignatureIn(BaseModel):
         if not value.strip():
             raise ValueError("name the person who signed")
         return value.strip()
+
+
+# --- one input per step the CMS works, built by its step screen -------------------------------
+# They hold the types and lengths of what was typed; the use cases check the rules that need
+# the case (the current rate, the quote, the contacts), so a rule is written once, there.
+
+
+class UsageReviewIn(BaseModel):
+    """What the CMS found reviewing the account's usage and services."""
+
+    notes: str = Field(default="", max_length=4000)
+
+
+class OpportunityIn(BaseModel):
+    """The opportunity the case creates on the account."""
+
+    name: str = Field(max_length=200)
+    expected_close_on: date
+
+
+class PlaceholderIn(BaseModel):
+    """The placeholder request: the intent for a new contract, with the reduction expected."""
+
+    estimated_reduction_minor: int
+    notes: str = Field(default="", max_length=4000)
+
+
+class GoalsIn(BaseModel):
+    """The goals the customer confirmed."""
+
+    goals: str = Field(max_length=4000)
+
+
+class ReviewIn(BaseModel):
+    """The reduction the CMS confirms, which must be the quote's."""
+
+    confirmed_reduction_minor: int
+
+
+class SendContractIn(BaseModel):
+    """Who receives the new contract for signature."""
+
+    contact_id: int
+
+
+class CloseIn(BaseModel):
+    """How the case ends, and why."""
+
+    outcome: CloseOutcome
+    reason: str = Field(default="", max_length=2000)

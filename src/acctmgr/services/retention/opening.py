@@ -94,7 +94,6 @@ def open_case(uow: UnitOfWork, data: CaseIn) -> CaseView:
         customer_informed_of_terms=True,
         notice_deadline=terms.notice_deadline,
         earliest_effective_date=terms.earliest_effective,
-        draft={},
     )
     uow.add_numbered(case, "RC", 6)
     cms = _next_cms(uow, account.segment_id, exclude=actor.id)

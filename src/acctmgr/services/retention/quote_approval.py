@@ -20,6 +20,7 @@ from acctmgr.services.approvals import engine as approvals
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.retention import records, stages, views
+from acctmgr.services.retention.inputs import ReviewIn
 from acctmgr.services.retention.stages import Stage
 from acctmgr.services.retention.views import CaseView
 from acctmgr.services.sales import quotes
@@ -57,7 +58,7 @@ def back_to_quote(uow: UnitOfWork, case_id: int, expected_version: int) -> CaseV
 
 @use_case("retention.submit_for_approval")
 def submit_for_approval(
-    uow: UnitOfWork, case_id: int, expected_version: int, confirmed_reduction_minor: int
+    uow: UnitOfWork, case_id: int, expected_version: int, data: ReviewIn
 ) -> CaseView:
     """Update the placeholder with the confirmed reduction and submit the quote for approval.
 
@@ -65,6 +66,7 @@ def submit_for_approval(
     the quote's net total), and the quote must reduce the rate (else InvalidInput). The quote
     is locked while it waits.
     """
+    confirmed_reduction_minor = data.confirmed_reduction_minor
     case = stages.holding(uow, case_id, expected_version, RetentionStep.REVIEW)
     quote = records.quote(uow, case)
     rate = quotes.contract_rate(uow, records.case_contract(uow, case).id)

@@ -7,8 +7,6 @@ expects, confirmed later when the quote goes for approval.
 
 from __future__ import annotations
 
-from datetime import date
-
 from acctmgr.errors import InvalidInput
 from acctmgr.models import (
     Opportunity,
@@ -21,6 +19,7 @@ from acctmgr.models import (
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.retention import records, stages, views
+from acctmgr.services.retention.inputs import OpportunityIn, PlaceholderIn
 from acctmgr.services.retention.stages import Stage
 from acctmgr.services.retention.views import CaseView
 from acctmgr.services.sales import quotes
@@ -28,13 +27,15 @@ from acctmgr.services.sales import quotes
 
 @use_case("retention.create_opportunity")
 def create_opportunity(
-    uow: UnitOfWork, case_id: int, expected_version: int, name: str, expected_close_on: date
+    uow: UnitOfWork, case_id: int, expected_version: int, data: OpportunityIn
 ) -> CaseView:
     """The CMS opens a rate-reduction Opportunity on the account, linked to the case.
 
     It needs a name and an expected close date that is not past (else InvalidInput); the
     case must be at this step and with the signed-in CMS.
     """
+    name = data.name
+    expected_close_on = data.expected_close_on
     case = stages.holding(uow, case_id, expected_version, RetentionStep.OPPORTUNITY)
     if not name.strip():
         raise InvalidInput("Give the opportunity a name.", field="name")
@@ -64,13 +65,15 @@ def create_opportunity(
 
 @use_case("retention.submit_placeholder")
 def submit_placeholder(
-    uow: UnitOfWork, case_id: int, expected_version: int, estimated_reduction_minor: int, notes: str
+    uow: UnitOfWork, case_id: int, expected_version: int, data: PlaceholderIn
 ) -> CaseView:
     """The CMS signals the intent for a new contract with the estimated reduction.
 
     The estimate is more than zero and no more than the current rate (else InvalidInput); the
     case must be at this step and with the signed-in CMS.
     """
+    estimated_reduction_minor = data.estimated_reduction_minor
+    notes = data.notes
     case = stages.holding(uow, case_id, expected_version, RetentionStep.PLACEHOLDER)
     contract = records.case_contract(uow, case)
     rate = quotes.contract_rate(uow, contract.id)

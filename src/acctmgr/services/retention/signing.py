@@ -22,14 +22,14 @@ from acctmgr.services.contracts import lifecycle as contracts
 from acctmgr.services.contracts.terms import term_end
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.retention import records, stages, views
-from acctmgr.services.retention.inputs import SignatureIn
+from acctmgr.services.retention.inputs import SendContractIn, SignatureIn
 from acctmgr.services.retention.stages import Stage
 from acctmgr.services.retention.views import CaseView
 
 
 @use_case("retention.send_contract")
 def send_contract(
-    uow: UnitOfWork, case_id: int, expected_version: int, contact_id: int
+    uow: UnitOfWork, case_id: int, expected_version: int, data: SendContractIn
 ) -> CaseView:
     """Draft the new contract from the approved quote, render it, and e-mail it for signature.
 
@@ -37,6 +37,7 @@ def send_contract(
     account its territory of use, invoice contact and billing address (else InvalidInput). The
     contract goes out as a PDF, its e-mail in the outbox in this transaction.
     """
+    contact_id = data.contact_id
     case = stages.holding(uow, case_id, expected_version, RetentionStep.SIGNATURE)
     quote = records.quote(uow, case)
     if quote.status is not QuoteStatus.APPROVED or not approvals.is_approved(

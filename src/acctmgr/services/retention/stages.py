@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from acctmgr.domain.records import RecordType
 from acctmgr.errors import InvalidInput, PermissionDenied
 from acctmgr.models import (
     ApprovalStatus,
@@ -25,9 +26,10 @@ from acctmgr.models import (
     UserRole,
 )
 from acctmgr.services.approvals import engine as approvals
-from acctmgr.services.kernel import audit
+from acctmgr.services.kernel import audit, drafts
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
+from acctmgr.services.kernel.wizards import StageSpec, WizardSpec
 from acctmgr.services.retention import records
 from acctmgr.services.sales import opportunities
 
@@ -49,19 +51,25 @@ class Stage(enum.StrEnum):
     CLOSE = "close"
 
 
-STAGE_LABELS = {
-    Stage.OPEN: "Open the case",
-    Stage.ROUTING: "Routing",
-    Stage.USAGE: "Usage and services",
-    Stage.OPPORTUNITY: "Opportunity",
-    Stage.PLACEHOLDER: "Placeholder request",
-    Stage.GOALS: "Customer's goals",
-    Stage.QUOTE: "Quote",
-    Stage.REVIEW: "Review",
-    Stage.APPROVAL: "Approval",
-    Stage.SIGNATURE: "Contract for signature",
-    Stage.CLOSE: "Close",
-}
+# The wizard, declared once: its stages in order and who holds each. The step indicator, the
+# screens' runner and the checks below all read it.
+RETENTION = WizardSpec(
+    name="Rate reduction",
+    record_type=RecordType.RETENTION_CASE,
+    stages=(
+        StageSpec(Stage.OPEN, "Open the case", "Account Executive", worked=False),
+        StageSpec(Stage.ROUTING, "Routing", "CMS queue", worked=False),
+        StageSpec(Stage.USAGE, "Usage and services", "CMS"),
+        StageSpec(Stage.OPPORTUNITY, "Opportunity", "CMS"),
+        StageSpec(Stage.PLACEHOLDER, "Placeholder request", "CMS"),
+        StageSpec(Stage.GOALS, "Customer's goals", "CMS"),
+        StageSpec(Stage.QUOTE, "Quote", "CMS"),
+        StageSpec(Stage.REVIEW, "Review", "CMS"),
+        StageSpec(Stage.APPROVAL, "Approval", "Segment Leader", worked=False),
+        StageSpec(Stage.SIGNATURE, "Contract for signature", "CMS"),
+        StageSpec(Stage.CLOSE, "Close", "CMS"),
+    ),
+)
 STAGE_OF_STEP = {
     RetentionStep.OPENED: Stage.OPEN,
     RetentionStep.IN_QUEUE: Stage.ROUTING,
@@ -75,7 +83,6 @@ STAGE_OF_STEP = {
     RetentionStep.SIGNATURE: Stage.SIGNATURE,
     RetentionStep.CLOSED: Stage.CLOSE,
 }
-STAGES = list(Stage)
 SIGNED = (ContractStatus.SIGNED, ContractStatus.ACTIVE)
 
 
@@ -96,25 +103,24 @@ def stage_of(case: RetentionCase, new_contract: Contract | None) -> Stage:
 def stage_states(
     case: RetentionCase, stage: Stage, holder_ids: set[int], names: dict[int, str]
 ) -> list[StageState]:
-    """Every stage, done, current or next, with who holds it (all done once the case closed)."""
-    current = STAGES.index(stage)
+    """Every stage, done, current or next, with who holds it (all done once the case closed):
+    the opening AE, the queue, the approvers while the quote waits, otherwise the CMS by name."""
     cms = names.get(case.assigned_to_id) if case.assigned_to_id else None
-    states = []
-    for index, each in enumerate(STAGES):
-        if case.step is RetentionStep.CLOSED:
-            state = "done"
-        else:
-            state = "done" if index < current else "current" if index == current else "next"
-        if each is Stage.OPEN:
-            holder = names.get(case.opened_by_id, "")
-        elif each is Stage.ROUTING:
-            holder = "CMS queue"
-        elif each is Stage.APPROVAL:
-            holder = holder_label(case, holder_ids, names) if index == current else "Segment Leader"
-        else:
-            holder = cms or "CMS"
-        states.append(StageState(stage=each, label=STAGE_LABELS[each], state=state, holder=holder))
-    return states
+
+    def holder(spec: StageSpec) -> str:
+        if spec.key == Stage.OPEN:
+            return names.get(case.opened_by_id, "")
+        if spec.key == Stage.ROUTING:
+            return spec.holder
+        if spec.key == Stage.APPROVAL:
+            return holder_label(case, holder_ids, names) if stage is Stage.APPROVAL else spec.holder
+        return cms or spec.holder
+
+    progress = RETENTION.progress(stage, finished=case.step is RetentionStep.CLOSED, holder=holder)
+    return [
+        StageState(stage=Stage(each.key), label=each.label, state=each.state, holder=each.holder)
+        for each in progress
+    ]
 
 
 def holder_ids(uow: UnitOfWork, case: RetentionCase) -> set[int]:
@@ -190,14 +196,15 @@ def holding(
         uow.expect_version(case, expected_version, "case")
     if case.step is not step:
         raise InvalidInput(
-            f"Case {case.number} is at the step '{STAGE_LABELS[STAGE_OF_STEP[case.step]]}', "
-            f"not '{STAGE_LABELS[STAGE_OF_STEP[step]]}'."
+            f"Case {case.number} is at the step '{RETENTION.label(STAGE_OF_STEP[case.step])}', "
+            f"not '{RETENTION.label(STAGE_OF_STEP[step])}'."
         )
     return case
 
 
 def step_done(uow: UnitOfWork, case: RetentionCase, stage: Stage, details: dict[str, Any]) -> None:
-    """Record that the holder completed ``stage``: one decision in the case's timeline."""
-    case.draft = {}  # the step is submitted: what was typed for it is no longer a draft
+    """Record that the holder completed ``stage``: one decision in the case's timeline, and
+    what anyone typed for the stage is no longer a draft."""
+    drafts.discard_drafts(uow, RecordType.RETENTION_CASE, case.id, stage.value)
     uow.session.flush()
     audit.record(uow, records.RECORD, case.id, f"step_{stage.value}", details)

@@ -19,6 +19,7 @@ from acctmgr.models import (
 )
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.retention import records, stages, views
+from acctmgr.services.retention.inputs import UsageReviewIn
 from acctmgr.services.retention.stages import Stage
 from acctmgr.services.retention.views import (
     CaseView,
@@ -56,13 +57,14 @@ def usage_review(uow: UnitOfWork, case_id: int) -> UsageReview:
 
 @use_case("retention.review_usage")
 def complete_usage_review(
-    uow: UnitOfWork, case_id: int, expected_version: int, notes: str
+    uow: UnitOfWork, case_id: int, expected_version: int, data: UsageReviewIn
 ) -> CaseView:
     """The CMS has reviewed usage and services; their findings are kept on the case.
 
     Raises InvalidInput without findings or at another step, PermissionDenied for anyone
     but the case's holder, Conflict when the case changed since ``expected_version``.
     """
+    notes = data.notes
     case = stages.holding(uow, case_id, expected_version, RetentionStep.USAGE_REVIEW)
     if not notes.strip():
         raise InvalidInput("Write down what the usage review found.", field="notes")

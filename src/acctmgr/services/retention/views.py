@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from acctmgr.domain.records import RecordType
 from acctmgr.models import (
     Activity,
     ActivityKind,
@@ -27,6 +28,7 @@ from acctmgr.models import (
     User,
 )
 from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.kernel import drafts
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.retention import records, stages
@@ -212,7 +214,7 @@ def case_view(uow: UnitOfWork, case: RetentionCase) -> CaseView:
         attempts=contact_attempts(uow, case),
         outcome=case.outcome,
         close_reason=case.close_reason,
-        draft=_draft_of_user(uow, case),
+        draft=drafts.drafted(uow, RecordType.RETENTION_CASE, case.id, stage.value),
         version=case.version,
     )
 
@@ -265,11 +267,3 @@ def _can_recall(uow: UnitOfWork, request: ApprovalRequest | None) -> bool:
 
 def _rejection_comment(quote: Quote | None) -> str:
     return quote.approver_comment if quote and quote.status is QuoteStatus.REJECTED else ""
-
-
-def _draft_of_user(uow: UnitOfWork, case: RetentionCase) -> dict[str, str]:
-    # A draft is the typist's own, and only for the step it was typed at.
-    draft = case.draft or {}
-    if draft.get("user_id") == uow.user.id and draft.get("step") == case.step.value:
-        return dict(draft.get("values", {}))
-    return {}

@@ -1,14 +1,20 @@
 """What every step of a guided wizard shares: the step indicator, a form, drafts, submitting.
 
 A step screen shows where the process stands and the fields of its step. Ctrl+S submits: the
-screen calls its use case, and a refusal comes back as a sentence under the field it concerns
-(or as a notification). Leaving with Escape, or pausing while typing, keeps a draft on the
-server, so the same user resumes exactly there on any workstation. The screen dismisses with
-True when its step was done, and False when the user left it.
+screen turns its form into the step's typed input (``build_input``, a pydantic model) and hands
+it to ``submit``, which the wizard runner wires to the step's use case; the service validates
+again and decides. A refusal comes back as a sentence under the field it concerns (or as a
+notification). Leaving with Escape, or pausing while typing, keeps a draft in the one drafts
+store (``services.kernel.drafts``), keyed by record, step and user: it never changes the
+record's version, so the user's own next save is never taken for someone else's. The same user
+resumes exactly there on any workstation. The screen dismisses with True when its step was
+done, and False when the user left it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -18,11 +24,22 @@ from textual.containers import VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Checkbox, Footer, Header, Input, Select, Static
 
+from acctmgr.domain.records import RecordType
+from acctmgr.errors import AcctmgrError
 from acctmgr.screens.base import AcctmgrScreen, submit_form
 from acctmgr.widgets.form import Form, FormField
 from acctmgr.widgets.step_indicator import StepIndicator, StepState
 
 DRAFT_DELAY = 1.0  # seconds of quiet typing before the draft is kept
+
+
+@dataclass(frozen=True)
+class DraftKey:
+    """Where a step's draft is kept: the record and the step (the user is who is signed in)."""
+
+    record_type: RecordType
+    record_id: int
+    step: str
 
 
 class StepScreen(AcctmgrScreen):
@@ -38,9 +55,15 @@ class StepScreen(AcctmgrScreen):
         Binding("escape", "leave", "Keep draft and leave"),
     ]
 
-    def __init__(self, title: str) -> None:
+    def __init__(
+        self, title: str, draft_key: DraftKey | None = None, draft: dict[str, str] | None = None
+    ) -> None:
         super().__init__()
         self.title = title
+        self.draft_key = draft_key
+        self._draft = dict(draft or {})
+        # Given by the wizard runner: hands the step's typed input to its use case.
+        self.submit: Callable[[Any], Awaitable[Any]] | None = None
         self.form_fields = list(self.FIELDS)
         self.submit_label = self.SUBMIT_LABEL
         self._draft_timer: Timer | None = None
@@ -61,18 +84,43 @@ class StepScreen(AcctmgrScreen):
         return {}
 
     def draft(self) -> dict[str, str]:
-        return {}
+        """What the signed-in user left in a draft at this step, as loaded with the record."""
+        return self._draft
 
     async def save_draft(self, values: dict[str, str]) -> None:
-        """Keep what was typed; steps that have a record to keep it on override this."""
+        """Keep what was typed in the drafts store; the record itself is not touched."""
+        key = self.draft_key
+        if key is None:
+            return
+        from acctmgr.services.kernel import drafts  # the ORM, loaded after My day has painted
+
+        try:
+            await self.run_service(
+                drafts.keep_draft, key.record_type, key.record_id, key.step, values
+            )
+        except AcctmgrError as error:
+            self.notify(error.message, severity="warning", markup=False)
 
     def result(self) -> Any:
         """What the screen dismisses with once its step is done."""
         return True
 
+    def build_input(self, values: dict[str, str]) -> Any:
+        """The step's typed input (a pydantic model) from the form's values; a ValidationError
+        or InvalidInput names the field. Steps that submit through the runner define it."""
+        raise NotImplementedError(f"{type(self).__name__} builds no input")
+
+    async def hand_in(self, values: dict[str, str]) -> Any:
+        """Build the typed input and hand it to the step's use case; what the use case returns.
+        An AcctmgrError (or a ValidationError) refuses, and is shown beside its field."""
+        if self.submit is None:
+            raise NotImplementedError(f"{type(self).__name__} has no use case to submit to")
+        return await self.submit(self.build_input(values))
+
     async def done(self, values: dict[str, str]) -> bool:
-        """Call the use case; True when the step is done. Raise AcctmgrError to refuse."""
-        raise NotImplementedError
+        """True when the step is done; steps that call their own use cases override it."""
+        await self.hand_in(values)
+        return True
 
     # --- the frame ------------------------------------------------------------------------
 
@@ -81,14 +129,10 @@ class StepScreen(AcctmgrScreen):
         yield StepIndicator(id="step-indicator")
         with VerticalScroll(id="step-body"):
             yield Static("", id="step-intro")
-            yield from self.compose_extra()
             yield Form(self.form_fields, id="step-form")
             yield from self.compose_after()
             yield Static(f"Ctrl+S: {self.submit_label}", id="step-hint")
         yield Footer()
-
-    def compose_extra(self) -> ComposeResult:
-        yield from ()
 
     def compose_after(self) -> ComposeResult:
         yield from ()
