@@ -25,7 +25,7 @@ from acctmgr.models import (
 )
 from acctmgr.services.accounts import records as account_service
 from acctmgr.services.accounts.records import AccountIn, ContactIn
-from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.retention import cases as retention
 from acctmgr.services.retention.cases import CaseIn, ContactAttemptIn
@@ -88,10 +88,14 @@ def customer(admin: Context, segment: str = "SMB", *, po_rules: bool = False) ->
 
 
 def switch_off_po_rules(admin: Context) -> None:
-    po_rules = {approvals.OFF_CATALOGUE_RULE, approvals.ONSITE_RULE, approvals.DISCOUNT_RULE}
-    for rule in approvals.rules(admin):
+    po_rules = {
+        approval_rules.OFF_CATALOGUE_RULE,
+        approval_rules.ONSITE_RULE,
+        approval_rules.DISCOUNT_RULE,
+    }
+    for rule in approval_rules.rules(admin):
         if rule.name in po_rules and rule.active:
-            approvals.update_rule(admin, rule.id, rule.version, rule.data, active=False)
+            approval_rules.update_rule(admin, rule.id, rule.version, rule.data, active=False)
 
 
 def open_case(admin: Context, acme: Customer, pct: str = "10") -> retention.CaseView:

@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, select, update
 
 from acctmgr.models import Activity, ActivityKind, Approval, ApprovalRequest, ApprovalStatus
-from acctmgr.services.approvals import engine as approvals
-from acctmgr.services.approvals.engine import Approvable
+from acctmgr.services.approvals.record_kinds import Approvable, record_of
+from acctmgr.services.approvals.routing import group_members
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
@@ -35,7 +35,7 @@ def follow_up(uow: UnitOfWork) -> FollowUp:
         if not _take(uow, approval, "remind_at", approval.remind_at, None):
             continue  # another worker reminded them
         request = approval.request
-        record = approvals.record_of(uow, request.record_type, request.record_id)
+        record = record_of(uow, request.record_type, request.record_id)
         due = f"by {approval.due_at:%d %b %H:%M} UTC" if approval.due_at else "soon"
         for user_id in _approvers(uow, approval):
             _add(uow, ActivityKind.REMINDER, f"Decide {due}: {record.label}", record, user_id)
@@ -45,7 +45,7 @@ def follow_up(uow: UnitOfWork) -> FollowUp:
         if not _escalate(uow, approval, now):
             continue  # a sibling (another holder of the role) was escalated already
         request = approval.request
-        record = approvals.record_of(uow, request.record_type, request.record_id)
+        record = record_of(uow, request.record_type, request.record_id)
         _add(
             uow,
             ActivityKind.TASK,
@@ -113,7 +113,7 @@ def _approvers(uow: UnitOfWork, approval: Approval) -> list[int]:
     if approval.approver_id is not None:
         return [approval.approver_id]
     if approval.approver_group_id is not None:
-        return approvals.group_members(uow, approval.approver_group_id)
+        return group_members(uow, approval.approver_group_id)
     return []
 
 

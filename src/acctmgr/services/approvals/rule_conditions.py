@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from acctmgr.errors import InvalidInput
-from acctmgr.services.approvals.engine import OPERATORS, check_condition
+from acctmgr.services.approvals.conditions import OPERATORS, check_condition
 
 # The facts a quote offers its rules (see services.quotes.facts_of), for the sentence on a typo.
 QUOTE_FACTS = (

@@ -53,7 +53,7 @@ from acctmgr.models import (
     UserRole,
 )
 from acctmgr.services.accounts import billing_details
-from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.approvals import requests as approval_requests
 from acctmgr.services.contracts import contract_documents
 from acctmgr.services.contracts import lifecycle as contracts
 from acctmgr.services.contracts.terms import NoticeTerms, notice_terms, term_end
@@ -724,7 +724,7 @@ def submit_for_approval(
     _opportunity(uow, case).stage = OpportunityStage.NEGOTIATION
     case.step = RetentionStep.APPROVAL
     uow.session.flush()
-    result = approvals.submit(uow, "quote", quote.id)
+    result = approval_requests.submit(uow, "quote", quote.id)
     _step_done(
         uow,
         case,
@@ -774,12 +774,12 @@ def recall_approval(uow: UnitOfWork, case_id: int, expected_version: int) -> Cas
     """
     case = _case(uow, case_id)
     uow.expect_version(case, expected_version, "case")
-    request = approvals.open_request(uow, "quote", _quote(uow, case).id)
+    request = approval_requests.open_request(uow, "quote", _quote(uow, case).id)
     if request is None or case.step is not RetentionStep.APPROVAL:
         raise InvalidInput("The quote is not waiting for approval.")
     if request.submitted_by_id != uow.user.id:
         raise PermissionDenied("Only the person who submitted a request can recall it.")
-    approvals.recall_request(uow, request)
+    approval_requests.recall_request(uow, request)
     return _view(uow, case)
 
 
@@ -798,7 +798,7 @@ def send_contract(
     """
     case = _holding(uow, case_id, expected_version, RetentionStep.SIGNATURE)
     quote = _quote(uow, case)
-    if quote.status is not QuoteStatus.APPROVED or not approvals.is_approved(
+    if quote.status is not QuoteStatus.APPROVED or not approval_requests.is_approved(
         uow, "quote", quote.id, quote.version
     ):
         raise InvalidInput("The quote must be approved before a contract is sent.")
@@ -907,9 +907,9 @@ def close_case(
         raise InvalidInput(f"Say why the case closes {outcome.value}.", field="reason")
     if outcome is not CloseOutcome.WON:
         quote = opportunities.latest_quote(uow, opportunity.id) if opportunity else None
-        request = approvals.open_request(uow, "quote", quote.id) if quote else None
+        request = approval_requests.open_request(uow, "quote", quote.id) if quote else None
         if request is not None:
-            approvals.recall_request(uow, request)
+            approval_requests.recall_request(uow, request)
         if opportunity is not None:
             placeholder = _placeholder_or_none(uow, opportunity)
             if placeholder is not None:
@@ -1035,7 +1035,7 @@ def _view(uow: UnitOfWork, case: RetentionCase) -> CaseView:
     opportunity = _opportunity_or_none(uow, case)
     placeholder = _placeholder_or_none(uow, opportunity) if opportunity else None
     quote = opportunities.latest_quote(uow, opportunity.id) if opportunity else None
-    request = approvals.latest_request(uow, "quote", quote.id) if quote else None
+    request = approval_requests.latest_request(uow, "quote", quote.id) if quote else None
     new_contract = _new_contract(uow, case)
     stage = _stage(case, new_contract)
     holder_ids = _holder_ids(uow, case)
@@ -1152,7 +1152,7 @@ def _holder_ids(uow: UnitOfWork, case: RetentionCase) -> set[int]:
     if case.step is RetentionStep.APPROVAL:
         opportunity = _opportunity_or_none(uow, case)
         quote = opportunities.latest_quote(uow, opportunity.id) if opportunity else None
-        request = approvals.open_request(uow, "quote", quote.id) if quote else None
+        request = approval_requests.open_request(uow, "quote", quote.id) if quote else None
         if request is not None:
             return {
                 a.approver_id

@@ -34,7 +34,7 @@ from acctmgr.models import (
     SkuKind,
     SkuVersion,
 )
-from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.approvals import requests as approval_requests
 from acctmgr.services.catalogue import skus as catalogue
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.money import line_net, parse_money
@@ -215,7 +215,7 @@ def submit_quote(uow: UnitOfWork, quote_id: int, expected_version: int) -> Submi
         )
     if not quote.lines:
         raise InvalidInput("Add at least one line before submitting the quote.")
-    result = approvals.submit(uow, "quote", quote.id)
+    result = approval_requests.submit(uow, "quote", quote.id)
     uow.session.flush()
     return SubmitQuoteResult(quote=quotes.quote_view_of(uow, quote), approvers=result.approvers)
 
@@ -241,7 +241,7 @@ def send_po(uow: UnitOfWork, quote_id: int, expected_version: int, contact_id: i
     case = quotes.case_of(uow, quote)
     if case is not None:
         raise InvalidInput(f"This quote answers case {case.number}; its contract goes from there.")
-    if quote.status is not QuoteStatus.APPROVED or not approvals.is_approved(
+    if quote.status is not QuoteStatus.APPROVED or not approval_requests.is_approved(
         uow, "quote", quote.id, quote.version
     ):
         raise InvalidInput("Only an approved quote can be sent as a PO.")

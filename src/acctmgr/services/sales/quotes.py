@@ -35,8 +35,11 @@ from acctmgr.models import (
     SubscriptionKind,
     SubscriptionStatus,
 )
-from acctmgr.services.approvals import engine as approvals
-from acctmgr.services.approvals.engine import Approvable, RequiredApproval
+from acctmgr.services.approvals import record_kinds
+from acctmgr.services.approvals import requests as approval_requests
+from acctmgr.services.approvals import routing as approval_routing
+from acctmgr.services.approvals.record_kinds import Approvable
+from acctmgr.services.approvals.routing import RequiredApproval
 from acctmgr.services.catalogue import skus as catalogue
 from acctmgr.services.kernel.money import HUNDRED, discount_of, line_net
 from acctmgr.services.kernel.permissions import require_segment
@@ -183,7 +186,7 @@ class QuoteKind:
             retention.follow_quote_decision(uow, case, status)
 
 
-approvals.register(QuoteKind())
+record_kinds.register(QuoteKind())
 
 
 def facts_of(uow: UnitOfWork, quote: Quote, lines: list[QuoteLine]) -> dict[str, Any]:
@@ -351,7 +354,7 @@ def content_changed(uow: UnitOfWork, quote: Quote) -> QuoteView:
 
         retention.follow_quote_edit(uow, case)
     if quote.status is QuoteStatus.APPROVED:
-        approvals.invalidate(uow, "quote", quote.id)
+        approval_requests.invalidate(uow, "quote", quote.id)
     quote.status = QuoteStatus.DRAFT
     total(quote)
     # The lines are child rows: mark the quote itself changed so its version moves with them.
@@ -395,7 +398,7 @@ def preview_quote(uow: UnitOfWork, quote_id: int, data: QuoteEdit) -> QuotePrevi
         net_total_minor=facts["net_total_minor"],
         reduction_minor=facts.get("reduction_minor"),
         line_nets={line_id: line.net_minor for line_id, line in edited.items()},
-        approvals_needed=approvals.required_approvals(uow, proposed, uow.user.id),
+        approvals_needed=approval_routing.required_approvals(uow, proposed, uow.user.id),
     )
 
 
@@ -457,7 +460,7 @@ def quote_view_of(uow: UnitOfWork, quote: Quote) -> QuoteView:
         approver_comment=quote.approver_comment,
         locked=quote.status is QuoteStatus.PENDING_APPROVAL,
         approvals_needed=(
-            approvals.required_approvals(uow, record, uow.user.id)
+            approval_routing.required_approvals(uow, record, uow.user.id)
             if quote.status in EDITABLE
             else []
         ),

@@ -1,0 +1,73 @@
+"""The records the approvals engine approves, each plugged in as a ``RecordKind``.
+
+A kind says how to read a record's facts, owner and segment (as an ``Approvable``), how to lock
+it while it waits, and what approval or rejection does to it. Quotes are the first kind; offers
+and purchase-order exceptions come next. The engine depends on no record's module: each kind
+is registered with it at start.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from acctmgr.errors import InvalidInput
+from acctmgr.models import ApprovalRequestStatus
+from acctmgr.services.kernel.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Approvable:
+    """What the engine needs to know about a record to route and check its approvals."""
+
+    record_type: str
+    record_id: int
+    version: int
+    label: str  # "quote Q-000123 for Acme Ltd", for the inbox and sentences
+    owner_id: int | None
+    segment_id: int | None
+    account_id: int | None
+    facts: dict[str, Any]  # the values rule conditions look at
+
+
+class RecordKind(Protocol):
+    """A type of record the engine approves; see ``services.sales.quote_approval``."""
+
+    record_type: str
+
+    def load(self, uow: UnitOfWork, record_id: int) -> Approvable: ...
+
+    def lock(self, uow: UnitOfWork, record_id: int) -> None:
+        """The record was submitted: lock it against edits while it waits."""
+
+    def decided(
+        self, uow: UnitOfWork, record_id: int, status: ApprovalRequestStatus, comment: str
+    ) -> None:
+        """The request ended (approved, rejected or recalled): update the record."""
+
+
+KINDS: dict[str, RecordKind] = {}
+# The modules that register each record type, imported on first use: the engine serves them
+# without depending on them (they depend on it).
+KIND_MODULES = {"quote": "acctmgr.services.sales.quotes"}
+
+
+def register(kind: RecordKind) -> None:
+    """Make a record type approvable; its module calls this when imported."""
+    KINDS[kind.record_type] = kind
+
+
+def kind_of(record_type: str) -> RecordKind:
+    """The registered kind of ``record_type``; InvalidInput when such records are not approved."""
+    if record_type not in KINDS and record_type in KIND_MODULES:
+        importlib.import_module(KIND_MODULES[record_type])
+    try:
+        return KINDS[record_type]
+    except KeyError:
+        raise InvalidInput(f"Records of type {record_type!r} cannot be approved.") from None
+
+
+def record_of(uow: UnitOfWork, record_type: str, record_id: int) -> Approvable:
+    """The approvable view of a record (its label, owner, segment and facts)."""
+    return kind_of(record_type).load(uow, record_id)
