@@ -29,7 +29,7 @@ from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.retention import cases as retention
 from acctmgr.services.retention.cases import CaseIn, ContactAttemptIn
-from acctmgr.services.sales import quotes
+from acctmgr.services.sales import quote_views, quotes
 from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn
 from tests import factories
 
@@ -129,7 +129,7 @@ def to_quote(admin: Context, acme: Customer) -> retention.CaseView:
     return retention.confirm_goals(cms, case.id, case.version, "Keep the platform, cheaper add-on.")
 
 
-def reduce_addon(admin: Context, case: retention.CaseView, discount: str) -> quotes.QuoteView:
+def reduce_addon(admin: Context, case: retention.CaseView, discount: str) -> quote_views.QuoteView:
     cms = admin.as_user("cms")
     assert case.quote_id is not None
     quote = quotes.get_quote(cms, case.quote_id)

@@ -33,7 +33,7 @@ from acctmgr.services.people import users as user_service
 from acctmgr.services.sales import quote_builder as builder
 from acctmgr.services.sales import quotes
 from acctmgr.services.sales.quote_builder import CatalogueLineIn, NewQuoteIn, OffCatalogueLineIn
-from acctmgr.services.sales.quotes import QuoteView
+from acctmgr.services.sales.quote_views import QuoteView
 from tests.quote_support import STARTS, Catalogue, catalogue, new_customer, staff
 
 

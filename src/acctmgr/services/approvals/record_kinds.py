@@ -50,7 +50,7 @@ class RecordKind(Protocol):
 KINDS: dict[str, RecordKind] = {}
 # The modules that register each record type, imported on first use: the engine serves them
 # without depending on them (they depend on it).
-KIND_MODULES = {"quote": "acctmgr.services.sales.quotes"}
+KIND_MODULES = {"quote": "acctmgr.services.sales.quote_approval"}
 
 
 def register(kind: RecordKind) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from acctmgr.errors import InvalidInput
 from acctmgr.services.approvals.conditions import OPERATORS, check_condition
 
-# The facts a quote offers its rules (see services.quotes.facts_of), for the sentence on a typo.
+# The facts a quote offers its rules (see sales.quote_facts.facts_of), for the sentence on a typo.
 QUOTE_FACTS = (
     "opportunity_kind",
     "discount_pct",

@@ -62,7 +62,7 @@ from acctmgr.services.kernel.money import HUNDRED, format_money
 from acctmgr.services.kernel.permissions import require_role, require_segment
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
-from acctmgr.services.sales import opportunities, quotes
+from acctmgr.services.sales import opportunities, quote_facts, quotes
 
 RECORD = "retention_case"
 
@@ -326,7 +326,7 @@ def case_terms(uow: UnitOfWork, account_id: int, contract_id: int | None = None)
         contract_starts_on=contract.starts_on,
         contract_ends_on=contract.ends_on,
         currency=contract.currency,
-        current_rate_minor=quotes.contract_rate(uow, contract.id),
+        current_rate_minor=quote_facts.contract_rate(uow, contract.id),
         notice_days=contract.notice_days,
         notice_deadline=terms.notice_deadline,
         earliest_effective=terms.earliest_effective,
@@ -355,7 +355,7 @@ def open_case(uow: UnitOfWork, data: CaseIn) -> CaseView:
             "Confirm that you told the customer about the 12-month term and the notice period.",
             field="customer_informed",
         )
-    rate = quotes.contract_rate(uow, contract.id)
+    rate = quote_facts.contract_rate(uow, contract.id)
     if data.reduction_minor is not None:
         if data.reduction_minor > rate:
             raise InvalidInput(
@@ -533,7 +533,7 @@ def create_opportunity(
             "The expected close date cannot be in the past.", field="expected_close_on"
         )
     contract = _case_contract(uow, case)
-    rate = quotes.contract_rate(uow, contract.id)
+    rate = quote_facts.contract_rate(uow, contract.id)
     opportunity = uow.add(
         Opportunity(
             account_id=case.account_id,
@@ -559,7 +559,7 @@ def submit_placeholder(
     """The CMS signals the intent for a new contract with the estimated reduction."""
     case = _holding(uow, case_id, expected_version, RetentionStep.PLACEHOLDER)
     contract = _case_contract(uow, case)
-    rate = quotes.contract_rate(uow, contract.id)
+    rate = quote_facts.contract_rate(uow, contract.id)
     if not 0 < estimated_reduction_minor <= rate:
         raise InvalidInput(
             "The estimated reduction is more than zero and no more than the current rate of "
@@ -708,7 +708,7 @@ def submit_for_approval(
     """
     case = _holding(uow, case_id, expected_version, RetentionStep.REVIEW)
     quote = _quote(uow, case)
-    rate = quotes.contract_rate(uow, _case_contract(uow, case).id)
+    rate = quote_facts.contract_rate(uow, _case_contract(uow, case).id)
     reduction = rate - quote.net_total_minor
     if reduction <= 0:
         raise InvalidInput("The quote does not reduce the rate; change the quote first.")
@@ -1067,7 +1067,7 @@ def _view(uow: UnitOfWork, case: RetentionCase) -> CaseView:
         contact_name=contact.name if contact else None,
         requested_reduction_minor=case.requested_reduction_minor or 0,
         requested_reduction_pct=case.requested_reduction_pct or Decimal(0),
-        current_rate_minor=quotes.contract_rate(uow, contract.id) if contract else 0,
+        current_rate_minor=quote_facts.contract_rate(uow, contract.id) if contract else 0,
         currency=contract.currency if contract else account.currency,
         contract_id=contract.id if contract else None,
         contract_number=contract.number if contract else None,
