@@ -3,12 +3,11 @@
 A kind says how to read a record's facts, owner and segment (as an ``Approvable``), how to lock
 it while it waits, and what approval or rejection does to it. Quotes are the first kind; offers
 and purchase-order exceptions come next. The engine depends on no record's module: each kind
-is registered with it at start.
+is registered with it by ``services.bootstrap``.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -48,20 +47,15 @@ class RecordKind(Protocol):
 
 
 KINDS: dict[str, RecordKind] = {}
-# The modules that register each record type, imported on first use: the engine serves them
-# without depending on them (they depend on it).
-KIND_MODULES = {"quote": "acctmgr.services.sales.quote_approval"}
 
 
 def register(kind: RecordKind) -> None:
-    """Make a record type approvable; its module calls this when imported."""
+    """Make a record type approvable; ``services.bootstrap`` registers each kind at start."""
     KINDS[kind.record_type] = kind
 
 
 def kind_of(record_type: str) -> RecordKind:
     """The registered kind of ``record_type``; InvalidInput when such records are not approved."""
-    if record_type not in KINDS and record_type in KIND_MODULES:
-        importlib.import_module(KIND_MODULES[record_type])
     try:
         return KINDS[record_type]
     except KeyError:

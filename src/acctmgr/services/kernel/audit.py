@@ -3,6 +3,7 @@
 A flush listener records each inserted, updated and deleted row with its before and after
 values, in the same transaction as the change, so a change without its audit event cannot
 be committed. Decisions (approve, reject, send) add an explicit event through ``record``.
+The listeners are put on by ``listen``, which ``services.bootstrap`` calls at start.
 """
 
 from __future__ import annotations
@@ -67,7 +68,18 @@ def trail(uow: UnitOfWork, entity_type: str, entity_id: int, limit: int = 200) -
     return [AuditEntry.model_validate(row) for row in rows]
 
 
-@event.listens_for(Session, "before_flush")
+def listen() -> None:
+    """Audit every flush of a use case's session from now on, and stamp its rows' times.
+
+    Before a flush, new rows get ``created_at`` and changed ones ``updated_at`` (the use case's
+    instant); after it, each change is written as an audit event. Sessions opened outside a use
+    case (migrations, the demo seed) are left alone. Calling it again changes nothing.
+    """
+    for name, listener in (("before_flush", _stamp_times), ("after_flush", _write_audit)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
 def _stamp_times(session: Session, _flush: UOWTransaction, _instances: object) -> None:
     uow = session.info.get("uow")
     if uow is None:
@@ -80,7 +92,6 @@ def _stamp_times(session: Session, _flush: UOWTransaction, _instances: object) -
             obj.updated_at = uow.now
 
 
-@event.listens_for(Session, "after_flush")
 def _write_audit(session: Session, _flush: UOWTransaction) -> None:
     uow: UnitOfWork | None = session.info.get("uow")
     if uow is None:

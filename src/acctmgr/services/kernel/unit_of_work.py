@@ -5,12 +5,17 @@ opens the session (``BEGIN IMMEDIATE`` on SQLite for writes), loads the acting u
 role taken away is taken away at once), runs the function, commits, and translates what can go
 wrong into sentences: a stale save becomes ``Conflict``; a PostgreSQL serialization failure or
 deadlock is retried from the start, which is safe because nothing was committed.
+
+No use case runs before ``services.bootstrap`` has wired the services (the audit listeners
+among them): ``run_use_case`` refuses, so a program that forgot it fails at once instead of
+saving changes without their audit.
 """
 
 from __future__ import annotations
 
 import functools
 import random
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -35,6 +40,10 @@ M = TypeVar("M", bound=Base)
 
 MAX_ATTEMPTS = 5
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+NOT_WIRED = (
+    "acctmgr.services.bootstrap.bootstrap() has not run: call it before the first use case "
+    "(startup.connect does), so that changes are audited and the areas are wired."
+)
 STALE_MESSAGE = (
     "Someone else saved this {what} since you opened it; your changes were not saved. "
     "Reload it to see theirs, then make your change again."
@@ -90,6 +99,14 @@ class UnitOfWork:
         return record
 
 
+_wired = threading.Event()
+
+
+def wiring_done() -> None:
+    """Let use cases run from now on; ``services.bootstrap`` calls this once it has wired them."""
+    _wired.set()
+
+
 def run_use_case(
     context: Context,
     action: str,
@@ -99,7 +116,12 @@ def run_use_case(
     *args: Any,
     **kwargs: Any,
 ) -> R:
-    """Run ``fn(uow, ...)`` in one transaction on the context's database (see the module doc)."""
+    """Run ``fn(uow, ...)`` in one transaction on the context's database (see the module doc).
+
+    Raises RuntimeError before ``services.bootstrap`` has run: nothing would audit the change.
+    """
+    if not _wired.is_set():
+        raise RuntimeError(NOT_WIRED)
     database = context.database
     for attempt in range(1, MAX_ATTEMPTS + 1):
         sessions = database.write_session if write else database.read_session
@@ -162,7 +184,3 @@ def load_actor(session: Session, login: str | None, *, required: bool = True) ->
 
 def _is_retryable(error: DBAPIError) -> bool:
     return getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
-
-
-# Every change is audited by flush listeners that the audit module registers on import; it needs
-# UnitOfWork from above, so it is imported last, and whoever can run a use case has loaded it.

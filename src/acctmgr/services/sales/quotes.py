@@ -27,6 +27,7 @@ from acctmgr.services.catalogue import skus as catalogue
 from acctmgr.services.kernel.money import discount_of, line_net
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
+from acctmgr.services.sales import quote_approval
 from acctmgr.services.sales.quote_approval import EDITABLE, QuoteKind
 from acctmgr.services.sales.quote_facts import case_of, facts_of, paid_subscriptions, versions_of
 from acctmgr.services.sales.quote_views import QuoteView, check_visible, quote_view_of
@@ -176,14 +177,11 @@ def content_changed(uow: UnitOfWork, quote: Quote) -> QuoteView:
     """After any change to what a quote says: back to draft, new totals, a new version.
 
     An approval covers exactly what was approved, so an approved quote's approval lapses, and
-    a rate-reduction case waiting to send its contract goes back to the quote step.
+    a rate-reduction case waiting to send its contract goes back to the quote step. Raises
+    InvalidInput when the quote's case no longer lets it change (its contract went out, or it
+    closed).
     """
-    case = case_of(uow, quote)
-    if case is not None:
-        # Imported here: retention builds on quotes; its case follows the quote back to draft.
-        from acctmgr.services.retention import cases as retention
-
-        retention.follow_quote_edit(uow, case)
+    quote_approval.quote_edited(uow, quote)
     if quote.status is QuoteStatus.APPROVED:
         approval_requests.invalidate(uow, "quote", quote.id)
     quote.status = QuoteStatus.DRAFT
