@@ -19,9 +19,10 @@ from acctmgr.models import ApproverKind, Role
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.screens.dialog import FormDialog
 from acctmgr.services.approvals import rules as approval_rules
-from acctmgr.services.approvals.rule_conditions import QUOTE_FACTS, condition_text, parse_condition
+from acctmgr.services.approvals.rule_conditions import condition_text, parse_condition
 from acctmgr.services.approvals.rules import RuleIn, RuleView
 from acctmgr.services.people import users as user_service
+from acctmgr.services.sales.quote_facts import QUOTE_FACTS
 from acctmgr.widgets.form import FormField
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.text import plain

@@ -34,6 +34,7 @@ class RecordKind(Protocol):
     """A type of record the engine approves; see ``services.sales.quote_approval``."""
 
     record_type: str
+    facts: tuple[str, ...]  # the names of the facts its rules may look at
 
     def load(self, uow: UnitOfWork, record_id: int) -> Approvable: ...
 
@@ -60,6 +61,11 @@ def kind_of(record_type: str) -> RecordKind:
         return KINDS[record_type]
     except KeyError:
         raise InvalidInput(f"Records of type {record_type!r} cannot be approved.") from None
+
+
+def known_facts() -> tuple[str, ...]:
+    """The names of the facts rules may look at, over every registered kind."""
+    return tuple(dict.fromkeys(name for kind in KINDS.values() for name in kind.facts))
 
 
 def record_of(uow: UnitOfWork, record_type: str, record_id: int) -> Approvable:

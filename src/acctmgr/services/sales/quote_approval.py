@@ -14,7 +14,7 @@ from collections.abc import Callable
 from acctmgr.models import Account, ApprovalRequestStatus, Quote, QuoteStatus, RetentionCase
 from acctmgr.services.approvals.record_kinds import Approvable
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
-from acctmgr.services.sales.quote_facts import case_of, facts_of
+from acctmgr.services.sales.quote_facts import QUOTE_FACTS, case_of, facts_of
 
 # The statuses a quote's owner may change it in; an edit returns it to draft.
 EDITABLE = (QuoteStatus.DRAFT, QuoteStatus.REJECTED, QuoteStatus.APPROVED)
@@ -53,6 +53,7 @@ class QuoteKind:
     """Quotes, the first record type of the approvals engine."""
 
     record_type = "quote"
+    facts = QUOTE_FACTS
 
     def load(self, uow: UnitOfWork, record_id: int) -> Approvable:
         """The quote's label, owner, segment and facts, as the engine routes it."""
@@ -67,7 +68,7 @@ class QuoteKind:
             owner_id=quote.owner_id,
             segment_id=account.segment_id,
             account_id=account.id,
-            facts=facts_of(uow, quote, quote.lines),
+            facts=dict(facts_of(uow, quote, quote.lines)),
         )
 
     def lock(self, uow: UnitOfWork, record_id: int) -> None:

@@ -1,14 +1,16 @@
 """What a quote's approval rules look at: its discount, totals, lines and, for a rate
 reduction, what the customer pays now and the reduction the quote gives.
 
-A rate-reduction quote answers a retention case, and its case names the contract whose rate it
-reduces: ``contract_rate`` is the yearly net of that contract's paid subscriptions.
+``QuoteFacts`` is the one list of those facts: ``facts_of`` fills it in, and the quote's record
+kind declares its names (``QUOTE_FACTS``) to the rules an admin writes. A rate-reduction quote
+answers a retention case, and its case names the contract whose rate it reduces:
+``contract_rate`` is the yearly net of that contract's paid subscriptions.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from sqlalchemy import select
 
@@ -26,7 +28,24 @@ from acctmgr.services.kernel.money import HUNDRED
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 
 
-def facts_of(uow: UnitOfWork, quote: Quote, lines: list[QuoteLine]) -> dict[str, Any]:
+class QuoteFacts(TypedDict):
+    """The values a quote's approval rules look at, by the names the rules use."""
+
+    opportunity_kind: str | None  # "rate_reduction", "new_business", ...
+    discount_pct: Decimal  # the deepest discount of any line
+    list_total_minor: int
+    net_total_minor: int
+    off_catalogue: bool  # any line outside the catalogue
+    onsite_support: bool  # any line selling on-site support
+    currency: str
+    reduction_minor: NotRequired[int]  # rate reductions: the yearly amount it takes off
+    reduction_pct: NotRequired[Decimal | None]  # ... and as a % of the current rate
+
+
+QUOTE_FACTS: tuple[str, ...] = tuple(QuoteFacts.__annotations__)
+
+
+def facts_of(uow: UnitOfWork, quote: Quote, lines: list[QuoteLine]) -> QuoteFacts:
     """The values approval rules look at for this quote (with these lines)."""
     opportunity = (
         uow.session.get(Opportunity, quote.opportunity_id) if quote.opportunity_id else None
@@ -41,7 +60,7 @@ def facts_of(uow: UnitOfWork, quote: Quote, lines: list[QuoteLine]) -> dict[str,
             .limit(1)
         )
     )
-    facts: dict[str, Any] = {
+    facts: QuoteFacts = {
         "opportunity_kind": opportunity.kind.value if opportunity else None,
         "discount_pct": max((line.discount_pct for line in lines), default=Decimal(0)),
         "list_total_minor": list_total,
