@@ -196,7 +196,7 @@ class ApprovalScreen(AcctmgrScreen):
         error_label = self.query_one("#comment-error", Label)
         error_label.update("")
         if decision is Decision.REJECT and not comment.strip():
-            error_label.update("Say why you reject it; the comment goes back to the submitter.")
+            error_label.update(approval_decisions.REJECT_NEEDS_COMMENT)
             self.query_one("#comment", Input).focus()
             return
         status = await self.call(approval_decisions.decide, self.request.mine, decision, comment)

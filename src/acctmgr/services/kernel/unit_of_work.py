@@ -19,7 +19,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -59,7 +59,6 @@ class UnitOfWork:
     now: datetime
     action: str
     actor: Actor | None = None
-    decisions: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def user(self) -> Actor:
