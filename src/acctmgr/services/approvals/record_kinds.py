@@ -36,7 +36,9 @@ class RecordKind(Protocol):
     record_type: str
     facts: tuple[str, ...]  # the names of the facts its rules may look at
 
-    def load(self, uow: UnitOfWork, record_id: int) -> Approvable: ...
+    def load(self, uow: UnitOfWork, record_id: int) -> Approvable:
+        """The record as the engine sees it; NotFound when there is no such record."""
+        ...
 
     def lock(self, uow: UnitOfWork, record_id: int) -> None:
         """The record was submitted: lock it against edits while it waits."""

@@ -162,6 +162,10 @@ def use_case(
 
 
 def load_actor(session: Session, login: str | None, *, required: bool = True) -> Actor | None:
+    """The user ``login`` names, as they are now (roles, segment), or None when not ``required``.
+
+    Raises UnknownUser when a user is required and there is no login, or no active user by it.
+    """
     if login is None:
         if required:
             raise UnknownUser("No user is signed in; start acctmgr with --as LOGIN.")
