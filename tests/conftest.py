@@ -21,6 +21,7 @@ from acctmgr.clock import AdjustableClock
 from acctmgr.db import Database
 from acctmgr.db.migrate import upgrade
 from acctmgr.models import Role
+from acctmgr.services.bootstrap import bootstrap
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.people import users as user_service
 
@@ -128,3 +129,5 @@ def pytest_configure() -> None:
     # Importing acctmgr pauses garbage collection for a quick start (see acctmgr/__init__.py);
     # the tests run with it on, as the app does once started.
     resume_collection()
+    # The programs are wired by startup.connect; these tests also make databases themselves.
+    bootstrap()

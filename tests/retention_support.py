@@ -26,7 +26,7 @@ from acctmgr.models import (
 )
 from acctmgr.services.accounts import records as account_service
 from acctmgr.services.accounts.records import AccountIn, ContactIn
-from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.retention import goals, opening, quote_approval, sales_steps, usage, views
 from acctmgr.services.retention.inputs import (
@@ -38,7 +38,7 @@ from acctmgr.services.retention.inputs import (
     ReviewIn,
     UsageReviewIn,
 )
-from acctmgr.services.sales import quotes
+from acctmgr.services.sales import quote_views, quotes
 from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn
 from tests import factories
 
@@ -97,10 +97,14 @@ def customer(admin: Context, segment: str = "SMB", *, po_rules: bool = False) ->
 
 
 def switch_off_po_rules(admin: Context) -> None:
-    po_rules = {approvals.OFF_CATALOGUE_RULE, approvals.ONSITE_RULE, approvals.DISCOUNT_RULE}
-    for rule in approvals.rules(admin):
+    po_rules = {
+        approval_rules.OFF_CATALOGUE_RULE,
+        approval_rules.ONSITE_RULE,
+        approval_rules.DISCOUNT_RULE,
+    }
+    for rule in approval_rules.rules(admin):
         if rule.name in po_rules and rule.active:
-            approvals.update_rule(admin, rule.id, rule.version, rule.data, active=False)
+            approval_rules.update_rule(admin, rule.id, rule.version, rule.data, active=False)
 
 
 def open_case(admin: Context, acme: Customer, pct: str = "10") -> views.CaseView:
@@ -146,7 +150,7 @@ def to_quote(admin: Context, acme: Customer) -> views.CaseView:
     )
 
 
-def reduce_addon(admin: Context, case: views.CaseView, discount: str) -> quotes.QuoteView:
+def reduce_addon(admin: Context, case: views.CaseView, discount: str) -> quote_views.QuoteView:
     cms = admin.as_user("cms")
     assert case.quote_id is not None
     quote = quotes.get_quote(cms, case.quote_id)

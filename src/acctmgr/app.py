@@ -41,7 +41,7 @@ WARM_UP_MODULES = (
     "acctmgr.services.accounts.records",
     "acctmgr.services.accounts.search",
     "acctmgr.services.accounts.account_file",
-    "acctmgr.services.approvals.engine",
+    "acctmgr.services.approvals.inbox",
     "acctmgr.services.sales.quotes",
     "acctmgr.services.documents.templates",
 )

@@ -24,9 +24,13 @@ if TYPE_CHECKING:
 
 
 def connect(loaded: LoadedSettings) -> Database:
-    """The configured database, reached once. Raises StorageError with a sentence."""
+    """The configured database, reached once, with the services wired to use it
+    (``services.bootstrap``). Raises StorageError with a sentence."""
+    # Imported here, as the database layer is: launch paints My day before either has loaded.
     from acctmgr.db import Database
+    from acctmgr.services.bootstrap import bootstrap
 
+    bootstrap()
     database = Database(
         loaded.database_url, busy_timeout_seconds=loaded.settings.busy_timeout_seconds
     )

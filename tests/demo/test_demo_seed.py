@@ -57,7 +57,7 @@ from acctmgr.models import (
 from acctmgr.services.accounts import records as account_service
 from acctmgr.services.accounts import search as account_search
 from acctmgr.services.accounts.search import AccountQuery
-from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.people import users as user_service
 from tests.conftest import NOW, pg_copy
@@ -177,7 +177,7 @@ def test_the_leader_has_rate_reductions_waiting_for_approval(database: Database)
     with database.read_session() as session:
         rules = session.scalars(select(ApprovalRule).order_by(ApprovalRule.id)).all()
         # The demo starts with the rules a new database ships with.
-        assert [r.name for r in rules] == [r.name for r in approvals.DEFAULT_RULES]
+        assert [r.name for r in rules] == [r.name for r in approval_rules.DEFAULT_RULES]
         rule = rules[0]
         assert rule.name == "Rate reductions need the account's Segment Leader"
         assert rule.condition == {

@@ -29,7 +29,7 @@ from acctmgr.models import (
     QuoteStatus,
     RetentionStep,
 )
-from acctmgr.services.approvals.engine import DEFAULT_RULES, RATE_REDUCTION_RULE
+from acctmgr.services.approvals.rules import DEFAULT_RULES, RATE_REDUCTION_RULE
 
 CASE_REASONS = (
     "Budget cut for next year; asks for a lower rate to stay.",

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from acctmgr.domain.accounts import AccountKind, AccountStatus
+from acctmgr.domain.records import RecordType
 from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
 
 
 class Account(IdMixin, Versioned, Timestamps, Base):
     __tablename__ = "accounts"
+    RECORD: ClassVar[RecordType] = RecordType.ACCOUNT
     __table_args__ = (Index("ix_accounts_segment_name", "segment_id", "name"),)
 
     name: Mapped[str] = mapped_column(String(200), index=True)
@@ -46,6 +50,7 @@ class Account(IdMixin, Versioned, Timestamps, Base):
 
 class Contact(IdMixin, Versioned, Timestamps, Base):
     __tablename__ = "contacts"
+    RECORD: ClassVar[RecordType] = RecordType.CONTACT
 
     account_id: Mapped[int] = mapped_column(
         ForeignKey("accounts.id", ondelete="CASCADE"), index=True

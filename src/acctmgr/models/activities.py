@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from acctmgr.domain.activities import ActivityKind
-from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
+from acctmgr.domain.records import RecordType
+from acctmgr.models.base import Base, IdMixin, RecordTypeColumn, Timestamps, Versioned, enum_type
 
 
 class Activity(IdMixin, Versioned, Timestamps, Base):
     __tablename__ = "activities"
+    RECORD: ClassVar[RecordType] = RecordType.ACTIVITY
     __table_args__ = (
         # "My day": what is open for me, soonest first.
         Index("ix_activities_open_for_user", "assigned_to_id", "done_at", "due_at"),
@@ -27,7 +30,7 @@ class Activity(IdMixin, Versioned, Timestamps, Base):
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     # The record it follows up (e.g. "retention_case", 42).
-    record_type: Mapped[str | None] = mapped_column(String(40))
+    record_type: Mapped[RecordType | None] = mapped_column(RecordTypeColumn())
     record_id: Mapped[int | None] = mapped_column(Integer)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

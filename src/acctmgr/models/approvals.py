@@ -8,7 +8,7 @@ is bound to the exact version of the record it was submitted with.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -20,12 +20,14 @@ from acctmgr.domain.approvals import (
     Decision,
     GroupMode,
 )
+from acctmgr.domain.records import RecordType
 from acctmgr.domain.roles import Role
-from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
+from acctmgr.models.base import Base, IdMixin, RecordTypeColumn, Timestamps, Versioned, enum_type
 
 
 class ApprovalGroup(IdMixin, Versioned, Timestamps, Base):
     __tablename__ = "approval_groups"
+    RECORD: ClassVar[RecordType] = RecordType.APPROVAL_GROUP
 
     name: Mapped[str] = mapped_column(String(120), unique=True)
     members: Mapped[list[ApprovalGroupMember]] = relationship(cascade="all, delete-orphan")
@@ -33,6 +35,7 @@ class ApprovalGroup(IdMixin, Versioned, Timestamps, Base):
 
 class ApprovalGroupMember(Base):
     __tablename__ = "approval_group_members"
+    RECORD: ClassVar[RecordType] = RecordType.APPROVAL_GROUP_MEMBER
 
     group_id: Mapped[int] = mapped_column(
         ForeignKey("approval_groups.id", ondelete="CASCADE"), primary_key=True
@@ -42,9 +45,10 @@ class ApprovalGroupMember(Base):
 
 class ApprovalRule(IdMixin, Versioned, Timestamps, Base):
     __tablename__ = "approval_rules"
+    RECORD: ClassVar[RecordType] = RecordType.APPROVAL_RULE
 
     name: Mapped[str] = mapped_column(String(200))
-    record_type: Mapped[str] = mapped_column(String(40), index=True)  # "quote", "offer", ...
+    record_type: Mapped[RecordType] = mapped_column(RecordTypeColumn(), index=True)
     # {"field": "discount_pct", "op": ">", "value": "20"}; {"all": [...]} / {"any": [...]}
     condition: Mapped[dict[str, Any]] = mapped_column(JSON)
     tier: Mapped[int] = mapped_column(Integer, default=1)
@@ -60,8 +64,9 @@ class ApprovalRule(IdMixin, Versioned, Timestamps, Base):
 
 class ApprovalRequest(IdMixin, Versioned, Timestamps, Base):
     __tablename__ = "approval_requests"
+    RECORD: ClassVar[RecordType] = RecordType.APPROVAL_REQUEST
 
-    record_type: Mapped[str] = mapped_column(String(40))
+    record_type: Mapped[RecordType] = mapped_column(RecordTypeColumn())
     record_id: Mapped[int] = mapped_column(Integer, index=True)
     record_version: Mapped[int] = mapped_column(Integer)
     segment_id: Mapped[int | None] = mapped_column(ForeignKey("segments.id"))
@@ -87,6 +92,8 @@ class Approval(IdMixin, Versioned, Timestamps, Base):
 
     __tablename__ = "approvals"
 
+    RECORD: ClassVar[RecordType] = RecordType.APPROVAL
+
     request_id: Mapped[int] = mapped_column(
         ForeignKey("approval_requests.id", ondelete="CASCADE"), index=True
     )
@@ -111,6 +118,8 @@ class ApprovalDecision(IdMixin, Base):
     """One member's vote on a group approval (or the single approver's decision)."""
 
     __tablename__ = "approval_decisions"
+
+    RECORD: ClassVar[RecordType] = RecordType.APPROVAL_DECISION
 
     approval_id: Mapped[int] = mapped_column(
         ForeignKey("approvals.id", ondelete="CASCADE"), index=True

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, Dialect, Enum, Integer, MetaData, TypeDecorator
+from sqlalchemy import DateTime, Dialect, Enum, Integer, MetaData, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+from acctmgr.domain.records import RecordType
 
 # Stable constraint names let Alembic's batch mode rebuild SQLite tables and let migrations
 # drop constraints by name on both databases.
@@ -48,9 +50,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class RecordTypeColumn(TypeDecorator[RecordType]):
+    """A kind of record, stored as its name (``retention_case``) and read back as a RecordType;
+    an unknown name is refused on the way in."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else RecordType(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> RecordType | None:
+        return None if value is None else RecordType(value)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime()}
+    # The kind of record a row of the table is, as the audit trail and every reference name it.
+    RECORD: ClassVar[RecordType]
 
 
 def enum_type(enum_class: type[enum.Enum]) -> Enum:

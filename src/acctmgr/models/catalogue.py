@@ -7,16 +7,19 @@ A SKU's description and contents never change in place: an admin's edit creates 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from acctmgr.domain.catalogue import SkuKind
+from acctmgr.domain.records import RecordType
 from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
 
 
 class Sku(IdMixin, Versioned, Timestamps, Base):
     __tablename__ = "skus"
+    RECORD: ClassVar[RecordType] = RecordType.SKU
 
     code: Mapped[str] = mapped_column(String(40), unique=True)
     retired_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -31,6 +34,7 @@ class Sku(IdMixin, Versioned, Timestamps, Base):
 
 class SkuVersion(IdMixin, Timestamps, Base):
     __tablename__ = "sku_versions"
+    RECORD: ClassVar[RecordType] = RecordType.SKU_VERSION
     __table_args__ = (UniqueConstraint("sku_id", "number"),)
 
     sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"), index=True)
@@ -58,6 +62,8 @@ class SkuPrice(IdMixin, Base):
     """The list price of a SKU version in one currency (a price book entry)."""
 
     __tablename__ = "sku_prices"
+
+    RECORD: ClassVar[RecordType] = RecordType.SKU_PRICE
     __table_args__ = (UniqueConstraint("sku_version_id", "currency"),)
 
     sku_version_id: Mapped[int] = mapped_column(ForeignKey("sku_versions.id", ondelete="CASCADE"))
@@ -69,6 +75,8 @@ class UsageTier(IdMixin, Base):
     """Overage price per unit for usage above ``from_volume`` (page views past the threshold)."""
 
     __tablename__ = "usage_tiers"
+
+    RECORD: ClassVar[RecordType] = RecordType.USAGE_TIER
     __table_args__ = (UniqueConstraint("sku_version_id", "currency", "from_volume"),)
 
     sku_version_id: Mapped[int] = mapped_column(ForeignKey("sku_versions.id", ondelete="CASCADE"))
@@ -82,6 +90,8 @@ class Package(IdMixin, Versioned, Timestamps, Base):
 
     __tablename__ = "packages"
 
+    RECORD: ClassVar[RecordType] = RecordType.PACKAGE
+
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -93,6 +103,7 @@ class Package(IdMixin, Versioned, Timestamps, Base):
 
 class PackageItem(IdMixin, Base):
     __tablename__ = "package_items"
+    RECORD: ClassVar[RecordType] = RecordType.PACKAGE_ITEM
     __table_args__ = (UniqueConstraint("package_id", "sku_id"),)
 
     package_id: Mapped[int] = mapped_column(ForeignKey("packages.id", ondelete="CASCADE"))

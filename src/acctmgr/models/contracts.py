@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,11 +17,13 @@ from acctmgr.domain.contracts import (
     SubscriptionKind,
     SubscriptionStatus,
 )
+from acctmgr.domain.records import RecordType
 from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
 
 
 class Contract(IdMixin, Versioned, Timestamps, Base):
     __tablename__ = "contracts"
+    RECORD: ClassVar[RecordType] = RecordType.CONTRACT
     __table_args__ = (
         # Renewals coming up: active contracts in end-date order (My day, renewal reports).
         Index("ix_contracts_status_ends_on", "status", "ends_on"),
@@ -54,6 +57,8 @@ class Order(IdMixin, Versioned, Timestamps, Base):
 
     __tablename__ = "orders"
 
+    RECORD: ClassVar[RecordType] = RecordType.ORDER
+
     number: Mapped[str] = mapped_column(String(20), unique=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
@@ -67,6 +72,7 @@ class Order(IdMixin, Versioned, Timestamps, Base):
 
 class OrderLine(IdMixin, Base):
     __tablename__ = "order_lines"
+    RECORD: ClassVar[RecordType] = RecordType.ORDER_LINE
 
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     quote_line_id: Mapped[int | None] = mapped_column(ForeignKey("quote_lines.id"))
@@ -78,6 +84,7 @@ class OrderLine(IdMixin, Base):
 
 class Subscription(IdMixin, Versioned, Timestamps, Base):
     __tablename__ = "subscriptions"
+    RECORD: ClassVar[RecordType] = RecordType.SUBSCRIPTION
 
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
@@ -98,6 +105,8 @@ class Entitlement(IdMixin, Versioned, Timestamps, Base):
 
     __tablename__ = "entitlements"
 
+    RECORD: ClassVar[RecordType] = RecordType.ENTITLEMENT
+
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
     sku_version_id: Mapped[int] = mapped_column(ForeignKey("sku_versions.id"))
@@ -111,6 +120,8 @@ class UsageRecord(IdMixin, Base):
     """Page views (or other usage) in one month, measured against the contract's threshold."""
 
     __tablename__ = "usage_records"
+
+    RECORD: ClassVar[RecordType] = RecordType.USAGE_RECORD
     __table_args__ = (UniqueConstraint("account_id", "metric", "month"),)
 
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
@@ -121,6 +132,7 @@ class UsageRecord(IdMixin, Base):
 
 class Invoice(IdMixin, Versioned, Timestamps, Base):
     __tablename__ = "invoices"
+    RECORD: ClassVar[RecordType] = RecordType.INVOICE
 
     number: Mapped[str] = mapped_column(String(20), unique=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
@@ -139,6 +151,7 @@ class Invoice(IdMixin, Versioned, Timestamps, Base):
 
 class InvoiceLine(IdMixin, Base):
     __tablename__ = "invoice_lines"
+    RECORD: ClassVar[RecordType] = RecordType.INVOICE_LINE
 
     invoice_id: Mapped[int] = mapped_column(
         ForeignKey("invoices.id", ondelete="CASCADE"), index=True

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from acctmgr.domain.documents import EmailStatus
-from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
+from acctmgr.domain.records import RecordType
+from acctmgr.models.base import Base, IdMixin, RecordTypeColumn, Timestamps, Versioned, enum_type
 
 
 class DocumentTemplate(IdMixin, Timestamps, Base):
     """An admin's edited copy of a shipped template; the highest active version wins."""
 
     __tablename__ = "document_templates"
+
+    RECORD: ClassVar[RecordType] = RecordType.DOCUMENT_TEMPLATE
     __table_args__ = (UniqueConstraint("name", "version"),)
 
     name: Mapped[str] = mapped_column(String(80))
@@ -28,10 +32,12 @@ class Document(IdMixin, Timestamps, Base):
     """A document exactly as generated and sent; never changed afterwards."""
 
     __tablename__ = "documents"
+
+    RECORD: ClassVar[RecordType] = RecordType.DOCUMENT
     __table_args__ = (Index("ix_documents_record", "record_type", "record_id"),)
 
     kind: Mapped[str] = mapped_column(String(40))  # quote, offer, contract, invoice, email
-    record_type: Mapped[str] = mapped_column(String(40))
+    record_type: Mapped[RecordType] = mapped_column(RecordTypeColumn())
     record_id: Mapped[int] = mapped_column(Integer)
     record_version: Mapped[int] = mapped_column(Integer)
     template_name: Mapped[str] = mapped_column(String(80))
@@ -51,6 +57,8 @@ class OutboxEmail(IdMixin, Versioned, Timestamps, Base):
     """
 
     __tablename__ = "outbox_emails"
+
+    RECORD: ClassVar[RecordType] = RecordType.OUTBOX_EMAIL
     __table_args__ = (Index("ix_outbox_ready", "status", "next_attempt_at"),)
 
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
@@ -59,7 +67,7 @@ class OutboxEmail(IdMixin, Versioned, Timestamps, Base):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text, default="")
-    record_type: Mapped[str | None] = mapped_column(String(40))
+    record_type: Mapped[RecordType | None] = mapped_column(RecordTypeColumn())
     record_id: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[EmailStatus] = mapped_column(enum_type(EmailStatus))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -74,6 +82,7 @@ class OutboxEmail(IdMixin, Versioned, Timestamps, Base):
 
 class EmailAttachment(Base):
     __tablename__ = "email_attachments"
+    RECORD: ClassVar[RecordType] = RecordType.EMAIL_ATTACHMENT
 
     email_id: Mapped[int] = mapped_column(
         ForeignKey("outbox_emails.id", ondelete="CASCADE"), primary_key=True

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from acctmgr.domain.onboarding import DiscrepancyStatus, OnboardingAction, OnboardingStep
+from acctmgr.domain.records import RecordType
 from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
 
 
 class OnboardingRequest(IdMixin, Versioned, Timestamps, Base):
     __tablename__ = "onboarding_requests"
+    RECORD: ClassVar[RecordType] = RecordType.ONBOARDING_REQUEST
 
     number: Mapped[str] = mapped_column(String(20), unique=True)
     parent_account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
@@ -39,6 +41,8 @@ class OnboardingAccount(IdMixin, Base):
 
     __tablename__ = "onboarding_accounts"
 
+    RECORD: ClassVar[RecordType] = RecordType.ONBOARDING_ACCOUNT
+
     request_id: Mapped[int] = mapped_column(
         ForeignKey("onboarding_requests.id", ondelete="CASCADE"), index=True
     )
@@ -49,6 +53,7 @@ class OnboardingAccount(IdMixin, Base):
 
 class BillingDiscrepancy(IdMixin, Versioned, Timestamps, Base):
     __tablename__ = "billing_discrepancies"
+    RECORD: ClassVar[RecordType] = RecordType.BILLING_DISCREPANCY
 
     request_id: Mapped[int | None] = mapped_column(ForeignKey("onboarding_requests.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
@@ -66,6 +71,8 @@ class HandoverItem(IdMixin, Base):
 
     __tablename__ = "handover_items"
 
+    RECORD: ClassVar[RecordType] = RecordType.HANDOVER_ITEM
+
     request_id: Mapped[int] = mapped_column(
         ForeignKey("onboarding_requests.id", ondelete="CASCADE"), index=True
     )
@@ -79,6 +86,8 @@ class ImportRun(IdMixin, Timestamps, Base):
     """One run of the iSeries import: what it would change (dry run) or changed."""
 
     __tablename__ = "import_runs"
+
+    RECORD: ClassVar[RecordType] = RecordType.IMPORT_RUN
 
     source_name: Mapped[str] = mapped_column(String(300))
     source_sha256: Mapped[str] = mapped_column(String(64))

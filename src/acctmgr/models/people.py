@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from acctmgr.domain.records import RecordType
 from acctmgr.domain.roles import Role
 from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
 
@@ -16,12 +18,15 @@ class Segment(IdMixin, Versioned, Base):
 
     __tablename__ = "segments"
 
+    RECORD: ClassVar[RecordType] = RecordType.SEGMENT
+
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(120))
 
 
 class User(IdMixin, Versioned, Timestamps, Base):
     __tablename__ = "users"
+    RECORD: ClassVar[RecordType] = RecordType.USER
 
     login: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -37,6 +42,7 @@ class User(IdMixin, Versioned, Timestamps, Base):
 
 class UserRole(Base):
     __tablename__ = "user_roles"
+    RECORD: ClassVar[RecordType] = RecordType.USER_ROLE
 
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
@@ -51,6 +57,8 @@ class SshKey(IdMixin, Timestamps, Base):
 
     __tablename__ = "ssh_keys"
 
+    RECORD: ClassVar[RecordType] = RecordType.SSH_KEY
+
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     fingerprint: Mapped[str] = mapped_column(String(128), unique=True)
     public_key: Mapped[str] = mapped_column(Text)
@@ -61,6 +69,8 @@ class Delegation(IdMixin, Versioned, Timestamps, Base):
     """While a user is away, a delegate approves in their place between two dates."""
 
     __tablename__ = "delegations"
+
+    RECORD: ClassVar[RecordType] = RecordType.DELEGATION
     __table_args__ = (UniqueConstraint("user_id", "delegate_id", "starts_on"),)
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

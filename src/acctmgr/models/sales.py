@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import ClassVar
 
 from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from acctmgr.domain.records import RecordType
 from acctmgr.domain.sales import (
     CloseOutcome,
     OfferStatus,
@@ -24,6 +26,7 @@ PERCENT = Numeric(7, 4)
 
 class RetentionCase(IdMixin, Versioned, Timestamps, Base):
     __tablename__ = "retention_cases"
+    RECORD: ClassVar[RecordType] = RecordType.RETENTION_CASE
 
     number: Mapped[str] = mapped_column(String(20), unique=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
@@ -45,6 +48,7 @@ class RetentionCase(IdMixin, Versioned, Timestamps, Base):
 
 class Opportunity(IdMixin, Versioned, Timestamps, Base):
     __tablename__ = "opportunities"
+    RECORD: ClassVar[RecordType] = RecordType.OPPORTUNITY
 
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     retention_case_id: Mapped[int | None] = mapped_column(
@@ -67,6 +71,8 @@ class PlaceholderRequest(IdMixin, Versioned, Timestamps, Base):
 
     __tablename__ = "placeholder_requests"
 
+    RECORD: ClassVar[RecordType] = RecordType.PLACEHOLDER_REQUEST
+
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id"), index=True)
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     status: Mapped[PlaceholderStatus] = mapped_column(enum_type(PlaceholderStatus))
@@ -79,6 +85,8 @@ class Quote(IdMixin, Versioned, Timestamps, Base):
     """A priced proposal; as sent to the customer it is the purchase order (PO)."""
 
     __tablename__ = "quotes"
+
+    RECORD: ClassVar[RecordType] = RecordType.QUOTE
 
     number: Mapped[str] = mapped_column(String(20), unique=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
@@ -102,6 +110,7 @@ class Quote(IdMixin, Versioned, Timestamps, Base):
 
 class QuoteLine(IdMixin, Base):
     __tablename__ = "quote_lines"
+    RECORD: ClassVar[RecordType] = RecordType.QUOTE_LINE
 
     quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
@@ -124,6 +133,8 @@ class Offer(IdMixin, Versioned, Timestamps, Base):
     """One of the offerings a Key Account Manager presents; it carries its own quote."""
 
     __tablename__ = "offers"
+
+    RECORD: ClassVar[RecordType] = RecordType.OFFER
 
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id"), index=True)

@@ -9,9 +9,9 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Header, Static
 
 from acctmgr.screens.base import AcctmgrScreen
+from acctmgr.services.kernel.day_sections import LIST_LIMIT, MyDayItem, Urgency
 from acctmgr.services.my_day import day as my_day_service
 from acctmgr.services.my_day.day import SECTIONS, MyDay
-from acctmgr.services.my_day.items import LIST_LIMIT, MyDayItem, Urgency
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.text import content, plain
 

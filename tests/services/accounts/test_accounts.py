@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from acctmgr.domain.records import RecordType
+
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -26,7 +28,7 @@ def test_creating_an_account_is_audited_in_the_same_transaction(admin: Context) 
     """The insert leaves an audit event with who, when, and the values after."""
     ae = admin.as_user("ae")
     account = _create(ae, "Acme Corp", iseries_number="A1001", billing_city="Lyon")
-    events = audit.trail(admin, "accounts", account.id)
+    events = audit.trail(admin, RecordType.ACCOUNT, account.id)
     assert len(events) == 1
     assert events[0].change == "insert"
     assert events[0].action == "accounts.create"
@@ -40,7 +42,7 @@ def test_an_update_records_before_and_after(admin: Context) -> None:
     account = _create(admin, "Acme Corp")
     data = AccountIn(name="Acme Corporation", segment_code="SMB")
     account_service.update_account(admin.as_user("ae"), account.id, data, account.version)
-    latest = audit.trail(admin, "accounts", account.id)[0]
+    latest = audit.trail(admin, RecordType.ACCOUNT, account.id)[0]
     assert latest.change == "update"
     assert latest.before == {
         "name": "Acme Corp",
@@ -59,7 +61,7 @@ def test_a_failed_use_case_saves_nothing(admin: Context, database) -> None:  # t
         _create(admin, "Second", iseries_number="X1")
     with database.read_session() as session:
         names = session.scalars(
-            select(AuditEvent.after).where(AuditEvent.entity_type == "accounts")
+            select(AuditEvent.after).where(AuditEvent.entity_type == RecordType.ACCOUNT)
         ).all()
     assert [row["name"] for row in names if row and "name" in row] == ["First"]
 

@@ -25,8 +25,12 @@ from acctmgr.models import (
     Segment,
     User,
 )
-from acctmgr.services.approvals import engine as approvals
-from acctmgr.services.approvals.engine import RuleIn
+from acctmgr.services.approvals import conditions
+from acctmgr.services.approvals import decisions as approval_decisions
+from acctmgr.services.approvals import inbox as approval_inbox
+from acctmgr.services.approvals import requests as approval_requests
+from acctmgr.services.approvals import rules as approval_rules
+from acctmgr.services.approvals.rules import RuleIn
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.people import users as user_service
 from acctmgr.services.retention import quote_approval, signing, views
@@ -58,8 +62,8 @@ def pending(admin: Context, acme: Customer, discount: str = "30") -> views.CaseV
     return submit(admin, case.id)
 
 
-def request_of(admin: Context, case: views.CaseView) -> approvals.RequestView:
-    found = approvals.latest_for(admin, "quote", case.quote_id or 0)
+def request_of(admin: Context, case: views.CaseView) -> approval_inbox.RequestView:
+    found = approval_inbox.latest_for(admin, "quote", case.quote_id or 0)
     assert found is not None
     return found
 
@@ -85,7 +89,7 @@ def add_user(admin: Context, login: str, name: str, segment: str | None, role: R
 
 
 def finance_over_30(admin: Context, tier: int = 2) -> None:
-    approvals.add_rule(
+    approval_rules.add_rule(
         admin,
         RuleIn(
             name="Deep discounts need Finance",
@@ -99,8 +103,8 @@ def finance_over_30(admin: Context, tier: int = 2) -> None:
 
 
 def group_rule(admin: Context, mode: GroupMode, members: list[str]) -> None:
-    approvals.add_group(admin, "Pricing desk", members)
-    approvals.add_rule(
+    approval_rules.add_group(admin, "Pricing desk", members)
+    approval_rules.add_rule(
         admin,
         RuleIn(
             name="Deep discounts need the pricing desk",
@@ -116,7 +120,7 @@ def group_rule(admin: Context, mode: GroupMode, members: list[str]) -> None:
 def is_approved(admin: Context, quote_id: int) -> bool:
     version = quotes.get_quote(admin, quote_id).version
     return admin.run(
-        "test.is_approved", False, False, approvals.is_approved, "quote", quote_id, version
+        "test.is_approved", False, False, approval_requests.is_approved, "quote", quote_id, version
     )
 
 
@@ -198,8 +202,8 @@ FACTS: dict[str, Any] = {
 )
 def test_a_condition_matches_the_facts(condition: dict[str, Any], expected: bool) -> None:
     """Conditions compare numbers as Decimal, combine with all/any/not, and skip missing facts."""
-    approvals.check_condition(condition)
-    assert approvals.matches(condition, FACTS) is expected
+    conditions.check_condition(condition)
+    assert conditions.matches(condition, FACTS) is expected
 
 
 @pytest.mark.parametrize(
@@ -222,15 +226,15 @@ def test_a_condition_matches_the_facts(condition: dict[str, Any], expected: bool
 def test_a_malformed_condition_is_refused(condition: Any) -> None:
     """check_condition refuses a condition the engine could not evaluate."""
     with pytest.raises(InvalidInput) as raised:
-        approvals.check_condition(condition)
+        conditions.check_condition(condition)
     assert raised.value.field == "condition"
 
 
 def test_a_rule_with_a_malformed_condition_is_not_saved(admin: Context) -> None:
     """add_rule checks the condition before saving; nothing is stored when it is refused."""
-    before = approvals.rules(admin)
+    before = approval_rules.rules(admin)
     with pytest.raises(InvalidInput, match="op is one of"):
-        approvals.add_rule(
+        approval_rules.add_rule(
             admin,
             RuleIn(
                 name="Broken",
@@ -240,7 +244,7 @@ def test_a_rule_with_a_malformed_condition_is_not_saved(admin: Context) -> None:
                 approver_login="finance",
             ),
         )
-    assert approvals.rules(admin) == before
+    assert approval_rules.rules(admin) == before
 
 
 def test_only_an_admin_adds_rules_and_groups(admin: Context) -> None:
@@ -249,8 +253,8 @@ def test_only_an_admin_adds_rules_and_groups(admin: Context) -> None:
     with pytest.raises(PermissionDenied):
         finance_over_30(leader)
     with pytest.raises(PermissionDenied):
-        approvals.add_group(leader, "Friends", ["leader"])
-    assert len(approvals.rules(admin)) == len(approvals.DEFAULT_RULES)
+        approval_rules.add_group(leader, "Friends", ["leader"])
+    assert len(approval_rules.rules(admin)) == len(approval_rules.DEFAULT_RULES)
 
 
 # --- who may decide ---------------------------------------------------------------------------
@@ -263,7 +267,9 @@ def test_the_segment_leader_approves_and_the_case_moves_to_signature(
     case = pending(admin, acme)
     assert case.step is RetentionStep.APPROVAL
     leader = admin.as_user("leader")
-    status = approvals.decide(leader, approval_of(admin, case, "Lee Leader"), Decision.APPROVE)
+    status = approval_decisions.decide(
+        leader, approval_of(admin, case, "Lee Leader"), Decision.APPROVE
+    )
     assert status == "approved"
     assert quotes.get_quote(admin, case.quote_id or 0).status is QuoteStatus.APPROVED
     assert views.get_case(admin, case.id).step is RetentionStep.SIGNATURE
@@ -288,7 +294,7 @@ def test_nobody_but_the_approver_decides(
     before = stored_state(admin)
     for decision, comment in ((Decision.APPROVE, ""), (Decision.REJECT, "No.")):
         with pytest.raises(error, match=sentence):
-            approvals.decide(admin.as_user(login), approval_id, decision, comment)
+            approval_decisions.decide(admin.as_user(login), approval_id, decision, comment)
     assert stored_state(admin) == before
 
 
@@ -300,7 +306,7 @@ def test_an_account_executive_of_another_segment_cannot_decide(
     approval_id = approval_of(admin, case, "Lee Leader")
     before = stored_state(admin)
     with pytest.raises(PermissionDenied):
-        approvals.decide(admin.as_user("ae2"), approval_id, Decision.APPROVE)
+        approval_decisions.decide(admin.as_user("ae2"), approval_id, Decision.APPROVE)
     assert stored_state(admin) == before
 
 
@@ -309,10 +315,10 @@ def test_a_segment_leader_of_another_segment_cannot_approve(admin: Context, acme
     add_user(admin, "leader2", "Lou Leader", "ENT", Role.SEGMENT_LEADER)
     case = pending(admin, acme)
     assert [a.approver for a in request_of(admin, case).approvals] == ["Lee Leader"]
-    assert approvals.inbox(admin.as_user("leader2")) == []
+    assert approval_inbox.inbox(admin.as_user("leader2")) == []
     before = stored_state(admin)
     with pytest.raises(PermissionDenied):
-        approvals.decide(
+        approval_decisions.decide(
             admin.as_user("leader2"), approval_of(admin, case, "Lee Leader"), Decision.APPROVE
         )
     assert stored_state(admin) == before
@@ -335,7 +341,7 @@ def test_a_leader_moved_to_another_segment_after_submission_cannot_approve(
     move_to_segment(admin, "leader", "ENT")
     before = stored_state(admin)
     with pytest.raises(PermissionDenied):
-        approvals.decide(admin.as_user("leader"), approval_id, Decision.APPROVE)
+        approval_decisions.decide(admin.as_user("leader"), approval_id, Decision.APPROVE)
     assert stored_state(admin) == before
 
 
@@ -349,7 +355,7 @@ def test_a_leader_who_lost_the_role_after_submission_cannot_approve(
     user_service.set_roles(admin, "leader", frozenset({Role.ACCOUNT_EXECUTIVE}), leader.version)
     before = stored_state(admin)
     with pytest.raises(PermissionDenied, match="someone else's inbox"):
-        approvals.decide(admin.as_user("leader"), approval_id, Decision.APPROVE)
+        approval_decisions.decide(admin.as_user("leader"), approval_id, Decision.APPROVE)
     assert stored_state(admin) == before
 
 
@@ -369,10 +375,12 @@ def test_nobody_approves_a_record_they_own(admin: Context, acme: Customer) -> No
             .values(owner_id=factories.user_id(admin, "leader"))
         )
         session.commit()
-    request = approvals.request_view(admin, request_id)
+    request = approval_inbox.request_view(admin, request_id)
     before = stored_state(admin)
     with pytest.raises(PermissionDenied, match="You own the quote"):
-        approvals.decide(admin.as_user("leader"), request.approvals[0].id, Decision.APPROVE)
+        approval_decisions.decide(
+            admin.as_user("leader"), request.approvals[0].id, Decision.APPROVE
+        )
     assert stored_state(admin) == before
 
 
@@ -381,12 +389,12 @@ def test_nobody_approves_twice(admin: Context, acme: Customer) -> None:
     case = pending(admin, acme)
     approval_id = approval_of(admin, case, "Lee Leader")
     leader = admin.as_user("leader")
-    approvals.decide(leader, approval_id, Decision.APPROVE)
+    approval_decisions.decide(leader, approval_id, Decision.APPROVE)
     before = stored_state(admin)
     with pytest.raises(InvalidInput, match="already approved"):
-        approvals.decide(leader, approval_id, Decision.APPROVE)
+        approval_decisions.decide(leader, approval_id, Decision.APPROVE)
     with pytest.raises(InvalidInput, match="already approved"):
-        approvals.decide(leader, approval_id, Decision.REJECT, "Changed my mind.")
+        approval_decisions.decide(leader, approval_id, Decision.REJECT, "Changed my mind.")
     assert stored_state(admin) == before
 
 
@@ -397,10 +405,12 @@ def test_a_rejection_needs_a_comment(admin: Context, acme: Customer) -> None:
     before = stored_state(admin)
     for comment in ("", "   "):
         with pytest.raises(InvalidInput, match="Say why you reject it") as raised:
-            approvals.decide(admin.as_user("leader"), approval_id, Decision.REJECT, comment)
+            approval_decisions.decide(
+                admin.as_user("leader"), approval_id, Decision.REJECT, comment
+            )
         assert raised.value.field == "comment"
     assert stored_state(admin) == before
-    approvals.decide(admin.as_user("leader"), approval_id, Decision.REJECT, "Too deep.")
+    approval_decisions.decide(admin.as_user("leader"), approval_id, Decision.REJECT, "Too deep.")
     case = views.get_case(admin, case.id)
     assert (case.step, case.rejection_comment) == (RetentionStep.QUOTE, "Too deep.")
     assert quotes.get_quote(admin, case.quote_id or 0).status is QuoteStatus.REJECTED
@@ -410,12 +420,12 @@ def test_a_recalled_request_cannot_be_approved(admin: Context, acme: Customer) -
     """Once the submitter recalls it, the approval is gone from the inbox and cannot be given."""
     case = pending(admin, acme)
     approval_id = approval_of(admin, case, "Lee Leader")
-    approvals.recall(admin.as_user("cms"), request_of(admin, case).id)
+    approval_requests.recall(admin.as_user("cms"), request_of(admin, case).id)
     assert quotes.get_quote(admin, case.quote_id or 0).status is QuoteStatus.DRAFT
-    assert approvals.inbox(admin.as_user("leader")) == []
+    assert approval_inbox.inbox(admin.as_user("leader")) == []
     before = stored_state(admin)
     with pytest.raises(InvalidInput, match="recalled"):
-        approvals.decide(admin.as_user("leader"), approval_id, Decision.APPROVE)
+        approval_decisions.decide(admin.as_user("leader"), approval_id, Decision.APPROVE)
     assert stored_state(admin) == before
     assert not is_approved(admin, case.quote_id or 0)
 
@@ -427,13 +437,13 @@ def test_only_the_submitter_recalls(admin: Context, acme: Customer) -> None:
     before = stored_state(admin)
     for login in ("leader", "ae", "admin"):
         with pytest.raises(PermissionDenied, match="Only the person who submitted"):
-            approvals.recall(admin.as_user(login), request_id)
+            approval_requests.recall(admin.as_user(login), request_id)
     with pytest.raises(PermissionDenied):
         quote_approval.recall_approval(admin.as_user("ae"), case.id, case.version)
     assert stored_state(admin) == before
-    approvals.recall(admin.as_user("cms"), request_id)
+    approval_requests.recall(admin.as_user("cms"), request_id)
     with pytest.raises(InvalidInput, match="already recalled"):
-        approvals.recall(admin.as_user("cms"), request_id)
+        approval_requests.recall(admin.as_user("cms"), request_id)
 
 
 def test_a_request_whose_record_changed_cannot_be_approved(admin: Context, acme: Customer) -> None:
@@ -447,7 +457,7 @@ def test_a_request_whose_record_changed_cannot_be_approved(admin: Context, acme:
         session.commit()
     before = stored_state(admin)
     with pytest.raises(Conflict, match="changed after it was submitted"):
-        approvals.decide(admin.as_user("leader"), approval_id, Decision.APPROVE)
+        approval_decisions.decide(admin.as_user("leader"), approval_id, Decision.APPROVE)
     assert stored_state(admin) == before
 
 
@@ -484,7 +494,7 @@ def test_an_approved_quote_edited_is_a_draft_again_and_its_approval_is_stale(
     """Editing an approved quote returns it to draft; the request goes stale and cannot be used."""
     case = pending(admin, acme)
     approval_id = approval_of(admin, case, "Lee Leader")
-    approvals.decide(admin.as_user("leader"), approval_id, Decision.APPROVE)
+    approval_decisions.decide(admin.as_user("leader"), approval_id, Decision.APPROVE)
     quote_id = case.quote_id or 0
     assert is_approved(admin, quote_id)
     cms = admin.as_user("cms")
@@ -496,7 +506,7 @@ def test_an_approved_quote_edited_is_a_draft_again_and_its_approval_is_stale(
     assert not is_approved(admin, quote_id)
     assert [need.names for need in quote.approvals_needed] == LEADER_ONLY
     with pytest.raises(InvalidInput, match="no longer applies"):
-        approvals.decide(admin.as_user("leader"), approval_id, Decision.APPROVE)
+        approval_decisions.decide(admin.as_user("leader"), approval_id, Decision.APPROVE)
     case = views.get_case(cms, case.id)
     assert case.step is RetentionStep.QUOTE  # back to be reviewed and submitted again
     with pytest.raises(InvalidInput, match="not 'Contract for signature'"):
@@ -510,7 +520,7 @@ def test_an_approved_quote_edited_is_a_draft_again_and_its_approval_is_stale(
 def test_a_quote_whose_contract_was_sent_cannot_be_edited(admin: Context, acme: Customer) -> None:
     """Once the contract went out for signature, its quote is what the customer has."""
     case = pending(admin, acme)
-    approvals.decide(
+    approval_decisions.decide(
         admin.as_user("leader"), approval_of(admin, case, "Lee Leader"), Decision.APPROVE
     )
     cms = admin.as_user("cms")
@@ -536,21 +546,21 @@ def test_tiers_run_in_order(admin: Context, acme: Customer) -> None:
         (1, "Lee Leader", ApprovalStatus.PENDING),
         (2, "Fin Ance", ApprovalStatus.WAITING),
     ]
-    assert approvals.inbox(finance) == []
+    assert approval_inbox.inbox(finance) == []
     finance_approval = approval_of(admin, case, "Fin Ance")
     before = stored_state(admin)
     with pytest.raises(InvalidInput, match="tier has not started"):
-        approvals.decide(finance, finance_approval, Decision.APPROVE)
+        approval_decisions.decide(finance, finance_approval, Decision.APPROVE)
     assert stored_state(admin) == before
 
-    status = approvals.decide(
+    status = approval_decisions.decide(
         admin.as_user("leader"), approval_of(admin, case, "Lee Leader"), Decision.APPROVE
     )
     assert status == "pending"
     assert request_of(admin, case).current_tier == 2
     assert views.get_case(admin, case.id).step is RetentionStep.APPROVAL
-    assert [item.approval_id for item in approvals.inbox(finance)] == [finance_approval]
-    assert approvals.decide(finance, finance_approval, Decision.APPROVE) == "approved"
+    assert [item.approval_id for item in approval_inbox.inbox(finance)] == [finance_approval]
+    assert approval_decisions.decide(finance, finance_approval, Decision.APPROVE) == "approved"
     assert views.get_case(admin, case.id).step is RetentionStep.SIGNATURE
 
 
@@ -558,14 +568,14 @@ def test_a_rejection_at_the_first_tier_ends_the_request(admin: Context, acme: Cu
     """When the leader rejects, Finance's waiting approval is skipped, never asked."""
     finance_over_30(admin)
     case = pending(admin, acme, "40")
-    approvals.decide(
+    approval_decisions.decide(
         admin.as_user("leader"), approval_of(admin, case, "Lee Leader"), Decision.REJECT, "No."
     )
     assert statuses(admin, case) == [
         (1, "Lee Leader", ApprovalStatus.REJECTED),
         (2, "Fin Ance", ApprovalStatus.SKIPPED),
     ]
-    assert approvals.inbox(admin.as_user("finance")) == []
+    assert approval_inbox.inbox(admin.as_user("finance")) == []
 
 
 def test_a_rule_at_its_threshold_does_not_apply(admin: Context, acme: Customer) -> None:
@@ -582,18 +592,18 @@ def test_a_group_of_all_needs_every_member(admin: Context, acme: Customer) -> No
     case = pending(admin, acme, "40")
     group = approval_of(admin, case, "all of Pricing desk")
     finance, pricer = admin.as_user("finance"), admin.as_user("pricer")
-    assert [i.approval_id for i in approvals.inbox(finance)] == [group]
-    approvals.decide(
+    assert [i.approval_id for i in approval_inbox.inbox(finance)] == [group]
+    approval_decisions.decide(
         admin.as_user("leader"), approval_of(admin, case, "Lee Leader"), Decision.APPROVE
     )
-    assert approvals.decide(finance, group, Decision.APPROVE) == "pending"
-    assert approvals.inbox(finance) == []
+    assert approval_decisions.decide(finance, group, Decision.APPROVE) == "pending"
+    assert approval_inbox.inbox(finance) == []
     before = stored_state(admin)
     with pytest.raises(InvalidInput, match="already decided"):
-        approvals.decide(finance, group, Decision.APPROVE)
+        approval_decisions.decide(finance, group, Decision.APPROVE)
     assert stored_state(admin) == before
-    assert [i.approval_id for i in approvals.inbox(pricer)] == [group]
-    assert approvals.decide(pricer, group, Decision.APPROVE) == "approved"
+    assert [i.approval_id for i in approval_inbox.inbox(pricer)] == [group]
+    assert approval_decisions.decide(pricer, group, Decision.APPROVE) == "approved"
     assert views.get_case(admin, case.id).step is RetentionStep.SIGNATURE
 
 
@@ -603,11 +613,11 @@ def test_a_group_of_any_needs_one_member(admin: Context, acme: Customer) -> None
     group_rule(admin, GroupMode.ANY, ["finance", "pricer"])
     case = pending(admin, acme, "40")
     group = approval_of(admin, case, "any of Pricing desk")
-    assert approvals.decide(admin.as_user("pricer"), group, Decision.APPROVE) == "pending"
-    assert approvals.inbox(admin.as_user("finance")) == []
+    assert approval_decisions.decide(admin.as_user("pricer"), group, Decision.APPROVE) == "pending"
+    assert approval_inbox.inbox(admin.as_user("finance")) == []
     with pytest.raises(InvalidInput, match="already decided"):
-        approvals.decide(admin.as_user("finance"), group, Decision.APPROVE)
-    approvals.decide(
+        approval_decisions.decide(admin.as_user("finance"), group, Decision.APPROVE)
+    approval_decisions.decide(
         admin.as_user("leader"), approval_of(admin, case, "Lee Leader"), Decision.APPROVE
     )
     assert request_of(admin, case).status is ApprovalRequestStatus.APPROVED
@@ -622,7 +632,7 @@ def test_a_group_member_outside_the_group_cannot_decide_for_it(
     case = pending(admin, acme, "40")
     before = stored_state(admin)
     with pytest.raises(PermissionDenied, match="someone else's inbox"):
-        approvals.decide(
+        approval_decisions.decide(
             admin.as_user("finance"),
             approval_of(admin, case, "any of Pricing desk"),
             Decision.APPROVE,
@@ -638,8 +648,8 @@ def test_the_first_of_two_segment_leaders_decides_for_both(admin: Context, acme:
         "Lee Leader",
         "Lou Leader",
     ]
-    assert len(approvals.inbox(admin.as_user("leader2"))) == 1
-    status = approvals.decide(
+    assert len(approval_inbox.inbox(admin.as_user("leader2"))) == 1
+    status = approval_decisions.decide(
         admin.as_user("leader2"), approval_of(admin, case, "Lou Leader"), Decision.APPROVE
     )
     assert status == "approved"
@@ -647,9 +657,9 @@ def test_the_first_of_two_segment_leaders_decides_for_both(admin: Context, acme:
         (1, "Lee Leader", ApprovalStatus.SKIPPED),
         (1, "Lou Leader", ApprovalStatus.APPROVED),
     ]
-    assert approvals.inbox(admin.as_user("leader")) == []
+    assert approval_inbox.inbox(admin.as_user("leader")) == []
     with pytest.raises(InvalidInput, match="already approved"):
-        approvals.decide(
+        approval_decisions.decide(
             admin.as_user("leader"), approval_of(admin, case, "Lee Leader"), Decision.APPROVE
         )
 
@@ -661,7 +671,7 @@ def test_submitting_when_only_the_submitter_could_approve_is_refused(
     admin: Context, acme: Customer
 ) -> None:
     """A rule naming the submitter as approver blocks submission with a sentence, saving nothing."""
-    approvals.add_rule(
+    approval_rules.add_rule(
         admin,
         RuleIn(
             name="The CMS checks deep discounts",

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from acctmgr.errors import InvalidInput
-from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.approvals.rule_conditions import condition_text, parse_condition
 
 
@@ -42,7 +42,7 @@ def test_a_condition_reads_as_it_is_written(text: str, stored: dict[str, Any]) -
 
 
 def test_every_shipped_rule_reads_back_the_same() -> None:
-    for rule in approvals.DEFAULT_RULES:
+    for rule in approval_rules.DEFAULT_RULES:
         assert parse_condition(condition_text(rule.condition)) == rule.condition
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from acctmgr.domain.records import RecordType
+
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any, TypeVar
@@ -551,9 +553,9 @@ def test_a_revision_is_audited_as_a_new_version(admin: Context) -> None:
 
     sku = catalogue.create_sku(admin, _sku_in())
     revised = catalogue.revise_sku(admin, sku.id, sku.version, _sku_in(units=2))
-    inserted = audit.trail(admin, "sku_versions", revised.current.id)
+    inserted = audit.trail(admin, RecordType.SKU_VERSION, revised.current.id)
     assert [(e.action, e.change) for e in inserted] == [("catalogue.revise_sku", "insert")]
-    pointed = audit.trail(admin, "skus", sku.id)[0]
+    pointed = audit.trail(admin, RecordType.SKU, sku.id)[0]
     assert pointed.after is not None
     assert pointed.after["current_version_id"] == revised.current.id
     assert admin.clock.now() - pointed.at < timedelta(seconds=1)

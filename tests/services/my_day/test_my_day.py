@@ -13,7 +13,7 @@ from acctmgr.services.accounts import records as account_service
 from acctmgr.services.accounts.records import AccountIn
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.my_day import day as my_day_service
-from acctmgr.services.my_day.items import Urgency
+from acctmgr.services.kernel.day_sections import Urgency
 from tests import factories
 
 

@@ -6,7 +6,8 @@ import pytest
 
 from acctmgr.domain.approvals import Decision, GroupMode
 from acctmgr.domain.roles import Role
-from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.approvals import decisions as approval_decisions
+from acctmgr.services.approvals import inbox as approval_inbox
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.my_day import day as my_day_service
 from tests.retention_support import customer, reduce_addon, submit, to_quote
@@ -27,7 +28,7 @@ def approvals_in_flight(admin: Context) -> Context:
         reduce_addon(admin, case, discount)
         submit(admin, case.id)
     # Finance votes on the second quote's desk approval: it leaves Finance's list, not Pat's.
-    approvals.decide(
+    approval_decisions.decide(
         admin.as_user("finance"), approval_of(admin, case, "all of Pricing desk"), Decision.APPROVE
     )
     return admin
@@ -38,7 +39,7 @@ def test_my_day_approvals_are_the_inbox(approvals_in_flight: Context, login: str
     """The approvals in My day are those of the F4 inbox, in its order, for each user."""
     user = approvals_in_flight.as_user(login)
     plain = my_day_service.my_day(user).items("approvals")
-    orm = approvals.inbox(user)
+    orm = approval_inbox.inbox(user)
     assert [(item.key, item.account_id) for item in plain] == [
         (f"approval-{item.approval_id}", item.account_id) for item in orm
     ]

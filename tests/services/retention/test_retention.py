@@ -23,7 +23,8 @@ from acctmgr.models import (
     RetentionStep,
     SignatureMethod,
 )
-from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.approvals import decisions as approval_decisions
+from acctmgr.services.approvals import inbox as approval_inbox
 from acctmgr.services.contracts import lifecycle as contracts
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.retention import closing, history, signing, stages, views
@@ -74,9 +75,9 @@ def test_the_whole_process_with_a_rejection_and_a_resubmission(
     assert not views.get_case(leader, case.id).can_recall
     assert quotes.get_quote(cms, quote.id).locked
 
-    inbox = approvals.inbox(leader)
+    inbox = approval_inbox.inbox(leader)
     assert [item.record_label for item in inbox] == [f"quote {quote.number} for Acme Corp"]
-    approvals.decide(
+    approval_decisions.decide(
         leader, inbox[0].approval_id, Decision.REJECT, "Ask for 10% only on the add-on."
     )
     case = views.get_case(cms, case.id)
@@ -85,7 +86,7 @@ def test_the_whole_process_with_a_rejection_and_a_resubmission(
 
     reduce_addon(admin, case, "40")
     case = submit(admin, case.id)
-    approvals.decide(leader, approvals.inbox(leader)[0].approval_id, Decision.APPROVE)
+    approval_decisions.decide(leader, approval_inbox.inbox(leader)[0].approval_id, Decision.APPROVE)
     case = views.get_case(cms, case.id)
     assert case.step is RetentionStep.SIGNATURE
 

@@ -32,7 +32,8 @@ from acctmgr.models import (
 )
 from acctmgr.services.accounts import records as account_service
 from acctmgr.services.accounts.records import AccountIn
-from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.approvals import decisions as approval_decisions
+from acctmgr.services.approvals import inbox as approval_inbox
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.drafts import keep_draft
@@ -115,8 +116,8 @@ def at_signature(admin: Context, acme: Customer) -> views.CaseView:
     case = to_quote(admin, acme)
     reduce_addon(admin, case, "30")
     case = submit(admin, case.id)
-    inbox = approvals.inbox(admin.as_user("leader"))
-    approvals.decide(admin.as_user("leader"), inbox[0].approval_id, Decision.APPROVE)
+    inbox = approval_inbox.inbox(admin.as_user("leader"))
+    approval_decisions.decide(admin.as_user("leader"), inbox[0].approval_id, Decision.APPROVE)
     return views.get_case(admin.as_user("cms"), case.id)
 
 
@@ -686,7 +687,7 @@ def test_closing_lost_or_withdrawn_works_from_any_step_with_a_reason(
     if step == "approval":
         assert [status for _, status, _ in state["requests"]] == [ApprovalRequestStatus.RECALLED]
         assert [status for _, status, _, _ in state["quotes"]] == [QuoteStatus.DRAFT]
-        assert approvals.inbox(admin.as_user("leader")) == []
+        assert approval_inbox.inbox(admin.as_user("leader")) == []
     with pytest.raises(InvalidInput, match="already closed"):
         closing.close_case(ae, closed.id, closed.version, CloseIn(outcome=outcome, reason="Again"))
     with pytest.raises(InvalidInput, match="is closed"):

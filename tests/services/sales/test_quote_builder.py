@@ -27,7 +27,8 @@ from acctmgr.services.contracts import lifecycle as contracts
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.sales import quote_builder, quotes
 from acctmgr.services.sales.quote_builder import CatalogueLineIn, NewQuoteIn, OffCatalogueLineIn
-from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn, QuoteView
+from acctmgr.services.sales.quote_views import QuoteView
+from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn
 from tests import factories
 from tests.quote_support import STARTS, Catalogue, catalogue, new_customer, staff
 

@@ -25,13 +25,15 @@ from acctmgr.models import (
 from acctmgr.services.accounts import billing_details
 from acctmgr.services.accounts import records as account_service
 from acctmgr.services.approvals import deadlines as approval_deadlines
-from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.approvals import decisions as approval_decisions
+from acctmgr.services.approvals import inbox as approval_inbox
+from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.people import users as user_service
 from acctmgr.services.sales import quote_builder as builder
 from acctmgr.services.sales import quotes
 from acctmgr.services.sales.quote_builder import CatalogueLineIn, NewQuoteIn, OffCatalogueLineIn
-from acctmgr.services.sales.quotes import QuoteView
+from acctmgr.services.sales.quote_views import QuoteView
 from tests.quote_support import STARTS, Catalogue, catalogue, new_customer, staff
 
 
@@ -75,17 +77,17 @@ def test_a_discount_above_30_percent_needs_finance(
 
 
 def test_an_admin_moves_the_discount_threshold(admin: Context, shop: Catalogue) -> None:
-    rule = next(r for r in approvals.rules(admin) if r.name == approvals.DISCOUNT_RULE)
+    rule = next(r for r in approval_rules.rules(admin) if r.name == approval_rules.DISCOUNT_RULE)
     changed = rule.data.model_copy(
         update={
             "name": "Discounts above 20% need Finance",
             "condition": {"field": "discount_pct", "op": ">", "value": "20"},
         }
     )
-    approvals.update_rule(admin, rule.id, rule.version, changed)
+    approval_rules.update_rule(admin, rule.id, rule.version, changed)
     assert needs(quote_with(admin, shop.platform, "25")) == [("Finance", ["Fin Ance"])]
     with pytest.raises(InvalidInput, match="op is one of"):
-        approvals.update_rule(
+        approval_rules.update_rule(
             admin,
             rule.id,
             rule.version + 1,
@@ -124,9 +126,11 @@ def test_an_exception_waits_for_customer_success_with_a_48_hour_sla(
         builder.add_catalogue_line(
             ae, quote.id, result.quote.version, CatalogueLineIn(sku_id=shop.workshop)
         )
-    inbox = approvals.inbox(admin.as_user("success"))
+    inbox = approval_inbox.inbox(admin.as_user("success"))
     assert [item.record_label for item in inbox] == [f"quote {quote.number} for Nova GmbH"]
-    approvals.decide(admin.as_user("success"), inbox[0].approval_id, Decision.APPROVE, "Feasible.")
+    approval_decisions.decide(
+        admin.as_user("success"), inbox[0].approval_id, Decision.APPROVE, "Feasible."
+    )
     assert quotes.get_quote(ae, quote.id).status is QuoteStatus.APPROVED
 
 
@@ -176,8 +180,8 @@ def test_a_decided_approval_is_not_chased(
     ae = admin.as_user("ae")
     quote = quote_with(admin, shop.onsite)
     builder.submit_quote(ae, quote.id, quote.version)
-    inbox = approvals.inbox(admin.as_user("success"))
-    approvals.decide(admin.as_user("success"), inbox[0].approval_id, Decision.APPROVE, "")
+    inbox = approval_inbox.inbox(admin.as_user("success"))
+    approval_decisions.decide(admin.as_user("success"), inbox[0].approval_id, Decision.APPROVE, "")
     clock.advance(timedelta(days=3))
     found = approval_deadlines.follow_up(admin)
     assert (found.reminded, found.overdue) == (0, 0)
@@ -211,8 +215,10 @@ def test_a_quote_rejected_then_changed_below_every_rule_can_be_sent(
     ae = admin.as_user("ae")
     quote = quote_with(admin, shop.platform, "35")
     builder.submit_quote(ae, quote.id, quote.version)
-    inbox = approvals.inbox(admin.as_user("finance"))
-    approvals.decide(admin.as_user("finance"), inbox[0].approval_id, Decision.REJECT, "Too much.")
+    inbox = approval_inbox.inbox(admin.as_user("finance"))
+    approval_decisions.decide(
+        admin.as_user("finance"), inbox[0].approval_id, Decision.REJECT, "Too much."
+    )
     rejected = quotes.get_quote(ae, quote.id)
     edit = quotes.QuoteEdit(
         lines=[

@@ -11,7 +11,7 @@ from textual.widgets import Input
 from acctmgr.models import ApprovalRule
 from acctmgr.screens.approvals.rules import ApprovalRulesScreen
 from acctmgr.screens.dialog import FormDialog
-from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.widgets.record_table import RecordTable
 from tests.ui_support import build_app, seeded_template, settle, until
 
@@ -31,7 +31,7 @@ async def test_an_admin_changes_the_discount_threshold(tmp_path: Path, template:
         await settle(app, pilot)
         assert isinstance(app.screen, ApprovalRulesScreen)
         table = app.screen.query_one(RecordTable)
-        assert table.texts()[3] == approvals.DISCOUNT_RULE
+        assert table.texts()[3] == approval_rules.DISCOUNT_RULE
         table.focus()
         await pilot.press("down", "down", "down", "enter")
         await settle(app, pilot)
@@ -73,7 +73,7 @@ async def test_a_seller_reads_the_rules_but_cannot_change_them(
         await settle(app, pilot)
         await app.push_screen(ApprovalRulesScreen())
         await settle(app, pilot)
-        assert len(app.screen.query_one(RecordTable).texts()) == len(approvals.DEFAULT_RULES)
+        assert len(app.screen.query_one(RecordTable).texts()) == len(approval_rules.DEFAULT_RULES)
         await pilot.press("n")
         app.screen.query_one(RecordTable).focus()
         await pilot.press("enter")

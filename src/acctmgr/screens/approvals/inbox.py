@@ -10,8 +10,9 @@ from textual.widgets import Footer, Header, Input, Label, Static
 
 from acctmgr.domain.approvals import Decision
 from acctmgr.screens.base import AcctmgrScreen
-from acctmgr.services.approvals import engine as approvals
-from acctmgr.services.approvals.engine import InboxItem, RequestView
+from acctmgr.services.approvals import decisions as approval_decisions
+from acctmgr.services.approvals import inbox as approval_inbox
+from acctmgr.services.approvals.inbox import InboxItem, RequestView
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.sales import quotes
 from acctmgr.widgets.record_table import RecordTable
@@ -42,7 +43,7 @@ class ApprovalsScreen(AcctmgrScreen):
 
     @work(exclusive=True, group="inbox")
     async def refresh_inbox(self) -> None:
-        items = await self.call(approvals.inbox)
+        items = await self.call(approval_inbox.inbox)
         if items is None:
             return
         self._items = {str(item.approval_id): item for item in items}
@@ -112,13 +113,13 @@ class ApprovalScreen(AcctmgrScreen):
     @work(exclusive=True, group="approval")
     async def load(self) -> None:
         if self.request_id is None and self.quote_id is not None:
-            latest = await self.call(approvals.latest_for, "quote", self.quote_id)
+            latest = await self.call(approval_inbox.latest_for, "quote", self.quote_id)
             if latest is None:
                 self.notify("This quote was never submitted for approval.", severity="warning")
                 self.dismiss()
                 return
             self.request_id = latest.id
-        request = await self.call(approvals.request_view, self.request_id)
+        request = await self.call(approval_inbox.request_view, self.request_id)
         if request is None:
             return
         self.request = request
@@ -195,10 +196,10 @@ class ApprovalScreen(AcctmgrScreen):
         error_label = self.query_one("#comment-error", Label)
         error_label.update("")
         if decision is Decision.REJECT and not comment.strip():
-            error_label.update("Say why you reject it; the comment goes back to the submitter.")
+            error_label.update(approval_decisions.REJECT_NEEDS_COMMENT)
             self.query_one("#comment", Input).focus()
             return
-        status = await self.call(approvals.decide, self.request.mine, decision, comment)
+        status = await self.call(approval_decisions.decide, self.request.mine, decision, comment)
         if status is None:
             self.load()
             return

@@ -19,10 +19,11 @@ from acctmgr.domain.approvals import ApproverKind
 from acctmgr.domain.roles import Role
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.screens.dialog import FormDialog
-from acctmgr.services.approvals import engine as approvals
-from acctmgr.services.approvals.engine import RuleIn, RuleView
-from acctmgr.services.approvals.rule_conditions import QUOTE_FACTS, condition_text, parse_condition
+from acctmgr.services.approvals import rules as approval_rules
+from acctmgr.services.approvals.rule_conditions import condition_text, parse_condition
+from acctmgr.services.approvals.rules import RuleIn, RuleView
 from acctmgr.services.people import users as user_service
+from acctmgr.services.sales.quote_facts import QUOTE_FACTS
 from acctmgr.widgets.form import FormField
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.text import plain
@@ -71,7 +72,7 @@ class ApprovalRulesScreen(AcctmgrScreen):
     @work(exclusive=True, group="rules")
     async def load(self) -> None:
         me = await self.call(user_service.me)
-        found = await self.call(approvals.rules)
+        found = await self.call(approval_rules.rules)
         if me is None or found is None:
             return
         self.is_admin = Role.ADMIN in me.roles
@@ -99,10 +100,14 @@ class ApprovalRulesScreen(AcctmgrScreen):
         async def save(values: dict[str, str]) -> RuleView:
             data = _rule_in(values)
             if rule is None:
-                added: RuleView = await self.run_service(approvals.add_rule, data)
+                added: RuleView = await self.run_service(approval_rules.add_rule, data)
                 return added
             changed: RuleView = await self.run_service(
-                approvals.update_rule, rule.id, rule.version, data, active=bool(values["active"])
+                approval_rules.update_rule,
+                rule.id,
+                rule.version,
+                data,
+                active=bool(values["active"]),
             )
             return changed
 

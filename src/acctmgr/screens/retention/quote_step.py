@@ -13,7 +13,7 @@ from acctmgr.screens.retention.steps import CaseStep
 from acctmgr.screens.sales.quote_builder import QuoteBuilder, quote_fields
 from acctmgr.services.retention import quote_approval, views
 from acctmgr.services.retention.views import CaseView
-from acctmgr.services.sales.quotes import QuoteView
+from acctmgr.services.sales.quote_views import QuoteView
 from acctmgr.widgets.form import FormField
 from acctmgr.widgets.text import prose
 

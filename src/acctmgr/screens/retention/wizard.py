@@ -21,7 +21,7 @@ from acctmgr.services.retention import closing, goals, quote_approval, sales_ste
 from acctmgr.services.retention.stages import RETENTION, Stage
 from acctmgr.services.retention.views import CaseView, UsageReview
 from acctmgr.services.sales import quotes
-from acctmgr.services.sales.quotes import QuoteView
+from acctmgr.services.sales.quote_views import QuoteView
 
 
 def _usage_review(context: Context, case: CaseView) -> UsageReview:

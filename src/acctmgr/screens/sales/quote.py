@@ -23,7 +23,7 @@ from acctmgr.screens.sales.quote_builder import QuoteBuilder, quote_fields
 from acctmgr.services.accounts import records as account_service
 from acctmgr.services.sales import quote_builder
 from acctmgr.services.sales.quote_builder import NewQuoteIn, SubmitQuoteResult
-from acctmgr.services.sales.quotes import QuoteView
+from acctmgr.services.sales.quote_views import QuoteView
 from acctmgr.widgets.form import FormField
 from acctmgr.widgets.text import prose
 

@@ -25,7 +25,8 @@ from acctmgr.screens.wizards.step import StepScreen
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.sales import quote_builder, quotes
 from acctmgr.services.sales.quote_builder import OffCatalogueLineIn
-from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn, QuotePreview, QuoteView
+from acctmgr.services.sales.quote_views import QuoteView
+from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn, QuotePreview
 from acctmgr.widgets.form import Form, FormField, sentence
 from acctmgr.widgets.text import prose, safe
 

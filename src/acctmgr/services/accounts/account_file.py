@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import String, cast, select, union_all
 
+from acctmgr.domain.records import RecordType
 from acctmgr.models import (
     Account,
     Activity,
@@ -74,7 +75,7 @@ class InvoiceRow(ReadModel):
 class CaseRow(ReadModel):
     """A retention case or an opportunity on the account."""
 
-    record_type: str
+    record_type: RecordType
     id: int
     title: str
     stage: str
@@ -161,7 +162,7 @@ def cases_and_opportunities(uow: UnitOfWork, account_id: int) -> list[CaseRow]:
     items = (
         [
             CaseRow(
-                record_type="retention_case",
+                record_type=RecordType.RETENTION_CASE,
                 id=case.id,
                 title=f"Retention case {case.number}",
                 stage=case.step.value.replace("_", " "),
@@ -173,7 +174,7 @@ def cases_and_opportunities(uow: UnitOfWork, account_id: int) -> list[CaseRow]:
         ]
         + [
             CaseRow(
-                record_type="opportunity",
+                record_type=RecordType.OPPORTUNITY,
                 id=opportunity.id,
                 title=opportunity.name,
                 stage=opportunity.stage.value,
@@ -185,7 +186,7 @@ def cases_and_opportunities(uow: UnitOfWork, account_id: int) -> list[CaseRow]:
         ]
         + [
             CaseRow(
-                record_type="quote",
+                record_type=RecordType.QUOTE,
                 id=quote.id,
                 title=_quote_title(quote),
                 stage=quote.status.value.replace("_", " "),
@@ -223,18 +224,21 @@ def timeline(uow: UnitOfWork, account_id: int, limit: int = TIMELINE_LIMIT) -> l
         .order_by(Activity.created_at.desc())
         .limit(limit)
     )
-    related: dict[str, Any] = {
-        "accounts": [account_id],
-        "contracts": select(Contract.id).where(Contract.account_id == account_id),
-        "retention_cases": select(RetentionCase.id).where(RetentionCase.account_id == account_id),
-        "opportunities": select(Opportunity.id).where(Opportunity.account_id == account_id),
-        "invoices": select(Invoice.id).where(Invoice.account_id == account_id),
+    related: dict[RecordType, Any] = {
+        RecordType.ACCOUNT: [account_id],
+        RecordType.CONTRACT: select(Contract.id).where(Contract.account_id == account_id),
+        RecordType.RETENTION_CASE: select(RetentionCase.id).where(
+            RetentionCase.account_id == account_id
+        ),
+        RecordType.OPPORTUNITY: select(Opportunity.id).where(Opportunity.account_id == account_id),
+        RecordType.INVOICE: select(Invoice.id).where(Invoice.account_id == account_id),
     }
     audit_queries = [
         select(
             AuditEvent.at.label("at"),
             AuditEvent.change.label("kind"),
-            (AuditEvent.entity_type + " " + AuditEvent.action).label("text"),
+            # Read as text: the kind and the action, which _describe takes apart again.
+            (cast(AuditEvent.entity_type, String) + " " + AuditEvent.action).label("text"),
             AuditEvent.actor_id.label("who_id"),
         )
         .where(AuditEvent.entity_type == entity, AuditEvent.entity_id.in_(ids))
@@ -265,7 +269,7 @@ def timeline(uow: UnitOfWork, account_id: int, limit: int = TIMELINE_LIMIT) -> l
 def _describe(kind: str, text: str) -> str:
     if kind in {"insert", "update", "delete", "decision"}:
         entity, _, action = text.partition(" ")
-        noun = entity.rstrip("s").replace("_", " ")
+        noun = RecordType(entity).label
         verb = {"insert": "created", "update": "changed", "delete": "deleted"}.get(kind, kind)
         return f"{noun} {verb} ({action})"
     return text

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from acctmgr.db.reader import Reader, as_instant
+from acctmgr.domain.records import RecordType
 from acctmgr.services.kernel.context import Actor
-from acctmgr.services.my_day.items import LIST_LIMIT, MyDayItem, Section, urgency
+from acctmgr.services.kernel.day_sections import LIST_LIMIT, MyDayItem, Section, urgency
 
 # Stored values of ActivityKind (a test holds them to the enum).
 TASK_KINDS = ("task", "reminder")
@@ -42,7 +43,7 @@ def due(reader: Reader, actor: Actor, now: datetime) -> list[MyDayItem]:
                 when=when,
                 urgency=urgency(when, today),
                 account_id=account_id,
-                record_type="activity",
+                record_type=RecordType.ACTIVITY,
                 record_id=activity_id,
                 version=version,
             )

@@ -13,9 +13,10 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, select, update
 
+from acctmgr.domain.records import RecordType
 from acctmgr.models import Activity, ActivityKind, Approval, ApprovalRequest, ApprovalStatus
-from acctmgr.services.approvals import engine as approvals
-from acctmgr.services.approvals.engine import Approvable
+from acctmgr.services.approvals.record_kinds import Approvable, record_of
+from acctmgr.services.approvals.routing import group_members
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
@@ -35,17 +36,17 @@ def follow_up(uow: UnitOfWork) -> FollowUp:
         if not _take(uow, approval, "remind_at", approval.remind_at, None):
             continue  # another worker reminded them
         request = approval.request
-        record = approvals.record_of(uow, request.record_type, request.record_id)
+        record = record_of(uow, request.record_type, request.record_id)
         due = f"by {approval.due_at:%d %b %H:%M} UTC" if approval.due_at else "soon"
         for user_id in _approvers(uow, approval):
             _add(uow, ActivityKind.REMINDER, f"Decide {due}: {record.label}", record, user_id)
-        audit.record(uow, "approvals", approval.id, "reminded", {"due_at": approval.due_at})
+        audit.record(uow, RecordType.APPROVAL, approval.id, "reminded", {"due_at": approval.due_at})
         reminded += 1
     for approval in _pending(uow, Approval.due_at <= now, Approval.escalated_at.is_(None)):
         if not _escalate(uow, approval, now):
             continue  # a sibling (another holder of the role) was escalated already
         request = approval.request
-        record = approvals.record_of(uow, request.record_type, request.record_id)
+        record = record_of(uow, request.record_type, request.record_id)
         _add(
             uow,
             ActivityKind.TASK,
@@ -53,7 +54,7 @@ def follow_up(uow: UnitOfWork) -> FollowUp:
             record,
             request.submitted_by_id,
         )
-        audit.record(uow, "approvals", approval.id, "overdue", {"due_at": approval.due_at})
+        audit.record(uow, RecordType.APPROVAL, approval.id, "overdue", {"due_at": approval.due_at})
         overdue += 1
     return FollowUp(reminded=reminded, overdue=overdue)
 
@@ -113,7 +114,7 @@ def _approvers(uow: UnitOfWork, approval: Approval) -> list[int]:
     if approval.approver_id is not None:
         return [approval.approver_id]
     if approval.approver_group_id is not None:
-        return approvals.group_members(uow, approval.approver_group_id)
+        return group_members(uow, approval.approver_group_id)
     return []
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from acctmgr.db.reader import Reader, as_instant
+from acctmgr.domain.records import RecordType
 from acctmgr.services.kernel.context import Actor
-from acctmgr.services.my_day.items import LIST_LIMIT, MyDayItem, Section, Urgency, urgency
+from acctmgr.services.kernel.day_sections import LIST_LIMIT, MyDayItem, Section, Urgency, urgency
 
 # Stored value of ApprovalStatus and ApprovalRequestStatus (a test holds it to the enums).
 PENDING = "pending"
@@ -56,7 +57,7 @@ def waiting(reader: Reader, actor: Actor, now: datetime) -> list[MyDayItem]:
                 when=when,
                 urgency=urgency(when, today) if when else Urgency.SOON,
                 account_id=account_id,
-                record_type=record_type,
+                record_type=RecordType(record_type),
                 record_id=record_id,
                 version=record_version,
             )

@@ -13,20 +13,9 @@ import re
 from typing import Any
 
 from acctmgr.errors import InvalidInput
-from acctmgr.services.approvals.engine import OPERATORS, check_condition
+from acctmgr.services.approvals.conditions import OPERATORS, check_condition
+from acctmgr.services.approvals.record_kinds import known_facts
 
-# The facts a quote offers its rules (see services.quotes.facts_of), for the sentence on a typo.
-QUOTE_FACTS = (
-    "opportunity_kind",
-    "discount_pct",
-    "list_total_minor",
-    "net_total_minor",
-    "off_catalogue",
-    "onsite_support",
-    "currency",
-    "reduction_minor",
-    "reduction_pct",
-)
 _COMPARISON = re.compile(
     r"^\s*(?P<field>[a-z_]+)\s*(?P<op>"
     + "|".join(re.escape(op) for op in sorted(OPERATORS, key=len, reverse=True))
@@ -78,9 +67,10 @@ def _comparison(text: str) -> dict[str, Any]:
             f"'{text.strip()}' is not a comparison such as discount_pct > 30.", field="condition"
         )
     field = found["field"]
-    if field not in QUOTE_FACTS:
+    facts = known_facts()  # what the record kinds declare (see record_kinds)
+    if field not in facts:
         raise InvalidInput(
-            f"There is no fact called {field}; rules can look at {', '.join(QUOTE_FACTS)}.",
+            f"There is no fact called {field}; rules can look at {', '.join(facts)}.",
             field="condition",
         )
     return {"field": field, "op": found["op"], "value": _value(found["value"])}

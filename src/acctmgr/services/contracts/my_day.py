@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from acctmgr.db.reader import Reader, as_date
+from acctmgr.domain.records import RecordType
 from acctmgr.domain.roles import Role
 from acctmgr.services.kernel.context import Actor
+from acctmgr.services.kernel.day_sections import LIST_LIMIT, MyDayItem, Section, urgency
 from acctmgr.services.kernel.plain_reads import segment_clause
-from acctmgr.services.my_day.items import LIST_LIMIT, MyDayItem, Section, urgency
 
 # How far ahead a renewal counts as "entering" its notice window.
 RENEWAL_LOOKAHEAD = timedelta(days=30)
@@ -67,7 +68,7 @@ def renewals(reader: Reader, actor: Actor, now: datetime) -> list[MyDayItem] | N
                 when=deadline,
                 urgency=urgency(deadline, today),
                 account_id=account_id,
-                record_type="contract",
+                record_type=RecordType.CONTRACT,
                 record_id=contract_id,
                 version=version,
             )

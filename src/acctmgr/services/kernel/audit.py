@@ -3,6 +3,7 @@
 A flush listener records each inserted, updated and deleted row with its before and after
 values, in the same transaction as the change, so a change without its audit event cannot
 be committed. Decisions (approve, reject, send) add an explicit event through ``record``.
+The listeners are put on by ``listen``, which ``services.bootstrap`` calls at start.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
+from acctmgr.domain.records import RecordType
 from acctmgr.models import AuditEvent
 from acctmgr.models.base import Base, Timestamps
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
@@ -35,7 +37,7 @@ class AuditEntry(BaseModel):
 
 
 def record(
-    uow: UnitOfWork, entity_type: str, entity_id: int, decision: str, details: dict[str, Any]
+    uow: UnitOfWork, entity_type: RecordType, entity_id: int, decision: str, details: dict[str, Any]
 ) -> None:
     """Add an explicit decision event (e.g. an approval) to this transaction's audit."""
     uow.session.execute(
@@ -46,7 +48,7 @@ def record(
                 "actor_id": uow.actor.id if uow.actor else None,
                 "action": f"{uow.action}:{decision}",
                 "change": "decision",
-                "entity_type": entity_type,
+                "entity_type": RecordType(entity_type).value,
                 "entity_id": entity_id,
                 "before": None,
                 "after": {key: _plain(value) for key, value in details.items()},
@@ -56,18 +58,31 @@ def record(
 
 
 @use_case("audit.trail", write=False)
-def trail(uow: UnitOfWork, entity_type: str, entity_id: int, limit: int = 200) -> list[AuditEntry]:
+def trail(
+    uow: UnitOfWork, entity_type: RecordType, entity_id: int, limit: int = 200
+) -> list[AuditEntry]:
     """The audit events of one record, newest first."""
     rows = uow.session.scalars(
         select(AuditEvent)
-        .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == entity_id)
+        .where(AuditEvent.entity_type == entity_type.value, AuditEvent.entity_id == entity_id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(limit)
     )
     return [AuditEntry.model_validate(row) for row in rows]
 
 
-@event.listens_for(Session, "before_flush")
+def listen() -> None:
+    """Audit every flush of a use case's session from now on, and stamp its rows' times.
+
+    Before a flush, new rows get ``created_at`` and changed ones ``updated_at`` (the use case's
+    instant); after it, each change is written as an audit event. Sessions opened outside a use
+    case (migrations, the demo seed) are left alone. Calling it again changes nothing.
+    """
+    for name, listener in (("before_flush", _stamp_times), ("after_flush", _write_audit)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
 def _stamp_times(session: Session, _flush: UOWTransaction, _instances: object) -> None:
     uow = session.info.get("uow")
     if uow is None:
@@ -80,7 +95,6 @@ def _stamp_times(session: Session, _flush: UOWTransaction, _instances: object) -
             obj.updated_at = uow.now
 
 
-@event.listens_for(Session, "after_flush")
 def _write_audit(session: Session, _flush: UOWTransaction) -> None:
     uow: UnitOfWork | None = session.info.get("uow")
     if uow is None:
@@ -102,7 +116,7 @@ def _write_audit(session: Session, _flush: UOWTransaction) -> None:
                 "actor_id": uow.actor.id if uow.actor else None,
                 "action": uow.action,
                 "change": change,
-                "entity_type": obj.__tablename__,
+                "entity_type": obj.RECORD.value,
                 "entity_id": getattr(obj, "id", None),
                 "before": before,
                 "after": after,

@@ -34,7 +34,7 @@ def keep_draft(
     if draft is None:
         uow.add(
             Draft(
-                record_type=record_type.value,
+                record_type=record_type,
                 record_id=record_id,
                 step=step,
                 user_id=uow.user.id,
@@ -62,7 +62,7 @@ def discard_drafts(uow: UnitOfWork, record_type: RecordType, record_id: int, ste
     # Deleted one by one through the session, so the audit trail records each.
     for draft in uow.session.scalars(
         select(Draft).where(
-            Draft.record_type == record_type.value,
+            Draft.record_type == record_type,
             Draft.record_id == record_id,
             Draft.step == step,
         )
@@ -73,7 +73,7 @@ def discard_drafts(uow: UnitOfWork, record_type: RecordType, record_id: int, ste
 def _mine(uow: UnitOfWork, record_type: RecordType, record_id: int, step: str) -> Draft | None:
     return uow.session.scalar(
         select(Draft).where(
-            Draft.record_type == record_type.value,
+            Draft.record_type == record_type,
             Draft.record_id == record_id,
             Draft.step == step,
             Draft.user_id == uow.user.id,

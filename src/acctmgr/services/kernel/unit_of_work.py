@@ -5,16 +5,21 @@ opens the session (``BEGIN IMMEDIATE`` on SQLite for writes), loads the acting u
 role taken away is taken away at once), runs the function, commits, and translates what can go
 wrong into sentences: a stale save becomes ``Conflict``; a PostgreSQL serialization failure or
 deadlock is retried from the start, which is safe because nothing was committed.
+
+No use case runs before ``services.bootstrap`` has wired the services (the audit listeners
+among them): ``run_use_case`` refuses, so a program that forgot it fails at once instead of
+saving changes without their audit.
 """
 
 from __future__ import annotations
 
 import functools
 import random
+import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -35,6 +40,10 @@ M = TypeVar("M", bound=Base)
 
 MAX_ATTEMPTS = 5
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+NOT_WIRED = (
+    "acctmgr.services.bootstrap.bootstrap() has not run: call it before the first use case "
+    "(startup.connect does), so that changes are audited and the areas are wired."
+)
 STALE_MESSAGE = (
     "Someone else saved this {what} since you opened it; your changes were not saved. "
     "Reload it to see theirs, then make your change again."
@@ -50,7 +59,6 @@ class UnitOfWork:
     now: datetime
     action: str
     actor: Actor | None = None
-    decisions: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def user(self) -> Actor:
@@ -90,6 +98,14 @@ class UnitOfWork:
         return record
 
 
+_wired = threading.Event()
+
+
+def wiring_done() -> None:
+    """Let use cases run from now on; ``services.bootstrap`` calls this once it has wired them."""
+    _wired.set()
+
+
 def run_use_case(
     context: Context,
     action: str,
@@ -99,7 +115,12 @@ def run_use_case(
     *args: Any,
     **kwargs: Any,
 ) -> R:
-    """Run ``fn(uow, ...)`` in one transaction on the context's database (see the module doc)."""
+    """Run ``fn(uow, ...)`` in one transaction on the context's database (see the module doc).
+
+    Raises RuntimeError before ``services.bootstrap`` has run: nothing would audit the change.
+    """
+    if not _wired.is_set():
+        raise RuntimeError(NOT_WIRED)
     database = context.database
     for attempt in range(1, MAX_ATTEMPTS + 1):
         sessions = database.write_session if write else database.read_session
@@ -141,6 +162,10 @@ def use_case(
 
 
 def load_actor(session: Session, login: str | None, *, required: bool = True) -> Actor | None:
+    """The user ``login`` names, as they are now (roles, segment), or None when not ``required``.
+
+    Raises UnknownUser when a user is required and there is no login, or no active user by it.
+    """
     if login is None:
         if required:
             raise UnknownUser("No user is signed in; start acctmgr with --as LOGIN.")
@@ -162,7 +187,3 @@ def load_actor(session: Session, login: str | None, *, required: bool = True) ->
 
 def _is_retryable(error: DBAPIError) -> bool:
     return getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
-
-
-# Every change is audited by flush listeners that the audit module registers on import; it needs
-# UnitOfWork from above, so it is imported last, and whoever can run a use case has loaded it.

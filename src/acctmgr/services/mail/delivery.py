@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 
 from acctmgr.config import Settings
+from acctmgr.domain.records import RecordType
 from acctmgr.errors import InvalidInput
 from acctmgr.models import Document, EmailAttachment, EmailStatus, OutboxEmail, Role
 from acctmgr.services.kernel import audit
@@ -222,7 +223,7 @@ def _mark_sent(uow: UnitOfWork, email_id: int, worker: str, refused: dict[str, s
     )
     if not getattr(marked, "rowcount", 0):
         return False
-    audit.record(uow, "outbox_emails", email_id, "sent", {"refused": sorted(refused)})
+    audit.record(uow, RecordType.OUTBOX_EMAIL, email_id, "sent", {"refused": sorted(refused)})
     return True
 
 
@@ -252,7 +253,9 @@ def _record_failure(uow: UnitOfWork, email_id: int, worker: str, reason: str) ->
         .execution_options(synchronize_session=False)
     )
     decision = "failed" if gave_up else "retry"
-    audit.record(uow, "outbox_emails", email_id, decision, {"attempts": attempts, "error": reason})
+    audit.record(
+        uow, RecordType.OUTBOX_EMAIL, email_id, decision, {"attempts": attempts, "error": reason}
+    )
     return gave_up
 
 

@@ -19,8 +19,8 @@ from acctmgr.services.accounts.my_day import DUE
 from acctmgr.services.approvals.my_day import WAITING
 from acctmgr.services.contracts.my_day import RENEWALS
 from acctmgr.services.kernel.context import Context
+from acctmgr.services.kernel.day_sections import DaySection, MyDayItem, Section
 from acctmgr.services.kernel.plain_reads import reading_actor
-from acctmgr.services.my_day.items import DaySection, MyDayItem, Section
 from acctmgr.services.retention.my_day import CASES
 
 # The sections, in the order My day shows them; a new area adds its own here.

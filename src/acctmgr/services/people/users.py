@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from acctmgr.errors import InvalidInput, PermissionDenied
 from acctmgr.models import Role, Segment, User, UserRole
-from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
@@ -88,7 +88,7 @@ def create_first_admin(uow: UnitOfWork, data: UserIn) -> UserView:
     if uow.session.scalar(select(func.count(User.id))):
         raise PermissionDenied("This database already has users; an admin must add new ones.")
     created = _insert_user(uow, data.model_copy(update={"roles": data.roles | {Role.ADMIN}}))
-    approvals.install_default_rules(uow)
+    approval_rules.install_default_rules(uow)
     return created
 
 

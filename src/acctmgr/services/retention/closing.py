@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from acctmgr.domain.records import RecordType
 from acctmgr.errors import InvalidInput, PermissionDenied
 from acctmgr.models import (
     CloseOutcome,
@@ -12,7 +13,7 @@ from acctmgr.models import (
     PlaceholderStatus,
     RetentionStep,
 )
-from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.approvals import requests as approval_requests
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.retention import records, stages, views
@@ -72,9 +73,9 @@ def _withdraw_what_is_open(
 ) -> None:
     """Recall the pending approval, withdraw the placeholder, cancel an unsigned contract."""
     quote = opportunities.latest_quote(uow, opportunity.id) if opportunity else None
-    request = approvals.open_request(uow, "quote", quote.id) if quote else None
+    request = approval_requests.open_request(uow, RecordType.QUOTE, quote.id) if quote else None
     if request is not None:
-        approvals.recall_request(uow, request)
+        approval_requests.recall_request(uow, request)
     if opportunity is not None:
         placeholder = records.placeholder_or_none(uow, opportunity)
         if placeholder is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
+from acctmgr.domain.records import RecordType
 from acctmgr.models import Activity, AuditEvent, Contract, Quote, RetentionCase
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.retention import records
@@ -62,31 +63,28 @@ def case_timeline(uow: UnitOfWork, case_id: int) -> list[TimelineEntry]:
     return sorted(entries, key=lambda entry: entry.at, reverse=True)
 
 
-def _audited_records(uow: UnitOfWork, case: RetentionCase) -> list[tuple[str, int]]:
-    """The (entity type, id) of the case and every record it made, as the audit names them.
-
-    Decisions are filed under the record type ("quote"), row changes under the table ("quotes").
-    """
-    entities: list[tuple[str, int]] = [(records.RECORD, case.id), ("retention_cases", case.id)]
+def _audited_records(uow: UnitOfWork, case: RetentionCase) -> list[tuple[RecordType, int]]:
+    """The (record type, id) of the case and of every record it made."""
+    entities: list[tuple[RecordType, int]] = [(RecordType.RETENTION_CASE, case.id)]
     opportunity = records.opportunity_or_none(uow, case)
     if opportunity is None:
         return entities
-    entities.append(("opportunities", opportunity.id))
+    entities.append((RecordType.OPPORTUNITY, opportunity.id))
     placeholder = records.placeholder_or_none(uow, opportunity)
     if placeholder is not None:
-        entities.append(("placeholder_requests", placeholder.id))
+        entities.append((RecordType.PLACEHOLDER_REQUEST, placeholder.id))
     for quote_id in uow.session.scalars(
         select(Quote.id).where(Quote.opportunity_id == opportunity.id)
     ):
-        entities.extend([("quote", quote_id), ("quotes", quote_id)])
+        entities.append((RecordType.QUOTE, quote_id))
         contract_ids = uow.session.scalars(select(Contract.id).where(Contract.quote_id == quote_id))
-        entities.extend(("contracts", contract_id) for contract_id in contract_ids)
+        entities.extend((RecordType.CONTRACT, contract_id) for contract_id in contract_ids)
     return entities
 
 
 def _describe(event: AuditEvent) -> str | None:
     """The event in words, or None for bookkeeping (a draft kept, a number given)."""
-    label = event.entity_type.replace("_", " ").removesuffix("s")
+    label = event.entity_type.label
     if event.change == "decision":
         what = event.action.split(":", 1)[-1].replace("_", " ")
         details = event.after or {}

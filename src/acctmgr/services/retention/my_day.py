@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from acctmgr.db.reader import Reader, as_instant
+from acctmgr.domain.records import RecordType
 from acctmgr.domain.roles import Role
 from acctmgr.services.kernel.context import Actor
+from acctmgr.services.kernel.day_sections import LIST_LIMIT, MyDayItem, Section, Urgency
 from acctmgr.services.kernel.plain_reads import segment_clause
-from acctmgr.services.my_day.items import LIST_LIMIT, MyDayItem, Section, Urgency
 
 # Stored values of RetentionStep (a test holds them to the enum).
 CASE_IN_QUEUE = "in_queue"
@@ -53,7 +54,7 @@ def cases(reader: Reader, actor: Actor, _now: datetime) -> list[MyDayItem]:
                 when=as_instant(created_at).date(),
                 urgency=Urgency.SOON,
                 account_id=account_id,
-                record_type="retention_case",
+                record_type=RecordType.RETENTION_CASE,
                 record_id=case_id,
                 version=version,
             )

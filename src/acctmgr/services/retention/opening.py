@@ -30,7 +30,7 @@ from acctmgr.services.retention import records, stages, views
 from acctmgr.services.retention.inputs import CaseIn
 from acctmgr.services.retention.stages import Stage
 from acctmgr.services.retention.views import CaseTerms, CaseView
-from acctmgr.services.sales import quotes
+from acctmgr.services.sales import quote_facts
 
 
 @use_case("retention.terms", write=False)
@@ -51,7 +51,7 @@ def case_terms(uow: UnitOfWork, account_id: int, contract_id: int | None = None)
         contract_starts_on=contract.starts_on,
         contract_ends_on=contract.ends_on,
         currency=contract.currency,
-        current_rate_minor=quotes.contract_rate(uow, contract.id),
+        current_rate_minor=quote_facts.contract_rate(uow, contract.id),
         notice_days=contract.notice_days,
         notice_deadline=terms.notice_deadline,
         earliest_effective=terms.earliest_effective,
@@ -80,7 +80,7 @@ def open_case(uow: UnitOfWork, data: CaseIn) -> CaseView:
             "Confirm that you told the customer about the 12-month term and the notice period.",
             field="customer_informed",
         )
-    amount, pct = _reduction(data, quotes.contract_rate(uow, contract.id), contract.currency)
+    amount, pct = _reduction(data, quote_facts.contract_rate(uow, contract.id), contract.currency)
     terms = _terms(uow, contract)
     case = RetentionCase(
         account_id=account.id,

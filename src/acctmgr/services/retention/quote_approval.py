@@ -7,6 +7,7 @@ again, brings the case back to the quote step.
 
 from __future__ import annotations
 
+from acctmgr.domain.records import RecordType
 from acctmgr.errors import InvalidInput, PermissionDenied
 from acctmgr.models import (
     ApprovalRequestStatus,
@@ -16,14 +17,14 @@ from acctmgr.models import (
     RetentionCase,
     RetentionStep,
 )
-from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.approvals import requests as approval_requests
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.retention import records, stages, views
 from acctmgr.services.retention.inputs import ReviewIn
 from acctmgr.services.retention.stages import Stage
 from acctmgr.services.retention.views import CaseView
-from acctmgr.services.sales import quotes
+from acctmgr.services.sales import quote_facts
 
 
 @use_case("retention.finish_quote")
@@ -69,7 +70,7 @@ def submit_for_approval(
     confirmed_reduction_minor = data.confirmed_reduction_minor
     case = stages.holding(uow, case_id, expected_version, RetentionStep.REVIEW)
     quote = records.quote(uow, case)
-    rate = quotes.contract_rate(uow, records.case_contract(uow, case).id)
+    rate = quote_facts.contract_rate(uow, records.case_contract(uow, case).id)
     reduction = rate - quote.net_total_minor
     if reduction <= 0:
         raise InvalidInput("The quote does not reduce the rate; change the quote first.")
@@ -85,7 +86,7 @@ def submit_for_approval(
     records.opportunity(uow, case).stage = OpportunityStage.NEGOTIATION
     case.step = RetentionStep.APPROVAL
     uow.session.flush()
-    result = approvals.submit(uow, "quote", quote.id)
+    result = approval_requests.submit(uow, RecordType.QUOTE, quote.id)
     stages.step_done(
         uow,
         case,
@@ -140,10 +141,10 @@ def recall_approval(uow: UnitOfWork, case_id: int, expected_version: int) -> Cas
     """
     case = records.case(uow, case_id)
     uow.expect_version(case, expected_version, "case")
-    request = approvals.open_request(uow, "quote", records.quote(uow, case).id)
+    request = approval_requests.open_request(uow, RecordType.QUOTE, records.quote(uow, case).id)
     if request is None or case.step is not RetentionStep.APPROVAL:
         raise InvalidInput("The quote is not waiting for approval.")
     if request.submitted_by_id != uow.user.id:
         raise PermissionDenied("Only the person who submitted a request can recall it.")
-    approvals.recall_request(uow, request)
+    approval_requests.recall_request(uow, request)
     return views.case_view(uow, case)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from acctmgr.domain.records import RecordType
 from acctmgr.errors import InvalidInput
 from acctmgr.models import (
     Account,
@@ -32,7 +33,7 @@ from acctmgr.services.kernel.unit_of_work import UnitOfWork
 from acctmgr.services.sales import opportunities
 
 # The record type a case's audit events and activities are filed under.
-RECORD = "retention_case"
+RECORD = RecordType.RETENTION_CASE
 
 
 def case(uow: UnitOfWork, case_id: int) -> RetentionCase:

@@ -22,7 +22,7 @@ from acctmgr.services.retention import records, stages, views
 from acctmgr.services.retention.inputs import OpportunityIn, PlaceholderIn
 from acctmgr.services.retention.stages import Stage
 from acctmgr.services.retention.views import CaseView
-from acctmgr.services.sales import quotes
+from acctmgr.services.sales import quote_facts
 
 
 @use_case("retention.create_opportunity")
@@ -44,7 +44,7 @@ def create_opportunity(
             "The expected close date cannot be in the past.", field="expected_close_on"
         )
     contract = records.case_contract(uow, case)
-    rate = quotes.contract_rate(uow, contract.id)
+    rate = quote_facts.contract_rate(uow, contract.id)
     opportunity = uow.add(
         Opportunity(
             account_id=case.account_id,
@@ -76,7 +76,7 @@ def submit_placeholder(
     notes = data.notes
     case = stages.holding(uow, case_id, expected_version, RetentionStep.PLACEHOLDER)
     contract = records.case_contract(uow, case)
-    rate = quotes.contract_rate(uow, contract.id)
+    rate = quote_facts.contract_rate(uow, contract.id)
     if not 0 < estimated_reduction_minor <= rate:
         raise InvalidInput(
             "The estimated reduction is more than zero and no more than the current rate of "

@@ -6,6 +6,7 @@ as the step; once signed, it takes effect on its start date (at once when that h
 
 from __future__ import annotations
 
+from acctmgr.domain.records import RecordType
 from acctmgr.errors import InvalidInput
 from acctmgr.models import (
     Contract,
@@ -16,7 +17,7 @@ from acctmgr.models import (
     RetentionStep,
 )
 from acctmgr.services.accounts import billing_details
-from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.approvals import requests as approval_requests
 from acctmgr.services.contracts import contract_documents
 from acctmgr.services.contracts import lifecycle as contracts
 from acctmgr.services.contracts.terms import term_end
@@ -40,8 +41,8 @@ def send_contract(
     contact_id = data.contact_id
     case = stages.holding(uow, case_id, expected_version, RetentionStep.SIGNATURE)
     quote = records.quote(uow, case)
-    if quote.status is not QuoteStatus.APPROVED or not approvals.is_approved(
-        uow, "quote", quote.id, quote.version
+    if quote.status is not QuoteStatus.APPROVED or not approval_requests.is_approved(
+        uow, RecordType.QUOTE, quote.id, quote.version
     ):
         raise InvalidInput("The quote must be approved before a contract is sent.")
     account = records.account(uow, case.account_id)

@@ -25,7 +25,7 @@ from acctmgr.models import (
     User,
     UserRole,
 )
-from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.approvals import requests as approval_requests
 from acctmgr.services.kernel import audit, drafts
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
@@ -141,7 +141,7 @@ def holder_ids(uow: UnitOfWork, case: RetentionCase) -> set[int]:
     if case.step is RetentionStep.APPROVAL:
         opportunity = records.opportunity_or_none(uow, case)
         quote = opportunities.latest_quote(uow, opportunity.id) if opportunity else None
-        request = approvals.open_request(uow, "quote", quote.id) if quote else None
+        request = approval_requests.open_request(uow, RecordType.QUOTE, quote.id) if quote else None
         if request is not None:
             return {
                 a.approver_id

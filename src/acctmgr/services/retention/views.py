@@ -27,13 +27,13 @@ from acctmgr.models import (
     RetentionStep,
     User,
 )
-from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.approvals import requests as approval_requests
 from acctmgr.services.kernel import drafts
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.retention import records, stages
 from acctmgr.services.retention.stages import Stage, StageState
-from acctmgr.services.sales import opportunities, quotes
+from acctmgr.services.sales import opportunities, quote_facts
 
 
 class ContactChoice(ReadModel):
@@ -166,7 +166,7 @@ def case_view(uow: UnitOfWork, case: RetentionCase) -> CaseView:
     opportunity = records.opportunity_or_none(uow, case)
     placeholder = records.placeholder_or_none(uow, opportunity) if opportunity else None
     quote = opportunities.latest_quote(uow, opportunity.id) if opportunity else None
-    request = approvals.latest_request(uow, "quote", quote.id) if quote else None
+    request = approval_requests.latest_request(uow, RecordType.QUOTE, quote.id) if quote else None
     new_contract = records.new_contract(uow, case)
     stage = stages.stage_of(case, new_contract)
     holder_ids = stages.holder_ids(uow, case)
@@ -191,7 +191,7 @@ def case_view(uow: UnitOfWork, case: RetentionCase) -> CaseView:
         contact_name=contact.name if contact else None,
         requested_reduction_minor=case.requested_reduction_minor or 0,
         requested_reduction_pct=case.requested_reduction_pct or Decimal(0),
-        current_rate_minor=quotes.contract_rate(uow, contract.id) if contract else 0,
+        current_rate_minor=quote_facts.contract_rate(uow, contract.id) if contract else 0,
         currency=contract.currency if contract else account.currency,
         contract_id=contract.id if contract else None,
         contract_number=contract.number if contract else None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from acctmgr.domain.records import RecordType
 from acctmgr.errors import InvalidInput, PermissionDenied
 from acctmgr.models import (
     Account,
@@ -13,7 +14,7 @@ from acctmgr.models import (
     Quote,
     QuoteStatus,
 )
-from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.approvals import requests as approval_requests
 from acctmgr.services.kernel.permissions import require_segment
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
@@ -50,7 +51,7 @@ def close(uow: UnitOfWork, opportunity: Opportunity, outcome: CloseOutcome, reas
         if (
             quote is None
             or quote.status not in WON_STATUSES
-            or not approvals.is_approved(uow, "quote", quote.id, quote.version)
+            or not approval_requests.is_approved(uow, RecordType.QUOTE, quote.id, quote.version)
         ):
             raise InvalidInput("An opportunity cannot close won while its quote is not approved.")
     elif not reason:

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func, select
 
+from acctmgr.domain.records import RecordType
 from acctmgr.errors import InvalidInput, PermissionDenied
 from acctmgr.models import (
     Account,
@@ -34,15 +35,16 @@ from acctmgr.models import (
     SkuKind,
     SkuVersion,
 )
-from acctmgr.services.approvals import engine as approvals
+from acctmgr.services.approvals import requests as approval_requests
 from acctmgr.services.catalogue import skus as catalogue
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.money import line_net, parse_money
 from acctmgr.services.kernel.permissions import require_role, require_segment
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
-from acctmgr.services.sales import quotes
-from acctmgr.services.sales.quotes import Discount, Quantity, QuoteView
+from acctmgr.services.sales import quote_facts, quote_views, quotes
+from acctmgr.services.sales.quote_views import QuoteView
+from acctmgr.services.sales.quotes import Discount, Quantity
 
 SELLERS = (
     Role.ACCOUNT_EXECUTIVE,
@@ -123,7 +125,7 @@ def new_quote(uow: UnitOfWork, data: NewQuoteIn) -> QuoteView:
             _append(uow, quote, catalogue.sellable_version(uow, sku.id), item.quantity, Decimal(0))
     quotes.total(quote)
     uow.add_numbered(quote, "Q", 6)
-    return quotes.quote_view_of(uow, quote)
+    return quote_views.quote_view_of(uow, quote)
 
 
 @use_case("quotes.add_catalogue_line")
@@ -205,7 +207,7 @@ def submit_quote(uow: UnitOfWork, quote_id: int, expected_version: int) -> Submi
     case instead, which moves the case along with it.
     """
     quote = _editable(uow, quote_id, expected_version)
-    case = quotes.case_of(uow, quote)
+    case = quote_facts.case_of(uow, quote)
     if case is not None:
         raise InvalidInput(f"This quote answers case {case.number}; submit it from the case.")
     if not quote.territory.strip():
@@ -215,9 +217,11 @@ def submit_quote(uow: UnitOfWork, quote_id: int, expected_version: int) -> Submi
         )
     if not quote.lines:
         raise InvalidInput("Add at least one line before submitting the quote.")
-    result = approvals.submit(uow, "quote", quote.id)
+    result = approval_requests.submit(uow, RecordType.QUOTE, quote.id)
     uow.session.flush()
-    return SubmitQuoteResult(quote=quotes.quote_view_of(uow, quote), approvers=result.approvers)
+    return SubmitQuoteResult(
+        quote=quote_views.quote_view_of(uow, quote), approvers=result.approvers
+    )
 
 
 @use_case("quotes.send_po")
@@ -238,11 +242,11 @@ def send_po(uow: UnitOfWork, quote_id: int, expected_version: int, contact_id: i
     if quote.owner_id != uow.user.id:
         raise PermissionDenied("Only the quote's owner can send its PO.")
     uow.expect_version(quote, expected_version, "quote")
-    case = quotes.case_of(uow, quote)
+    case = quote_facts.case_of(uow, quote)
     if case is not None:
         raise InvalidInput(f"This quote answers case {case.number}; its contract goes from there.")
-    if quote.status is not QuoteStatus.APPROVED or not approvals.is_approved(
-        uow, "quote", quote.id, quote.version
+    if quote.status is not QuoteStatus.APPROVED or not approval_requests.is_approved(
+        uow, RecordType.QUOTE, quote.id, quote.version
     ):
         raise InvalidInput("Only an approved quote can be sent as a PO.")
     account = uow.get(Account, quote.account_id, "account")
@@ -257,8 +261,8 @@ def send_po(uow: UnitOfWork, quote_id: int, expected_version: int, contact_id: i
         opportunity = uow.get(Opportunity, quote.opportunity_id, "opportunity")
         if opportunity.stage in (OpportunityStage.QUALIFYING, OpportunityStage.PROPOSAL):
             opportunity.stage = OpportunityStage.NEGOTIATION
-    audit.record(uow, "quotes", quote.id, "po_sent", {"to": contact.email})
-    return quotes.quote_view_of(uow, quote)
+    audit.record(uow, RecordType.QUOTE, quote.id, "po_sent", {"to": contact.email})
+    return quote_views.quote_view_of(uow, quote)
 
 
 # --- the catalogue as the quote sees it -------------------------------------------------------

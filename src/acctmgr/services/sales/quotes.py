@@ -1,11 +1,11 @@
 """Quotes: priced lines with exact totals, locked while they wait for approval.
 
 A quote line carries the list price, the discount % and the net amount it comes to (see
-``services.money`` for the rounding). The quote's owner edits it while it is a draft; once
+``kernel.money`` for the rounding). The quote's owner edits it while it is a draft; once
 submitted it is locked until the request is decided or recalled, and editing an approved or
 rejected quote returns it to draft, so an approval always covers exactly what was approved.
-Quotes are the first record type of the approvals engine: their facts are the discount, the
-totals, the reduction a rate-reduction quote gives, and whether any line is off the catalogue.
+Quotes are the first record type of the approvals engine (``quote_approval``); what their
+rules look at is in ``quote_facts``, and the quote as people read it in ``quote_views``.
 """
 
 from __future__ import annotations
@@ -15,36 +15,25 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field
-from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
+from acctmgr.domain.records import RecordType
 from acctmgr.errors import InvalidInput, PermissionDenied
-from acctmgr.models import (
-    Account,
-    ApprovalRequestStatus,
-    Contract,
-    Opportunity,
-    Quote,
-    QuoteLine,
-    QuoteStatus,
-    RetentionCase,
-    Sku,
-    SkuKind,
-    SkuVersion,
-    Subscription,
-    SubscriptionKind,
-    SubscriptionStatus,
-)
-from acctmgr.services.approvals import engine as approvals
-from acctmgr.services.approvals.engine import Approvable, RequiredApproval
+from acctmgr.models import Contract, Opportunity, Quote, QuoteLine, QuoteStatus, SkuKind, SkuVersion
+from acctmgr.services.approvals import requests as approval_requests
+from acctmgr.services.approvals import routing as approval_routing
+from acctmgr.services.approvals.record_kinds import Approvable
+from acctmgr.services.approvals.routing import RequiredApproval
 from acctmgr.services.catalogue import skus as catalogue
-from acctmgr.services.kernel.money import HUNDRED, discount_of, line_net
-from acctmgr.services.kernel.permissions import require_segment
+from acctmgr.services.kernel.money import discount_of, line_net
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
+from acctmgr.services.sales import quote_approval
+from acctmgr.services.sales.quote_approval import EDITABLE, QuoteKind
+from acctmgr.services.sales.quote_facts import case_of, facts_of, paid_subscriptions, versions_of
+from acctmgr.services.sales.quote_views import QuoteView, check_visible, quote_view_of
 
 MAX_QUANTITY = 1_000_000
-EDITABLE = (QuoteStatus.DRAFT, QuoteStatus.REJECTED, QuoteStatus.APPROVED)
 LOCKED = "This quote is waiting for approval and cannot be changed; recall it first."
 
 
@@ -93,44 +82,6 @@ class QuoteEdit(BaseModel):
     territory: str | None = Field(default=None, max_length=120)
 
 
-class QuoteLineView(ReadModel):
-    id: int
-    position: int
-    sku_code: str | None
-    kind: SkuKind | None  # None: an item outside the catalogue
-    description: str
-    quantity: int
-    list_price_minor: int
-    discount_pct: Decimal
-    net_minor: int
-    on_catalogue: bool
-    statement_of_work: str
-    consume_by: date | None
-
-
-class QuoteView(ReadModel):
-    id: int
-    number: str
-    account_id: int
-    account_name: str
-    status: QuoteStatus
-    owner_id: int
-    currency: str
-    territory: str
-    starts_on: date | None
-    earliest_start: date | None  # for a rate reduction: the case's earliest effective date
-    term_months: int
-    lines: list[QuoteLineView]
-    list_total_minor: int
-    net_total_minor: int
-    current_rate_minor: int | None  # what the customer pays now (rate reductions)
-    reduction_minor: int | None
-    approver_comment: str
-    locked: bool
-    approvals_needed: list[RequiredApproval]
-    version: int
-
-
 class QuotePreview(ReadModel):
     """Totals and approvals of an edit not yet saved, for the live preview."""
 
@@ -139,121 +90,6 @@ class QuotePreview(ReadModel):
     reduction_minor: int | None
     line_nets: dict[int, int]
     approvals_needed: list[RequiredApproval]
-
-
-# --- the record kind for the approvals engine --------------------------------------------------
-
-
-class QuoteKind:
-    record_type = "quote"
-
-    def load(self, uow: UnitOfWork, record_id: int) -> Approvable:
-        quote = uow.get(Quote, record_id, "quote")
-        account = uow.session.get(Account, quote.account_id)
-        assert account is not None
-        return Approvable(
-            record_type=self.record_type,
-            record_id=quote.id,
-            version=quote.version,
-            label=f"quote {quote.number} for {account.name}",
-            owner_id=quote.owner_id,
-            segment_id=account.segment_id,
-            account_id=account.id,
-            facts=facts_of(uow, quote, quote.lines),
-        )
-
-    def lock(self, uow: UnitOfWork, record_id: int) -> None:
-        uow.get(Quote, record_id, "quote").status = QuoteStatus.PENDING_APPROVAL
-
-    def decided(
-        self, uow: UnitOfWork, record_id: int, status: ApprovalRequestStatus, comment: str
-    ) -> None:
-        quote = uow.get(Quote, record_id, "quote")
-        quote.status = {
-            ApprovalRequestStatus.APPROVED: QuoteStatus.APPROVED,
-            ApprovalRequestStatus.REJECTED: QuoteStatus.REJECTED,
-        }.get(status, QuoteStatus.DRAFT)
-        quote.approver_comment = comment if status is ApprovalRequestStatus.REJECTED else ""
-        uow.session.flush()
-        case = case_of(uow, quote)
-        if case is not None:
-            # Imported here: retention builds on quotes, and follows its quote's decisions.
-            from acctmgr.services.retention import quote_approval
-
-            quote_approval.follow_quote_decision(uow, case, status)
-
-
-approvals.register(QuoteKind())
-
-
-def facts_of(uow: UnitOfWork, quote: Quote, lines: list[QuoteLine]) -> dict[str, Any]:
-    """The values approval rules look at for this quote (with these lines)."""
-    opportunity = (
-        uow.session.get(Opportunity, quote.opportunity_id) if quote.opportunity_id else None
-    )
-    list_total = sum(line.list_price_minor * line.quantity for line in lines)
-    net_total = sum(line.net_minor for line in lines)
-    version_ids = [line.sku_version_id for line in lines if line.sku_version_id is not None]
-    onsite = bool(version_ids) and bool(
-        uow.session.scalar(
-            select(SkuVersion.id)
-            .where(SkuVersion.id.in_(version_ids), SkuVersion.onsite_support.is_(True))
-            .limit(1)
-        )
-    )
-    facts: dict[str, Any] = {
-        "opportunity_kind": opportunity.kind.value if opportunity else None,
-        "discount_pct": max((line.discount_pct for line in lines), default=Decimal(0)),
-        "list_total_minor": list_total,
-        "net_total_minor": net_total,
-        "off_catalogue": any(line.sku_version_id is None for line in lines),
-        "onsite_support": onsite,
-        "currency": quote.currency,
-    }
-    rate = current_rate(uow, quote)
-    if rate is not None:
-        facts["reduction_minor"] = rate - net_total
-        facts["reduction_pct"] = (
-            (Decimal(rate - net_total) * HUNDRED / rate).quantize(Decimal("0.01")) if rate else None
-        )
-    return facts
-
-
-def case_of(uow: UnitOfWork, quote: Quote) -> RetentionCase | None:
-    """The retention case a rate-reduction quote answers, if any."""
-    if quote.opportunity_id is None:
-        return None
-    opportunity = uow.session.get(Opportunity, quote.opportunity_id)
-    if opportunity is None or opportunity.retention_case_id is None:
-        return None
-    return uow.session.get(RetentionCase, opportunity.retention_case_id)
-
-
-def current_rate(uow: UnitOfWork, quote: Quote) -> int | None:
-    """What the customer pays a year now, for a quote that reduces a contract's rate."""
-    case = case_of(uow, quote)
-    if case is None or case.contract_id is None:
-        return None
-    return contract_rate(uow, case.contract_id)
-
-
-def contract_rate(uow: UnitOfWork, contract_id: int) -> int:
-    """The yearly net of a contract's paid subscriptions: the rate a reduction applies to."""
-    return sum(sub.net_price_minor * sub.quantity for sub in _paid_subscriptions(uow, contract_id))
-
-
-def _paid_subscriptions(uow: UnitOfWork, contract_id: int) -> list[Subscription]:
-    return list(
-        uow.session.scalars(
-            select(Subscription)
-            .where(
-                Subscription.contract_id == contract_id,
-                Subscription.kind == SubscriptionKind.PAID,
-                Subscription.status.in_([SubscriptionStatus.ACTIVE, SubscriptionStatus.PENDING]),
-            )
-            .order_by(Subscription.id)
-        )
-    )
 
 
 # --- building and editing ---------------------------------------------------------------------
@@ -274,7 +110,7 @@ def quote_from_contract(
         term_months=contract.term_months,
         valid_until=None,
     )
-    for position, sub in enumerate(_paid_subscriptions(uow, contract.id), 1):
+    for position, sub in enumerate(paid_subscriptions(uow, contract.id), 1):
         version = uow.session.get(SkuVersion, sub.sku_version_id)
         discount = discount_of(sub.list_price_minor, sub.net_price_minor)
         quote.lines.append(
@@ -319,7 +155,7 @@ def update_quote(
     for line in list(quote.lines):
         if line.id not in kept:
             quote.lines.remove(line)
-    versions = _versions(uow, quote.lines)
+    versions = versions_of(uow, quote.lines)
     for item in data.lines:
         line = lines[item.line_id]
         version = versions.get(line.sku_version_id or 0)
@@ -342,16 +178,13 @@ def content_changed(uow: UnitOfWork, quote: Quote) -> QuoteView:
     """After any change to what a quote says: back to draft, new totals, a new version.
 
     An approval covers exactly what was approved, so an approved quote's approval lapses, and
-    a rate-reduction case waiting to send its contract goes back to the quote step.
+    a rate-reduction case waiting to send its contract goes back to the quote step. Raises
+    InvalidInput when the quote's case no longer lets it change (its contract went out, or it
+    closed).
     """
-    case = case_of(uow, quote)
-    if case is not None:
-        # Imported here: retention builds on quotes; its case follows the quote back to draft.
-        from acctmgr.services.retention import quote_approval
-
-        quote_approval.follow_quote_edit(uow, case)
+    quote_approval.quote_edited(uow, quote)
     if quote.status is QuoteStatus.APPROVED:
-        approvals.invalidate(uow, "quote", quote.id)
+        approval_requests.invalidate(uow, RecordType.QUOTE, quote.id)
     quote.status = QuoteStatus.DRAFT
     total(quote)
     # The lines are child rows: mark the quote itself changed so its version moves with them.
@@ -360,19 +193,11 @@ def content_changed(uow: UnitOfWork, quote: Quote) -> QuoteView:
     return quote_view_of(uow, quote)
 
 
-def _versions(uow: UnitOfWork, lines: list[QuoteLine]) -> dict[int, SkuVersion]:
-    ids = [line.sku_version_id for line in lines if line.sku_version_id is not None]
-    if not ids:
-        return {}
-    found = uow.session.scalars(select(SkuVersion).where(SkuVersion.id.in_(ids)))
-    return {version.id: version for version in found}
-
-
 @use_case("quotes.preview", write=False)
 def preview_quote(uow: UnitOfWork, quote_id: int, data: QuoteEdit) -> QuotePreview:
     """Totals and the approvals a quote would need with this edit, without saving it."""
     quote = uow.get(Quote, quote_id, "quote")
-    _check_visible(uow, quote)
+    check_visible(uow, quote)
     lines = {line.id: line for line in quote.lines}
     edited = {
         item.line_id: QuoteLine(
@@ -395,7 +220,7 @@ def preview_quote(uow: UnitOfWork, quote_id: int, data: QuoteEdit) -> QuotePrevi
         net_total_minor=facts["net_total_minor"],
         reduction_minor=facts.get("reduction_minor"),
         line_nets={line_id: line.net_minor for line_id, line in edited.items()},
-        approvals_needed=approvals.required_approvals(uow, proposed, uow.user.id),
+        approvals_needed=approval_routing.required_approvals(uow, proposed, uow.user.id),
     )
 
 
@@ -403,77 +228,14 @@ def preview_quote(uow: UnitOfWork, quote_id: int, data: QuoteEdit) -> QuotePrevi
 def get_quote(uow: UnitOfWork, quote_id: int) -> QuoteView:
     """A quote with its lines, totals and the approvals it needs, for anyone in its segment."""
     quote = uow.get(Quote, quote_id, "quote")
-    _check_visible(uow, quote)
+    check_visible(uow, quote)
     return quote_view_of(uow, quote)
 
 
-def quote_view_of(uow: UnitOfWork, quote: Quote) -> QuoteView:
-    account = uow.session.get(Account, quote.account_id)
-    assert account is not None
-    codes = dict(
-        uow.session.execute(
-            select(SkuVersion.id, Sku.code)
-            .join(Sku, Sku.id == SkuVersion.sku_id)
-            .where(SkuVersion.id.in_([line.sku_version_id or 0 for line in quote.lines]))
-        ).all()
-    )
-    versions = _versions(uow, quote.lines)
-    rate = current_rate(uow, quote)
-    case = case_of(uow, quote)
-    record = QuoteKind().load(uow, quote.id)
-    return QuoteView(
-        id=quote.id,
-        number=quote.number,
-        account_id=account.id,
-        account_name=account.name,
-        status=quote.status,
-        owner_id=quote.owner_id,
-        currency=quote.currency,
-        territory=quote.territory,
-        starts_on=quote.starts_on,
-        earliest_start=case.earliest_effective_date if case else None,
-        term_months=quote.term_months,
-        lines=[
-            QuoteLineView(
-                id=line.id,
-                position=line.position,
-                sku_code=codes.get(line.sku_version_id or 0),
-                kind=version.kind if (version := versions.get(line.sku_version_id or 0)) else None,
-                description=line.description,
-                quantity=line.quantity,
-                list_price_minor=line.list_price_minor,
-                discount_pct=line.discount_pct,
-                net_minor=line.net_minor,
-                on_catalogue=line.sku_version_id is not None,
-                statement_of_work=line.statement_of_work,
-                consume_by=line.consume_by,
-            )
-            for line in quote.lines
-        ],
-        list_total_minor=quote.list_total_minor,
-        net_total_minor=quote.net_total_minor,
-        current_rate_minor=rate,
-        reduction_minor=rate - quote.net_total_minor if rate is not None else None,
-        approver_comment=quote.approver_comment,
-        locked=quote.status is QuoteStatus.PENDING_APPROVAL,
-        approvals_needed=(
-            approvals.required_approvals(uow, record, uow.user.id)
-            if quote.status in EDITABLE
-            else []
-        ),
-        version=quote.version,
-    )
-
-
 def total(quote: Quote) -> None:
+    """Set the quote's list and net totals from its lines."""
     quote.list_total_minor = sum(line.list_price_minor * line.quantity for line in quote.lines)
     quote.net_total_minor = sum(line.net_minor for line in quote.lines)
-
-
-def _check_visible(uow: UnitOfWork, quote: Quote) -> None:
-    account = uow.session.get(Account, quote.account_id)
-    assert account is not None
-    require_segment(uow.user, account.segment_id, what="quote")
 
 
 def check_editable(uow: UnitOfWork, quote: Quote) -> None:

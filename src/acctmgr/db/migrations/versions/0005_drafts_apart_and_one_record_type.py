@@ -5,8 +5,9 @@ user's next save of the case looked stale. Drafts now have their own table, keye
 step and user; the drafts waiting on cases are moved there.
 
 The audit trail named a record by its table (``retention_cases``) in the events a change wrote
-and by its kind (``retention_case``) in the decisions use cases wrote; every event now carries
-the kind (``acctmgr.domain.records.RecordType``).
+and by its kind (``retention_case``) in the decisions use cases wrote, and documents and e-mails
+named theirs by table; every event and reference now carries the kind
+(``acctmgr.domain.records.RecordType``).
 
 Revision ID: 0005
 Revises: 0004
@@ -112,11 +113,20 @@ def upgrade() -> None:
     _move_case_drafts(drafts)
     with op.batch_alter_table("retention_cases") as batch:
         batch.drop_column("draft")
-    audit = sa.table("audit_events", sa.column("entity_type", sa.String))
-    for table, record_type in RECORD_TYPES.items():
-        op.execute(
-            audit.update().where(audit.c.entity_type == table).values(entity_type=record_type)
-        )
+    # The audit trail, and the references that named a record by its table.
+    for table_name, column in (
+        ("audit_events", "entity_type"),
+        ("documents", "record_type"),
+        ("outbox_emails", "record_type"),
+        ("activities", "record_type"),
+        ("approval_requests", "record_type"),
+        ("approval_rules", "record_type"),
+    ):
+        referring = sa.table(table_name, sa.column(column, sa.String))
+        for table, record_type in RECORD_TYPES.items():
+            op.execute(
+                referring.update().where(referring.c[column] == table).values({column: record_type})
+            )
 
 
 def _move_case_drafts(drafts: sa.Table) -> None:

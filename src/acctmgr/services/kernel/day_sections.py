@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from acctmgr.db.reader import Reader
+from acctmgr.domain.records import RecordType
 from acctmgr.services.kernel.context import Actor
 
 LIST_LIMIT = 50
@@ -41,7 +42,7 @@ class MyDayItem:
     when: date | None
     urgency: Urgency
     account_id: int | None
-    record_type: str
+    record_type: RecordType
     record_id: int
     version: int  # of the record as listed, so acting on it detects a newer change
 

@@ -1,0 +1,83 @@
+"""Rule conditions: when a rule applies to a record, judged on the record's facts.
+
+A condition is data: ``{"field": "discount_pct", "op": ">", "value": "20"}``, combined with
+``all``/``any``/``not``. Numbers are kept as text in the JSON so they compare exactly, as
+Decimal; a fact the record does not have never matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from acctmgr.errors import InvalidInput
+
+OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": lambda actual, expected: actual == expected,
+    "!=": lambda actual, expected: actual != expected,
+    ">": lambda actual, expected: actual > expected,
+    ">=": lambda actual, expected: actual >= expected,
+    "<": lambda actual, expected: actual < expected,
+    "<=": lambda actual, expected: actual <= expected,
+    "in": lambda actual, expected: actual in expected,
+    "contains": lambda actual, expected: expected in actual,
+}
+
+
+def matches(condition: dict[str, Any], facts: dict[str, Any]) -> bool:
+    """Whether a rule's condition holds for these facts; a missing fact never matches."""
+    if "all" in condition:
+        return all(matches(part, facts) for part in condition["all"])
+    if "any" in condition:
+        return any(matches(part, facts) for part in condition["any"])
+    if "not" in condition:
+        return not matches(condition["not"], facts)
+    actual = facts.get(condition["field"])
+    if actual is None:
+        return False
+    expected = condition["value"]
+    if isinstance(expected, list):
+        expected = [_comparable(item) for item in expected]
+    else:
+        expected = _comparable(expected)
+    try:
+        return OPERATORS[condition["op"]](_comparable(actual), expected)
+    except TypeError:  # comparing a number with text: the condition does not apply
+        return False
+
+
+def check_condition(condition: Any) -> None:
+    """Raise InvalidInput unless ``condition`` is a well-formed rule condition."""
+    if not isinstance(condition, dict):
+        raise InvalidInput("A rule's condition must be an object.", field="condition")
+    for combinator in ("all", "any"):
+        if combinator in condition:
+            parts = condition[combinator]
+            if not isinstance(parts, list) or not parts:
+                raise InvalidInput(f"'{combinator}' needs a list of conditions.", field="condition")
+            for part in parts:
+                check_condition(part)
+            return
+    if "not" in condition:
+        check_condition(condition["not"])
+        return
+    if not isinstance(condition.get("field"), str) or "value" not in condition:
+        raise InvalidInput("A condition names a field, an op and a value.", field="condition")
+    if condition.get("op") not in OPERATORS:
+        names = ", ".join(OPERATORS)
+        raise InvalidInput(f"A condition's op is one of {names}.", field="condition")
+
+
+def _comparable(value: Any) -> Any:
+    """Numbers (stored as text in JSON to keep them exact) compare as Decimal."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float | Decimal):
+        return Decimal(str(value))
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return value
+    return value

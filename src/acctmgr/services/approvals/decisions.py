@@ -1,0 +1,174 @@
+"""Deciding an approval: who may, what a rejection needs, and how a request moves on.
+
+Only the approver (a member, for a group) decides, never the submitter or the record's owner,
+and never on a record changed since it was submitted. Anyone may reject, with a comment that
+goes back to the submitter; a rejection ends the request. When the last approval of a tier is
+given, the next tier starts, or the request is approved.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from acctmgr.errors import Conflict, InvalidInput, PermissionDenied
+from acctmgr.models import (
+    Approval,
+    ApprovalDecision,
+    ApprovalRequest,
+    ApprovalRequestStatus,
+    ApprovalStatus,
+    Decision,
+    GroupMode,
+)
+from acctmgr.services.approvals.record_kinds import kind_of
+from acctmgr.services.approvals.requests import end_request, start_tier
+from acctmgr.services.approvals.routing import group_members, is_approver
+from acctmgr.services.kernel import audit
+from acctmgr.services.kernel.context import Actor
+from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
+
+REJECT_NEEDS_COMMENT = "Say why you reject it; the comment goes back to the submitter."
+
+
+@use_case("approvals.decide")
+def decide(uow: UnitOfWork, approval_id: int, decision: Decision, comment: str = "") -> str:
+    """Approve or reject one approval of a request; returns the request's status afterwards.
+
+    Only the approver (a member, for a group) may decide; never the submitter or the record's
+    owner; a Segment Leader approval needs the role in the record's segment at the moment of
+    deciding. A rejection needs a comment and ends the request. Nobody decides twice, nor on a
+    recalled, stale or already decided request, nor on a record changed since it was submitted.
+    """
+    approval = uow.get(Approval, approval_id, "approval")
+    request = approval.request
+    actor = uow.user
+    comment = comment.strip()
+    _check_may_decide(uow, actor, approval, request)
+    if decision is Decision.REJECT and not comment:
+        raise InvalidInput(REJECT_NEEDS_COMMENT, field="comment")
+    _record_vote(uow, approval, decision, comment)
+    if decision is Decision.REJECT:
+        _finish_approval(uow, approval, ApprovalStatus.REJECTED, actor, comment)
+        end_request(uow, request, ApprovalRequestStatus.REJECTED, comment)
+        return request.status.value
+    if _group_needs_more(uow, approval, request):
+        uow.session.flush()
+        return request.status.value
+    _finish_approval(uow, approval, ApprovalStatus.APPROVED, actor, comment)
+    _skip_siblings(approval, request)
+    _move_on(uow, request, comment)
+    return request.status.value
+
+
+def _check_may_decide(
+    uow: UnitOfWork, actor: Actor, approval: Approval, request: ApprovalRequest
+) -> None:
+    record = kind_of(request.record_type).load(uow, request.record_id)
+    if request.status is ApprovalRequestStatus.RECALLED:
+        raise InvalidInput(
+            "This request was recalled by its submitter; there is nothing to decide."
+        )
+    if request.status is ApprovalRequestStatus.STALE:
+        raise InvalidInput(
+            f"The {record.label} changed after it was submitted; this request no longer applies."
+        )
+    if request.status is not ApprovalRequestStatus.PENDING:
+        raise InvalidInput(f"This request was already {request.status.value}.")
+    if actor.id == request.submitted_by_id:
+        raise PermissionDenied("You submitted this request; someone else must decide it.")
+    if actor.id == record.owner_id:
+        raise PermissionDenied(f"You own the {record.label}; someone else must approve it.")
+    if not is_approver(uow, actor, approval, record):
+        raise PermissionDenied(
+            "This approval is in someone else's inbox; only its approver can decide it."
+        )
+    if approval.status is ApprovalStatus.WAITING:
+        raise InvalidInput(
+            "This approval's tier has not started yet; the tier before it decides first."
+        )
+    if approval.status is not ApprovalStatus.PENDING or any(
+        vote.user_id == actor.id for vote in approval.decisions
+    ):
+        raise InvalidInput("You have already decided this approval.")
+    if record.version != request.record_version:
+        raise Conflict(
+            f"The {record.label} changed after it was submitted; it must be submitted again."
+        )
+
+
+def _record_vote(uow: UnitOfWork, approval: Approval, decision: Decision, comment: str) -> None:
+    """Keep the decision itself (a group's members each vote), and audit it."""
+    request = approval.request
+    uow.session.add(
+        ApprovalDecision(
+            approval_id=approval.id,
+            user_id=uow.user.id,
+            decision=decision,
+            comment=comment,
+            decided_at=uow.now,
+        )
+    )
+    uow.session.flush()
+    audit.record(
+        uow,
+        request.record_type,
+        request.record_id,
+        f"approval_{decision.value}",
+        {"request_id": request.id, "approval_id": approval.id, "comment": comment},
+    )
+
+
+def _group_needs_more(uow: UnitOfWork, approval: Approval, request: ApprovalRequest) -> bool:
+    """An all-members group approves only when every eligible member has approved."""
+    if approval.approver_group_id is None or approval.group_mode is not GroupMode.ALL:
+        return False
+    record = kind_of(request.record_type).load(uow, request.record_id)
+    members = set(group_members(uow, approval.approver_group_id, record, request.submitted_by_id))
+    uow.session.flush()
+    voted = set(
+        uow.session.scalars(
+            select(ApprovalDecision.user_id).where(
+                ApprovalDecision.approval_id == approval.id,
+                ApprovalDecision.decision == Decision.APPROVE,
+            )
+        )
+    )
+    return not members <= voted
+
+
+def _finish_approval(
+    uow: UnitOfWork, approval: Approval, status: ApprovalStatus, actor: Actor, comment: str
+) -> None:
+    approval.status = status
+    approval.decided_by_id = actor.id
+    approval.decided_at = uow.now
+    approval.comment = comment
+
+
+def _skip_siblings(approval: Approval, request: ApprovalRequest) -> None:
+    """Role holders for one rule share it: the first to approve decides for the rule."""
+    for sibling in request.approvals:
+        if (
+            sibling is not approval
+            and sibling.rule_id == approval.rule_id
+            and sibling.tier == approval.tier
+            and sibling.status is ApprovalStatus.PENDING
+        ):
+            sibling.status = ApprovalStatus.SKIPPED
+
+
+def _move_on(uow: UnitOfWork, request: ApprovalRequest, comment: str) -> None:
+    """Once its tier has no approval pending: the next tier starts, or the request is approved."""
+    if any(
+        item.status is ApprovalStatus.PENDING
+        for item in request.approvals
+        if item.tier == request.current_tier
+    ):
+        uow.session.flush()
+        return
+    later = sorted({a.tier for a in request.approvals if a.status is ApprovalStatus.WAITING})
+    if later:
+        request.current_tier = later[0]
+        start_tier(uow, request)
+        return
+    end_request(uow, request, ApprovalRequestStatus.APPROVED, comment)

@@ -1,0 +1,183 @@
+"""The approvals inbox, and a request as its approvers and submitter read it.
+
+The inbox holds what the signed-in user may decide now, soonest due first. A request reads
+with its tiers, who decided what, and what the reader may do with it: decide their own
+approval, or recall a request they submitted.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from acctmgr.domain.records import RecordType
+from acctmgr.models import (
+    Approval,
+    ApprovalGroup,
+    ApprovalGroupMember,
+    ApprovalRequest,
+    ApprovalRequestStatus,
+    ApprovalRule,
+    ApprovalStatus,
+)
+from acctmgr.services.approvals.record_kinds import Approvable, kind_of
+from acctmgr.services.approvals.requests import latest_request
+from acctmgr.services.approvals.routing import is_approver, user_names
+from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
+
+
+class ApprovalView(ReadModel):
+    id: int
+    tier: int
+    rule: str
+    approver: str
+    status: ApprovalStatus
+    decided_by: str | None
+    decided_at: datetime | None
+    comment: str
+    due_at: datetime | None
+
+
+class RequestView(ReadModel):
+    id: int
+    record_type: RecordType
+    record_id: int
+    record_label: str
+    account_id: int | None
+    status: ApprovalRequestStatus
+    submitted_by: str
+    submitted_at: datetime
+    current_tier: int
+    facts: dict[str, Any]
+    approvals: list[ApprovalView]
+    mine: int | None  # the approval the signed-in user may decide now
+    can_recall: bool
+
+
+class InboxItem(ReadModel):
+    approval_id: int
+    request_id: int
+    record_label: str
+    account_id: int | None
+    submitted_by: str
+    submitted_at: datetime
+    due_at: datetime | None
+    overdue: bool
+
+
+@use_case("approvals.inbox", write=False)
+def inbox(uow: UnitOfWork) -> list[InboxItem]:
+    """The approvals waiting for the signed-in user, soonest due first."""
+    actor = uow.user
+    groups = select(ApprovalGroupMember.group_id).where(ApprovalGroupMember.user_id == actor.id)
+    rows = uow.session.scalars(
+        select(Approval)
+        .join(ApprovalRequest, ApprovalRequest.id == Approval.request_id)
+        .where(
+            Approval.status == ApprovalStatus.PENDING,
+            ApprovalRequest.status == ApprovalRequestStatus.PENDING,
+            ApprovalRequest.submitted_by_id != actor.id,
+            or_(Approval.approver_id == actor.id, Approval.approver_group_id.in_(groups)),
+        )
+        .order_by(Approval.due_at.is_(None), Approval.due_at, Approval.id)
+        .limit(200)
+    )
+    items = []
+    for approval in rows:
+        request = approval.request
+        if any(vote.user_id == actor.id for vote in approval.decisions):
+            continue
+        record = kind_of(request.record_type).load(uow, request.record_id)
+        items.append(
+            InboxItem(
+                approval_id=approval.id,
+                request_id=request.id,
+                record_label=record.label,
+                account_id=record.account_id,
+                submitted_by=user_names(uow, [request.submitted_by_id])[0],
+                submitted_at=request.submitted_at,
+                due_at=approval.due_at,
+                overdue=approval.due_at is not None and approval.due_at < uow.now,
+            )
+        )
+    return items
+
+
+@use_case("approvals.request", write=False)
+def request_view(uow: UnitOfWork, request_id: int) -> RequestView:
+    """One request with its tiers and decisions, and what the signed-in user may do with it."""
+    return describe(uow, uow.get(ApprovalRequest, request_id, "approval request"))
+
+
+@use_case("approvals.latest_for", write=False)
+def latest_for(uow: UnitOfWork, record_type: RecordType, record_id: int) -> RequestView | None:
+    """The most recent request of a record, or None if it was never submitted."""
+    request = latest_request(uow, record_type, record_id)
+    return describe(uow, request) if request else None
+
+
+def describe(uow: UnitOfWork, request: ApprovalRequest) -> RequestView:
+    """A request as the signed-in user reads it (see ``request_view``)."""
+    actor = uow.user
+    record = kind_of(request.record_type).load(uow, request.record_id)
+    mine = next(
+        (
+            approval.id
+            for approval in request.approvals
+            if _may_decide_now(uow, request, approval, record)
+        ),
+        None,
+    )
+    return RequestView(
+        id=request.id,
+        record_type=request.record_type,
+        record_id=request.record_id,
+        record_label=record.label,
+        account_id=record.account_id,
+        status=request.status,
+        submitted_by=user_names(uow, [request.submitted_by_id])[0],
+        submitted_at=request.submitted_at,
+        current_tier=request.current_tier,
+        facts=request.snapshot,
+        approvals=[_approval_view(uow, approval) for approval in request.approvals],
+        mine=mine,
+        can_recall=request.status is ApprovalRequestStatus.PENDING
+        and request.submitted_by_id == actor.id,
+    )
+
+
+def _approval_view(uow: UnitOfWork, approval: Approval) -> ApprovalView:
+    rule = uow.session.get(ApprovalRule, approval.rule_id) if approval.rule_id else None
+    if approval.approver_id is not None:
+        approver = user_names(uow, [approval.approver_id])[0]
+    else:
+        group = uow.session.get(ApprovalGroup, approval.approver_group_id or 0)
+        approver = f"{approval.group_mode.value} of {group.name if group else 'a group'}"
+    return ApprovalView(
+        id=approval.id,
+        tier=approval.tier,
+        rule=rule.name if rule else "",
+        approver=approver,
+        status=approval.status,
+        decided_by=user_names(uow, [approval.decided_by_id])[0] if approval.decided_by_id else None,
+        decided_at=approval.decided_at,
+        comment=approval.comment,
+        due_at=approval.due_at,
+    )
+
+
+def _may_decide_now(
+    uow: UnitOfWork, request: ApprovalRequest, approval: Approval, record: Approvable
+) -> bool:
+    """Whether the signed-in user may decide this approval now (the view's ``mine``)."""
+    actor = uow.user
+    return (
+        request.status is ApprovalRequestStatus.PENDING
+        and approval.status is ApprovalStatus.PENDING
+        and actor.id not in (request.submitted_by_id, record.owner_id)
+        and is_approver(uow, actor, approval, record)
+        and not any(vote.user_id == actor.id for vote in approval.decisions)
+    )

@@ -1,0 +1,162 @@
+"""Who must approve a record: the rules that match its facts, and the people they resolve to.
+
+Every active rule of the record's type whose condition holds adds an approval at its tier: the
+one user it names, the holders of its role in the record's segment, or a group. The submitter
+and the record's owner never approve their own record, so they are left out of every route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from acctmgr.domain.roles import ALL_SEGMENT_ROLES
+from acctmgr.models import (
+    Approval,
+    ApprovalGroupMember,
+    ApprovalRule,
+    ApproverKind,
+    Role,
+    User,
+    UserRole,
+)
+from acctmgr.services.approvals.conditions import matches
+from acctmgr.services.approvals.record_kinds import Approvable
+from acctmgr.services.approvals.rules import approver_label
+from acctmgr.services.kernel.context import Actor
+from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.unit_of_work import UnitOfWork
+
+
+class RequiredApproval(ReadModel):
+    """One line of the approvals preview: a rule that matches, and who would decide."""
+
+    rule: str
+    tier: int
+    approver: str  # "the segment's Segment Leader", "any of Finance"
+    names: list[str]  # the people that resolves to, for this record
+    blocked: str = ""  # why nobody can approve it (then the record cannot be submitted)
+
+
+@dataclass(frozen=True)
+class Route:
+    """A matching rule and who it sends the record to."""
+
+    rule: ApprovalRule
+    approver_ids: tuple[int, ...]  # users (role holders, or the one user)
+    group_id: int | None
+
+
+def required_approvals(
+    uow: UnitOfWork, record: Approvable, submitter_id: int
+) -> list[RequiredApproval]:
+    """The approvals this record would need if submitted now by ``submitter_id``."""
+    found = []
+    for route in routes(uow, record, submitter_id):
+        names = user_names(uow, route.approver_ids) if route.approver_ids else []
+        if route.group_id is not None:
+            names = user_names(uow, group_members(uow, route.group_id, record, submitter_id))
+        found.append(
+            RequiredApproval(
+                rule=route.rule.name,
+                tier=route.rule.tier,
+                approver=approver_label(uow, route.rule),
+                names=names,
+                blocked="" if names else nobody_can_approve(uow, route.rule),
+            )
+        )
+    return found
+
+
+def routes(uow: UnitOfWork, record: Approvable, submitter_id: int) -> list[Route]:
+    """The active rules of the record's type that match its facts, in tier order, with their
+    approvers (neither the submitter nor the owner)."""
+    candidates = uow.session.scalars(
+        select(ApprovalRule)
+        .where(ApprovalRule.record_type == record.record_type, ApprovalRule.active.is_(True))
+        .order_by(ApprovalRule.tier, ApprovalRule.id)
+    )
+    excluded = {submitter_id, record.owner_id}
+    found = []
+    for rule in candidates:
+        if not matches(rule.condition, record.facts):
+            continue
+        if rule.approver_kind is ApproverKind.GROUP:
+            found.append(Route(rule, (), rule.approver_group_id))
+            continue
+        if rule.approver_kind is ApproverKind.USER:
+            ids: Iterable[int] = [rule.approver_user_id] if rule.approver_user_id else []
+        else:
+            ids = _role_holders(uow, rule.approver_role, record.segment_id)
+        found.append(Route(rule, tuple(i for i in ids if i not in excluded), None))
+    return found
+
+
+def _role_holders(uow: UnitOfWork, role: Role | None, segment_id: int | None) -> list[int]:
+    """Who holds ``role`` for a record in this segment; roles serving every segment ignore it."""
+    query = (
+        select(User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role, User.active.is_(True))
+        .order_by(User.id)
+    )
+    if role not in ALL_SEGMENT_ROLES:
+        query = query.where(User.segment_id == segment_id)
+    return list(uow.session.scalars(query))
+
+
+def group_members(
+    uow: UnitOfWork,
+    group_id: int,
+    record: Approvable | None = None,
+    submitter_id: int | None = None,
+) -> list[int]:
+    """The active members of an approval group, less the submitter and the record's owner."""
+    excluded = {submitter_id, record.owner_id if record else None}
+    members = uow.session.scalars(
+        select(ApprovalGroupMember.user_id)
+        .join(User, User.id == ApprovalGroupMember.user_id)
+        .where(ApprovalGroupMember.group_id == group_id, User.active.is_(True))
+        .order_by(ApprovalGroupMember.user_id)
+    )
+    return [member for member in members if member not in excluded]
+
+
+def is_approver(uow: UnitOfWork, actor: Actor, approval: Approval, record: Approvable) -> bool:
+    """Whether ``actor`` is the one who decides this approval (a member, for a group).
+
+    A role is checked as it is now: a Segment Leader who moved segment cannot approve.
+    """
+    if approval.approver_group_id is not None:
+        return actor.id in group_members(
+            uow, approval.approver_group_id, record, approval.request.submitted_by_id
+        )
+    if approval.approver_id != actor.id:
+        return False
+    rule = uow.session.get(ApprovalRule, approval.rule_id) if approval.rule_id else None
+    if rule is not None and rule.approver_kind is ApproverKind.ROLE_IN_SEGMENT:
+        return bool(
+            rule.approver_role
+            and actor.has(rule.approver_role)
+            and (rule.approver_role in ALL_SEGMENT_ROLES or actor.segment_id == record.segment_id)
+        )
+    return True
+
+
+def user_names(uow: UnitOfWork, ids: Iterable[int]) -> list[str]:
+    """The names of these users, in the same order (removed users left out)."""
+    wanted = list(ids)
+    if not wanted:
+        return []
+    names = dict(uow.session.execute(select(User.id, User.name).where(User.id.in_(wanted))).all())
+    return [names[user_id] for user_id in wanted if user_id in names]
+
+
+def nobody_can_approve(uow: UnitOfWork, rule: ApprovalRule) -> str:
+    """The sentence for a rule whose approvers are only the submitter (or nobody at all)."""
+    return (
+        f"Nobody but you can give the approval '{rule.name}' "
+        f"({approver_label(uow, rule)}); ask an admin to name an approver."
+    )
