@@ -81,14 +81,10 @@ class StepScreen(AcctmgrScreen):
         yield StepIndicator(id="step-indicator")
         with VerticalScroll(id="step-body"):
             yield Static("", id="step-intro")
-            yield from self.compose_extra()
             yield Form(self.form_fields, id="step-form")
             yield from self.compose_after()
             yield Static(f"Ctrl+S: {self.submit_label}", id="step-hint")
         yield Footer()
-
-    def compose_extra(self) -> ComposeResult:
-        yield from ()
 
     def compose_after(self) -> ComposeResult:
         yield from ()
