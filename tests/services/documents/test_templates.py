@@ -12,6 +12,7 @@ from acctmgr.errors import Conflict, InvalidInput, PermissionDenied
 from acctmgr.models import DocumentTemplate
 from acctmgr.services.documents import rendering as documents
 from acctmgr.services.documents import templates as template_service
+from acctmgr.services.documents.pdf import pdf_of
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 
@@ -154,7 +155,7 @@ def test_every_shipped_template_previews_with_its_sample(admin: Context, name: s
     if "account" in variables:
         assert "Müller &" in text
     if name.endswith(".html.j2"):
-        pdf = documents.pdf_of(text, name=name, title=name)
+        pdf = pdf_of(text, name=name, title=name)
         assert pdf.startswith(b"%PDF")
     assert {row.name for row in template_service.list_templates(admin)} == set(
         documents.shipped_names()

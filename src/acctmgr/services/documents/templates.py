@@ -31,6 +31,8 @@ from acctmgr.models import (
     User,
 )
 from acctmgr.services.documents import rendering as documents
+from acctmgr.services.documents.pdf import pdf_of
+from acctmgr.services.documents.sandbox import render_source
 from acctmgr.services.kernel.permissions import require_role, require_segment
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
@@ -287,9 +289,9 @@ def _view(uow: UnitOfWork, name: str) -> TemplateView:
 
 def _check(name: str, body: str, locale: str = "en_US") -> str:
     """Render ``body`` with the sample data (and make its PDF); InvalidInput when it fails."""
-    text = documents.render_source(name, body, sample_variables(name), locale=locale)
+    text = render_source(name, body, sample_variables(name), locale=locale)
     if name.endswith(".html.j2"):
-        documents.pdf_of(text, name=name, title=name)
+        pdf_of(text, name=name, title=name)
     return text
 
 
