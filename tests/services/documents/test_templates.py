@@ -11,6 +11,7 @@ from sqlalchemy import select
 from acctmgr.errors import Conflict, InvalidInput, PermissionDenied
 from acctmgr.models import DocumentTemplate
 from acctmgr.services.documents import rendering as documents
+from acctmgr.services.documents import sample_data
 from acctmgr.services.documents import templates as template_service
 from acctmgr.services.documents.pdf import pdf_of
 from acctmgr.services.kernel.context import Context
@@ -27,7 +28,7 @@ def issue_po(admin: Context) -> documents.Issued:
             uow,
             kind="po",
             template=PO,
-            variables=template_service.sample_variables(PO),
+            variables=sample_data.sample_variables(PO),
             locale="en_US",
             record=("quotes", 1, 3),
             filename="PO-Q-000042",
@@ -150,7 +151,7 @@ def test_an_unknown_template_is_named(admin: Context) -> None:
 def test_every_shipped_template_previews_with_its_sample(admin: Context, name: str) -> None:
     view = template_service.get_template(admin, name)
     text = template_service.preview_template(admin, name, view.body)
-    variables: dict[str, Any] = template_service.sample_variables(name)
+    variables: dict[str, Any] = sample_data.sample_variables(name)
     assert text.strip()
     if "account" in variables:
         assert "Müller &" in text
