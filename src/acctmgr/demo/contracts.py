@@ -10,7 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from acctmgr.demo.catalogue import (
+from acctmgr.demo.dates import add_months, instant
+from acctmgr.demo.featured import APPROVAL_FEATURED, FEATURED
+from acctmgr.demo.load import Customer, DemoLoad
+from acctmgr.demo.places import TITLES
+from acctmgr.demo.skus import (
     ADD_ON_CUM,
     ADD_ONS,
     PLANS,
@@ -19,10 +23,6 @@ from acctmgr.demo.catalogue import (
     SKU_BY_CODE,
     SkuSpec,
 )
-from acctmgr.demo.dates import add_months, instant
-from acctmgr.demo.featured import APPROVAL_FEATURED, FEATURED
-from acctmgr.demo.load import Customer, DemoLoad
-from acctmgr.demo.places import TITLES
 from acctmgr.models import (
     AccountStatus,
     ContractStatus,
