@@ -116,6 +116,14 @@ def _publish_version(
             "updated_at": None,
         },
     )
+    _price_book(writer, published, spec, version_id, usd)
+    return version_id
+
+
+def _price_book(
+    writer: BulkWriter, published: PublishedCatalogue, spec: SkuSpec, version_id: int, usd: int
+) -> None:
+    """The version's list price in every currency, with its overage tiers."""
     for currency in CURRENCIES:
         price = int(round(usd * CURRENCY_RATES[currency], -1) * 100)
         published.prices[(version_id, currency)] = price
@@ -141,7 +149,6 @@ def _publish_version(
                     "unit_price_minor": cents * 5 if currency == "BRL" else cents,
                 },
             )
-    return version_id
 
 
 def _add_packages(writer: BulkWriter, created: datetime) -> None:

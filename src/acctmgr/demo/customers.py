@@ -283,16 +283,12 @@ def _account_rows(
     )
     contacts = _add_contacts(load, account_id, country, domain, created, complete=complete)
     invoice_contact = next((c for c in contacts if c[2]), None)
-    # A few accounts lack an invoice contact or a postal code, for the checks to catch.
+    # A few accounts lack an invoice contact (or a postal code), for the checks to catch.
     if not complete and chance.random() < 0.02:
         invoice_contact = None
     if invoice_contact is not None:
         writer.set_invoice_contact(account_id, invoice_contact[0])
-    prefix = chance.pick(city[2].split("|"))
-    postal = chance.fill(country.postal.format(p=prefix))
-    if not complete and chance.random() < 0.015:
-        postal = ""
-    street = country.street.format(n=chance.between(1, 250), s=chance.pick(country.streets))
+    street, postal = _billing_address(load, country, city, complete=complete)
     searchable = cast(Account, _Searchable(name, iseries, city[0]))
     writer.add(
         "accounts",
@@ -323,6 +319,19 @@ def _account_rows(
     )
     main = invoice_contact or contacts[0]
     return main[0], main[1]
+
+
+def _billing_address(
+    load: DemoLoad, country: Country, city: tuple[str, str, str, str], *, complete: bool
+) -> tuple[str, str]:
+    """(street, postal code) in the city; a few incomplete accounts lack the postal code."""
+    chance = load.chance
+    prefix = chance.pick(city[2].split("|"))
+    postal = chance.fill(country.postal.format(p=prefix))
+    if not complete and chance.random() < 0.015:
+        postal = ""
+    street = country.street.format(n=chance.between(1, 250), s=chance.pick(country.streets))
+    return street, postal
 
 
 def _add_contacts(

@@ -157,7 +157,6 @@ def _approval_story(load: DemoLoad, info: Customer, cms: int, leader: int, hours
     quote_id = writer.new_id("quotes")
     starts_on = info.ends_on + timedelta(days=1)
     lines = _reduced_lines(load, info, quote_id, starts_on, pct)
-    list_total = sum(line["list_price_minor"] * line["quantity"] for line in lines)
     net_total = sum(line["net_minor"] for line in lines)
     confirmed = max(0, info.annual_minor - net_total)
     opportunity_id = open_opportunity(
@@ -168,46 +167,8 @@ def _approval_story(load: DemoLoad, info: Customer, cms: int, leader: int, hours
         case_id=case_id,
         amount=net_total,
     )
-    writer.add(
-        "placeholder_requests",
-        {
-            "id": writer.new_id("placeholder_requests"),
-            "opportunity_id": opportunity_id,
-            "submitted_by_id": cms,
-            "status": PlaceholderStatus.CONFIRMED,
-            "estimated_reduction_minor": requested,
-            "confirmed_reduction_minor": confirmed,
-            "notes": "Customer confirmed the reduced scope on the call.",
-            "created_at": submitted - timedelta(days=6),
-            "updated_at": None,
-            "version": 1,
-        },
-    )
-    writer.add(
-        "quotes",
-        {
-            "id": quote_id,
-            "number": f"Q-{quote_id:06d}",
-            "account_id": info.id,
-            "opportunity_id": opportunity_id,
-            "offer_id": None,
-            "owner_id": cms,
-            "status": QuoteStatus.PENDING_APPROVAL,
-            "currency": info.currency,
-            "territory": info.territory,
-            "valid_until": load.today + timedelta(days=30),
-            "starts_on": starts_on,
-            "term_months": 12,
-            "list_total_minor": list_total,
-            "net_total_minor": net_total,
-            "approver_comment": "",
-            "created_at": submitted - timedelta(days=2),
-            "updated_at": None,
-            "version": 1,
-        },
-    )
-    for line in lines:
-        writer.add("quote_lines", line)
+    _confirm_placeholder(load, opportunity_id, cms, requested, confirmed, submitted)
+    _add_quote(load, info, quote_id, opportunity_id, cms, starts_on, lines, submitted)
     snapshot = {
         "opportunity_kind": OpportunityKind.RATE_REDUCTION.value,
         "discount_pct": str(pct),
@@ -224,6 +185,72 @@ def _approval_story(load: DemoLoad, info: Customer, cms: int, leader: int, hours
         at=submitted - timedelta(days=1),
         record=("retention_case", case_id),
     )
+
+
+def _confirm_placeholder(
+    load: DemoLoad,
+    opportunity_id: int,
+    cms: int,
+    requested: int,
+    confirmed: int,
+    submitted: datetime,
+) -> None:
+    """The placeholder request the CMS sent, confirmed at the reduction the quote makes."""
+    writer = load.writer
+    writer.add(
+        "placeholder_requests",
+        {
+            "id": writer.new_id("placeholder_requests"),
+            "opportunity_id": opportunity_id,
+            "submitted_by_id": cms,
+            "status": PlaceholderStatus.CONFIRMED,
+            "estimated_reduction_minor": requested,
+            "confirmed_reduction_minor": confirmed,
+            "notes": "Customer confirmed the reduced scope on the call.",
+            "created_at": submitted - timedelta(days=6),
+            "updated_at": None,
+            "version": 1,
+        },
+    )
+
+
+def _add_quote(
+    load: DemoLoad,
+    info: Customer,
+    quote_id: int,
+    opportunity_id: int,
+    cms: int,
+    starts_on: date,
+    lines: list[Row],
+    submitted: datetime,
+) -> None:
+    """The quote of the reduction with its lines, waiting for approval."""
+    writer = load.writer
+    writer.add(
+        "quotes",
+        {
+            "id": quote_id,
+            "number": f"Q-{quote_id:06d}",
+            "account_id": info.id,
+            "opportunity_id": opportunity_id,
+            "offer_id": None,
+            "owner_id": cms,
+            "status": QuoteStatus.PENDING_APPROVAL,
+            "currency": info.currency,
+            "territory": info.territory,
+            "valid_until": load.today + timedelta(days=30),
+            "starts_on": starts_on,
+            "term_months": 12,
+            "list_total_minor": sum(line["list_price_minor"] * line["quantity"] for line in lines),
+            "net_total_minor": sum(line["net_minor"] for line in lines),
+            "approver_comment": "",
+            "created_at": submitted - timedelta(days=2),
+            "updated_at": None,
+            "version": 1,
+        },
+    )
+    for line in lines:
+        writer.add("quote_lines", line)
 
 
 def _reduced_lines(
