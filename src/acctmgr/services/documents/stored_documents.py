@@ -150,19 +150,9 @@ def document_text(uow: UnitOfWork, document_id: int) -> DocumentView:
     """A document with its fingerprint and the text it shows (a PDF shows its HTML twin)."""
     document = uow.get(Document, document_id, "document")
     _account_of(uow, document.record_type, document.record_id)
-    creator = uow.session.get(User, document.created_by_id) if document.created_by_id else None
+    (row,) = _rows(uow, Document.id == document.id)
     return DocumentView(
-        id=document.id,
-        kind=document.kind,
-        filename=document.filename,
-        media_type=document.media_type,
-        record_type=document.record_type,
-        record_id=document.record_id,
-        record_version=document.record_version,
-        template_name=document.template_name,
-        template_version=document.template_version,
-        created_at=document.created_at,
-        created_by=creator.name if creator else None,
+        **row.model_dump(),
         sha256=document.sha256,
         size=len(document.content),
         text=_text_of(uow, document),
