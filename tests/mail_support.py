@@ -14,6 +14,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from acctmgr.config import Settings
+from acctmgr.domain.records import RecordType
 from acctmgr.services.documents import rendering as document_service
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
@@ -100,7 +101,7 @@ def queue(
         document = document_service.store(
             uow,
             kind="quote",
-            record=("quotes", 1, 1),
+            record=(RecordType.QUOTE, 1, 1),
             rendered=document_service.Rendered("", "po.html.j2", 0),
             filename="Q-000001.pdf",
             media_type="application/pdf",
@@ -113,7 +114,7 @@ def queue(
         subject=subject,
         body_text="Please find your quote attached.",
         body_html=html,
-        record=("quotes", 1),
+        record=(RecordType.QUOTE, 1),
         attachments=attachments,
     )
     return queued.id

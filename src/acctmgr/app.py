@@ -43,7 +43,7 @@ WARM_UP_MODULES = (
     "acctmgr.services.accounts.account_file",
     "acctmgr.services.approvals.inbox",
     "acctmgr.services.sales.quotes",
-    "acctmgr.services.documents.templates",
+    "acctmgr.services.documents.stored_documents",
 )
 
 

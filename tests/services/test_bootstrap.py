@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from acctmgr.domain.records import RecordType
 from acctmgr.services.approvals import record_kinds
 from acctmgr.services.bootstrap import bootstrap
 from acctmgr.services.kernel import audit
@@ -62,7 +63,7 @@ def test_bootstrap_twice_registers_each_thing_once() -> None:
     """Calling the bootstrap again (conftest, then startup.connect) changes nothing."""
     bootstrap()
     bootstrap()
-    assert isinstance(record_kinds.kind_of("quote"), quote_approval.QuoteKind)
+    assert isinstance(record_kinds.kind_of(RecordType.QUOTE), quote_approval.QuoteKind)
     assert quote_approval._decision_followers == [retention_quote_approval.follow_quote_decision]
     assert quote_approval._edit_followers == [retention_quote_approval.follow_quote_edit]
     assert event.contains(Session, "before_flush", audit._stamp_times)

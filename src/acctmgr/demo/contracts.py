@@ -7,9 +7,14 @@ version current when it started; its invoices cover the last year, plus drafts d
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from acctmgr.demo.catalogue import (
+from acctmgr.demo.dates import add_months, instant
+from acctmgr.demo.featured import APPROVAL_FEATURED, FEATURED
+from acctmgr.demo.load import Customer, DemoLoad
+from acctmgr.demo.places import TITLES
+from acctmgr.demo.skus import (
     ADD_ON_CUM,
     ADD_ONS,
     PLANS,
@@ -18,10 +23,6 @@ from acctmgr.demo.catalogue import (
     SKU_BY_CODE,
     SkuSpec,
 )
-from acctmgr.demo.dates import add_months, instant
-from acctmgr.demo.featured import APPROVAL_FEATURED, FEATURED
-from acctmgr.demo.load import Customer, DemoLoad
-from acctmgr.demo.places import TITLES
 from acctmgr.models import (
     AccountStatus,
     ContractStatus,
@@ -44,149 +45,230 @@ SIGNATURE_METHODS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class _Signed:
+    """What every row hanging off one contract shares."""
+
+    contract_id: int
+    starts_on: date
+    ends_on: date
+    finalised_at: datetime
+    active: bool
+
+
+# A line the contract bills: the SKU, its quantity and its net unit price a year.
+Billed = tuple[SkuSpec, int, int]
+
+
 def sign_contract(load: DemoLoad, info: Customer, index: int, status: AccountStatus) -> None:
     """A 12-month contract with its subscriptions, entitlements, usage and invoices.
 
     ``index`` is the customer's place in the load: featured customers with an approval story get
     a contract in its notice window. The contract's dates, value and items are kept on ``info``.
     """
-    writer, chance = load.writer, load.chance
-    today = load.today
-    if status == AccountStatus.CHURNED:
-        ends_on = today - timedelta(days=chance.between(10, 300))
-    elif index in APPROVAL_FEATURED or (
-        index >= FEATURED and chance.random() < NOTICE_WINDOW_SHARE
-    ):
-        ends_on = today + timedelta(days=chance.between(60, 90))
-    else:
-        ends_on = today + timedelta(days=chance.between(91, 364))
+    chance = load.chance
+    ends_on = _ends_on(load, index, status)
     starts_on = add_months(ends_on + timedelta(days=1), -12)
-    active = status == AccountStatus.ACTIVE
-    currency = info.currency
-    contract_id = writer.new_id("contracts")
+    contract_id = load.writer.new_id("contracts")
     signed_on = starts_on - timedelta(days=chance.between(3, 25))
-    finalised_at = instant(signed_on + timedelta(days=1), 10, chance.between(0, 59))
-    sub_status = SubscriptionStatus.ACTIVE if active else SubscriptionStatus.ENDED
+    signed = _Signed(
+        contract_id=contract_id,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        finalised_at=instant(signed_on + timedelta(days=1), 10, chance.between(0, 59)),
+        active=status == AccountStatus.ACTIVE,
+    )
+    items, services = _choose_items(load, info.segment)
+    billed, threshold = _subscribe(load, info, signed, items)
+    if signed.active and (load.today - starts_on).days < 45 and chance.random() < 0.25:
+        _trial_add_on(load, info, signed)
+    billed += _entitle(load, info, signed, services)
+    annual = sum(net * quantity for _, quantity, net in billed)
+    _write_contract(load, info, signed, signed_on, annual, threshold)
+    info.contract_id, info.starts_on, info.ends_on = contract_id, starts_on, ends_on
+    info.annual_minor, info.items = annual, items + services
+    if threshold is not None and signed.active:
+        _record_usage(load, info.id, starts_on, threshold)
+    _bill(load, info, contract_id, starts_on, ends_on, billed)
 
-    plans, weights = PLANS[info.segment]
-    plan = chance.weighted(plans, weights)
-    items = [(plan, 1)]
+
+def _ends_on(load: DemoLoad, index: int, status: AccountStatus) -> date:
+    """Churned customers' contracts ended this year; some active ones are in their notice window."""
+    chance, today = load.chance, load.today
+    if status == AccountStatus.CHURNED:
+        return today - timedelta(days=chance.between(10, 300))
+    if index in APPROVAL_FEATURED or (index >= FEATURED and chance.random() < NOTICE_WINDOW_SHARE):
+        return today + timedelta(days=chance.between(60, 90))
+    return today + timedelta(days=chance.between(91, 364))
+
+
+def _choose_items(
+    load: DemoLoad, segment: str
+) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """(SKU code, quantity) of the plan and add-ons a contract sells, and of its services."""
+    chance = load.chance
+    plans, weights = PLANS[segment]
+    items = [(chance.weighted(plans, weights), 1)]
     extras = chance.pick((0, 1, 1, 2))
     while len(items) < extras + 1:
         code = chance.weighted(ADD_ONS, ADD_ON_CUM)
         if all(code != item[0] for item in items):
             items.append((code, chance.between(1, 3) if code == "PV-500K" else 1))
     services: list[tuple[str, int]] = []
-    if chance.random() < SERVICE_SHARE[info.segment]:
+    if chance.random() < SERVICE_SHARE[segment]:
         services.append((chance.pick(SERVICES), 1))
-        if info.segment == "ENT" and chance.random() < 0.3:
+        if segment == "ENT" and chance.random() < 0.3:
             services.append(("SRV-ONSITE", chance.between(1, 3)))
+    return items, services
 
-    annual = 0
+
+def _subscribe(
+    load: DemoLoad, info: Customer, signed: _Signed, items: list[tuple[str, int]]
+) -> tuple[list[Billed], int | None]:
+    """A paid subscription per item, at a discount; what it bills, and the page views included."""
     threshold: int | None = None
-    billed: list[tuple[SkuSpec, int, int]] = []  # spec, quantity, net unit price a year
+    billed: list[Billed] = []
     for code, quantity in items:
         spec = SKU_BY_CODE[code]
-        version_id = load.catalogue.version_for(code, starts_on)
-        list_price = load.catalogue.prices[(version_id, currency)]
-        discount = chance.pick(DISCOUNTS)
+        version_id = load.catalogue.version_for(code, signed.starts_on)
+        list_price = load.catalogue.prices[(version_id, info.currency)]
+        discount = load.chance.pick(DISCOUNTS)
         net = list_price * (100 - discount) // 10_000 * 100
-        annual += net * quantity
         billed.append((spec, quantity, net))
         if spec.included_volume:
             threshold = spec.included_volume * quantity
-        writer.add(
-            "subscriptions",
-            {
-                "id": writer.new_id("subscriptions"),
-                "account_id": info.id,
-                "contract_id": contract_id,
-                "order_id": None,
-                "sku_version_id": version_id,
-                "kind": SubscriptionKind.PAID,
-                "status": sub_status,
-                "quantity": quantity,
-                "list_price_minor": list_price,
-                "net_price_minor": net,
-                "currency": currency,
-                "starts_on": starts_on,
-                "ends_on": ends_on,
-                "created_at": finalised_at,
-                "updated_at": None,
-                "version": 1,
-            },
+        _add_subscription(
+            load,
+            info,
+            signed,
+            version_id=version_id,
+            kind=SubscriptionKind.PAID,
+            status=SubscriptionStatus.ACTIVE if signed.active else SubscriptionStatus.ENDED,
+            quantity=quantity,
+            prices=(list_price, net),
+            ends_on=signed.ends_on,
         )
-    if active and (today - starts_on).days < 45 and chance.random() < 0.25:
-        # New customers often trial an add-on for a month before buying it.
-        trial_ends = starts_on + timedelta(days=30)
-        writer.add(
-            "subscriptions",
-            {
-                "id": writer.new_id("subscriptions"),
-                "account_id": info.id,
-                "contract_id": contract_id,
-                "order_id": None,
-                "sku_version_id": load.catalogue.version_for("ADD-REPLAY", starts_on),
-                "kind": SubscriptionKind.TEST,
-                "status": (
-                    SubscriptionStatus.ACTIVE if trial_ends >= today else SubscriptionStatus.ENDED
-                ),
-                "quantity": 1,
-                "list_price_minor": 0,
-                "net_price_minor": 0,
-                "currency": currency,
-                "starts_on": starts_on,
-                "ends_on": trial_ends,
-                "created_at": finalised_at,
-                "updated_at": None,
-                "version": 1,
-            },
-        )
+    return billed, threshold
+
+
+def _trial_add_on(load: DemoLoad, info: Customer, signed: _Signed) -> None:
+    """New customers often trial an add-on for a month before buying it."""
+    trial_ends = signed.starts_on + timedelta(days=30)
+    _add_subscription(
+        load,
+        info,
+        signed,
+        version_id=load.catalogue.version_for("ADD-REPLAY", signed.starts_on),
+        kind=SubscriptionKind.TEST,
+        status=(
+            SubscriptionStatus.ACTIVE if trial_ends >= load.today else SubscriptionStatus.ENDED
+        ),
+        quantity=1,
+        prices=(0, 0),
+        ends_on=trial_ends,
+    )
+
+
+def _add_subscription(
+    load: DemoLoad,
+    info: Customer,
+    signed: _Signed,
+    *,
+    version_id: int,
+    kind: SubscriptionKind,
+    status: SubscriptionStatus,
+    quantity: int,
+    prices: tuple[int, int],
+    ends_on: date,
+) -> None:
+    """One subscription of the contract; ``prices`` is (list, net) a year."""
+    writer = load.writer
+    list_price, net = prices
+    writer.add(
+        "subscriptions",
+        {
+            "id": writer.new_id("subscriptions"),
+            "account_id": info.id,
+            "contract_id": signed.contract_id,
+            "order_id": None,
+            "sku_version_id": version_id,
+            "kind": kind,
+            "status": status,
+            "quantity": quantity,
+            "list_price_minor": list_price,
+            "net_price_minor": net,
+            "currency": info.currency,
+            "starts_on": signed.starts_on,
+            "ends_on": ends_on,
+            "created_at": signed.finalised_at,
+            "updated_at": None,
+            "version": 1,
+        },
+    )
+
+
+def _entitle(
+    load: DemoLoad, info: Customer, signed: _Signed, services: list[tuple[str, int]]
+) -> list[Billed]:
+    """An entitlement per service sold, partly consumed; what the services bill."""
+    writer, chance, today = load.writer, load.chance, load.today
+    billed: list[Billed] = []
     for code, quantity in services:
         spec = SKU_BY_CODE[code]
-        version_id = load.catalogue.version_for(code, starts_on)
-        net = load.catalogue.prices[(version_id, currency)]
-        annual += net * quantity
+        version_id = load.catalogue.version_for(code, signed.starts_on)
+        net = load.catalogue.prices[(version_id, info.currency)]
         billed.append((spec, quantity, net))
         units = spec.units * quantity
         used = 0
-        if active and spec.consumption_months:
+        if signed.active and spec.consumption_months:
             # Usage of workshops lags: many are still unused near their deadline.
-            elapsed = (today - starts_on).days / 365
+            elapsed = (today - signed.starts_on).days / 365
             used = min(units, int(units * elapsed * chance.random() * 1.5))
         writer.add(
             "entitlements",
             {
                 "id": writer.new_id("entitlements"),
                 "account_id": info.id,
-                "contract_id": contract_id,
+                "contract_id": signed.contract_id,
                 "sku_version_id": version_id,
                 "quantity": units,
-                "consumed": used if active else units,
-                "starts_on": starts_on,
-                "consume_by": add_months(starts_on, spec.consumption_months or 12),
-                "created_at": finalised_at,
+                "consumed": used if signed.active else units,
+                "starts_on": signed.starts_on,
+                "consume_by": add_months(signed.starts_on, spec.consumption_months or 12),
+                "created_at": signed.finalised_at,
                 "updated_at": None,
                 "version": 1,
             },
         )
-    writer.add(
+    return billed
+
+
+def _write_contract(
+    load: DemoLoad,
+    info: Customer,
+    signed: _Signed,
+    signed_on: date,
+    annual: int,
+    threshold: int | None,
+) -> None:
+    chance = load.chance
+    load.writer.add(
         "contracts",
         {
-            "id": contract_id,
-            "number": f"CT-{contract_id:07d}",
+            "id": signed.contract_id,
+            "number": f"CT-{signed.contract_id:07d}",
             "account_id": info.id,
             "quote_id": None,
             "supersedes_id": None,
-            "status": ContractStatus.ACTIVE if active else ContractStatus.ENDED,
+            "status": ContractStatus.ACTIVE if signed.active else ContractStatus.ENDED,
             "renewal_type": (
                 RenewalType.STANDING_ORDER if chance.random() < 0.6 else RenewalType.FIXED_TERM
             ),
-            "starts_on": starts_on,
-            "ends_on": ends_on,
+            "starts_on": signed.starts_on,
+            "ends_on": signed.ends_on,
             "term_months": 12,
             "notice_days": NOTICE_DAYS,
-            "currency": currency,
+            "currency": info.currency,
             "annual_value_minor": annual,
             "territory": info.territory,
             "page_view_threshold": threshold,
@@ -195,17 +277,12 @@ def sign_contract(load: DemoLoad, info: Customer, index: int, status: AccountSta
             "signed_on": signed_on,
             "signature_method": chance.pick(SIGNATURE_METHODS),
             "finalised_by_id": chance.pick(load.staff.customer_services),
-            "finalised_at": finalised_at,
+            "finalised_at": signed.finalised_at,
             "created_at": instant(signed_on - timedelta(days=10), 14),
             "updated_at": None,
             "version": 1,
         },
     )
-    info.contract_id, info.starts_on, info.ends_on = contract_id, starts_on, ends_on
-    info.annual_minor, info.items = annual, items + services
-    if threshold is not None and active:
-        _record_usage(load, info.id, starts_on, threshold)
-    _bill(load, info, contract_id, starts_on, ends_on, billed)
 
 
 def _record_usage(load: DemoLoad, account_id: int, starts_on: date, threshold: int) -> None:
@@ -233,16 +310,13 @@ def _bill(
     contract_id: int,
     starts_on: date,
     ends_on: date,
-    billed: list[tuple[SkuSpec, int, int]],
+    billed: list[Billed],
 ) -> None:
     """The contract's bills of the last year: the plan every period, the rest up front."""
-    writer, chance = load.writer, load.chance
-    today = load.today
-    plan = billed[0][0]
-    period = plan.billing_period_months or 12
-    horizon = min(ends_on, today + timedelta(days=DRAFT_LOOKAHEAD_DAYS))
-    year_ago = today - timedelta(days=365)
-    reviewer = chance.pick(load.staff.finance)
+    period = billed[0][0].billing_period_months or 12
+    horizon = min(ends_on, load.today + timedelta(days=DRAFT_LOOKAHEAD_DAYS))
+    year_ago = load.today - timedelta(days=365)
+    reviewer = load.chance.pick(load.staff.finance)
     number = 0
     issued = starts_on
     while issued <= horizon:
@@ -251,37 +325,13 @@ def _bill(
         current, issued = issued, add_months(starts_on, number * period)
         if current < year_ago:
             continue
-        if current > today:
-            if chance.random() < 0.5:
-                continue
-            status = InvoiceStatus.DRAFT
-        elif (today - current).days <= 30:
-            status = InvoiceStatus.SENT if chance.random() < 0.8 else InvoiceStatus.PAID
-        else:
-            status = InvoiceStatus.PAID if chance.random() < 0.97 else InvoiceStatus.SENT
-        invoice_id = writer.new_id("invoices")
-        total = 0
-        for spec, quantity, net in billed:
-            if spec is plan:
-                unit = net * period // 12
-            elif first:
-                unit = net
-            else:
-                continue
-            total += unit * quantity
-            writer.add(
-                "invoice_lines",
-                {
-                    "id": writer.new_id("invoice_lines"),
-                    "invoice_id": invoice_id,
-                    "description": f"{spec.name}, {current:%b %Y}",
-                    "quantity": quantity,
-                    "unit_price_minor": unit,
-                    "net_minor": unit * quantity,
-                },
-            )
+        status = _invoice_status(load, current)
+        if status is None:
+            continue
+        invoice_id = load.writer.new_id("invoices")
+        total = _invoice_lines(load, invoice_id, current, billed, first=first)
         sent = status != InvoiceStatus.DRAFT
-        writer.add(
+        load.writer.add(
             "invoices",
             {
                 "id": invoice_id,
@@ -301,3 +351,43 @@ def _bill(
                 "version": 1,
             },
         )
+
+
+def _invoice_status(load: DemoLoad, issued_on: date) -> InvoiceStatus | None:
+    """Half the invoices due soon are drafted already (None: not yet); older ones are paid."""
+    chance, today = load.chance, load.today
+    if issued_on > today:
+        return None if chance.random() < 0.5 else InvoiceStatus.DRAFT
+    if (today - issued_on).days <= 30:
+        return InvoiceStatus.SENT if chance.random() < 0.8 else InvoiceStatus.PAID
+    return InvoiceStatus.PAID if chance.random() < 0.97 else InvoiceStatus.SENT
+
+
+def _invoice_lines(
+    load: DemoLoad, invoice_id: int, issued_on: date, billed: list[Billed], *, first: bool
+) -> int:
+    """An invoice's lines: the plan's period, and everything else on the first; the total."""
+    writer = load.writer
+    plan = billed[0][0]
+    period = plan.billing_period_months or 12
+    total = 0
+    for spec, quantity, net in billed:
+        if spec is plan:
+            unit = net * period // 12
+        elif first:
+            unit = net
+        else:
+            continue
+        total += unit * quantity
+        writer.add(
+            "invoice_lines",
+            {
+                "id": writer.new_id("invoice_lines"),
+                "invoice_id": invoice_id,
+                "description": f"{spec.name}, {issued_on:%b %Y}",
+                "quantity": quantity,
+                "unit_price_minor": unit,
+                "net_minor": unit * quantity,
+            },
+        )
+    return total

@@ -8,7 +8,7 @@ accounts the later stories are told about.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import accumulate
 from typing import cast
 
@@ -129,48 +129,15 @@ def _pick_country(chance: Chance) -> Country:
 
 def _add_customer(load: DemoLoad, index: int, position: int) -> None:
     """One customer account with everything it has: contacts, contract, bills, history."""
-    writer, chance = load.writer, load.chance
+    chance = load.chance
     featured = index < FEATURED
     segment = "MID" if featured else _pick_segment(chance)
-    roll = chance.random()
-    if featured or roll < 0.96:
-        status = AccountStatus.ACTIVE
-    else:
-        status = AccountStatus.PROSPECT if roll < 0.98 else AccountStatus.CHURNED
-    parent: ParentAccount | None = None
-    if index in ONBOARDING_FEATURED:
-        parent = load.parents[0]
-    elif not featured and chance.random() < CHILD_SHARE:
-        candidates = load.parents_by_segment.get(segment)
-        parent = chance.pick(candidates) if candidates else None
-    if parent is not None:
-        country = parent.country
-        city = chance.pick(parent.cities)
-        parent.locations += 1
-        name = f"{parent.brand} {city[0]} #{parent.locations}"
-        domain = parent.domain
-    else:
-        country = _pick_country(chance)
-        city = chance.pick(country.cities)
-        if segment == "PUB" and chance.random() < 0.6:
-            name = chance.pick(country.public_names).format(c=city[0])
-            brand = name
-        else:
-            word = (
-                chance.pick(country.last_names)
-                if chance.random() < 0.15
-                else chance.pick(BRAND_WORDS)
-            )
-            brand = f"{word} {chance.pick(INDUSTRIES)}"
-            name = f"{brand} {chance.pick(country.legal_forms)}"
-        domain = f"{slug(brand)}.example"
+    status = _customer_status(chance, featured)
+    parent = _parent_of(load, index, segment, featured)
+    country, city, name, domain = _place(load, parent, segment)
     owner = load.staff.user_ids["ae"] if featured else chance.pick(load.staff.aes[segment])
-    kam: int | None = None
-    if index == UPSELL_FEATURED or index in ONBOARDING_FEATURED:
-        kam = load.staff.user_ids["kam"]
-    elif segment == "ENT" or (segment == "MID" and not featured and chance.random() < 0.15):
-        kam = chance.pick(load.staff.kams[segment])
-    account_id = writer.new_id("accounts")
+    kam = _key_account_manager(load, index, segment, featured)
+    account_id = load.writer.new_id("accounts")
     iseries = None if status == AccountStatus.PROSPECT else load.iseries[position]
     contact_id, contact_name = _account_rows(
         load,
@@ -209,6 +176,62 @@ def _add_customer(load: DemoLoad, index: int, position: int) -> None:
         if status == AccountStatus.ACTIVE:
             _remember(load, info, index)
     log_history(load, info)
+
+
+def _customer_status(chance: Chance, featured: bool) -> AccountStatus:
+    """Nearly every customer is active; a few are prospects or have churned (never featured)."""
+    roll = chance.random()
+    if featured or roll < 0.96:
+        return AccountStatus.ACTIVE
+    return AccountStatus.PROSPECT if roll < 0.98 else AccountStatus.CHURNED
+
+
+def _parent_of(load: DemoLoad, index: int, segment: str, featured: bool) -> ParentAccount | None:
+    """The National or Regional Account a customer is a location of, if any."""
+    chance = load.chance
+    if index in ONBOARDING_FEATURED:
+        return load.parents[0]
+    if not featured and chance.random() < CHILD_SHARE:
+        candidates = load.parents_by_segment.get(segment)
+        return chance.pick(candidates) if candidates else None
+    return None
+
+
+def _place(
+    load: DemoLoad, parent: ParentAccount | None, segment: str
+) -> tuple[Country, tuple[str, str, str, str], str, str]:
+    """Where a customer is and what it is called: (country, city, name, e-mail domain).
+
+    A location takes its parent's country, brand and domain; a public body is named after its
+    city; other customers after a word or a family name, their industry and legal form.
+    """
+    chance = load.chance
+    if parent is not None:
+        city = chance.pick(parent.cities)
+        parent.locations += 1
+        return parent.country, city, f"{parent.brand} {city[0]} #{parent.locations}", parent.domain
+    country = _pick_country(chance)
+    city = chance.pick(country.cities)
+    if segment == "PUB" and chance.random() < 0.6:
+        name = chance.pick(country.public_names).format(c=city[0])
+        brand = name
+    else:
+        word = (
+            chance.pick(country.last_names) if chance.random() < 0.15 else chance.pick(BRAND_WORDS)
+        )
+        brand = f"{word} {chance.pick(INDUSTRIES)}"
+        name = f"{brand} {chance.pick(country.legal_forms)}"
+    return country, city, name, f"{slug(brand)}.example"
+
+
+def _key_account_manager(load: DemoLoad, index: int, segment: str, featured: bool) -> int | None:
+    """Enterprise customers have a KAM, some mid-market ones too, and the featured upsell."""
+    chance = load.chance
+    if index == UPSELL_FEATURED or index in ONBOARDING_FEATURED:
+        return load.staff.user_ids["kam"]
+    if segment == "ENT" or (segment == "MID" and not featured and chance.random() < 0.15):
+        return chance.pick(load.staff.kams[segment])
+    return None
 
 
 def _remember(load: DemoLoad, info: Customer, index: int) -> None:
@@ -258,41 +281,14 @@ def _account_rows(
     created = instant(
         load.today - timedelta(days=chance.between(400, 3000)), 9, chance.between(0, 59)
     )
-    first_names, last_names = country.first_names, country.last_names
-    contacts: list[tuple[int, str, str]] = []
-    for position in range(chance.pick((1, 2, 2, 3))):
-        first, last = chance.pick(first_names), chance.pick(last_names)
-        contact_name = f"{first} {last}"
-        has_email = (complete and position == 0) or chance.random() >= 0.03
-        email = f"{slug(first, '.')}.{slug(last, '')}@{domain}" if has_email else ""
-        contact_id = writer.new_id("contacts")
-        contacts.append((contact_id, contact_name, email))
-        writer.add(
-            "contacts",
-            {
-                "id": contact_id,
-                "account_id": account_id,
-                "name": contact_name,
-                "title": chance.pick(TITLES),
-                "email": email,
-                "phone": chance.fill(country.phone),
-                "is_primary": position == 0,
-                "created_at": created,
-                "updated_at": None,
-                "version": 1,
-            },
-        )
+    contacts = _add_contacts(load, account_id, country, domain, created, complete=complete)
     invoice_contact = next((c for c in contacts if c[2]), None)
-    # A few accounts lack an invoice contact or a postal code, for the checks to catch.
+    # A few accounts lack an invoice contact (or a postal code), for the checks to catch.
     if not complete and chance.random() < 0.02:
         invoice_contact = None
     if invoice_contact is not None:
         writer.set_invoice_contact(account_id, invoice_contact[0])
-    prefix = chance.pick(city[2].split("|"))
-    postal = chance.fill(country.postal.format(p=prefix))
-    if not complete and chance.random() < 0.015:
-        postal = ""
-    street = country.street.format(n=chance.between(1, 250), s=chance.pick(country.streets))
+    street, postal = _billing_address(load, country, city, complete=complete)
     searchable = cast(Account, _Searchable(name, iseries, city[0]))
     writer.add(
         "accounts",
@@ -323,3 +319,56 @@ def _account_rows(
     )
     main = invoice_contact or contacts[0]
     return main[0], main[1]
+
+
+def _billing_address(
+    load: DemoLoad, country: Country, city: tuple[str, str, str, str], *, complete: bool
+) -> tuple[str, str]:
+    """(street, postal code) in the city; a few incomplete accounts lack the postal code."""
+    chance = load.chance
+    prefix = chance.pick(city[2].split("|"))
+    postal = chance.fill(country.postal.format(p=prefix))
+    if not complete and chance.random() < 0.015:
+        postal = ""
+    street = country.street.format(n=chance.between(1, 250), s=chance.pick(country.streets))
+    return street, postal
+
+
+def _add_contacts(
+    load: DemoLoad,
+    account_id: int,
+    country: Country,
+    domain: str,
+    created: datetime,
+    *,
+    complete: bool,
+) -> list[tuple[int, str, str]]:
+    """1-3 people at the account, the first its primary contact; (id, name, e-mail) of each.
+
+    A few have no e-mail address, never the first of a ``complete`` account.
+    """
+    writer, chance = load.writer, load.chance
+    contacts: list[tuple[int, str, str]] = []
+    for position in range(chance.pick((1, 2, 2, 3))):
+        first, last = chance.pick(country.first_names), chance.pick(country.last_names)
+        contact_name = f"{first} {last}"
+        has_email = (complete and position == 0) or chance.random() >= 0.03
+        email = f"{slug(first, '.')}.{slug(last, '')}@{domain}" if has_email else ""
+        contact_id = writer.new_id("contacts")
+        contacts.append((contact_id, contact_name, email))
+        writer.add(
+            "contacts",
+            {
+                "id": contact_id,
+                "account_id": account_id,
+                "name": contact_name,
+                "title": chance.pick(TITLES),
+                "email": email,
+                "phone": chance.fill(country.phone),
+                "is_primary": position == 0,
+                "created_at": created,
+                "updated_at": None,
+                "version": 1,
+            },
+        )
+    return contacts

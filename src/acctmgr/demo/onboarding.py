@@ -26,7 +26,6 @@ HANDOVER_CHECKLIST = (
 
 def add_onboarding_handoffs(load: DemoLoad) -> None:
     """Two National/Regional Account handoffs between the NAM, the IM and the SSM."""
-    writer = load.writer
     national, regional = load.parents[0], load.parents[1]
     added = [load.featured[index] for index in ONBOARDING_FEATURED]
     applying = _onboarding_request(
@@ -38,15 +37,8 @@ def add_onboarding_handoffs(load: DemoLoad) -> None:
         data_ready_at=load.now - timedelta(days=2),
     )
     for info in added:
-        writer.add(
-            "onboarding_accounts",
-            {
-                "id": writer.new_id("onboarding_accounts"),
-                "request_id": applying,
-                "iseries_number": info.iseries,
-                "account_id": info.id,
-                "applied_at": load.now - timedelta(days=4),
-            },
+        _onboarding_account(
+            load, applying, info.iseries, info.id, applied_at=load.now - timedelta(days=4)
         )
     _discrepancy(
         load,
@@ -63,19 +55,61 @@ def add_onboarding_handoffs(load: DemoLoad) -> None:
         "Invoice sent to the old head-office address.",
         resolution="Address corrected in iSeries and the invoice sent again.",
     )
+    _handover_checklist(load, applying)
+    _import_runs(load, applying, added)
+    requested = _onboarding_request(
+        load,
+        regional,
+        OnboardingStep.REQUESTED,
+        "Please add these two new locations from next week's iSeries export.",
+        created=load.now - timedelta(days=1),
+        data_ready_at=None,
+    )
+    for iseries in load.iseries[load.accounts :]:
+        _onboarding_account(load, requested, iseries, None, applied_at=None)
+
+
+def _onboarding_account(
+    load: DemoLoad,
+    request_id: int,
+    iseries: str | None,
+    account_id: int | None,
+    *,
+    applied_at: datetime | None,
+) -> None:
+    """An account the request adds: in acctmgr once applied, else only its iSeries number."""
+    writer = load.writer
+    writer.add(
+        "onboarding_accounts",
+        {
+            "id": writer.new_id("onboarding_accounts"),
+            "request_id": request_id,
+            "iseries_number": iseries,
+            "account_id": account_id,
+            "applied_at": applied_at,
+        },
+    )
+
+
+def _handover_checklist(load: DemoLoad, request_id: int) -> None:
+    writer = load.writer
     for position, item in enumerate(HANDOVER_CHECKLIST, 1):
         writer.add(
             "handover_items",
             {
                 "id": writer.new_id("handover_items"),
-                "request_id": applying,
+                "request_id": request_id,
                 "position": position,
                 "text": item,
                 "done_by_id": None,
                 "done_at": None,
             },
         )
-    # The IM's dry run, then the real import, of the same export file.
+
+
+def _import_runs(load: DemoLoad, request_id: int, added: list[Customer]) -> None:
+    """The IM's dry run, then the real import, of the same export file."""
+    writer = load.writer
     export = "\n".join(info.iseries or "" for info in added).encode()
     for dry_run, days_ago in ((True, 5), (False, 4)):
         writer.add(
@@ -86,29 +120,10 @@ def add_onboarding_handoffs(load: DemoLoad) -> None:
                 "source_sha256": hashlib.sha256(export).hexdigest(),
                 "dry_run": dry_run,
                 "run_by_id": load.staff.user_ids["im"],
-                "request_id": applying,
+                "request_id": request_id,
                 "summary": {"added": 0, "updated": len(added), "unchanged": 0},
                 "created_at": load.now - timedelta(days=days_ago),
                 "updated_at": None,
-            },
-        )
-    requested = _onboarding_request(
-        load,
-        regional,
-        OnboardingStep.REQUESTED,
-        "Please add these two new locations from next week's iSeries export.",
-        created=load.now - timedelta(days=1),
-        data_ready_at=None,
-    )
-    for iseries in load.iseries[load.accounts :]:
-        writer.add(
-            "onboarding_accounts",
-            {
-                "id": writer.new_id("onboarding_accounts"),
-                "request_id": requested,
-                "iseries_number": iseries,
-                "account_id": None,
-                "applied_at": None,
             },
         )
 

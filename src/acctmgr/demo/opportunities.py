@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from acctmgr.demo.load import Customer, DemoLoad
 from acctmgr.models import CloseOutcome, OpportunityKind, OpportunityStage
@@ -16,6 +17,17 @@ UPSELL_NAMES = (
 )
 LOST_REASONS = ("Price", "No budget this year", "Chose a competitor", "Project postponed")
 WON_REASONS = ("Value proven in the workshop", "Bundle discount", "Executive sponsor")
+
+
+class _Progress(NamedTuple):
+    """How far an opportunity got, and when."""
+
+    stage: OpportunityStage
+    expected: date | None
+    outcome: CloseOutcome | None
+    reason: str
+    created: datetime
+    closed_at: datetime | None
 
 
 def open_opportunity(
@@ -35,39 +47,10 @@ def open_opportunity(
     """
     writer, chance = load.writer, load.chance
     opportunity_id = writer.new_id("opportunities")
-    if kind == OpportunityKind.RENEWAL:
-        name = f"Renewal {info.ends_on.year if info.ends_on else load.today.year}"
-    elif kind == OpportunityKind.UPSELL:
-        name = chance.pick(UPSELL_NAMES)
-    elif kind == OpportunityKind.NEW_BUSINESS:
-        name = "First contract"
-    else:
-        name = "Rate reduction"
+    name = _name(load, info, kind)
     if amount is None:
         amount = chance.pick((2_400, 4_800, 9_600, 12_000, 24_000)) * 100
-    created = load.now - timedelta(days=chance.between(5, 60), hours=chance.between(0, 8))
-    outcome: CloseOutcome | None = None
-    reason = ""
-    closed_at: datetime | None = None
-    if closed:
-        outcome = CloseOutcome.WON if chance.random() < 0.6 else CloseOutcome.LOST
-        reason = chance.pick(WON_REASONS if outcome == CloseOutcome.WON else LOST_REASONS)
-        created = load.now - timedelta(days=chance.between(60, 300))
-        closed_at = created + timedelta(days=chance.between(10, 50))
-        stage = OpportunityStage.CLOSED
-        expected: date | None = closed_at.date()
-    elif kind == OpportunityKind.RATE_REDUCTION:
-        stage = OpportunityStage.NEGOTIATION
-        expected = load.today + timedelta(days=14)
-    else:
-        stage = chance.pick(
-            (
-                OpportunityStage.QUALIFYING,
-                OpportunityStage.PROPOSAL,
-                OpportunityStage.NEGOTIATION,
-            )
-        )
-        expected = load.today + timedelta(days=chance.between(10, 120))
+    progress = _progress(load, kind, closed=closed)
     writer.add(
         "opportunities",
         {
@@ -77,16 +60,52 @@ def open_opportunity(
             "owner_id": owner or info.kam_id or info.owner_id,
             "name": name,
             "kind": kind,
-            "stage": stage,
+            "stage": progress.stage,
             "amount_minor": amount,
             "currency": info.currency,
-            "expected_close_on": expected,
-            "outcome": outcome,
-            "close_reason": reason,
-            "closed_at": closed_at,
-            "created_at": created,
+            "expected_close_on": progress.expected,
+            "outcome": progress.outcome,
+            "close_reason": progress.reason,
+            "closed_at": progress.closed_at,
+            "created_at": progress.created,
             "updated_at": None,
             "version": 1,
         },
     )
     return opportunity_id
+
+
+def _name(load: DemoLoad, info: Customer, kind: OpportunityKind) -> str:
+    if kind == OpportunityKind.RENEWAL:
+        return f"Renewal {info.ends_on.year if info.ends_on else load.today.year}"
+    if kind == OpportunityKind.UPSELL:
+        return load.chance.pick(UPSELL_NAMES)
+    if kind == OpportunityKind.NEW_BUSINESS:
+        return "First contract"
+    return "Rate reduction"
+
+
+def _progress(load: DemoLoad, kind: OpportunityKind, *, closed: bool) -> _Progress:
+    """A closed one was won or lost this year; an open one is at some stage, closing soon."""
+    chance = load.chance
+    created = load.now - timedelta(days=chance.between(5, 60), hours=chance.between(0, 8))
+    if closed:
+        outcome = CloseOutcome.WON if chance.random() < 0.6 else CloseOutcome.LOST
+        reason = chance.pick(WON_REASONS if outcome == CloseOutcome.WON else LOST_REASONS)
+        created = load.now - timedelta(days=chance.between(60, 300))
+        closed_at = created + timedelta(days=chance.between(10, 50))
+        return _Progress(
+            OpportunityStage.CLOSED, closed_at.date(), outcome, reason, created, closed_at
+        )
+    if kind == OpportunityKind.RATE_REDUCTION:
+        expected = load.today + timedelta(days=14)
+        return _Progress(OpportunityStage.NEGOTIATION, expected, None, "", created, None)
+    stage = chance.pick(
+        (
+            OpportunityStage.QUALIFYING,
+            OpportunityStage.PROPOSAL,
+            OpportunityStage.NEGOTIATION,
+        )
+    )
+    expected = load.today + timedelta(days=chance.between(10, 120))
+    return _Progress(stage, expected, None, "", created, None)

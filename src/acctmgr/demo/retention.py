@@ -8,16 +8,16 @@ rule says rate reductions need the account's Segment Leader.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from acctmgr.demo.activity import log_activity
-from acctmgr.demo.catalogue import SKU_BY_CODE
 from acctmgr.demo.contracts import NOTICE_DAYS
 from acctmgr.demo.dates import add_months
 from acctmgr.demo.featured import APPROVAL_FEATURED, CMS_CASE_FEATURED, QUEUE_CASE_FEATURED
 from acctmgr.demo.load import Customer, DemoLoad
 from acctmgr.demo.opportunities import open_opportunity
+from acctmgr.demo.skus import SKU_BY_CODE
 from acctmgr.demo.writer import BulkWriter, Row
 from acctmgr.models import (
     ActivityKind,
@@ -155,37 +155,8 @@ def _approval_story(load: DemoLoad, info: Customer, cms: int, leader: int, hours
     )
     quote_id = writer.new_id("quotes")
     starts_on = info.ends_on + timedelta(days=1)
-    lines: list[Row] = []
-    list_total = net_total = 0
-    for position, (code, quantity) in enumerate(info.items, 1):
-        spec = SKU_BY_CODE[code]
-        version_id = load.catalogue.version_for(code, load.today)
-        list_price = load.catalogue.prices[(version_id, info.currency)]
-        discount = pct if position == 1 else Decimal(10)
-        net = int(list_price * quantity * (100 - discount) / 100)
-        list_total += list_price * quantity
-        net_total += net
-        lines.append(
-            {
-                "id": writer.new_id("quote_lines"),
-                "quote_id": quote_id,
-                "position": position,
-                "sku_version_id": version_id,
-                "description": spec.name,
-                "quantity": quantity,
-                "list_price_minor": list_price,
-                "discount_pct": discount,
-                "net_minor": net,
-                "statement_of_work": "",
-                "location": "",
-                "starts_on": starts_on,
-                "consume_by": (
-                    add_months(starts_on, spec.consumption_months)
-                    if spec.consumption_months
-                    else None
-                ),
-            }
-        )
+    lines = _reduced_lines(load, info, quote_id, starts_on, pct)
+    net_total = sum(line["net_minor"] for line in lines)
     confirmed = max(0, info.annual_minor - net_total)
     opportunity_id = open_opportunity(
         load,
@@ -195,6 +166,36 @@ def _approval_story(load: DemoLoad, info: Customer, cms: int, leader: int, hours
         case_id=case_id,
         amount=net_total,
     )
+    _confirm_placeholder(load, opportunity_id, cms, requested, confirmed, submitted)
+    _add_quote(load, info, quote_id, opportunity_id, cms, starts_on, lines, submitted)
+    snapshot = {
+        "opportunity_kind": OpportunityKind.RATE_REDUCTION.value,
+        "discount_pct": str(pct),
+        "reduction_minor": confirmed,
+        "net_total_minor": net_total,
+    }
+    _ask_the_leader(load, info, quote_id, cms, leader, submitted, snapshot)
+    log_activity(
+        load,
+        ActivityKind.EMAIL,
+        f"Sent the proposed reduction to {info.contact_name}",
+        info,
+        created_by=cms,
+        at=submitted - timedelta(days=1),
+        record=("retention_case", case_id),
+    )
+
+
+def _confirm_placeholder(
+    load: DemoLoad,
+    opportunity_id: int,
+    cms: int,
+    requested: int,
+    confirmed: int,
+    submitted: datetime,
+) -> None:
+    """The placeholder request the CMS sent, confirmed at the reduction the quote makes."""
+    writer = load.writer
     writer.add(
         "placeholder_requests",
         {
@@ -210,6 +211,20 @@ def _approval_story(load: DemoLoad, info: Customer, cms: int, leader: int, hours
             "version": 1,
         },
     )
+
+
+def _add_quote(
+    load: DemoLoad,
+    info: Customer,
+    quote_id: int,
+    opportunity_id: int,
+    cms: int,
+    starts_on: date,
+    lines: list[Row],
+    submitted: datetime,
+) -> None:
+    """The quote of the reduction with its lines, waiting for approval."""
+    writer = load.writer
     writer.add(
         "quotes",
         {
@@ -225,8 +240,8 @@ def _approval_story(load: DemoLoad, info: Customer, cms: int, leader: int, hours
             "valid_until": load.today + timedelta(days=30),
             "starts_on": starts_on,
             "term_months": 12,
-            "list_total_minor": list_total,
-            "net_total_minor": net_total,
+            "list_total_minor": sum(line["list_price_minor"] * line["quantity"] for line in lines),
+            "net_total_minor": sum(line["net_minor"] for line in lines),
             "approver_comment": "",
             "created_at": submitted - timedelta(days=2),
             "updated_at": None,
@@ -235,6 +250,54 @@ def _approval_story(load: DemoLoad, info: Customer, cms: int, leader: int, hours
     )
     for line in lines:
         writer.add("quote_lines", line)
+
+
+def _reduced_lines(
+    load: DemoLoad, info: Customer, quote_id: int, starts_on: date, pct: Decimal
+) -> list[Row]:
+    """The quote's lines: what the contract sells, the plan at the reduction, the rest at 10%."""
+    writer = load.writer
+    lines: list[Row] = []
+    for position, (code, quantity) in enumerate(info.items, 1):
+        spec = SKU_BY_CODE[code]
+        version_id = load.catalogue.version_for(code, load.today)
+        list_price = load.catalogue.prices[(version_id, info.currency)]
+        discount = pct if position == 1 else Decimal(10)
+        lines.append(
+            {
+                "id": writer.new_id("quote_lines"),
+                "quote_id": quote_id,
+                "position": position,
+                "sku_version_id": version_id,
+                "description": spec.name,
+                "quantity": quantity,
+                "list_price_minor": list_price,
+                "discount_pct": discount,
+                "net_minor": int(list_price * quantity * (100 - discount) / 100),
+                "statement_of_work": "",
+                "location": "",
+                "starts_on": starts_on,
+                "consume_by": (
+                    add_months(starts_on, spec.consumption_months)
+                    if spec.consumption_months
+                    else None
+                ),
+            }
+        )
+    return lines
+
+
+def _ask_the_leader(
+    load: DemoLoad,
+    info: Customer,
+    quote_id: int,
+    cms: int,
+    leader: int,
+    submitted: datetime,
+    snapshot: dict[str, object],
+) -> None:
+    """The quote's approval request, waiting for the Segment Leader (the rate-reduction rule)."""
+    writer = load.writer
     request_id = writer.new_id("approval_requests")
     writer.add(
         "approval_requests",
@@ -249,12 +312,7 @@ def _approval_story(load: DemoLoad, info: Customer, cms: int, leader: int, hours
             "current_tier": 1,
             "submitted_at": submitted,
             "decided_at": None,
-            "snapshot": {
-                "opportunity_kind": OpportunityKind.RATE_REDUCTION.value,
-                "discount_pct": str(pct),
-                "reduction_minor": confirmed,
-                "net_total_minor": net_total,
-            },
+            "snapshot": snapshot,
             "created_at": submitted,
             "updated_at": None,
             "version": 1,
@@ -281,13 +339,4 @@ def _approval_story(load: DemoLoad, info: Customer, cms: int, leader: int, hours
             "updated_at": None,
             "version": 1,
         },
-    )
-    log_activity(
-        load,
-        ActivityKind.EMAIL,
-        f"Sent the proposed reduction to {info.contact_name}",
-        info,
-        created_by=cms,
-        at=submitted - timedelta(days=1),
-        record=("retention_case", case_id),
     )

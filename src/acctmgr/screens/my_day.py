@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Footer, Header, Static
 
+from acctmgr.domain.records import RecordType
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.services.kernel.day_sections import LIST_LIMIT, MyDayItem, Urgency
 from acctmgr.services.my_day import day as my_day_service
@@ -122,26 +123,26 @@ class MyDayScreen(AcctmgrScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "done":
             item = self._highlighted()
-            return item is not None and item.record_type == "activity"
+            return item is not None and item.record_type is RecordType.ACTIVITY
         return True
 
     def action_open(self) -> None:
         item = self._highlighted()
         if item is None:
             return
-        if item.record_type == "activity":
+        if item.record_type is RecordType.ACTIVITY:
             from acctmgr.screens.accounts.activity import (
                 ActivityScreen,  # not needed to show the day
             )
 
             self.app.push_screen(ActivityScreen(item.record_id))
             return
-        if item.record_type == "retention_case":
+        if item.record_type is RecordType.RETENTION_CASE:
             from acctmgr.screens.retention.case import CaseScreen
 
             self.app.push_screen(CaseScreen(item.record_id))
             return
-        if item.record_type == "quote":
+        if item.record_type is RecordType.QUOTE:
             from acctmgr.screens.approvals.inbox import ApprovalScreen
 
             self.app.push_screen(ApprovalScreen(None, quote_id=item.record_id))
@@ -154,7 +155,7 @@ class MyDayScreen(AcctmgrScreen):
     @work(exclusive=True, group="my-day-done")
     async def action_done(self) -> None:
         item = self._highlighted()
-        if item is None or item.record_type != "activity":
+        if item is None or item.record_type is not RecordType.ACTIVITY:
             self.notify("Only tasks and reminders can be marked done.", severity="warning")
             return
         from acctmgr.services.accounts import activities  # the ORM, loaded after My day has painted

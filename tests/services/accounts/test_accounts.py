@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from acctmgr.domain.records import RecordType
-
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from acctmgr.domain.records import RecordType
 from acctmgr.errors import InvalidInput, NotFound, PermissionDenied
 from acctmgr.models import AccountKind, AuditEvent
 from acctmgr.services.accounts import records as account_service

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from acctmgr.domain.records import RecordType
 from acctmgr.errors import Conflict, InvalidInput, PermissionDenied
 from acctmgr.models import (
     ApprovalRequest,
@@ -63,7 +64,7 @@ def pending(admin: Context, acme: Customer, discount: str = "30") -> views.CaseV
 
 
 def request_of(admin: Context, case: views.CaseView) -> approval_inbox.RequestView:
-    found = approval_inbox.latest_for(admin, "quote", case.quote_id or 0)
+    found = approval_inbox.latest_for(admin, RecordType.QUOTE, case.quote_id or 0)
     assert found is not None
     return found
 

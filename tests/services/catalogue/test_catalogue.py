@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from acctmgr.domain.records import RecordType
-
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any, TypeVar
@@ -11,6 +9,7 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import func, select
 
+from acctmgr.domain.records import RecordType
 from acctmgr.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from acctmgr.models import (
     Package,
@@ -25,8 +24,10 @@ from acctmgr.models import (
     SubscriptionStatus,
 )
 from acctmgr.services.accounts import records as account_service
+from acctmgr.services.catalogue import browsing, form_text, inputs, packages
 from acctmgr.services.catalogue import skus as catalogue
-from acctmgr.services.catalogue.skus import PackageIn, SkuIn, SkuView
+from acctmgr.services.catalogue.browsing import SkuView
+from acctmgr.services.catalogue.inputs import PackageIn, SkuIn
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 from tests.factories import insert, user_id
@@ -168,10 +169,10 @@ def test_a_revision_is_refused_when_stale_retired_renamed_or_unchanged(admin: Co
     with pytest.raises(Conflict):
         catalogue.revise_sku(admin, sku.id, sku.version, _sku_in(units=3))
     catalogue.retire_sku(admin, sku.id, revised.version)
-    retired = catalogue.get_sku(admin, sku.id)
+    retired = browsing.get_sku(admin, sku.id)
     with pytest.raises(InvalidInput, match="retired"):
         catalogue.revise_sku(admin, sku.id, retired.version, _sku_in(units=3))
-    assert len(catalogue.get_sku(admin, sku.id).versions) == 2
+    assert len(browsing.get_sku(admin, sku.id).versions) == 2
 
 
 def test_codes_are_unique(admin: Context) -> None:
@@ -196,30 +197,30 @@ def test_a_retired_sku_can_no_longer_be_sold(admin: Context) -> None:
     assert refused.value.message == (
         f"SKU SRV-WS was retired on {admin.clock.now():%d %b %Y} and can no longer be sold."
     )
-    assert catalogue.search_skus(admin, "SRV") == []
-    rows = catalogue.search_skus(admin, "SRV", include_retired=True)
+    assert browsing.search_skus(admin, "SRV") == []
+    rows = browsing.search_skus(admin, "SRV", include_retired=True)
     assert [(row.code, row.retired) for row in rows] == [("SRV-WS", True)]
     with pytest.raises(InvalidInput, match="already retired"):
-        catalogue.retire_sku(admin, sku.id, catalogue.get_sku(admin, sku.id).version)
+        catalogue.retire_sku(admin, sku.id, browsing.get_sku(admin, sku.id).version)
 
 
 def test_a_sku_in_an_active_package_cannot_be_retired(admin: Context) -> None:
     """Retiring a packaged SKU would break the package: refused, naming the package."""
     sku = catalogue.create_sku(admin, _sku_in())
-    catalogue.save_package(admin, _package("STARTER", [("SRV-WS", 1)], starter=True))
+    packages.save_package(admin, _package("STARTER", [("SRV-WS", 1)], starter=True))
     with pytest.raises(InvalidInput, match="in the package STARTER"):
         catalogue.retire_sku(admin, sku.id, sku.version)
-    package = catalogue.list_packages(admin)[0]
-    catalogue.retire_package(admin, package.id, package.version)
+    package = packages.list_packages(admin)[0]
+    packages.retire_package(admin, package.id, package.version)
     assert catalogue.retire_sku(admin, sku.id, sku.version).retired
 
 
 def test_unknown_skus_are_named(admin: Context) -> None:
     """An id or code that is no SKU gives NotFound with a sentence."""
     with pytest.raises(NotFound, match="no SKU with number 999"):
-        catalogue.get_sku(admin, 999)
+        browsing.get_sku(admin, 999)
     with pytest.raises(NotFound, match="no SKU NOPE"):
-        catalogue.find_sku(admin, "nope")
+        browsing.find_sku(admin, "nope")
 
 
 # --- prices, tiers and deadlines ----------------------------------------------------------------
@@ -292,7 +293,7 @@ def test_search_matches_code_or_name_literally(
     catalogue.create_sku(admin, _sku_in("A-1", name="Workshop 100% remote"))
     catalogue.create_sku(admin, _sku_in("B-2", name="Workshop_underscore"))
     catalogue.create_sku(admin, _sku_in("C-3", name="Back\\Slash audit"))
-    assert [row.code for row in catalogue.search_skus(admin, needle)] == expected
+    assert [row.code for row in browsing.search_skus(admin, needle)] == expected
 
 
 def test_search_pages_in_code_order_and_filters_kinds(admin: Context) -> None:
@@ -301,25 +302,25 @@ def test_search_pages_in_code_order_and_filters_kinds(admin: Context) -> None:
         catalogue.create_sku(admin, _sku_in(f"SRV-{number}"))
     catalogue.create_sku(admin, _usage_in())
     pages = [
-        [row.code for row in catalogue.search_skus(admin, "", limit=3, offset=offset)]
+        [row.code for row in browsing.search_skus(admin, "", limit=3, offset=offset)]
         for offset in (0, 3, 6)
     ]
     assert pages == [["PV-500K", "SRV-0", "SRV-1"], ["SRV-2", "SRV-3", "SRV-4"], ["SRV-5", "SRV-6"]]
-    usage = catalogue.search_skus(admin, kinds=[SkuKind.USAGE], currency="USD")
+    usage = browsing.search_skus(admin, kinds=[SkuKind.USAGE], currency="USD")
     assert [(row.code, row.list_price_minor) for row in usage] == [("PV-500K", 600_000)]
-    assert catalogue.search_skus(admin, "PV", currency="EUR")[0].list_price_minor is None
-    assert catalogue.search_skus(admin, "PV")[0].list_price_minor is None
+    assert browsing.search_skus(admin, "PV", currency="EUR")[0].list_price_minor is None
+    assert browsing.search_skus(admin, "PV")[0].list_price_minor is None
     with pytest.raises(InvalidInput, match="page"):
-        catalogue.search_skus(admin, limit=0)
+        browsing.search_skus(admin, limit=0)
 
 
 def test_anyone_signed_in_can_browse_the_catalogue(admin: Context) -> None:
     """A non-admin searches, opens SKUs and lists packages."""
     sku = catalogue.create_sku(admin, _sku_in())
     ae = admin.as_user("ae")
-    assert [row.code for row in catalogue.search_skus(ae, "srv")] == ["SRV-WS"]
-    assert catalogue.get_sku(ae, sku.id).code == "SRV-WS"
-    assert catalogue.list_packages(ae) == []
+    assert [row.code for row in browsing.search_skus(ae, "srv")] == ["SRV-WS"]
+    assert browsing.get_sku(ae, sku.id).code == "SRV-WS"
+    assert packages.list_packages(ae) == []
 
 
 # --- only admins change the catalogue -----------------------------------------------------------
@@ -328,21 +329,21 @@ def test_anyone_signed_in_can_browse_the_catalogue(admin: Context) -> None:
 def test_only_an_admin_changes_the_catalogue(admin: Context) -> None:
     """Every change is refused to other roles with a sentence, and nothing is stored."""
     sku = catalogue.create_sku(admin, _sku_in())
-    catalogue.save_package(admin, _package("STARTER", [("SRV-WS", 1)]))
-    package = catalogue.list_packages(admin)[0]
+    packages.save_package(admin, _package("STARTER", [("SRV-WS", 1)]))
+    package = packages.list_packages(admin)[0]
     finance = admin.as_user("finance")
     attempts: list[Callable[[], object]] = [
         lambda: catalogue.create_sku(finance, _sku_in("SRV-NEW")),
         lambda: catalogue.revise_sku(finance, sku.id, sku.version, _sku_in(units=2)),
         lambda: catalogue.retire_sku(finance, sku.id, sku.version),
-        lambda: catalogue.save_package(finance, _package("OTHER", [("SRV-WS", 1)])),
-        lambda: catalogue.retire_package(finance, package.id, package.version),
+        lambda: packages.save_package(finance, _package("OTHER", [("SRV-WS", 1)])),
+        lambda: packages.retire_package(finance, package.id, package.version),
     ]
     for attempt in attempts:
         with pytest.raises(PermissionDenied, match=r"Only an Admin can change the catalogue\."):
             attempt()
-    assert catalogue.get_sku(admin, sku.id) == sku
-    assert catalogue.list_packages(admin) == [package]
+    assert browsing.get_sku(admin, sku.id) == sku
+    assert packages.list_packages(admin) == [package]
 
 
 # --- packages and the starter pack --------------------------------------------------------------
@@ -361,13 +362,13 @@ def test_marking_a_starter_pack_takes_the_mark_from_the_old_one(admin: Context) 
             prices={"USD": 0},
         ),
     )
-    old = catalogue.save_package(admin, _package("START-A", [("SRV-WS", 1)], starter=True))
-    new = catalogue.save_package(
+    old = packages.save_package(admin, _package("START-A", [("SRV-WS", 1)], starter=True))
+    new = packages.save_package(
         admin, _package("START-B", [("SRV-WS", 1), ("INC-SEATS", 5)], starter=True)
     )
-    starters = {p.code: p.is_starter_pack for p in catalogue.list_packages(admin)}
+    starters = {p.code: p.is_starter_pack for p in packages.list_packages(admin)}
     assert starters == {"START-A": False, "START-B": True}
-    assert _in_transaction(admin, lambda uow: _code(catalogue.starter_pack(uow))) == "START-B"
+    assert _in_transaction(admin, lambda uow: _code(packages.starter_pack(uow))) == "START-B"
     assert [(i.sku_code, i.quantity, i.kind) for i in new.items] == [
         ("SRV-WS", 1, SkuKind.SERVICE),
         ("INC-SEATS", 5, SkuKind.INCLUDED),
@@ -375,8 +376,8 @@ def test_marking_a_starter_pack_takes_the_mark_from_the_old_one(admin: Context) 
     with admin.database.read_session() as session:
         stored = session.scalars(select(Package).where(Package.code == "START-A")).one()
         assert stored.version == old.version + 1  # the cleared mark is a saved, audited change
-    catalogue.retire_package(admin, new.id, new.version)
-    assert _in_transaction(admin, lambda uow: _code(catalogue.starter_pack(uow))) is None
+    packages.retire_package(admin, new.id, new.version)
+    assert _in_transaction(admin, lambda uow: _code(packages.starter_pack(uow))) is None
 
 
 def _code(package: Package | None) -> str | None:
@@ -387,8 +388,8 @@ def test_editing_a_package_changes_its_items(admin: Context) -> None:
     """Saving with the package's version replaces items and quantities; a stale save conflicts."""
     catalogue.create_sku(admin, _sku_in())
     catalogue.create_sku(admin, _sku_in("SRV-AUDIT", name="UX Audit"))
-    first = catalogue.save_package(admin, _package("GROWTH", [("SRV-WS", 1)]))
-    second = catalogue.save_package(
+    first = packages.save_package(admin, _package("GROWTH", [("SRV-WS", 1)]))
+    second = packages.save_package(
         admin, _package("GROWTH", [("SRV-AUDIT", 1), ("SRV-WS", 3)]), first.version
     )
     assert sorted((i.sku_code, i.quantity) for i in second.items) == [
@@ -396,9 +397,9 @@ def test_editing_a_package_changes_its_items(admin: Context) -> None:
         ("SRV-WS", 3),
     ]
     with pytest.raises(Conflict):
-        catalogue.save_package(admin, _package("GROWTH", [("SRV-WS", 2)]), first.version)
+        packages.save_package(admin, _package("GROWTH", [("SRV-WS", 2)]), first.version)
     with pytest.raises(InvalidInput, match="already belongs to a package"):
-        catalogue.save_package(admin, _package("GROWTH", [("SRV-WS", 2)]))
+        packages.save_package(admin, _package("GROWTH", [("SRV-WS", 2)]))
 
 
 @pytest.mark.parametrize(
@@ -417,21 +418,21 @@ def test_package_items_are_active_skus_each_once(
     old = catalogue.create_sku(admin, _sku_in("OLD"))
     catalogue.retire_sku(admin, old.id, old.version)
     with pytest.raises(InvalidInput, match=message) as refused:
-        catalogue.save_package(admin, _package("BAD", items))
+        packages.save_package(admin, _package("BAD", items))
     assert refused.value.field == "items"
-    assert catalogue.list_packages(admin, include_retired=True) == []
+    assert packages.list_packages(admin, include_retired=True) == []
 
 
 def test_package_items_can_be_typed() -> None:
     """``SRV-WS x2, sup-std`` reads as two workshops and one standard support."""
-    package = catalogue.package_input(
+    package = inputs.package_input(
         {"code": "p-1", "name": "Pack", "items": "SRV-WS x2, sup-std", "is_starter_pack": "yes"}
     )
     assert package.code == "P-1"
     assert [(i.sku_code, i.quantity) for i in package.items] == [("SRV-WS", 2), ("SUP-STD", 1)]
     assert package.is_starter_pack
     with pytest.raises(InvalidInput, match="at least one SKU") as empty:
-        catalogue.package_input({"code": "P", "name": "Pack", "items": ""})
+        inputs.package_input({"code": "P", "name": "Pack", "items": ""})
     assert empty.value.field == "items"
 
 
@@ -451,7 +452,7 @@ VALID_FORM = {
 
 def test_form_text_becomes_a_sku() -> None:
     """Codes are upper-cased, amounts read as money, empty numbers as none."""
-    data = catalogue.sku_input({**VALID_FORM, "billing_period_months": "", "tiers": ""})
+    data = inputs.sku_input({**VALID_FORM, "billing_period_months": "", "tiers": ""})
     assert data.code == "SRV-WS"
     assert data.prices == {"USD": 150_000, "EUR": 138_050}
     assert data.billing_period_months is None
@@ -518,7 +519,7 @@ def test_bad_input_gets_one_sentence_beside_its_field(
 ) -> None:
     """Each broken rule is one sentence that starts like its field and is placed beside it."""
     with pytest.raises(InvalidInput) as refused:
-        catalogue.sku_input({**VALID_FORM, **changes})
+        inputs.sku_input({**VALID_FORM, **changes})
     assert refused.value.field == field
     assert refused.value.message.startswith(message)
     assert refused.value.message.endswith(".")
@@ -526,11 +527,11 @@ def test_bad_input_gets_one_sentence_beside_its_field(
 
 def test_an_included_item_is_priced_zero(admin: Context) -> None:
     """An included item stored at 0 in each currency searches as included with price 0."""
-    data = catalogue.sku_input(
+    data = inputs.sku_input(
         {**VALID_FORM, "kind": "included", "consumption_months": "", "prices": "USD 0; EUR 0"}
     )
     catalogue.create_sku(admin, data)
-    row = catalogue.search_skus(admin, "SRV-WS", currency="USD")[0]
+    row = browsing.search_skus(admin, "SRV-WS", currency="USD")[0]
     assert (row.kind, row.list_price_minor) == (SkuKind.INCLUDED, 0)
 
 
@@ -539,10 +540,10 @@ def test_the_form_shows_a_version_as_it_was_typed(admin: Context) -> None:
     sku = catalogue.create_sku(
         admin, _usage_in(prices="USD 6,000; EUR 5,520", tiers="USD 500000 0.01; EUR 500000 0.01")
     )
-    values = catalogue.sku_form_values(sku.current, sku.code)
+    values = form_text.sku_form_values(sku.current, sku.code)
     assert values["prices"] == "EUR 5,520.00; USD 6,000.00"
     assert values["tiers"] == "EUR 500000 0.01; USD 500000 0.01"
-    again = catalogue.sku_input(values)
+    again = inputs.sku_input(values)
     with pytest.raises(InvalidInput, match="already says"):
         catalogue.revise_sku(admin, sku.id, sku.version, again)
 

@@ -15,9 +15,10 @@ import pytest
 from acctmgr.clock import AdjustableClock
 from acctmgr.db import Database
 from acctmgr.errors import InvalidInput
+from acctmgr.services.catalogue import inputs, packages
 from acctmgr.services.catalogue import skus as catalogue
 from acctmgr.services.catalogue.export import export, published_catalogue
-from acctmgr.services.catalogue.skus import PackageIn
+from acctmgr.services.catalogue.inputs import PackageIn
 from acctmgr.services.kernel.context import Context
 from tests.conftest import NOW
 
@@ -28,7 +29,7 @@ def _catalogue(admin: Context) -> None:
     """A service, a usage SKU, an included item, a retired SKU and a starter pack."""
     catalogue.create_sku(
         admin,
-        catalogue.sku_input(
+        inputs.sku_input(
             {
                 "code": "SRV-WS",
                 "name": HOSTILE,
@@ -42,7 +43,7 @@ def _catalogue(admin: Context) -> None:
     )
     catalogue.create_sku(
         admin,
-        catalogue.sku_input(
+        inputs.sku_input(
             {
                 "code": "PV-500K",
                 "name": "Page views",
@@ -55,18 +56,18 @@ def _catalogue(admin: Context) -> None:
     )
     catalogue.create_sku(
         admin,
-        catalogue.sku_input(
+        inputs.sku_input(
             {"code": "INC-SEATS", "name": "Training seats", "kind": "included", "prices": "USD 0"}
         ),
     )
     old = catalogue.create_sku(
         admin,
-        catalogue.sku_input(
+        inputs.sku_input(
             {"code": "OLD-1", "name": "Retired thing", "kind": "one_off", "prices": "USD 10"}
         ),
     )
     catalogue.retire_sku(admin, old.id, old.version)
-    catalogue.save_package(
+    packages.save_package(
         admin,
         PackageIn.model_validate(
             {

@@ -13,10 +13,13 @@ import pypdf
 import pytest
 from sqlalchemy import select
 
+from acctmgr.domain.records import RecordType
 from acctmgr.errors import PermissionDenied
 from acctmgr.models import Account, Document
 from acctmgr.services.accounts import records as accounts
+from acctmgr.services.documents import stored_documents
 from acctmgr.services.documents import templates as template_service
+from acctmgr.services.documents.readable_text import readable_text
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.sales import quote_builder as builder
 from acctmgr.services.sales.quote_builder import CatalogueLineIn, NewQuoteIn
@@ -42,7 +45,7 @@ def documents_of(context: Context, quote_id: int) -> list[Document]:
     with context.database.read_session() as session:
         found = session.scalars(
             select(Document)
-            .where(Document.record_type == "quotes", Document.record_id == quote_id)
+            .where(Document.record_type == RecordType.QUOTE, Document.record_id == quote_id)
             .order_by(Document.id)
         )
         rows = list(found)
@@ -161,10 +164,12 @@ def test_the_account_lists_its_documents_and_shows_a_pdf_as_its_html_text(
     admin: Context, shop: Catalogue
 ) -> None:
     sent = send_a_po(admin, shop)
-    rows = template_service.account_documents(admin.as_user("ae"), sent.account_id)
+    rows = stored_documents.account_documents(admin.as_user("ae"), sent.account_id)
     assert {row.id for row in rows} == {sent.pdf.id, sent.html.id}
-    assert [row.id for row in template_service.record_documents(admin, "quotes", sent.quote_id)]
-    view = template_service.document_text(admin.as_user("ae"), sent.pdf.id)
+    assert [
+        row.id for row in stored_documents.record_documents(admin, RecordType.QUOTE, sent.quote_id)
+    ]
+    view = stored_documents.document_text(admin.as_user("ae"), sent.pdf.id)
     assert view.sha256 == sent.pdf.sha256
     assert view.created_by == "Erin Executive"
     assert "Platform v1 | 1 | 1.000,00 $ | 10 % | 900,00 $" in view.text
@@ -175,9 +180,9 @@ def test_the_account_lists_its_documents_and_shows_a_pdf_as_its_html_text(
 def test_another_segment_does_not_see_the_documents(admin: Context, shop: Catalogue) -> None:
     sent = send_a_po(admin, shop)
     with pytest.raises(PermissionDenied):
-        template_service.account_documents(admin.as_user("ae2"), sent.account_id)
+        stored_documents.account_documents(admin.as_user("ae2"), sent.account_id)
     with pytest.raises(PermissionDenied):
-        template_service.document_text(admin.as_user("ae2"), sent.pdf.id)
+        stored_documents.document_text(admin.as_user("ae2"), sent.pdf.id)
 
 
 def test_readable_text_puts_a_table_row_on_one_line() -> None:
@@ -185,4 +190,4 @@ def test_readable_text_puts_a_table_row_on_one_line() -> None:
         "<h1>Title</h1><p>One <b>bold</b>\n word.<br>Next</p>"
         "<table><tr><th>A</th><th>B</th></tr><tr><td>1 &amp; 2</td><td></td></tr></table>"
     )
-    assert template_service.readable_text(html) == "Title\nOne bold word.\nNext\nA | B\n1 & 2"
+    assert readable_text(html) == "Title\nOne bold word.\nNext\nA | B\n1 & 2"

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from acctmgr.errors import InvalidInput
-from acctmgr.services.documents.rendering import render_source
+from acctmgr.services.documents.sandbox import render_source
 
 
 def refusal(source: str, *, seconds: float = 5.0) -> str:

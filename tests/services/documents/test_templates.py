@@ -8,10 +8,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from acctmgr.domain.records import RecordType
 from acctmgr.errors import Conflict, InvalidInput, PermissionDenied
 from acctmgr.models import DocumentTemplate
 from acctmgr.services.documents import rendering as documents
+from acctmgr.services.documents import sample_data
 from acctmgr.services.documents import templates as template_service
+from acctmgr.services.documents.pdf import pdf_of
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 
@@ -26,9 +29,9 @@ def issue_po(admin: Context) -> documents.Issued:
             uow,
             kind="po",
             template=PO,
-            variables=template_service.sample_variables(PO),
+            variables=sample_data.sample_variables(PO),
             locale="en_US",
-            record=("quotes", 1, 3),
+            record=(RecordType.QUOTE, 1, 3),
             filename="PO-Q-000042",
             title="Purchase order Q-000042",
         )
@@ -149,12 +152,12 @@ def test_an_unknown_template_is_named(admin: Context) -> None:
 def test_every_shipped_template_previews_with_its_sample(admin: Context, name: str) -> None:
     view = template_service.get_template(admin, name)
     text = template_service.preview_template(admin, name, view.body)
-    variables: dict[str, Any] = template_service.sample_variables(name)
+    variables: dict[str, Any] = sample_data.sample_variables(name)
     assert text.strip()
     if "account" in variables:
         assert "Müller &" in text
     if name.endswith(".html.j2"):
-        pdf = documents.pdf_of(text, name=name, title=name)
+        pdf = pdf_of(text, name=name, title=name)
         assert pdf.startswith(b"%PDF")
     assert {row.name for row in template_service.list_templates(admin)} == set(
         documents.shipped_names()

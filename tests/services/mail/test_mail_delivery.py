@@ -23,6 +23,7 @@ from acctmgr.errors import Conflict, InvalidInput, PermissionDenied
 from acctmgr.models import EmailStatus, OutboxEmail
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.mail import delivery as mail_delivery
+from acctmgr.services.mail import outbox as outbox_service
 from acctmgr.services.mail.delivery import RETRY_DELAYS, deliver_due
 from tests.conftest import NOW
 from tests.mail_support import PDF, Mailbox, free_port, mailbox, queue, queue_many, smtp_settings
@@ -289,10 +290,10 @@ def test_an_admin_retries_a_failed_message_and_it_is_sent(
     failed = stored(admin, email_id)
 
     with pytest.raises(PermissionDenied, match="Only an Admin can retry e-mails"):
-        mail_delivery.retry_email(admin.as_user("ae"), email_id, failed.version)
+        outbox_service.retry_email(admin.as_user("ae"), email_id, failed.version)
     with pytest.raises(Conflict):
-        mail_delivery.retry_email(admin, email_id, failed.version - 1)
-    row = mail_delivery.retry_email(admin, email_id, failed.version)
+        outbox_service.retry_email(admin, email_id, failed.version - 1)
+    row = outbox_service.retry_email(admin, email_id, failed.version)
 
     assert (row.status, row.attempts, row.next_attempt_at) == (
         EmailStatus.QUEUED,
@@ -300,7 +301,7 @@ def test_an_admin_retries_a_failed_message_and_it_is_sent(
         clock.now(),
     )
     with pytest.raises(InvalidInput, match="Only a failed e-mail can be retried"):
-        mail_delivery.retry_email(admin, email_id, row.version)
+        outbox_service.retry_email(admin, email_id, row.version)
     assert deliver_due(admin, smtp_settings(port), worker="w1").sent == 1
     assert server.messages()[0]["Message-ID"] == failed.message_id
 
@@ -314,24 +315,24 @@ def test_the_outbox_lists_newest_first_in_pages_for_admins_only(
         clock.advance(timedelta(minutes=1))
     fail_for_good(admin, ids[1])
 
-    listed = mail_delivery.outbox(admin)
+    listed = outbox_service.outbox(admin)
     assert [row.id for row in listed] == ids[::-1]
-    page = mail_delivery.outbox(admin, limit=2, offset=1)
+    page = outbox_service.outbox(admin, limit=2, offset=1)
     assert [row.id for row in page] == [ids[3], ids[2]]
-    failed = mail_delivery.outbox(admin, EmailStatus.FAILED)
+    failed = outbox_service.outbox(admin, EmailStatus.FAILED)
     assert [(row.id, row.last_error) for row in failed] == [
         (ids[1], "The SMTP server refused the connection.")
     ]
-    view = mail_delivery.email(admin, ids[4])
+    view = outbox_service.email(admin, ids[4])
     assert (view.to_addresses, view.subject) == ("b4@example.com", "Message 4")
     assert view.body_text == "Please find your quote attached."
     assert [(a.filename, a.media_type, a.size) for a in view.attachments] == [
         ("Q-000001.pdf", "application/pdf", len(PDF))
     ]
     with pytest.raises(PermissionDenied):
-        mail_delivery.outbox(admin.as_user("ae"))
+        outbox_service.outbox(admin.as_user("ae"))
     with pytest.raises(PermissionDenied):
-        mail_delivery.email(admin.as_user("finance"), ids[4])
+        outbox_service.email(admin.as_user("finance"), ids[4])
 
 
 def test_worker_once_delivers_the_outbox_through_the_configured_server(

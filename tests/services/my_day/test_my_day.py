@@ -12,8 +12,8 @@ from acctmgr.services.accounts import activities as activity_service
 from acctmgr.services.accounts import records as account_service
 from acctmgr.services.accounts.records import AccountIn
 from acctmgr.services.kernel.context import Context
-from acctmgr.services.my_day import day as my_day_service
 from acctmgr.services.kernel.day_sections import Urgency
+from acctmgr.services.my_day import day as my_day_service
 from tests import factories
 
 

@@ -776,7 +776,7 @@ def decisions(admin: Context, case_id: int) -> list[str]:
             session.scalars(
                 select(AuditEvent.action)
                 .where(
-                    AuditEvent.entity_type == "retention_case",
+                    AuditEvent.entity_type == RecordType.RETENTION_CASE,
                     AuditEvent.entity_id == case_id,
                     AuditEvent.change == "decision",
                 )

@@ -10,13 +10,14 @@ from sqlalchemy import select
 from textual.widgets import Static, TextArea
 
 from acctmgr.app import AcctmgrApp
+from acctmgr.domain.records import RecordType
 from acctmgr.models import Account, Contract, DocumentTemplate, User
 from acctmgr.screens.accounts.account import AccountScreen
 from acctmgr.screens.catalogue.forms import ConfirmScreen
 from acctmgr.screens.documents.templates import TemplateEditorScreen, TemplatesScreen
 from acctmgr.screens.documents.viewer import DocumentScreen
 from acctmgr.services.documents import rendering as documents
-from acctmgr.services.documents import templates as template_service
+from acctmgr.services.documents import sample_data
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 from acctmgr.widgets.record_table import RecordTable
 from tests.ui_support import build_app, seeded_template, settle, until
@@ -160,9 +161,9 @@ def a_contract_document(app: AcctmgrApp) -> tuple[int, int, str]:
             uow,
             kind="contract",
             template="contract.html.j2",
-            variables=template_service.sample_variables("contract.html.j2"),
+            variables=sample_data.sample_variables("contract.html.j2"),
             locale="de_DE",
-            record=("contracts", contract.id, contract.version),
+            record=(RecordType.CONTRACT, contract.id, contract.version),
             filename=contract.number,
             title=f"Contract {contract.number}",
         )

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from textual.widgets import Input
 
 from acctmgr.app import AcctmgrApp
+from acctmgr.domain.records import RecordType
 from acctmgr.models import (
     Account,
     ApprovalRequest,
@@ -241,13 +242,13 @@ async def test_the_rate_reduction_wizard_from_request_to_signed_contract(
         assert new.signer_title == "CFO"
         email = session.scalars(
             select(OutboxEmail).where(
-                OutboxEmail.record_type == "contracts", OutboxEmail.record_id == new.id
+                OutboxEmail.record_type == RecordType.CONTRACT, OutboxEmail.record_id == new.id
             )
         ).one()
         assert email.status is EmailStatus.QUEUED
         decisions = session.scalars(
             select(AuditEvent.action).where(
-                AuditEvent.entity_type == "retention_case", AuditEvent.entity_id == case_id
+                AuditEvent.entity_type == RecordType.RETENTION_CASE, AuditEvent.entity_id == case_id
             )
         ).all()
         assert {"retention.open:step_open", "retention.close:closed_won"} <= set(decisions)

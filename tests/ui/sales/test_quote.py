@@ -12,6 +12,7 @@ from sqlalchemy import select
 from textual.widgets import Input
 
 from acctmgr.app import AcctmgrApp
+from acctmgr.domain.records import RecordType
 from acctmgr.models import (
     ApprovalRequest,
     ApprovalRequestStatus,
@@ -176,7 +177,9 @@ async def test_a_first_quote_from_catalogue_to_po(tmp_path: Path, template: Path
         ).one()
         assert request.status is ApprovalRequestStatus.APPROVED
         po = session.scalars(
-            select(Document).where(Document.record_type == "quotes", Document.record_id == quote.id)
+            select(Document).where(
+                Document.record_type == RecordType.QUOTE, Document.record_id == quote.id
+            )
         ).all()
         pdf = [doc for doc in po if doc.media_type == "application/pdf"]
         assert len(pdf) == 1

@@ -14,7 +14,7 @@ from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.services.accounts import account_file
 from acctmgr.services.accounts import records as account_service
 from acctmgr.services.accounts.records import AccountView
-from acctmgr.services.documents import templates as template_service
+from acctmgr.services.documents import stored_documents
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.text import content, day, fields, money, plain
 
@@ -106,7 +106,7 @@ class AccountScreen(AcctmgrScreen):
             "subscriptions": (account_file.subscriptions, _subscription_row),
             "invoices": (account_file.invoices, _invoice_row),
             "cases": (account_file.cases_and_opportunities, _case_row),
-            "documents": (template_service.account_documents, _document_row),
+            "documents": (stored_documents.account_documents, _document_row),
             "timeline": (account_file.timeline, _timeline_row),
         }
         if pane not in loaders:
@@ -264,7 +264,7 @@ def _case_row(row: account_file.CaseRow) -> Row:
     )
 
 
-def _document_row(row: template_service.DocumentRow) -> Row:
+def _document_row(row: stored_documents.DocumentRow) -> Row:
     return (
         str(row.id),
         [

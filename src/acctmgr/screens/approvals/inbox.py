@@ -9,6 +9,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from acctmgr.domain.approvals import Decision
+from acctmgr.domain.records import RecordType
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.services.approvals import decisions as approval_decisions
 from acctmgr.services.approvals import inbox as approval_inbox
@@ -113,7 +114,7 @@ class ApprovalScreen(AcctmgrScreen):
     @work(exclusive=True, group="approval")
     async def load(self) -> None:
         if self.request_id is None and self.quote_id is not None:
-            latest = await self.call(approval_inbox.latest_for, "quote", self.quote_id)
+            latest = await self.call(approval_inbox.latest_for, RecordType.QUOTE, self.quote_id)
             if latest is None:
                 self.notify("This quote was never submitted for approval.", severity="warning")
                 self.dismiss()
@@ -127,7 +128,7 @@ class ApprovalScreen(AcctmgrScreen):
         facts = request.facts
         quote = (
             await self.call(quotes.get_quote, request.record_id)
-            if request.record_type == "quote"
+            if request.record_type is RecordType.QUOTE
             else None
         )
         currency = quote.currency if quote else str(facts.get("currency") or "")

@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, Static
 
 from acctmgr.domain.approvals import ApproverKind
+from acctmgr.domain.records import RecordType
 from acctmgr.domain.roles import Role
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.screens.dialog import FormDialog
@@ -165,7 +166,7 @@ def _rule_in(values: dict[str, str]) -> RuleIn:
     name = values["approver_name"].strip() or None
     fields: dict[str, Any] = {
         "name": values["name"],
-        "record_type": "quote",
+        "record_type": RecordType.QUOTE,
         "condition": parse_condition(values["condition"]),
         "tier": values["tier"] or "1",
         "sla_hours": values["sla_hours"] or None,

@@ -22,7 +22,8 @@ from textual.widgets import Footer, Header, Input, Static
 from acctmgr.domain.catalogue import SkuKind
 from acctmgr.errors import AcctmgrError
 from acctmgr.screens.base import UNEXPECTED, AcctmgrScreen
-from acctmgr.services.catalogue.skus import KIND_LABELS, PackageIn, SkuIn
+from acctmgr.services.catalogue.inputs import PackageIn, SkuIn
+from acctmgr.services.catalogue.skus import KIND_LABELS
 from acctmgr.services.kernel.context import Context
 from acctmgr.widgets.form import Form, FormField
 from acctmgr.widgets.text import content

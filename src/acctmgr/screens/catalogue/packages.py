@@ -9,8 +9,10 @@ from textual.widgets import Footer, Header, Static
 
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.screens.catalogue.forms import ConfirmScreen, package_form
-from acctmgr.services.catalogue import skus as catalogue_service
-from acctmgr.services.catalogue.skus import PackageIn, PackageView
+from acctmgr.services.catalogue import form_text
+from acctmgr.services.catalogue import packages as package_service
+from acctmgr.services.catalogue.inputs import PackageIn
+from acctmgr.services.catalogue.packages import PackageView
 from acctmgr.services.kernel.context import Context
 from acctmgr.widgets.record_table import RecordTable
 from acctmgr.widgets.text import content, plain
@@ -43,7 +45,7 @@ class PackagesScreen(AcctmgrScreen):
 
     @work(group="packages", exclusive=True)
     async def load(self) -> None:
-        packages = await self.call(catalogue_service.list_packages)
+        packages = await self.call(package_service.list_packages)
         if packages is None:
             return
         self._packages = {str(p.id): p for p in packages}
@@ -54,7 +56,7 @@ class PackagesScreen(AcctmgrScreen):
                     plain(p.code),
                     plain(p.name),
                     plain("yes" if p.is_starter_pack else ""),
-                    plain(catalogue_service.items_text(p.items)),
+                    plain(form_text.items_text(p.items)),
                 ],
             )
             for p in packages
@@ -89,13 +91,13 @@ class PackagesScreen(AcctmgrScreen):
             return
 
         def save(context: Context, data: PackageIn) -> PackageView:
-            return catalogue_service.save_package(context, data, package.version)
+            return package_service.save_package(context, data, package.version)
 
         values = {
             "code": package.code,
             "name": package.name,
             "description": package.description,
-            "items": catalogue_service.items_text(package.items),
+            "items": form_text.items_text(package.items),
             "is_starter_pack": "yes" if package.is_starter_pack else "",
         }
         self.app.push_screen(
@@ -128,7 +130,7 @@ class PackagesScreen(AcctmgrScreen):
 
     @work(group="packages-retire")
     async def retire(self, package: PackageView) -> None:
-        done = await self.call(catalogue_service.retire_package, package.id, package.version)
+        done = await self.call(package_service.retire_package, package.id, package.version)
         if done is not None:
             self.notify(f"Retired package {done.code}.")
             self.load()
@@ -140,4 +142,4 @@ class PackagesScreen(AcctmgrScreen):
 
 
 def _create(context: Context, data: PackageIn) -> PackageView:
-    return catalogue_service.save_package(context, data)
+    return package_service.save_package(context, data)

@@ -22,8 +22,11 @@ from acctmgr.domain.roles import Role
 from acctmgr.errors import AcctmgrError
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.screens.catalogue.forms import ConfirmScreen, sku_form
+from acctmgr.services.catalogue import browsing, form_text
 from acctmgr.services.catalogue import skus as catalogue_service
-from acctmgr.services.catalogue.skus import KIND_LABELS, SkuIn, SkuRow, SkuVersionView, SkuView
+from acctmgr.services.catalogue.browsing import SkuRow, SkuVersionView, SkuView
+from acctmgr.services.catalogue.inputs import SkuIn
+from acctmgr.services.catalogue.skus import KIND_LABELS
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.people import users as user_service
@@ -99,7 +102,7 @@ class CatalogueScreen(AcctmgrScreen):
     @work(group="catalogue-search")
     async def fetch(self, generation: int, offset: int) -> None:
         rows = await self.call(
-            catalogue_service.search_skus,
+            browsing.search_skus,
             self.query_one("#catalogue-search", Input).value,
             include_retired=self._show_retired,
             limit=PAGE,
@@ -216,7 +219,7 @@ class SkuScreen(AcctmgrScreen):
 
     @work(group="sku")
     async def load(self) -> None:
-        sku = await self.call(catalogue_service.get_sku, self.sku_id)
+        sku = await self.call(browsing.get_sku, self.sku_id)
         if sku is None:
             self.dismiss()
             return
@@ -270,7 +273,7 @@ class SkuScreen(AcctmgrScreen):
                 f"Revise {sku.code}",
                 intro,
                 save,
-                catalogue_service.sku_form_values(sku.current, sku.code),
+                form_text.sku_form_values(sku.current, sku.code),
                 revising=True,
             ),
             self._revised,

@@ -19,6 +19,7 @@ from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.screens.catalogue.forms import ConfirmScreen
 from acctmgr.screens.documents.viewer import shown_text
 from acctmgr.services.documents import templates as template_service
+from acctmgr.services.documents.readable_text import readable_text
 from acctmgr.services.documents.templates import TemplateRow, TemplateView
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.text import content, day, plain
@@ -168,7 +169,7 @@ class TemplateEditorScreen(AcctmgrScreen):
             return
         if self.template_name.endswith(".html.j2"):
             # Up to megabytes of HTML: turned to text off the UI thread.
-            text = await asyncio.to_thread(template_service.readable_text, text)
+            text = await asyncio.to_thread(readable_text, text)
         self.query_one("#template-preview", TextArea).load_text(shown_text(text))
         self.add_class("previewing")
 

@@ -8,8 +8,8 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, Static, TextArea
 
 from acctmgr.screens.base import AcctmgrScreen
-from acctmgr.services.documents import templates as template_service
-from acctmgr.services.documents.templates import DocumentView
+from acctmgr.services.documents import stored_documents
+from acctmgr.services.documents.stored_documents import DocumentView
 from acctmgr.widgets.text import day, fields, safe
 
 
@@ -45,7 +45,7 @@ class DocumentScreen(AcctmgrScreen):
 
     @work(group="document")
     async def load(self) -> None:
-        document = await self.call(template_service.document_text, self.document_id)
+        document = await self.call(stored_documents.document_text, self.document_id)
         if document is None:
             self.dismiss()
             return

@@ -12,8 +12,8 @@ from textual.widgets import Footer, Header, Static
 
 from acctmgr.domain.documents import EmailStatus
 from acctmgr.screens.base import AcctmgrScreen
-from acctmgr.services.mail import delivery as mail_delivery
-from acctmgr.services.mail.delivery import EmailView, OutboxRow
+from acctmgr.services.mail import outbox as outbox_service
+from acctmgr.services.mail.outbox import EmailView, OutboxRow
 from acctmgr.widgets.record_table import RecordTable
 from acctmgr.widgets.text import content, fields, lines, plain, prose, safe
 
@@ -73,7 +73,7 @@ class OutboxScreen(AcctmgrScreen):
 
     @work(exclusive=True, group="outbox")
     async def refresh_outbox(self) -> None:
-        rows = await self.call(mail_delivery.outbox, self.status, PAGE)
+        rows = await self.call(outbox_service.outbox, self.status, PAGE)
         if rows is None:
             return
         self._rows = {str(row.id): row for row in rows}
@@ -133,7 +133,7 @@ class OutboxScreen(AcctmgrScreen):
 
 async def retry(screen: AcctmgrScreen, email_id: int, version: int) -> bool:
     """Queue a failed e-mail again; the service says why when it cannot."""
-    queued = await screen.call(mail_delivery.retry_email, email_id, version)
+    queued = await screen.call(outbox_service.retry_email, email_id, version)
     if queued is None:
         return False
     # The subject is customer text: shown as letters, never as markup.
@@ -168,7 +168,7 @@ class EmailScreen(AcctmgrScreen):
 
     @work(exclusive=True, group="email")
     async def load(self) -> None:
-        email = await self.call(mail_delivery.email, self.email_id)
+        email = await self.call(outbox_service.email, self.email_id)
         if email is None:
             return
         self.email = email

@@ -13,8 +13,8 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Input, Static
 
 from acctmgr.screens.base import AcctmgrModal
-from acctmgr.services.catalogue import skus as catalogue
-from acctmgr.services.catalogue.skus import SkuRow
+from acctmgr.services.catalogue import browsing as catalogue
+from acctmgr.services.catalogue.browsing import SkuRow
 from acctmgr.widgets.search_box import SearchBox
 from acctmgr.widgets.text import money, plain
 

@@ -1,5 +1,5 @@
-"""Accounts and their contacts: create and edit them (version-checked), and keep the text the
-accounts search reads (finding them is ``account_search``)."""
+"""Accounts and their contacts: create and edit accounts (version-checked), add contacts, and
+keep the text the accounts search reads (finding them is ``account_search``)."""
 
 from __future__ import annotations
 
@@ -149,23 +149,6 @@ def add_contact(uow: UnitOfWork, account_id: int, data: ContactIn) -> ContactVie
     account = uow.get(Account, account_id, "account")
     require_segment(uow.user, account.segment_id, what="account")
     contact = uow.add(Contact(account_id=account.id, **data.model_dump()))
-    uow.session.flush()
-    refresh_search_text(uow, account)
-    return ContactView.model_validate(contact)
-
-
-@use_case("contacts.update")
-def update_contact(
-    uow: UnitOfWork, contact_id: int, data: ContactIn, expected_version: int
-) -> ContactView:
-    """Save an edited contact. Refused with Conflict if it changed since it was loaded."""
-    require_role(uow.user, *EDITORS, to="edit contacts")
-    contact = uow.get(Contact, contact_id, "contact")
-    account = uow.get(Account, contact.account_id, "account")
-    require_segment(uow.user, account.segment_id, what="account")
-    uow.expect_version(contact, expected_version, "contact")
-    for key, value in data.model_dump().items():
-        setattr(contact, key, value)
     uow.session.flush()
     refresh_search_text(uow, account)
     return ContactView.model_validate(contact)

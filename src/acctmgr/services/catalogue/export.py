@@ -21,7 +21,8 @@ from sqlalchemy.orm import selectinload
 
 from acctmgr.errors import InvalidInput
 from acctmgr.models import Package, PackageItem, Sku, SkuKind, SkuVersion
-from acctmgr.services.catalogue.skus import KIND_LABELS, PriceView, TierView
+from acctmgr.services.catalogue.browsing import PriceView, TierView, version_content
+from acctmgr.services.catalogue.skus import KIND_LABELS
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
@@ -83,34 +84,7 @@ def published_catalogue(uow: UnitOfWork) -> PublishedCatalogue:
         .order_by(Sku.code)
     )
     codes = dict(uow.session.execute(select(Sku.id, Sku.code)).all())
-    skus = [
-        PublishedSku(
-            code=codes[version.sku_id],
-            version_number=version.number,
-            name=version.name,
-            kind=version.kind,
-            description=version.description,
-            contents=version.contents,
-            units=version.units,
-            billing_period_months=version.billing_period_months,
-            consumption_months=version.consumption_months,
-            included_volume=version.included_volume,
-            onsite_support=version.onsite_support,
-            prices=[
-                PriceView(currency=p.currency, list_price_minor=p.list_price_minor)
-                for p in sorted(version.prices, key=lambda p: p.currency)
-            ],
-            tiers=[
-                TierView(
-                    currency=t.currency,
-                    from_volume=t.from_volume,
-                    unit_price_minor=t.unit_price_minor,
-                )
-                for t in sorted(version.usage_tiers, key=lambda t: (t.currency, t.from_volume))
-            ],
-        )
-        for version in versions
-    ]
+    skus = [_published_sku(version, codes[version.sku_id]) for version in versions]
     names = {sku.code: sku.name for sku in skus}
     packages = uow.session.scalars(
         select(Package)
@@ -120,19 +94,23 @@ def published_catalogue(uow: UnitOfWork) -> PublishedCatalogue:
     )
     return PublishedCatalogue(
         skus=skus,
-        packages=[
-            PublishedPackage(
-                code=package.code,
-                name=package.name,
-                description=package.description,
-                is_starter_pack=package.is_starter_pack,
-                items=[
-                    _item(item, codes, names)
-                    for item in sorted(package.items, key=lambda item: item.id)
-                ],
-            )
-            for package in packages
-        ],
+        packages=[_published_package(package, codes, names) for package in packages],
+    )
+
+
+def _published_sku(version: SkuVersion, code: str) -> PublishedSku:
+    return PublishedSku(code=code, version_number=version.number, **version_content(version))
+
+
+def _published_package(
+    package: Package, codes: dict[int, str], names: dict[str, str]
+) -> PublishedPackage:
+    return PublishedPackage(
+        code=package.code,
+        name=package.name,
+        description=package.description,
+        is_starter_pack=package.is_starter_pack,
+        items=[_item(item, codes, names) for item in sorted(package.items, key=lambda i: i.id)],
     )
 
 

@@ -1,19 +1,16 @@
-"""The contract as sent for signature: the PDF, and the e-mail it goes out with."""
+"""The contract as sent for signature: the PDF, and the e-mail it goes out with.
+
+It prints the quote it carries out as the purchase order does, and goes out the same way
+(``documents.customer_documents``).
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
+from acctmgr.domain.records import RecordType
 from acctmgr.models import Account, Contact, Contract, Quote
-from acctmgr.services.documents import rendering as documents
+from acctmgr.services.documents import customer_documents
+from acctmgr.services.documents.rendering import Issued
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
-from acctmgr.services.sales.purchase_orders import (
-    COMPANY,
-    account_variables,
-    line_variables,
-    send_with,
-    totals,
-)
 
 
 def issue_contract(
@@ -23,15 +20,12 @@ def issue_contract(
     contact: Contact,
     *,
     supersedes: str | None = None,
-) -> documents.Issued:
+) -> Issued:
     """Render the contract from the quote it carries out, keep it, and queue its e-mail with
     the PDF attached, in the caller's transaction."""
     account = uow.get(Account, contract.account_id, "account")
-    lines = line_variables(uow, quote.lines, quote.currency)
-    variables: dict[str, Any] = {
-        "company": COMPANY,
-        "account": account_variables(uow, account),
-        "currency": quote.currency,
+    variables = {
+        **customer_documents.quote_variables(uow, quote, account, contact_name=contact.name),
         "contract": {
             "number": contract.number,
             "starts_on": contract.starts_on,
@@ -41,29 +35,17 @@ def issue_contract(
             "territory": contract.territory,
         },
         "supersedes": supersedes,
-        "lines": lines,
-        "totals": totals(lines),
-        "contact_name": contact.name,
-        "sender": uow.user.name,
     }
-    issued = documents.issue(
+    return customer_documents.send_document(
         uow,
         kind="contract",
         template="contract.html.j2",
+        email_template="contract_email.txt.j2",
         variables=variables,
         locale=account.locale,
-        record=("contracts", contract.id, contract.version),
+        record=(RecordType.CONTRACT, contract.id, contract.version),
         filename=contract.number,
         title=f"Contract {contract.number}",
-    )
-    send_with(
-        uow,
-        to=contact.email,
+        to=contact,
         subject=f"Contract {contract.number} for {account.name}: for your signature",
-        template="contract_email.txt.j2",
-        variables=variables,
-        locale=account.locale,
-        record=("contracts", contract.id),
-        attachment=issued.pdf.id,
     )
-    return issued

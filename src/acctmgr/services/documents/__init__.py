@@ -1,1 +1,1 @@
-"""Document templates, rendering to HTML and PDF, and the documents stored."""
+"""Document templates, rendering to HTML and PDF, the documents stored and those sent out."""

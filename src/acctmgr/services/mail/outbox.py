@@ -3,15 +3,25 @@
 Nothing is sent from a use case. ``acctmgr worker`` delivers queued messages later; because the
 message is committed with the change, a rolled-back change sends nothing and a committed one is
 never forgotten. The Message-ID is fixed here, so a resend after a crash is recognisable.
+
+Admins see the outbox (what was sent, what waits for a retry and why, what failed) and queue a
+failed message again.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
-from acctmgr.models import EmailAttachment, EmailStatus, OutboxEmail
-from acctmgr.services.kernel.unit_of_work import UnitOfWork
+from sqlalchemy import select
+
+from acctmgr.domain.records import RecordType
+from acctmgr.errors import InvalidInput
+from acctmgr.models import Document, EmailAttachment, EmailStatus, OutboxEmail, Role
+from acctmgr.services.kernel.permissions import require_role
+from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 MESSAGE_DOMAIN = "acctmgr.invalid"
 
@@ -23,7 +33,7 @@ def queue_email(
     subject: str,
     body_text: str,
     body_html: str = "",
-    record: tuple[str, int] | None = None,
+    record: tuple[RecordType, int] | None = None,
     attachments: Sequence[int] = (),
 ) -> OutboxEmail:
     """Put an e-mail in the outbox, attached to the record it is about."""
@@ -40,3 +50,110 @@ def queue_email(
     )
     email.attachments = [EmailAttachment(document_id=document_id) for document_id in attachments]
     return uow.add(email)
+
+
+def attached_documents(uow: UnitOfWork, email_id: int) -> list[Document]:
+    """The documents attached to an e-mail, in the order they were stored."""
+    return list(
+        uow.session.scalars(
+            select(Document)
+            .join(EmailAttachment, EmailAttachment.document_id == Document.id)
+            .where(EmailAttachment.email_id == email_id)
+            .order_by(Document.id)
+        )
+    )
+
+
+# --- what admins see and do with the outbox -----------------------------------------------------
+
+
+class OutboxRow(ReadModel):
+    id: int
+    version: int
+    message_id: str
+    to_addresses: str
+    subject: str
+    status: EmailStatus
+    attempts: int
+    next_attempt_at: datetime
+    sent_at: datetime | None
+    last_error: str
+    created_at: datetime
+
+
+class AttachmentView(ReadModel):
+    filename: str
+    media_type: str
+    size: int
+
+
+class EmailView(OutboxRow):
+    cc_addresses: str
+    body_text: str
+    body_html: str
+    record_type: RecordType | None
+    record_id: int | None
+    claimed_by: str | None
+    attachments: list[AttachmentView]
+
+
+@use_case("outbox.list", write=False)
+def outbox(
+    uow: UnitOfWork, status: EmailStatus | None = None, limit: int = 50, offset: int = 0
+) -> list[OutboxRow]:
+    """The outbox, newest first, optionally only messages in one status.
+
+    Only an Admin can see it (PermissionDenied otherwise).
+    """
+    require_role(uow.user, Role.ADMIN, to="see the outbox")
+    query = select(OutboxEmail).order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc())
+    if status is not None:
+        query = query.where(OutboxEmail.status == status)
+    rows = uow.session.scalars(query.limit(limit).offset(offset)).all()
+    return [OutboxRow.model_validate(row) for row in rows]
+
+
+@use_case("outbox.email", write=False)
+def email(uow: UnitOfWork, email_id: int) -> EmailView:
+    """One message as it will be (or was) sent: headers, text and attachments.
+
+    Only an Admin can read it (PermissionDenied otherwise); NotFound for an unknown id.
+    """
+    require_role(uow.user, Role.ADMIN, to="read the outbox")
+    record = uow.get(OutboxEmail, email_id, "e-mail")
+    attachments = [
+        AttachmentView(filename=d.filename, media_type=d.media_type, size=len(d.content))
+        for d in attached_documents(uow, email_id)
+    ]
+    row = OutboxRow.model_validate(record).model_dump()
+    return EmailView(
+        **row,
+        cc_addresses=record.cc_addresses,
+        body_text=record.body_text,
+        body_html=record.body_html,
+        record_type=record.record_type,
+        record_id=record.record_id,
+        claimed_by=record.claimed_by,
+        attachments=attachments,
+    )
+
+
+@use_case("outbox.retry")
+def retry_email(uow: UnitOfWork, email_id: int, expected_version: int) -> OutboxRow:
+    """Queue a failed message again, to be sent on the next worker pass with fresh attempts.
+
+    Only an Admin can. Refused with InvalidInput for a message that has not failed, and with
+    Conflict when it changed since it was loaded.
+    """
+    require_role(uow.user, Role.ADMIN, to="retry e-mails")
+    record = uow.get(OutboxEmail, email_id, "e-mail")
+    uow.expect_version(record, expected_version, "e-mail")
+    if record.status is not EmailStatus.FAILED:
+        raise InvalidInput(
+            f"Only a failed e-mail can be retried; this one is {record.status.value}."
+        )
+    record.status = EmailStatus.QUEUED
+    record.attempts = 0
+    record.next_attempt_at = uow.now
+    uow.session.flush()
+    return OutboxRow.model_validate(record)

@@ -36,6 +36,7 @@ from acctmgr.models import (
     SkuVersion,
 )
 from acctmgr.services.approvals import requests as approval_requests
+from acctmgr.services.catalogue import packages
 from acctmgr.services.catalogue import skus as catalogue
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.money import line_net, parse_money
@@ -117,7 +118,7 @@ def new_quote(uow: UnitOfWork, data: NewQuoteIn) -> QuoteView:
         term_months=data.term_months,
     )
     if _is_new_customer(uow, account.id):
-        pack = catalogue.starter_pack(uow)
+        pack = packages.starter_pack(uow)
         for item in pack.items if pack else []:
             sku = uow.session.get(Sku, item.sku_id)
             if sku is None or sku.retired_at is not None:
