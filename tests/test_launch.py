@@ -10,10 +10,12 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
 
 from acctmgr.clock import AdjustableClock
 from acctmgr.config import LoadedSettings, Paths, load_settings
 from acctmgr.db import HEAD_REVISION, Database
+from acctmgr.db.migrate import alembic_config
 from acctmgr.models import ActivityKind, ApprovalStatus, ContractStatus, RetentionStep
 from acctmgr.services.accounts import my_day as accounts_day
 from acctmgr.services.approvals import my_day as approvals_day
@@ -71,15 +73,15 @@ def test_an_empty_folder_gets_a_new_database_the_full_way(tmp_path: Path) -> Non
 def test_an_older_schema_is_upgraded_before_anything_is_read(
     tmp_path: Path, template: Path
 ) -> None:
+    """A database at revision 0003 is brought to the head before My day is read from it."""
     url = _copy(template, tmp_path)
-    with sqlite3.connect(tmp_path / "acctmgr.db") as connection:
-        connection.execute("UPDATE alembic_version SET version_num = '0003'")
-    # 0004 builds the search index again; it must find none left over.
-    with sqlite3.connect(tmp_path / "acctmgr.db") as connection:
-        connection.execute("DROP TABLE accounts_search")
-        for trigger in connection.execute("SELECT name FROM sqlite_master WHERE type='trigger'"):
-            if trigger[0].startswith("accounts_search"):
-                connection.execute(f"DROP TRIGGER {trigger[0]}")
+    database = Database(url)
+    with database.engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+    database.dispose()
+    assert _revision(tmp_path / "acctmgr.db") == "0003"
     context, day = launch(_settings(tmp_path, url, "ae"), _clock())
     assert day is None
     assert context.is_open

@@ -53,7 +53,7 @@ def test_startup_connect_wires_the_services(tmp_path: Path) -> None:
         "connect(load_settings({'database_url': url}, environ={}, paths=paths))\n"
         "from acctmgr.services.approvals import record_kinds\n"
         "from acctmgr.services.kernel import audit\n"
-        "print(sorted(record_kinds.KINDS), event.contains(Session, 'after_flush', "
+        "print(sorted(map(str, record_kinds.KINDS)), event.contains(Session, 'after_flush', "
         "audit._write_audit))\n"
     )
     assert _run(script) == "['quote'] True"

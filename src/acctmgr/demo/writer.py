@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, Enum, Table, bindparam, insert, text, update
 from sqlalchemy.orm import Session
 
+from acctmgr.domain.records import RecordType
 from acctmgr.models.base import Base, UTCDateTime
 
 Row = dict[str, Any]
@@ -216,7 +217,7 @@ class BulkWriter:
                 "actor_id": None,
                 "action": "demo.seed",
                 "change": "insert",
-                "entity_type": "database",
+                "entity_type": RecordType.DATABASE,
                 "entity_id": None,
                 "before": None,
                 "after": dict(counts),

@@ -27,6 +27,7 @@ class RecordType(enum.StrEnum):
     BILLING_DISCREPANCY = "billing_discrepancy"
     CONTACT = "contact"
     CONTRACT = "contract"
+    DATABASE = "database"  # the whole of it, for a load that writes every kind (the demo seed)
     DELEGATION = "delegation"
     DOCUMENT = "document"
     DOCUMENT_TEMPLATE = "document_template"

@@ -12,6 +12,7 @@ from acctmgr.services.accounts import records as account_service
 from acctmgr.services.accounts.records import AccountIn, ContactIn
 from acctmgr.services.kernel.context import Context
 from tests import factories
+from tests.retention_support import customer, open_case
 
 
 def test_tabs_list_the_accounts_records(admin: Context) -> None:
@@ -44,3 +45,14 @@ def test_tabs_refuse_another_segments_account(admin: Context) -> None:
     account = account_service.create_account(admin, AccountIn(name="Acme", segment_code="SMB"))
     with pytest.raises(PermissionDenied):
         account_file.timeline(admin.as_user("ae2"), account.id)
+
+
+def test_the_account_timeline_tells_a_cases_routing_and_steps(admin: Context) -> None:
+    """A case's decisions (opened, routed to a CMS) are on its account's timeline, beside the
+    case's row changes: both are filed under one RecordType."""
+    acme = customer(admin)
+    open_case(admin, acme)
+    texts = [event.text for event in account_file.timeline(admin, acme.account_id)]
+    assert any("retention case" in text and text.endswith(":routed)") for text in texts), texts
+    assert any("retention case" in text and text.endswith(":step_open)") for text in texts)
+    assert any(text.startswith("retention case created") for text in texts)

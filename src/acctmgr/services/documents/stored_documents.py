@@ -24,8 +24,8 @@ from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 RECORDS: dict[str, type[Quote] | type[Contract] | type[Invoice] | type[Offer]] = {
     RecordType.QUOTE: Quote,
     RecordType.CONTRACT: Contract,
-    "invoices": Invoice,
-    "offers": Offer,
+    RecordType.INVOICE: Invoice,
+    RecordType.OFFER: Offer,
 }
 
 

@@ -111,8 +111,12 @@ def upgrade() -> None:
         ),
     )
     _move_case_drafts(drafts)
-    with op.batch_alter_table("retention_cases") as batch:
-        batch.drop_column("draft")
+    # Not batch mode: rebuilding the table would drop it, which SQLite refuses while other
+    # rows refer to its cases. SQLite drops a plain column in place (3.35 and later).
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE retention_cases DROP COLUMN draft")
+    else:
+        op.drop_column("retention_cases", "draft")
     # The audit trail, and the references that named a record by its table.
     for table_name, column in (
         ("audit_events", "entity_type"),
@@ -164,6 +168,7 @@ def _move_case_drafts(drafts: sa.Table) -> None:
 
 def downgrade() -> None:
     # The audit trail keeps the one spelling: which events had the other cannot be told again.
-    with op.batch_alter_table("retention_cases") as batch:
-        batch.add_column(sa.Column("draft", sa.JSON(), nullable=False, server_default="{}"))
+    op.add_column(
+        "retention_cases", sa.Column("draft", sa.JSON(), nullable=False, server_default="{}")
+    )
     op.drop_table("drafts")
