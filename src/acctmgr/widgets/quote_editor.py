@@ -84,10 +84,7 @@ class QuoteDialogs(Protocol):
 class QuoteEditor(Vertical):
     """One quote's form, totals and approvals preview; ``save_typed`` keeps what was typed."""
 
-    DEFAULT_CSS = """
-    QuoteEditor { height: auto; }
-    QuoteEditor > .quote-totals { height: auto; }
-    """
+    DEFAULT_CSS = "QuoteEditor { height: auto; }"
     BINDINGS = [
         Binding("ctrl+n", "add_from_catalogue", "Add from catalogue", priority=True),
         Binding("ctrl+o", "add_outside", "Item outside catalogue", priority=True),
