@@ -20,6 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -178,9 +179,11 @@ class QuoteEditor(Vertical):
             found: QuotePreview = await self.services.run_service(
                 quotes.preview_quote, self.quote.id, edit
             )
+            self._show_totals(found)
         except (ValidationError, AcctmgrError):
             return  # the field errors appear on saving; the preview keeps the last good totals
-        self._show_totals(found)
+        except NoMatches:
+            return  # the screen closed while the preview was on its way: nothing to show
         self.post_message(self.Changed(self, found))
 
     def _show_totals(self, preview: QuotePreview | None) -> None:
@@ -215,6 +218,10 @@ class QuoteEditor(Vertical):
     async def rebuild(self, quote: QuoteView, *, focus_line: int | None = None) -> None:
         """Show the quote as stored: new fields for new lines, the values it holds."""
         self.quote = quote
+        # A preview of the old form would land in the new one, or find no form at all.
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self.workers.cancel_group(self, "quote-preview")
         await self.recompose()
         self.query_one(Form).fill(self._stored_values())
         self._show_quote()
