@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from acctmgr.services.contracts.terms import NoticeTerms, notice_terms, term_end, term_start
+from acctmgr.services.kernel.terms import NoticeTerms, notice_terms, term_end, term_start
 
 TODAY = date(2026, 11, 23)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
@@ -19,12 +19,14 @@ from textual.widgets import Static
 from acctmgr.domain.sales import QuoteStatus
 from acctmgr.errors import AcctmgrError
 from acctmgr.screens.dialog import FormDialog
-from acctmgr.screens.sales.quote_builder import QuoteBuilder, quote_fields
+from acctmgr.screens.sales.quote_dialogs import QUOTE_DIALOGS
+from acctmgr.screens.wizards.step import StepScreen
 from acctmgr.services.accounts import records as account_service
 from acctmgr.services.sales import quote_builder
 from acctmgr.services.sales.quote_builder import NewQuoteIn, SubmitQuoteResult
 from acctmgr.services.sales.quote_views import QuoteView
 from acctmgr.widgets.form import FormField
+from acctmgr.widgets.quote_editor import QuoteEditor
 from acctmgr.widgets.text import prose
 
 STATUS_LABELS = {
@@ -37,7 +39,9 @@ STATUS_LABELS = {
 }
 
 
-class QuoteScreen(QuoteBuilder):
+class QuoteScreen(StepScreen):
+    """One quote in a ``QuoteEditor``, with the keys that take it to approval and to the PO."""
+
     SUBMIT_LABEL = "Save the quote"
     FIELDS: ClassVar[list[FormField]] = []
     DRAFTS_WHILE_TYPING = False  # the quote itself is saved: on Ctrl+S, F6, F7 and leaving
@@ -50,8 +54,11 @@ class QuoteScreen(QuoteBuilder):
 
     def __init__(self, quote: QuoteView) -> None:
         super().__init__(f"Quote {quote.number} · {quote.account_name}")
-        self.quote = quote
-        self.form_fields = quote_fields(quote)
+        self.editor = QuoteEditor(quote, self, QUOTE_DIALOGS)
+
+    @property
+    def quote(self) -> QuoteView:
+        return self.editor.quote
 
     def intro(self) -> Any:
         quote = self.quote
@@ -61,28 +68,34 @@ class QuoteScreen(QuoteBuilder):
         return prose(text)
 
     def compose_after(self) -> ComposeResult:
-        yield Static("", id="quote-totals")
-
-    def defaults(self) -> dict[str, str]:
-        return self.quote_defaults()
+        yield self.editor
 
     def on_mount(self) -> None:
-        super().on_mount()
-        self.show_quote()
+        # StepScreen.on_mount runs too (Textual calls each class's handler); the step's own
+        # form is empty, so the editor takes the focus.
+        self.editor.focus_first()
+
+    @on(QuoteEditor.Saved)
+    def _show_status(self) -> None:
+        self.query_one("#step-intro", Static).update(self.intro())
+
+    async def _show_stored(self, quote: QuoteView) -> None:
+        await self.editor.rebuild(quote)
+        self._show_status()
 
     async def save_draft(self, values: dict[str, str]) -> None:
         # A quote has no draft of its own: leaving saves what was typed, when it can be saved.
-        await self.save_typed()
+        await self.editor.save_typed()
 
     async def done(self, values: dict[str, str]) -> bool:
-        if await self.save_typed():
-            await self.rebuild(self.quote)
+        if await self.editor.save_typed():
+            await self._show_stored(self.quote)
             self.notify("Quote saved.")
         return False
 
     @work(exclusive=True, group="quote-build")
     async def action_submit_for_approval(self) -> None:
-        if not await self.save_typed():
+        if not await self.editor.save_typed():
             return
         try:
             result: SubmitQuoteResult = await self.run_service(
@@ -91,7 +104,7 @@ class QuoteScreen(QuoteBuilder):
         except AcctmgrError as error:
             self.notify(error.message, severity="error", timeout=8, markup=False)
             return
-        await self.rebuild(result.quote)
+        await self._show_stored(result.quote)
         if result.approvers:
             self.notify(f"Submitted: waiting for {', '.join(result.approvers)}.")
         else:
@@ -99,7 +112,7 @@ class QuoteScreen(QuoteBuilder):
 
     @work(exclusive=True, group="quote-build")
     async def action_send_po(self) -> None:
-        if not await self.save_typed():
+        if not await self.editor.save_typed():
             return
         quote = self.quote
         if quote.status is not QuoteStatus.APPROVED:
@@ -135,7 +148,7 @@ class QuoteScreen(QuoteBuilder):
             )
         )
         if sent is not None:
-            await self.rebuild(sent)
+            await self._show_stored(sent)
             self.notify("PO queued for e-mail; it is on the account's documents.")
 
 

@@ -25,8 +25,8 @@ from acctmgr.services.catalogue.browsing import VERSION_CONTENT, SkuView, sku_vi
 # The screens and the published catalogue read KIND_LABELS from here.
 from acctmgr.services.catalogue.inputs import KIND_LABELS as KIND_LABELS
 from acctmgr.services.catalogue.inputs import SkuIn
-from acctmgr.services.contracts.terms import term_end
 from acctmgr.services.kernel.permissions import require_role
+from acctmgr.services.kernel.terms import term_end
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 # --- plain helpers for other use cases ----------------------------------------------------------

@@ -1,1 +1,1 @@
-"""Contract terms and notice, contracts taking effect, the contract document."""
+"""Contracts: taking effect on their date, the contract document, renewals coming up."""

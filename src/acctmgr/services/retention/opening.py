@@ -21,10 +21,10 @@ from acctmgr.models import (
     User,
     UserRole,
 )
-from acctmgr.services.contracts.terms import NoticeTerms, notice_terms
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.money import HUNDRED, format_money
 from acctmgr.services.kernel.permissions import require_role
+from acctmgr.services.kernel.terms import NoticeTerms, notice_terms
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.retention import records, stages, views
 from acctmgr.services.retention.inputs import CaseIn

@@ -20,7 +20,7 @@ from acctmgr.services.accounts import billing_details
 from acctmgr.services.approvals import requests as approval_requests
 from acctmgr.services.contracts import contract_documents
 from acctmgr.services.contracts import lifecycle as contracts
-from acctmgr.services.contracts.terms import term_end
+from acctmgr.services.kernel.terms import term_end
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.retention import records, stages, views
 from acctmgr.services.retention.inputs import SendContractIn, SignatureIn
