@@ -14,3 +14,17 @@ class SkuKind(enum.StrEnum):
     SERVICE = "service"  # workshops, audits, trainings: consumed by a deadline
     USAGE = "usage"  # page views against an included volume with tier prices
     INCLUDED = "included"  # priced 0 and shown as included
+
+    @property
+    def label(self) -> str:
+        """The kind as a heading or a list shows it: "One-off"; ``.lower()`` in a sentence."""
+        return LABELS[self]
+
+
+LABELS = {
+    SkuKind.SUBSCRIPTION: "Subscription",
+    SkuKind.ONE_OFF: "One-off",
+    SkuKind.SERVICE: "Service",
+    SkuKind.USAGE: "Usage",
+    SkuKind.INCLUDED: "Included",
+}

@@ -19,14 +19,6 @@ from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn, QuotePreview
 from acctmgr.widgets.form import FormField, sentence
 from acctmgr.widgets.text import safe
 
-KIND_LABELS = {
-    SkuKind.SUBSCRIPTION: "subscription",
-    SkuKind.ONE_OFF: "one-off",
-    SkuKind.SERVICE: "service",
-    SkuKind.USAGE: "usage",
-    SkuKind.INCLUDED: "included",
-}
-
 
 def quote_fields(quote: QuoteView) -> list[FormField]:
     """The date, the territory, and a quantity and discount for each line."""
@@ -108,7 +100,7 @@ def totals_text(quote: QuoteView, preview: QuotePreview | None) -> str:
     nets = preview.line_nets if preview else {line.id: line.net_minor for line in quote.lines}
     rows = [] if quote.lines else ["No lines yet: Ctrl+N adds one from the catalogue."]
     for line in quote.lines:
-        kind = KIND_LABELS[line.kind] if line.kind else "outside the catalogue"
+        kind = line.kind.label.lower() if line.kind else "outside the catalogue"
         rows.append(f"  {line.position}. {safe(line.description)[:50]} ({kind})")
         rows.append(
             f"       list {money(line.list_price_minor)} each → sold {money(nets.get(line.id, 0))}"

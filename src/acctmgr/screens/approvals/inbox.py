@@ -16,6 +16,7 @@ from acctmgr.services.approvals import inbox as approval_inbox
 from acctmgr.services.approvals.inbox import InboxItem, RequestView
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.sales import quotes
+from acctmgr.services.sales.quote_views import QuoteView
 from acctmgr.widgets.record_table import RecordTable
 from acctmgr.widgets.text import fields, lines, plain
 
@@ -125,51 +126,16 @@ class ApprovalScreen(AcctmgrScreen):
             return
         self.request = request
         self.sub_title = request.record_label
-        facts = request.facts
         quote = (
             await self.call(quotes.get_quote, request.record_id)
             if request.record_type is RecordType.QUOTE
             else None
         )
-        currency = quote.currency if quote else str(facts.get("currency") or "")
+        currency = quote.currency if quote else str(request.facts.get("currency") or "")
 
-        def money(key: str) -> str:
-            value = facts.get(key)
-            return format_money(int(value), currency) if value is not None else "—"
-
-        self.query_one("#approval-summary", Static).update(
-            fields(
-                [
-                    ("Record", request.record_label),
-                    (
-                        "Submitted",
-                        f"by {request.submitted_by}, "
-                        f"{request.submitted_at.astimezone():%Y-%m-%d %H:%M}",
-                    ),
-                    (
-                        "Status",
-                        request.status.value
-                        + ("" if request.mine else "  (nothing for you to decide)"),
-                    ),
-                    ("Net total", money("net_total_minor") + " a year"),
-                    ("Reduction", money("reduction_minor")),
-                    ("Top discount", f"{facts.get('discount_pct', '0')}%"),
-                ]
-            )
-        )
+        self.query_one("#approval-summary", Static).update(fields(_summary(request, currency)))
         if quote is not None:
-            rows = [f"  Territory of use: {quote.territory or '(not set)'}"]
-            for line in quote.lines:
-                rows.append(
-                    f"  {line.quantity} x {line.description[:32]}"
-                    + ("" if line.on_catalogue else " (OUTSIDE THE CATALOGUE)")
-                    + f": list {format_money(line.list_price_minor, quote.currency)}, "
-                    f"{line.discount_pct.normalize():f}% off, "
-                    f"net {format_money(line.net_minor, quote.currency)}"
-                )
-                if line.statement_of_work:
-                    rows.append(f"      SOW: {line.statement_of_work}")
-            self.query_one("#approval-lines", Static).update(lines(["", *rows, ""]))
+            self.query_one("#approval-lines", Static).update(lines(["", *_quote_lines(quote), ""]))
         tiers = [
             f"Tier {a.tier}: {a.approver} — {a.status.value}"
             + (f" by {a.decided_by}" if a.decided_by else "")
@@ -207,3 +173,43 @@ class ApprovalScreen(AcctmgrScreen):
         verb = "Approved" if decision is Decision.APPROVE else "Rejected"
         self.notify(f"{verb}: {self.request.record_label}.")
         self.dismiss()
+
+
+def _summary(request: RequestView, currency: str) -> list[tuple[str, str]]:
+    """The request in a few facts: what, who submitted it, where it stands, the totals."""
+    facts = request.facts
+
+    def money(key: str) -> str:
+        value = facts.get(key)
+        return format_money(int(value), currency) if value is not None else "—"
+
+    return [
+        ("Record", request.record_label),
+        (
+            "Submitted",
+            f"by {request.submitted_by}, {request.submitted_at.astimezone():%Y-%m-%d %H:%M}",
+        ),
+        (
+            "Status",
+            request.status.value + ("" if request.mine else "  (nothing for you to decide)"),
+        ),
+        ("Net total", money("net_total_minor") + " a year"),
+        ("Reduction", money("reduction_minor")),
+        ("Top discount", f"{facts.get('discount_pct', '0')}%"),
+    ]
+
+
+def _quote_lines(quote: QuoteView) -> list[str]:
+    """Each line of the quote with its list price, discount and net, and its SOW."""
+    rows = [f"  Territory of use: {quote.territory or '(not set)'}"]
+    for line in quote.lines:
+        rows.append(
+            f"  {line.quantity} x {line.description[:32]}"
+            + ("" if line.on_catalogue else " (OUTSIDE THE CATALOGUE)")
+            + f": list {format_money(line.list_price_minor, quote.currency)}, "
+            f"{line.discount_pct.normalize():f}% off, "
+            f"net {format_money(line.net_minor, quote.currency)}"
+        )
+        if line.statement_of_work:
+            rows.append(f"      SOW: {line.statement_of_work}")
+    return rows

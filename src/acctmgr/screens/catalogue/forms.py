@@ -23,7 +23,6 @@ from acctmgr.domain.catalogue import SkuKind
 from acctmgr.errors import AcctmgrError
 from acctmgr.screens.base import UNEXPECTED, AcctmgrScreen
 from acctmgr.services.catalogue.inputs import PackageIn, SkuIn
-from acctmgr.services.catalogue.skus import KIND_LABELS
 from acctmgr.services.kernel.context import Context
 from acctmgr.widgets.form import Form, FormField
 from acctmgr.widgets.text import content
@@ -39,7 +38,7 @@ SKU_FIELDS = [
         "kind",
         "Kind",
         kind="choice",
-        choices=tuple((KIND_LABELS[kind], kind.value) for kind in SkuKind),
+        choices=tuple((kind.label, kind.value) for kind in SkuKind),
     ),
     FormField("description", "Description (locked)", placeholder="What the customer gets"),
     FormField("contents", "Contents (locked)", placeholder="4 workshops; written report"),

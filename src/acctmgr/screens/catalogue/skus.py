@@ -26,7 +26,6 @@ from acctmgr.services.catalogue import browsing, form_text
 from acctmgr.services.catalogue import skus as catalogue_service
 from acctmgr.services.catalogue.browsing import SkuRow, SkuVersionView, SkuView
 from acctmgr.services.catalogue.inputs import SkuIn
-from acctmgr.services.catalogue.skus import KIND_LABELS
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.people import users as user_service
@@ -182,7 +181,7 @@ def _row(item: SkuRow) -> Row:
         [
             plain(item.code, style),
             plain(item.name, style),
-            plain(KIND_LABELS[item.kind], style),
+            plain(item.kind.label, style),
             plain(str(item.version_number), style),
             plain("retired" if item.retired else "", style),
         ],
@@ -323,7 +322,7 @@ def version_facts(version: SkuVersionView) -> list[tuple[str, Any]]:
     """What a version says, as label/value lines (shown as text, never markup)."""
     months = version.consumption_months
     facts: list[tuple[str, Any]] = [
-        ("Kind", KIND_LABELS[version.kind]),
+        ("Kind", version.kind.label),
         ("Description", version.description or "—"),
         ("Contents", version.contents or "—"),
         ("Units", version.units),

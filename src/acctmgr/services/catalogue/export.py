@@ -22,7 +22,6 @@ from sqlalchemy.orm import selectinload
 from acctmgr.errors import InvalidInput
 from acctmgr.models import Package, PackageItem, Sku, SkuKind, SkuVersion
 from acctmgr.services.catalogue.browsing import PriceView, TierView, version_content
-from acctmgr.services.catalogue.skus import KIND_LABELS
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
@@ -183,7 +182,7 @@ def _in_currency(entries: list[Priced], currency: str | None) -> list[Priced]:
 def _facts(sku: PublishedSku, currency: str | None) -> list[tuple[str, str]]:
     """The label/value lines shown for a SKU, leaving out those it has none of."""
     facts = [
-        ("Kind", KIND_LABELS[sku.kind]),
+        ("Kind", sku.kind.label),
         ("Contents", sku.contents),
         ("Units", str(sku.units) if sku.units != 1 else ""),
         ("Consumption deadline", deadline_text(sku)),
@@ -266,7 +265,7 @@ def _markdown(catalogue: PublishedCatalogue, currency: str | None) -> str:
         cells = [
             sku.code,
             sku.name,
-            KIND_LABELS[sku.kind] + (", on-site" if sku.onsite_support else ""),
+            sku.kind.label + (", on-site" if sku.onsite_support else ""),
             sku.description,
             sku.contents + (f" ({sku.units} units)" if sku.units != 1 else ""),
             deadline_text(sku),

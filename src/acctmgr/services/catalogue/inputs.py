@@ -23,13 +23,6 @@ MAX_UNITS = 10_000
 MAX_PACKAGE_QUANTITY = 1000
 CODE_PATTERN = r"^[A-Z0-9]+(-[A-Z0-9]+)*$"
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
-KIND_LABELS: dict[SkuKind, str] = {
-    SkuKind.SUBSCRIPTION: "Subscription",
-    SkuKind.ONE_OFF: "One-off",
-    SkuKind.SERVICE: "Service",
-    SkuKind.USAGE: "Usage",
-    SkuKind.INCLUDED: "Included",
-}
 
 
 class TierIn(BaseModel):
@@ -78,7 +71,7 @@ class SkuIn(BaseModel):
             return value
         text = str(value or "").strip().lower().replace("-", "_").replace(" ", "_")
         if text not in {kind.value for kind in SkuKind}:
-            kinds = ", ".join(KIND_LABELS[kind].lower() for kind in SkuKind)
+            kinds = ", ".join(kind.label.lower() for kind in SkuKind)
             raise ValueError(f"the kind is one of {kinds}")
         return SkuKind(text)
 

@@ -21,9 +21,6 @@ from sqlalchemy import func, select
 from acctmgr.errors import InvalidInput
 from acctmgr.models import Package, PackageItem, Role, Sku, SkuPrice, SkuVersion, UsageTier
 from acctmgr.services.catalogue.browsing import VERSION_CONTENT, SkuView, sku_view_of
-
-# The screens and the published catalogue read KIND_LABELS from here.
-from acctmgr.services.catalogue.inputs import KIND_LABELS as KIND_LABELS
 from acctmgr.services.catalogue.inputs import SkuIn
 from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.terms import term_end
