@@ -258,3 +258,19 @@ def test_with_two_customer_success_people_the_seller_gets_one_alert(
         (ActivityKind.REMINDER, "success2"),
         (ActivityKind.TASK, "ae"),
     ]
+
+
+def test_an_sla_started_on_a_friday_afternoon_waits_out_the_weekend(
+    admin: Context, shop: Catalogue, clock: AdjustableClock
+) -> None:
+    """The 48-hour SLA counts working days: Friday 16:00 is due Tuesday 16:00, reminded Monday."""
+    clock.advance(timedelta(days=4, hours=6, minutes=30))  # Monday 09:30 -> Friday 16:00
+    friday = clock.now()
+    assert friday.weekday() == 4
+    ae = admin.as_user("ae")
+    quote = quote_with(admin, shop.onsite)
+    builder.submit_quote(ae, quote.id, quote.version)
+    with admin.database.read_session() as session:
+        approval = session.scalars(select(Approval)).one()
+        assert approval.due_at == friday + timedelta(days=4)
+        assert approval.remind_at == friday + timedelta(days=3)

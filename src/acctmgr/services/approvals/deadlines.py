@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, select, update
 
 from acctmgr.domain.records import RecordType
 from acctmgr.models import Activity, ActivityKind, Approval, ApprovalRequest, ApprovalStatus
-from acctmgr.services.approvals.record_kinds import Approvable, record_of
+from acctmgr.services.approvals.record_kinds import Approvable, calendar_of, record_of
 from acctmgr.services.approvals.routing import group_members
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.read_models import ReadModel
@@ -131,6 +131,7 @@ def _add(
             # Written by the worker on the submitter's behalf: the request is theirs.
             created_by_id=record.owner_id or user_id,
             assigned_to_id=user_id,
-            due_at=uow.now,
+            # Due at once, in working hours: a chase raised overnight waits for the morning.
+            due_at=calendar_of(uow, record).next_opening(uow.now),
         )
     )

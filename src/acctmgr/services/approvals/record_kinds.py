@@ -13,7 +13,8 @@ from typing import Any, Protocol
 
 from acctmgr.domain.records import RecordType
 from acctmgr.errors import InvalidInput
-from acctmgr.models import ApprovalRequestStatus
+from acctmgr.models import Account, ApprovalRequestStatus
+from acctmgr.services.kernel.calendar import BusinessCalendar, calendar_for
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 
 
@@ -74,3 +75,10 @@ def known_facts() -> tuple[str, ...]:
 def record_of(uow: UnitOfWork, record_type: RecordType, record_id: int) -> Approvable:
     """The approvable view of a record (its label, owner, segment and facts)."""
     return kind_of(record_type).load(uow, record_id)
+
+
+def calendar_of(uow: UnitOfWork, record: Approvable) -> BusinessCalendar:
+    """The business calendar the record's deadlines count in: its account's country's (its
+    billing country), or the default country's for a record without one."""
+    account = uow.session.get(Account, record.account_id) if record.account_id else None
+    return calendar_for(account.billing_country if account else None)

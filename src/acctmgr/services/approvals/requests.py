@@ -8,7 +8,6 @@ approval makes the request stale. Deciding an approval is in ``decisions``.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +23,13 @@ from acctmgr.models import (
     ApprovalRule,
     ApprovalStatus,
 )
-from acctmgr.services.approvals.record_kinds import Approvable, RecordKind, kind_of
+from acctmgr.services.approvals.record_kinds import (
+    Approvable,
+    RecordKind,
+    calendar_of,
+    kind_of,
+    record_of,
+)
 from acctmgr.services.approvals.routing import (
     Route,
     group_members,
@@ -141,15 +146,20 @@ def _routed_request(
 
 
 def start_tier(uow: UnitOfWork, request: ApprovalRequest) -> None:
-    """Open the approvals of the request's current tier, with their SLA clocks."""
+    """Open the approvals of the request's current tier, with their SLA clocks.
+
+    An SLA counts hours of working days in the record's business calendar: a 48-hour SLA
+    started on a Friday afternoon falls due on Tuesday afternoon, not on Sunday.
+    """
+    calendar = calendar_of(uow, record_of(uow, request.record_type, request.record_id))
     for approval in request.approvals:
         if approval.tier == request.current_tier and approval.status is ApprovalStatus.WAITING:
             rule = uow.session.get(ApprovalRule, approval.rule_id) if approval.rule_id else None
             approval.status = ApprovalStatus.PENDING
             if rule and rule.sla_hours:
-                approval.due_at = uow.now + timedelta(hours=rule.sla_hours)
+                approval.due_at = calendar.add_working_hours(uow.now, rule.sla_hours)
             if rule and rule.reminder_hours:
-                approval.remind_at = uow.now + timedelta(hours=rule.reminder_hours)
+                approval.remind_at = calendar.add_working_hours(uow.now, rule.reminder_hours)
     uow.session.flush()
 
 
