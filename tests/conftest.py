@@ -147,6 +147,15 @@ def sqlite_staffed_template(
     return sealed(path)
 
 
+@pytest.fixture(scope="session")
+def office(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small fixed office of tests/office_support.py on SQLite, made once per session (per
+    xdist worker); the UI tests copy it."""
+    from tests.office_support import office_template  # it imports this module
+
+    return office_template(tmp_path_factory.mktemp("office"), sqlite_template)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a migrated database of its own; each test runs once per backend.

@@ -110,12 +110,21 @@ def open_case(admin: Context, acme: Customer, pct: str = "10") -> retention.Case
 
 def to_quote(admin: Context, acme: Customer) -> retention.CaseView:
     """Open a case and take it, as the CMS, to the quote step."""
-    cms = admin.as_user("cms")
-    case = open_case(admin, acme)
+    return work_to_quote(admin, open_case(admin, acme), acme)
+
+
+def work_to_quote(
+    admin: Context,
+    case: retention.CaseView,
+    acme: Customer,
+    *,
+    cms_login: str = "cms",
+    title: str = "Acme rate reduction",
+) -> retention.CaseView:
+    """Take an open case, as the CMS who holds it, to the quote step."""
+    cms = admin.as_user(cms_login)
     case = retention.complete_usage_review(cms, case.id, case.version, "Usage fell 20%.")
-    case = retention.create_opportunity(
-        cms, case.id, case.version, "Acme rate reduction", date(2027, 1, 15)
-    )
+    case = retention.create_opportunity(cms, case.id, case.version, title, date(2027, 1, 15))
     case = retention.submit_placeholder(cms, case.id, case.version, 12_000_00 // 100, "")
     case = retention.log_contact(
         cms,
@@ -125,8 +134,11 @@ def to_quote(admin: Context, acme: Customer) -> retention.CaseView:
     return retention.confirm_goals(cms, case.id, case.version, "Keep the platform, cheaper add-on.")
 
 
-def reduce_addon(admin: Context, case: retention.CaseView, discount: str) -> quotes.QuoteView:
-    cms = admin.as_user("cms")
+def reduce_addon(
+    admin: Context, case: retention.CaseView, discount: str, *, cms_login: str = "cms"
+) -> quotes.QuoteView:
+    """The CMS gives the quote's second line (the add-on) ``discount`` percent off."""
+    cms = admin.as_user(cms_login)
     assert case.quote_id is not None
     quote = quotes.get_quote(cms, case.quote_id)
     lines = [
@@ -139,8 +151,9 @@ def reduce_addon(admin: Context, case: retention.CaseView, discount: str) -> quo
     )
 
 
-def submit(admin: Context, case_id: int) -> retention.CaseView:
-    cms = admin.as_user("cms")
+def submit(admin: Context, case_id: int, *, cms_login: str = "cms") -> retention.CaseView:
+    """The CMS finishes the quote step and submits the reduction for approval."""
+    cms = admin.as_user(cms_login)
     case = retention.get_case(cms, case_id)
     case = retention.finish_quote(cms, case.id, case.version)
     quote = quotes.get_quote(cms, case.quote_id or 0)

@@ -20,12 +20,6 @@ from acctmgr.services.my_day import day as my_day_service
 from acctmgr.startup import launch
 from tests import factories
 from tests.conftest import NOW
-from tests.ui_support import seeded_template
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_template(tmp_path_factory.mktemp("launch"))
 
 
 def _settings(tmp_path: Path, url: str, login: str | None) -> LoadedSettings:
@@ -41,10 +35,10 @@ def _copy(template: Path, tmp_path: Path) -> str:
 
 @pytest.mark.parametrize("login", ["ae", "cms", "leader", "finance", "success"])
 def test_a_ready_database_shows_my_day_before_the_database_layer_opens(
-    tmp_path: Path, template: Path, login: str
+    tmp_path: Path, office: Path, login: str
 ) -> None:
     """The day read at launch is the day the use case reads once the database is open."""
-    context, day = launch(_settings(tmp_path, _copy(template, tmp_path), login), _clock())
+    context, day = launch(_settings(tmp_path, _copy(office, tmp_path), login), _clock())
     assert day is not None
     assert not context.is_open
     assert day == my_day_service.my_day(context)  # still through the URL
@@ -64,10 +58,8 @@ def test_an_empty_folder_gets_a_new_database_the_full_way(tmp_path: Path) -> Non
     assert _revision(tmp_path / "new" / "acctmgr.db") == HEAD_REVISION
 
 
-def test_an_older_schema_is_upgraded_before_anything_is_read(
-    tmp_path: Path, template: Path
-) -> None:
-    url = _copy(template, tmp_path)
+def test_an_older_schema_is_upgraded_before_anything_is_read(tmp_path: Path, office: Path) -> None:
+    url = _copy(office, tmp_path)
     with sqlite3.connect(tmp_path / "acctmgr.db") as connection:
         connection.execute("UPDATE alembic_version SET version_num = '0003'")
     # 0004 builds the search index again; it must find none left over.
@@ -82,10 +74,8 @@ def test_an_older_schema_is_upgraded_before_anything_is_read(
     assert _revision(tmp_path / "acctmgr.db") == HEAD_REVISION
 
 
-def test_an_unknown_or_inactive_login_is_left_to_the_full_way(
-    tmp_path: Path, template: Path
-) -> None:
-    url = _copy(template, tmp_path)
+def test_an_unknown_or_inactive_login_is_left_to_the_full_way(tmp_path: Path, office: Path) -> None:
+    url = _copy(office, tmp_path)
     assert launch(_settings(tmp_path, url, "nobody"), _clock())[1] is None
     with sqlite3.connect(tmp_path / "acctmgr.db") as connection:
         connection.execute("UPDATE users SET active = 0 WHERE login = 'ae'")
@@ -93,14 +83,14 @@ def test_an_unknown_or_inactive_login_is_left_to_the_full_way(
     assert launch(_settings(tmp_path, url, "cms"), _clock())[1] is not None
 
 
-def test_first_look_never_writes(tmp_path: Path, template: Path) -> None:
+def test_first_look_never_writes(tmp_path: Path, office: Path) -> None:
     """A missing file stays missing (the full way creates it), and a read-only file can still
     be read."""
     missing = tmp_path / "missing.db"
     context = Context.opening(f"sqlite:///{missing}", _no_opener, _clock(), "ae")
     assert my_day_service.first_look(context) is None
     assert not missing.exists()
-    url = _copy(template, tmp_path)
+    url = _copy(office, tmp_path)
     (tmp_path / "acctmgr.db").chmod(0o444)
     try:
         context = Context.opening(url, _no_opener, _clock(), "ae")
