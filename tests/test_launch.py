@@ -51,6 +51,7 @@ def test_a_ready_database_shows_my_day_before_the_database_layer_opens(
 
 
 def test_an_empty_folder_gets_a_new_database_the_full_way(tmp_path: Path) -> None:
+    """An empty folder gets a new, migrated database the full way, with no day read first."""
     url = f"sqlite:///{tmp_path / 'new' / 'acctmgr.db'}"
     context, day = launch(_settings(tmp_path, url, "ae"), _clock())
     assert day is None
@@ -59,6 +60,7 @@ def test_an_empty_folder_gets_a_new_database_the_full_way(tmp_path: Path) -> Non
 
 
 def test_an_older_schema_is_upgraded_before_anything_is_read(tmp_path: Path, office: Path) -> None:
+    """An older schema is upgraded, the full way, before anything is read."""
     url = _copy(office, tmp_path)
     with sqlite3.connect(tmp_path / "acctmgr.db") as connection:
         connection.execute("UPDATE alembic_version SET version_num = '0003'")
@@ -75,6 +77,7 @@ def test_an_older_schema_is_upgraded_before_anything_is_read(tmp_path: Path, off
 
 
 def test_an_unknown_or_inactive_login_is_left_to_the_full_way(tmp_path: Path, office: Path) -> None:
+    """An unknown or inactive login is left to the full way; an active one gets its day."""
     url = _copy(office, tmp_path)
     assert launch(_settings(tmp_path, url, "nobody"), _clock())[1] is None
     with sqlite3.connect(tmp_path / "acctmgr.db") as connection:
@@ -114,6 +117,7 @@ def test_first_look_reads_each_backend_through_its_url(admin: Context, database_
 
 
 def test_the_values_my_day_filters_on_are_the_ones_the_models_store() -> None:
+    """The values My day's plain SQL filters on are the ones the models' enums store."""
     assert (ActivityKind.TASK.value, ActivityKind.REMINDER.value) == my_day_service.TASK_KINDS
     assert ApprovalStatus.PENDING.value == my_day_service.APPROVAL_PENDING
     assert RetentionStep.IN_QUEUE.value == my_day_service.CASE_IN_QUEUE

@@ -101,8 +101,7 @@ async def test_first_run_loads_the_demo_and_signs_in_as_a_persona(
     ],
 )
 async def test_my_day_for_each_role(tmp_path: Path, office: Path, login: str) -> None:
-    """Everyone, whatever their role, lands on My day with their name and the tasks due for
-    them, overdue first; the task opens, and its account from there."""
+    """My day greets each role by name with their tasks, overdue first; a task opens its account."""
     app = build_app(tmp_path, login, office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)

@@ -18,6 +18,7 @@ SIZE = (100, 30)
 
 
 async def test_an_admin_changes_the_discount_threshold(tmp_path: Path, office: Path) -> None:
+    """An Admin moves Finance's threshold on screen; an unknown fact is named beside it."""
     app = build_app(tmp_path, "admin", office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -62,6 +63,7 @@ async def test_an_admin_changes_the_discount_threshold(tmp_path: Path, office: P
 async def test_a_seller_reads_the_rules_but_cannot_change_them(
     tmp_path: Path, office: Path
 ) -> None:
+    """A seller sees every rule but cannot add or edit one, and is told why."""
     app = build_app(tmp_path, "ae", office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)

@@ -58,6 +58,7 @@ async def open_editor(app: AcctmgrApp, pilot: object, name: str) -> None:
 
 
 async def test_an_admin_edits_previews_and_saves_a_template(tmp_path: Path, office: Path) -> None:
+    """An Admin edits, previews and saves a template; a broken edit is refused; r reverts it."""
     app = build_app(tmp_path, "admin", office)
     shown = notifications(app)
     async with app.run_test(size=SIZE) as pilot:
@@ -123,6 +124,7 @@ async def test_an_admin_edits_previews_and_saves_a_template(tmp_path: Path, offi
 
 
 async def test_a_seller_cannot_save_a_template(tmp_path: Path, office: Path) -> None:
+    """A seller's save of a template is refused under the editor, and nothing is stored."""
     app = build_app(tmp_path, "ae", office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -167,6 +169,7 @@ def a_contract_document(app: AcctmgrApp) -> tuple[int, int, str]:
 
 
 async def test_a_seller_reads_a_document_from_the_account(tmp_path: Path, office: Path) -> None:
+    """A seller opens a contract PDF from the account and reads it with its fingerprint."""
     app = build_app(tmp_path, "ae", office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)

@@ -69,6 +69,7 @@ async def _open_outbox(app: AcctmgrApp, pilot: object) -> None:
 async def test_an_admin_sees_why_an_email_failed_and_retries_it(
     tmp_path: Path, office: Path
 ) -> None:
+    """An Admin sees why an e-mail failed, reads it and queues it again; once only."""
     app = build_app(tmp_path, "admin", office)
     shown = notifications(app)
     waiting, failed = _fill_outbox(app)
@@ -110,6 +111,7 @@ async def test_an_admin_sees_why_an_email_failed_and_retries_it(
 
 
 async def test_the_filter_shows_only_failed_emails(tmp_path: Path, office: Path) -> None:
+    """The status filter, pressed round to failed, shows only the failed e-mails."""
     app = build_app(tmp_path, "admin", office)
     _, failed = _fill_outbox(app)
     async with app.run_test(size=SIZE) as pilot:
@@ -122,6 +124,7 @@ async def test_the_filter_shows_only_failed_emails(tmp_path: Path, office: Path)
 
 
 async def test_a_non_admin_is_told_the_outbox_is_for_admins(tmp_path: Path, office: Path) -> None:
+    """A non-admin sees an empty outbox and is told it is for Admins."""
     app = build_app(tmp_path, "ae", office)
     shown = notifications(app)
     _fill_outbox(app)

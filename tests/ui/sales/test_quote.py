@@ -75,6 +75,7 @@ async def press(app: AcctmgrApp, pilot: Any, *keys: str) -> None:
 
 
 async def test_a_first_quote_from_catalogue_to_po(tmp_path: Path, office: Path) -> None:
+    """ae builds a first quote from the catalogue, two approvers approve, and ae sends the PO."""
     app = build_app(tmp_path, "ae", office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
