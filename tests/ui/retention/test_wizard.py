@@ -42,7 +42,7 @@ from acctmgr.screens.retention.steps import (
     SignatureStep,
     UsageStep,
 )
-from tests.ui_support import build_app, settle
+from tests.ui_support import build_app, settle, until
 
 SIZE = (80, 24)
 
@@ -56,11 +56,14 @@ async def type_into(app: AcctmgrApp, pilot: Any, selector: str, text: str) -> No
 
 
 async def step(app: AcctmgrApp, pilot: Any, screen: type, *keys: str) -> None:
-    """Assert the step on screen, press its keys, and let the next one arrive."""
+    """Assert the step on screen, press its keys, and wait for the next screen to arrive."""
     await settle(app, pilot)
-    assert isinstance(app.screen, screen), type(app.screen)
+    done = app.screen
+    assert isinstance(done, screen), type(done)
     await pilot.press(*keys)
-    await settle(app, pilot)
+    # The wizard's worker waits for the user, so settling cannot wait for it: wait for its
+    # next screen instead, however long the machine takes.
+    await until(app, pilot, lambda: app.screen is not done, f"the step after {screen.__name__}")
     await settle(app, pilot)
 
 
