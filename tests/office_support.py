@@ -10,7 +10,7 @@ What the office holds:
   ``leader``, ``kam``, ``presales``; Small business has ``smb``; ``admin``, ``custsvc``,
   ``success``, ``finance``, ``im``, ``ssm``, ``nam`` and ``trainer`` serve every segment.
 - The catalogue: two plans and an add-on, services (``SRV-AUDIT`` in its second version),
-  included seats, extra page views, the STARTER pack (the starter pack) and GROWTH.
+  included seats, extra page views; the packages STARTER (the starter pack) and GROWTH.
 - Customers (``CUSTOMERS``), each with an invoice contact who has an e-mail and a colleague who
   has a phone only. The first ``CONTRACTED`` have a contract of EXA-ESS and ADD-REPLAY ending
   on ``CONTRACT_ENDS``; the first ``CASES`` of them have a rate-reduction case, routed to cms
@@ -219,7 +219,7 @@ def build_office(anonymous: Context) -> None:
         sign_contract(admin, customer, f"CT-{number:07d}", versions)
         for number, customer in enumerate(customers[:CONTRACTED], start=1)
     ]
-    for spec, customer in zip(CUSTOMERS[:CASES], contracted, strict=False):
+    for spec, customer in zip(CUSTOMERS[:CASES], contracted[:CASES], strict=True):
         ask_for_a_lower_rate(admin, customer, spec)
     first_of: dict[str, retention_support.Customer] = {}
     for spec, customer in zip(CUSTOMERS, customers, strict=True):
@@ -251,7 +251,7 @@ def hire(anonymous: Context) -> Context:
 
 
 def publish_catalogue(admin: Context) -> dict[str, int]:
-    """The SKUs (the audit revised once) and the packages; returns each SKU's version id."""
+    """The SKUs (the audit revised once) and the packages; returns each SKU's first version id."""
     versions = {}
     for values in SKUS:
         sku = catalogue.create_sku(admin, catalogue_inputs.sku_input(values))
