@@ -76,8 +76,15 @@ def task(
 
 
 def contract(
-    context: Context, account_id: int, number: str, ends_on: date, *, notice_days: int = 60
+    context: Context,
+    account_id: int,
+    number: str,
+    ends_on: date,
+    *,
+    notice_days: int = 60,
+    annual_value: int = 1_200_00,
 ) -> int:
+    """An active one-year USD contract in the United States, ending on ``ends_on``."""
     return int(
         insert(
             context,
@@ -90,7 +97,7 @@ def contract(
                 ends_on=ends_on,
                 notice_days=notice_days,
                 currency="USD",
-                annual_value_minor=1_200_00,
+                annual_value_minor=annual_value,
                 territory="United States",
                 created_at=context.clock.now(),
             ),
@@ -161,29 +168,38 @@ def subscription(
     quantity: int,
     list_price: int,
     net_price: int,
+    version_id: int | None = None,
+    currency: str = "USD",
 ) -> int:
-    """A paid, active subscription on a contract, with its own catalogue SKU."""
+    """A paid, active subscription on a contract: of the catalogue SKU version ``version_id``,
+    or of a SKU of its own called ``code``."""
     now = context.clock.now()
     with context.database.write_session() as session:
-        sku = Sku(code=code, created_at=now)
-        session.add(sku)
-        session.flush()
-        version = SkuVersion(
-            sku_id=sku.id, number=1, name=f"{code} plan", kind=SkuKind.SUBSCRIPTION, created_at=now
-        )
-        session.add(version)
-        session.flush()
-        sku.current_version_id = version.id
+        if version_id is None:
+            sku = Sku(code=code, created_at=now)
+            session.add(sku)
+            session.flush()
+            version = SkuVersion(
+                sku_id=sku.id,
+                number=1,
+                name=f"{code} plan",
+                kind=SkuKind.SUBSCRIPTION,
+                created_at=now,
+            )
+            session.add(version)
+            session.flush()
+            sku.current_version_id = version.id
+            version_id = version.id
         sub = Subscription(
             account_id=account_id,
             contract_id=contract_id,
-            sku_version_id=version.id,
+            sku_version_id=version_id,
             kind=SubscriptionKind.PAID,
             status=SubscriptionStatus.ACTIVE,
             quantity=quantity,
             list_price_minor=list_price,
             net_price_minor=net_price,
-            currency="USD",
+            currency=currency,
             starts_on=now.date() - timedelta(days=200),
             created_at=now,
         )

@@ -123,8 +123,19 @@ def open_case(admin: Context, acme: Customer, pct: str = "10") -> views.CaseView
 
 def to_quote(admin: Context, acme: Customer) -> views.CaseView:
     """Open a case and take it, as the CMS, to the quote step."""
-    cms = admin.as_user("cms")
-    case = open_case(admin, acme)
+    return work_to_quote(admin, open_case(admin, acme), acme)
+
+
+def work_to_quote(
+    admin: Context,
+    case: views.CaseView,
+    acme: Customer,
+    *,
+    cms_login: str = "cms",
+    title: str = "Acme rate reduction",
+) -> views.CaseView:
+    """Take an open case, as the CMS who holds it, to the quote step."""
+    cms = admin.as_user(cms_login)
     case = usage.complete_usage_review(
         cms, case.id, case.version, UsageReviewIn(notes="Usage fell 20%.")
     )
@@ -132,7 +143,7 @@ def to_quote(admin: Context, acme: Customer) -> views.CaseView:
         cms,
         case.id,
         case.version,
-        OpportunityIn(name="Acme rate reduction", expected_close_on=date(2027, 1, 15)),
+        OpportunityIn(name=title, expected_close_on=date(2027, 1, 15)),
     )
     case = sales_steps.submit_placeholder(
         cms,
@@ -150,8 +161,11 @@ def to_quote(admin: Context, acme: Customer) -> views.CaseView:
     )
 
 
-def reduce_addon(admin: Context, case: views.CaseView, discount: str) -> quote_views.QuoteView:
-    cms = admin.as_user("cms")
+def reduce_addon(
+    admin: Context, case: views.CaseView, discount: str, *, cms_login: str = "cms"
+) -> quote_views.QuoteView:
+    """The CMS gives the quote's second line (the add-on) ``discount`` percent off."""
+    cms = admin.as_user(cms_login)
     assert case.quote_id is not None
     quote = quotes.get_quote(cms, case.quote_id)
     lines = [
@@ -164,8 +178,9 @@ def reduce_addon(admin: Context, case: views.CaseView, discount: str) -> quote_v
     )
 
 
-def submit(admin: Context, case_id: int) -> views.CaseView:
-    cms = admin.as_user("cms")
+def submit(admin: Context, case_id: int, *, cms_login: str = "cms") -> views.CaseView:
+    """The CMS finishes the quote step and submits the reduction for approval."""
+    cms = admin.as_user(cms_login)
     case = views.get_case(cms, case_id)
     case = quote_approval.finish_quote(cms, case.id, case.version)
     quote = quotes.get_quote(cms, case.quote_id or 0)

@@ -26,12 +26,6 @@ from acctmgr.services.retention import my_day as retention_day
 from acctmgr.startup import launch
 from tests import factories
 from tests.conftest import NOW
-from tests.ui_support import seeded_template
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_template(tmp_path_factory.mktemp("launch"))
 
 
 def _settings(tmp_path: Path, url: str, login: str | None) -> LoadedSettings:
@@ -47,10 +41,10 @@ def _copy(template: Path, tmp_path: Path) -> str:
 
 @pytest.mark.parametrize("login", ["ae", "cms", "leader", "finance", "success"])
 def test_a_ready_database_shows_my_day_before_the_database_layer_opens(
-    tmp_path: Path, template: Path, login: str
+    tmp_path: Path, office: Path, login: str
 ) -> None:
     """The day read at launch is the day the use case reads once the database is open."""
-    context, day = launch(_settings(tmp_path, _copy(template, tmp_path), login), _clock())
+    context, day = launch(_settings(tmp_path, _copy(office, tmp_path), login), _clock())
     assert day is not None
     assert not context.is_open
     assert day == my_day_service.my_day(context)  # still through the URL
@@ -63,6 +57,7 @@ def test_a_ready_database_shows_my_day_before_the_database_layer_opens(
 
 
 def test_an_empty_folder_gets_a_new_database_the_full_way(tmp_path: Path) -> None:
+    """An empty folder gets a new, migrated database the full way, with no day read first."""
     url = f"sqlite:///{tmp_path / 'new' / 'acctmgr.db'}"
     context, day = launch(_settings(tmp_path, url, "ae"), _clock())
     assert day is None
@@ -70,11 +65,9 @@ def test_an_empty_folder_gets_a_new_database_the_full_way(tmp_path: Path) -> Non
     assert _revision(tmp_path / "new" / "acctmgr.db") == HEAD_REVISION
 
 
-def test_an_older_schema_is_upgraded_before_anything_is_read(
-    tmp_path: Path, template: Path
-) -> None:
+def test_an_older_schema_is_upgraded_before_anything_is_read(tmp_path: Path, office: Path) -> None:
     """A database at revision 0003 is brought to the head before My day is read from it."""
-    url = _copy(template, tmp_path)
+    url = _copy(office, tmp_path)
     database = Database(url)
     with database.engine.begin() as connection:
         config = alembic_config()
@@ -88,10 +81,9 @@ def test_an_older_schema_is_upgraded_before_anything_is_read(
     assert _revision(tmp_path / "acctmgr.db") == HEAD_REVISION
 
 
-def test_an_unknown_or_inactive_login_is_left_to_the_full_way(
-    tmp_path: Path, template: Path
-) -> None:
-    url = _copy(template, tmp_path)
+def test_an_unknown_or_inactive_login_is_left_to_the_full_way(tmp_path: Path, office: Path) -> None:
+    """An unknown or inactive login is left to the full way; an active one gets its day."""
+    url = _copy(office, tmp_path)
     assert launch(_settings(tmp_path, url, "nobody"), _clock())[1] is None
     with sqlite3.connect(tmp_path / "acctmgr.db") as connection:
         connection.execute("UPDATE users SET active = 0 WHERE login = 'ae'")
@@ -99,14 +91,14 @@ def test_an_unknown_or_inactive_login_is_left_to_the_full_way(
     assert launch(_settings(tmp_path, url, "cms"), _clock())[1] is not None
 
 
-def test_first_look_never_writes(tmp_path: Path, template: Path) -> None:
+def test_first_look_never_writes(tmp_path: Path, office: Path) -> None:
     """A missing file stays missing (the full way creates it), and a read-only file can still
     be read."""
     missing = tmp_path / "missing.db"
     context = Context.opening(f"sqlite:///{missing}", _no_opener, _clock(), "ae")
     assert my_day_service.first_look(context) is None
     assert not missing.exists()
-    url = _copy(template, tmp_path)
+    url = _copy(office, tmp_path)
     (tmp_path / "acctmgr.db").chmod(0o444)
     try:
         context = Context.opening(url, _no_opener, _clock(), "ae")
@@ -130,7 +122,7 @@ def test_first_look_reads_each_backend_through_its_url(admin: Context, database_
 
 
 def test_the_values_my_day_filters_on_are_the_ones_the_models_store() -> None:
-    """Each section's plain SQL filters on the values the enums store."""
+    """The values My day's plain SQL filters on are the ones the models' enums store."""
     assert (ActivityKind.TASK.value, ActivityKind.REMINDER.value) == accounts_day.TASK_KINDS
     assert ApprovalStatus.PENDING.value == approvals_day.PENDING
     assert RetentionStep.IN_QUEUE.value == retention_day.CASE_IN_QUEUE

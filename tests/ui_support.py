@@ -1,4 +1,8 @@
-"""Building the real app for Pilot tests: the same factory as the CLI, on a test database."""
+"""Building the real app for Pilot tests: the same factory as the CLI, on a test database.
+
+The database is a copy of the small fixed office (tests/office_support.py, the ``office``
+fixture) or, for first-run tests, a new empty one.
+"""
 
 from __future__ import annotations
 
@@ -9,29 +13,13 @@ from typing import Any
 from acctmgr.app import AcctmgrApp, create_app
 from acctmgr.clock import AdjustableClock
 from acctmgr.config import Paths, load_settings
-from acctmgr.db import Database
-from acctmgr.db.migrate import upgrade
 from acctmgr.startup import launch
 from tests.conftest import NOW
 
-DEMO_ACCOUNTS = 300
-
-
-def seeded_template(directory: Path) -> Path:
-    """A demo database made once per test session; tests copy it."""
-    path = directory / "demo-template.db"
-    if not path.exists():
-        from acctmgr.demo.seed import seed_demo
-
-        database = Database(f"sqlite:///{path}")
-        upgrade(database)
-        seed_demo(database, accounts=DEMO_ACCOUNTS, seed=7, now=NOW)
-        database.dispose()
-    return path
-
 
 def build_app(tmp_path: Path, login: str | None, template: Path | None = None) -> AcctmgrApp:
-    """The app as `acctmgr --as LOGIN` would build it, on a copy of the template (or empty)."""
+    """The app as `acctmgr --as LOGIN` would build it, on a copy of the template (or on a new
+    database when there is none)."""
     path = tmp_path / "acctmgr.db"
     if template is not None:
         shutil.copy(template, path)
@@ -66,3 +54,20 @@ async def until(app: AcctmgrApp, pilot: Any, ready: Any, what: str) -> None:
         if ready():
             return
     raise AssertionError(f"never happened: {what}")
+
+
+def notifications(app: AcctmgrApp) -> list[str]:
+    """The messages of the notifications the app shows from now on, in order, as they come.
+
+    It wraps the app's public ``notify``, through which screens' and widgets' ``notify`` go
+    too, rather than reading Textual's private record of what is on screen.
+    """
+    shown: list[str] = []
+    notify = app.notify
+
+    def noting(message: str, **options: Any) -> None:
+        shown.append(message)
+        notify(message, **options)
+
+    app.notify = noting  # type: ignore[method-assign]
+    return shown

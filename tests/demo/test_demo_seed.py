@@ -10,16 +10,16 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Table, func, select
+from sqlalchemy import Connection, Table, func, select
 
 from acctmgr.clock import AdjustableClock
 from acctmgr.db import Database
-from acctmgr.db.migrate import upgrade
 from acctmgr.demo import seed as seed_module
 from acctmgr.demo.seed import (
     ALREADY_HAS_DATA,
     DEMO_EMAIL_DOMAIN,
     DEMO_SEGMENTS,
+    MIN_ACCOUNTS,
     PERSONAS,
     SeedSummary,
     seed_demo,
@@ -60,17 +60,17 @@ from acctmgr.services.accounts.search import AccountQuery
 from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.people import users as user_service
-from tests.conftest import NOW, pg_copy
+from tests.conftest import NOW, pg_copy, sqlite_copy
 
-ACCOUNTS = 300
+ACCOUNTS = MIN_ACCOUNTS  # the smallest load that holds every story
 
 
 @pytest.fixture
 def twin(database: Database, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A second empty, migrated database on the same backend as ``database``."""
     if database.is_sqlite:
-        other = Database(f"sqlite:///{tmp_path / 'twin.db'}")
-        upgrade(other)
+        template = request.getfixturevalue("sqlite_template")
+        other = Database(sqlite_copy(template, tmp_path / "twin.db"))
         yield other
         other.dispose()
         return
@@ -316,11 +316,22 @@ def _sqlite_schema(database: Database) -> list[tuple[str, str, str]]:
         return [tuple(row) for row in rows]
 
 
-def test_the_load_leaves_the_schema_it_found_and_a_complete_trigram_index(tmp_path: Path) -> None:
+def _probes(connection: Connection) -> list[str]:
+    """Three-letter pieces of the first and the last account's name, city and contact, whatever
+    the draws named them: the trigram index must find each one where a scan finds it."""
+    texts = connection.exec_driver_sql(
+        "SELECT search_text FROM accounts WHERE id IN (1, (SELECT MAX(id) FROM accounts))"
+    ).scalars()
+    words = [word for text in texts for word in text.split() if len(word) >= 3]
+    return sorted({words[0][:3], words[len(words) // 2][-3:], words[-1][1:4]})
+
+
+def test_the_load_leaves_the_schema_it_found_and_a_complete_trigram_index(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
     """SQLite's indexes and triggers, dropped for the load, are all made again; the trigram
     index holds every account, and later edits still reach it."""
-    database = Database(f"sqlite:///{tmp_path / 'seeded.db'}")
-    upgrade(database)
+    database = Database(sqlite_copy(sqlite_template, tmp_path / "seeded.db"))
     before = _sqlite_schema(database)
     assert any(kind == "trigger" for kind, _name, _sql in before)
     seed_demo(database, accounts=ACCOUNTS, seed=7, now=NOW)
@@ -329,7 +340,7 @@ def test_the_load_leaves_the_schema_it_found_and_a_complete_trigram_index(tmp_pa
         connection.exec_driver_sql(
             "INSERT INTO accounts_search (accounts_search) VALUES ('integrity-check')"
         )
-        for text in ("inc", "mar", "lyo"):
+        for text in _probes(connection):
             matches = connection.exec_driver_sql(
                 "SELECT rowid FROM accounts_search WHERE accounts_search MATCH ? ORDER BY rowid",
                 (f'"{text}"',),
@@ -349,11 +360,10 @@ def test_the_load_leaves_the_schema_it_found_and_a_complete_trigram_index(tmp_pa
 
 
 def test_a_failed_load_leaves_the_schema_and_no_rows(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A load that fails half-way rolls back its rows and the indexes it dropped alike."""
-    database = Database(f"sqlite:///{tmp_path / 'failed.db'}")
-    upgrade(database)
+    database = Database(sqlite_copy(sqlite_template, tmp_path / "failed.db"))
     before = _sqlite_schema(database)
 
     def fail(*_args: object) -> None:
@@ -419,12 +429,12 @@ def _acctmgr(url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProces
 
 def test_the_cli_seeds_an_empty_database_once(database_url: str, tmp_path: Path) -> None:
     """`acctmgr db seed --demo` loads and prints the counts; again, or without --demo, refuses."""
-    result = _acctmgr(database_url, tmp_path, "--demo", "--accounts", "50")
+    result = _acctmgr(database_url, tmp_path, "--demo", "--accounts", str(ACCOUNTS))
     assert result.returncode == 0, result.stderr
     assert "Loaded demo data" in result.stdout
-    assert any(line.split() == ["accounts", "50"] for line in result.stdout.splitlines())
+    assert any(line.split() == ["accounts", str(ACCOUNTS)] for line in result.stdout.splitlines())
     for args, phrase in (
-        (("--demo", "--accounts", "50"), "already has data"),
+        (("--demo", "--accounts", str(ACCOUNTS)), "already has data"),
         ((), "only kind of seed"),
     ):
         refused = _acctmgr(database_url, tmp_path, *args)

@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 from textual.widgets import Input, OptionList, TabbedContent
 
 from acctmgr import app as app_module
+from acctmgr.demo.seed import MIN_ACCOUNTS
 from acctmgr.models import Account, Contract, Role, User
+from acctmgr.screens.accounts import search as accounts_search
 from acctmgr.screens.accounts.account import AccountScreen
 from acctmgr.screens.accounts.activity import ActivityScreen
 from acctmgr.screens.accounts.search import AccountsScreen
@@ -21,14 +23,10 @@ from acctmgr.screens.sign_in.welcome import WelcomeScreen
 from acctmgr.services.accounts import records as account_service
 from acctmgr.services.kernel.context import Context
 from acctmgr.widgets.record_table import RecordTable
-from tests.ui_support import build_app, seeded_template, settle
+from tests import office_support
+from tests.ui_support import build_app, notifications, settle
 
 SIZE = (80, 24)
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_template(tmp_path_factory.mktemp("demo"))
 
 
 def table_texts(table: RecordTable, column: int = 0) -> list[str]:
@@ -63,7 +61,7 @@ async def test_first_run_loads_the_demo_and_signs_in_as_a_persona(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Choosing the demo seeds the database, then the chosen persona lands on My day."""
-    monkeypatch.setattr(app_module, "DEMO_ACCOUNTS", 120)
+    monkeypatch.setattr(app_module, "DEMO_ACCOUNTS", MIN_ACCOUNTS)  # the smallest demo
     app = build_app(tmp_path, "root")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -81,7 +79,7 @@ async def test_first_run_loads_the_demo_and_signs_in_as_a_persona(
         assert app.context.login == "leader"
         assert app.screen.query_one("#table-approvals", RecordTable).row_count > 0
     with app.context.database.read_session() as session:
-        assert (session.scalar(select(func.count(Account.id))) or 0) >= 120
+        assert session.scalar(select(func.count(Account.id))) == MIN_ACCOUNTS
 
 
 @pytest.mark.parametrize(
@@ -102,60 +100,60 @@ async def test_first_run_loads_the_demo_and_signs_in_as_a_persona(
         "trainer",
     ],
 )
-async def test_my_day_for_each_role(tmp_path: Path, template: Path, login: str) -> None:
-    """Every persona lands on My day with their name, roles and the tasks due for them."""
-    app = build_app(tmp_path, login, template)
+async def test_my_day_for_each_role(tmp_path: Path, office: Path, login: str) -> None:
+    """My day greets each role by name with their tasks, overdue first; a task opens its account."""
+    app = build_app(tmp_path, login, office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, MyDayScreen)
         assert screen.title == "My day"
         summary = str(screen.query_one("#my-day-summary").render())
+        assert summary.startswith(office_support.name_of(login))
         assert "Monday 23 November 2026" in summary
         due = screen.query_one("#table-due", RecordTable)
-        assert due.row_count > 0
+        assert due.row_count == 3
         whens = table_texts(due)
-        # Overdue first.
-        assert "overdue" in whens[0]
+        assert ["overdue" in when for when in whens] == [True, False, False]
         if login == "leader":
-            assert screen.query_one("#table-approvals", RecordTable).row_count >= 3
+            assert screen.query_one("#table-approvals", RecordTable).row_count == 3
         if login == "cms":
-            assert screen.query_one("#table-cases", RecordTable).row_count >= 3
-        # Enter opens the highlighted task; from there "a" opens its account, if it has one.
+            assert screen.query_one("#table-cases", RecordTable).row_count == 3
+        # Enter opens the highlighted task; from there "a" opens its account.
         due.focus()
         await pilot.press("enter")
         await settle(app, pilot)
         task = app.screen
         assert isinstance(task, ActivityScreen)
         assert task.activity is not None
-        if task.activity.account_id is not None:
-            await pilot.press("a")
-            await settle(app, pilot)
-            assert isinstance(app.screen, AccountScreen)
+        assert task.activity.account_id is not None
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
 
 
 async def test_my_day_paints_before_the_database_layer_loads_behind_it(
-    tmp_path: Path, template: Path
+    tmp_path: Path, office: Path
 ) -> None:
     """On a ready database the day read at launch is on screen at the first paint; the database
     opens behind it, and the next screens work."""
-    app = build_app(tmp_path, "leader", template)
+    app = build_app(tmp_path, "leader", office)
     assert app.first_day is not None
     assert not app.context.is_open
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, MyDayScreen)
-        assert app.screen.query_one("#table-approvals", RecordTable).row_count >= 3
+        assert app.screen.query_one("#table-approvals", RecordTable).row_count == 3
         await settle(app, pilot)
         assert app.context.is_open
         await pilot.press("f4")
         await settle(app, pilot)
-        assert app.screen.query_one("#approvals-table", RecordTable).row_count >= 3
+        assert app.screen.query_one("#approvals-table", RecordTable).row_count == 3
 
 
-async def test_marking_a_task_done_from_my_day(tmp_path: Path, template: Path) -> None:
+async def test_marking_a_task_done_from_my_day(tmp_path: Path, office: Path) -> None:
     """x marks the highlighted task done; it leaves the list and the row is stored done."""
-    app = build_app(tmp_path, "ae", template)
+    app = build_app(tmp_path, "ae", office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         due = app.screen.query_one("#table-due", RecordTable)
@@ -175,30 +173,30 @@ async def test_marking_a_task_done_from_my_day(tmp_path: Path, template: Path) -
         assert done.done_at is not None
 
 
-async def test_search_as_you_type_and_open_an_account(tmp_path: Path, template: Path) -> None:
+async def test_search_as_you_type_and_open_an_account(tmp_path: Path, office: Path) -> None:
     """F3 opens Accounts; typing narrows the list in the database; Enter opens the account."""
-    app = build_app(tmp_path, "admin", template)
+    app = build_app(tmp_path, "admin", office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("f3")
         await settle(app, pilot)
         assert isinstance(app.screen, AccountsScreen)
         table = app.screen.query_one("#accounts", RecordTable)
-        assert table.row_count == 100  # one page
+        assert table.row_count == len(office_support.CUSTOMERS)  # all of them, by name
         first_name = table_texts(table)[0]
+        assert first_name == "Bluebird Logistics Inc"
         word = first_name.split()[0].lower()
         await pilot.press(*word)
         await settle(app, pilot)
         names = table_texts(table)
         assert names
         assert first_name in names
-        for hostile in ("%", "_", "\\", "'", '"', "[b]", "🚀"):
-            await pilot.press(*hostile)
+        hostile = "%_\\'\"[b]🚀"
+        await pilot.press(*hostile)
         await settle(app, pilot)
         assert table.row_count == 0
         assert "0 accounts" in str(app.screen.query_one("#accounts-status").render())
-        for _ in range(40):
-            await pilot.press("backspace")
+        await pilot.press(*("backspace" for _ in word + hostile))
         await pilot.press(*word, "enter")
         await settle(app, pilot)
         assert app.screen.focused is table
@@ -210,16 +208,16 @@ async def test_search_as_you_type_and_open_an_account(tmp_path: Path, template: 
 
 
 async def test_a_search_longer_than_its_box_scrolls_to_the_cursor(
-    tmp_path: Path, template: Path
+    tmp_path: Path, office: Path
 ) -> None:
     """The search box repaints without a layout per keystroke; long text still scrolls."""
-    app = build_app(tmp_path, "admin", template)
+    app = build_app(tmp_path, "admin", office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("f3")
         await settle(app, pilot)
         box = app.screen.query_one("#account-search", Input)
-        typed = "nothing is called like this at all, not even close to it " * 2
+        typed = "nothing is called like this at all, not even close to it, nor this one"
         await pilot.press(*typed)
         await settle(app, pilot)
         assert box.value == typed
@@ -238,23 +236,30 @@ def test_cells_are_fitted_to_their_column_by_display_width() -> None:
     assert _fit("🚀 Rockets", 4) == "🚀 …"
 
 
-async def test_paging_loads_the_next_page_near_the_end(tmp_path: Path, template: Path) -> None:
+async def test_paging_loads_the_next_page_near_the_end(
+    tmp_path: Path, office: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Moving down past the first page asks the database for the next one."""
-    app = build_app(tmp_path, "admin", template)
+    monkeypatch.setattr(accounts_search, "PAGE", 15)  # the office has 20 accounts
+    app = build_app(tmp_path, "admin", office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("f3")
         await settle(app, pilot)
         table = app.screen.query_one("#accounts", RecordTable)
+        status = app.screen.query_one("#accounts-status")
+        assert table.row_count == 15
+        assert "15 accounts shown, more below" in str(status.render())
         table.focus()
-        table.move_cursor(row=95)
+        table.move_cursor(row=6)  # within ten rows of the end
         await settle(app, pilot)
-        assert table.row_count == 200
+        assert table.row_count == len(office_support.CUSTOMERS)
+        assert str(status.render()) == f"{len(office_support.CUSTOMERS)} accounts"
 
 
-async def test_the_account_screen_shows_every_tab(tmp_path: Path, template: Path) -> None:
+async def test_the_account_screen_shows_every_tab(tmp_path: Path, office: Path) -> None:
     """Keys 1-8 switch tabs; each tab loads the account's own records."""
-    app = build_app(tmp_path, "admin", template)
+    app = build_app(tmp_path, "admin", office)
     with app.context.database.read_session() as session:
         account_id = session.scalar(
             select(Account.id)
@@ -295,9 +300,9 @@ async def test_the_account_screen_shows_every_tab(tmp_path: Path, template: Path
         assert isinstance(app.screen, MyDayScreen)
 
 
-async def test_an_unknown_login_gets_a_sentence(tmp_path: Path, template: Path) -> None:
+async def test_an_unknown_login_gets_a_sentence(tmp_path: Path, office: Path) -> None:
     """A login that is not a user sees why and how to start as someone who is."""
-    app = build_app(tmp_path, "ghost", template)
+    app = build_app(tmp_path, "ghost", office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert isinstance(app.screen, UnknownLoginScreen)
@@ -305,12 +310,12 @@ async def test_an_unknown_login_gets_a_sentence(tmp_path: Path, template: Path) 
         assert "'ghost' is not a user of this database" in message
         await pilot.press("q")
         await pilot.pause()
-    assert app.return_code in (0, None)
+    assert app.return_code == 0  # q quit, and nothing failed
 
 
-async def test_names_with_markup_and_escapes_show_as_text(tmp_path: Path, template: Path) -> None:
+async def test_names_with_markup_and_escapes_show_as_text(tmp_path: Path, office: Path) -> None:
     """A customer called "[bold]Evil[/]" with an ESC in it is shown letter for letter."""
-    app = build_app(tmp_path, "admin", template)
+    app = build_app(tmp_path, "admin", office)
     hostile = "[bold red]Evil[/] \x1b[31mCorp"
     account_service.create_account(
         Context(app.context.database, app.context.clock, "admin"),
@@ -326,11 +331,9 @@ async def test_names_with_markup_and_escapes_show_as_text(tmp_path: Path, templa
         assert table_texts(table) == ["[bold red]Evil[/] ␛[31mCorp"]
 
 
-async def test_the_command_palette_goes_to_an_account_by_name(
-    tmp_path: Path, template: Path
-) -> None:
+async def test_the_command_palette_goes_to_an_account_by_name(tmp_path: Path, office: Path) -> None:
     """Ctrl+P, part of a name, Enter: the account opens."""
-    app = build_app(tmp_path, "admin", template)
+    app = build_app(tmp_path, "admin", office)
     with app.context.database.read_session() as session:
         name = session.scalar(select(Account.name).order_by(Account.id).limit(1))
     assert name is not None
@@ -348,9 +351,9 @@ async def test_the_command_palette_goes_to_an_account_by_name(
         assert app.screen.account.name.startswith(name[:12])
 
 
-async def test_the_theme_is_saved_in_the_config(tmp_path: Path, template: Path) -> None:
+async def test_the_theme_is_saved_in_the_config(tmp_path: Path, office: Path) -> None:
     """Choosing a theme writes it to config.toml, so the next start uses it."""
-    app = build_app(tmp_path, "ae", template)
+    app = build_app(tmp_path, "ae", office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         app.theme = "nord"
@@ -359,7 +362,7 @@ async def test_the_theme_is_saved_in_the_config(tmp_path: Path, template: Path) 
 
 
 async def test_an_unexpected_failure_is_a_notification_not_a_traceback(
-    tmp_path: Path, template: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, office: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A bug in a use case is logged and shown as one sentence; the app keeps running."""
     from acctmgr.services.my_day import day as my_day_service
@@ -367,14 +370,14 @@ async def test_an_unexpected_failure_is_a_notification_not_a_traceback(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    app = build_app(tmp_path, "ae", template)
+    app = build_app(tmp_path, "ae", office)
+    shown = notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         monkeypatch.setattr(my_day_service, "my_day", broken)
         await pilot.press("r")
         await settle(app, pilot)
-        messages = [notification.message for notification in app._notifications]
-        assert any("Something unexpected went wrong" in message for message in messages)
+        assert any("Something unexpected went wrong" in message for message in shown)
         assert isinstance(app.screen, MyDayScreen)
         await pilot.press("f3")
         await settle(app, pilot)

@@ -19,19 +19,14 @@ from acctmgr.screens import base
 from acctmgr.screens.accounts.account import AccountScreen
 from acctmgr.screens.accounts.search import AccountsScreen
 from acctmgr.widgets.record_table import RecordTable, Row
-from tests.ui_support import build_app, seeded_template, settle
+from tests.ui_support import build_app, settle
 
 SIZE = (80, 24)
 
 
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_template(tmp_path_factory.mktemp("demo"))
-
-
 @pytest.mark.parametrize("frame_due", [True, False])
 async def test_search_results_are_painted_when_they_arrive_once_a_frame_is_due(
-    tmp_path: Path, template: Path, monkeypatch: pytest.MonkeyPatch, frame_due: bool
+    tmp_path: Path, office: Path, monkeypatch: pytest.MonkeyPatch, frame_due: bool
 ) -> None:
     """With Textual's frame timer stopped, the rows still reach the terminal as soon as they
     are shown; and never when a frame period has not passed since the last paint."""
@@ -46,7 +41,7 @@ async def test_search_results_are_painted_when_they_arrive_once_a_frame_is_due(
         shown_at.append(time.monotonic())
 
     monkeypatch.setattr(RecordTable, "show", show_and_note)
-    app = build_app(tmp_path, "admin", template)
+    app = build_app(tmp_path, "admin", office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)  # Pilot's pause paints by itself; not from here on
         await pilot.press("f3")
@@ -63,7 +58,7 @@ async def test_search_results_are_painted_when_they_arrive_once_a_frame_is_due(
 
 
 async def test_a_frame_painted_when_due_is_a_period_from_its_neighbours(
-    tmp_path: Path, template: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, office: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The keystroke's echo and its results, a few milliseconds apart, are two frames at least
     a period apart: painting when due does not raise the frame rate above its limit. (Frames
@@ -88,7 +83,7 @@ async def test_a_frame_painted_when_due_is_a_period_from_its_neighbours(
 
     monkeypatch.setattr(base._PaintsWhenDue, "_on_idle", idle_and_note)
     monkeypatch.setattr(base._PaintsWhenDue, "_on_timer_update", frame_and_note)
-    app = build_app(tmp_path, "admin", template)
+    app = build_app(tmp_path, "admin", office)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f3")
         await settle(app, pilot)
@@ -106,13 +101,13 @@ async def test_a_frame_painted_when_due_is_a_period_from_its_neighbours(
 
 
 async def test_a_mode_screen_is_settled_and_a_record_screen_is_not(
-    tmp_path: Path, template: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, office: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Accounts lives as long as the app and leaves the collector's sight once shown alone; an
     account's screen, opened and closed all day, stays collectable, even when it was opened
     before Accounts settled."""
     monkeypatch.setattr(app_module, "SETTLE_AFTER_SECONDS", 3600.0)  # settled by hand below
-    app = build_app(tmp_path, "admin", template)
+    app = build_app(tmp_path, "admin", office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("f3")

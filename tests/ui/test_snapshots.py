@@ -9,18 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from textual.widgets import Input
 
 from acctmgr.app import AcctmgrApp
-from tests.ui_support import build_app, seeded_template, settle
+from tests.ui_support import build_app, settle
 
 SIZE = (80, 24)
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_template(tmp_path_factory.mktemp("demo-snapshots"))
 
 
 def settled(*keys: str) -> Any:
@@ -43,13 +37,13 @@ def test_welcome(snap_compare: Any, tmp_path: Path) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=settled())
 
 
-def test_my_day_of_the_segment_leader(snap_compare: Any, tmp_path: Path, template: Path) -> None:
+def test_my_day_of_the_segment_leader(snap_compare: Any, tmp_path: Path, office: Path) -> None:
     """My day as the Segment Leader: approvals waiting, tasks due."""
-    app = build_app(tmp_path, "leader", template)
+    app = build_app(tmp_path, "leader", office)
     assert snap_compare(app, terminal_size=SIZE, run_before=settled())
 
 
-def test_accounts_list(snap_compare: Any, tmp_path: Path, template: Path) -> None:
+def test_accounts_list(snap_compare: Any, tmp_path: Path, office: Path) -> None:
     """The accounts list with its search box and filters."""
-    app = build_app(tmp_path, "admin", template)
+    app = build_app(tmp_path, "admin", office)
     assert snap_compare(app, terminal_size=SIZE, run_before=settled("f3"))

@@ -37,11 +37,13 @@ from acctmgr.services.approvals.rule_conditions import condition_text, parse_con
     ],
 )
 def test_a_condition_reads_as_it_is_written(text: str, stored: dict[str, Any]) -> None:
+    """A condition typed as text is stored as its parts and reads back as the same text."""
     assert parse_condition(text) == stored
     assert condition_text(stored) == text
 
 
 def test_every_shipped_rule_reads_back_the_same() -> None:
+    """Each shipped rule's condition, written out and read again, is the condition stored."""
     for rule in approval_rules.DEFAULT_RULES:
         assert parse_condition(condition_text(rule.condition)) == rule.condition
 
@@ -58,6 +60,7 @@ def test_every_shipped_rule_reads_back_the_same() -> None:
     ],
 )
 def test_a_bad_condition_is_refused_with_a_sentence(text: str, sentence: str) -> None:
+    """A condition that cannot be read is refused with a sentence beside its field."""
     with pytest.raises(InvalidInput, match=sentence) as refused:
         parse_condition(text)
     assert refused.value.field == "condition"

@@ -20,7 +20,7 @@ from acctmgr.services.catalogue import skus as catalogue
 from acctmgr.services.catalogue.export import export, published_catalogue
 from acctmgr.services.catalogue.inputs import PackageIn
 from acctmgr.services.kernel.context import Context
-from tests.conftest import NOW
+from tests.conftest import NOW, sqlite_copy
 
 HOSTILE = "<script>alert('x')</script> | Pipe & [link](http://evil) *bold*"
 
@@ -170,14 +170,14 @@ def test_an_unknown_format_is_one_sentence(admin: Context) -> None:
         export(published_catalogue(admin), "pdf")
 
 
-def test_the_demo_catalogue_has_each_kind_of_thing_to_show(tmp_path: Path) -> None:
+def test_the_demo_catalogue_has_each_kind_of_thing_to_show(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
     """The demo sells a starter pack, deadlines, page-view tiers, included and on-site items."""
-    from acctmgr.db.migrate import upgrade
-    from acctmgr.demo.seed import seed_demo
+    from acctmgr.demo.seed import MIN_ACCOUNTS, seed_demo
 
-    database = Database(f"sqlite:///{tmp_path / 'demo.db'}")
-    upgrade(database)
-    seed_demo(database, accounts=120, now=NOW)
+    database = Database(sqlite_copy(sqlite_template, tmp_path / "demo.db"))
+    seed_demo(database, accounts=MIN_ACCOUNTS, now=NOW)
     published = published_catalogue(Context(database, AdjustableClock(NOW), None))
     database.dispose()
     starter = next(package for package in published.packages if package.is_starter_pack)

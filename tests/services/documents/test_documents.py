@@ -100,6 +100,7 @@ def shop(admin: Context) -> Catalogue:
 def test_the_german_po_shows_every_term_as_germans_write_it(
     admin: Context, shop: Catalogue
 ) -> None:
+    """A German customer's PO writes every term, money and date the German way."""
     sent = send_a_po(admin, shop, locale="de_DE")
     text = pdf_text(sent.pdf)
     for expected in (
@@ -122,6 +123,7 @@ def test_the_german_po_shows_every_term_as_germans_write_it(
 def test_the_american_po_shows_every_term_as_americans_write_it(
     admin: Context, shop: Catalogue
 ) -> None:
+    """An American customer's PO writes every term, money and date the American way."""
     sent = send_a_po(admin, shop, locale="en_US")
     text = pdf_text(sent.pdf)
     for expected in (
@@ -141,6 +143,7 @@ def test_the_american_po_shows_every_term_as_americans_write_it(
 def test_a_document_is_kept_with_its_hash_and_the_versions_it_was_made_from(
     admin: Context, shop: Catalogue
 ) -> None:
+    """A document keeps its hash and the versions it was made from; an edit is the next one's."""
     sent = send_a_po(admin, shop)
     for document in (sent.pdf, sent.html):
         assert document.sha256 == hashlib.sha256(document.content).hexdigest()
@@ -163,6 +166,7 @@ def test_a_document_is_kept_with_its_hash_and_the_versions_it_was_made_from(
 def test_the_account_lists_its_documents_and_shows_a_pdf_as_its_html_text(
     admin: Context, shop: Catalogue
 ) -> None:
+    """The account lists its documents, and a PDF reads as the text of its HTML twin."""
     sent = send_a_po(admin, shop)
     rows = stored_documents.account_documents(admin.as_user("ae"), sent.account_id)
     assert {row.id for row in rows} == {sent.pdf.id, sent.html.id}
@@ -178,6 +182,7 @@ def test_the_account_lists_its_documents_and_shows_a_pdf_as_its_html_text(
 
 
 def test_another_segment_does_not_see_the_documents(admin: Context, shop: Catalogue) -> None:
+    """A seller of another segment can neither list nor read the account's documents."""
     sent = send_a_po(admin, shop)
     with pytest.raises(PermissionDenied):
         stored_documents.account_documents(admin.as_user("ae2"), sent.account_id)
@@ -186,6 +191,7 @@ def test_another_segment_does_not_see_the_documents(admin: Context, shop: Catalo
 
 
 def test_readable_text_puts_a_table_row_on_one_line() -> None:
+    """Readable text drops the tags and puts each table row on one line, cells between bars."""
     html = (
         "<h1>Title</h1><p>One <b>bold</b>\n word.<br>Next</p>"
         "<table><tr><th>A</th><th>B</th></tr><tr><td>1 &amp; 2</td><td></td></tr></table>"

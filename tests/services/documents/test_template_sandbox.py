@@ -33,6 +33,7 @@ def refusal(source: str, *, seconds: float = 5.0) -> str:
     ],
 )
 def test_python_internals_are_out_of_reach(source: str) -> None:
+    """A template reaching for Python's internals is refused with a sentence."""
     assert refusal(source).startswith("The template test.html.j2 ")
 
 
@@ -59,6 +60,7 @@ def test_python_internals_are_out_of_reach(source: str) -> None:
     ],
 )
 def test_huge_output_is_stopped_quickly(source: str) -> None:
+    """A template that writes without end is stopped within two seconds."""
     started = time.monotonic()
     message = refusal(source)
     assert time.monotonic() - started < 2.0
@@ -66,6 +68,7 @@ def test_huge_output_is_stopped_quickly(source: str) -> None:
 
 
 def test_a_loop_that_writes_nothing_is_stopped_by_the_time_limit() -> None:
+    """A loop that writes nothing is stopped by the time limit, which the sentence names."""
     started = time.monotonic()
     message = refusal(
         "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
@@ -76,15 +79,18 @@ def test_a_loop_that_writes_nothing_is_stopped_by_the_time_limit() -> None:
 
 
 def test_a_syntax_error_names_its_line() -> None:
+    """A syntax error is refused with the line it is on."""
     message = refusal("<p>fine</p>\n<p>{{ quote.number </p>\n")
     assert message.startswith("The template test.html.j2 has an error on line 2:")
 
 
 def test_percent_formatting_is_refused() -> None:
+    """Percent formatting, a way to build a huge string, is refused."""
     assert "'%' formatting is not allowed" in refusal("{{ '%100000000s' % 'x' }}")
 
 
 def test_an_ordinary_template_renders_with_escaped_customer_text() -> None:
+    """An ordinary template renders, customer text escaped and money as the locale writes it."""
     text = render_source(
         "test.html.j2",
         "<p>{{ name }}: {{ amount|money('EUR') }}</p>",

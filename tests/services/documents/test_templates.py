@@ -52,6 +52,7 @@ def stored(admin: Context) -> list[tuple[int, bool, str]]:
 
 
 def test_an_admin_edit_is_used_by_the_next_document_and_recorded_on_it(admin: Context) -> None:
+    """An Admin's edit makes the next document, which records the version; old ones stay."""
     first = issue_po(admin)
     assert (first.pdf.template_version, first.html.template_version) == (0, 0)
 
@@ -73,6 +74,7 @@ def test_an_admin_edit_is_used_by_the_next_document_and_recorded_on_it(admin: Co
 
 
 def test_only_an_admin_edits_templates(admin: Context) -> None:
+    """Only an Admin saves, reverts or previews a template; nothing is stored for others."""
     body = template_service.get_template(admin, PO).body
     for login in ("ae", "finance", "leader"):
         with pytest.raises(PermissionDenied, match="Only an Admin can edit templates"):
@@ -105,6 +107,7 @@ def test_only_an_admin_edits_templates(admin: Context) -> None:
 def test_a_broken_template_is_refused_and_the_old_one_still_used(
     admin: Context, body: str, sentence: str
 ) -> None:
+    """A template that cannot render is refused, and the saved version stays in use."""
     kept = template_service.save_template(admin, PO, 0, "<h1>Kept {{ quote.number }}</h1>")
     for attempt in (
         lambda: template_service.preview_template(admin, PO, body),
@@ -121,6 +124,7 @@ def test_a_broken_template_is_refused_and_the_old_one_still_used(
 
 
 def test_revert_brings_back_the_shipped_default(admin: Context) -> None:
+    """Reverting brings back the shipped default; the next edit is a new version."""
     template_service.save_template(admin, PO, 0, "<h1>Edited {{ quote.number }}</h1>")
     view = template_service.revert_template(admin, PO, 1)
     assert view.version == 0
@@ -133,6 +137,7 @@ def test_revert_brings_back_the_shipped_default(admin: Context) -> None:
 
 
 def test_a_save_from_a_stale_copy_is_a_conflict(admin: Context) -> None:
+    """Saving or reverting from a stale copy is a Conflict, and nothing is stored."""
     template_service.save_template(admin, PO, 0, "<h1>First {{ quote.number }}</h1>")
     with pytest.raises(Conflict, match=r"Someone else changed the template po\.html\.j2"):
         template_service.save_template(admin, PO, 0, "<h1>Second {{ quote.number }}</h1>")
@@ -142,6 +147,7 @@ def test_a_save_from_a_stale_copy_is_a_conflict(admin: Context) -> None:
 
 
 def test_an_unknown_template_is_named(admin: Context) -> None:
+    """A template name that is not shipped, or a path, is refused by name."""
     with pytest.raises(InvalidInput, match=r"There is no template called nope\.j2"):
         template_service.save_template(admin, "nope.j2", 0, "x")
     with pytest.raises(InvalidInput, match="There is no template called"):
@@ -150,6 +156,7 @@ def test_an_unknown_template_is_named(admin: Context) -> None:
 
 @pytest.mark.parametrize("name", documents.shipped_names())
 def test_every_shipped_template_previews_with_its_sample(admin: Context, name: str) -> None:
+    """Every shipped template previews with its sample data, and an HTML one makes a PDF."""
     view = template_service.get_template(admin, name)
     text = template_service.preview_template(admin, name, view.body)
     variables: dict[str, Any] = sample_data.sample_variables(name)

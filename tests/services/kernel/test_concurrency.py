@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 
 from acctmgr.clock import AdjustableClock
 from acctmgr.db import Database
-from acctmgr.db.migrate import upgrade
 from acctmgr.errors import Conflict
 from acctmgr.models import Account, AuditEvent
 from acctmgr.services.accounts import records as account_service
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.people import users as user_service
+from tests.conftest import sqlite_copy
 
 pytestmark = pytest.mark.usefixtures("admin")
 
@@ -82,12 +82,11 @@ def test_two_sessions_racing_on_one_version_get_one_success_and_one_conflict(
 
 
 def test_threads_writing_to_one_sqlite_file_never_see_database_is_locked(
-    tmp_path: Path, clock: AdjustableClock
+    tmp_path: Path, sqlite_template: Path, clock: AdjustableClock
 ) -> None:
     """Eight threads each making 25 read-then-write transactions all succeed."""
-    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    url = sqlite_copy(sqlite_template, tmp_path / "busy.db")
     database = Database(url, busy_timeout_seconds=30)
-    upgrade(database)
     context = Context(database, clock, None)
     user_service.create_first_admin(
         context, user_service.UserIn(login="admin", name="Admin", email="admin@example.com")

@@ -18,6 +18,7 @@ from acctmgr.db import Database
 from acctmgr.db.migrate import current_revision, head_revision, include_in_comparison, upgrade
 from acctmgr.errors import StorageError
 from acctmgr.models import Base
+from tests.conftest import sqlite_copy
 
 
 def test_models_and_migrations_agree(database: Database) -> None:
@@ -38,10 +39,9 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 2000
 
 
-def test_writes_begin_immediate_and_reads_do_not(tmp_path: Path) -> None:
+def test_writes_begin_immediate_and_reads_do_not(tmp_path: Path, sqlite_template: Path) -> None:
     """A write session takes SQLite's write lock at BEGIN; a read session does not."""
-    database = Database(f"sqlite:///{tmp_path / 'x.db'}", busy_timeout_seconds=0.1)
-    upgrade(database)
+    database = Database(sqlite_copy(sqlite_template, tmp_path / "x.db"), busy_timeout_seconds=0.1)
     with database.write_session() as session:
         session.execute(text("SELECT 1"))
         # Another writer cannot start while this transaction is open...
@@ -149,12 +149,11 @@ def test_a_file_that_is_not_a_database_is_left_alone(
 
 
 def test_a_database_from_a_newer_acctmgr_is_refused_untouched(
-    isolated: dict[str, str], tmp_path: Path
+    isolated: dict[str, str], tmp_path: Path, sqlite_template: Path
 ) -> None:
     """An unknown schema revision means a newer acctmgr wrote it: refuse, change nothing."""
     path = tmp_path / "newer.db"
-    database = Database(f"sqlite:///{path}")
-    upgrade(database)
+    database = Database(sqlite_copy(sqlite_template, path))
     with database.engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     database.dispose()  # the last connection to close checkpoints the WAL into the file

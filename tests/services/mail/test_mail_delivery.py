@@ -53,6 +53,7 @@ def due_by_the_wall_clock(context: Context, email_id: int) -> None:
 def test_a_queued_email_arrives_with_its_message_id_and_pdf(
     admin: Context, mailbox: tuple[Mailbox, int]
 ) -> None:
+    """A queued e-mail is sent once, with its Message-ID, recipients, text and PDF."""
     server, port = mailbox
     email_id = queue(admin, ["buyer@example.com", "cfo@example.com"], html="<p>Hi</p>", pdf=True)
 
@@ -163,6 +164,7 @@ def test_a_crash_after_sending_resends_with_the_same_message_id(
 def test_a_worker_whose_claim_was_taken_over_does_not_overwrite_the_new_holder(
     admin: Context, clock: AdjustableClock, mailbox: tuple[Mailbox, int]
 ) -> None:
+    """A worker whose claim was taken over cannot undo the new holder's send."""
     _, port = mailbox
     email_id = queue(admin, ["buyer@example.com"])
     with admin.database.write_session() as session:
@@ -196,6 +198,7 @@ def test_a_failure_keeps_the_message_and_retries_it_then_gives_up(
     mailbox: tuple[Mailbox, int],
     silent_server: int,
 ) -> None:
+    """A failed send keeps the message, retries it on schedule, then marks it failed."""
     server, port = mailbox
     if failure == "recipient":
         server.refuse_recipients.add("nobody@example.com")
@@ -250,6 +253,7 @@ def test_a_failure_keeps_the_message_and_retries_it_then_gives_up(
 def test_a_message_some_recipients_refused_is_sent_to_the_others_and_says_so(
     admin: Context, mailbox: tuple[Mailbox, int]
 ) -> None:
+    """A message some recipients refused goes to the others and says who did not get it."""
     server, port = mailbox
     server.refuse_recipients.add("gone@example.com")
     email_id = queue(admin, ["buyer@example.com", "gone@example.com"])
@@ -283,6 +287,7 @@ def fail_for_good(admin: Context, email_id: int) -> None:
 def test_an_admin_retries_a_failed_message_and_it_is_sent(
     admin: Context, clock: AdjustableClock, mailbox: tuple[Mailbox, int]
 ) -> None:
+    """An Admin retries a failed message (version-checked, failed only) and it is sent."""
     server, port = mailbox
     email_id = queue(admin, ["buyer@example.com"])
     fail_for_good(admin, email_id)
@@ -309,6 +314,7 @@ def test_an_admin_retries_a_failed_message_and_it_is_sent(
 def test_the_outbox_lists_newest_first_in_pages_for_admins_only(
     admin: Context, clock: AdjustableClock
 ) -> None:
+    """The outbox lists newest first, in pages and by status, to Admins only."""
     ids = []
     for n in range(5):
         ids.append(queue(admin, [f"b{n}@example.com"], f"Message {n}", pdf=n == 4))
@@ -338,6 +344,7 @@ def test_the_outbox_lists_newest_first_in_pages_for_admins_only(
 def test_worker_once_delivers_the_outbox_through_the_configured_server(
     admin: Context, database_url: str, tmp_path: Path, mailbox: tuple[Mailbox, int]
 ) -> None:
+    """`acctmgr worker --once` sends what is due through the configured SMTP server."""
     server, port = mailbox
     email_id = queue(admin, ["buyer@example.com"], pdf=True)
     due_by_the_wall_clock(admin, email_id)
@@ -364,6 +371,7 @@ def test_worker_once_delivers_the_outbox_through_the_configured_server(
 def test_worker_once_survives_an_smtp_outage(
     admin: Context, database_url: str, tmp_path: Path
 ) -> None:
+    """`acctmgr worker --once` ends well through an SMTP outage, the e-mail kept to retry."""
     email_id = queue(admin, ["buyer@example.com"])
     due_by_the_wall_clock(admin, email_id)
     port = free_port()

@@ -48,6 +48,7 @@ def contact_of(admin: Context, account_id: int) -> int:
 def test_the_po_arrives_as_a_pdf_saying_what_was_sold(
     admin: Context, shop: Catalogue, mailbox: tuple[Mailbox, int]
 ) -> None:
+    """The PO reaches the invoice contact as a PDF saying what was sold, at what price."""
     server, port = mailbox
     account_id = new_customer(admin)
     quote_id, version = approved_quote(admin, shop, account_id)
@@ -81,6 +82,7 @@ def test_the_po_arrives_as_a_pdf_saying_what_was_sold(
 def test_a_po_is_not_sent_while_billing_details_are_missing(
     admin: Context, shop: Catalogue
 ) -> None:
+    """No PO is sent while billing details are missing: each is named, nothing is stored."""
     account_id = new_customer(admin, complete=False)
     contact = account_service.add_contact(
         admin, account_id, account_service.ContactIn(name="Bo Buyer", email="bo@nova.example")

@@ -66,6 +66,7 @@ def stored_lines(admin: Context, quote_id: int) -> list[QuoteLine]:
 
 @pytest.mark.usefixtures("shop")
 def test_a_new_customer_s_first_quote_starts_with_the_starter_pack(admin: Context) -> None:
+    """A new customer's first quote starts with the starter pack; the next starts empty."""
     account = new_customer(admin)
     first = start(admin, account)
     assert [(line.sku_code, line.quantity) for line in first.lines] == [
@@ -79,6 +80,7 @@ def test_a_new_customer_s_first_quote_starts_with_the_starter_pack(admin: Contex
 
 @pytest.mark.usefixtures("shop")
 def test_a_customer_with_a_contract_gets_no_starter_pack(admin: Context) -> None:
+    """A customer who has a contract gets no starter pack."""
     account = new_customer(admin)
     factories.contract(admin, account, "CT-0000009", date(2027, 6, 30))
     assert start(admin, account).lines == []
@@ -87,6 +89,7 @@ def test_a_customer_with_a_contract_gets_no_starter_pack(admin: Context) -> None
 def test_a_catalogue_line_takes_the_current_version_and_its_price_book(
     admin: Context, shop: Catalogue
 ) -> None:
+    """A catalogue line takes the SKU's current version and its list price."""
     quote = add(admin, start(admin, new_customer(admin)), shop.platform, qty=2, disc="10")
     line = quote.lines[-1]
     assert (line.sku_code, line.kind, line.description) == (
@@ -124,6 +127,7 @@ def test_a_line_keeps_its_sku_version_when_the_catalogue_changes(
 
 
 def test_a_retired_sku_cannot_be_sold_and_nothing_is_saved(admin: Context, shop: Catalogue) -> None:
+    """A retired SKU cannot be added, and the quote is left as it was."""
     quote = start(admin, new_customer(admin))
     with pytest.raises(InvalidInput, match=r"^SKU OLDPLAN was retired on .* no longer be sold\.$"):
         add(admin, quote, shop.retired)
@@ -133,6 +137,7 @@ def test_a_retired_sku_cannot_be_sold_and_nothing_is_saved(admin: Context, shop:
 def test_an_included_item_is_priced_zero_whatever_discount_is_typed(
     admin: Context, shop: Catalogue
 ) -> None:
+    """An included item is priced 0 whatever discount is typed."""
     quote = add(admin, start(admin, new_customer(admin)), shop.seats, qty=3, disc="40")
     line = quote.lines[-1]
     assert (line.list_price_minor, line.discount_pct, line.net_minor) == (0, Decimal(0), 0)
@@ -141,6 +146,7 @@ def test_an_included_item_is_priced_zero_whatever_discount_is_typed(
 def test_a_service_must_be_consumed_within_its_months_of_the_start(
     admin: Context, shop: Catalogue
 ) -> None:
+    """A service is consumed within its months of the start, and its deadline moves with it."""
     ae = admin.as_user("ae")
     quote = add(admin, start(admin, new_customer(admin, complete=False)), shop.onsite)
     assert quote.lines[-1].consume_by == date(2027, 6, 30)  # six months from 1 Jan 2027
@@ -154,6 +160,7 @@ def test_a_service_must_be_consumed_within_its_months_of_the_start(
 
 
 def test_the_statement_of_work_goes_on_service_lines_only(admin: Context, shop: Catalogue) -> None:
+    """Pre-sales write a statement of work on service lines only, of 4,000 characters at most."""
     quote = add(admin, start(admin, new_customer(admin)), shop.platform)
     workshop, platform = quote.lines[0], quote.lines[-1]
     presales = admin.as_user("presales")
@@ -178,6 +185,7 @@ def test_the_statement_of_work_goes_on_service_lines_only(admin: Context, shop: 
 
 @pytest.mark.usefixtures("shop")
 def test_an_off_catalogue_item_is_added_as_an_exception(admin: Context) -> None:
+    """An item outside the catalogue is added as an exception for Customer Success."""
     quote = quote_builder.add_off_catalogue_line(
         admin.as_user("ae"),
         (q := start(admin, new_customer(admin))).id,
@@ -205,6 +213,7 @@ def test_an_off_catalogue_item_is_added_as_an_exception(admin: Context) -> None:
 def test_bad_numbers_on_a_line_are_refused_with_a_sentence(
     field: str, value: str, sentence: str
 ) -> None:
+    """Bad numbers on a new or edited line are refused with a sentence."""
     values = {"sku_id": 1, "quantity": "1", "discount_pct": "0", field: value}
     with pytest.raises(ValidationError, match=sentence):
         CatalogueLineIn.model_validate(values)
@@ -214,6 +223,7 @@ def test_bad_numbers_on_a_line_are_refused_with_a_sentence(
 
 @pytest.mark.usefixtures("shop")
 def test_an_off_catalogue_item_needs_a_description_and_a_price(admin: Context) -> None:
+    """An item outside the catalogue needs a description and a price that is a number."""
     quote = start(admin, new_customer(admin))
     with pytest.raises(ValidationError, match="say what the item is"):
         OffCatalogueLineIn(description="  ", list_price="10")
@@ -229,6 +239,7 @@ def test_an_off_catalogue_item_needs_a_description_and_a_price(admin: Context) -
 
 @pytest.mark.usefixtures("shop")
 def test_only_sellers_in_the_segment_start_quotes(admin: Context) -> None:
+    """Only a seller of the account's segment starts a quote, and not in the past."""
     account = new_customer(admin)
     with pytest.raises(PermissionDenied):
         quote_builder.new_quote(
@@ -285,6 +296,7 @@ def test_totals_are_exact_over_many_random_quotes(admin: Context, shop: Catalogu
 
 @pytest.mark.usefixtures("shop")
 def test_half_a_cent_rounds_away_from_zero(admin: Context) -> None:
+    """Half a cent rounds away from zero."""
     quote = quote_builder.add_off_catalogue_line(
         admin.as_user("ae"),
         (q := start(admin, new_customer(admin))).id,
@@ -296,6 +308,7 @@ def test_half_a_cent_rounds_away_from_zero(admin: Context) -> None:
 
 @pytest.mark.usefixtures("shop")
 def test_the_territory_is_required_before_submitting(admin: Context) -> None:
+    """A quote with no territory of use is not submitted; the territory field is named."""
     ae = admin.as_user("ae")
     quote = start(admin, new_customer(admin), territory="")
     assert quote.territory == "Germany"  # the account's territory, when none is typed

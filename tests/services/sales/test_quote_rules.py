@@ -58,6 +58,7 @@ def needs(quote: QuoteView) -> list[tuple[str, list[str]]]:
 
 
 def test_a_catalogue_quote_at_list_price_needs_nobody(admin: Context, shop: Catalogue) -> None:
+    """A catalogue quote at list price needs no approval and is approved at once."""
     quote = quote_with(admin, shop.platform)
     assert needs(quote) == []
     result = builder.submit_quote(admin.as_user("ae"), quote.id, quote.version)
@@ -65,6 +66,7 @@ def test_a_catalogue_quote_at_list_price_needs_nobody(admin: Context, shop: Cata
 
 
 def test_on_site_support_needs_customer_success(admin: Context, shop: Catalogue) -> None:
+    """On-site support needs Customer Success."""
     assert needs(quote_with(admin, shop.onsite)) == [("Customer Success", ["Sam Success"])]
 
 
@@ -72,11 +74,13 @@ def test_on_site_support_needs_customer_success(admin: Context, shop: Catalogue)
 def test_a_discount_above_30_percent_needs_finance(
     admin: Context, shop: Catalogue, discount: str, finance: bool
 ) -> None:
+    """A discount above 30% needs Finance; 30% or less does not."""
     quote = quote_with(admin, shop.platform, discount)
     assert needs(quote) == ([("Finance", ["Fin Ance"])] if finance else [])
 
 
 def test_an_admin_moves_the_discount_threshold(admin: Context, shop: Catalogue) -> None:
+    """An Admin moves Finance's threshold; a condition with an unknown operator is refused."""
     rule = next(r for r in approval_rules.rules(admin) if r.name == approval_rules.DISCOUNT_RULE)
     changed = rule.data.model_copy(
         update={
@@ -98,6 +102,7 @@ def test_an_admin_moves_the_discount_threshold(admin: Context, shop: Catalogue) 
 def test_an_exception_waits_for_customer_success_with_a_48_hour_sla(
     admin: Context, shop: Catalogue, clock: AdjustableClock
 ) -> None:
+    """An exception waits for Customer Success, due within 48 hours and reminded at 24."""
     ae = admin.as_user("ae")
     quote = quote_with(admin, shop.platform)
     quote = builder.add_off_catalogue_line(
@@ -148,6 +153,7 @@ def reminders(admin: Context) -> list[tuple[ActivityKind, str, str]]:
 def test_customer_success_is_reminded_at_24_hours_and_the_seller_alerted_at_48(
     admin: Context, shop: Catalogue, clock: AdjustableClock
 ) -> None:
+    """Customer Success is reminded once at 24 hours; at 48 the seller gets a task to chase."""
     ae = admin.as_user("ae")
     quote = quote_with(admin, shop.onsite)
     builder.submit_quote(ae, quote.id, quote.version)
@@ -177,6 +183,7 @@ def test_customer_success_is_reminded_at_24_hours_and_the_seller_alerted_at_48(
 def test_a_decided_approval_is_not_chased(
     admin: Context, shop: Catalogue, clock: AdjustableClock
 ) -> None:
+    """An approval already decided is neither reminded nor chased."""
     ae = admin.as_user("ae")
     quote = quote_with(admin, shop.onsite)
     builder.submit_quote(ae, quote.id, quote.version)
@@ -188,6 +195,7 @@ def test_a_decided_approval_is_not_chased(
 
 
 def test_billing_details_are_named_before_anything_is_sent(admin: Context) -> None:
+    """Every missing or wrong billing detail is named before anything is sent."""
     account_id = new_customer(admin, complete=False)
     with admin.database.write_session() as session:
         account = session.get(Account, account_id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 from textual.widgets import Input
 
@@ -13,18 +12,14 @@ from acctmgr.screens.approvals.rules import ApprovalRulesScreen
 from acctmgr.screens.dialog import FormDialog
 from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.widgets.record_table import RecordTable
-from tests.ui_support import build_app, seeded_template, settle, until
+from tests.ui_support import build_app, settle, until
 
 SIZE = (100, 30)
 
 
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_template(tmp_path_factory.mktemp("demo-rules"))
-
-
-async def test_an_admin_changes_the_discount_threshold(tmp_path: Path, template: Path) -> None:
-    app = build_app(tmp_path, "admin", template)
+async def test_an_admin_changes_the_discount_threshold(tmp_path: Path, office: Path) -> None:
+    """An Admin moves Finance's threshold on screen; an unknown fact is named beside it."""
+    app = build_app(tmp_path, "admin", office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         app.go("rules")  # the palette's "Open approval rules"
@@ -66,9 +61,10 @@ async def test_an_admin_changes_the_discount_threshold(tmp_path: Path, template:
 
 
 async def test_a_seller_reads_the_rules_but_cannot_change_them(
-    tmp_path: Path, template: Path
+    tmp_path: Path, office: Path
 ) -> None:
-    app = build_app(tmp_path, "ae", template)
+    """A seller sees every rule but cannot add or edit one, and is told why."""
+    app = build_app(tmp_path, "ae", office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await app.push_screen(ApprovalRulesScreen())

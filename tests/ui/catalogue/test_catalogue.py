@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 from textual.widgets import Checkbox, Input, Label
 
@@ -14,14 +13,9 @@ from acctmgr.screens.catalogue.forms import RecordFormScreen
 from acctmgr.screens.catalogue.packages import PackagesScreen
 from acctmgr.screens.catalogue.skus import CatalogueScreen, SkuScreen
 from acctmgr.widgets.record_table import RecordTable
-from tests.ui_support import build_app, seeded_template, settle
+from tests.ui_support import build_app, settle
 
 SIZE = (80, 24)
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_template(tmp_path_factory.mktemp("demo-catalogue"))
 
 
 def _footer_keys(app: AcctmgrApp) -> set[str]:
@@ -38,9 +32,9 @@ async def _open_catalogue_from_the_palette(app: AcctmgrApp, pilot: object) -> No
     await settle(app, pilot)
 
 
-async def test_an_admin_searches_opens_and_revises_a_sku(tmp_path: Path, template: Path) -> None:
+async def test_an_admin_searches_opens_and_revises_a_sku(tmp_path: Path, office: Path) -> None:
     """Search narrows the list; the revision form is prefilled; saving stores version N+1."""
-    app = build_app(tmp_path, "admin", template)
+    app = build_app(tmp_path, "admin", office)
     async with app.run_test(size=SIZE) as pilot:
         await _open_catalogue_from_the_palette(app, pilot)
         assert isinstance(app.screen, CatalogueScreen)
@@ -92,10 +86,10 @@ async def test_an_admin_searches_opens_and_revises_a_sku(tmp_path: Path, templat
 
 
 async def test_an_admin_creates_a_sku_and_marks_a_starter_pack(
-    tmp_path: Path, template: Path
+    tmp_path: Path, office: Path
 ) -> None:
     """n publishes a new SKU; in Packages, marking GROWTH as starter takes the mark from STARTER."""
-    app = build_app(tmp_path, "admin", template)
+    app = build_app(tmp_path, "admin", office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         app.go("catalogue")
@@ -153,9 +147,9 @@ async def test_an_admin_creates_a_sku_and_marks_a_starter_pack(
         assert version.consumption_months == 12
 
 
-async def test_staff_who_are_not_admins_browse_read_only(tmp_path: Path, template: Path) -> None:
+async def test_staff_who_are_not_admins_browse_read_only(tmp_path: Path, office: Path) -> None:
     """A non-admin sees no edit keys, and pressing them changes nothing."""
-    app = build_app(tmp_path, "kam", template)
+    app = build_app(tmp_path, "kam", office)
     async with app.run_test(size=SIZE) as pilot:
         await _open_catalogue_from_the_palette(app, pilot)
         assert isinstance(app.screen, CatalogueScreen)

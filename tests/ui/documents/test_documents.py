@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 from textual.widgets import Static, TextArea
 
@@ -20,15 +19,10 @@ from acctmgr.services.documents import rendering as documents
 from acctmgr.services.documents import sample_data
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 from acctmgr.widgets.record_table import RecordTable
-from tests.ui_support import build_app, seeded_template, settle, until
+from tests.ui_support import build_app, notifications, settle, until
 
 SIZE = (80, 24)
 EMAIL = "po_email.txt.j2"
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_template(tmp_path_factory.mktemp("demo-documents"))
 
 
 def stored_versions(app: AcctmgrApp, name: str) -> list[tuple[int, bool, str]]:
@@ -64,8 +58,10 @@ async def open_editor(app: AcctmgrApp, pilot: object, name: str) -> None:
     )
 
 
-async def test_an_admin_edits_previews_and_saves_a_template(tmp_path: Path, template: Path) -> None:
-    app = build_app(tmp_path, "admin", template)
+async def test_an_admin_edits_previews_and_saves_a_template(tmp_path: Path, office: Path) -> None:
+    """An Admin edits, previews and saves a template; a broken edit is refused; r reverts it."""
+    app = build_app(tmp_path, "admin", office)
+    shown = notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await open_editor(app, pilot, EMAIL)
@@ -94,7 +90,7 @@ async def test_an_admin_edits_previews_and_saves_a_template(tmp_path: Path, temp
             await pilot.press("backspace")
         await pilot.press("ctrl+s")
         await until(app, pilot, lambda: bool(stored_versions(app, EMAIL)), "the template saved")
-        assert "Saved as version 1." in [note.message for note in app._notifications]
+        assert "Saved as version 1." in shown
         assert "version 1" in (app.screen.sub_title or "")
         assert static_text(app, "#template-error") == ""
 
@@ -128,8 +124,9 @@ async def test_an_admin_edits_previews_and_saves_a_template(tmp_path: Path, temp
         assert row.edited_by_id == editor.id
 
 
-async def test_a_seller_cannot_save_a_template(tmp_path: Path, template: Path) -> None:
-    app = build_app(tmp_path, "ae", template)
+async def test_a_seller_cannot_save_a_template(tmp_path: Path, office: Path) -> None:
+    """A seller's save of a template is refused under the editor, and nothing is stored."""
+    app = build_app(tmp_path, "ae", office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await open_editor(app, pilot, EMAIL)
@@ -172,8 +169,9 @@ def a_contract_document(app: AcctmgrApp) -> tuple[int, int, str]:
     return app.context.run("test.issue", True, True, work)
 
 
-async def test_a_seller_reads_a_document_from_the_account(tmp_path: Path, template: Path) -> None:
-    app = build_app(tmp_path, "ae", template)
+async def test_a_seller_reads_a_document_from_the_account(tmp_path: Path, office: Path) -> None:
+    """A seller opens a contract PDF from the account and reads it with its fingerprint."""
+    app = build_app(tmp_path, "ae", office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         account_id, pdf_id, sha256 = a_contract_document(app)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import update
 
 from acctmgr.app import AcctmgrApp
@@ -14,15 +13,10 @@ from acctmgr.screens.mail.outbox import EmailScreen, OutboxScreen
 from acctmgr.widgets.record_table import RecordTable
 from tests.conftest import NOW
 from tests.mail_support import queue
-from tests.ui_support import build_app, seeded_template, settle
+from tests.ui_support import build_app, notifications, settle
 
 SIZE = (80, 24)
 REFUSED = "The SMTP server at mail.example.com:25 refused the connection."
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_template(tmp_path_factory.mktemp("demo-outbox"))
 
 
 def _footer_keys(app: AcctmgrApp) -> set[str]:
@@ -73,9 +67,11 @@ async def _open_outbox(app: AcctmgrApp, pilot: object) -> None:
 
 
 async def test_an_admin_sees_why_an_email_failed_and_retries_it(
-    tmp_path: Path, template: Path
+    tmp_path: Path, office: Path
 ) -> None:
-    app = build_app(tmp_path, "admin", template)
+    """An Admin sees why an e-mail failed, reads it and queues it again; once only."""
+    app = build_app(tmp_path, "admin", office)
+    shown = notifications(app)
     waiting, failed = _fill_outbox(app)
     async with app.run_test(size=SIZE) as pilot:
         await _open_outbox(app, pilot)
@@ -108,15 +104,15 @@ async def test_an_admin_sees_why_an_email_failed_and_retries_it(
         # Retrying a message that did not fail is refused with a sentence.
         await pilot.press("r")
         await settle(app, pilot)
-        messages = [notification.message for notification in app._notifications]
-        assert any("Only a failed e-mail can be retried" in m for m in messages)
+        assert any("Only a failed e-mail can be retried" in message for message in shown)
 
     row = _stored(app, failed)
     assert (row.status, row.attempts, row.next_attempt_at) == (EmailStatus.QUEUED, 0, NOW)
 
 
-async def test_the_filter_shows_only_failed_emails(tmp_path: Path, template: Path) -> None:
-    app = build_app(tmp_path, "admin", template)
+async def test_the_filter_shows_only_failed_emails(tmp_path: Path, office: Path) -> None:
+    """The status filter, pressed round to failed, shows only the failed e-mails."""
+    app = build_app(tmp_path, "admin", office)
     _, failed = _fill_outbox(app)
     async with app.run_test(size=SIZE) as pilot:
         await _open_outbox(app, pilot)
@@ -127,11 +123,12 @@ async def test_the_filter_shows_only_failed_emails(tmp_path: Path, template: Pat
         assert "failed e-mails" in str(app.screen.query_one("#outbox-summary").render())
 
 
-async def test_a_non_admin_is_told_the_outbox_is_for_admins(tmp_path: Path, template: Path) -> None:
-    app = build_app(tmp_path, "ae", template)
+async def test_a_non_admin_is_told_the_outbox_is_for_admins(tmp_path: Path, office: Path) -> None:
+    """A non-admin sees an empty outbox and is told it is for Admins."""
+    app = build_app(tmp_path, "ae", office)
+    shown = notifications(app)
     _fill_outbox(app)
     async with app.run_test(size=SIZE) as pilot:
         await _open_outbox(app, pilot)
         assert app.screen.query_one(RecordTable).keys == []
-        messages = [notification.message for notification in app._notifications]
-        assert "Only an Admin can see the outbox." in messages
+        assert "Only an Admin can see the outbox." in shown

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from textual.widgets import Input
 
@@ -32,14 +31,9 @@ from acctmgr.screens.sales.quote import QuoteScreen
 from acctmgr.screens.sales.sku_picker import SkuPicker
 from acctmgr.services.accounts import records as account_service
 from acctmgr.services.accounts.records import AccountIn, ContactIn
-from tests.ui_support import build_app, seeded_template, settle
+from tests.ui_support import build_app, settle
 
 SIZE = (100, 30)
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_template(tmp_path_factory.mktemp("demo-quote"))
 
 
 def a_new_customer(app: AcctmgrApp) -> int:
@@ -81,8 +75,9 @@ async def press(app: AcctmgrApp, pilot: Any, *keys: str) -> None:
     await settle(app, pilot)
 
 
-async def test_a_first_quote_from_catalogue_to_po(tmp_path: Path, template: Path) -> None:
-    app = build_app(tmp_path, "ae", template)
+async def test_a_first_quote_from_catalogue_to_po(tmp_path: Path, office: Path) -> None:
+    """ae builds a first quote from the catalogue, two approvers approve, and ae sends the PO."""
+    app = build_app(tmp_path, "ae", office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         account_id = a_new_customer(app)
