@@ -33,6 +33,7 @@ from acctmgr.services.approvals import requests as approval_requests
 from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.approvals.rules import RuleIn
 from acctmgr.services.kernel.context import Context
+from acctmgr.services.kernel.unit_of_work import run_use_case
 from acctmgr.services.people import users as user_service
 from acctmgr.services.retention import quote_approval, signing, views
 from acctmgr.services.retention.inputs import ReviewIn, SendContractIn
@@ -120,8 +121,15 @@ def group_rule(admin: Context, mode: GroupMode, members: list[str]) -> None:
 
 def is_approved(admin: Context, quote_id: int) -> bool:
     version = quotes.get_quote(admin, quote_id).version
-    return admin.run(
-        "test.is_approved", False, False, approval_requests.is_approved, "quote", quote_id, version
+    return run_use_case(
+        admin,
+        "test.is_approved",
+        False,
+        False,
+        approval_requests.is_approved,
+        "quote",
+        quote_id,
+        version,
     )
 
 

@@ -29,7 +29,7 @@ from acctmgr.services.catalogue import skus as catalogue
 from acctmgr.services.catalogue.browsing import SkuView
 from acctmgr.services.catalogue.inputs import PackageIn, SkuIn
 from acctmgr.services.kernel.context import Context
-from acctmgr.services.kernel.unit_of_work import UnitOfWork
+from acctmgr.services.kernel.unit_of_work import UnitOfWork, run_use_case
 from tests.factories import insert, user_id
 
 R = TypeVar("R")
@@ -64,7 +64,7 @@ def _usage_in(code: str = "PV-500K", **fields: Any) -> SkuIn:
 
 def _in_transaction(context: Context, fn: Callable[[UnitOfWork], R]) -> R:
     """Run a plain helper inside a read transaction, as another use case would."""
-    return context.run("test.helper", False, True, fn)
+    return run_use_case(context, "test.helper", False, True, fn)
 
 
 def _package(code: str, items: list[tuple[str, int]], *, starter: bool = False) -> PackageIn:

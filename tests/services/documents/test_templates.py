@@ -16,7 +16,7 @@ from acctmgr.services.documents import sample_data
 from acctmgr.services.documents import templates as template_service
 from acctmgr.services.documents.pdf import pdf_of
 from acctmgr.services.kernel.context import Context
-from acctmgr.services.kernel.unit_of_work import UnitOfWork
+from acctmgr.services.kernel.unit_of_work import UnitOfWork, run_use_case
 
 PO = "po.html.j2"
 
@@ -38,7 +38,7 @@ def issue_po(admin: Context) -> documents.Issued:
         uow.session.expunge_all()
         return issued
 
-    return admin.run("test.issue", True, True, work)
+    return run_use_case(admin, "test.issue", True, True, work)
 
 
 def stored(admin: Context) -> list[tuple[int, bool, str]]:

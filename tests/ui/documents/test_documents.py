@@ -17,7 +17,7 @@ from acctmgr.screens.documents.templates import TemplateEditorScreen, TemplatesS
 from acctmgr.screens.documents.viewer import DocumentScreen
 from acctmgr.services.documents import rendering as documents
 from acctmgr.services.documents import sample_data
-from acctmgr.services.kernel.unit_of_work import UnitOfWork
+from acctmgr.services.kernel.unit_of_work import UnitOfWork, run_use_case
 from acctmgr.widgets.record_table import RecordTable
 from tests.ui_support import build_app, notifications, settle, until
 
@@ -166,7 +166,7 @@ def a_contract_document(app: AcctmgrApp) -> tuple[int, int, str]:
         )
         return contract.account_id, issued.pdf.id, issued.pdf.sha256
 
-    return app.context.run("test.issue", True, True, work)
+    return run_use_case(app.context, "test.issue", True, True, work)
 
 
 async def test_a_seller_reads_a_document_from_the_account(tmp_path: Path, office: Path) -> None:

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 from acctmgr.clock import Clock, SystemClock
 from acctmgr.domain.roles import Role
@@ -20,8 +20,6 @@ from acctmgr.domain.roles import Role
 if TYPE_CHECKING:
     from acctmgr.db.engine import Database
     from acctmgr.db.reader import Reader
-
-R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -125,17 +123,3 @@ class Context:
         assert storage.url is not None
         with open_reader(storage.url, storage.busy_timeout_seconds) as reader:
             yield reader
-
-    def run(
-        self,
-        action: str,
-        write: bool,
-        needs_actor: bool,
-        fn: Callable[..., R],
-        *args: Any,
-        **kwargs: Any,
-    ) -> R:
-        """Run ``fn(uow, ...)`` as a use case (what ``@use_case`` does)."""
-        from acctmgr.services.kernel.unit_of_work import run_use_case
-
-        return run_use_case(self, action, write, needs_actor, fn, *args, **kwargs)

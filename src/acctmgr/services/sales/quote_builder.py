@@ -35,6 +35,7 @@ from acctmgr.models import (
     SkuKind,
     SkuVersion,
 )
+from acctmgr.services.accounts import billing_details
 from acctmgr.services.approvals import requests as approval_requests
 from acctmgr.services.catalogue import packages
 from acctmgr.services.catalogue import skus as catalogue
@@ -43,7 +44,7 @@ from acctmgr.services.kernel.money import line_net, parse_money
 from acctmgr.services.kernel.permissions import require_role, require_segment
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
-from acctmgr.services.sales import quote_facts, quote_views, quotes
+from acctmgr.services.sales import purchase_orders, quote_facts, quote_views, quotes
 from acctmgr.services.sales.quote_views import QuoteView
 from acctmgr.services.sales.quotes import Discount, Quantity
 
@@ -234,11 +235,6 @@ def send_po(uow: UnitOfWork, quote_id: int, expected_version: int, contact_id: i
     code fits its country. The PO document and its e-mail are written in this transaction, and
     an opportunity the quote belongs to moves to negotiation.
     """
-    # Imported here: rendering documents loads Jinja2 and the PDF library, which only sending
-    # needs.
-    from acctmgr.services.accounts import billing_details
-    from acctmgr.services.sales import purchase_orders
-
     quote = uow.get(Quote, quote_id, "quote")
     if quote.owner_id != uow.user.id:
         raise PermissionDenied("Only the quote's owner can send its PO.")
