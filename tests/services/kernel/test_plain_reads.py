@@ -6,34 +6,12 @@ import pytest
 from sqlalchemy import func, select
 
 from acctmgr.errors import UnknownUser
-from acctmgr.models import Account, Role
-from acctmgr.services.accounts import records as account_service
+from acctmgr.models import Account
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.permissions import segment_filter
 from acctmgr.services.kernel.plain_reads import reading_actor, segment_clause
 from acctmgr.services.kernel.unit_of_work import load_actor
-from acctmgr.services.people import users as user_service
-
-LOGINS = ("admin", "ae", "ae2", "cms", "leader", "finance", "drifter")
-
-
-@pytest.fixture
-def staffed(admin: Context) -> Context:
-    """The admin's database with an account in each segment and a user of no segment."""
-    for name, segment in (("Small Shop", "SMB"), ("Big Enterprise", "ENT")):
-        account_service.create_account(
-            admin, account_service.AccountIn(name=name, segment_code=segment)
-        )
-    user_service.create_user(
-        admin,
-        user_service.UserIn(
-            login="drifter",
-            name="Dee Rifter",
-            email="drifter@example.com",
-            roles=frozenset({Role.CUSTOMER_SERVICES}),
-        ),
-    )
-    return admin
+from tests.services.conftest import LOGINS
 
 
 @pytest.mark.parametrize("login", LOGINS)

@@ -1,0 +1,78 @@
+"""The accounts search, read with plain SQL, is held to the ORM's account read model."""
+
+from __future__ import annotations
+
+import pytest
+
+from acctmgr.errors import PermissionDenied
+from acctmgr.services.accounts import records as account_service
+from acctmgr.services.accounts.records import AccountIn, ContactIn
+from acctmgr.services.accounts.search import AccountQuery, search_accounts
+from acctmgr.services.kernel.context import Context
+from tests.services.conftest import LOGINS
+
+ACCOUNTS = (
+    ("Northwind Traders", "SMB", "Lyon", "FR", "ae", "Ana Garcia"),
+    ("Nordic Systems", "ENT", "Oslo", "NO", "ae2", "Ole Nord"),
+    ("Müller & Söhne", "SMB", "München", "DE", None, "Jürgen Müller"),
+    ("100% Coffee", "ENT", "Seattle", "US", None, "Sam O'Brien"),
+)
+TEXTS = ("", "nor", "lyon", "garcia", "müller", "100%", "o'b", "zzqx")
+
+
+@pytest.fixture
+def customers(staffed: Context) -> dict[str, int]:
+    """Four accounts in two segments, each with a contact, written through the use cases."""
+    ids = {}
+    for name, segment, city, country, owner, contact in ACCOUNTS:
+        account = account_service.create_account(
+            staffed,
+            AccountIn(
+                name=name,
+                segment_code=segment,
+                owner_login=owner,
+                billing_city=city,
+                billing_country=country,
+            ),
+        )
+        account_service.add_contact(staffed, account.id, ContactIn(name=contact))
+        ids[name] = account.id
+    return ids
+
+
+@pytest.mark.parametrize("login", LOGINS)
+def test_the_search_finds_what_the_read_model_shows_and_nothing_it_refuses(
+    staffed: Context,
+    customers: dict[str, int],
+    login: str,
+) -> None:
+    """For every kind of user and text, each row found is the account get_account shows them,
+    and every account they may not open is never found."""
+    user = staffed.as_user(login)
+    visible = {}
+    for account_id in [*customers.values(), *_others(staffed, customers)]:
+        try:
+            visible[account_id] = account_service.get_account(user, account_id)
+        except PermissionDenied:
+            continue
+    for text in TEXTS:
+        found = search_accounts(user, AccountQuery(text=text, limit=200)).items
+        assert {row.id for row in found} <= set(visible), text
+        for row in found:
+            view = visible[row.id]
+            assert (row.name, row.kind, row.billing_city, row.billing_country) == (
+                view.name,
+                view.kind,
+                view.billing_city,
+                view.billing_country,
+            )
+            assert (row.segment_name, row.owner_name) == (view.segment_name, view.owner_name)
+        assert [row.name for row in found] == sorted(row.name for row in found)
+    everything = search_accounts(user, AccountQuery(limit=200)).items
+    assert {row.id for row in everything} == set(visible)
+
+
+def _others(context: Context, customers: dict[str, int]) -> list[int]:
+    """The accounts the staffed fixture made before these four."""
+    everyone = search_accounts(context, AccountQuery(limit=200)).items
+    return [row.id for row in everyone if row.id not in customers.values()]
