@@ -154,3 +154,28 @@ def _no_opener() -> Database:
 def _revision(path: Path) -> str:
     with sqlite3.connect(path) as connection:
         return str(connection.execute("SELECT version_num FROM alembic_version").fetchone()[0])
+
+
+def test_a_use_case_asked_for_straight_after_launch_opens_and_wires_the_services(
+    tmp_path: Path, office: Path
+) -> None:
+    """In a fresh process, a use case run before the warm-up has opened the database opens it
+    (and with it the bootstrap's wiring) instead of refusing to run."""
+    url = _copy(office, tmp_path)
+    script = (
+        "from pathlib import Path\n"
+        "from acctmgr.config import Paths, load_settings\n"
+        "from acctmgr.startup import launch\n"
+        "from acctmgr.services.people import users\n"
+        f"home = Path({str(tmp_path)!r})\n"
+        "paths = Paths(home / 'data', home / 'config', home / 'logs')\n"
+        f"loaded = load_settings({{'database_url': {url!r}, 'login': 'ae'}}, environ={{}}, "
+        "paths=paths)\n"
+        "context, day = launch(loaded)\n"
+        "assert day is not None and not context.is_open\n"
+        "print(users.me(context).login)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert (result.returncode, result.stdout.strip()) == (0, "ae"), result.stderr

@@ -195,6 +195,11 @@ class CloseStep(CaseStep):
     def __init__(self, case: CaseView) -> None:
         super().__init__(case)
         self.won = case.stage is stages.Stage.CLOSE
+        if not self.won:
+            # Closing lost or withdrawn ('x') is no stage of its own: it neither shows nor
+            # overwrites the draft of the stage the case is at.
+            self.draft_key = None
+            self._draft = {}
         outcomes = [("won: resolved, new contract signed", "won")] if self.won else []
         outcomes += [("lost", "lost"), ("withdrawn", "withdrawn")]
         self.form_fields = [

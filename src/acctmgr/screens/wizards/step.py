@@ -13,6 +13,7 @@ done, and False when the user left it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -30,6 +31,7 @@ from acctmgr.screens.base import AcctmgrScreen, submit_form
 from acctmgr.widgets.form import Form, FormField
 from acctmgr.widgets.step_indicator import StepIndicator, StepState
 
+log = logging.getLogger("acctmgr.screens")
 DRAFT_DELAY = 1.0  # seconds of quiet typing before the draft is kept
 
 
@@ -100,6 +102,10 @@ class StepScreen(AcctmgrScreen):
             )
         except AcctmgrError as error:
             self.notify(error.message, severity="warning", markup=False)
+        except Exception:
+            # A draft not kept must never take the step (or the app) down with it.
+            log.exception("keeping the draft of %s failed", key)
+            self.notify("Your draft could not be kept just now.", severity="warning")
 
     def result(self) -> Any:
         """What the screen dismisses with once its step is done."""

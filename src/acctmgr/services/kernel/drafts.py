@@ -10,14 +10,16 @@ transaction when the step is done.
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from acctmgr.domain.records import RecordType
 from acctmgr.errors import InvalidInput
 from acctmgr.models import Draft
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
-MAX_FIELDS = 100
-MAX_FIELD_LENGTH = 20_000
+# Bounds on one person's typing at one step; a quote of many lines has many fields.
+MAX_FIELDS = 2000
+MAX_CHARACTERS = 200_000
 
 
 @use_case("drafts.keep")
@@ -26,22 +28,32 @@ def keep_draft(
 ) -> None:
     """Keep what the signed-in user typed at ``step`` of the record, replacing their last draft.
 
-    Raises InvalidInput for a draft too large to be one person's typing.
+    Two keeps at once (an autosave and Escape, or the same user on two workstations) leave one
+    draft, the later. Raises InvalidInput for a draft too large to be one person's typing.
     """
-    if len(fields) > MAX_FIELDS or any(len(value) > MAX_FIELD_LENGTH for value in fields.values()):
+    if len(fields) > MAX_FIELDS or sum(map(len, fields.values())) > MAX_CHARACTERS:
         raise InvalidInput("This draft is too large to keep; submit or shorten it.")
     draft = _mine(uow, record_type, record_id, step)
     if draft is None:
-        uow.add(
-            Draft(
-                record_type=record_type,
-                record_id=record_id,
-                step=step,
-                user_id=uow.user.id,
-                fields=dict(fields),
-            )
-        )
-    elif draft.fields != fields:
+        try:
+            # A savepoint: if another keep inserted this draft meanwhile, only this insert is
+            # undone, and the draft it wrote is updated below.
+            with uow.session.begin_nested():
+                uow.add(
+                    Draft(
+                        record_type=record_type,
+                        record_id=record_id,
+                        step=step,
+                        user_id=uow.user.id,
+                        fields=dict(fields),
+                    )
+                )
+            return
+        except IntegrityError:
+            draft = _mine(uow, record_type, record_id, step)
+            if draft is None:
+                raise
+    if draft.fields != fields:
         draft.fields = dict(fields)
 
 
@@ -57,16 +69,16 @@ def drafted(uow: UnitOfWork, record_type: RecordType, record_id: int, step: str)
     return dict(draft.fields) if draft else {}
 
 
-def discard_drafts(uow: UnitOfWork, record_type: RecordType, record_id: int, step: str) -> None:
-    """The step is done: what anyone typed for it is no longer a draft (same transaction)."""
+def discard_drafts(
+    uow: UnitOfWork, record_type: RecordType, record_id: int, step: str | None = None
+) -> None:
+    """The step is done (or, with no step, the record's process is over): what anyone typed
+    for it is no longer a draft. In the caller's transaction."""
+    query = select(Draft).where(Draft.record_type == record_type, Draft.record_id == record_id)
+    if step is not None:
+        query = query.where(Draft.step == step)
     # Deleted one by one through the session, so the audit trail records each.
-    for draft in uow.session.scalars(
-        select(Draft).where(
-            Draft.record_type == record_type,
-            Draft.record_id == record_id,
-            Draft.step == step,
-        )
-    ):
+    for draft in uow.session.scalars(query):
         uow.session.delete(draft)
 
 

@@ -119,9 +119,11 @@ def run_use_case(
 
     Raises RuntimeError before ``services.bootstrap`` has run: nothing would audit the change.
     """
+    # Opening the database (launch may have left that to the first use case) is what wires
+    # the services, so the check comes after it.
+    database = context.database
     if not _wired.is_set():
         raise RuntimeError(NOT_WIRED)
-    database = context.database
     for attempt in range(1, MAX_ATTEMPTS + 1):
         sessions = database.write_session if write else database.read_session
         try:

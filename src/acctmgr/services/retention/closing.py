@@ -14,7 +14,7 @@ from acctmgr.models import (
     RetentionStep,
 )
 from acctmgr.services.approvals import requests as approval_requests
-from acctmgr.services.kernel import audit
+from acctmgr.services.kernel import audit, drafts
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.retention import records, stages, views
 from acctmgr.services.retention.inputs import CloseIn
@@ -61,6 +61,8 @@ def close_case(uow: UnitOfWork, case_id: int, expected_version: int, data: Close
     case.outcome = outcome
     case.close_reason = reason or "Resolved: new contract signed."
     case.closed_at = uow.now
+    # The case's process is over: nothing typed at any of its steps is a draft any more.
+    drafts.discard_drafts(uow, RecordType.RETENTION_CASE, case.id)
     uow.session.flush()
     audit.record(
         uow, records.RECORD, case.id, f"closed_{outcome.value}", {"reason": case.close_reason}

@@ -167,7 +167,16 @@ def _move_case_drafts(drafts: sa.Table) -> None:
 
 
 def downgrade() -> None:
-    # The audit trail keeps the one spelling: which events had the other cannot be told again.
+    # Documents and e-mails named their record by its table before; the audit trail keeps the
+    # one spelling (which events had the other cannot be told again), and drafts are dropped.
+    for table_name in ("documents", "outbox_emails"):
+        referring = sa.table(table_name, sa.column("record_type", sa.String))
+        for table, record_type in RECORD_TYPES.items():
+            op.execute(
+                referring.update()
+                .where(referring.c.record_type == record_type)
+                .values(record_type=table)
+            )
     op.add_column(
         "retention_cases", sa.Column("draft", sa.JSON(), nullable=False, server_default="{}")
     )
