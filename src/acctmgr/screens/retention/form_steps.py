@@ -12,7 +12,8 @@ from textual.widgets import Static
 
 from acctmgr.domain.activities import ActivityKind
 from acctmgr.domain.sales import CloseOutcome
-from acctmgr.errors import AcctmgrError, InvalidInput
+from acctmgr.errors import InvalidInput
+from acctmgr.screens.base import submit_form
 from acctmgr.screens.retention.steps import CaseStep, contact_choices, parse_day
 from acctmgr.services.kernel.money import parse_money
 from acctmgr.services.retention import goals, stages
@@ -132,14 +133,12 @@ class GoalsStep(CaseStep):
         return GoalsIn(goals=values["goals"])
 
     async def _act(self, make: Any, success: str) -> None:
-        form = self.query_one(Form)
-        form.clear_errors()
-        try:
-            self.case = await make(form.values())
-        except AcctmgrError as error:
-            if not form.show_error(error.field, error.message):
-                self.notify(error.message, severity="error", timeout=8)
+        # As a submit is: a refusal (the service's, or a field too long) is shown beside its
+        # field, never raised.
+        done, case = await submit_form(self, self.query_one(Form), make)
+        if not done or case is None:
             return
+        self.case = case
         self.notify(success)
         self.query_one("#step-intro", Static).update(self.intro())
 
