@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,6 +12,7 @@ from acctmgr.services.accounts import records as account_service
 from acctmgr.services.accounts.records import AccountIn
 from acctmgr.services.kernel.context import Context
 from tests import factories
+from tests.cli_support import run_acctmgr
 
 
 def test_worker_once_activates_a_signed_contract_and_supersedes_the_old(
@@ -32,20 +30,13 @@ def test_worker_once_activates_a_signed_contract_and_supersedes_the_old(
             .values(status=ContractStatus.SIGNED, supersedes_id=old, starts_on=date(2020, 1, 1))
         )
         session.commit()
-    environment = {
-        **os.environ,
-        "ACCTMGR_DATA_DIR": str(tmp_path / "data"),
-        "ACCTMGR_CONFIG_DIR": str(tmp_path / "config"),
-        "ACCTMGR_LOG_DIR": str(tmp_path / "logs"),
-    }
-    command = [sys.executable, "-m", "acctmgr", "--database-url", database_url, "worker", "--once"]
-    first = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=60)
+    first = run_acctmgr(tmp_path, database_url, "worker", "--once")
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip().endswith(
         "contracts taking effect: 1; approvals reminded: 0, overdue: 0; "
         "e-mails sent: 0, to retry: 0, failed: 0"
     )
-    again = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=60)
+    again = run_acctmgr(tmp_path, database_url, "worker", "--once")
     assert again.stdout.strip().endswith(
         "contracts taking effect: 0; approvals reminded: 0, overdue: 0; "
         "e-mails sent: 0, to retry: 0, failed: 0"

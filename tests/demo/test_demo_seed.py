@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -60,6 +57,7 @@ from acctmgr.services.accounts.search import AccountQuery
 from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.people import users as user_service
+from tests.cli_support import run_acctmgr
 from tests.conftest import NOW, pg_copy, sqlite_copy
 
 ACCOUNTS = MIN_ACCOUNTS  # the smallest load that holds every story
@@ -410,26 +408,11 @@ def test_use_cases_add_records_after_a_seed(database: Database, seeded: SeedSumm
     assert contact.id > seeded.counts["contacts"]
 
 
-def _acctmgr(url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    environment = {
-        **os.environ,
-        "ACCTMGR_DATA_DIR": str(tmp_path / "data"),
-        "ACCTMGR_CONFIG_DIR": str(tmp_path / "config"),
-        "ACCTMGR_LOG_DIR": str(tmp_path / "logs"),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "acctmgr", "--database-url", url, "db", "seed", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
-
-
 def test_the_cli_seeds_an_empty_database_once(database_url: str, tmp_path: Path) -> None:
     """`acctmgr db seed --demo` loads and prints the counts; again, or without --demo, refuses."""
-    result = _acctmgr(database_url, tmp_path, "--demo", "--accounts", str(ACCOUNTS))
+    result = run_acctmgr(
+        tmp_path, database_url, "db", "seed", "--demo", "--accounts", str(ACCOUNTS)
+    )
     assert result.returncode == 0, result.stderr
     assert "Loaded demo data" in result.stdout
     assert any(line.split() == ["accounts", str(ACCOUNTS)] for line in result.stdout.splitlines())
@@ -437,7 +420,7 @@ def test_the_cli_seeds_an_empty_database_once(database_url: str, tmp_path: Path)
         (("--demo", "--accounts", str(ACCOUNTS)), "already has data"),
         ((), "only kind of seed"),
     ):
-        refused = _acctmgr(database_url, tmp_path, *args)
+        refused = run_acctmgr(tmp_path, database_url, "db", "seed", *args)
         assert refused.returncode == 1
         assert "Traceback" not in refused.stderr
         lines = refused.stderr.strip().splitlines()

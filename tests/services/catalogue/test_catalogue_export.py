@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -20,6 +17,7 @@ from acctmgr.services.catalogue import skus as catalogue
 from acctmgr.services.catalogue.export import export, published_catalogue
 from acctmgr.services.catalogue.inputs import PackageIn
 from acctmgr.services.kernel.context import Context
+from tests.cli_support import run_acctmgr
 from tests.conftest import NOW, sqlite_copy
 
 HOSTILE = "<script>alert('x')</script> | Pipe & [link](http://evil) *bold*"
@@ -194,35 +192,20 @@ def test_the_demo_catalogue_has_each_kind_of_thing_to_show(
 # --- the command line ---------------------------------------------------------------------------
 
 
-def _acctmgr(url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    environment = {
-        **os.environ,
-        "ACCTMGR_DATA_DIR": str(tmp_path / "data"),
-        "ACCTMGR_CONFIG_DIR": str(tmp_path / "config"),
-        "ACCTMGR_LOG_DIR": str(tmp_path / "logs"),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "acctmgr", "--database-url", url, "catalogue", "export", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
-
-
 def test_the_cli_exports_to_a_file_and_to_stdout(
     admin: Context, database_url: str, tmp_path: Path
 ) -> None:
     """`acctmgr catalogue export` writes the file named, or the standard output."""
     _catalogue(admin)
     output = tmp_path / "catalogue.html"
-    written = _acctmgr(database_url, tmp_path, "--format", "html", "--output", str(output))
+    written = run_acctmgr(
+        tmp_path, database_url, "catalogue", "export", "--format", "html", "--output", str(output)
+    )
     assert written.returncode == 0, written.stderr
     assert written.stdout == ""
     assert "Wrote the service catalogue" in written.stderr
     assert output.read_text(encoding="utf-8") == export(published_catalogue(admin), "html")
-    printed = _acctmgr(database_url, tmp_path, "--format", "csv")
+    printed = run_acctmgr(tmp_path, database_url, "catalogue", "export", "--format", "csv")
     assert printed.returncode == 0, printed.stderr
     assert printed.stdout.replace("\r\n", "\n") == export(
         published_catalogue(admin), "csv"
@@ -238,7 +221,7 @@ def test_the_cli_refuses_a_bad_format_or_file_in_one_sentence(
         (("--format", "pdf"), "html, md or csv"),
         (("--output", str(tmp_path / "missing" / "x.html")), "Cannot write"),
     ):
-        refused = _acctmgr(database_url, tmp_path, *args)
+        refused = run_acctmgr(tmp_path, database_url, "catalogue", "export", *args)
         assert refused.returncode == 1
         lines = refused.stderr.strip().splitlines()
         assert len(lines) == 1, refused.stderr

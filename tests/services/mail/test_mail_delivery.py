@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -25,6 +22,7 @@ from acctmgr.services.kernel.context import Context
 from acctmgr.services.mail import delivery as mail_delivery
 from acctmgr.services.mail import outbox as outbox_service
 from acctmgr.services.mail.delivery import RETRY_DELAYS, deliver_due
+from tests.cli_support import run_acctmgr
 from tests.conftest import NOW
 from tests.mail_support import PDF, Mailbox, free_port, mailbox, queue, queue_many, smtp_settings
 
@@ -348,17 +346,12 @@ def test_worker_once_delivers_the_outbox_through_the_configured_server(
     server, port = mailbox
     email_id = queue(admin, ["buyer@example.com"], pdf=True)
     due_by_the_wall_clock(admin, email_id)
-    environment = {
-        **os.environ,
-        "ACCTMGR_DATA_DIR": str(tmp_path / "data"),
-        "ACCTMGR_CONFIG_DIR": str(tmp_path / "config"),
-        "ACCTMGR_LOG_DIR": str(tmp_path / "logs"),
+    settings = {
         "ACCTMGR_SMTP_HOST": "127.0.0.1",
         "ACCTMGR_SMTP_PORT": str(port),
         "ACCTMGR_MAIL_FROM": "sales@example.com",
     }
-    command = [sys.executable, "-m", "acctmgr", "--database-url", database_url, "worker", "--once"]
-    done = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=60)
+    done = run_acctmgr(tmp_path, database_url, "worker", "--once", environ=settings)
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("e-mails sent: 1, to retry: 0, failed: 0")
@@ -375,16 +368,11 @@ def test_worker_once_survives_an_smtp_outage(
     email_id = queue(admin, ["buyer@example.com"])
     due_by_the_wall_clock(admin, email_id)
     port = free_port()
-    environment = {
-        **os.environ,
-        "ACCTMGR_DATA_DIR": str(tmp_path / "data"),
-        "ACCTMGR_CONFIG_DIR": str(tmp_path / "config"),
-        "ACCTMGR_LOG_DIR": str(tmp_path / "logs"),
+    settings = {
         "ACCTMGR_SMTP_HOST": "127.0.0.1",
         "ACCTMGR_SMTP_PORT": str(port),
     }
-    command = [sys.executable, "-m", "acctmgr", "--database-url", database_url, "worker", "--once"]
-    done = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=60)
+    done = run_acctmgr(tmp_path, database_url, "worker", "--once", environ=settings)
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("e-mails sent: 0, to retry: 1, failed: 0")

@@ -57,14 +57,9 @@ def keep_draft(
         draft.fields = dict(fields)
 
 
-@use_case("drafts.read", write=False)
-def draft_of(uow: UnitOfWork, record_type: RecordType, record_id: int, step: str) -> dict[str, str]:
-    """What the signed-in user left in a draft at ``step`` of the record; empty when nothing."""
-    return drafted(uow, record_type, record_id, step)
-
-
 def drafted(uow: UnitOfWork, record_type: RecordType, record_id: int, step: str) -> dict[str, str]:
-    """The signed-in user's draft at ``step``, inside a use case that reads the record too."""
+    """The signed-in user's draft at ``step``, read by the use case that shows the record (a
+    draft is always shown with its record, never on its own)."""
     draft = _mine(uow, record_type, record_id, step)
     return dict(draft.fields) if draft else {}
 
