@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from acctmgr.domain.records import RecordType
+from acctmgr.errors import PermissionDenied
 from acctmgr.models import (
     Approval,
     ApprovalGroup,
@@ -25,6 +26,8 @@ from acctmgr.models import (
 from acctmgr.services.approvals.record_kinds import Approvable, kind_of
 from acctmgr.services.approvals.requests import latest_request
 from acctmgr.services.approvals.routing import is_approver, user_names
+from acctmgr.services.kernel.context import Actor
+from acctmgr.services.kernel.permissions import require_segment, sees_segment
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
@@ -108,21 +111,38 @@ def inbox(uow: UnitOfWork) -> list[InboxItem]:
 
 @use_case("approvals.request", write=False)
 def request_view(uow: UnitOfWork, request_id: int) -> RequestView:
-    """One request with its tiers and decisions, and what the signed-in user may do with it."""
+    """One request with its tiers and decisions, and what the signed-in user may do with it.
+
+    Readable by whoever may see its record (PermissionDenied otherwise; see ``may_read``).
+    """
     return describe(uow, uow.get(ApprovalRequest, request_id, "approval request"))
 
 
 @use_case("approvals.latest_for", write=False)
 def latest_for(uow: UnitOfWork, record_type: RecordType, record_id: int) -> RequestView | None:
-    """The most recent request of a record, or None if it was never submitted."""
+    """The most recent request of a record, or None if it was never submitted.
+
+    PermissionDenied when the record is in a segment the signed-in user does not see, whether
+    or not it was submitted.
+    """
     request = latest_request(uow, record_type, record_id)
-    return describe(uow, request) if request else None
+    if request is None:
+        record = kind_of(record_type).load(uow, record_id)
+        require_segment(uow.user, record.segment_id, what=record_type.label)
+        return None
+    return describe(uow, request)
 
 
 def describe(uow: UnitOfWork, request: ApprovalRequest) -> RequestView:
-    """A request as the signed-in user reads it (see ``request_view``)."""
+    """A request as the signed-in user reads it (see ``request_view``); PermissionDenied for a
+    user who may not read it (``may_read``)."""
     actor = uow.user
     record = kind_of(request.record_type).load(uow, request.record_id)
+    if not may_read(uow, actor, request, record):
+        raise PermissionDenied(
+            f"The approval request for this {request.record_type.label} belongs to another "
+            "segment than yours."
+        )
     mine = next(
         (
             approval.id
@@ -146,6 +166,19 @@ def describe(uow: UnitOfWork, request: ApprovalRequest) -> RequestView:
         mine=mine,
         can_recall=request.status is ApprovalRequestStatus.PENDING
         and request.submitted_by_id == actor.id,
+    )
+
+
+def may_read(uow: UnitOfWork, actor: Actor, request: ApprovalRequest, record: Approvable) -> bool:
+    """Whether ``actor`` may read the request: the record's visibility rule (its segment), and
+    beyond it only the people named to decide one of its approvals, who must read what they
+    decide."""
+    if sees_segment(actor, record.segment_id):
+        return True
+    return any(
+        actor.id in (approval.approver_id, approval.decided_by_id)
+        or is_approver(uow, actor, approval, record)
+        for approval in request.approvals
     )
 
 

@@ -18,8 +18,10 @@ from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from acctmgr.domain.records import RecordType
+from acctmgr.domain.roles import Role
 from acctmgr.models import AuditEvent
 from acctmgr.models.base import Base, Timestamps
+from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 
@@ -61,7 +63,11 @@ def record(
 def trail(
     uow: UnitOfWork, entity_type: RecordType, entity_id: int, limit: int = 200
 ) -> list[AuditEntry]:
-    """The audit events of one record, newest first."""
+    """The audit events of one record, newest first: the raw trail, every field before and
+    after, of any record in any segment, so only an Admin reads it (PermissionDenied
+    otherwise). Everyone else reads a record's history in its timeline, which applies the
+    record's visibility."""
+    require_role(uow.user, Role.ADMIN, to="read the raw audit trail")
     rows = uow.session.scalars(
         select(AuditEvent)
         .where(AuditEvent.entity_type == entity_type.value, AuditEvent.entity_id == entity_id)

@@ -27,9 +27,15 @@ def sees_all_segments(actor: Actor) -> bool:
     return actor.has(*ALL_SEGMENT_ROLES)
 
 
-def require_segment(actor: Actor, segment_id: int, *, what: str) -> None:
+def sees_segment(actor: Actor, segment_id: int | None) -> bool:
+    """Whether the actor may see a record of this segment (the rule ``segment_filter`` puts in
+    SQL)."""
+    return sees_all_segments(actor) or actor.segment_id == segment_id
+
+
+def require_segment(actor: Actor, segment_id: int | None, *, what: str) -> None:
     """Raise PermissionDenied when the record is in a segment the actor does not work in."""
-    if not sees_all_segments(actor) and actor.segment_id != segment_id:
+    if not sees_segment(actor, segment_id):
         raise PermissionDenied(f"This {what} belongs to another segment than yours.")
 
 

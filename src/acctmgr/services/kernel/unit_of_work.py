@@ -98,6 +98,15 @@ class UnitOfWork:
         return record
 
 
+@dataclass(frozen=True)
+class UseCaseInfo:
+    """What ``@use_case`` declared about a function: its name, and whether it writes."""
+
+    action: str
+    write: bool
+    needs_actor: bool
+
+
 _wired = threading.Event()
 
 
@@ -158,6 +167,8 @@ def use_case(
         def run(context: Context, /, *args: P.args, **kwargs: P.kwargs) -> R:
             return run_use_case(context, action, write, needs_actor, fn, *args, **kwargs)
 
+        # Read back by tests that walk every use case (the segment visibility test).
+        run.__use_case__ = UseCaseInfo(action, write, needs_actor)  # type: ignore[attr-defined]
         return run
 
     return decorate
