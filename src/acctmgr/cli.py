@@ -151,7 +151,7 @@ def db_seed(loaded: LoadedSettings, demo: bool, accounts: int, seed: int) -> Non
 
 @main.group()
 def users() -> None:
-    """List and add users."""
+    """List, add, deactivate and reactivate users."""
 
 
 @users.command("list")
@@ -211,6 +211,34 @@ def users_add(
         else user_service.create_user(context, data)
     )
     click.echo(f"Added {created.login} ({created.name}).")
+
+
+@users.command("deactivate")
+@click.argument("login")
+@click.pass_obj
+def users_deactivate(loaded: LoadedSettings, login: str) -> None:
+    """Stop a user signing in, deciding or being given work; their history stays."""
+    from acctmgr.services.people import deactivation
+
+    done = deactivation.deactivate_user(open_context(loaded), login)
+    click.echo(f"Deactivated {done.user.login} ({done.user.name}).")
+    if done.to_reassign:
+        click.echo("Only they could decide these open approvals; give them another approver:")
+    for held in done.to_reassign:
+        click.echo(
+            f"  request {held.request_id}, tier {held.tier}: {held.record_label} ({held.rule})"
+        )
+
+
+@users.command("reactivate")
+@click.argument("login")
+@click.pass_obj
+def users_reactivate(loaded: LoadedSettings, login: str) -> None:
+    """Let a deactivated user sign in again, with the roles and segment they had."""
+    from acctmgr.services.people import deactivation
+
+    user = deactivation.reactivate_user(open_context(loaded), login)
+    click.echo(f"Reactivated {user.login} ({user.name}).")
 
 
 @main.group()

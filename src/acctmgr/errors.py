@@ -50,5 +50,11 @@ class UnknownUser(AcctmgrError):
 
 def unknown_login(login: str, *, inactive: bool) -> UnknownUser:
     """The refusal for a login that is not, or no longer, an active user."""
-    state = "is not active" if inactive else "is not a user of this database"
-    return UnknownUser(f"The login {login!r} {state}; ask an admin to add it.")
+    if inactive:
+        return UnknownUser(
+            f"The user {login!r} has been deactivated, so they can no longer sign in; "
+            "an admin can reactivate them."
+        )
+    return UnknownUser(
+        f"The login {login!r} is not a user of this database; ask an admin to add it."
+    )

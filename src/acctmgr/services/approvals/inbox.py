@@ -24,8 +24,8 @@ from acctmgr.models import (
     ApprovalStatus,
 )
 from acctmgr.services.approvals.record_kinds import Approvable, kind_of
-from acctmgr.services.approvals.requests import latest_request
-from acctmgr.services.approvals.routing import is_approver, user_names
+from acctmgr.services.approvals.requests import OPEN_APPROVAL, latest_request
+from acctmgr.services.approvals.routing import group_members, is_approver, user_names
 from acctmgr.services.kernel.context import Actor
 from acctmgr.services.kernel.permissions import require_segment, sees_segment
 from acctmgr.services.kernel.read_models import ReadModel
@@ -58,6 +58,17 @@ class RequestView(ReadModel):
     approvals: list[ApprovalView]
     mine: int | None  # the approval the signed-in user may decide now
     can_recall: bool
+
+
+class HeldApproval(ReadModel):
+    """An open approval that waits on one person, as a list of work to hand over reads it."""
+
+    approval_id: int
+    request_id: int
+    record_label: str
+    tier: int
+    rule: str
+    status: ApprovalStatus
 
 
 class InboxItem(ReadModel):
@@ -131,6 +142,42 @@ def latest_for(uow: UnitOfWork, record_type: RecordType, record_id: int) -> Requ
         require_segment(uow.user, record.segment_id, what=record_type.label)
         return None
     return describe(uow, request)
+
+
+def held_by(uow: UnitOfWork, user_id: int) -> list[HeldApproval]:
+    """The open approvals (pending, or waiting for their tier) of open requests that only this
+    user can decide: named to them, or a group's whose other members are all inactive. They
+    stay open until an approver is replaced; nothing here moves them."""
+    groups = select(ApprovalGroupMember.group_id).where(ApprovalGroupMember.user_id == user_id)
+    rows = uow.session.scalars(
+        select(Approval)
+        .join(ApprovalRequest, ApprovalRequest.id == Approval.request_id)
+        .where(
+            Approval.status.in_(OPEN_APPROVAL),
+            ApprovalRequest.status == ApprovalRequestStatus.PENDING,
+            or_(Approval.approver_id == user_id, Approval.approver_group_id.in_(groups)),
+        )
+        .order_by(Approval.request_id, Approval.tier, Approval.id)
+    )
+    held = []
+    for approval in rows:
+        if approval.approver_group_id is not None and set(
+            group_members(uow, approval.approver_group_id)
+        ) - {user_id}:
+            continue  # another member can still decide it
+        record = kind_of(approval.request.record_type).load(uow, approval.request.record_id)
+        rule = uow.session.get(ApprovalRule, approval.rule_id) if approval.rule_id else None
+        held.append(
+            HeldApproval(
+                approval_id=approval.id,
+                request_id=approval.request_id,
+                record_label=record.label,
+                tier=approval.tier,
+                rule=rule.name if rule else "",
+                status=approval.status,
+            )
+        )
+    return held
 
 
 def describe(uow: UnitOfWork, request: ApprovalRequest) -> RequestView:

@@ -87,7 +87,10 @@ def routes(uow: UnitOfWork, record: Approvable, submitter_id: int) -> list[Route
             found.append(Route(rule, (), rule.approver_group_id))
             continue
         if rule.approver_kind is ApproverKind.USER:
-            ids: Iterable[int] = [rule.approver_user_id] if rule.approver_user_id else []
+            # A deactivated approver decides nothing: the rule then has nobody to send to.
+            ids: Iterable[int] = uow.session.scalars(
+                select(User.id).where(User.id == rule.approver_user_id, User.active.is_(True))
+            )
         else:
             ids = _role_holders(uow, rule.approver_role, record.segment_id)
         found.append(Route(rule, tuple(i for i in ids if i not in excluded), None))

@@ -255,7 +255,9 @@ def approver_label(uow: UnitOfWork, rule: ApprovalRule) -> str:
     """Who approves under ``rule``, as the rules screen and the preview say it."""
     if rule.approver_kind is ApproverKind.USER and rule.approver_user_id:
         user = uow.session.get(User, rule.approver_user_id)
-        return user.name if user else "a removed user"
+        if user is None:
+            return "a removed user"
+        return user.name if user.active else f"{user.name} (deactivated)"
     if rule.approver_kind is ApproverKind.ROLE_IN_SEGMENT and rule.approver_role:
         if rule.approver_role in ALL_SEGMENT_ROLES:
             return rule.approver_role.label

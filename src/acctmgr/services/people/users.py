@@ -105,7 +105,7 @@ def set_roles(
 ) -> UserView:
     """Replace a user's roles. Only an admin can, and not to remove their own admin role."""
     require_role(uow.user, Role.ADMIN, to="change roles")
-    user = _by_login(uow, login)
+    user = by_login(uow, login)
     uow.expect_version(user, expected_version, "user")
     if user.id == uow.user.id and Role.ADMIN not in roles:
         raise InvalidInput("You cannot take away your own admin role; ask another admin.")
@@ -172,7 +172,8 @@ def _insert_user(uow: UnitOfWork, data: UserIn) -> UserView:
     return UserView.of(user)
 
 
-def _by_login(uow: UnitOfWork, login: str) -> User:
+def by_login(uow: UnitOfWork, login: str) -> User:
+    """The user with this login; InvalidInput (beside the login field) when there is none."""
     user = uow.session.scalars(select(User).where(User.login == login)).one_or_none()
     if user is None:
         raise InvalidInput(f"There is no user with the login {login}.", field="login")
