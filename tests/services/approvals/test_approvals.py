@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -781,3 +782,59 @@ def test_the_cms_recalls_the_cases_quote_and_the_leader_cannot(
     assert case.step is RetentionStep.QUOTE
     assert request_of(admin, case).status is ApprovalRequestStatus.RECALLED
     assert quotes.get_quote(admin, case.quote_id or 0).status is QuoteStatus.DRAFT
+
+
+def test_two_approvers_deciding_at_once_get_one_decision_and_a_sentence(
+    admin: Context, acme: Customer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two leaders of the segment decide the same request at the same moment: one decision
+    is recorded, and the other leader is told someone else decided, not that "changes" were
+    lost."""
+    user_service.create_user(
+        admin,
+        user_service.UserIn(
+            login="leader2",
+            name="Lou Leader",
+            email="leader2@example.com",
+            segment_code="SMB",
+            roles=frozenset({Role.SEGMENT_LEADER}),
+        ),
+    )
+    pending(admin, acme)
+    barrier = threading.Barrier(2, timeout=10)
+    record_vote = approval_decisions._record_vote
+
+    def both_read_then_vote(*args: Any) -> None:
+        # On PostgreSQL both transactions have read the pending request before either writes;
+        # SQLite's BEGIN IMMEDIATE makes the second wait and then read the decided request.
+        if not admin.database.is_sqlite:
+            barrier.wait()
+        record_vote(*args)
+
+    monkeypatch.setattr(approval_decisions, "_record_vote", both_read_then_vote)
+    outcomes: list[str] = []
+
+    def decide(login: str) -> None:
+        leader = admin.as_user(login)
+        try:
+            approval_decisions.decide(
+                leader, approval_inbox.inbox(leader)[0].approval_id, Decision.APPROVE
+            )
+            outcomes.append("approved")
+        except (Conflict, InvalidInput) as error:
+            outcomes.append(error.message)
+
+    inboxes = [approval_inbox.inbox(admin.as_user(login)) for login in ("leader", "leader2")]
+    assert all(len(items) == 1 for items in inboxes)
+    threads = [threading.Thread(target=decide, args=(login,)) for login in ("leader", "leader2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert "approved" in outcomes
+    (refusal,) = [outcome for outcome in outcomes if outcome != "approved"]
+    assert refusal in {
+        "This request was already approved.",
+        "Someone else decided on this request at the same moment, so your decision was not "
+        "recorded; open it again to see where it stands.",
+    }

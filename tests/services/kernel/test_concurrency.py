@@ -44,7 +44,8 @@ def test_a_stale_save_is_refused(admin: Context) -> None:
 def test_two_sessions_racing_on_one_version_get_one_success_and_one_conflict(
     admin: Context,
 ) -> None:
-    """Both sessions pass the version check; the database lets only one UPDATE through."""
+    """Both sessions pass the version check; the database lets only one UPDATE through, and
+    the loser is told which record someone else saved (on PostgreSQL the UPDATE finds it)."""
     loaded = _account(admin)
     barrier = threading.Barrier(2, timeout=10)
     outcomes: list[str] = []
@@ -65,8 +66,8 @@ def test_two_sessions_racing_on_one_version_get_one_success_and_one_conflict(
         try:
             rename(admin, name)
             result = "saved"
-        except Conflict:
-            result = "conflict"
+        except Conflict as error:
+            result = error.message.split(" since ")[0]
         with lock:
             outcomes.append(result)
 
@@ -75,7 +76,7 @@ def test_two_sessions_racing_on_one_version_get_one_success_and_one_conflict(
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    assert sorted(outcomes) == ["conflict", "saved"]
+    assert sorted(outcomes) == ["Someone else saved this account", "saved"]
     final = account_service.get_account(admin, loaded.id)
     assert final.version == loaded.version + 1
     assert final.name in {"One", "Two"}

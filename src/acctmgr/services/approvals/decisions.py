@@ -30,7 +30,13 @@ from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 REJECT_NEEDS_COMMENT = "Say why you reject it; the comment goes back to the submitter."
 
 
-@use_case("approvals.decide")
+@use_case(
+    "approvals.decide",
+    on_conflict=(
+        "Someone else decided on this request at the same moment, so your decision was not "
+        "recorded; open it again to see where it stands."
+    ),
+)
 def decide(uow: UnitOfWork, approval_id: int, decision: Decision, comment: str = "") -> str:
     """Approve or reject one approval of a request; returns the request's status afterwards.
 

@@ -192,7 +192,13 @@ def end_request(
     uow.session.flush()
 
 
-@use_case("approvals.recall")
+@use_case(
+    "approvals.recall",
+    on_conflict=(
+        "An approver decided on this request while you recalled it, so it was not recalled; "
+        "open it again to see where it stands."
+    ),
+)
 def recall(uow: UnitOfWork, request_id: int) -> None:
     """The submitter takes a waiting request back; the record returns to draft."""
     request = uow.get(ApprovalRequest, request_id, "approval request")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import random
+import re
 import threading
 import time
 import uuid
@@ -122,11 +123,14 @@ def run_use_case(
     needs_actor: bool,
     fn: Callable[..., R],
     *args: Any,
+    on_conflict: str | None = None,
     **kwargs: Any,
 ) -> R:
     """Run ``fn(uow, ...)`` in one transaction on the context's database (see the module doc).
 
-    Raises RuntimeError before ``services.bootstrap`` has run: nothing would audit the change.
+    A save the database refuses as stale becomes a Conflict saying ``on_conflict``, or else
+    which kind of record someone else saved. Raises RuntimeError before
+    ``services.bootstrap`` has run: nothing would audit the change.
     """
     # Opening the database (launch may have left that to the first use case) is what wires
     # the services, so the check comes after it.
@@ -145,8 +149,8 @@ def run_use_case(
                 if write:
                     session.commit()
                 return result
-        except StaleDataError:
-            raise Conflict(STALE_MESSAGE.format(what="record")) from None
+        except StaleDataError as error:
+            raise Conflict(on_conflict or STALE_MESSAGE.format(what=_stale_kind(error))) from None
         except DBAPIError as error:
             if attempt < MAX_ATTEMPTS and _is_retryable(error):
                 time.sleep(random.uniform(0.01, 0.05) * attempt)
@@ -156,16 +160,20 @@ def run_use_case(
 
 
 def use_case(
-    action: str, *, write: bool = True, needs_actor: bool = True
+    action: str, *, write: bool = True, needs_actor: bool = True, on_conflict: str | None = None
 ) -> Callable[[Callable[Concatenate[UnitOfWork, P], R]], Callable[Concatenate[Context, P], R]]:
-    """Declare a use case: its audit name, whether it writes, and whether it needs a user."""
+    """Declare a use case: its audit name, whether it writes, whether it needs a user, and
+    what a person is told when someone else's save got in first (``on_conflict``; by default,
+    that someone else saved the kind of record the database refused)."""
 
     def decorate(
         fn: Callable[Concatenate[UnitOfWork, P], R],
     ) -> Callable[Concatenate[Context, P], R]:
         @functools.wraps(fn)
         def run(context: Context, /, *args: P.args, **kwargs: P.kwargs) -> R:
-            return run_use_case(context, action, write, needs_actor, fn, *args, **kwargs)
+            return run_use_case(
+                context, action, write, needs_actor, fn, *args, on_conflict=on_conflict, **kwargs
+            )
 
         # Read back by tests that walk every use case (the segment visibility test).
         run.__use_case__ = UseCaseInfo(action, write, needs_actor)  # type: ignore[attr-defined]
@@ -196,6 +204,20 @@ def load_actor(session: Session, login: str | None, *, required: bool = True) ->
         segment_id=user.segment_id,
         roles=frozenset(role.role for role in user.roles),
     )
+
+
+def _stale_kind(error: StaleDataError) -> str:
+    """The kind of record a stale UPDATE or DELETE was refused on, in words ("quote").
+
+    SQLAlchemy names only the table ("UPDATE statement on table 'quotes' expected to update 1
+    row(s); 0 were matched"), so the table leads back to its model's record type.
+    """
+    named = re.search(r"on table '([^']+)'", str(error))
+    for mapper in Base.registry.mappers:
+        model = mapper.class_
+        if named and getattr(model, "__tablename__", None) == named.group(1):
+            return str(model.RECORD.label)
+    return "record"
 
 
 def _is_retryable(error: DBAPIError) -> bool:
