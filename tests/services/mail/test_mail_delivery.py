@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import smtplib
 import socket
 import threading
 import time
@@ -21,6 +22,7 @@ from acctmgr.models import EmailStatus, OutboxEmail
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.mail import delivery as mail_delivery
 from acctmgr.services.mail import outbox as outbox_service
+from acctmgr.services.mail import smtp
 from acctmgr.services.mail.delivery import RETRY_DELAYS, deliver_due
 from tests.cli_support import run_acctmgr
 from tests.conftest import NOW
@@ -157,6 +159,30 @@ def test_a_crash_after_sending_resends_with_the_same_message_id(
     assert first["Message-ID"] == second["Message-ID"] == row.message_id
     row = stored(admin, email_id)
     assert (row.status, row.claimed_by, row.attempts) == (EmailStatus.SENT, None, 0)
+
+    # At most one resend per crash: later passes, however late, send it no more.
+    clock.advance(mail_delivery.LEASE * 3)
+    assert deliver_due(admin, smtp_settings(port), worker="third:3").sent == 0
+    assert len(server.messages()) == 2
+
+
+def test_a_message_is_marked_sent_before_the_smtp_connection_closes(
+    admin: Context, mailbox: tuple[Mailbox, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window in which a crash means a resend is as short as it can be: the message is
+    marked sent as soon as the server accepts it, before the goodbye to the server."""
+    _server, port = mailbox
+    email_id = queue(admin, ["buyer@example.com"])
+    at_goodbye: list[EmailStatus] = []
+    hang_up = smtp._hang_up
+
+    def goodbye(connection: smtplib.SMTP) -> None:
+        at_goodbye.append(stored(admin, email_id).status)
+        hang_up(connection)
+
+    monkeypatch.setattr(smtp, "_hang_up", goodbye)
+    assert deliver_due(admin, smtp_settings(port), worker="w:1").sent == 1
+    assert at_goodbye == [EmailStatus.SENT]
 
 
 def test_a_worker_whose_claim_was_taken_over_does_not_overwrite_the_new_holder(

@@ -1,11 +1,13 @@
-"""Delivering the outbox: each queued e-mail leaves through the SMTP server exactly once.
+"""Delivering the outbox: no queued e-mail is lost, and none leaves twice while workers live.
 
 ``acctmgr worker`` calls ``deliver_due`` every pass. A message is first *claimed* with an atomic
 compare-and-set (its status goes from queued to sending, with this worker's name and a lease),
-committed before the SMTP server is contacted, so of several workers only one sends it. After the
-server accepts it the message is marked sent in a second short transaction. If the worker dies
-between the two, the lease runs out and another worker sends it again with the same Message-ID,
-which lets the receiving side recognise the duplicate.
+committed before the SMTP server is contacted, so of several workers only one sends it. The
+moment the server accepts it, before the connection is even closed, the message is marked sent in
+a second short transaction. No SMTP client can make those two one step: a worker that dies
+between them (or loses the database there) leaves the message claimed, and once the lease runs
+out another worker sends it again, once, with the same Message-ID, so that mail systems can
+recognise and drop the duplicate.
 
 When the server cannot be reached or refuses the message, nothing is lost: the message goes back
 to the queue with the reason in one sentence, and is tried again after 1 minute, 5 minutes,
@@ -64,26 +66,42 @@ def deliver_due(
     outage never raises from here; it is recorded on the messages and retried later.
     """
     lease = max(LEASE, timedelta(seconds=settings.smtp_timeout_seconds * 4))
-    sent = retried = failed = 0
+    outcomes: list[str] = []
     for email_id, seen in _due(context, limit):
         claimed = _claim(context, email_id, seen, worker, lease)
-        if claimed is None:
-            continue  # another worker has it
-        try:
-            refused = smtp.send(settings, claimed)
-        except smtp.DeliveryFailed as error:
-            reason = str(error)
-        except Exception:
-            # A bug must not hold the message (or the worker) forever: record it and move on.
-            log.exception("unexpected failure sending e-mail %s", claimed.message_id)
-            reason = "Something unexpected went wrong while sending it; the log has the details."
-        else:
-            sent += _mark_sent(context, email_id, worker, refused)
-            continue
-        gave_up = _record_failure(context, email_id, worker, reason)
-        failed += gave_up
-        retried += not gave_up
-    return DeliveryReport(sent=sent, retried=retried, failed=failed)
+        if claimed is not None:  # else another worker has it
+            outcomes.append(_deliver(context, settings, worker, claimed))
+    return DeliveryReport(
+        sent=outcomes.count("sent"),
+        retried=outcomes.count("retried"),
+        failed=outcomes.count("failed"),
+    )
+
+
+def _deliver(context: Context, settings: Settings, worker: str, claimed: ClaimedEmail) -> str:
+    """Send one claimed message: "sent", "retried", "failed", or "lost" (the claim)."""
+    marked: list[bool] = []  # filled the moment the server has accepted the message
+
+    def mark(refused: dict[str, str]) -> None:
+        marked.append(False)
+        marked[0] = _mark_sent(context, claimed.id, worker, refused)
+
+    try:
+        smtp.send(settings, claimed, mark)
+    except smtp.DeliveryFailed as error:
+        reason = str(error)
+    except Exception:
+        if marked:
+            # The server has the message, so it must not be queued again as failed: the claim
+            # runs out instead, and the message is sent once more (README says so).
+            raise
+        # A bug must not hold the message (or the worker) forever: record it and move on.
+        log.exception("unexpected failure sending e-mail %s", claimed.message_id)
+        reason = "Something unexpected went wrong while sending it; the log has the details."
+    else:
+        return "sent" if marked == [True] else "lost"
+    gave_up = _record_failure(context, claimed.id, worker, reason)
+    return "failed" if gave_up else "retried"
 
 
 @use_case("outbox.due", write=False, needs_actor=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -64,24 +65,39 @@ def build_message(settings: Settings, claimed: ClaimedEmail) -> EmailMessage:
     return message
 
 
-def send(settings: Settings, claimed: ClaimedEmail) -> dict[str, str]:
-    """Hand the message to the SMTP server; returns the recipients it refused (others got it).
+def send(
+    settings: Settings, claimed: ClaimedEmail, accepted: Callable[[dict[str, str]], None]
+) -> None:
+    """Hand the message to the SMTP server, and call ``accepted`` with the recipients it
+    refused (the others got it) as soon as the server has taken it.
 
-    Raises DeliveryFailed, with the reason in one sentence, when the message cannot be written
-    or the server does not take it.
+    ``accepted`` runs before the connection is closed: the outbox marks the message sent there,
+    so a worker that dies after the server took a message has as short a window as can be in
+    which the message is not yet marked (and would be sent again). An error raised by
+    ``accepted`` passes through unchanged: the server has the message by then. Raises
+    DeliveryFailed, with the reason in one sentence, when the message cannot be written or the
+    server does not take it.
     """
     try:
         message = build_message(settings, claimed)
     except (ValueError, TypeError) as error:
         raise DeliveryFailed(f"The e-mail cannot be written as a message: {error}.") from None
     try:
-        refused = _hand_over(settings, message)
+        smtp = _connect(settings)
     except OSError as error:  # smtplib's errors are OSErrors too
         raise DeliveryFailed(_reason(settings, error)) from None
-    return {address: f"{code} {_text(text)}" for address, (code, text) in refused.items()}
+    try:
+        try:
+            refused = smtp.send_message(message)
+        except OSError as error:
+            raise DeliveryFailed(_reason(settings, error)) from None
+        accepted({address: f"{code} {_text(text)}" for address, (code, text) in refused.items()})
+    finally:
+        _hang_up(smtp)
 
 
-def _hand_over(settings: Settings, message: EmailMessage) -> dict[str, tuple[int, bytes]]:
+def _connect(settings: Settings) -> smtplib.SMTP:
+    """A connection ready to take messages: secured and logged in as the settings say."""
     smtp = smtplib.SMTP(
         settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout_seconds
     )
@@ -91,9 +107,10 @@ def _hand_over(settings: Settings, message: EmailMessage) -> dict[str, tuple[int
             smtp.starttls(context=ssl.create_default_context())
         if settings.smtp_username:
             smtp.login(settings.smtp_username, settings.smtp_password or "")
-        return smtp.send_message(message)
-    finally:
+    except BaseException:
         _hang_up(smtp)
+        raise
+    return smtp
 
 
 def _reason(settings: Settings, error: OSError) -> str:
