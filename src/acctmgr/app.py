@@ -25,9 +25,11 @@ from acctmgr.screens.base import UNEXPECTED, call_service
 from acctmgr.screens.my_day import MyDayScreen
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.my_day.day import MyDay
+from acctmgr.widgets.text import safe
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.notifications import SeverityLevel
     from textual.screen import Screen
 
 log = logging.getLogger("acctmgr.app")
@@ -179,7 +181,7 @@ class AcctmgrApp(App[None]):
                 importlib.import_module(name)
         except AcctmgrError as error:
             # The next use case tries again and says the same; tell the user now.
-            self.call_from_thread(self.notify, error.message, severity="error", markup=False)
+            self.call_from_thread(self.notify, error.message, severity="error")
         except Exception:
             log.exception("loading behind My day failed")
             self.call_from_thread(self.notify, UNEXPECTED, severity="error")
@@ -290,6 +292,26 @@ class AcctmgrApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action == "go" and not self.signed_in)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification; every screen's and widget's ``notify`` comes here.
+
+        Its text is shown as written, never as markup and with control characters made
+        visible: notifications quote names, subjects and sentences that people typed, and a
+        name like ``[bold red]Root[/]`` must read as those letters. ``markup`` is accepted to
+        keep Textual's signature, and ignored.
+        """
+        super().notify(
+            safe(message), title=safe(title), severity=severity, timeout=timeout, markup=False
+        )
 
     def watch_theme(self, theme: str) -> None:
         if theme != self.settings.settings.theme:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 from textual.widgets import Input, OptionList, TabbedContent
+from textual.widgets._toast import Toast
 
 from acctmgr import app as app_module
 from acctmgr.demo.seed import MIN_ACCOUNTS
@@ -55,6 +56,23 @@ async def test_first_run_creates_the_first_admin(tmp_path: Path) -> None:
         user = session.scalars(select(User).where(User.login == "newbie")).one()
         assert user.name == "New Bie"
         assert [role.role for role in user.roles] == [Role.ADMIN]
+
+
+async def test_notifications_show_what_people_typed_as_written(tmp_path: Path) -> None:
+    """A first admin named like Rich markup is welcomed by that name, letter for letter, not in
+    bold red."""
+    app = build_app(tmp_path, "root")
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        app.screen.query_one("#name", Input).value = "[bold red]Root[/]"
+        await pilot.press("tab", *"root@example.com", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MyDayScreen)
+        await pilot.pause(0.1)
+        shown = [str(toast.render()) for toast in app.screen.query(Toast)]
+        assert shown == ["Welcome, [bold red]Root[/]. You are the admin of this database."]
 
 
 async def test_first_run_loads_the_demo_and_signs_in_as_a_persona(

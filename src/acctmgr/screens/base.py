@@ -107,10 +107,10 @@ async def submit_form(
     except ValidationError as error:
         left = form.show_validation(error)
         if left:
-            screen.notify(left, severity="error", timeout=8, markup=False)
+            screen.notify(left, severity="error", timeout=8)
     except AcctmgrError as error:
         if not form.show_error(error.field, error.message):
-            screen.notify(error.message, severity="error", timeout=8, markup=False)
+            screen.notify(error.message, severity="error", timeout=8)
     except Exception:
         log.exception("%s failed", type(screen).__name__)
         screen.notify(UNEXPECTED, severity="error", timeout=8)
@@ -124,7 +124,7 @@ async def call_service(
     try:
         return await asyncio.to_thread(fn, context, *args, **kwargs)
     except AcctmgrError as error:
-        app.notify(error.message, severity="error", timeout=8, markup=False)
+        app.notify(error.message, severity="error", timeout=8)
     except Exception:
         log.exception("use case %s failed", getattr(fn, "__name__", fn))
         app.notify(UNEXPECTED, severity="error", timeout=8)

@@ -201,12 +201,12 @@ class QuoteEditor(Vertical):
         except ValidationError as error:
             left = form.show_validation(error)
             if left:
-                self.notify(left, severity="error", timeout=8, markup=False)
+                self.notify(left, severity="error", timeout=8)
             return False
         except AcctmgrError as error:
             if self.quote.lines or error.field:
                 if not form.show_error(error.field, error.message):
-                    self.notify(error.message, severity="error", timeout=8, markup=False)
+                    self.notify(error.message, severity="error", timeout=8)
                 return False
         return True
 
@@ -342,7 +342,7 @@ class QuoteEditor(Vertical):
         try:
             changed: QuoteView = await self.services.run_service(fn, *args)
         except AcctmgrError as error:
-            self.notify(error.message, severity="error", timeout=8, markup=False)
+            self.notify(error.message, severity="error", timeout=8)
             return
         known = {line.id for line in self.quote.lines}
         added = [line.id for line in changed.lines if line.id not in known]

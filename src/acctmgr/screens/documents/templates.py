@@ -165,7 +165,7 @@ class TemplateEditorScreen(AcctmgrScreen):
             )
         except AcctmgrError as error:
             self._say(error.message)
-            self.notify(error.message, severity="error", timeout=8, markup=False)
+            self.notify(error.message, severity="error", timeout=8)
             return
         if self.template_name.endswith(".html.j2"):
             # Up to megabytes of HTML: turned to text off the UI thread.
@@ -187,7 +187,7 @@ class TemplateEditorScreen(AcctmgrScreen):
             )
         except AcctmgrError as error:
             self._say(error.message)
-            self.notify(error.message, severity="error", timeout=8, markup=False)
+            self.notify(error.message, severity="error", timeout=8)
             return
         self.show_view(view)
         self.notify(f"Saved as version {view.version}.")

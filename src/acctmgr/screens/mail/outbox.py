@@ -137,7 +137,7 @@ async def retry(screen: AcctmgrScreen, email_id: int, version: int) -> bool:
     if queued is None:
         return False
     # The subject is customer text: shown as letters, never as markup.
-    screen.notify(f"Queued again for the worker's next pass: {safe(queued.subject)}", markup=False)
+    screen.notify(f"Queued again for the worker's next pass: {safe(queued.subject)}")
     return True
 
 

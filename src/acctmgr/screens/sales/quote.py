@@ -102,7 +102,7 @@ class QuoteScreen(StepScreen):
                 quote_builder.submit_quote, self.quote.id, self.quote.version
             )
         except AcctmgrError as error:
-            self.notify(error.message, severity="error", timeout=8, markup=False)
+            self.notify(error.message, severity="error", timeout=8)
             return
         await self._show_stored(result.quote)
         if result.approvers:

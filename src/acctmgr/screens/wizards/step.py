@@ -101,7 +101,7 @@ class StepScreen(AcctmgrScreen):
                 drafts.keep_draft, key.record_type, key.record_id, key.step, values
             )
         except AcctmgrError as error:
-            self.notify(error.message, severity="warning", markup=False)
+            self.notify(error.message, severity="warning")
         except Exception:
             # A draft not kept must never take the step (or the app) down with it.
             log.exception("keeping the draft of %s failed", key)
