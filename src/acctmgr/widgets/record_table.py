@@ -42,6 +42,7 @@ class RecordTable(ScrollView, can_focus=True):
         height: 1fr;
         background: $surface;
         scrollbar-gutter: stable;
+        overflow-x: hidden;  /* columns always fit the width; a bar would hide the last row */
         & > .record-table--header { text-style: bold; background: $panel; }
         & > .record-table--odd { background: $surface-lighten-1; }
         & > .record-table--cursor { background: $block-cursor-blurred-background; }
@@ -165,7 +166,7 @@ class RecordTable(ScrollView, can_focus=True):
             del self._strips[cached]
 
     def _changed(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self._keys) + 1)
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._keys) + 1)
         self.refresh()
 
     # Cursor and keys --------------------------------------------------------------------------
@@ -179,12 +180,16 @@ class RecordTable(ScrollView, can_focus=True):
             self.post_message(self.RowHighlighted(self, key, new))
 
     def _scroll_to_cursor(self) -> None:
-        visible = max(1, self.size.height - 1)  # the header line stays on top
+        visible = self._rows_in_view()
         top = int(self.scroll_y)
         if self.cursor_row < top:
             self.scroll_to(y=self.cursor_row, animate=False)
         elif self.cursor_row >= top + visible:
             self.scroll_to(y=self.cursor_row - visible + 1, animate=False)
+
+    def _rows_in_view(self) -> int:
+        """How many rows show at once: the height scrolled, less the header on top."""
+        return max(1, self.scrollable_content_region.height - 1)
 
     def _refresh_row(self, index: int) -> None:
         self.refresh_line(index + 1 - int(self.scroll_y))
@@ -193,7 +198,7 @@ class RecordTable(ScrollView, can_focus=True):
         self.move_cursor(row=self.cursor_row + delta)
 
     def action_page(self, direction: int) -> None:
-        self.move_cursor(row=self.cursor_row + direction * max(1, self.size.height - 2))
+        self.move_cursor(row=self.cursor_row + direction * max(1, self._rows_in_view() - 1))
 
     def action_to(self, row: int) -> None:
         self.move_cursor(row=row if row >= 0 else len(self._keys) - 1)
