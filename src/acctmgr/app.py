@@ -120,6 +120,9 @@ class AcctmgrApp(App[None]):
         "rules": rules_screen,
     }
     BINDINGS = [
+        # Not in the footer, which 80 columns keep for the screen's own keys: F1 is where people
+        # look for help anyway, and the palette lists it.
+        Binding("f1,question_mark", "keys", "Keys", show=False),
         Binding("f2", "go('my_day')", "My day", tooltip="Your tasks, approvals and cases"),
         Binding("f3", "go('accounts')", "Accounts", tooltip="Search every account"),
         Binding("f4", "go('approvals')", "Approvals", tooltip="Requests waiting for your decision"),
@@ -284,6 +287,13 @@ class AcctmgrApp(App[None]):
 
     def action_go(self, mode: str) -> None:
         self.go(mode)
+
+    def action_keys(self) -> None:
+        """Show the keys of the current screen beside it (Textual's help panel), or hide them."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
 
     def open_account(self, account_id: int) -> None:
         from acctmgr.screens.accounts.account import AccountScreen

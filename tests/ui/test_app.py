@@ -137,7 +137,7 @@ async def test_my_day_for_each_role(tmp_path: Path, office: Path, login: str) ->
             assert screen.query_one("#table-approvals", RecordTable).row_count == 3
         if login == "cms":
             assert screen.query_one("#table-cases", RecordTable).row_count == 3
-        # Enter opens the highlighted task; from there "a" opens its account.
+        # Enter opens the highlighted task; from there "o" opens its account.
         due.focus()
         await pilot.press("enter")
         await settle(app, pilot)
@@ -145,7 +145,7 @@ async def test_my_day_for_each_role(tmp_path: Path, office: Path, login: str) ->
         assert isinstance(task, ActivityScreen)
         assert task.activity is not None
         assert task.activity.account_id is not None
-        await pilot.press("a")
+        await pilot.press("o")
         await settle(app, pilot)
         assert isinstance(app.screen, AccountScreen)
 
@@ -178,7 +178,7 @@ async def test_marking_a_task_done_from_my_day(tmp_path: Path, office: Path) -> 
         before = due.row_count
         first_key = due.selected_key
         due.focus()
-        await pilot.press("x")
+        await pilot.press("d")
         await settle(app, pilot)
         assert due.row_count == before - 1
         assert first_key not in due.keys
@@ -326,9 +326,9 @@ async def test_an_unknown_login_gets_a_sentence(tmp_path: Path, office: Path) ->
         assert isinstance(app.screen, UnknownLoginScreen)
         message = str(app.screen.query_one("#unknown-message").render())
         assert "'ghost' is not a user of this database" in message
-        await pilot.press("q")
+        await pilot.press("escape")
         await pilot.pause()
-    assert app.return_code == 0  # q quit, and nothing failed
+    assert app.return_code == 0  # Escape quit, and nothing failed
 
 
 async def test_names_with_markup_and_escapes_show_as_text(tmp_path: Path, office: Path) -> None:
@@ -393,7 +393,7 @@ async def test_an_unexpected_failure_is_a_notification_not_a_traceback(
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         monkeypatch.setattr(my_day_service, "my_day", broken)
-        await pilot.press("r")
+        await pilot.press("f5")
         await settle(app, pilot)
         assert any("Something unexpected went wrong" in message for message in shown)
         assert isinstance(app.screen, MyDayScreen)

@@ -15,11 +15,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from acctmgr.screens.base import AcctmgrModal, submit_form
 from acctmgr.widgets.form import Form, FormField
-from acctmgr.widgets.text import prose
+from acctmgr.widgets.text import content, prose
 
 Save = Callable[[dict[str, str]], Awaitable[Any]]
 
@@ -88,3 +89,29 @@ class FormDialog(AcctmgrModal):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A question answered with y or n (Escape is no)."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n", "answer(False)", "No"),
+        Binding("escape", "answer(False)", "No", show=False),
+    ]
+
+    def __init__(self, question: str, detail: str = "") -> None:
+        super().__init__()
+        self._question = question
+        self._detail = detail
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(content(self._question), classes="dialog-title")
+            if self._detail:
+                yield Static(content(self._detail), classes="dialog-text")
+            yield Static("y  yes    n  no", classes="dialog-text")
+        yield Footer()
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)

@@ -25,8 +25,8 @@ class MyDayScreen(AcctmgrScreen):
 
     TITLE = "My day"
     BINDINGS = [
-        Binding("x", "done", "Mark done"),
-        Binding("r", "refresh", "Refresh"),
+        Binding("d", "done", "Mark done"),
+        Binding("f5", "refresh", "Refresh"),
     ]
 
     def __init__(self) -> None:

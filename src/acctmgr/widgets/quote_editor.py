@@ -85,7 +85,7 @@ class QuoteEditor(Vertical):
         Binding("ctrl+n", "add_from_catalogue", "Add from catalogue", priority=True),
         Binding("ctrl+o", "add_outside", "Item outside catalogue", priority=True),
         Binding("ctrl+t", "write_sow", "Statement of work", priority=True),
-        Binding("ctrl+r", "remove_line", "Remove line", priority=True),
+        Binding("ctrl+d", "remove_line", "Delete line", priority=True),
     ]
 
     class Saved(Message):

@@ -51,7 +51,7 @@ async def test_an_admin_searches_opens_and_revises_a_sku(tmp_path: Path, office:
         assert isinstance(screen, SkuScreen)
         assert screen.sku is not None
         assert screen.sku.current.number == 2
-        assert "Revise (new version)" in _footer_keys(app)
+        assert "Edit (as a new version)" in _footer_keys(app)
         await pilot.press("e")
         await settle(app, pilot)
         form = app.screen
@@ -164,8 +164,8 @@ async def test_staff_who_are_not_admins_browse_read_only(tmp_path: Path, office:
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, SkuScreen)
-        assert not {"Revise (new version)", "Retire"} & _footer_keys(app)
-        await pilot.press("e", "r")
+        assert not {"Edit (as a new version)", "Retire"} & _footer_keys(app)
+        await pilot.press("e", "delete")
         await settle(app, pilot)
         assert isinstance(app.screen, SkuScreen)
         await pilot.press("escape", "p")

@@ -12,7 +12,7 @@ from acctmgr.app import AcctmgrApp
 from acctmgr.domain.records import RecordType
 from acctmgr.models import Account, Contract, DocumentTemplate, User
 from acctmgr.screens.accounts.account import AccountScreen
-from acctmgr.screens.catalogue.forms import ConfirmScreen
+from acctmgr.screens.dialog import ConfirmScreen
 from acctmgr.screens.documents.templates import TemplateEditorScreen, TemplatesScreen
 from acctmgr.screens.documents.viewer import DocumentScreen
 from acctmgr.services.documents import rendering as documents
@@ -105,7 +105,7 @@ async def test_an_admin_edits_previews_and_saves_a_template(tmp_path: Path, offi
             ),
             "the list shows version 1",
         )
-        await pilot.press("r")
+        await pilot.press("delete")
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")

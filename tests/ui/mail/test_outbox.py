@@ -76,7 +76,7 @@ async def test_an_admin_sees_why_an_email_failed_and_retries_it(
     async with app.run_test(size=SIZE) as pilot:
         await _open_outbox(app, pilot)
         assert isinstance(app.screen, OutboxScreen)
-        assert {"Retry failed", "Filter by status", "Open"} <= _footer_keys(app)
+        assert {"Send again (a failed one)", "Filter by status", "Open"} <= _footer_keys(app)
         table = app.screen.query_one(RecordTable)
         assert table.keys == [str(failed), str(waiting)]  # newest first
         # Customer text is shown as letters, not markup.
@@ -98,11 +98,11 @@ async def test_an_admin_sees_why_an_email_failed_and_retries_it(
         await settle(app, pilot)
         assert isinstance(app.screen, OutboxScreen)
 
-        await pilot.press("r")
+        await pilot.press("f7")
         await settle(app, pilot)
         assert app.screen.query_one(RecordTable).texts(0) == ["queued", "queued"]
         # Retrying a message that did not fail is refused with a sentence.
-        await pilot.press("r")
+        await pilot.press("f7")
         await settle(app, pilot)
         assert any("Only a failed e-mail can be retried" in message for message in shown)
 

@@ -15,13 +15,13 @@ from acctmgr.widgets.text import content, day, fields
 
 
 class ActivityScreen(AcctmgrScreen):
-    """Shows one activity; x marks it done, a opens its account."""
+    """Shows one activity; d marks it done, o opens its account."""
 
     TITLE = "Task"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("x", "done", "Mark done"),
-        Binding("a", "open_account", "Open account"),
+        Binding("d", "done", "Mark done"),
+        Binding("o", "open_account", "Open account"),
     ]
 
     def __init__(self, activity_id: int) -> None:

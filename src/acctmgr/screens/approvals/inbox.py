@@ -25,7 +25,7 @@ class ApprovalsScreen(AcctmgrScreen):
     """Everything waiting for my decision, soonest due first; Enter opens one."""
 
     TITLE = "Approvals"
-    BINDINGS = [Binding("r", "refresh", "Refresh")]
+    BINDINGS = [Binding("f5", "refresh", "Refresh")]
 
     def __init__(self) -> None:
         super().__init__()

@@ -15,8 +15,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Input, Static
 
 from acctmgr.domain.catalogue import SkuKind
@@ -168,29 +167,3 @@ def package_form(
     return RecordFormScreen(
         title, intro, PACKAGE_FIELDS, PackageIn, save, values, locked=("code",) if editing else ()
     )
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    """A question answered with y or n (Escape is no)."""
-
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n", "answer(False)", "No"),
-        Binding("escape", "answer(False)", "No", show=False),
-    ]
-
-    def __init__(self, question: str, detail: str = "") -> None:
-        super().__init__()
-        self._question = question
-        self._detail = detail
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(content(self._question), classes="dialog-title")
-            if self._detail:
-                yield Static(content(self._detail), classes="dialog-text")
-            yield Static("y  yes    n  no", classes="dialog-text")
-        yield Footer()
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)

@@ -8,7 +8,8 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, Static
 
 from acctmgr.screens.base import AcctmgrScreen
-from acctmgr.screens.catalogue.forms import ConfirmScreen, package_form
+from acctmgr.screens.catalogue.forms import package_form
+from acctmgr.screens.dialog import ConfirmScreen
 from acctmgr.services.catalogue import form_text
 from acctmgr.services.catalogue import packages as package_service
 from acctmgr.services.catalogue.inputs import PackageIn
@@ -26,7 +27,7 @@ class PackagesScreen(AcctmgrScreen):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("n", "new_package", "New package"),
         Binding("e", "edit_package", "Edit"),
-        Binding("r", "retire_package", "Retire"),
+        Binding("delete", "retire_package", "Retire"),
     ]
 
     def __init__(self, *, admin: bool) -> None:

@@ -21,7 +21,8 @@ from acctmgr.domain.catalogue import SkuKind
 from acctmgr.domain.roles import Role
 from acctmgr.errors import AcctmgrError
 from acctmgr.screens.base import AcctmgrScreen
-from acctmgr.screens.catalogue.forms import ConfirmScreen, sku_form
+from acctmgr.screens.catalogue.forms import sku_form
+from acctmgr.screens.dialog import ConfirmScreen
 from acctmgr.services.catalogue import browsing, form_text
 from acctmgr.services.catalogue import skus as catalogue_service
 from acctmgr.services.catalogue.browsing import SkuRow, SkuVersionView, SkuView
@@ -53,7 +54,7 @@ class CatalogueScreen(AcctmgrScreen):
     AUTO_FOCUS = "#catalogue-search"
     BINDINGS = [
         Binding("ctrl+f", "focus_search", "Search"),
-        Binding("t", "toggle_retired", "Show retired"),
+        Binding("v", "toggle_retired", "View retired too"),
         Binding("p", "packages", "Packages"),
         Binding("n", "new_sku", "New SKU"),
     ]
@@ -194,8 +195,8 @@ class SkuScreen(AcctmgrScreen):
     TITLE = "SKU"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("e", "revise", "Revise (new version)"),
-        Binding("r", "retire", "Retire"),
+        Binding("e", "revise", "Edit (as a new version)"),
+        Binding("delete", "retire", "Retire"),
     ]
 
     def __init__(self, sku_id: int, *, admin: bool) -> None:

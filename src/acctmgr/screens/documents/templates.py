@@ -16,7 +16,7 @@ from textual.widgets import Footer, Header, Static, TextArea
 
 from acctmgr.errors import AcctmgrError
 from acctmgr.screens.base import AcctmgrScreen
-from acctmgr.screens.catalogue.forms import ConfirmScreen
+from acctmgr.screens.dialog import ConfirmScreen
 from acctmgr.screens.documents.viewer import shown_text
 from acctmgr.services.documents import templates as template_service
 from acctmgr.services.documents.readable_text import readable_text
@@ -26,14 +26,15 @@ from acctmgr.widgets.text import content, day, plain
 
 
 class TemplatesScreen(AcctmgrScreen):
-    """Every template with the version in use; Enter edits one, r reverts to the default."""
+    """Every template with the version in use; Enter edits one, Delete retires the edit so the
+    shipped default is used again."""
 
     TITLE = "Document templates"
     DEFAULT_CSS = """
     TemplatesScreen #templates-status { height: 1; padding: 0 1; color: $text-muted; }
     """
     AUTO_FOCUS = "#templates"
-    BINDINGS = [Binding("r", "revert", "Revert to shipped")]
+    BINDINGS = [Binding("delete", "revert", "Retire the edit (use the shipped default)")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -116,7 +117,7 @@ class TemplateEditorScreen(AcctmgrScreen):
     AUTO_FOCUS = "#template-body"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("f5", "preview", "Preview", priority=True),
+        Binding("f5", "preview", "Refresh the preview", priority=True),
         Binding("ctrl+s", "save", "Save", priority=True),
     ]
 

@@ -35,7 +35,7 @@ class OutboxScreen(AcctmgrScreen):
 
     TITLE = "Outbox"
     BINDINGS = [
-        Binding("r", "retry", "Retry failed"),
+        Binding("f7", "retry", "Send again (a failed one)"),
         Binding("f", "filter", "Filter by status"),
         Binding("f5", "refresh", "Refresh"),
     ]
@@ -147,7 +147,7 @@ class EmailScreen(AcctmgrScreen):
     TITLE = "E-mail"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("r", "retry", "Retry failed"),
+        Binding("f7", "retry", "Send again (a failed one)"),
     ]
 
     def __init__(self, email_id: int) -> None:

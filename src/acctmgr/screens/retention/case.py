@@ -15,6 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
 from acctmgr.screens.base import AcctmgrScreen
+from acctmgr.screens.dialog import ConfirmScreen
 from acctmgr.screens.retention.form_steps import CloseStep
 from acctmgr.screens.retention.open_case import OpenCaseScreen
 from acctmgr.screens.retention.wizard import RETENTION_SCREENS
@@ -37,7 +38,7 @@ class CaseScreen(AcctmgrScreen):
         Binding("enter", "work_on", "Work on this step"),
         Binding("t", "take", "Take from queue"),
         Binding("a", "decide", "Approve or reject"),
-        Binding("r", "recall", "Recall approval"),
+        Binding("ctrl+b", "recall", "Back to the quote (recall the approval)"),
         Binding("x", "close_case", "Close lost/withdrawn"),
         Binding("o", "open_account", "Open account"),
     ]
@@ -125,6 +126,11 @@ class CaseScreen(AcctmgrScreen):
     @work(exclusive=True, group="case-step")
     async def action_recall(self) -> None:
         if self.case is None:
+            return
+        holder = self.case.holder or "the approvers"
+        question = f"Recall the quote of {self.case.number} from {holder}?"
+        detail = "The approvals given so far end, and the quote comes back to you to change."
+        if not await self.app.push_screen_wait(ConfirmScreen(question, detail)):
             return
         if await self.call(quote_approval.recall_approval, self.case.id, self.case.version):
             self.notify("The quote is back with you to change.")

@@ -33,7 +33,7 @@ class SkuPicker(AcctmgrModal):
     """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("down", "focus_table", "To the list", show=False),
+        Binding("down", "focus_table", "Down to the list", show=False),
     ]
 
     def __init__(self, currency: str) -> None:

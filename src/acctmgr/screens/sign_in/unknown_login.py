@@ -15,7 +15,7 @@ class UnknownLoginScreen(Screen[None]):
     """The sentence that explains, and how to start as someone who exists."""
 
     TITLE = "Who are you?"
-    BINDINGS = [Binding("q,escape,enter", "app.quit", "Quit")]
+    BINDINGS = [Binding("escape,enter", "app.quit", "Quit")]
 
     def __init__(self, message: str, hint: str) -> None:
         super().__init__()

@@ -18,7 +18,7 @@ class WelcomeScreen(Screen[Choice | None]):
     """Titled "Welcome": the two ways to start on a new, empty database."""
 
     TITLE = "Welcome"
-    BINDINGS = [Binding("escape,q", "quit_app", "Quit")]
+    BINDINGS = [Binding("escape", "quit_app", "Quit")]
 
     def compose(self) -> ComposeResult:
         yield Header()
