@@ -46,7 +46,9 @@ class Cli(click.Group):
 
 @click.group(cls=Cli, invoke_without_command=True)
 @click.option(
-    "--database-url", metavar="URL", help="Database to use (sqlite:///PATH or postgresql://...)."
+    "--database-url",
+    metavar="URL",
+    help="Database to use (sqlite:///PATH, or postgresql://... or postgres://...).",
 )
 @click.option("--as", "login", metavar="LOGIN", help="Act as this user instead of your OS login.")
 @click.version_option(__version__, prog_name="acctmgr")

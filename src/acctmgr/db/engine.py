@@ -24,7 +24,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from acctmgr.db.reader import Reader
+from acctmgr.db.reader import POSTGRESQL_SCHEMES, Reader
 from acctmgr.errors import StorageError
 
 SQLITE_BEGIN_OPTION = "acctmgr_sqlite_begin"
@@ -43,7 +43,7 @@ def normalise_url(raw: str) -> URL:
             "postgresql://USER@HOST/NAME."
         ) from None
     backend = url.get_backend_name()
-    if backend == "postgresql":
+    if backend in POSTGRESQL_SCHEMES:
         return url.set(drivername="postgresql+psycopg")
     if backend == "sqlite":
         if url.database in (None, "", ":memory:"):
