@@ -12,17 +12,20 @@ is locked" whatever the busy timeout; taking the lock first makes writers queue 
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
+from sqlalchemy.util import asbool
 
 from acctmgr.db.reader import POSTGRESQL_SCHEMES, Reader
 from acctmgr.errors import StorageError
@@ -79,8 +82,17 @@ class Database:
         return self.url.render_as_string(hide_password=True)
 
     @property
+    def is_sqlite_uri(self) -> bool:
+        """Whether the SQLite name is a ``file:`` URI (``?uri=true``) rather than a plain path."""
+        return self.is_sqlite and asbool(self.url.query.get("uri", False))
+
+    @property
     def sqlite_path(self) -> Path | None:
-        return Path(self.url.database or "") if self.is_sqlite else None
+        """The SQLite file, for messages: a URI name (``file:PATH?mode=ro``) gives its PATH."""
+        if not self.is_sqlite:
+            return None
+        name = self.url.database or ""
+        return Path(unquote(urlsplit(name).path)) if self.is_sqlite_uri else Path(name)
 
     def _create_engine(self) -> Engine:
         if self.is_sqlite:
@@ -88,7 +100,10 @@ class Database:
             assert path is not None
             if path.is_dir():
                 raise StorageError(f"The database path {path} is a folder, not a file.")
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # A URI names its file with options (a read-only one, say) that its user chose: make
+            # no folder for it, which would be made under the literal "file:..." name anyway.
+            if not self.is_sqlite_uri:
+                make_folder_for(path)
             engine = create_engine(
                 self.url,
                 # Use cases run in worker threads; a pooled connection is used by one thread at
@@ -161,6 +176,32 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_seconds: float) -> None:
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_folder_for(path: Path) -> None:
+    """Make the folders an SQLite file is to be created in.
+
+    Raises StorageError naming the path, and what stands in the way, when they cannot be made.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        # The nearest folder, or file, that is already there is what the sentence is about.
+        there = next(
+            (ancestor for ancestor in path.parents if ancestor.exists()), Path(path.anchor)
+        )
+        if not there.is_dir():
+            reason = f"{there} is a file, not a folder"
+        elif error.errno in (errno.EACCES, errno.EPERM):
+            reason = f"you may not create folders in {there}"
+        elif error.errno == errno.EROFS:
+            reason = f"{there} is on a read-only file system"
+        elif error.errno == errno.ENOENT:
+            # /proc and /sys, say: they hold what the system puts there, and nothing else.
+            reason = f"{there} does not take new folders"
+        else:
+            reason = f"no folder can be created in {there} ({error.strerror or error})"
+        raise StorageError(f"Cannot create the database at {path}: {reason}.") from None
 
 
 @contextmanager

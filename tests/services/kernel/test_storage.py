@@ -119,6 +119,40 @@ def test_a_malformed_database_url_is_one_sentence(
     assert_one_sentence(_acctmgr("--database-url", url, "db", "upgrade", env=isolated), phrase)
 
 
+def test_a_database_under_a_file_is_one_sentence(isolated: dict[str, str], tmp_path: Path) -> None:
+    """A path whose folder is a file names that file, and nothing is created."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a folder\n")
+    result = _acctmgr(
+        "--database-url", f"sqlite:///{notes}/acctmgr.db", "users", "list", env=isolated
+    )
+    assert_one_sentence(
+        result,
+        f"Cannot create the database at {notes}/acctmgr.db: {notes} is a file, not a folder.",
+    )
+    assert notes.read_text() == "not a folder\n"
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="/proc is Linux's")
+def test_a_database_in_a_system_folder_is_one_sentence() -> None:
+    """A folder that cannot be made (under /proc) is named in a sentence."""
+    with pytest.raises(StorageError) as refused:
+        Database("sqlite:////proc/acctmgr-test/acctmgr.db")
+    assert refused.value.message == (
+        "Cannot create the database at /proc/acctmgr-test/acctmgr.db: "
+        "/proc does not take new folders."
+    )
+
+
+def test_a_file_uri_makes_no_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``file:`` URI name is SQLite's to open: no folder is made, not even "file:" here."""
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "sub" / "readonly.db"
+    database = Database(f"sqlite:///file:{path}?mode=ro&uri=true")
+    assert database.sqlite_path == path
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_postgres_urls_are_postgresql() -> None:
     """postgres://, the form hosting providers hand out, opens PostgreSQL with psycopg."""
     url = normalise_url("postgres://app:secret@db.example.com:6543/crm")
