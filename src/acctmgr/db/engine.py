@@ -3,8 +3,10 @@
 Nothing connects at import time. A ``Database`` is made from a URL by whoever starts the
 program (CLI, SSH server, demo mode, tests) and handed down.
 
-SQLite runs in WAL mode with foreign keys on and a busy timeout. pysqlite's own transaction
-handling is switched off so that SQLAlchemy emits the BEGIN itself: writes begin with
+SQLite runs in WAL mode with foreign keys on and a busy timeout. The file keeps its journal mode,
+so the upgrade sets it (``use_write_ahead_log``) once it knows the file is acctmgr's: merely
+connecting must not change another program's database. pysqlite's own transaction handling is
+switched off so that SQLAlchemy emits the BEGIN itself: writes begin with
 ``BEGIN IMMEDIATE``, which takes the write lock up front. A deferred transaction that reads and
 then writes cannot upgrade its lock once another writer has committed, and fails with "database
 is locked" whatever the busy timeout; taking the lock first makes writers queue instead.
@@ -149,8 +151,25 @@ class Database:
 
     def check_connection(self) -> None:
         """Connect once, so that a wrong URL or a broken file is reported before anything else."""
+        # SQLite reads nothing from the file for a bare SELECT 1; the schema version is in its
+        # header, so reading it tells a file that is not a database.
+        probe = "PRAGMA schema_version" if self.is_sqlite else "SELECT 1"
         with translate_storage_errors(self), self.engine.connect() as connection:
-            connection.exec_driver_sql("SELECT 1")
+            connection.exec_driver_sql(probe)
+
+    def use_write_ahead_log(self) -> None:
+        """Switch an SQLite file to WAL, which it keeps; a file already in WAL is only read.
+
+        The upgrade calls it once it knows the file is acctmgr's (see the module docstring).
+        Raises StorageError when the file cannot be written.
+        """
+        if not self.is_sqlite:
+            return
+        # The journal mode cannot change inside a transaction: this connection begins none.
+        outside = self.engine.execution_options(**{SQLITE_BEGIN_OPTION: None})
+        with translate_storage_errors(self), outside.connect() as connection:
+            if connection.exec_driver_sql("PRAGMA journal_mode").scalar() != "wal":
+                connection.exec_driver_sql("PRAGMA journal_mode = WAL")
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -165,9 +184,6 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_seconds: float) -> None:
         try:
             cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_seconds * 1000)}")
             cursor.execute("PRAGMA foreign_keys = ON")
-            mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
-            if mode != "wal":
-                cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
         finally:
             cursor.close()
@@ -175,7 +191,8 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_seconds: float) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if mode is not None:  # None: each statement on its own (use_write_ahead_log)
+            connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def make_folder_for(path: Path) -> None:

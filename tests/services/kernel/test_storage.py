@@ -34,8 +34,10 @@ def test_models_and_migrations_agree(database: Database) -> None:
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
-    """The embedded database uses WAL, enforces foreign keys and waits for a busy writer."""
+    """The embedded database, once upgraded, uses WAL, enforces foreign keys and waits for a
+    busy writer."""
     database = Database(f"sqlite:///{tmp_path / 'x.db'}", busy_timeout_seconds=2)
+    upgrade(database)
     with database.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
