@@ -32,3 +32,13 @@ def run_acctmgr(
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
+
+
+def assert_one_sentence(result: subprocess.CompletedProcess[str], phrase: str) -> None:
+    """The command failed with exit status 1 and one ``acctmgr: ...`` line holding ``phrase``."""
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("acctmgr: ")
+    assert phrase in lines[0], lines[0]

@@ -115,3 +115,17 @@ def test_values_from_text_become_their_kind(paths: Paths) -> None:
     paths.config_file.write_text("smtp_starttls = true\nsmtp_port = 587\n")
     from_file = load_settings(environ={}, paths=paths).settings
     assert (from_file.smtp_starttls, from_file.smtp_port) == (True, 587)
+
+
+def test_an_empty_database_url_is_refused_where_it_was_given(paths: Paths) -> None:
+    """An empty URL on the command line or in the config file is refused, not taken to mean the
+    embedded database; an empty environment variable is unset, as for every setting."""
+    with pytest.raises(ConfigError, match="database_url on the command line is not valid"):
+        load_settings({"database_url": ""}, environ={}, paths=paths)
+    paths.config_dir.mkdir(parents=True)
+    paths.config_file.write_text('database_url = "  "\n')
+    with pytest.raises(ConfigError, match=f"database_url in {paths.config_file} is not valid"):
+        load_settings(environ={}, paths=paths)
+    paths.config_file.unlink()
+    loaded = load_settings(environ={"ACCTMGR_DATABASE_URL": ""}, paths=paths)
+    assert loaded.database_url == f"sqlite:///{paths.data_dir / 'acctmgr.db'}"

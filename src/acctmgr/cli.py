@@ -17,6 +17,7 @@ import click
 
 from acctmgr import __version__, resume_collection
 from acctmgr.config import LoadedSettings, load_settings
+from acctmgr.demo import MAX_ACCOUNTS, MIN_ACCOUNTS, check_accounts
 from acctmgr.domain.roles import Role
 from acctmgr.errors import AcctmgrError, InvalidInput
 from acctmgr.startup import configure_logging, connect, launch, open_context, open_database
@@ -46,7 +47,9 @@ class Cli(click.Group):
 
 @click.group(cls=Cli, invoke_without_command=True)
 @click.option(
-    "--database-url", metavar="URL", help="Database to use (sqlite:///PATH or postgresql://...)."
+    "--database-url",
+    metavar="URL",
+    help="Database to use (sqlite:///PATH, or postgresql://... or postgres://...).",
 )
 @click.option("--as", "login", metavar="LOGIN", help="Act as this user instead of your OS login.")
 @click.version_option(__version__, prog_name="acctmgr")
@@ -115,7 +118,8 @@ def db_upgrade(loaded: LoadedSettings) -> None:
     type=int,
     default=2000,
     show_default=True,
-    help="How many accounts, National/Regional parents included.",
+    help=f"How many accounts, {MIN_ACCOUNTS} to {MAX_ACCOUNTS:,}, National/Regional parents "
+    "included.",
 )
 @click.option(
     "--seed",
@@ -132,6 +136,7 @@ def db_seed(loaded: LoadedSettings, demo: bool, accounts: int, seed: int) -> Non
         raise InvalidInput(
             "Demo data is the only kind of seed there is; run acctmgr db seed --demo."
         )
+    check_accounts(accounts)  # before the database is created or upgraded for nothing
     import time
 
     from acctmgr.clock import SystemClock

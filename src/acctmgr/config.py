@@ -60,6 +60,15 @@ def _text(value: Any) -> str:
     return value
 
 
+def _database_url(value: Any) -> str:
+    # An empty URL given on purpose is a mistake to report: falling back to the embedded
+    # database would quietly open another database than the one meant. (An empty environment
+    # variable is unset, as for every setting.)
+    if not _text(value).strip():
+        raise ValueError("it is empty; leave it out to use the embedded SQLite database")
+    return str(value)
+
+
 def _number(low: float, high: float, *, whole: bool = False) -> Callable[[Any], float]:
     """A parser for a number in (low, high] (floats) or [low, high] (whole numbers)."""
 
@@ -112,7 +121,9 @@ class Settings:
     """The settings acctmgr runs with."""
 
     database_url: str | None = _setting(
-        None, "SQLAlchemy URL of the database; empty means SQLite in the user data dir."
+        None,
+        "SQLAlchemy URL of the database; unset means SQLite in the user data dir.",
+        _database_url,
     )
     login: str | None = _setting(
         None, "The user to act as; empty means the operating-system login."

@@ -16,6 +16,7 @@ from acctmgr.demo.seed import (
     ALREADY_HAS_DATA,
     DEMO_EMAIL_DOMAIN,
     DEMO_SEGMENTS,
+    MAX_ACCOUNTS,
     MIN_ACCOUNTS,
     PERSONAS,
     SeedSummary,
@@ -57,7 +58,7 @@ from acctmgr.services.accounts.search import AccountQuery
 from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.people import users as user_service
-from tests.cli_support import run_acctmgr
+from tests.cli_support import assert_one_sentence, run_acctmgr
 from tests.conftest import NOW, pg_copy, sqlite_copy
 
 ACCOUNTS = MIN_ACCOUNTS  # the smallest load that holds every story
@@ -389,10 +390,27 @@ def test_a_database_that_has_users_is_refused(database: Database) -> None:
         assert session.scalar(select(func.count(Account.id))) == 0
 
 
-def test_too_few_accounts_are_refused(database: Database) -> None:
-    """A load too small for the demo's stories is refused with a sentence."""
-    with pytest.raises(InvalidInput, match="at least"):
-        seed_demo(database, accounts=5, now=NOW)
+@pytest.mark.parametrize("accounts", [5, MAX_ACCOUNTS + 1, 20_000_000])
+def test_a_load_outside_the_demos_range_is_refused(database: Database, accounts: int) -> None:
+    """Too small for the demo's stories, or past twice the designed scale: a sentence stating
+    the range, and nothing written."""
+    with pytest.raises(InvalidInput) as refused:
+        seed_demo(database, accounts=accounts, now=NOW)
+    assert refused.value.message == (
+        f"Demo data takes from 30 to 200,000 accounts, not {accounts:,}."
+    )
+    with database.read_session() as session:
+        assert session.scalar(select(func.count(User.id))) == 0
+
+
+def test_the_cli_refuses_too_many_accounts_before_opening(tmp_path: Path) -> None:
+    """`db seed --demo --accounts 20000000` is one sentence, and no database is made for it."""
+    path = tmp_path / "never.db"
+    result = run_acctmgr(
+        tmp_path, f"sqlite:///{path}", "db", "seed", "--demo", "--accounts", "20000000"
+    )
+    assert_one_sentence(result, "Demo data takes from 30 to 200,000 accounts, not 20,000,000.")
+    assert not path.exists()
 
 
 def test_use_cases_add_records_after_a_seed(database: Database, seeded: SeedSummary) -> None:

@@ -3,8 +3,10 @@
 Nothing connects at import time. A ``Database`` is made from a URL by whoever starts the
 program (CLI, SSH server, demo mode, tests) and handed down.
 
-SQLite runs in WAL mode with foreign keys on and a busy timeout. pysqlite's own transaction
-handling is switched off so that SQLAlchemy emits the BEGIN itself: writes begin with
+SQLite runs in WAL mode with foreign keys on and a busy timeout. The file keeps its journal mode,
+so the upgrade sets it (``use_write_ahead_log``) once it knows the file is acctmgr's: merely
+connecting must not change another program's database. pysqlite's own transaction handling is
+switched off so that SQLAlchemy emits the BEGIN itself: writes begin with
 ``BEGIN IMMEDIATE``, which takes the write lock up front. A deferred transaction that reads and
 then writes cannot upgrade its lock once another writer has committed, and fails with "database
 is locked" whatever the busy timeout; taking the lock first makes writers queue instead.
@@ -12,19 +14,22 @@ is locked" whatever the busy timeout; taking the lock first makes writers queue 
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
+from sqlalchemy.util import asbool
 
-from acctmgr.db.reader import Reader
+from acctmgr.db.reader import POSTGRESQL_SCHEMES, Reader
 from acctmgr.errors import StorageError
 
 SQLITE_BEGIN_OPTION = "acctmgr_sqlite_begin"
@@ -43,7 +48,7 @@ def normalise_url(raw: str) -> URL:
             "postgresql://USER@HOST/NAME."
         ) from None
     backend = url.get_backend_name()
-    if backend == "postgresql":
+    if backend in POSTGRESQL_SCHEMES:
         return url.set(drivername="postgresql+psycopg")
     if backend == "sqlite":
         if url.database in (None, "", ":memory:"):
@@ -79,8 +84,17 @@ class Database:
         return self.url.render_as_string(hide_password=True)
 
     @property
+    def is_sqlite_uri(self) -> bool:
+        """Whether the SQLite name is a ``file:`` URI (``?uri=true``) rather than a plain path."""
+        return self.is_sqlite and asbool(self.url.query.get("uri", False))
+
+    @property
     def sqlite_path(self) -> Path | None:
-        return Path(self.url.database or "") if self.is_sqlite else None
+        """The SQLite file, for messages: a URI name (``file:PATH?mode=ro``) gives its PATH."""
+        if not self.is_sqlite:
+            return None
+        name = self.url.database or ""
+        return Path(unquote(urlsplit(name).path)) if self.is_sqlite_uri else Path(name)
 
     def _create_engine(self) -> Engine:
         if self.is_sqlite:
@@ -88,7 +102,10 @@ class Database:
             assert path is not None
             if path.is_dir():
                 raise StorageError(f"The database path {path} is a folder, not a file.")
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # A URI names its file with options (a read-only one, say) that its user chose: make
+            # no folder for it, which would be made under the literal "file:..." name anyway.
+            if not self.is_sqlite_uri:
+                make_folder_for(path)
             engine = create_engine(
                 self.url,
                 # Use cases run in worker threads; a pooled connection is used by one thread at
@@ -134,8 +151,25 @@ class Database:
 
     def check_connection(self) -> None:
         """Connect once, so that a wrong URL or a broken file is reported before anything else."""
+        # SQLite reads nothing from the file for a bare SELECT 1; the schema version is in its
+        # header, so reading it tells a file that is not a database.
+        probe = "PRAGMA schema_version" if self.is_sqlite else "SELECT 1"
         with translate_storage_errors(self), self.engine.connect() as connection:
-            connection.exec_driver_sql("SELECT 1")
+            connection.exec_driver_sql(probe)
+
+    def use_write_ahead_log(self) -> None:
+        """Switch an SQLite file to WAL, which it keeps; a file already in WAL is only read.
+
+        The upgrade calls it once it knows the file is acctmgr's (see the module docstring).
+        Raises StorageError when the file cannot be written.
+        """
+        if not self.is_sqlite:
+            return
+        # The journal mode cannot change inside a transaction: this connection begins none.
+        outside = self.engine.execution_options(**{SQLITE_BEGIN_OPTION: None})
+        with translate_storage_errors(self), outside.connect() as connection:
+            if connection.exec_driver_sql("PRAGMA journal_mode").scalar() != "wal":
+                connection.exec_driver_sql("PRAGMA journal_mode = WAL")
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -150,9 +184,6 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_seconds: float) -> None:
         try:
             cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_seconds * 1000)}")
             cursor.execute("PRAGMA foreign_keys = ON")
-            mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
-            if mode != "wal":
-                cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
         finally:
             cursor.close()
@@ -160,7 +191,34 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_seconds: float) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if mode is not None:  # None: each statement on its own (use_write_ahead_log)
+            connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_folder_for(path: Path) -> None:
+    """Make the folders an SQLite file is to be created in.
+
+    Raises StorageError naming the path, and what stands in the way, when they cannot be made.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        # The nearest folder, or file, that is already there is what the sentence is about.
+        there = next(
+            (ancestor for ancestor in path.parents if ancestor.exists()), Path(path.anchor)
+        )
+        if not there.is_dir():
+            reason = f"{there} is a file, not a folder"
+        elif error.errno in (errno.EACCES, errno.EPERM):
+            reason = f"you may not create folders in {there}"
+        elif error.errno == errno.EROFS:
+            reason = f"{there} is on a read-only file system"
+        elif error.errno == errno.ENOENT:
+            # /proc and /sys, say: they hold what the system puts there, and nothing else.
+            reason = f"{there} does not take new folders"
+        else:
+            reason = f"no folder can be created in {there} ({error.strerror or error})"
+        raise StorageError(f"Cannot create the database at {path}: {reason}.") from None
 
 
 @contextmanager

@@ -22,6 +22,9 @@ from acctmgr.errors import StorageError
 
 # How SQLAlchemy writes a DateTime on SQLite; comparisons there are between strings.
 SQLITE_INSTANT = "%Y-%m-%d %H:%M:%S.%f"
+# The schemes that name PostgreSQL: hosting providers hand out postgres://, SQLAlchemy's own is
+# postgresql://.
+POSTGRESQL_SCHEMES = ("postgresql", "postgres")
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 
@@ -83,9 +86,10 @@ def as_date(value: object) -> date:
 def open_reader(url: str, busy_timeout_seconds: float = 5.0) -> Iterator[Reader]:
     """A short-lived connection straight from a database URL, for reads only.
 
-    Only the plain forms are understood (``sqlite:///PATH``, ``postgresql://…``); anything else,
-    and an SQLite file that does not exist yet, is a StorageError: the caller then opens the
-    database the full way, which creates, upgrades or explains.
+    Only the plain forms are understood (``sqlite:///PATH``, ``postgresql://…`` or
+    ``postgres://…``); anything else, and an SQLite file that does not exist yet, is a
+    StorageError: the caller then opens the database the full way, which creates, upgrades or
+    explains.
     """
     connection: Any
     scheme, _, rest = url.strip().partition("://")
@@ -102,7 +106,7 @@ def open_reader(url: str, busy_timeout_seconds: float = 5.0) -> Iterator[Reader]
         except sqlite3.Error as error:
             raise StorageError(f"The database {path} cannot be opened: {error}.") from None
         where = str(path)
-    elif backend == "postgresql":
+    elif backend in POSTGRESQL_SCHEMES:
         import psycopg
 
         try:

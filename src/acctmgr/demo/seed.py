@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select, text
 
 from acctmgr.db.engine import Database
+from acctmgr.demo import MAX_ACCOUNTS, MIN_ACCOUNTS, check_accounts
 from acctmgr.demo.activity import assign_tasks
 from acctmgr.demo.catalogue import publish_catalogue
 from acctmgr.demo.chance import Chance
@@ -46,6 +47,7 @@ __all__ = [
     "ALREADY_HAS_DATA",
     "DEMO_EMAIL_DOMAIN",
     "DEMO_SEGMENTS",
+    "MAX_ACCOUNTS",
     "MIN_ACCOUNTS",
     "PERSONAS",
     "STAFF",
@@ -59,8 +61,6 @@ ALREADY_HAS_DATA = (
 )
 # SQLite's page cache while loading, in KiB (negative: a size rather than a page count).
 LOAD_CACHE_KIB = -262144
-# Fewer accounts than this cannot hold every featured story (cases, approvals, onboarding).
-MIN_ACCOUNTS = 30
 
 
 class SeedSummary(BaseModel):
@@ -89,13 +89,10 @@ def seed_demo(
 
     ``accounts`` counts every account (about 2% are National/Regional parents); ``now`` is the
     instant every date is relative to. Raises InvalidInput when the database already has users,
-    segments or accounts, or when fewer than ``MIN_ACCOUNTS`` accounts are asked for.
+    segments or accounts, or for fewer than ``MIN_ACCOUNTS`` or more than ``MAX_ACCOUNTS``
+    accounts.
     """
-    if accounts < MIN_ACCOUNTS:
-        raise InvalidInput(
-            f"Demo data needs at least {MIN_ACCOUNTS} accounts to hold its stories.",
-            field="accounts",
-        )
+    check_accounts(accounts)
     if now.tzinfo is None:
         raise ValueError("seed_demo takes a timezone-aware now.")
     now = now.astimezone(UTC)

@@ -14,11 +14,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from acctmgr.db import Database
+from acctmgr.config import Paths, load_settings
+from acctmgr.db import Database, normalise_url
 from acctmgr.db.migrate import current_revision, head_revision, include_in_comparison, upgrade
 from acctmgr.errors import StorageError
 from acctmgr.models import Base
-from tests.conftest import sqlite_copy
+from acctmgr.startup import launch
+from tests.cli_support import assert_one_sentence, run_acctmgr
+from tests.conftest import pg_copy, sqlite_copy
 
 
 def test_models_and_migrations_agree(database: Database) -> None:
@@ -31,8 +34,10 @@ def test_models_and_migrations_agree(database: Database) -> None:
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
-    """The embedded database uses WAL, enforces foreign keys and waits for a busy writer."""
+    """The embedded database, once upgraded, uses WAL, enforces foreign keys and waits for a
+    busy writer."""
     database = Database(f"sqlite:///{tmp_path / 'x.db'}", busy_timeout_seconds=2)
+    upgrade(database)
     with database.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -91,15 +96,6 @@ def isolated(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def _assert_one_sentence(result: subprocess.CompletedProcess[str], phrase: str) -> None:
-    assert result.returncode == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("acctmgr: ")
-    assert phrase in lines[0]
-
-
 def test_db_upgrade_creates_the_default_database(isolated: dict[str, str], tmp_path: Path) -> None:
     """`acctmgr db upgrade` on a new machine creates the SQLite file in the data dir."""
     result = _acctmgr("db", "upgrade", env=isolated)
@@ -122,14 +118,81 @@ def test_a_malformed_database_url_is_one_sentence(
     isolated: dict[str, str], url: str, phrase: str
 ) -> None:
     """A URL acctmgr cannot use gets one sentence and exit status 1."""
-    _assert_one_sentence(_acctmgr("--database-url", url, "db", "upgrade", env=isolated), phrase)
+    assert_one_sentence(_acctmgr("--database-url", url, "db", "upgrade", env=isolated), phrase)
+
+
+def test_a_database_under_a_file_is_one_sentence(isolated: dict[str, str], tmp_path: Path) -> None:
+    """A path whose folder is a file names that file, and nothing is created."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a folder\n")
+    result = _acctmgr(
+        "--database-url", f"sqlite:///{notes}/acctmgr.db", "users", "list", env=isolated
+    )
+    assert_one_sentence(
+        result,
+        f"Cannot create the database at {notes}/acctmgr.db: {notes} is a file, not a folder.",
+    )
+    assert notes.read_text() == "not a folder\n"
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="/proc is Linux's")
+def test_a_database_in_a_system_folder_is_one_sentence() -> None:
+    """A folder that cannot be made (under /proc) is named in a sentence."""
+    with pytest.raises(StorageError) as refused:
+        Database("sqlite:////proc/acctmgr-test/acctmgr.db")
+    assert refused.value.message == (
+        "Cannot create the database at /proc/acctmgr-test/acctmgr.db: "
+        "/proc does not take new folders."
+    )
+
+
+def test_a_file_uri_makes_no_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``file:`` URI name is SQLite's to open: no folder is made, not even "file:" here."""
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "sub" / "readonly.db"
+    database = Database(f"sqlite:///file:{path}?mode=ro&uri=true")
+    assert database.sqlite_path == path
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_postgres_urls_are_postgresql() -> None:
+    """postgres://, the form hosting providers hand out, opens PostgreSQL with psycopg."""
+    url = normalise_url("postgres://app:secret@db.example.com:6543/crm")
+    assert url.drivername == "postgresql+psycopg"
+    assert (url.host, url.port, url.database) == ("db.example.com", 6543, "crm")
+
+
+@pytest.mark.postgres
+def test_a_postgres_url_opens_and_launches(pg_staffed_template: str, tmp_path: Path) -> None:
+    """A postgres:// URL is upgraded by db upgrade and read directly by launch."""
+    copies = pg_copy(pg_staffed_template)
+    url = next(copies).replace("postgresql://", "postgres://", 1)
+    try:
+        result = run_acctmgr(tmp_path, url, "db", "upgrade")
+        assert result.returncode == 0, result.stderr
+        assert "is up to date" in result.stdout
+        paths = Paths(tmp_path / "data", tmp_path / "config", tmp_path / "logs")
+        loaded = load_settings({"database_url": url, "login": "ae"}, environ={}, paths=paths)
+        context, day = launch(loaded)
+        assert day is not None
+        assert day.user_name == "Erin Executive"
+        assert not context.is_open  # read straight from the URL, before SQLAlchemy
+    finally:
+        next(copies, None)
+
+
+def test_an_empty_database_url_is_refused(isolated: dict[str, str], tmp_path: Path) -> None:
+    """--database-url "" is a sentence, not a quiet fall back to the embedded database."""
+    result = _acctmgr("--database-url", "", "users", "list", env=isolated)
+    assert_one_sentence(result, "database_url on the command line is not valid: it is empty")
+    assert not (tmp_path / "data").exists()
 
 
 def test_an_unreachable_postgresql_is_one_sentence(isolated: dict[str, str]) -> None:
     """A PostgreSQL server that does not answer is named with its host and port."""
     url = "postgresql://nobody@127.0.0.1:1/acctmgr"
     result = _acctmgr("--database-url", url, "db", "upgrade", env=isolated)
-    _assert_one_sentence(result, "Cannot reach the PostgreSQL server at 127.0.0.1:1")
+    assert_one_sentence(result, "Cannot reach the PostgreSQL server at 127.0.0.1:1")
 
 
 def test_a_file_that_is_not_a_database_is_left_alone(
@@ -140,10 +203,10 @@ def test_a_file_that_is_not_a_database_is_left_alone(
     path.write_text("These are my meeting notes, not a database.\n" * 50)
     before = _sha(path)
     url = f"sqlite:///{path}"
-    _assert_one_sentence(
+    assert_one_sentence(
         _acctmgr("--database-url", url, "db", "upgrade", env=isolated), "is not an acctmgr database"
     )
-    _assert_one_sentence(_acctmgr("--database-url", url, env=isolated), "not an acctmgr database")
+    assert_one_sentence(_acctmgr("--database-url", url, env=isolated), "not an acctmgr database")
     assert _sha(path) == before
     assert not Path(f"{path}-wal").exists()
 
@@ -160,8 +223,8 @@ def test_a_database_from_a_newer_acctmgr_is_refused_untouched(
     before = _sha(path)
     url = f"sqlite:///{path}"
     result = _acctmgr("--database-url", url, "db", "upgrade", env=isolated)
-    _assert_one_sentence(result, "written by a newer version of acctmgr")
-    _assert_one_sentence(_acctmgr("--database-url", url, env=isolated), "newer version")
+    assert_one_sentence(result, "written by a newer version of acctmgr")
+    assert_one_sentence(_acctmgr("--database-url", url, env=isolated), "newer version")
     assert _sha(path) == before
     with pytest.raises(StorageError, match="newer version"):
         upgrade(Database(url))
@@ -174,7 +237,7 @@ def test_a_read_only_database_is_one_sentence(isolated: dict[str, str], tmp_path
     before = _sha(path)
     url = f"sqlite:///file:{path}?mode=ro&uri=true"
     result = _acctmgr("--database-url", url, "db", "upgrade", env=isolated)
-    _assert_one_sentence(result, "read-only")
+    assert_one_sentence(result, "read-only")
     assert _sha(path) == before
 
 
@@ -187,7 +250,7 @@ def test_a_locked_database_is_one_sentence(isolated: dict[str, str], tmp_path: P
     try:
         env = {**isolated, "ACCTMGR_BUSY_TIMEOUT_SECONDS": "0.2"}
         result = _acctmgr("--database-url", f"sqlite:///{path}", "db", "upgrade", env=env)
-        _assert_one_sentence(result, "is locked by another program")
+        assert_one_sentence(result, "is locked by another program")
     finally:
         holder.execute("ROLLBACK")
         holder.close()
