@@ -71,3 +71,8 @@ def notifications(app: AcctmgrApp) -> list[str]:
 
     app.notify = noting  # type: ignore[method-assign]
     return shown
+
+
+def footer_keys(app: AcctmgrApp) -> set[str]:
+    """The descriptions of the keys the current screen offers (those its check_action allows)."""
+    return {active.binding.description for active in app.screen.active_bindings.values()}

@@ -44,6 +44,14 @@ class InvalidInput(AcctmgrError):
     """The input breaks a rule of the business or a format rule."""
 
 
+class AlreadyOpen(InvalidInput):
+    """A record of this kind is already open for the same thing; the screen offers to open it."""
+
+    def __init__(self, message: str, *, record_id: int) -> None:
+        super().__init__(message)
+        self.record_id = record_id
+
+
 class UnknownUser(AcctmgrError):
     """The login does not belong to an active user."""
 

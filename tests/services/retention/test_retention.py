@@ -37,7 +37,7 @@ from tests.retention_support import (
     open_case,
     reduce_addon,
     submit,
-    to_quote,
+    work_to_quote,
 )
 
 
@@ -58,7 +58,7 @@ def test_the_whole_process_with_a_rejection_and_a_resubmission(
     assert opened.earliest_effective == date(2027, 4, 1)
     assert opened.notice_deadline == date(2027, 1, 30)
 
-    case = to_quote(admin, acme)
+    case = work_to_quote(admin, opened, acme)
     assert case.step is RetentionStep.QUOTE
     quote = quotes.get_quote(cms, case.quote_id or 0)
     assert [line.net_minor for line in quote.lines] == [900_00, 300_00]

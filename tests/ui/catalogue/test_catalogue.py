@@ -13,13 +13,9 @@ from acctmgr.screens.catalogue.forms import RecordFormScreen
 from acctmgr.screens.catalogue.packages import PackagesScreen
 from acctmgr.screens.catalogue.skus import CatalogueScreen, SkuScreen
 from acctmgr.widgets.record_table import RecordTable
-from tests.ui_support import build_app, settle
+from tests.ui_support import build_app, footer_keys, settle
 
 SIZE = (80, 24)
-
-
-def _footer_keys(app: AcctmgrApp) -> set[str]:
-    return {active.binding.description for active in app.screen.active_bindings.values()}
 
 
 async def _open_catalogue_from_the_palette(app: AcctmgrApp, pilot: object) -> None:
@@ -44,14 +40,14 @@ async def test_an_admin_searches_opens_and_revises_a_sku(tmp_path: Path, office:
         assert table.texts(0) == ["SRV-AUDIT"]
         await pilot.press("enter")  # from the search box to the list
         await settle(app, pilot)
-        assert "New SKU" in _footer_keys(app)
+        assert "New SKU" in footer_keys(app)
         await pilot.press("enter")
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, SkuScreen)
         assert screen.sku is not None
         assert screen.sku.current.number == 2
-        assert "Edit (as a new version)" in _footer_keys(app)
+        assert "Edit (as a new version)" in footer_keys(app)
         await pilot.press("e")
         await settle(app, pilot)
         form = app.screen
@@ -155,7 +151,7 @@ async def test_staff_who_are_not_admins_browse_read_only(tmp_path: Path, office:
         assert isinstance(app.screen, CatalogueScreen)
         app.screen.query_one("#skus", RecordTable).focus()
         await settle(app, pilot)
-        keys = _footer_keys(app)
+        keys = footer_keys(app)
         assert "Packages" in keys
         assert "New SKU" not in keys
         await pilot.press("n")
@@ -164,13 +160,13 @@ async def test_staff_who_are_not_admins_browse_read_only(tmp_path: Path, office:
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, SkuScreen)
-        assert not {"Edit (as a new version)", "Retire"} & _footer_keys(app)
+        assert not {"Edit (as a new version)", "Retire"} & footer_keys(app)
         await pilot.press("e", "delete")
         await settle(app, pilot)
         assert isinstance(app.screen, SkuScreen)
         await pilot.press("escape", "p")
         await settle(app, pilot)
         assert isinstance(app.screen, PackagesScreen)
-        assert not {"New package", "Edit", "Retire"} & _footer_keys(app)
+        assert not {"New package", "Edit", "Retire"} & footer_keys(app)
     with app.context.database.read_session() as session:
         assert all(len(sku.versions) <= 2 for sku in session.scalars(select(Sku)))

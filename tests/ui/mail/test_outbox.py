@@ -13,14 +13,10 @@ from acctmgr.screens.mail.outbox import EmailScreen, OutboxScreen
 from acctmgr.widgets.record_table import RecordTable
 from tests.conftest import NOW
 from tests.mail_support import queue
-from tests.ui_support import build_app, notifications, settle
+from tests.ui_support import build_app, footer_keys, notifications, settle
 
 SIZE = (80, 24)
 REFUSED = "The SMTP server at mail.example.com:25 refused the connection."
-
-
-def _footer_keys(app: AcctmgrApp) -> set[str]:
-    return {active.binding.description for active in app.screen.active_bindings.values()}
 
 
 def _fill_outbox(app: AcctmgrApp) -> tuple[int, int]:
@@ -76,7 +72,7 @@ async def test_an_admin_sees_why_an_email_failed_and_retries_it(
     async with app.run_test(size=SIZE) as pilot:
         await _open_outbox(app, pilot)
         assert isinstance(app.screen, OutboxScreen)
-        assert {"Send again (a failed one)", "Filter by status", "Open"} <= _footer_keys(app)
+        assert {"Send again (a failed one)", "Filter by status", "Open"} <= footer_keys(app)
         table = app.screen.query_one(RecordTable)
         assert table.keys == [str(failed), str(waiting)]  # newest first
         # Customer text is shown as letters, not markup.

@@ -10,11 +10,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
+from acctmgr.domain.roles import Role
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.services.accounts import account_file
 from acctmgr.services.accounts import records as account_service
 from acctmgr.services.accounts.records import AccountView
 from acctmgr.services.documents import stored_documents
+from acctmgr.services.people import users
+from acctmgr.services.retention import opening
+from acctmgr.services.sales.quote_builder import SELLERS
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.text import content, day, fields, money, plain
 
@@ -58,6 +62,7 @@ class AccountScreen(AcctmgrScreen):
         self.account_id = account_id
         self.account: AccountView | None = None
         self._loaded: set[str] = set()
+        self._roles: frozenset[Role] = frozenset()  # the signed-in user's, once loaded
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -81,6 +86,9 @@ class AccountScreen(AcctmgrScreen):
             self.dismiss()
             return
         self.account = account
+        me = await self.call(users.me)
+        self._roles = me.roles if me else frozenset()
+        self.refresh_bindings()
         self.sub_title = account.name
         kind = {"national": "National Account", "regional": "Regional Account"}.get(
             account.kind.value, "Customer"
@@ -121,6 +129,14 @@ class AccountScreen(AcctmgrScreen):
 
     def action_show_tab(self, key: str) -> None:
         self.query_one("#account-tabs", TabbedContent).active = key
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Only the keys this user may use are offered; the services refuse the rest anyway.
+        if action == "new_case":
+            return bool(self._roles & opening.CASE_OPENERS)
+        if action == "new_quote":
+            return bool(self._roles & set(SELLERS))
+        return True
 
     def action_new_case(self) -> None:
         from acctmgr.screens.retention.case import open_new_case

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
+from acctmgr.errors import AcctmgrError, AlreadyOpen
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.screens.dialog import ConfirmScreen
 from acctmgr.screens.retention.form_steps import CloseStep
@@ -106,7 +107,7 @@ class CaseScreen(AcctmgrScreen):
         if action == "recall":
             return case.can_recall
         if action == "close_case":
-            return case.outcome is None
+            return case.can_close
         return True
 
     @work(exclusive=True, group="case-step")
@@ -200,8 +201,15 @@ def open_new_case(screen: AcctmgrScreen, account_id: int) -> None:
     """Start the wizard on an account: the AE's form, then the case it opened."""
 
     async def flow() -> None:
-        terms = await screen.call(opening.case_terms, account_id)
-        if terms is None:
+        # Every refusal comes before the form, not after it is filled in.
+        try:
+            terms = await screen.run_service(opening.case_terms, account_id)
+        except AlreadyOpen as open_case:
+            if await screen.app.push_screen_wait(ConfirmScreen(open_case.message, "Open it?")):
+                await screen.app.push_screen(CaseScreen(open_case.record_id))
+            return
+        except AcctmgrError as error:
+            screen.notify(error.message, severity="error", timeout=8)
             return
         case_id = await screen.app.push_screen_wait(OpenCaseScreen(terms))
         if case_id:

@@ -38,9 +38,7 @@ def close_case(uow: UnitOfWork, case_id: int, expected_version: int, data: Close
     case = records.case(uow, case_id)
     if case.step is RetentionStep.CLOSED:
         raise InvalidInput("This case is already closed.")
-    actor = uow.user
-    holders = stages.holder_ids(uow, case)
-    if actor.id not in holders and actor.id not in (case.opened_by_id, case.assigned_to_id):
+    if not stages.may_close(case, uow.user.id, stages.holder_ids(uow, case)):
         raise PermissionDenied(
             "Only the person holding the case, or the AE who opened it, can close it."
         )

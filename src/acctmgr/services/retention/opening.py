@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from acctmgr.errors import InvalidInput
+from acctmgr.errors import AlreadyOpen, InvalidInput
 from acctmgr.models import (
     Account,
     Contract,
@@ -32,16 +32,24 @@ from acctmgr.services.retention.stages import Stage
 from acctmgr.services.retention.views import CaseTerms, CaseView
 from acctmgr.services.sales import quote_facts
 
+# Who opens rate-reduction cases; the account screen offers its key to them alone.
+CASE_OPENERS = frozenset({Role.ACCOUNT_EXECUTIVE})
+
 
 @use_case("retention.terms", write=False)
 def case_terms(uow: UnitOfWork, account_id: int, contract_id: int | None = None) -> CaseTerms:
-    """The contract a case would reduce, its notice deadline and earliest effective date.
+    """The contract a case would reduce, its notice deadline and earliest effective date: what
+    the AE reads before opening a case, so every refusal ``open_case`` would give for the
+    account comes here first, before anything is typed.
 
-    Raises InvalidInput when the contract is not the account's or not in force, or the account
-    has none in force; PermissionDenied for another segment's account.
+    Raises PermissionDenied for anyone but an AE of the account's segment; InvalidInput when the
+    contract is not the account's or not in force, or the account has none in force;
+    AlreadyOpen when the contract has an open case.
     """
+    require_role(uow.user, *CASE_OPENERS, to="open a retention case")
     account = records.account(uow, account_id)
     contract = records.current_contract(uow, account, contract_id)
+    _refuse_a_second_case(uow, contract)
     terms = _terms(uow, contract)
     return CaseTerms(
         account_id=account.id,
@@ -65,14 +73,16 @@ def open_case(uow: UnitOfWork, data: CaseIn) -> CaseView:
     """The Account Executive opens a rate-reduction case; it is routed to a CMS at once.
 
     Rules: only an AE of the account's segment; the contract must be the account's and in
-    force; the customer must have been told the terms; a reduction is more than nothing and
-    no more than the current rate. Routing assigns the segment's CMSs round-robin; a segment
-    without one leaves the case in its queue. Raises PermissionDenied or InvalidInput.
+    force, with no case open on it (AlreadyOpen names the one that is); the customer must have
+    been told the terms; a reduction is more than nothing and no more than the current rate.
+    Routing assigns the segment's CMSs round-robin; a segment without one leaves the case in
+    its queue. Raises PermissionDenied or InvalidInput.
     """
     actor = uow.user
-    require_role(actor, Role.ACCOUNT_EXECUTIVE, to="open a retention case")
+    require_role(actor, *CASE_OPENERS, to="open a retention case")
     account = records.account(uow, data.account_id)
     contract = records.current_contract(uow, account, data.contract_id)
+    _refuse_a_second_case(uow, contract)
     if data.contact_id is not None:
         records.contact(uow, account, data.contact_id)
     if not data.customer_informed:
@@ -118,6 +128,24 @@ def take_case(uow: UnitOfWork, case_id: int, expected_version: int) -> CaseView:
         raise InvalidInput("This case is no longer in the queue; someone has taken it.")
     _assign(uow, case, actor.id)
     return views.case_view(uow, case)
+
+
+def _refuse_a_second_case(uow: UnitOfWork, contract: Contract) -> None:
+    """One open case per contract: two would reduce the same rate twice."""
+    found = uow.session.execute(
+        select(RetentionCase.id, RetentionCase.number)
+        .where(
+            RetentionCase.contract_id == contract.id,
+            RetentionCase.step != RetentionStep.CLOSED,
+        )
+        .limit(1)
+    ).first()
+    if found is not None:
+        raise AlreadyOpen(
+            f"{found.number} is already open on contract {contract.number}; "
+            "work on that case rather than opening a second one.",
+            record_id=found.id,
+        )
 
 
 def _reduction(data: CaseIn, rate: int, currency: str) -> tuple[int, Decimal]:

@@ -123,6 +123,14 @@ def stage_states(
     ]
 
 
+def may_close(case: RetentionCase, actor_id: int, holders: set[int]) -> bool:
+    """Whether this user may close the case: an open case, closed by who holds it now (of
+    ``holder_ids``), its CMS, or the AE who opened it."""
+    if case.step is RetentionStep.CLOSED:
+        return False
+    return actor_id in holders or actor_id in (case.opened_by_id, case.assigned_to_id)
+
+
 def holder_ids(uow: UnitOfWork, case: RetentionCase) -> set[int]:
     """Who holds the ball now: the CMS, the queue's CMSs, or the pending approvers."""
     if case.step is RetentionStep.CLOSED:

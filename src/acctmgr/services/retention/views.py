@@ -103,6 +103,7 @@ class CaseView(ReadModel):
     quote_status: QuoteStatus | None
     approval_request_id: int | None
     can_recall: bool  # the signed-in user submitted the quote that waits for approval
+    can_close: bool  # the signed-in user may close it now (``stages.may_close``)
     rejection_comment: str
     new_contract_id: int | None
     new_contract_number: str | None
@@ -206,6 +207,7 @@ def case_view(uow: UnitOfWork, case: RetentionCase) -> CaseView:
         quote_status=quote.status if quote else None,
         approval_request_id=request.id if request else None,
         can_recall=_can_recall(uow, request),
+        can_close=stages.may_close(case, uow.user.id, holder_ids),
         rejection_comment=_rejection_comment(quote),
         new_contract_id=new_contract.id if new_contract else None,
         new_contract_number=new_contract.number if new_contract else None,
