@@ -192,6 +192,7 @@ def users_add(
     """Add a user (as an admin), or the first admin of a new database."""
     from pydantic import ValidationError
 
+    from acctmgr.services.kernel.validation import invalid_input
     from acctmgr.services.people import users as user_service
 
     try:
@@ -203,7 +204,7 @@ def users_add(
             roles=frozenset(Role(role) for role in roles),
         )
     except ValidationError as error:
-        raise click.BadParameter(error.errors()[0]["msg"]) from None
+        raise invalid_input(error) from None
     context = open_context(loaded)
     created = (
         user_service.create_first_admin(context, data)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_va
 from acctmgr.errors import InvalidInput
 from acctmgr.models import SkuKind
 from acctmgr.services.kernel.money import format_money, parse_money
+from acctmgr.services.kernel.validation import invalid_input
 
 MAX_MONTHS = 60
 MAX_UNITS = 10_000
@@ -239,17 +240,6 @@ def package_input(values: Mapping[str, Any]) -> PackageIn:
         return PackageIn.model_validate(dict(values))
     except ValidationError as error:
         raise invalid_input(error) from None
-
-
-def invalid_input(error: ValidationError) -> InvalidInput:
-    """pydantic's first complaint as one sentence, beside the field it concerns."""
-    problem = error.errors()[0]
-    field = str(problem["loc"][0]) if problem["loc"] else None
-    text = str(problem["msg"]).removeprefix("Value error, ").strip()
-    if problem["type"] != "value_error" and field:
-        text = f"{field.replace('_', ' ')}: {text}"
-    text = text[:1].upper() + text[1:]
-    return InvalidInput(text if text.endswith(".") else text + ".", field=field)
 
 
 # --- parsing what people type -------------------------------------------------------------------

@@ -1,0 +1,31 @@
+"""`acctmgr users add` and `users list`: the rule's sentence alone, and rows that stay rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli_support import run_acctmgr
+
+
+@pytest.mark.usefixtures("admin")
+def test_a_bad_email_is_refused_with_the_rules_sentence_alone(
+    database_url: str, tmp_path: Path
+) -> None:
+    """No pydantic or click wording: one `acctmgr:` line with the sentence, status 1."""
+    refused = run_acctmgr(
+        tmp_path,
+        database_url,
+        "--as",
+        "admin",
+        "users",
+        "add",
+        "u1",
+        "--name",
+        "You One",
+        "--email",
+        "not-an-email",
+    )
+    assert refused.returncode == 1
+    assert refused.stderr == "acctmgr: An e-mail address looks like name@example.com.\n"
