@@ -29,3 +29,18 @@ def test_a_bad_email_is_refused_with_the_rules_sentence_alone(
     )
     assert refused.returncode == 1
     assert refused.stderr == "acctmgr: An e-mail address looks like name@example.com.\n"
+
+
+@pytest.mark.usefixtures("admin")
+def test_a_name_with_escape_codes_is_refused_with_a_sentence(
+    database_url: str, tmp_path: Path
+) -> None:
+    """`users add --name $'\\e]0;pwned\\a\\e[2J'` stores nothing and says why in one line."""
+    args = ("--as", "admin", "users", "add", "u1", "--email", "u1@example.com", "--name")
+    refused = run_acctmgr(tmp_path, database_url, *args, "\x1b]0;pwned\x07\x1b[2J")
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        "acctmgr: The name cannot contain control characters such as escape codes or line breaks.\n"
+    )
+    listed = run_acctmgr(tmp_path, database_url, "--as", "admin", "users", "list")
+    assert "u1" not in listed.stdout.split()

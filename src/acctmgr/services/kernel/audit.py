@@ -13,19 +13,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from acctmgr.domain.records import RecordType
 from acctmgr.models import AuditEvent
 from acctmgr.models.base import Base, Timestamps
+from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 
-class AuditEntry(BaseModel):
-    model_config = ConfigDict(from_attributes=True, frozen=True)
-
+class AuditEntry(ReadModel):
     at: datetime
     actor_id: int | None
     action: str
