@@ -15,13 +15,12 @@ from pydantic import BaseModel, ValidationError
 import acctmgr.services
 from acctmgr.errors import InvalidInput
 from acctmgr.services.kernel.read_models import ReadModel
-from acctmgr.services.kernel.text import (
+from acctmgr.services.kernel.text import free_text, single_line
+from acctmgr.services.kernel.text_fields import (
     FREE_TEXT_CHECK,
     SINGLE_LINE_CHECK,
     FreeText,
     SingleLine,
-    free_text,
-    single_line,
 )
 from acctmgr.services.kernel.validation import invalid_input
 

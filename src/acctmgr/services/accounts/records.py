@@ -12,7 +12,7 @@ from acctmgr.errors import InvalidInput
 from acctmgr.models import Account, AccountKind, AccountStatus, Contact, Role, Segment, User
 from acctmgr.services.kernel.permissions import require_role, require_segment
 from acctmgr.services.kernel.read_models import ReadModel
-from acctmgr.services.kernel.text import SingleLine
+from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 EDITORS = (

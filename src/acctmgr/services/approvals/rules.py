@@ -27,7 +27,8 @@ from acctmgr.models import (
 from acctmgr.services.approvals.conditions import check_condition
 from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.read_models import ReadModel
-from acctmgr.services.kernel.text import SingleLine, single_line
+from acctmgr.services.kernel.text import single_line
+from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 RATE_REDUCTION_RULE = "Rate reductions need the account's Segment Leader"

@@ -4,7 +4,8 @@ Customers complained they could not tell what they had signed for; the catalogue
 says it in the same words the purchase order uses (the current version's description and
 contents), with the consumption deadline of services, the included volume and overage tiers of
 usage, and the list prices. It is rendered as HTML, Markdown or CSV, and everything in it is
-shown as text: a SKU name with ``<script>`` in it stays letters in every format.
+shown as text: a SKU name with ``<script>`` in it stays letters in every format, and one with an
+escape sequence shows it (ESC as ␛) instead of sending it to a terminal.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from acctmgr.models import Package, PackageItem, Sku, SkuKind, SkuVersion
 from acctmgr.services.catalogue.browsing import PriceView, TierView, version_content
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.text import printable
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 FORMATS = ("html", "md", "csv")
@@ -134,7 +136,8 @@ def export(catalogue: PublishedCatalogue, fmt: str, currency: str | None = None)
             f"The catalogue can be exported as html, md or csv, not {fmt!r}.", field="format"
         )
     wanted = currency.strip().upper() if currency else None
-    return renderer(catalogue, wanted)
+    # Rows stored before names refused control characters may hold some: shown, never sent.
+    return printable(renderer(catalogue, wanted))
 
 
 # --- what each SKU says, in words -----------------------------------------------------------------

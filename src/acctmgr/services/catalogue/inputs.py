@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_va
 from acctmgr.errors import InvalidInput
 from acctmgr.models import SkuKind
 from acctmgr.services.kernel.money import format_money, parse_money
-from acctmgr.services.kernel.text import FreeText, SingleLine
+from acctmgr.services.kernel.text_fields import FreeText, SingleLine
 from acctmgr.services.kernel.validation import invalid_input
 
 MAX_MONTHS = 60

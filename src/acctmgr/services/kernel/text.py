@@ -3,16 +3,19 @@
 A control character (Unicode category Cc: the C0 codes, DEL and the C1 codes) in a name is never
 meant. Shown in a terminal, an escape sequence in a user's name retitles or clears the screen of
 whoever lists the users; a NUL cannot even be stored on PostgreSQL; a line break splits a row.
-So one rule refuses them where text comes in: ``SingleLine`` for names, codes and the like,
-``FreeText`` for notes and descriptions, where line breaks and tabs are writing.
+So one rule refuses them where text comes in: single-line text (names, codes and the like)
+refuses them all, free text (notes, descriptions) keeps line breaks and tabs, which are writing.
+Input models apply it through ``text_fields``; use cases that take plain strings call
+``single_line`` or ``free_text``. And since older rows (or another program) may still hold some,
+whatever is shown or exported goes through ``printable`` (or ``one_line``), which turns each
+into a visible picture, ESC into ``␛``.
+
+Plain Python, no pydantic: the terminal UI shows text through ``one_line`` before My day paints.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated
-
-from pydantic import AfterValidator, ValidationInfo
 
 from acctmgr.errors import InvalidInput
 from acctmgr.services.kernel.validation import sentence
@@ -21,6 +24,9 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # In free text a line feed and a tab are writing; a carriage return is folded into a line feed
 # before this is looked for.
 CONTROL_IN_FREE_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Shown as they are: line breaks (CR only as part of CRLF, which CSV ends its rows with) and tabs.
+SHOWN_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+LINE_BREAK = re.compile(r"\r\n|[\n\t]")
 SINGLE_LINE_RULE = (
     "the {what} cannot contain control characters such as escape codes or line breaks"
 )
@@ -43,28 +49,8 @@ def check_free_text(value: str, what: str) -> str:
     return value
 
 
-def _field_label(info: ValidationInfo) -> str:
-    return (info.field_name or "text").replace("_", " ")
-
-
-def _single_line_field(value: str, info: ValidationInfo) -> str:
-    return check_single_line(value, _field_label(info))
-
-
-def _free_text_field(value: str, info: ValidationInfo) -> str:
-    return check_free_text(value, _field_label(info))
-
-
-SINGLE_LINE_CHECK = AfterValidator(_single_line_field)
-FREE_TEXT_CHECK = AfterValidator(_free_text_field)
-# The types of every text field of an input model: a name, a code, an e-mail address...
-SingleLine = Annotated[str, SINGLE_LINE_CHECK]
-# ... or notes, a description, a comment: several lines of writing.
-FreeText = Annotated[str, FREE_TEXT_CHECK]
-
-
 def single_line(value: str, *, what: str, field: str | None = None) -> str:
-    """The ``SingleLine`` rule for a use case that takes text without an input model.
+    """The single-line rule for a use case that takes text without an input model.
 
     Raises InvalidInput, beside ``field``, when ``value`` holds a control character.
     """
@@ -75,9 +61,27 @@ def single_line(value: str, *, what: str, field: str | None = None) -> str:
 
 
 def free_text(value: str, *, what: str, field: str | None = None) -> str:
-    """The ``FreeText`` rule for a use case that takes text without an input model: ``value``
+    """The free-text rule for a use case that takes text without an input model: ``value``
     with ``\\n`` line ends, or InvalidInput beside ``field``."""
     try:
         return check_free_text(value, what)
     except ValueError as error:
         raise InvalidInput(sentence(str(error)), field=field) from None
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Control Pictures block: ␀ to ␟
+    return "␡" if code == 0x7F else "\ufffd"  # the C1 codes have no pictures
+
+
+def printable(value: object) -> str:
+    """The value as text whose control characters are visible pictures (ESC shows as ␛), so
+    none reaches a terminal or a file as a command; line breaks and tabs stay as they are."""
+    return SHOWN_CONTROL.sub(_picture, "" if value is None else str(value))
+
+
+def one_line(value: object) -> str:
+    """``printable``, with line breaks and tabs shown as spaces: for a row of a list or table."""
+    return LINE_BREAK.sub(" ", printable(value))

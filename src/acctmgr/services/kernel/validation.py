@@ -8,9 +8,12 @@ alone, as a sentence, through these two functions.
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
 from acctmgr.errors import InvalidInput
+
+if TYPE_CHECKING:  # plain Python at run time: kernel.text, on the launch path, uses sentence
+    from pydantic import ValidationError
 
 # What pydantic puts before the message of a ValueError or an assert in a validator.
 PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")

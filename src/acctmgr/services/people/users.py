@@ -12,7 +12,8 @@ from acctmgr.models import Role, Segment, User, UserRole
 from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.read_models import ReadModel
-from acctmgr.services.kernel.text import SingleLine, single_line
+from acctmgr.services.kernel.text import single_line
+from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 LOGIN_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")

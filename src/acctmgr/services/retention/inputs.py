@@ -15,7 +15,7 @@ from acctmgr.domain.activities import ActivityKind
 from acctmgr.domain.contracts import SignatureMethod
 from acctmgr.domain.sales import CloseOutcome
 from acctmgr.errors import InvalidInput
-from acctmgr.services.kernel.text import FreeText, SingleLine
+from acctmgr.services.kernel.text_fields import FreeText, SingleLine
 
 
 class CaseIn(BaseModel):

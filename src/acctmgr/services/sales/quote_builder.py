@@ -43,7 +43,8 @@ from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.money import line_net, parse_money
 from acctmgr.services.kernel.permissions import require_role, require_segment
 from acctmgr.services.kernel.read_models import ReadModel
-from acctmgr.services.kernel.text import SingleLine, free_text
+from acctmgr.services.kernel.text import free_text
+from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.sales import purchase_orders, quote_facts, quote_views, quotes
 from acctmgr.services.sales.quote_views import QuoteView
