@@ -168,6 +168,32 @@ def test_csv_has_a_row_per_sku_and_package(admin: Context) -> None:
     assert rows[3]["items"] == "SRV-WS x1; INC-SEATS x5"
 
 
+def test_csv_defuses_a_formula_after_a_separator_of_another_locale(admin: Context) -> None:
+    """`Harmless;=1+1` would be a live formula in a spreadsheet that splits cells on `;`."""
+    _catalogue(admin)
+    for code, contents in (("SRV-SEMI", "Harmless;=1+1"), ("SRV-TAB", "x\t+1")):
+        catalogue.create_sku(
+            admin,
+            inputs.sku_input(
+                {
+                    "code": code,
+                    "name": "Workshop",
+                    "kind": "service",
+                    "contents": contents,
+                    "consumption_months": "6",
+                    "prices": "USD 100",
+                }
+            ),
+        )
+    rows = {
+        row["code"]: row
+        for row in csv.DictReader(io.StringIO(export(published_catalogue(admin), "csv")))
+    }
+    assert rows["SRV-SEMI"]["contents"] == "Harmless;'=1+1"
+    assert rows["SRV-TAB"]["contents"] == "x\t'+1"
+    assert rows["SRV-WS"]["list_price"] == "1,380.00 EUR; 1,500.00 USD"
+
+
 def test_an_unknown_format_is_one_sentence(admin: Context) -> None:
     """Only html, md and csv are offered."""
     with pytest.raises(InvalidInput, match="html, md or csv, not 'pdf'"):

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 import acctmgr.services
 from acctmgr.errors import InvalidInput
 from acctmgr.services.kernel.read_models import ReadModel
-from acctmgr.services.kernel.text import free_text, single_line
+from acctmgr.services.kernel.text import free_text, single_line, spreadsheet_cell
 from acctmgr.services.kernel.text_fields import (
     FREE_TEXT_CHECK,
     SINGLE_LINE_CHECK,
@@ -105,3 +105,25 @@ def test_every_text_field_of_an_input_model_has_the_rule() -> None:
         if name in model.model_fields and _unchecked_text(hint)
     )
     assert unchecked == []
+
+
+@pytest.mark.parametrize(
+    ("cell", "defused"),
+    [
+        ("=HYPERLINK(1)", "'=HYPERLINK(1)"),
+        ("\tx", "'\tx"),
+        ("Harmless;=1+1", "Harmless;'=1+1"),
+        ("a,=1", "a,'=1"),
+        ("x\t+1", "x\t'+1"),
+        ("a|@SUM(A1)", "a|'@SUM(A1)"),
+        ("one\n-2+3", "one\n'-2+3"),
+        ("a; =1", "a; '=1"),
+        ('a;"=1"', 'a;"\'=1"'),
+        ("SRV-WS x1; INC-SEATS x5", "SRV-WS x1; INC-SEATS x5"),
+        ("1,500.00 USD; 1,380.00 EUR", "1,500.00 USD; 1,380.00 EUR"),
+    ],
+)
+def test_a_spreadsheet_cell_starts_no_formula_after_any_separator(cell: str, defused: str) -> None:
+    """A formula prefix is defused at the start and after every , ; | tab or line break, where
+    a spreadsheet of another locale may split the cell."""
+    assert spreadsheet_cell(cell) == defused

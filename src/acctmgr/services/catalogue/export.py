@@ -25,15 +25,13 @@ from acctmgr.models import Package, PackageItem, Sku, SkuKind, SkuVersion
 from acctmgr.services.catalogue.browsing import PriceView, TierView, version_content
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.kernel.read_models import ReadModel
-from acctmgr.services.kernel.text import printable
+from acctmgr.services.kernel.text import printable, spreadsheet_cell
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 FORMATS = ("html", "md", "csv")
 Priced = TypeVar("Priced", PriceView, TierView)
 # Characters Markdown could read as syntax inside a table cell; escaped with a backslash.
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~!&])")
-# A spreadsheet opening the CSV would run a cell starting with these as a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class PublishedSku(ReadModel):
@@ -369,5 +367,4 @@ def _csv(catalogue: PublishedCatalogue, currency: str | None) -> str:
 
 
 def _cells(*values: str) -> list[str]:
-    # A leading apostrophe keeps a spreadsheet from running a cell as a formula.
-    return [f"'{value}" if value.startswith(FORMULA_START) else value for value in values]
+    return [spreadsheet_cell(value) for value in values]

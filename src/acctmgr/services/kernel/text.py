@@ -8,7 +8,7 @@ refuses them all, free text (notes, descriptions) keeps line breaks and tabs, wh
 Input models apply it through ``text_fields``; use cases that take plain strings call
 ``single_line`` or ``free_text``. And since older rows (or another program) may still hold some,
 whatever is shown or exported goes through ``printable`` (or ``one_line``), which turns each
-into a visible picture, ESC into ``␛``.
+into a visible picture, ESC into ``␛``; a CSV cell also through ``spreadsheet_cell``.
 
 Plain Python, no pydantic: the terminal UI shows text through ``one_line`` before My day paints.
 """
@@ -27,6 +27,11 @@ CONTROL_IN_FREE_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Shown as they are: line breaks (CR only as part of CRLF, which CSV ends its rows with) and tabs.
 SHOWN_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
 LINE_BREAK = re.compile(r"\r\n|[\n\t]")
+# A spreadsheet runs a cell starting with these as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# It may also split a cell where another locale puts its separator (; or |, a tab from a paste,
+# a line break) and run what follows, spaces or a quote before it notwithstanding.
+FORMULA_AFTER_SEPARATOR = re.compile(r"([,;|\t\r\n][ \"]*)(?=[=+\-@])")
 SINGLE_LINE_RULE = (
     "the {what} cannot contain control characters such as escape codes or line breaks"
 )
@@ -85,3 +90,14 @@ def printable(value: object) -> str:
 def one_line(value: object) -> str:
     """``printable``, with line breaks and tabs shown as spaces: for a row of a list or table."""
     return LINE_BREAK.sub(" ", printable(value))
+
+
+def spreadsheet_cell(value: str) -> str:
+    """``value`` as a CSV cell no spreadsheet runs as a formula, whatever its locale splits on.
+
+    A leading apostrophe makes a spreadsheet read text; it goes before a formula character at
+    the start and after every separator a spreadsheet may split on: ``Harmless;=1+1`` becomes
+    ``Harmless;'=1+1``.
+    """
+    value = FORMULA_AFTER_SEPARATOR.sub(r"\1'", value)
+    return f"'{value}" if value.startswith(FORMULA_START) else value
