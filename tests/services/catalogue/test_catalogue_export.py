@@ -134,6 +134,18 @@ def test_one_currency_shows_only_its_prices(admin: Context) -> None:
     assert "Not sold in EUR" in page
 
 
+def test_a_currency_no_sku_is_priced_in_is_refused_naming_those_in_use(admin: Context) -> None:
+    """Not "Not sold in XYZ" for every SKU: one sentence with the currencies there are."""
+    with pytest.raises(InvalidInput) as nothing:
+        export(published_catalogue(admin), "html", "USD")
+    assert nothing.value.message == "No SKU is priced in USD; no SKU has a price yet."
+    _catalogue(admin)
+    with pytest.raises(InvalidInput) as refused:
+        export(published_catalogue(admin), "csv", " xyz")
+    assert refused.value.message == ("No SKU is priced in XYZ; the currencies in use are EUR, USD.")
+    assert refused.value.field == "currency"
+
+
 def test_markdown_keeps_each_sku_on_one_table_row(admin: Context) -> None:
     """Pipes and Markdown syntax are escaped, so the row has exactly its eight cells."""
     _catalogue(admin)
@@ -287,14 +299,15 @@ def test_the_cli_exports_older_rows_without_raw_control_characters(
     assert not RAW_CONTROL.search(printed.stdout)
 
 
-@pytest.mark.usefixtures("admin")
-def test_the_cli_refuses_a_bad_format_or_file_in_one_sentence(
-    database_url: str, tmp_path: Path
+def test_the_cli_refuses_a_bad_format_currency_or_file_in_one_sentence(
+    admin: Context, database_url: str, tmp_path: Path
 ) -> None:
-    """A format not offered, or a file that cannot be written: one `acctmgr:` line, status 1,
-    with any control character of what was typed shown, not sent."""
+    """A format not offered, a currency nothing is priced in, a file that cannot be written: one
+    `acctmgr:` line, status 1, with any control character of what was typed shown, not sent."""
+    _catalogue(admin)
     for args, phrase in (
         (("--format", "pdf"), "html, md or csv"),
+        (("--currency", "\x1b]0;pwned\x07"), "No SKU is priced in ␛]0;PWNED␇;"),
         (("--output", str(tmp_path / "missing" / "\x1b[2Jx.html")), "␛[2Jx.html"),
     ):
         refused = run_acctmgr(tmp_path, database_url, "catalogue", "export", *args)

@@ -121,7 +121,8 @@ def _item(item: PackageItem, codes: dict[int, str], names: dict[str, str]) -> Pu
 def export(catalogue: PublishedCatalogue, fmt: str, currency: str | None = None) -> str:
     """The catalogue as ``html``, ``md`` or ``csv`` text; prices in one currency if given.
 
-    Raises InvalidInput for another format.
+    Raises InvalidInput for another format, and for a currency no published SKU is priced in
+    (naming those that are), rather than saying "Not sold in" it for every SKU.
     """
     renderers: dict[str, Callable[[PublishedCatalogue, str | None], str]] = {
         "html": _html,
@@ -133,9 +134,31 @@ def export(catalogue: PublishedCatalogue, fmt: str, currency: str | None = None)
         raise InvalidInput(
             f"The catalogue can be exported as html, md or csv, not {fmt!r}.", field="format"
         )
-    wanted = currency.strip().upper() if currency else None
+    wanted = (currency or "").strip().upper() or None
+    if wanted is not None:
+        _check_priced_in(catalogue, wanted)
     # Rows stored before names refused control characters may hold some: shown, never sent.
     return printable(renderer(catalogue, wanted))
+
+
+def currencies_in_use(catalogue: PublishedCatalogue) -> list[str]:
+    """The currencies the published SKUs have a list or an overage price in, in order."""
+    priced = {price.currency for sku in catalogue.skus for price in sku.prices}
+    return sorted(priced | {tier.currency for sku in catalogue.skus for tier in sku.tiers})
+
+
+def _check_priced_in(catalogue: PublishedCatalogue, currency: str) -> None:
+    in_use = currencies_in_use(catalogue)
+    if currency in in_use:
+        return
+    if not in_use:
+        those = "no SKU has a price yet"
+    elif len(in_use) == 1:
+        those = f"the currency in use is {in_use[0]}"
+    else:
+        those = f"the currencies in use are {', '.join(in_use)}"
+    # What was typed is quoted back with its control characters shown, wherever it is shown.
+    raise InvalidInput(f"No SKU is priced in {printable(currency)}; {those}.", field="currency")
 
 
 # --- what each SKU says, in words -----------------------------------------------------------------
