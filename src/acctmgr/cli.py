@@ -20,6 +20,7 @@ from acctmgr.config import LoadedSettings, load_settings
 from acctmgr.demo import MAX_ACCOUNTS, MIN_ACCOUNTS, check_accounts
 from acctmgr.domain.roles import Role
 from acctmgr.errors import AcctmgrError, InvalidInput
+from acctmgr.services.kernel.text import one_line, printable
 from acctmgr.startup import configure_logging, connect, launch, open_context, open_database
 
 log = logging.getLogger("acctmgr.cli")
@@ -33,7 +34,8 @@ class Cli(click.Group):
         try:
             return super().invoke(ctx)
         except AcctmgrError as error:
-            click.echo(f"acctmgr: {error.message}", err=True)
+            # A sentence may quote what was typed; its control characters are shown, not sent.
+            click.echo(f"acctmgr: {printable(error.message)}", err=True)
             sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
@@ -84,12 +86,12 @@ def config_show(loaded: LoadedSettings) -> None:
     """Print each effective setting and where it came from."""
     rows = loaded.describe()
     width = max(len(name) for name, _, _ in rows)
-    click.echo(f"config file: {loaded.paths.config_file}")
-    click.echo(f"data dir:    {loaded.paths.data_dir}")
-    click.echo(f"log dir:     {loaded.paths.log_dir}")
+    click.echo(f"config file: {one_line(loaded.paths.config_file)}")
+    click.echo(f"data dir:    {one_line(loaded.paths.data_dir)}")
+    click.echo(f"log dir:     {one_line(loaded.paths.log_dir)}")
     click.echo("")
     for name, value, source in rows:
-        click.echo(f"{name.ljust(width)}  {value}  [{source}]")
+        click.echo(f"{name.ljust(width)}  {one_line(value)}  [{source}]")
 
 
 @main.group()
@@ -168,7 +170,7 @@ def users_list(loaded: LoadedSettings) -> None:
     context = open_context(loaded)
     for user in user_service.list_users(context):
         roles = ", ".join(sorted(role.label for role in user.roles))
-        click.echo(f"{user.login:16} {user.name:30} {roles}")
+        click.echo(f"{one_line(user.login):16} {one_line(user.name):30} {roles}")
 
 
 @users.command("add")
@@ -197,6 +199,7 @@ def users_add(
     """Add a user (as an admin), or the first admin of a new database."""
     from pydantic import ValidationError
 
+    from acctmgr.services.kernel.validation import invalid_input
     from acctmgr.services.people import users as user_service
 
     try:
@@ -208,7 +211,7 @@ def users_add(
             roles=frozenset(Role(role) for role in roles),
         )
     except ValidationError as error:
-        raise click.BadParameter(error.errors()[0]["msg"]) from None
+        raise invalid_input(error) from None
     context = open_context(loaded)
     created = (
         user_service.create_first_admin(context, data)
@@ -326,7 +329,9 @@ def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
                 if isinstance(error, AcctmgrError)
                 else "something unexpected went wrong (the log has the details)."
             )
-            click.echo(f"acctmgr: this pass stopped: {reason} Next try in {every} s.", err=True)
+            click.echo(
+                f"acctmgr: this pass stopped: {printable(reason)} Next try in {every} s.", err=True
+            )
         else:
             click.echo(
                 f"{context.clock.now():%Y-%m-%d %H:%M} contracts taking effect: {started}; "

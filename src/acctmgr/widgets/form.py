@@ -17,6 +17,8 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, TextArea
 
+from acctmgr.services.kernel.validation import sentence
+
 
 @dataclass(frozen=True)
 class FormField:
@@ -123,10 +125,3 @@ class Form(Vertical):
     def focus_first(self) -> None:
         if self.fields:
             self.query_one(f"#{self.fields[0].name}").focus()
-
-
-def sentence(message: str) -> str:
-    """pydantic's "Value error, a discount is …" as "A discount is …."."""
-    text = message.removeprefix("Value error, ").removeprefix("Assertion failed, ").strip()
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "?", "!")) else text + "."

@@ -14,9 +14,10 @@ from pydantic import ValidationError
 from acctmgr.domain.catalogue import SkuKind
 from acctmgr.errors import InvalidInput
 from acctmgr.services.kernel.money import format_money
+from acctmgr.services.kernel.validation import sentence
 from acctmgr.services.sales.quote_views import QuoteView
 from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn, QuotePreview
-from acctmgr.widgets.form import FormField, sentence
+from acctmgr.widgets.form import FormField
 from acctmgr.widgets.text import safe
 
 

@@ -7,7 +7,6 @@ visible Unicode pictures (ESC shows as ␛), so nothing reaches the terminal as 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
@@ -15,20 +14,13 @@ from rich.text import Text
 from textual.content import Content
 
 from acctmgr.services.kernel.money import format_money
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _picture(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)
-    return "␡" if code == 0x7F else "�"
+from acctmgr.services.kernel.text import one_line
 
 
 def safe(value: object) -> str:
-    """The value as a string with control characters made visible."""
-    return _CONTROL.sub(_picture, "" if value is None else str(value)).replace("\n", " ")
+    """The value as one line of text with control characters made visible (see
+    ``services.kernel.text``, whose rule the CLI and the exports follow too)."""
+    return one_line(value)
 
 
 def plain(value: object, style: str = "") -> Text:

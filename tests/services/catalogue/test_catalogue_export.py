@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from acctmgr.clock import AdjustableClock
 from acctmgr.db import Database
 from acctmgr.errors import InvalidInput
+from acctmgr.models import Package, SkuVersion
 from acctmgr.services.catalogue import inputs, packages
 from acctmgr.services.catalogue import skus as catalogue
-from acctmgr.services.catalogue.export import export, published_catalogue
+from acctmgr.services.catalogue.export import FORMATS, export, published_catalogue
 from acctmgr.services.catalogue.inputs import PackageIn
 from acctmgr.services.kernel.context import Context
 from tests.cli_support import run_acctmgr
 from tests.conftest import NOW, sqlite_copy
 
 HOSTILE = "<script>alert('x')</script> | Pipe & [link](http://evil) *bold*"
+# What may not reach a terminal or a file raw: every control character but line feeds, tabs and
+# the carriage returns that end CSV rows.
+RAW_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
 
 
 def _catalogue(admin: Context) -> None:
@@ -128,6 +134,18 @@ def test_one_currency_shows_only_its_prices(admin: Context) -> None:
     assert "Not sold in EUR" in page
 
 
+def test_a_currency_no_sku_is_priced_in_is_refused_naming_those_in_use(admin: Context) -> None:
+    """Not "Not sold in XYZ" for every SKU: one sentence with the currencies there are."""
+    with pytest.raises(InvalidInput) as nothing:
+        export(published_catalogue(admin), "html", "USD")
+    assert nothing.value.message == "No SKU is priced in USD; no SKU has a price yet."
+    _catalogue(admin)
+    with pytest.raises(InvalidInput) as refused:
+        export(published_catalogue(admin), "csv", " xyz")
+    assert refused.value.message == ("No SKU is priced in XYZ; the currencies in use are EUR, USD.")
+    assert refused.value.field == "currency"
+
+
 def test_markdown_keeps_each_sku_on_one_table_row(admin: Context) -> None:
     """Pipes and Markdown syntax are escaped, so the row has exactly its eight cells."""
     _catalogue(admin)
@@ -162,6 +180,32 @@ def test_csv_has_a_row_per_sku_and_package(admin: Context) -> None:
     assert rows[3]["items"] == "SRV-WS x1; INC-SEATS x5"
 
 
+def test_csv_defuses_a_formula_after_a_separator_of_another_locale(admin: Context) -> None:
+    """`Harmless;=1+1` would be a live formula in a spreadsheet that splits cells on `;`."""
+    _catalogue(admin)
+    for code, contents in (("SRV-SEMI", "Harmless;=1+1"), ("SRV-TAB", "x\t+1")):
+        catalogue.create_sku(
+            admin,
+            inputs.sku_input(
+                {
+                    "code": code,
+                    "name": "Workshop",
+                    "kind": "service",
+                    "contents": contents,
+                    "consumption_months": "6",
+                    "prices": "USD 100",
+                }
+            ),
+        )
+    rows = {
+        row["code"]: row
+        for row in csv.DictReader(io.StringIO(export(published_catalogue(admin), "csv")))
+    }
+    assert rows["SRV-SEMI"]["contents"] == "Harmless;'=1+1"
+    assert rows["SRV-TAB"]["contents"] == "x\t'+1"
+    assert rows["SRV-WS"]["list_price"] == "1,380.00 EUR; 1,500.00 USD"
+
+
 def test_an_unknown_format_is_one_sentence(admin: Context) -> None:
     """Only html, md and csv are offered."""
     with pytest.raises(InvalidInput, match="html, md or csv, not 'pdf'"):
@@ -189,6 +233,31 @@ def test_the_demo_catalogue_has_each_kind_of_thing_to_show(
     assert skus["SRV-ONSITE"].onsite_support
 
 
+def _older_rows_with_control_characters(admin: Context) -> None:
+    """Text stored before names and free text refused control characters."""
+    with admin.database.write_session() as session:
+        session.execute(
+            update(SkuVersion).values(
+                name="Evil\x1b]0;pwned\x07\x1b[2J", contents="Over\rwritten\x9b"
+            )
+        )
+        session.execute(update(Package).values(description="Pack\x1b[31m red"))
+        session.commit()
+
+
+def test_older_rows_control_characters_are_exported_as_pictures(admin: Context) -> None:
+    """In HTML, Markdown and CSV, an escape sequence is shown, never sent: ESC becomes ␛."""
+    _catalogue(admin)
+    _older_rows_with_control_characters(admin)
+    published = published_catalogue(admin)
+    for fmt in FORMATS:
+        text = export(published, fmt)
+        assert not RAW_CONTROL.search(text), fmt
+        assert "pwned␇" in text, fmt
+        assert "written\ufffd" in text, fmt  # Markdown makes each cell one line first
+        assert "Pack␛" in text, fmt
+
+
 # --- the command line ---------------------------------------------------------------------------
 
 
@@ -212,14 +281,34 @@ def test_the_cli_exports_to_a_file_and_to_stdout(
     ).replace("\r\n", "\n")
 
 
-@pytest.mark.usefixtures("admin")
-def test_the_cli_refuses_a_bad_format_or_file_in_one_sentence(
-    database_url: str, tmp_path: Path
+def test_the_cli_exports_older_rows_without_raw_control_characters(
+    admin: Context, database_url: str, tmp_path: Path
 ) -> None:
-    """A format not offered, or a file that cannot be written: one `acctmgr:` line, status 1."""
+    """Neither the standard output nor the file written gets an escape sequence to run."""
+    _catalogue(admin)
+    _older_rows_with_control_characters(admin)
+    output = tmp_path / "catalogue.html"
+    written = run_acctmgr(tmp_path, database_url, "catalogue", "export", "--output", str(output))
+    assert written.returncode == 0, written.stderr
+    page = output.read_text(encoding="utf-8")
+    assert "pwned␇" in page
+    assert not RAW_CONTROL.search(page)
+    printed = run_acctmgr(tmp_path, database_url, "catalogue", "export", "--format", "csv")
+    assert printed.returncode == 0, printed.stderr
+    assert "pwned␇" in printed.stdout
+    assert not RAW_CONTROL.search(printed.stdout)
+
+
+def test_the_cli_refuses_a_bad_format_currency_or_file_in_one_sentence(
+    admin: Context, database_url: str, tmp_path: Path
+) -> None:
+    """A format not offered, a currency nothing is priced in, a file that cannot be written: one
+    `acctmgr:` line, status 1, with any control character of what was typed shown, not sent."""
+    _catalogue(admin)
     for args, phrase in (
         (("--format", "pdf"), "html, md or csv"),
-        (("--output", str(tmp_path / "missing" / "x.html")), "Cannot write"),
+        (("--currency", "\x1b]0;pwned\x07"), "No SKU is priced in ␛]0;PWNED␇;"),
+        (("--output", str(tmp_path / "missing" / "\x1b[2Jx.html")), "␛[2Jx.html"),
     ):
         refused = run_acctmgr(tmp_path, database_url, "catalogue", "export", *args)
         assert refused.returncode == 1
@@ -227,3 +316,4 @@ def test_the_cli_refuses_a_bad_format_or_file_in_one_sentence(
         assert len(lines) == 1, refused.stderr
         assert lines[0].startswith("acctmgr: ")
         assert phrase in lines[0]
+        assert not RAW_CONTROL.search(refused.stderr)

@@ -102,6 +102,8 @@ def test_only_an_admin_edits_templates(admin: Context) -> None:
         ("<table><td>{{ quote.number }}</td></table>", "makes HTML the PDF cannot lay out"),
         ("{{ ''.__class__ }}", "was stopped: it uses '__class__'"),
         ("{{ quote.number.missing() }}", "cannot be filled in"),
+        ("<h1>\x1b[2J{{ quote.number }}</h1>", "The template cannot contain control characters"),
+        ("<h1>{{ quote.number }}\x00</h1>", "The template cannot contain control characters"),
     ],
 )
 def test_a_broken_template_is_refused_and_the_old_one_still_used(

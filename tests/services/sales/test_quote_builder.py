@@ -183,6 +183,26 @@ def test_the_statement_of_work_goes_on_service_lines_only(admin: Context, shop: 
         )
 
 
+def test_a_statement_of_work_keeps_its_lines_and_refuses_escape_codes(
+    admin: Context, shop: Catalogue
+) -> None:
+    """A statement of work is free text: line breaks are kept, NUL and ESC are refused."""
+    quote = add(admin, start(admin, new_customer(admin)), shop.platform)
+    workshop = quote.lines[0]
+    presales = admin.as_user("presales")
+    for hostile in ("Day one\x00", "Day one\x1b[2J"):
+        with pytest.raises(InvalidInput, match="statement of work cannot contain control"):
+            quote_builder.write_statement_of_work(
+                presales, quote.id, quote.version, workshop.id, hostile
+            )
+    assert stored_lines(admin, quote.id)[0].statement_of_work == ""
+    written = quote_builder.write_statement_of_work(
+        presales, quote.id, quote.version, workshop.id, "Day one:\r\n\tjourneys"
+    )
+    assert stored_lines(admin, quote.id)[0].statement_of_work == "Day one:\n\tjourneys"
+    assert written.lines[0].statement_of_work == "Day one:\n\tjourneys"
+
+
 @pytest.mark.usefixtures("shop")
 def test_an_off_catalogue_item_is_added_as_an_exception(admin: Context) -> None:
     """An item outside the catalogue is added as an exception for Customer Success."""

@@ -12,6 +12,7 @@ from acctmgr.errors import InvalidInput
 from acctmgr.models import Account, AccountKind, AccountStatus, Contact, Role, Segment, User
 from acctmgr.services.kernel.permissions import require_role, require_segment
 from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 EDITORS = (
@@ -28,20 +29,20 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 class AccountIn(BaseModel):
     """What a person types to create or edit an account."""
 
-    name: str = Field(min_length=1, max_length=200)
-    segment_code: str = Field(min_length=1)
+    name: SingleLine = Field(min_length=1, max_length=200)
+    segment_code: SingleLine = Field(min_length=1)
     kind: AccountKind = AccountKind.CUSTOMER
-    iseries_number: str | None = Field(default=None, max_length=32)
+    iseries_number: SingleLine | None = Field(default=None, max_length=32)
     parent_id: int | None = None
-    owner_login: str | None = None
-    territory: str = Field(default="", max_length=120)
-    locale: str = Field(default="en_US", pattern=r"^[a-z]{2}(_[A-Z]{2})?$")
-    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
-    billing_street: str = ""
-    billing_city: str = ""
-    billing_postal_code: str = ""
-    billing_region: str = ""
-    billing_country: str = Field(default="", pattern=r"^([A-Z]{2})?$")
+    owner_login: SingleLine | None = None
+    territory: SingleLine = Field(default="", max_length=120)
+    locale: SingleLine = Field(default="en_US", pattern=r"^[a-z]{2}(_[A-Z]{2})?$")
+    currency: SingleLine = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    billing_street: SingleLine = ""
+    billing_city: SingleLine = ""
+    billing_postal_code: SingleLine = ""
+    billing_region: SingleLine = ""
+    billing_country: SingleLine = Field(default="", pattern=r"^([A-Z]{2})?$")
 
     @field_validator("name", "territory", "billing_street", "billing_city", mode="after")
     @classmethod
@@ -58,10 +59,10 @@ class AccountIn(BaseModel):
 
 
 class ContactIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    title: str = Field(default="", max_length=120)
-    email: str = Field(default="", max_length=254)
-    phone: str = Field(default="", max_length=40)
+    name: SingleLine = Field(min_length=1, max_length=200)
+    title: SingleLine = Field(default="", max_length=120)
+    email: SingleLine = Field(default="", max_length=254)
+    phone: SingleLine = Field(default="", max_length=40)
     is_primary: bool = False
 
     @field_validator("email")

@@ -20,6 +20,7 @@ from acctmgr.errors import InvalidInput
 from acctmgr.models import AccountKind
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.plain_reads import reading_actor, segment_clause
+from acctmgr.services.kernel.text import single_line
 
 MAX_PAGE = 500
 TRIGRAM = 3
@@ -83,12 +84,12 @@ class AccountPage:
 
 def search_accounts(context: Context, query: AccountQuery) -> AccountPage:
     """Accounts in the user's segments whose name, iSeries number, city or contacts contain the
-    text, in name order."""
+    text, in name order. A text with a control character in it is refused (InvalidInput)."""
+    text = single_line(query.text, what="search text", field="text").strip().lower()
     with context.reader() as reader:
         actor = reading_actor(reader, context.login)
         conditions = [segment_clause(actor, "acc.segment_id")]
         params: dict[str, object] = {"segment": actor.segment_id}
-        text = query.text.strip().lower()
         if text:
             conditions.append(f"acc.search_text LIKE :pattern ESCAPE '{LIKE_ESCAPE}'")
             params["pattern"] = f"%{_escaped(text)}%"

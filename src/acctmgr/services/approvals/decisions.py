@@ -25,6 +25,7 @@ from acctmgr.services.approvals.requests import end_request, start_tier
 from acctmgr.services.approvals.routing import group_members, is_approver
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.context import Actor
+from acctmgr.services.kernel.text import free_text
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 REJECT_NEEDS_COMMENT = "Say why you reject it; the comment goes back to the submitter."
@@ -48,7 +49,7 @@ def decide(uow: UnitOfWork, approval_id: int, decision: Decision, comment: str =
     approval = uow.get(Approval, approval_id, "approval")
     request = approval.request
     actor = uow.user
-    comment = comment.strip()
+    comment = free_text(comment, what="comment", field="comment").strip()
     _check_may_decide(uow, actor, approval, request)
     if decision is Decision.REJECT and not comment:
         raise InvalidInput(REJECT_NEEDS_COMMENT, field="comment")

@@ -27,6 +27,8 @@ from acctmgr.models import (
 from acctmgr.services.approvals.conditions import check_condition
 from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.text import single_line
+from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 RATE_REDUCTION_RULE = "Rate reductions need the account's Segment Leader"
@@ -38,14 +40,14 @@ DISCOUNT_RULE = "Discounts above 30% need Finance"
 class RuleIn(BaseModel):
     """A rule as an admin writes it; approvers are named by login, role or group name."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: SingleLine = Field(min_length=1, max_length=200)
     record_type: RecordType
     condition: dict[str, Any]
     tier: int = Field(default=1, ge=1, le=9)
     approver_kind: ApproverKind
-    approver_login: str | None = None
+    approver_login: SingleLine | None = None
     approver_role: Role | None = None
-    approver_group: str | None = None
+    approver_group: SingleLine | None = None
     group_mode: GroupMode = GroupMode.ANY
     sla_hours: int | None = Field(default=None, ge=1)
     reminder_hours: int | None = Field(default=None, ge=1)
@@ -202,6 +204,7 @@ def update_rule(
 def add_group(uow: UnitOfWork, name: str, member_logins: list[str]) -> int:
     """An approval group of users; only an admin can add one. Returns its id."""
     require_role(uow.user, Role.ADMIN, to="change approval groups")
+    name = single_line(name, what="group name", field="name")
     users = uow.session.scalars(select(User).where(User.login.in_(member_logins))).all()
     missing = set(member_logins) - {user.login for user in users}
     if missing:

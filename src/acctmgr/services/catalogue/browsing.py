@@ -15,6 +15,7 @@ from sqlalchemy import Select, null, or_, select
 from acctmgr.errors import InvalidInput, NotFound
 from acctmgr.models import Sku, SkuKind, SkuPrice, SkuVersion, User
 from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.text import single_line
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 MAX_PAGE = 500
@@ -103,12 +104,13 @@ def search_skus(
 
     Searched and paged in the database; ``%``, ``_`` and backslashes in the text are matched
     literally. Retired SKUs are left out unless asked for. With a currency, each row carries its
-    list price there (None when the price book has none).
+    list price there (None when the price book has none). A text with a control character in
+    it is refused (InvalidInput).
     """
     if not 1 <= limit <= MAX_PAGE or offset < 0:
         raise InvalidInput(f"A page holds 1 to {MAX_PAGE} SKUs from a position of 0 or more.")
     statement = _rows_query(currency).order_by(Sku.code).offset(offset).limit(limit)
-    needle = text.strip()
+    needle = single_line(text, what="search text", field="text").strip()
     if needle:
         statement = statement.where(
             or_(

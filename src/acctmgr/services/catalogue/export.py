@@ -4,7 +4,8 @@ Customers complained they could not tell what they had signed for; the catalogue
 says it in the same words the purchase order uses (the current version's description and
 contents), with the consumption deadline of services, the included volume and overage tiers of
 usage, and the list prices. It is rendered as HTML, Markdown or CSV, and everything in it is
-shown as text: a SKU name with ``<script>`` in it stays letters in every format.
+shown as text: a SKU name with ``<script>`` in it stays letters in every format, and one with an
+escape sequence shows it (ESC as ␛) instead of sending it to a terminal.
 """
 
 from __future__ import annotations
@@ -24,14 +25,13 @@ from acctmgr.models import Package, PackageItem, Sku, SkuKind, SkuVersion
 from acctmgr.services.catalogue.browsing import PriceView, TierView, version_content
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.text import printable, spreadsheet_cell
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 FORMATS = ("html", "md", "csv")
 Priced = TypeVar("Priced", PriceView, TierView)
 # Characters Markdown could read as syntax inside a table cell; escaped with a backslash.
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~!&])")
-# A spreadsheet opening the CSV would run a cell starting with these as a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class PublishedSku(ReadModel):
@@ -121,7 +121,8 @@ def _item(item: PackageItem, codes: dict[int, str], names: dict[str, str]) -> Pu
 def export(catalogue: PublishedCatalogue, fmt: str, currency: str | None = None) -> str:
     """The catalogue as ``html``, ``md`` or ``csv`` text; prices in one currency if given.
 
-    Raises InvalidInput for another format.
+    Raises InvalidInput for another format, and for a currency no published SKU is priced in
+    (naming those that are), rather than saying "Not sold in" it for every SKU.
     """
     renderers: dict[str, Callable[[PublishedCatalogue, str | None], str]] = {
         "html": _html,
@@ -133,8 +134,31 @@ def export(catalogue: PublishedCatalogue, fmt: str, currency: str | None = None)
         raise InvalidInput(
             f"The catalogue can be exported as html, md or csv, not {fmt!r}.", field="format"
         )
-    wanted = currency.strip().upper() if currency else None
-    return renderer(catalogue, wanted)
+    wanted = (currency or "").strip().upper() or None
+    if wanted is not None:
+        _check_priced_in(catalogue, wanted)
+    # Rows stored before names refused control characters may hold some: shown, never sent.
+    return printable(renderer(catalogue, wanted))
+
+
+def currencies_in_use(catalogue: PublishedCatalogue) -> list[str]:
+    """The currencies the published SKUs have a list or an overage price in, in order."""
+    priced = {price.currency for sku in catalogue.skus for price in sku.prices}
+    return sorted(priced | {tier.currency for sku in catalogue.skus for tier in sku.tiers})
+
+
+def _check_priced_in(catalogue: PublishedCatalogue, currency: str) -> None:
+    in_use = currencies_in_use(catalogue)
+    if currency in in_use:
+        return
+    if not in_use:
+        those = "no SKU has a price yet"
+    elif len(in_use) == 1:
+        those = f"the currency in use is {in_use[0]}"
+    else:
+        those = f"the currencies in use are {', '.join(in_use)}"
+    # What was typed is quoted back with its control characters shown, wherever it is shown.
+    raise InvalidInput(f"No SKU is priced in {printable(currency)}; {those}.", field="currency")
 
 
 # --- what each SKU says, in words -----------------------------------------------------------------
@@ -366,5 +390,4 @@ def _csv(catalogue: PublishedCatalogue, currency: str | None) -> str:
 
 
 def _cells(*values: str) -> list[str]:
-    # A leading apostrophe keeps a spreadsheet from running a cell as a formula.
-    return [f"'{value}" if value.startswith(FORMULA_START) else value for value in values]
+    return [spreadsheet_cell(value) for value in values]

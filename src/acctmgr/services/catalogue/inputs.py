@@ -17,6 +17,8 @@ from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_va
 from acctmgr.errors import InvalidInput
 from acctmgr.models import SkuKind
 from acctmgr.services.kernel.money import format_money, parse_money
+from acctmgr.services.kernel.text_fields import FreeText, SingleLine
+from acctmgr.services.kernel.validation import invalid_input
 
 MAX_MONTHS = 60
 MAX_UNITS = 10_000
@@ -28,7 +30,7 @@ CURRENCY_PATTERN = r"^[A-Z]{3}$"
 class TierIn(BaseModel):
     """Above ``from_volume`` (page views in a month), each unit costs ``unit_price_minor``."""
 
-    currency: str = Field(pattern=CURRENCY_PATTERN)
+    currency: SingleLine = Field(pattern=CURRENCY_PATTERN)
     from_volume: int = Field(ge=0)
     unit_price_minor: int = Field(ge=0)
 
@@ -41,11 +43,11 @@ class SkuIn(BaseModel):
     its field in the sentence it gives; rules that depend on the kind come after ``kind``.
     """
 
-    code: str
-    name: str
+    code: SingleLine
+    name: SingleLine
     kind: SkuKind
-    description: str = ""
-    contents: str = ""
+    description: FreeText = ""
+    contents: FreeText = ""
     units: int = 1
     billing_period_months: int | None = None
     consumption_months: int | None = Field(default=None, validate_default=True)
@@ -179,16 +181,16 @@ class SkuIn(BaseModel):
 
 
 class PackageItemIn(BaseModel):
-    sku_code: str
+    sku_code: SingleLine
     quantity: int = Field(default=1, ge=1, le=MAX_PACKAGE_QUANTITY)
 
 
 class PackageIn(BaseModel):
     """A bundle of SKUs by code. Items can be typed as ``SRV-WS x2, SUP-STD``."""
 
-    code: str
-    name: str
-    description: str = ""
+    code: SingleLine
+    name: SingleLine
+    description: FreeText = ""
     items: list[PackageItemIn]
     is_starter_pack: bool = False
 
@@ -239,17 +241,6 @@ def package_input(values: Mapping[str, Any]) -> PackageIn:
         return PackageIn.model_validate(dict(values))
     except ValidationError as error:
         raise invalid_input(error) from None
-
-
-def invalid_input(error: ValidationError) -> InvalidInput:
-    """pydantic's first complaint as one sentence, beside the field it concerns."""
-    problem = error.errors()[0]
-    field = str(problem["loc"][0]) if problem["loc"] else None
-    text = str(problem["msg"]).removeprefix("Value error, ").strip()
-    if problem["type"] != "value_error" and field:
-        text = f"{field.replace('_', ' ')}: {text}"
-    text = text[:1].upper() + text[1:]
-    return InvalidInput(text if text.endswith(".") else text + ".", field=field)
 
 
 # --- parsing what people type -------------------------------------------------------------------

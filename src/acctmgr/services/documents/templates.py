@@ -23,6 +23,7 @@ from acctmgr.services.documents.sample_data import sample_variables
 from acctmgr.services.documents.sandbox import render_source
 from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.text import free_text
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 TEMPLATE_CHANGED = (
@@ -94,21 +95,24 @@ def get_template(uow: UnitOfWork, name: str) -> TemplateView:
 # every other call the screens make.
 @use_case("templates.preview", write=False)
 def preview_template(uow: UnitOfWork, name: str, body: str, locale: str = "en_US") -> str:
-    """``body`` filled in with the sample data; refused with one sentence when it is broken or,
-    for HTML, when the PDF cannot be laid out. Only an Admin: previews run templates."""
+    """``body`` filled in with the sample data; refused with one sentence when it holds control
+    characters (see ``save_template``), is broken or, for HTML, when the PDF cannot be laid out.
+    Only an Admin: previews run templates."""
     require_role(uow.user, Role.ADMIN, to="preview templates")
-    return _check(name, body, locale)
+    return _check(name, free_text(body, what="template", field="body"), locale)
 
 
 @use_case("templates.save")
 def save_template(uow: UnitOfWork, name: str, expected_version: int, body: str) -> TemplateView:
     """Keep ``body`` as the next version of ``name``; the next document is made from it.
 
-    Only an Admin can. Refused with InvalidInput when it does not render the sample data (or, for
-    HTML, make its PDF), and with Conflict when someone saved the template since it was loaded.
+    Only an Admin can. Refused with InvalidInput when it holds control characters other than
+    line breaks and tabs, or does not render the sample data (or, for HTML, make its PDF), and
+    with Conflict when someone saved the template since it was loaded.
     """
     require_role(uow.user, Role.ADMIN, to="edit templates")
     _expect_in_use(uow, name, expected_version)
+    body = free_text(body, what="template", field="body")
     _check(name, body)
     highest = uow.session.scalar(
         select(func.max(DocumentTemplate.version)).where(DocumentTemplate.name == name)

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
@@ -22,12 +21,11 @@ from acctmgr.domain.roles import Role
 from acctmgr.models import AuditEvent
 from acctmgr.models.base import Base, Timestamps
 from acctmgr.services.kernel.permissions import require_role
+from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 
-class AuditEntry(BaseModel):
-    model_config = ConfigDict(from_attributes=True, frozen=True)
-
+class AuditEntry(ReadModel):
     at: datetime
     actor_id: int | None
     action: str

@@ -12,6 +12,8 @@ from acctmgr.models import Role, Segment, User, UserRole
 from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.text import single_line
+from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 LOGIN_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
@@ -19,10 +21,10 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class UserIn(BaseModel):
-    login: str = Field(min_length=2, max_length=64)
-    name: str = Field(min_length=1, max_length=120)
-    email: str = Field(max_length=254)
-    segment_code: str | None = None
+    login: SingleLine = Field(min_length=2, max_length=64)
+    name: SingleLine = Field(min_length=1, max_length=120)
+    email: SingleLine = Field(max_length=254)
+    segment_code: SingleLine | None = None
     roles: frozenset[Role] = frozenset()
 
     @field_validator("login")
@@ -146,7 +148,8 @@ def list_segments(uow: UnitOfWork) -> list[SegmentView]:
 
 
 def _insert_segment(uow: UnitOfWork, code: str, name: str) -> Segment:
-    code = code.strip().upper()
+    code = single_line(code, what="code", field="code").strip().upper()
+    name = single_line(name, what="name", field="name")
     if not code or not name.strip():
         raise InvalidInput("A segment needs a code and a name.", field="code")
     if uow.session.scalar(select(Segment.id).where(Segment.code == code)):

@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 from acctmgr.errors import InvalidInput
 from acctmgr.models import ActivityKind, Contact, OpportunityStage, RetentionStep
 from acctmgr.services.kernel import audit
+from acctmgr.services.kernel.text import free_text, single_line
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.retention import records, stages, views
 from acctmgr.services.retention.inputs import ContactAttemptIn, GoalsIn
@@ -65,7 +66,8 @@ def switch_to_call(uow: UnitOfWork, case_id: int, call_at: datetime, reason: str
         case,
         ActivityKind.CALL,
         f"Call {contact.name if contact else 'the customer'} instead of e-mailing",
-        notes=reason.strip() or "The e-mail thread was getting confused.",
+        notes=free_text(reason, what="reason", field="reason").strip()
+        or "The e-mail thread was getting confused.",
         contact=contact,
         due_at=call_at,
     )
@@ -81,6 +83,7 @@ def ask_account_executive(uow: UnitOfWork, case_id: int, subject: str, due_on: d
     five in the afternoon of ``due_on``.
     """
     case = stages.holding(uow, case_id, None, RetentionStep.CUSTOMER_GOALS)
+    subject = single_line(subject, what="task", field="subject")
     if not subject.strip():
         raise InvalidInput("Say what you need from the Account Executive.", field="subject")
     if due_on < uow.now.date():

@@ -15,6 +15,7 @@ from acctmgr.domain.activities import ActivityKind
 from acctmgr.domain.contracts import SignatureMethod
 from acctmgr.domain.sales import CloseOutcome
 from acctmgr.errors import InvalidInput
+from acctmgr.services.kernel.text_fields import FreeText, SingleLine
 
 
 class CaseIn(BaseModel):
@@ -23,7 +24,7 @@ class CaseIn(BaseModel):
     account_id: int
     contract_id: int
     contact_id: int | None = None
-    reason: str = Field(max_length=2000)
+    reason: FreeText = Field(max_length=2000)
     reduction_minor: int | None = None
     reduction_pct: Decimal | None = None
     customer_informed: bool = False
@@ -57,8 +58,8 @@ class ContactAttemptIn(BaseModel):
 
     channel: ActivityKind  # EMAIL or CALL
     contact_id: int | None = None
-    outcome: str = Field(max_length=200)
-    notes: str = Field(default="", max_length=4000)
+    outcome: SingleLine = Field(max_length=200)
+    notes: FreeText = Field(default="", max_length=4000)
 
     @field_validator("outcome")
     @classmethod
@@ -71,8 +72,8 @@ class ContactAttemptIn(BaseModel):
 class SignatureIn(BaseModel):
     """Who signed the new contract, when, and how."""
 
-    signer_name: str = Field(max_length=200)
-    signer_title: str = Field(default="", max_length=120)
+    signer_name: SingleLine = Field(max_length=200)
+    signer_title: SingleLine = Field(default="", max_length=120)
     signed_on: date
     method: SignatureMethod
 
@@ -92,13 +93,13 @@ class SignatureIn(BaseModel):
 class UsageReviewIn(BaseModel):
     """What the CMS found reviewing the account's usage and services."""
 
-    notes: str = Field(default="", max_length=4000)
+    notes: FreeText = Field(default="", max_length=4000)
 
 
 class OpportunityIn(BaseModel):
     """The opportunity the case creates on the account."""
 
-    name: str = Field(max_length=200)
+    name: SingleLine = Field(max_length=200)
     expected_close_on: date
 
 
@@ -106,13 +107,13 @@ class PlaceholderIn(BaseModel):
     """The placeholder request: the intent for a new contract, with the reduction expected."""
 
     estimated_reduction_minor: int
-    notes: str = Field(default="", max_length=4000)
+    notes: FreeText = Field(default="", max_length=4000)
 
 
 class GoalsIn(BaseModel):
     """The goals the customer confirmed."""
 
-    goals: str = Field(max_length=4000)
+    goals: FreeText = Field(max_length=4000)
 
 
 class ReviewIn(BaseModel):
@@ -131,4 +132,4 @@ class CloseIn(BaseModel):
     """How the case ends, and why."""
 
     outcome: CloseOutcome
-    reason: str = Field(default="", max_length=2000)
+    reason: FreeText = Field(default="", max_length=2000)

@@ -16,6 +16,7 @@ from acctmgr.models import (
 )
 from acctmgr.services.approvals import requests as approval_requests
 from acctmgr.services.kernel.permissions import require_segment
+from acctmgr.services.kernel.text import free_text
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 WON_STATUSES = (QuoteStatus.APPROVED, QuoteStatus.ACCEPTED)
@@ -45,7 +46,7 @@ def close(uow: UnitOfWork, opportunity: Opportunity, outcome: CloseOutcome, reas
     """
     if opportunity.stage is OpportunityStage.CLOSED:
         raise InvalidInput("This opportunity is already closed.")
-    reason = reason.strip()
+    reason = free_text(reason, what="reason", field="reason").strip()
     if outcome is CloseOutcome.WON:
         quote = latest_quote(uow, opportunity.id)
         if (

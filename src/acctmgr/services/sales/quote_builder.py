@@ -43,6 +43,8 @@ from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.money import line_net, parse_money
 from acctmgr.services.kernel.permissions import require_role, require_segment
 from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.text import free_text
+from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.sales import purchase_orders, quote_facts, quote_views, quotes
 from acctmgr.services.sales.quote_views import QuoteView
@@ -62,7 +64,7 @@ class NewQuoteIn(BaseModel):
     account_id: int
     starts_on: date
     term_months: int = Field(default=12, ge=1, le=60)
-    territory: str = Field(default="", max_length=120)
+    territory: SingleLine = Field(default="", max_length=120)
     opportunity_id: int | None = None
 
     @field_validator("territory")
@@ -82,8 +84,8 @@ class CatalogueLineIn(BaseModel):
 class OffCatalogueLineIn(BaseModel):
     """An item outside the catalogue: an exception Customer Success must approve."""
 
-    description: str = Field(max_length=500)
-    list_price: str  # typed money, e.g. "1,200.00"
+    description: SingleLine = Field(max_length=500)
+    list_price: SingleLine  # typed money, e.g. "1,200.00"
     quantity: Quantity = 1
     discount_pct: Discount = Decimal(0)
 
@@ -182,7 +184,7 @@ def write_statement_of_work(
     line = next((line for line in quote.lines if line.id == line_id), None)
     if line is None:
         raise InvalidInput(f"Line {line_id} is not on this quote.")
-    text = text.strip()
+    text = free_text(text, what="statement of work", field="statement_of_work").strip()
     if len(text) > MAX_SOW:
         raise InvalidInput(
             f"A statement of work is at most {MAX_SOW:,} characters.", field="statement_of_work"

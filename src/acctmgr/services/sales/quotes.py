@@ -27,6 +27,7 @@ from acctmgr.services.approvals.routing import RequiredApproval
 from acctmgr.services.catalogue import skus as catalogue
 from acctmgr.services.kernel.money import discount_of, line_net
 from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.sales import quote_approval
 from acctmgr.services.sales.quote_approval import EDITABLE, QuoteKind
@@ -79,7 +80,7 @@ class QuoteEdit(BaseModel):
 
     lines: list[QuoteLineIn] = Field(min_length=1)
     starts_on: date
-    territory: str | None = Field(default=None, max_length=120)
+    territory: SingleLine | None = Field(default=None, max_length=120)
 
 
 class QuotePreview(ReadModel):
