@@ -172,9 +172,11 @@ def subscription(
     currency: str = "USD",
 ) -> int:
     """A paid, active subscription on a contract: of the catalogue SKU version ``version_id``,
-    or of a SKU of its own called ``code``."""
+    or of the SKU called ``code`` (made the first time it is asked for)."""
     now = context.clock.now()
     with context.database.write_session() as session:
+        if version_id is None:
+            version_id = session.scalar(select(Sku.current_version_id).where(Sku.code == code))
         if version_id is None:
             sku = Sku(code=code, created_at=now)
             session.add(sku)

@@ -54,7 +54,14 @@ class Customer:
     phone_only_contact_id: int  # has none
 
 
-def customer(admin: Context, segment: str = "SMB", *, po_rules: bool = False) -> Customer:
+def customer(
+    admin: Context,
+    segment: str = "SMB",
+    *,
+    po_rules: bool = False,
+    name: str = "Acme Corp",
+    contract_number: str = "CT-0000001",
+) -> Customer:
     """Acme with a contract of two paid subscriptions.
 
     The retention tests follow the Segment Leader's route alone, so unless ``po_rules`` is set
@@ -66,7 +73,7 @@ def customer(admin: Context, segment: str = "SMB", *, po_rules: bool = False) ->
     account = account_service.create_account(
         admin,
         AccountIn(
-            name="Acme Corp",
+            name=name,
             segment_code=segment,
             owner_login="ae",
             territory="US",
@@ -86,7 +93,7 @@ def customer(admin: Context, segment: str = "SMB", *, po_rules: bool = False) ->
     )
     version = account_service.get_account(admin, account.id).version
     account_service.set_invoice_contact(admin, account.id, contact.id, version)
-    contract_id = factories.contract(admin, account.id, "CT-0000001", CONTRACT_ENDS)
+    contract_id = factories.contract(admin, account.id, contract_number, CONTRACT_ENDS)
     factories.subscription(
         admin, account.id, contract_id, "PLAT", quantity=2, list_price=500_00, net_price=450_00
     )

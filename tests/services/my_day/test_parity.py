@@ -22,8 +22,9 @@ def approvals_in_flight(admin: Context) -> Context:
     add_user(admin, "pricer", "Pat Pricer", None, Role.FINANCE)
     add_user(admin, "helper", "Hal Helper", None, Role.CUSTOMER_SUCCESS)
     group_rule(admin, GroupMode.ALL, ["finance", "pricer", "cms"])
-    acme = customer(admin)
-    for discount in ("40", "45"):
+    # One open case per contract: the two quotes are two customers'.
+    for number, discount in enumerate(("40", "45"), start=1):
+        acme = customer(admin, name=f"Acme {number}", contract_number=f"CT-000000{number}")
         case = to_quote(admin, acme)
         reduce_addon(admin, case, discount)
         submit(admin, case.id)
