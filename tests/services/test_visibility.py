@@ -46,13 +46,16 @@ UNSEGMENTED = frozenset(
         "catalogue.list_packages",
         "catalogue.publish",
         "catalogue.search",
+        "company.identity",
         "outbox.due",
         "segments.list",
         "templates.get",
         "templates.list",
         "templates.preview",
         "users.count",
+        "users.get",
         "users.list",
+        "users.search",
     }
 )
 

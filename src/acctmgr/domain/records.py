@@ -25,6 +25,7 @@ class RecordType(enum.StrEnum):
     APPROVAL_RULE = "approval_rule"
     AUDIT_EVENT = "audit_event"
     BILLING_DISCREPANCY = "billing_discrepancy"
+    COMPANY_IDENTITY = "company_identity"
     CONTACT = "contact"
     CONTRACT = "contract"
     DATABASE = "database"  # the whole of it, for a load that writes every kind (the demo seed)

@@ -44,6 +44,7 @@ from acctmgr.models.approvals import (
 from acctmgr.models.audit import AuditEvent
 from acctmgr.models.base import Base
 from acctmgr.models.catalogue import Package, PackageItem, Sku, SkuPrice, SkuVersion, UsageTier
+from acctmgr.models.company import CompanyIdentity
 from acctmgr.models.contracts import (
     Contract,
     Entitlement,
@@ -92,6 +93,7 @@ __all__ = [
     "Base",
     "BillingDiscrepancy",
     "CloseOutcome",
+    "CompanyIdentity",
     "Contact",
     "Contract",
     "ContractStatus",

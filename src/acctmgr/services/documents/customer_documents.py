@@ -21,21 +21,21 @@ from sqlalchemy import select
 from acctmgr.domain.records import RecordType
 from acctmgr.models import Account, Contact, Quote, QuoteLine, SkuKind, SkuVersion
 from acctmgr.services.catalogue import skus as catalogue
+from acctmgr.services.company.identity import Identity, current_identity
 from acctmgr.services.documents import rendering
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 from acctmgr.services.mail import outbox
-
-COMPANY = "Our company"
 
 
 def quote_variables(
     uow: UnitOfWork, quote: Quote, account: Account, *, contact_name: str
 ) -> dict[str, Any]:
     """What every document made from ``quote`` prints, whatever else its own kind adds: our
-    company, the account, the lines as sold with their totals, who it is for and who sends it."""
+    company (its name as ``company``, all of its identity as ``company_details``), the account,
+    the lines as sold with their totals, who it is for and who sends it."""
     lines = _line_variables(uow, quote.lines, quote.currency)
     return {
-        "company": COMPANY,
+        **company_variables(current_identity(uow)),
         "account": _account_variables(uow, account),
         "currency": quote.currency,
         "lines": lines,
@@ -43,6 +43,12 @@ def quote_variables(
         "contact_name": contact_name,
         "sender": uow.user.name,
     }
+
+
+def company_variables(identity: Identity) -> dict[str, Any]:
+    """Our company as every template reads it: ``company`` is the name (as templates made
+    before there was more to print expect), ``company_details`` the whole identity."""
+    return {"company": identity.name, "company_details": identity.printed()}
 
 
 def printed_line(

@@ -11,8 +11,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from acctmgr.services.documents.customer_documents import COMPANY, printed_line, totals
+from acctmgr.services.company.identity import Identity
+from acctmgr.services.documents.customer_documents import company_variables, printed_line, totals
 from acctmgr.services.documents.rendering import shipped_template
+
+SAMPLE_COMPANY = Identity(
+    name="Northwind Analytics GmbH",
+    address="Leopoldstraße 12, 80802 München, DE",
+    registration_number="HRB 123456",
+    vat_number="DE123456789",
+    email="orders@northwind.example",
+)
 
 
 def sample_variables(name: str) -> dict[str, Any]:
@@ -31,7 +40,7 @@ def sample_variables(name: str) -> dict[str, Any]:
         }
     lines = _sample_lines()
     return {
-        "company": COMPANY,
+        **company_variables(SAMPLE_COMPANY),
         "account": {
             "name": "Müller & Söhne GmbH",
             "iseries_number": "100234",

@@ -27,6 +27,7 @@ from sqlalchemy import and_, or_, select, update
 from acctmgr.config import Settings
 from acctmgr.domain.records import RecordType
 from acctmgr.models import EmailStatus, OutboxEmail
+from acctmgr.services.company.identity import current_identity
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.read_models import ReadModel
@@ -143,6 +144,7 @@ def _claim(
         return None
     email = uow.get(OutboxEmail, email_id, "e-mail")
     documents = attached_documents(uow, email_id)
+    company = current_identity(uow)
     return ClaimedEmail(
         id=email.id,
         message_id=email.message_id,
@@ -152,6 +154,8 @@ def _claim(
         body_text=email.body_text,
         body_html=email.body_html,
         attachments=[Attachment(d.filename, d.media_type, d.content) for d in documents],
+        sender_name=company.name if company.is_set else "",
+        reply_to=company.email,
     )
 
 

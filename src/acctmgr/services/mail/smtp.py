@@ -13,6 +13,7 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import formataddr
 
 from acctmgr.config import Settings
 
@@ -36,6 +37,10 @@ class ClaimedEmail:
     body_text: str
     body_html: str
     attachments: list[Attachment]
+    # Our company as the recipient reads it: the From's name and the address replies go to
+    # (the company's identity; empty until an admin sets it).
+    sender_name: str = ""
+    reply_to: str = ""
 
 
 class DeliveryFailed(Exception):
@@ -45,7 +50,9 @@ class DeliveryFailed(Exception):
 def build_message(settings: Settings, claimed: ClaimedEmail) -> EmailMessage:
     """The MIME message, always with the stored Message-ID so a resend is recognisable."""
     message = EmailMessage()
-    message["From"] = settings.mail_from
+    message["From"] = formataddr((claimed.sender_name, settings.mail_from))
+    if claimed.reply_to:
+        message["Reply-To"] = claimed.reply_to
     message["To"] = ", ".join(claimed.to)
     if claimed.cc:
         message["Cc"] = ", ".join(claimed.cc)

@@ -14,7 +14,7 @@ from acctmgr.services.approvals.inbox import HeldApproval, held_by
 from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
-from acctmgr.services.people.users import UserView, by_login
+from acctmgr.services.people.users import UserView, by_login, keep_an_admin
 
 
 class Deactivated(ReadModel):
@@ -28,15 +28,18 @@ class Deactivated(ReadModel):
 def deactivate_user(uow: UnitOfWork, login: str) -> Deactivated:
     """Deactivate a user: they can no longer sign in, decide or be routed work.
 
-    Only an Admin can, and never on themselves, so an active admin always remains.
-    Deactivating an inactive user changes nothing. Returns the approvals only they could
-    decide, to reassign. Raises PermissionDenied or InvalidInput with a sentence.
+    Only an Admin can, never on themselves, and never on the last active admin, so an active
+    admin always remains. Deactivating an inactive user changes nothing. Returns the approvals
+    only they could decide, to reassign. Raises PermissionDenied or InvalidInput with a
+    sentence.
     """
     require_role(uow.user, Role.ADMIN, to="deactivate users")
     user = by_login(uow, login)
     if user.id == uow.user.id:
         raise InvalidInput("You cannot deactivate yourself; ask another admin.", field="login")
     if user.active:
+        if any(held.role is Role.ADMIN for held in user.roles):
+            keep_an_admin(uow, user, doing="be deactivated")
         user.active = False  # audited as the change of this use case, users.deactivate
         uow.session.flush()
     return Deactivated(user=UserView.of(user), to_reassign=held_by(uow, user.id))

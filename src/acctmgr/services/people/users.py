@@ -20,20 +20,20 @@ LOGIN_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class UserIn(BaseModel):
-    login: SingleLine = Field(min_length=2, max_length=64)
+class UserDetails(BaseModel):
+    """What an admin may change about a user: everything but the login."""
+
     name: SingleLine = Field(min_length=1, max_length=120)
     email: SingleLine = Field(max_length=254)
     segment_code: SingleLine | None = None
     roles: frozenset[Role] = frozenset()
 
-    @field_validator("login")
+    @field_validator("name")
     @classmethod
-    def _login(cls, value: str) -> str:
-        value = value.strip().lower()
-        if not LOGIN_PATTERN.match(value):
-            raise ValueError("a login is 2-64 lower-case letters, digits, dots, dashes or _")
-        return value
+    def _name(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a user needs a name")
+        return value.strip()
 
     @field_validator("email")
     @classmethod
@@ -41,6 +41,25 @@ class UserIn(BaseModel):
         value = value.strip()
         if not EMAIL_PATTERN.match(value):
             raise ValueError("an e-mail address looks like name@example.com")
+        return value
+
+    @field_validator("segment_code")
+    @classmethod
+    def _segment(cls, value: str | None) -> str | None:
+        return (value.strip().upper() or None) if value is not None else None
+
+
+class UserIn(UserDetails):
+    """A new user: their login, and the details an admin may change later."""
+
+    login: SingleLine = Field(min_length=2, max_length=64)
+
+    @field_validator("login")
+    @classmethod
+    def _login(cls, value: str) -> str:
+        value = value.strip().lower()
+        if not LOGIN_PATTERN.match(value):
+            raise ValueError("a login is 2-64 lower-case letters, digits, dots, dashes or _")
         return value
 
 
@@ -96,21 +115,52 @@ def create_first_admin(uow: UnitOfWork, data: UserIn) -> UserView:
 
 @use_case("users.create")
 def create_user(uow: UnitOfWork, data: UserIn) -> UserView:
-    """Add a user with roles and a segment. Only an admin can; logins are unique."""
+    """Add a user with roles and a segment. Only an admin can; logins and e-mail addresses
+    are unique (InvalidInput beside the field), and the segment must exist."""
     require_role(uow.user, Role.ADMIN, to="add users")
     return _insert_user(uow, data)
+
+
+@use_case("users.update")
+def update_user(uow: UnitOfWork, login: str, data: UserDetails, expected_version: int) -> UserView:
+    """Change a user's name, e-mail address, segment and roles (the login stays).
+
+    Only an admin can. Refused with InvalidInput for an e-mail address another user has, a
+    segment that does not exist, or taking the Admin role from oneself or from the last active
+    admin; with Conflict when the user was saved since ``expected_version`` was read.
+    """
+    require_role(uow.user, Role.ADMIN, to="change users")
+    user = by_login(uow, login)
+    uow.expect_version(user, expected_version, "user")
+    _refuse_taken_email(uow, data.email, but=user.id)
+    user.segment_id = _segment_id(uow, data.segment_code)
+    user.name = data.name
+    user.email = data.email
+    _replace_roles(uow, user, data.roles)
+    return UserView.of(user)
 
 
 @use_case("users.set_roles")
 def set_roles(
     uow: UnitOfWork, login: str, roles: frozenset[Role], expected_version: int
 ) -> UserView:
-    """Replace a user's roles. Only an admin can, and not to remove their own admin role."""
+    """Replace a user's roles. Only an admin can, and not to remove their own admin role or
+    the last active admin's."""
     require_role(uow.user, Role.ADMIN, to="change roles")
     user = by_login(uow, login)
     uow.expect_version(user, expected_version, "user")
-    if user.id == uow.user.id and Role.ADMIN not in roles:
-        raise InvalidInput("You cannot take away your own admin role; ask another admin.")
+    _replace_roles(uow, user, roles)
+    return UserView.of(user)
+
+
+def _replace_roles(uow: UnitOfWork, user: User, roles: frozenset[Role]) -> None:
+    """Give ``user`` exactly ``roles``, keeping an admin able to administer."""
+    if any(held.role is Role.ADMIN for held in user.roles) and Role.ADMIN not in roles:
+        if user.id == uow.user.id:
+            raise InvalidInput(
+                "You cannot take away your own admin role; ask another admin.", field="roles"
+            )
+        keep_an_admin(uow, user, doing="lose the Admin role")
     keep = [held for held in user.roles if held.role in roles]
     held_roles = {held.role for held in keep}
     user.roles = keep + [UserRole(role=role) for role in sorted(roles - held_roles)]
@@ -118,7 +168,28 @@ def set_roles(
     # version, so a copy of the user opened before the change is refused as stale.
     user.updated_at = uow.now
     uow.session.flush()
-    return UserView.of(user)
+
+
+def keep_an_admin(uow: UnitOfWork, user: User, *, doing: str) -> None:
+    """Refuse, with InvalidInput, a change that would leave no active admin: ``user`` is about
+    to stop being one (``doing`` says how, "be deactivated").
+
+    The active admins' rows are locked first (on PostgreSQL; SQLite has one writer at a time),
+    so two admins taking the role from each other at once cannot both succeed: the second one
+    waits, then finds only itself left.
+    """
+    admins = uow.session.scalars(
+        select(User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.ADMIN, User.active.is_(True))
+        .with_for_update()
+    ).all()
+    if not set(admins) - {user.id}:
+        raise InvalidInput(
+            f"{user.name} is the last active admin and cannot {doing}; "
+            "make someone else an admin first.",
+            field="roles",
+        )
 
 
 @use_case("users.me")
@@ -160,19 +231,36 @@ def _insert_segment(uow: UnitOfWork, code: str, name: str) -> Segment:
 def _insert_user(uow: UnitOfWork, data: UserIn) -> UserView:
     if uow.session.scalar(select(User.id).where(User.login == data.login)):
         raise InvalidInput(f"There is already a user with the login {data.login}.", field="login")
-    segment_id = None
-    if data.segment_code:
-        segment_id = uow.session.scalar(
-            select(Segment.id).where(Segment.code == data.segment_code.upper())
-        )
-        if segment_id is None:
-            raise InvalidInput(f"There is no segment {data.segment_code}.", field="segment_code")
+    _refuse_taken_email(uow, data.email)
+    segment_id = _segment_id(uow, data.segment_code)
     user = uow.add(
         User(login=data.login, name=data.name.strip(), email=data.email, segment_id=segment_id)
     )
     user.roles = [UserRole(role=role) for role in sorted(data.roles)]
     uow.session.flush()
     return UserView.of(user)
+
+
+def _refuse_taken_email(uow: UnitOfWork, email: str, *, but: int | None = None) -> None:
+    """InvalidInput beside the e-mail field when another user has this address (any case)."""
+    query = select(User.login).where(func.lower(User.email) == email.lower())
+    if but is not None:
+        query = query.where(User.id != but)
+    taken_by = uow.session.scalar(query.limit(1))
+    if taken_by is not None:
+        raise InvalidInput(
+            f"The e-mail address {email} is already the address of {taken_by}.", field="email"
+        )
+
+
+def _segment_id(uow: UnitOfWork, code: str | None) -> int | None:
+    """The id of the segment with this code; None for none; InvalidInput when there is none."""
+    if not code:
+        return None
+    segment_id = uow.session.scalar(select(Segment.id).where(Segment.code == code.upper()))
+    if segment_id is None:
+        raise InvalidInput(f"There is no segment {code}.", field="segment_code")
+    return segment_id
 
 
 def by_login(uow: UnitOfWork, login: str) -> User:

@@ -1,0 +1,1 @@
+"""The company acctmgr works for: its identity on every document and e-mail."""
