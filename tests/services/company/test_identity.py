@@ -72,7 +72,9 @@ def test_the_po_and_its_e_mail_carry_the_stored_identity(
     [message] = server.messages()
     assert message["From"].startswith("Northwind Analytics GmbH <")
     assert message["Reply-To"] == "orders@northwind.example"
-    assert "Northwind Analytics GmbH" in message.get_body(("plain",)).get_content()
+    body = message.get_body(("plain",))
+    assert body is not None
+    assert "Northwind Analytics GmbH" in body.get_content()
     [attachment] = list(message.iter_attachments())
     pdf = pypdf.PdfReader(io.BytesIO(attachment.get_content()))
     text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())

@@ -16,9 +16,7 @@ from acctmgr.services.people.users import UserDetails, UserIn
 
 def details(login: str, **changes: object) -> UserDetails:
     """The user's details as stored, with ``changes``."""
-    return UserDetails(
-        **{"name": "Erin Executive", "email": f"{login}@example.com", **changes}  # type: ignore[arg-type]
-    )
+    return UserDetails(**{"name": "Erin Executive", "email": f"{login}@example.com", **changes})
 
 
 def test_a_second_user_with_an_e_mail_address_taken_is_refused(admin: Context) -> None:
