@@ -97,6 +97,13 @@ def rules_screen() -> Screen[Any]:
     return ApprovalRulesScreen()
 
 
+def people_screen() -> Screen[Any]:
+    """The users and their roles (admins), imported when first opened."""
+    from acctmgr.screens.people.people import PeopleScreen
+
+    return PeopleScreen()
+
+
 def templates_screen() -> Screen[Any]:
     """The document templates and their editor, imported when first opened."""
     from acctmgr.screens.documents.templates import TemplatesScreen
@@ -118,6 +125,7 @@ class AcctmgrApp(App[None]):
         "outbox": outbox_screen,
         "templates": templates_screen,
         "rules": rules_screen,
+        "people": people_screen,
     }
     BINDINGS = [
         # Not in the footer, which 80 columns keep for the screen's own keys: F1 is where people
@@ -294,6 +302,13 @@ class AcctmgrApp(App[None]):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+    @work(group="company")
+    async def edit_company_identity(self) -> None:
+        """The company's identity form (admins), over the current screen."""
+        from acctmgr.screens.people.company import edit_company_identity
+
+        await edit_company_identity(self)
 
     def open_account(self, account_id: int) -> None:
         from acctmgr.screens.accounts.account import AccountScreen

@@ -27,11 +27,13 @@ class MyDayScreen(AcctmgrScreen):
     BINDINGS = [
         Binding("d", "done", "Mark done"),
         Binding("f5", "refresh", "Refresh"),
+        Binding("f9", "people", "People"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self._items: dict[str, MyDayItem] = {}
+        self._admin = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -63,6 +65,9 @@ class MyDayScreen(AcctmgrScreen):
 
     def show_day(self, day: MyDay) -> None:
         self._items.clear()
+        if day.is_admin != self._admin:
+            self._admin = day.is_admin
+            self.refresh_bindings()
         self.query_one("#my-day-summary", Static).update(
             content(f"{day.user_name} · {', '.join(day.roles)} · {day.today:%A %d %B %Y}")
         )
@@ -121,6 +126,8 @@ class MyDayScreen(AcctmgrScreen):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "people":
+            return self._admin
         if action == "done":
             item = self._highlighted()
             return item is not None and item.record_type is RecordType.ACTIVITY
@@ -164,6 +171,10 @@ class MyDayScreen(AcctmgrScreen):
         if done is not None:
             self.notify(f"Done: {item.title}")
         self.refresh_day()
+
+    def action_people(self) -> None:
+        """People, the admins' screen of users (the F9 key of My day)."""
+        self.acctmgr.go("people")
 
     def action_refresh(self) -> None:
         self.refresh_day()

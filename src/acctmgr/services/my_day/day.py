@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from acctmgr.db import HEAD_REVISION
 from acctmgr.db.reader import Reader
+from acctmgr.domain.roles import Role
 from acctmgr.errors import StorageError, UnknownUser
 from acctmgr.services.accounts.my_day import DUE
 from acctmgr.services.approvals.my_day import WAITING
@@ -33,6 +34,7 @@ class MyDay:
     roles: list[str]
     today: date
     sections: list[DaySection]
+    is_admin: bool = False  # offered the admin screens (People)
 
     def items(self, key: str) -> list[MyDayItem]:
         """The lines of one section; none when the section is not for this user."""
@@ -77,4 +79,5 @@ def _read_day(reader: Reader, login: str | None, now: datetime) -> MyDay:
         roles=sorted(role.label for role in actor.roles),
         today=now.date(),
         sections=[section for section in sections if section is not None],
+        is_admin=actor.has(Role.ADMIN),
     )

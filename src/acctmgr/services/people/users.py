@@ -28,6 +28,14 @@ class UserDetails(BaseModel):
     segment_code: SingleLine | None = None
     roles: frozenset[Role] = frozenset()
 
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _roles(cls, value: object) -> object:
+        """Roles as a form types them: codes or names, separated by commas ("Admin, cms")."""
+        if not isinstance(value, str):
+            return value
+        return frozenset(_role_named(part) for part in value.split(",") if part.strip())
+
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
@@ -47,6 +55,20 @@ class UserDetails(BaseModel):
     @classmethod
     def _segment(cls, value: str | None) -> str | None:
         return (value.strip().upper() or None) if value is not None else None
+
+
+def _role_named(text: str) -> Role:
+    wanted = " ".join(text.split()).lower()
+    for role in Role:
+        if wanted in (role.value, role.label.lower()):
+            return role
+    known = ", ".join(role.label for role in Role)
+    raise ValueError(f"there is no role called {text.strip()}; the roles are {known}")
+
+
+def role_names(roles: frozenset[Role] | list[Role]) -> str:
+    """Roles as the people form shows them, in the order Role declares them."""
+    return ", ".join(role.label for role in Role if role in roles)
 
 
 class UserIn(UserDetails):
