@@ -21,6 +21,7 @@ from acctmgr.screens.retention.form_steps import CloseStep
 from acctmgr.screens.retention.open_case import OpenCaseScreen
 from acctmgr.screens.retention.wizard import RETENTION_SCREENS
 from acctmgr.screens.wizards.runner import run_wizard
+from acctmgr.screens.wizards.step import Reload
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.retention import closing, history, opening, quote_approval, views
 from acctmgr.services.retention.stages import RETENTION, Stage
@@ -145,12 +146,16 @@ class CaseScreen(AcctmgrScreen):
 
     @work(exclusive=True, group="case-step")
     async def action_close_case(self) -> None:
-        case = await self._load()
-        if case is not None:
-            await self.app.push_screen_wait(
-                RETENTION_SCREENS.wired(self, CloseStep(case), closing.close_case, case)
-            )
-            await self._load()
+        carried: Reload | None = None
+        while (case := await self._load()) is not None:
+            close = RETENTION_SCREENS.wired(self, CloseStep(case), closing.close_case, case)
+            if carried is not None:
+                close.carry(carried)
+            result = await self.app.push_screen_wait(close)
+            if not isinstance(result, Reload):
+                await self._load()
+                return
+            carried = result
 
     def action_open_account(self) -> None:
         if self.case is not None:

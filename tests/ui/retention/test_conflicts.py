@@ -1,0 +1,105 @@
+"""Saving a step when someone else saved the case first, and closing at a person's pace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+from textual.widgets import Input, Select
+
+from acctmgr.models import Activity, CloseOutcome, RetentionCase, RetentionStep
+from acctmgr.screens.dialog import ConfirmScreen
+from acctmgr.screens.retention.case import CaseScreen
+from acctmgr.screens.retention.form_steps import CloseStep, OpportunityStep
+from acctmgr.screens.retention.review_steps import UsageStep
+from acctmgr.screens.wizards import step as step_screens
+from tests.ui.retention.test_drafts import _case_at_usage
+from tests.ui_support import build_app, notifications, settle, until
+
+DRAFT_DELAY = 0.1
+PAUSE = DRAFT_DELAY * 2.5
+
+
+@pytest.fixture(autouse=True)
+def short_draft_delay(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drafts are kept after a tenth of a second of rest, so a person's pause costs little."""
+    monkeypatch.setattr(step_screens, "DRAFT_DELAY", DRAFT_DELAY)
+
+
+async def test_a_real_conflict_offers_to_reload_the_case_with_what_was_typed(
+    tmp_path: Path, office: Path
+) -> None:
+    """Someone else saves the case while cms2 types: Ctrl+S asks, y reloads the step with the
+    typed notes still there, and the next Ctrl+S saves them."""
+    app = build_app(tmp_path, "cms2", office)
+    case_id = _case_at_usage(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(CaseScreen(case_id))
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await until(app, pilot, lambda: isinstance(app.screen, UsageStep), "the usage step")
+        first = app.screen
+        app.screen.query_one("#notes", Input).focus()
+        await pilot.press(*"Page views down a fifth")
+        await pilot.pause(PAUSE)
+        with app.context.database.write_session() as session, session.begin():
+            # As another person's save does: the stored case is a version further on.
+            session.execute(
+                update(RetentionCase)
+                .where(RetentionCase.id == case_id)
+                .values(version=RetentionCase.version + 1)
+            )
+        await pilot.press("ctrl+s")
+        # The step's save waits for the answer, so settling (which waits for it) cannot.
+        for _ in range(100):
+            if isinstance(app.screen, ConfirmScreen):
+                break
+            await pilot.pause(0.05)
+        assert isinstance(app.screen, ConfirmScreen), type(app.screen)
+        await pilot.press("y")
+        await until(
+            app,
+            pilot,
+            lambda: isinstance(app.screen, UsageStep) and app.screen is not first,
+            "the usage step, loaded again",
+        )
+        assert app.screen.query_one("#notes", Input).value == "Page views down a fifth"
+        await pilot.pause(PAUSE)
+        await pilot.press("ctrl+s")
+        await until(app, pilot, lambda: isinstance(app.screen, OpportunityStep), "the next step")
+    with app.context.database.read_session() as session:
+        case = session.get(RetentionCase, case_id)
+        assert case is not None
+        assert case.step is RetentionStep.OPPORTUNITY
+        notes = session.scalars(
+            select(Activity.notes).where(Activity.subject == "Usage and services reviewed")
+        ).all()
+        assert "Page views down a fifth" in notes
+
+
+async def test_closing_withdrawn_after_changing_the_outcome_is_no_conflict(
+    tmp_path: Path, office: Path
+) -> None:
+    """cms2 presses x, changes the outcome, rests, types a reason, rests, and Ctrl+S closes the
+    case withdrawn, with no word of anyone else's save."""
+    app = build_app(tmp_path, "cms2", office)
+    case_id = _case_at_usage(app)
+    shown = notifications(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(CaseScreen(case_id))
+        await settle(app, pilot)
+        await pilot.press("x")
+        await until(app, pilot, lambda: isinstance(app.screen, CloseStep), "the close form")
+        app.screen.query_one("#outcome", Select).value = "withdrawn"
+        await pilot.pause(PAUSE)
+        app.screen.query_one("#reason", Input).focus()
+        await pilot.press(*"Customer found the budget")
+        await pilot.pause(PAUSE)
+        await pilot.press("ctrl+s")
+        await until(app, pilot, lambda: isinstance(app.screen, CaseScreen), "the case again")
+    assert not [message for message in shown if "Someone else saved" in message], shown
+    with app.context.database.read_session() as session:
+        case = session.get(RetentionCase, case_id)
+        assert case is not None
+        assert (case.step, case.outcome) == (RetentionStep.CLOSED, CloseOutcome.WITHDRAWN)
