@@ -129,3 +129,19 @@ def _day(text: str, field: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput("A date is written like 2027-04-01.", field=field) from None
+
+
+def typed_over(
+    before: dict[str, str], now: dict[str, str], typed: dict[str, str]
+) -> tuple[dict[str, str], list[str]]:
+    """What the form shows once the quote is loaded again: the stored values ``now``, with what
+    the user changed from ``before`` laid over them; and the fields where someone else stored
+    a different value meanwhile (a clash the user must look at, never overwritten unseen)."""
+    mine = {name: value for name, value in typed.items() if before.get(name) != value}
+    clashes = [
+        name
+        for name, value in mine.items()
+        if name in now and now[name] != before.get(name) and now[name] != value
+    ]
+    kept = {name: value for name, value in mine.items() if name in now and name not in clashes}
+    return {**now, **kept}, clashes

@@ -62,8 +62,9 @@ class QuoteStep(CaseStep):
         await super().save_draft({**values, **self.editor.values()})
 
     async def done(self, values: dict[str, str]) -> bool:
-        if not await self.editor.save_typed():
-            return False
-        case: CaseView = await self.run_service(views.get_case, self.case.id)
-        await self.run_service(quote_approval.finish_quote, self.case.id, case.version)
+        async with self.editor.one_at_a_time():
+            if not await self.editor.save_typed():
+                return False
+            case: CaseView = await self.run_service(views.get_case, self.case.id)
+            await self.run_service(quote_approval.finish_quote, self.case.id, case.version)
         return True

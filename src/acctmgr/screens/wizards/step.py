@@ -187,7 +187,9 @@ class StepScreen(AcctmgrScreen):
             self._dirty = False
             self.run_worker(self.save_draft(self.query_one(Form).values()), group="draft")
 
-    @work(exclusive=True, group="step")
+    # Not exclusive: a second Ctrl+S would cancel the save on its way, whose thread still
+    # commits; while one runs (``_busy``) another press is ignored.
+    @work(group="step")
     async def action_submit(self) -> None:
         if self._busy:
             return
@@ -223,8 +225,10 @@ class StepScreen(AcctmgrScreen):
         if self._draft_timer is not None:
             self._draft_timer.stop()
 
-    @work(exclusive=True, group="step")
+    @work(group="step")
     async def action_leave(self) -> None:
+        if self._busy:
+            return  # a save is on its way: leaving now would race it
         self._stop_drafts()
         if self._dirty:
             await self.save_draft(self.query_one(Form).values())
