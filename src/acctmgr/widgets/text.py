@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from rich.text import Text
 from textual.content import Content
@@ -41,6 +42,22 @@ def fields(rows: Sequence[tuple[str, object]], width: int = 18) -> Content:
 def money(minor: int, currency: str) -> Text:
     """Minor units as a right-aligned amount with its currency."""
     return Text(format_money(minor, currency), justify="right", no_wrap=True)
+
+
+def percentage(value: object) -> str:
+    """A percentage as people write it: ``30%``, ``12.5%``, ``14.12%`` (two places at most)."""
+    try:
+        number = Decimal(str(value if value is not None else 0))
+        rounded = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return f"{safe(value)}%"
+    text = f"{rounded:f}".rstrip("0").rstrip(".") if "." in f"{rounded:f}" else f"{rounded:f}"
+    return f"{text}%"
+
+
+def counted(count: int, thing: str, things: str | None = None) -> str:
+    """``1 account``, ``2 accounts``: a count with its noun in the right number."""
+    return f"{count:,} {thing if count == 1 else things or thing + 's'}"
 
 
 def day(value: date | datetime | None) -> str:

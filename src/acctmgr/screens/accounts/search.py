@@ -20,7 +20,7 @@ from acctmgr.services.accounts.search import AccountQuery, AccountRow
 from acctmgr.services.people import users as user_service
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.search_box import SearchBox
-from acctmgr.widgets.text import content, safe
+from acctmgr.widgets.text import content, counted, safe
 
 PAGE = 100
 KIND_LABEL = {AccountKind.CUSTOMER: "", AccountKind.NATIONAL: "NA", AccountKind.REGIONAL: "RA"}
@@ -125,7 +125,9 @@ class AccountsScreen(AcctmgrScreen):
         shown = table.row_count
         # The status line has a fixed size (app.tcss): no need to lay the screen out again.
         self.query_one("#accounts-status", Static).update(
-            f"{shown} accounts" if self._exhausted else f"{shown} accounts shown, more below",
+            counted(shown, "account")
+            if self._exhausted
+            else f"{counted(shown, 'account')} shown, more below",
             layout=False,
         )
 

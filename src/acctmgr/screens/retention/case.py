@@ -28,7 +28,7 @@ from acctmgr.services.retention.stages import RETENTION, Stage
 from acctmgr.services.retention.views import CaseView
 from acctmgr.widgets.record_table import RecordTable
 from acctmgr.widgets.step_indicator import StepIndicator
-from acctmgr.widgets.text import fields, plain
+from acctmgr.widgets.text import fields, percentage, plain
 
 
 class CaseScreen(AcctmgrScreen):
@@ -162,6 +162,13 @@ class CaseScreen(AcctmgrScreen):
             self.acctmgr.open_account(self.case.account_id)
 
 
+def _yours(case: CaseView) -> str:
+    """Whether the ball is with the signed-in user: theirs, or theirs to take from the queue."""
+    if not case.mine:
+        return ""
+    return " (you)" if case.assigned_to else ": you may take it (t)"
+
+
 def _summary(case: CaseView) -> list[tuple[str, str]]:
     def money(minor: int | None) -> str:
         return format_money(minor or 0, case.currency)
@@ -169,12 +176,12 @@ def _summary(case: CaseView) -> list[tuple[str, str]]:
     rows = [
         ("Account", case.account_name),
         ("Opened by", case.opened_by),
-        ("With", case.holder + ("  (you)" if case.mine else "")),
+        ("With", case.holder + _yours(case)),
         ("Reason", case.reason),
         (
             "Asks for",
             f"{money(case.requested_reduction_minor)} a year off "
-            f"({case.requested_reduction_pct.normalize():f}% of {money(case.current_rate_minor)})",
+            f"({percentage(case.requested_reduction_pct)} of {money(case.current_rate_minor)})",
         ),
         ("Contract", f"{case.contract_number}, ends {case.contract_ends_on}"),
         ("Notice by", f"{case.notice_deadline}; earliest effective {case.earliest_effective}"),

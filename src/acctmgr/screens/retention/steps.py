@@ -16,6 +16,7 @@ from acctmgr.screens.wizards.step import DraftKey, StepScreen
 from acctmgr.services.kernel.money import format_money, parse_money, parse_percent
 from acctmgr.services.retention.views import CaseView
 from acctmgr.widgets.step_indicator import StepState
+from acctmgr.widgets.text import percentage
 
 
 def parse_day(text: str, field: str) -> date:
@@ -59,7 +60,7 @@ class CaseStep(StepScreen):
             (
                 "Customer asks",
                 f"{self.money(case.requested_reduction_minor)} a year "
-                f"({case.requested_reduction_pct.normalize():f}%) — {case.reason}",
+                f"({percentage(case.requested_reduction_pct)}) — {case.reason}",
             ),
             (
                 "Current rate",

@@ -152,6 +152,7 @@ def _claim(
         body_text=email.body_text,
         body_html=email.body_html,
         attachments=[Attachment(d.filename, d.media_type, d.content) for d in documents],
+        written_at=email.created_at,
     )
 
 
