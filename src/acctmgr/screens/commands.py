@@ -1,13 +1,17 @@
-"""Command palette commands: go to My day or Accounts, and jump to any account by name."""
+"""Command palette commands: go to My day or Accounts, jump to any account by name, and every
+action of the current screen."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import TYPE_CHECKING, cast
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.markup import escape
+from textual.app import App, SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
 
 from acctmgr.errors import AcctmgrError
 from acctmgr.services.accounts.search import AccountQuery, search_accounts
@@ -78,3 +82,21 @@ class GoToCommands(Provider):
 def _literal(text: str) -> str:
     """Escape markup in a customer name for the palette's prompt."""
     return escape(safe(text))
+
+
+def screen_actions(app: App[Any], screen: Screen[Any]) -> Iterator[SystemCommand]:
+    """Each action the screen offers now (what its footer and keys panel list, those its
+    ``check_action`` allows), named as its key's description, with the key to learn."""
+    seen: set[str] = set()
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if active.node is app or not active.enabled or not binding.description:
+            continue  # the app's own keys are the places above
+        if binding.action in seen:
+            continue
+        seen.add(binding.action)
+        yield SystemCommand(
+            binding.description,
+            f"{app.get_key_display(binding)} on this screen",
+            partial(app.run_action, binding.action, active.node),
+        )

@@ -173,6 +173,11 @@ class QuoteEditor(Vertical):
         """What is typed, as plain strings keyed by field name (what a draft keeps)."""
         return self.query_one(Form).values()
 
+    def has_unsaved_changes(self) -> bool:
+        """Whether the form holds something other than the quote as stored."""
+        stored = self._stored_values()
+        return any(stored.get(name, "") != value for name, value in self.values().items())
+
     def focus_first(self) -> None:
         self.query_one(Form).focus_first()
 

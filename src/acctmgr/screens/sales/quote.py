@@ -83,6 +83,9 @@ class QuoteScreen(StepScreen):
         await self.editor.rebuild(quote)
         self._show_status()
 
+    def has_unsaved_work(self) -> bool:
+        return self.editor.has_unsaved_changes()
+
     def on_screen_resume(self) -> None:
         # Back from another screen (the approvals, the account): show the quote as it is now.
         self.run_worker(self._reload_in_turn(), group="quote-build")

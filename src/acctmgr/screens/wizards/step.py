@@ -100,6 +100,10 @@ class StepScreen(AcctmgrScreen):
         """What the signed-in user left in a draft at this step, as loaded with the record."""
         return self._draft
 
+    def has_unsaved_work(self) -> bool:
+        """Whether something typed here is kept nowhere yet (not saved, not in a draft)."""
+        return self._dirty
+
     def carry(self, reload: Reload) -> None:
         """Show what the user typed before the record was loaded again, over its draft."""
         self._draft = {**self._draft, **reload.values}
