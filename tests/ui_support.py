@@ -56,6 +56,16 @@ async def until(app: AcctmgrApp, pilot: Any, ready: Any, what: str) -> None:
     raise AssertionError(f"never happened: {what}")
 
 
+async def while_waiting(pilot: Any, ready: Any, what: str) -> None:
+    """Pause until ``ready()`` while a worker waits for the user (a question it asked, a save
+    in turn), which settling would wait for in vain."""
+    for _ in range(250):
+        if ready():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"never happened: {what}")
+
+
 def notifications(app: AcctmgrApp) -> list[str]:
     """The messages of the notifications the app shows from now on, in order, as they come.
 

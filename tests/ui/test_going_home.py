@@ -82,3 +82,25 @@ async def test_the_palette_runs_the_actions_of_the_quote_screen(
         await settle(app, pilot)
     stored: QuoteView = quotes.get_quote(app.context.as_user("ae"), quote.id)
     assert stored.status.value != "draft", stored.status
+
+
+async def test_a_refused_value_is_selected_so_the_correction_replaces_it(
+    tmp_path: Path, office: Path
+) -> None:
+    """A discount of 135 is refused beside its field; typing 35 then gives 35, not 13535."""
+    app = build_app(tmp_path, "ae", office)
+    quote = a_first_quote(app)
+    line = next(
+        line for line in quote.lines if line.kind is not None and line.kind.value != "included"
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await app.push_screen(QuoteScreen(quote))
+        await settle(app, pilot)
+        field = app.screen.query_one(f"#disc_{line.id}", Input)
+        field.focus()
+        field.value = "135"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("3", "5")
+        assert field.value == "35"

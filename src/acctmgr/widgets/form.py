@@ -109,7 +109,12 @@ class Form(Vertical):
         label = self.query_one(f"#{name}-error", Label)
         label.update(Content(message))
         label.add_class("shown")
-        self.query_one(f"#{name}").focus()
+        control = self.query_one(f"#{name}")
+        control.focus()
+        if isinstance(control, Input):
+            # Typing the correction replaces the refused value instead of adding to it
+            # ("55.55" and a 1 made "55.551"); the field may have had the focus all along.
+            control.select_all()
         return True
 
     def show_validation(self, error: ValidationError, names: dict[str, str] | None = None) -> str:

@@ -19,7 +19,7 @@ from acctmgr.services.documents import rendering as documents
 from acctmgr.services.documents import sample_data
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, run_use_case
 from acctmgr.widgets.record_table import RecordTable
-from tests.ui_support import build_app, notifications, settle, until
+from tests.ui_support import build_app, notifications, settle, until, while_waiting
 
 SIZE = (80, 24)
 EMAIL = "po_email.txt.j2"
@@ -200,3 +200,29 @@ async def test_a_seller_reads_a_document_from_the_account(tmp_path: Path, office
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, AccountScreen)
+
+
+async def test_escape_asks_before_dropping_an_unsaved_template_edit(
+    tmp_path: Path, office: Path
+) -> None:
+    """Escape over an unsaved edit asks; n stays with the text, y leaves and keeps nothing."""
+    app = build_app(tmp_path, "admin", office)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await open_editor(app, pilot, EMAIL)
+        body = app.screen.query_one("#template-body", TextArea)
+        body.focus()
+        body.move_cursor((0, 0))
+        await pilot.press(*"Hello. ")
+        await pilot.press("escape")
+        await while_waiting(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        await pilot.press("n")
+        await while_waiting(
+            pilot, lambda: isinstance(app.screen, TemplateEditorScreen), "the editor again"
+        )
+        assert body.text.startswith("Hello. ")
+        await pilot.press("escape")
+        await while_waiting(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        await pilot.press("y")
+        await while_waiting(pilot, lambda: isinstance(app.screen, TemplatesScreen), "the list")
+    assert stored_versions(app, EMAIL) == []

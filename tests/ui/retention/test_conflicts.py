@@ -15,7 +15,7 @@ from acctmgr.screens.retention.form_steps import CloseStep, OpportunityStep
 from acctmgr.screens.retention.review_steps import UsageStep
 from acctmgr.screens.wizards import step as step_screens
 from tests.ui.retention.test_drafts import _case_at_usage
-from tests.ui_support import build_app, notifications, settle, until
+from tests.ui_support import build_app, notifications, settle, until, while_waiting
 
 DRAFT_DELAY = 0.1
 PAUSE = DRAFT_DELAY * 2.5
@@ -52,11 +52,7 @@ async def test_a_real_conflict_offers_to_reload_the_case_with_what_was_typed(
             )
         await pilot.press("ctrl+s")
         # The step's save waits for the answer, so settling (which waits for it) cannot.
-        for _ in range(100):
-            if isinstance(app.screen, ConfirmScreen):
-                break
-            await pilot.pause(0.05)
-        assert isinstance(app.screen, ConfirmScreen), type(app.screen)
+        await while_waiting(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
         await pilot.press("y")
         await until(
             app,

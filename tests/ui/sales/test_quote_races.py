@@ -24,7 +24,7 @@ from acctmgr.services.sales.quote_views import QuoteView
 from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn
 from tests.office_support import STAFF
 from tests.ui.sales.test_quote import a_new_customer
-from tests.ui_support import build_app, notifications, settle
+from tests.ui_support import build_app, notifications, settle, while_waiting
 
 SIZE = (100, 30)
 
@@ -41,15 +41,6 @@ def a_first_quote(app: AcctmgrApp) -> QuoteView:
 def stored_lines(app: AcctmgrApp, quote_id: int) -> int:
     with app.context.database.read_session() as session:
         return int(session.scalar(select(func.count()).where(QuoteLine.quote_id == quote_id)) or 0)
-
-
-async def until_quiet(pilot: Any, ready: Any) -> None:
-    """Pause until ``ready()``: the editor's saves are workers that settling leaves alone."""
-    for _ in range(200):
-        await pilot.pause(0.02)
-        if ready():
-            return
-    raise AssertionError("the quote never came to rest")
 
 
 async def test_three_lines_added_faster_than_they_save_are_all_shown_as_stored(
@@ -73,12 +64,16 @@ async def test_three_lines_added_faster_than_they_save_are_all_shown_as_stored(
         await settle(app, pilot)
         for _ in range(3):
             await pilot.press("ctrl+n")
-            await until_quiet(pilot, lambda: isinstance(app.screen, SkuPicker))
+            await while_waiting(
+                pilot, lambda: isinstance(app.screen, SkuPicker), "the quote at rest"
+            )
             await settle(app, pilot)
             await pilot.press("enter")
         screen = app.screen
         assert isinstance(screen, QuoteScreen)
-        await until_quiet(pilot, lambda: len(screen.quote.lines) == len(quote.lines) + 3)
+        await while_waiting(
+            pilot, lambda: len(screen.quote.lines) == len(quote.lines) + 3, "the quote at rest"
+        )
         await settle(app, pilot)
         quantities = [field for field in screen.query(Input) if (field.id or "").startswith("qty_")]
         assert len(quantities) == len(quote.lines) + 3
@@ -107,7 +102,9 @@ async def test_an_approval_given_while_the_quote_is_open_is_seen_before_sending(
         await settle(app, pilot)
         _approve_everything(app, quote.id)
         await pilot.press("f7")
-        await until_quiet(pilot, lambda: type(app.screen).__name__ == "FormDialog")
+        await while_waiting(
+            pilot, lambda: type(app.screen).__name__ == "FormDialog", "the quote at rest"
+        )
         assert app.screen.query_one("#contact")
     assert not [message for message in shown if "Only an approved quote" in message], shown
 
