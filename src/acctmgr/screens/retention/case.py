@@ -12,7 +12,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from acctmgr.errors import AcctmgrError, AlreadyOpen
 from acctmgr.screens.base import AcctmgrScreen
@@ -26,6 +26,7 @@ from acctmgr.services.kernel.money import format_money
 from acctmgr.services.retention import closing, history, opening, quote_approval, views
 from acctmgr.services.retention.stages import RETENTION, Stage
 from acctmgr.services.retention.views import CaseView
+from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.record_table import RecordTable
 from acctmgr.widgets.step_indicator import StepIndicator
 from acctmgr.widgets.text import fields, percentage, plain
@@ -57,7 +58,7 @@ class CaseScreen(AcctmgrScreen):
             yield Static("Loading…", id="case-summary")
             yield Static("Timeline", classes="section-title")
             yield RecordTable(("When", 17), ("Who", 18), "What", id="case-timeline")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.reload()

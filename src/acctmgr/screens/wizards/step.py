@@ -25,13 +25,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Checkbox, Footer, Header, Input, Select, Static
+from textual.widgets import Checkbox, Header, Input, Select, Static
 
 from acctmgr.domain.records import RecordType
 from acctmgr.errors import AcctmgrError, Conflict
 from acctmgr.screens.base import AcctmgrScreen, submit_form
 from acctmgr.screens.dialog import ConfirmScreen
 from acctmgr.widgets.form import Form, FormField
+from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.step_indicator import StepIndicator, StepState
 
 log = logging.getLogger("acctmgr.screens")
@@ -157,7 +158,7 @@ class StepScreen(AcctmgrScreen):
             yield Form(self.form_fields, id="step-form")
             yield from self.compose_after()
             yield Static(f"Ctrl+S: {self.submit_label}", id="step-hint")
-        yield Footer()
+        yield KeysFooter()
 
     def compose_after(self) -> ComposeResult:
         yield from ()
