@@ -255,6 +255,10 @@ async def test_the_rate_reduction_wizard_from_request_to_signed_contract(
             select(Opportunity).where(Opportunity.retention_case_id == case_id)
         ).one()
         assert opportunity.outcome is CloseOutcome.WON
+        quote_total = session.scalars(
+            select(Quote.net_total_minor).where(Quote.opportunity_id == opportunity.id)
+        ).one()
+        assert opportunity.amount_minor == quote_total  # won at what was signed
         placeholder = session.scalars(
             select(PlaceholderRequest).where(PlaceholderRequest.opportunity_id == opportunity.id)
         ).one()
