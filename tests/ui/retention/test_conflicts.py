@@ -14,6 +14,7 @@ from acctmgr.screens.retention.case import CaseScreen
 from acctmgr.screens.retention.form_steps import CloseStep, OpportunityStep
 from acctmgr.screens.retention.review_steps import UsageStep
 from acctmgr.screens.wizards import step as step_screens
+from acctmgr.services.retention import opening, views
 from tests.ui.retention.test_drafts import _case_at_usage
 from tests.ui_support import build_app, notifications, settle, until, while_waiting
 
@@ -99,3 +100,34 @@ async def test_closing_withdrawn_after_changing_the_outcome_is_no_conflict(
         case = session.get(RetentionCase, case_id)
         assert case is not None
         assert (case.step, case.outcome) == (RetentionStep.CLOSED, CloseOutcome.WITHDRAWN)
+
+
+async def test_taking_a_case_another_cms_took_meanwhile_says_who_has_it(
+    tmp_path: Path, office: Path
+) -> None:
+    """cms has a queue case on screen while cms2 takes it: t reads the case again and says
+    it is with cms2, instead of 'someone else saved this case'."""
+    app = build_app(tmp_path, "cms", office)
+    case_id = _case_at_usage(app)
+    with app.context.database.write_session() as session, session.begin():
+        # Back in the queue, as a case is when the segment had no CMS free to give it to.
+        session.execute(
+            update(RetentionCase)
+            .where(RetentionCase.id == case_id)
+            .values(step=RetentionStep.IN_QUEUE, assigned_to_id=None)
+        )
+    shown = notifications(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(CaseScreen(case_id))
+        await settle(app, pilot)
+        cms2 = app.context.as_user("cms2")
+        taken = opening.take_case(cms2, case_id, views.get_case(cms2, case_id).version)
+        await pilot.press("t")
+        await settle(app, pilot)
+    assert any("no longer in the queue" in message for message in shown), shown
+    assert not [message for message in shown if "Someone else saved" in message], shown
+    with app.context.database.read_session() as session:
+        case = session.get(RetentionCase, case_id)
+        assert case is not None
+        assert case.assigned_to_id is not None
+        assert views.get_case(cms2, case_id).assigned_to == taken.assigned_to

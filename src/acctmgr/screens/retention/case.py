@@ -119,9 +119,14 @@ class CaseScreen(AcctmgrScreen):
 
     @work(exclusive=True, group="case-step")
     async def action_take(self) -> None:
-        if self.case is None:
+        # As stored now: another CMS of the queue may have taken it since it was shown.
+        case = await self._load()
+        if case is None:
             return
-        taken = await self.call(opening.take_case, self.case.id, self.case.version)
+        if case.stage is not Stage.ROUTING:
+            self.notify(f"{case.number} is no longer in the queue: it is with {case.holder}.")
+            return
+        taken = await self.call(opening.take_case, case.id, case.version)
         if taken is not None:
             self.notify(f"{taken.number} is yours.")
             self.action_work_on()
@@ -135,7 +140,13 @@ class CaseScreen(AcctmgrScreen):
         detail = "The approvals given so far end, and the quote comes back to you to change."
         if not await self.app.push_screen_wait(ConfirmScreen(question, detail)):
             return
-        if await self.call(quote_approval.recall_approval, self.case.id, self.case.version):
+        case = await self._load()  # the approvers may have decided while the question was open
+        if case is None:
+            return
+        if not case.can_recall:
+            self.notify(f"{case.number} can no longer be recalled: it is with {case.holder}.")
+            return
+        if await self.call(quote_approval.recall_approval, case.id, case.version):
             self.notify("The quote is back with you to change.")
         await self._load()
 
