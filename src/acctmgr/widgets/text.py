@@ -61,9 +61,14 @@ def counted(count: int, thing: str, things: str | None = None) -> str:
 
 
 def day(value: date | datetime | None) -> str:
+    """A date as every screen writes it, ``31 Mar 2027``, with the local time when it has one
+    (``31 Mar 2027 14:00``); what people type stays ISO (``2027-03-31``), as the fields say."""
     if value is None:
         return ""
-    return f"{value:%Y-%m-%d}" if not isinstance(value, datetime) else f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, datetime):
+        local = value.astimezone() if value.tzinfo else value
+        return f"{local:%d %b %Y %H:%M}"
+    return f"{value:%d %b %Y}"
 
 
 def lines(values: Iterable[object]) -> Content:

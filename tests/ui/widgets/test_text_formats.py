@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 
-from acctmgr.widgets.text import counted, percentage
+from acctmgr.widgets.text import counted, day, percentage
 
 
 @pytest.mark.parametrize(
@@ -33,3 +34,10 @@ def test_a_count_takes_its_noun_in_the_right_number() -> None:
     assert counted(2, "account") == "2 accounts"
     assert counted(1200, "account") == "1,200 accounts"
     assert counted(0, "opportunity", "opportunities") == "0 opportunities"
+
+
+def test_every_screen_writes_a_date_one_way() -> None:
+    """31 Mar 2027, with the time when there is one: never ISO beside the written-out form."""
+    assert day(date(2027, 3, 31)) == "31 Mar 2027"
+    assert day(datetime(2027, 3, 31, 14, 5)) == "31 Mar 2027 14:05"
+    assert day(None) == ""

@@ -18,7 +18,7 @@ from acctmgr.services.kernel.money import format_money
 from acctmgr.services.sales import quotes
 from acctmgr.services.sales.quote_views import QuoteView
 from acctmgr.widgets.record_table import RecordTable
-from acctmgr.widgets.text import fields, lines, percentage, plain
+from acctmgr.widgets.text import day, fields, lines, percentage, plain
 
 
 class ApprovalsScreen(AcctmgrScreen):
@@ -56,10 +56,7 @@ class ApprovalsScreen(AcctmgrScreen):
             (
                 str(item.approval_id),
                 [
-                    plain(
-                        (f"{item.due_at.astimezone():%Y-%m-%d %H:%M}" if item.due_at else "")
-                        + (" late" if item.overdue else "")
-                    ),
+                    plain(day(item.due_at) + (" late" if item.overdue else "")),
                     plain(item.record_label),
                     plain(item.submitted_by),
                 ],
@@ -193,7 +190,7 @@ def _summary(request: RequestView, currency: str, *, yearly: bool) -> list[tuple
         ("Record", request.record_label),
         (
             "Submitted",
-            f"by {request.submitted_by}, {request.submitted_at.astimezone():%Y-%m-%d %H:%M}",
+            f"by {request.submitted_by}, {day(request.submitted_at)}",
         ),
         (
             "Status",

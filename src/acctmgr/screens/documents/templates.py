@@ -43,7 +43,7 @@ class TemplatesScreen(AcctmgrScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield RecordTable(
-            ("Template", 24), ("Version", 12), "Edited by", ("When", 16), id="templates"
+            ("Template", 24), ("Version", 12), "Edited by", ("When", 17), id="templates"
         )
         yield Static(
             "Enter edits a template; version 0 is the shipped default.", id="templates-status"

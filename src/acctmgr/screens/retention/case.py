@@ -29,7 +29,7 @@ from acctmgr.services.retention.views import CaseView
 from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.record_table import RecordTable
 from acctmgr.widgets.step_indicator import StepIndicator
-from acctmgr.widgets.text import fields, percentage, plain
+from acctmgr.widgets.text import day, fields, percentage, plain
 
 
 class CaseScreen(AcctmgrScreen):
@@ -87,7 +87,7 @@ class CaseScreen(AcctmgrScreen):
             (
                 str(index),
                 [
-                    plain(f"{entry.at.astimezone():%Y-%m-%d %H:%M}"),
+                    plain(day(entry.at)),
                     plain(entry.who),
                     plain(entry.what),
                 ],
@@ -195,8 +195,11 @@ def _summary(case: CaseView) -> list[tuple[str, str]]:
             f"{money(case.requested_reduction_minor)} a year off "
             f"({percentage(case.requested_reduction_pct)} of {money(case.current_rate_minor)})",
         ),
-        ("Contract", f"{case.contract_number}, ends {case.contract_ends_on}"),
-        ("Notice by", f"{case.notice_deadline}; earliest effective {case.earliest_effective}"),
+        ("Contract", f"{case.contract_number}, ends {day(case.contract_ends_on)}"),
+        (
+            "Notice by",
+            f"{day(case.notice_deadline)}; earliest effective {day(case.earliest_effective)}",
+        ),
     ]
     if case.placeholder_estimate_minor is not None:
         confirmed = case.placeholder_confirmed_minor

@@ -17,7 +17,7 @@ from acctmgr.services.retention import opening, views
 from acctmgr.services.retention.inputs import CaseIn
 from acctmgr.services.retention.views import CaseTerms
 from acctmgr.widgets.form import FormField
-from acctmgr.widgets.text import fields, prose
+from acctmgr.widgets.text import day, fields, prose
 
 
 class OpenCaseScreen(StepScreen):
@@ -66,12 +66,12 @@ class OpenCaseScreen(StepScreen):
                         (
                             "Contract",
                             f"{terms.contract_number}, "
-                            f"{terms.contract_starts_on} to {terms.contract_ends_on}",
+                            f"{day(terms.contract_starts_on)} to {day(terms.contract_ends_on)}",
                         ),
                         ("Current rate", f"{money} a year"),
                         ("Notice", f"{terms.notice_days} days before a term ends; 12-month terms"),
-                        ("Notice deadline", f"{terms.notice_deadline:%d %b %Y}"),
-                        ("Earliest effective", f"{terms.earliest_effective:%d %b %Y}"),
+                        ("Notice deadline", day(terms.notice_deadline)),
+                        ("Earliest effective", day(terms.earliest_effective)),
                     ]
                 ),
                 prose(missed + "\n"),

@@ -15,7 +15,7 @@ from acctmgr.services.retention.views import CaseView
 from acctmgr.services.sales.quote_views import QuoteView
 from acctmgr.widgets.form import FormField
 from acctmgr.widgets.quote_editor import QuoteEditor
-from acctmgr.widgets.text import prose
+from acctmgr.widgets.text import day, prose
 
 
 class QuoteStep(CaseStep):
@@ -46,7 +46,7 @@ class QuoteStep(CaseStep):
                     "[b $text-error]Rejected:[/] $comment", comment=self.case.rejection_comment
                 ),
             )
-        parts.append(prose(f"Earliest effective date: {self.case.earliest_effective}\n"))
+        parts.append(prose(f"Earliest effective date: {day(self.case.earliest_effective)}\n"))
         return Content("\n").join(parts)
 
     def compose_after(self) -> ComposeResult:
