@@ -100,6 +100,13 @@ def rules_screen() -> Screen[Any]:
     return ApprovalRulesScreen()
 
 
+def people_screen() -> Screen[Any]:
+    """The people of the database (admins change them), imported when first opened."""
+    from acctmgr.screens.people.users import PeopleScreen
+
+    return PeopleScreen()
+
+
 def templates_screen() -> Screen[Any]:
     """The document templates and their editor, imported when first opened."""
     from acctmgr.screens.documents.templates import TemplatesScreen
@@ -121,6 +128,7 @@ class AcctmgrApp(App[None]):
         "outbox": outbox_screen,
         "templates": templates_screen,
         "rules": rules_screen,
+        "people": people_screen,
     }
     BINDINGS = [
         # Not in the footer, which 80 columns keep for the screen's own keys: F1 is where people

@@ -31,6 +31,7 @@ PLACES = (
     ("Open the outbox", "outbox", "E-mails sent, waiting for a retry or failed (admins)"),
     ("Open approval rules", "rules", "Who approves which quotes, and within how many hours"),
     ("Open document templates", "templates", "Edit the PO, offer, contract and e-mail templates"),
+    ("Open People", "people", "Users, their roles and segments; add, change, deactivate (admins)"),
 )
 
 

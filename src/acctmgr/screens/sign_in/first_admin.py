@@ -32,7 +32,8 @@ class FirstAdminScreen(Screen[UserIn | None]):
         with Vertical(classes="dialog"):
             yield Static("Create the first admin", classes="dialog-title")
             yield Static(
-                "You will sign in as this user; add the rest of the team from there.",
+                "You will sign in as this user; add the rest of the team in People "
+                "(Ctrl+P, then People).",
                 classes="dialog-text",
             )
             for name, label in FIELDS:

@@ -38,10 +38,28 @@ class UserIn(BaseModel):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
-        value = value.strip()
-        if not EMAIL_PATTERN.match(value):
-            raise ValueError("an e-mail address looks like name@example.com")
-        return value
+        return _email_address(value)
+
+
+class UserEdit(BaseModel):
+    """What an admin changes of a user: everything but the login, which records keep."""
+
+    name: SingleLine = Field(min_length=1, max_length=120)
+    email: SingleLine = Field(max_length=254)
+    segment_code: SingleLine | None = None
+    roles: frozenset[Role] = frozenset()
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return _email_address(value)
+
+
+def _email_address(value: str) -> str:
+    value = value.strip()
+    if not EMAIL_PATTERN.match(value):
+        raise ValueError("an e-mail address looks like name@example.com")
+    return value
 
 
 class UserView(ReadModel):
@@ -109,16 +127,56 @@ def set_roles(
     require_role(uow.user, Role.ADMIN, to="change roles")
     user = by_login(uow, login)
     uow.expect_version(user, expected_version, "user")
+    _give_roles(uow, user, roles)
+    uow.session.flush()
+    return UserView.of(user)
+
+
+@use_case("users.update")
+def update_user(uow: UnitOfWork, login: str, expected_version: int, data: UserEdit) -> UserView:
+    """Change a user's name, e-mail, segment and roles. Only an admin can, never taking away
+    their own admin role; an e-mail address belongs to one user. Raises Conflict when the user
+    was changed since it was shown, InvalidInput (beside its field) for a broken rule."""
+    require_role(uow.user, Role.ADMIN, to="change users")
+    user = by_login(uow, login)
+    uow.expect_version(user, expected_version, "user")
+    _check_email_free(uow, data.email, user.id)
+    user.name = data.name.strip()
+    user.email = data.email
+    user.segment_id = _segment_id(uow, data.segment_code)
+    _give_roles(uow, user, data.roles)
+    uow.session.flush()
+    return UserView.of(user)
+
+
+def _give_roles(uow: UnitOfWork, user: User, roles: frozenset[Role]) -> None:
     if user.id == uow.user.id and Role.ADMIN not in roles:
-        raise InvalidInput("You cannot take away your own admin role; ask another admin.")
+        raise InvalidInput(
+            "You cannot take away your own admin role; ask another admin.", field="roles"
+        )
     keep = [held for held in user.roles if held.role in roles]
     held_roles = {held.role for held in keep}
     user.roles = keep + [UserRole(role=role) for role in sorted(roles - held_roles)]
     # Roles live in rows of their own; touching the user makes this save check and raise its
     # version, so a copy of the user opened before the change is refused as stale.
     user.updated_at = uow.now
-    uow.session.flush()
-    return UserView.of(user)
+
+
+def _check_email_free(uow: UnitOfWork, email: str, user_id: int | None) -> None:
+    taken = uow.session.scalar(
+        select(User.login).where(func.lower(User.email) == email.lower(), User.id != (user_id or 0))
+    )
+    if taken:
+        raise InvalidInput(f"The e-mail address {email} is already {taken}'s.", field="email")
+
+
+def _segment_id(uow: UnitOfWork, code: str | None) -> int | None:
+    if not code:
+        return None
+    segment_id = uow.session.scalar(select(Segment.id).where(Segment.code == code.upper()))
+    if segment_id is None:
+        raise InvalidInput(f"There is no segment {code}.", field="segment_code")
+    return segment_id
 
 
 @use_case("users.me")
@@ -160,13 +218,8 @@ def _insert_segment(uow: UnitOfWork, code: str, name: str) -> Segment:
 def _insert_user(uow: UnitOfWork, data: UserIn) -> UserView:
     if uow.session.scalar(select(User.id).where(User.login == data.login)):
         raise InvalidInput(f"There is already a user with the login {data.login}.", field="login")
-    segment_id = None
-    if data.segment_code:
-        segment_id = uow.session.scalar(
-            select(Segment.id).where(Segment.code == data.segment_code.upper())
-        )
-        if segment_id is None:
-            raise InvalidInput(f"There is no segment {data.segment_code}.", field="segment_code")
+    _check_email_free(uow, data.email, None)
+    segment_id = _segment_id(uow, data.segment_code)
     user = uow.add(
         User(login=data.login, name=data.name.strip(), email=data.email, segment_id=segment_id)
     )

@@ -1,0 +1,1 @@
+"""The people of the database: users, roles, segments, who may sign in."""
