@@ -77,3 +77,13 @@ def test_only_an_admin_changes_users(admin: Context) -> None:
     """A Segment Leader cannot change anyone."""
     with pytest.raises(PermissionDenied):
         user_service.update_user(admin.as_user("leader"), "ae", view(admin, "ae").version, edit())
+
+
+def test_roles_are_read_from_their_codes_and_an_unknown_one_is_named() -> None:
+    """'ae, cms' gives both roles; 'xyz' is refused in a sentence listing the codes."""
+    assert user_service.roles_from_text("ae, cms") == {
+        Role.ACCOUNT_EXECUTIVE,
+        Role.CONTRACT_MANAGER,
+    }
+    with pytest.raises(InvalidInput, match="There is no role xyz; the roles are ae, cms"):
+        user_service.roles_from_text("ae xyz")

@@ -7,8 +7,6 @@ refuse). Enter edits the highlighted person, n adds one, F8 deactivates or react
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -47,7 +45,7 @@ class PeopleScreen(AcctmgrScreen):
         yield Header()
         yield Static("", id="people-hint")
         yield RecordTable(
-            ("Login", 12), ("Name", 22), ("Segment", 12), "Roles", ("Status", 11), id="people"
+            ("Login", 10), ("Name", 18), ("Segment", 13), "Roles", ("Status", 11), id="people"
         )
         yield KeysFooter()
 
@@ -112,7 +110,7 @@ class PeopleScreen(AcctmgrScreen):
     async def edit(self, user: UserView | None) -> None:
         async def save(values: dict[str, str]) -> UserView:
             segment = values["segment_code"] or None
-            roles = _roles(values["roles"])
+            roles = user_service.roles_from_text(values["roles"])
             if user is None:
                 data = UserIn.model_validate(
                     {
@@ -202,9 +200,3 @@ class PeopleScreen(AcctmgrScreen):
             if back is not None:
                 self.notify(f"{user.name} may sign in again.")
         self.load(user.login)
-
-
-def _roles(text: str) -> list[Any]:
-    """Role codes typed with commas or spaces; an unknown one is left for the input to refuse
-    in its own sentence."""
-    return [part for part in text.replace(",", " ").split() if part]

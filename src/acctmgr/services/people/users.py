@@ -62,6 +62,21 @@ def _email_address(value: str) -> str:
     return value
 
 
+def roles_from_text(text: str, *, field: str = "roles") -> frozenset[Role]:
+    """Role codes written with commas or spaces (``ae, cms``); InvalidInput naming the first
+    code that is no role, with the codes there are."""
+    found = set()
+    for code in text.replace(",", " ").split():
+        try:
+            found.add(Role(code.strip().lower()))
+        except ValueError:
+            codes = ", ".join(role.value for role in Role)
+            raise InvalidInput(
+                f"There is no role {code}; the roles are {codes}.", field=field
+            ) from None
+    return frozenset(found)
+
+
 class UserView(ReadModel):
     id: int
     login: str
