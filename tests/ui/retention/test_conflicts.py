@@ -14,7 +14,9 @@ from acctmgr.screens.retention.case import CaseScreen
 from acctmgr.screens.retention.form_steps import CloseStep, OpportunityStep
 from acctmgr.screens.retention.review_steps import UsageStep
 from acctmgr.screens.wizards import step as step_screens
-from acctmgr.services.retention import opening, views
+from acctmgr.services.retention import closing, opening, views
+from acctmgr.services.retention.inputs import CloseIn
+from acctmgr.widgets.step_indicator import StepIndicator
 from tests.ui.retention.test_drafts import _case_at_usage
 from tests.ui_support import build_app, notifications, settle, until, while_waiting
 
@@ -131,3 +133,29 @@ async def test_taking_a_case_another_cms_took_meanwhile_says_who_has_it(
         assert case is not None
         assert case.assigned_to_id is not None
         assert views.get_case(cms2, case_id).assigned_to == taken.assigned_to
+
+
+async def test_a_case_closed_withdrawn_part_way_shows_where_it_stopped(
+    tmp_path: Path, office: Path
+) -> None:
+    """Closed withdrawn at the usage step: steps 1-2 done, step 3 stopped, the rest never
+    reached, and no 'All steps done'."""
+    app = build_app(tmp_path, "cms2", office)
+    case_id = _case_at_usage(app)
+    cms2 = app.context.as_user("cms2")
+    case = views.get_case(cms2, case_id)
+    closing.close_case(
+        cms2,
+        case.id,
+        case.version,
+        CloseIn(outcome=CloseOutcome.WITHDRAWN, reason="Customer found the budget"),
+    )
+    closed = views.get_case(cms2, case_id)
+    assert [stage.state for stage in closed.stages] == ["done", "done", "stopped"] + ["skipped"] * 8
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await app.push_screen(CaseScreen(case_id))
+        await until(app, pilot, lambda: isinstance(app.screen, CaseScreen), "the case")
+        shown = str(app.screen.query_one(StepIndicator).render())
+    assert "Closed withdrawn at step 3 of 11: Usage and services" in shown
+    assert "All steps done" not in shown
