@@ -8,12 +8,12 @@ import time
 import pytest
 
 from acctmgr.errors import InvalidInput
-from acctmgr.services.documents.sandbox import render_source
+from acctmgr.services.documents.render_pool import fill_in
 
 
 def refusal(source: str, *, seconds: float = 5.0) -> str:
     with pytest.raises(InvalidInput) as caught:
-        render_source("test.html.j2", source, {}, seconds=seconds)
+        fill_in("test.html.j2", source, {}, seconds=seconds)
     message = caught.value.message
     assert caught.value.field == "body"
     assert message.endswith(".")
@@ -91,10 +91,10 @@ def test_percent_formatting_is_refused() -> None:
 
 def test_an_ordinary_template_renders_with_escaped_customer_text() -> None:
     """An ordinary template renders, customer text escaped and money as the locale writes it."""
-    text = render_source(
+    filled = fill_in(
         "test.html.j2",
         "<p>{{ name }}: {{ amount|money('EUR') }}</p>",
         {"name": "<Acme>", "amount": 123456},
         locale="de_DE",
     )
-    assert text == "<p>&lt;Acme&gt;: 1.234,56\xa0€</p>"
+    assert filled.text == "<p>&lt;Acme&gt;: 1.234,56\xa0€</p>"

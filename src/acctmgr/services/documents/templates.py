@@ -2,8 +2,9 @@
 
 An admin edits a copy of a shipped template; each save is a new version, and the newest active
 copy is what the next document is made from (``rendering.template_source``). A copy is checked
-before it is kept: it must render the sample data of its template inside the sandbox, and an
-HTML template must also make a PDF, so a broken template is refused at the keyboard instead of
+before it is kept: it must render the sample data of its template inside the sandbox, in a worker
+process under time and memory limits (``documents.render_pool``), and an HTML template must also
+make a PDF, so a broken template is refused at the keyboard instead of
 breaking the next purchase order. Reverting deactivates the copies, so the shipped default is
 used again; nothing is deleted, because every document records the version it was made from.
 """
@@ -17,10 +18,9 @@ from sqlalchemy.exc import IntegrityError
 
 from acctmgr.errors import Conflict
 from acctmgr.models import DocumentTemplate, Role, User
-from acctmgr.services.documents.pdf import pdf_of
+from acctmgr.services.documents.render_pool import fill_in
 from acctmgr.services.documents.rendering import active_copy, shipped_names, shipped_template
 from acctmgr.services.documents.sample_data import sample_variables
-from acctmgr.services.documents.sandbox import render_source
 from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.text import free_text
@@ -61,10 +61,8 @@ def _view(uow: UnitOfWork, name: str) -> TemplateView:
 
 def _check(name: str, body: str, locale: str = "en_US") -> str:
     """Render ``body`` with the sample data (and make its PDF); InvalidInput when it fails."""
-    text = render_source(name, body, sample_variables(name), locale=locale)
-    if name.endswith(".html.j2"):
-        pdf_of(text, name=name, title=name)
-    return text
+    title = name if name.endswith(".html.j2") else None
+    return fill_in(name, body, sample_variables(name), locale=locale, pdf_title=title).text
 
 
 @use_case("templates.list", write=False)
