@@ -108,26 +108,24 @@ class RenderPool:
         self._closes_at_exit = False
 
     def ask(self, request: Request) -> Reply:
-        """The worker's reply to ``request``; "slow" or "crashed" when the worker had to be
-        killed or died on it, and it is replaced."""
+        """The worker's reply to ``request``; "slow" when the worker had to be killed on it,
+        "crashed" when it died on it twice (a worker killed from outside is no fault of the
+        template: the request goes once more to a fresh one)."""
         self._start()
-        worker = self._idle.get()
-        if not worker.process.is_alive():  # killed while it waited: no fault of this template
-            worker = self._replace(worker)
-        keep = True
-        try:
-            worker.connection.send(request)
-            if not worker.connection.poll(request.seconds + BACKSTOP_SECONDS):
-                keep = False
-                return Reply("slow")
-            reply: Reply = worker.connection.recv()
-            keep = reply.failure != "memory"
-            return reply
-        except (EOFError, OSError):
-            keep = False
-            return Reply("crashed")
-        finally:
-            self._idle.put(worker if keep else self._replace(worker))
+        reply = Reply("crashed")
+        for _attempt in range(2):
+            worker = self._idle.get()
+            if not worker.process.is_alive():
+                worker = self._replace(worker)
+            keep = True
+            try:
+                reply = _exchange(worker, request)
+                keep = reply.failure not in ("slow", "memory", "crashed")
+            finally:
+                self._idle.put(worker if keep else self._replace(worker))
+            if reply.failure != "crashed":
+                break
+        return reply
 
     def pids(self) -> list[int]:
         """The process ids of the workers (for tests and diagnostics)."""
@@ -160,6 +158,18 @@ class RenderPool:
         with self._lock:
             self._workers = [fresh if each is worker else each for each in self._workers]
         return fresh
+
+
+def _exchange(worker: _Worker, request: Request) -> Reply:
+    """Send ``request`` to ``worker`` and wait for its reply, up to the backstop."""
+    try:
+        worker.connection.send(request)
+        if not worker.connection.poll(request.seconds + BACKSTOP_SECONDS):
+            return Reply("slow")
+        reply: Reply = worker.connection.recv()
+    except (EOFError, OSError):
+        return Reply("crashed")
+    return reply
 
 
 def _new_worker() -> _Worker:
