@@ -57,6 +57,10 @@ def test_python_internals_are_out_of_reach(source: str) -> None:
         "{% for i in range(30) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
         "{% set ns = namespace(s='x' * 1000000) %}"
         "{% for i in range(30) %}{% set ns.s = ns.s + ns.s %}{% endfor %}",
+        "{% set ns = namespace(n=2**100) %}"
+        "{% for i in range(30) %}{% set ns.n = ns.n * ns.n %}{% endfor %}",  # 2**(100*2**30)
+        "{% set ns = namespace(n=2**100) %}"
+        "{% for i in range(99999) %}{% set ns.n = ns.n + ns.n %}{% endfor %}",
     ],
 )
 def test_huge_output_is_stopped_quickly(source: str) -> None:
@@ -98,3 +102,11 @@ def test_an_ordinary_template_renders_with_escaped_customer_text() -> None:
         locale="de_DE",
     )
     assert filled.text == "<p>&lt;Acme&gt;: 1.234,56\xa0€</p>"
+
+
+def test_a_pdf_embeds_only_the_fonts_its_text_uses() -> None:
+    """A PDF embeds the fonts its text uses and no other; bold and italics still print."""
+    plain = fill_in("test.html.j2", "<p>plain</p>", {}, pdf_title="t").pdf
+    styled = fill_in("test.html.j2", "<p>x <b>bold</b> <em>it</em></p>", {}, pdf_title="t").pdf
+    assert plain.startswith(b"%PDF")
+    assert (plain.count(b"/FontFile2"), styled.count(b"/FontFile2")) == (1, 3)

@@ -70,6 +70,12 @@ def fill_in(
     raise InvalidInput(_sentence(name, reply, seconds), field="body")
 
 
+def warm_up() -> None:
+    """Start the workers in the background, so the first preview does not wait for them
+    (about a second): the template editor calls it when it opens a template."""
+    threading.Thread(target=POOL.start, name="acctmgr-render-start", daemon=True).start()
+
+
 def _sentence(name: str, reply: Reply, seconds: float) -> str:
     match reply.failure:
         case "refused":
@@ -110,21 +116,21 @@ class RenderPool:
     def ask(self, request: Request) -> Reply:
         """The worker's reply to ``request``; "slow" when the worker had to be killed on it,
         "crashed" when it died on it twice (a worker killed from outside is no fault of the
-        template: the request goes once more to a fresh one)."""
-        self._start()
-        reply = Reply("crashed")
-        for _attempt in range(2):
-            worker = self._idle.get()
+        template: the request goes once more to a fresh one). A worker that failed is
+        replaced."""
+        self.start()
+        worker = self._idle.get()
+        try:
             if not worker.process.is_alive():
                 worker = self._replace(worker)
-            keep = True
-            try:
+            reply = _exchange(worker, request)
+            if reply.failure == "crashed":
+                worker = self._replace(worker)
                 reply = _exchange(worker, request)
-                keep = reply.failure not in ("slow", "memory", "crashed")
-            finally:
-                self._idle.put(worker if keep else self._replace(worker))
-            if reply.failure != "crashed":
-                break
+            if reply.failure in ("slow", "memory", "crashed"):
+                worker = self._replace(worker)
+        finally:
+            self._idle.put(worker)
         return reply
 
     def pids(self) -> list[int]:
@@ -140,7 +146,8 @@ class RenderPool:
         for worker in workers:
             _stop(worker)
 
-    def _start(self) -> None:
+    def start(self) -> None:
+        """Start the workers, unless they run; the first render does it if nothing did."""
         with self._lock:
             if self._workers:
                 return

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from acctmgr.errors import Conflict
 from acctmgr.models import DocumentTemplate, Role, User
-from acctmgr.services.documents.render_pool import fill_in
+from acctmgr.services.documents import render_pool
 from acctmgr.services.documents.rendering import active_copy, shipped_names, shipped_template
 from acctmgr.services.documents.sample_data import sample_variables
 from acctmgr.services.kernel.permissions import require_role
@@ -62,7 +62,9 @@ def _view(uow: UnitOfWork, name: str) -> TemplateView:
 def _check(name: str, body: str, locale: str = "en_US") -> str:
     """Render ``body`` with the sample data (and make its PDF); InvalidInput when it fails."""
     title = name if name.endswith(".html.j2") else None
-    return fill_in(name, body, sample_variables(name), locale=locale, pdf_title=title).text
+    return render_pool.fill_in(
+        name, body, sample_variables(name), locale=locale, pdf_title=title
+    ).text
 
 
 @use_case("templates.list", write=False)
@@ -85,8 +87,11 @@ def list_templates(uow: UnitOfWork) -> list[TemplateRow]:
 
 @use_case("templates.get", write=False)
 def get_template(uow: UnitOfWork, name: str) -> TemplateView:
-    """The text of a template as it is used now, and the shipped default beside it."""
-    return _view(uow, name)
+    """The text of a template as it is used now, and the shipped default beside it; the
+    workers that preview it start meanwhile."""
+    view = _view(uow, name)
+    render_pool.warm_up()
+    return view
 
 
 # A use case, though it reads nothing: it runs off the UI thread for a signed-in user, like
