@@ -38,9 +38,13 @@ def blank_document() -> FPDF:
     return pdf
 
 
-def pdf_of(html: str, *, name: str, title: str, blank: FPDF | None = None) -> bytes:
+def pdf_of(
+    html: str, *, name: str, title: str, blank: FPDF | None = None, lay_out_only: bool = False
+) -> bytes:
     """The PDF of rendered HTML: fpdf2 lays out headings, paragraphs, lists and simple tables
-    (no tags nested inside a table cell), on ``blank`` if given (it is used up).
+    (no tags nested inside a table cell), on ``blank`` if given (it is used up). With
+    ``lay_out_only``, the HTML is laid out but no file is made (for a preview: half the time),
+    and the answer is empty.
 
     Raises InvalidInput naming the template when fpdf2 cannot lay the HTML out.
     """
@@ -50,6 +54,8 @@ def pdf_of(html: str, *, name: str, title: str, blank: FPDF | None = None) -> by
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # fpdf2 warns about tags it skips; they are skipped
             pdf.write_html(html, font_family="dejavu")
+        if lay_out_only:
+            return b""
         _leave_out_unused_fonts(pdf)
         return bytes(pdf.output())
     except (FPDFException, AssertionError) as error:

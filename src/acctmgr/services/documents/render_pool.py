@@ -55,16 +55,17 @@ def fill_in(
     *,
     locale: str = "en_US",
     pdf_title: str | None = None,
+    lay_out_only: bool = False,
     seconds: float = MAX_SECONDS,
 ) -> Filled:
     """Render template text with ``variables`` in a worker process, and its PDF when
-    ``pdf_title`` is given.
+    ``pdf_title`` is given (only laid out, to see that it can be, with ``lay_out_only``).
 
     Raises InvalidInput, with one sentence beside the body, when the template does not parse,
     nests too deeply, is refused by the sandbox, or passes its time or memory.
     """
     check_source(name, source, locale=locale)
-    reply = POOL.ask(Request(name, source, variables, locale, seconds, pdf_title))
+    reply = POOL.ask(Request(name, source, variables, locale, seconds, pdf_title, lay_out_only))
     if reply.failure is None:
         return Filled(reply.text, reply.pdf)
     raise InvalidInput(_sentence(name, reply, seconds), field="body")

@@ -45,6 +45,7 @@ class Request:
     locale: str
     seconds: float
     pdf_title: str | None = None  # given: make the PDF of the HTML too
+    lay_out_only: bool = False  # lay the PDF out, to see that it can be, but make no file
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,14 @@ def answer(request: Request, blank: FPDF | None = None) -> Reply:
             return Reply(text=text)
         stage = "slow_pdf"
         return Reply(
-            text=text, pdf=pdf_of(text, name=request.name, title=request.pdf_title, blank=blank)
+            text=text,
+            pdf=pdf_of(
+                text,
+                name=request.name,
+                title=request.pdf_title,
+                blank=blank,
+                lay_out_only=request.lay_out_only,
+            ),
         )
     except InvalidInput as error:
         return Reply("refused", error.message)

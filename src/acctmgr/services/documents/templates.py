@@ -59,12 +59,19 @@ def _view(uow: UnitOfWork, name: str) -> TemplateView:
     )
 
 
-def _check(name: str, body: str, locale: str = "en_US") -> str:
-    """Render ``body`` with the sample data (and make its PDF); InvalidInput when it fails."""
+def _check(name: str, body: str, locale: str = "en_US", *, whole_pdf: bool = True) -> str:
+    """Render ``body`` with the sample data and make its PDF (or, not ``whole_pdf``, only lay
+    it out: a preview answers in half the time); InvalidInput when it fails."""
     title = name if name.endswith(".html.j2") else None
-    return render_pool.fill_in(
-        name, body, sample_variables(name), locale=locale, pdf_title=title
-    ).text
+    filled = render_pool.fill_in(
+        name,
+        body,
+        sample_variables(name),
+        locale=locale,
+        pdf_title=title,
+        lay_out_only=not whole_pdf,
+    )
+    return filled.text
 
 
 @use_case("templates.list", write=False)
@@ -102,7 +109,7 @@ def preview_template(uow: UnitOfWork, name: str, body: str, locale: str = "en_US
     characters (see ``save_template``), is broken or, for HTML, when the PDF cannot be laid out.
     Only an Admin: previews run templates."""
     require_role(uow.user, Role.ADMIN, to="preview templates")
-    return _check(name, free_text(body, what="template", field="body"), locale)
+    return _check(name, free_text(body, what="template", field="body"), locale, whole_pdf=False)
 
 
 @use_case("templates.save")
