@@ -180,6 +180,9 @@ def _exchange(worker: _Worker, request: Request) -> Reply:
     return reply
 
 
+_STARTING = threading.Lock()
+
+
 def _new_worker() -> _Worker:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
@@ -187,26 +190,30 @@ def _new_worker() -> _Worker:
     process = context.Process(
         target=render_process.serve, args=(theirs,), name="acctmgr-render", daemon=True
     )
-    with _main_left_out():
+    with _STARTING, _started_plainly():  # one at a time: each puts back what it found
         process.start()
     theirs.close()
     return _Worker(process, ours)
 
 
 @contextmanager
-def _main_left_out() -> Iterator[None]:
-    """While a worker starts, show multiprocessing a bare ``__main__``.
+def _started_plainly() -> Iterator[None]:
+    """While a worker starts, show multiprocessing a bare ``__main__`` and the interpreter's
+    own stderr.
 
     It would otherwise have the worker run the program's main script again (the ``acctmgr``
     entry point, pytest, a benchmark): seconds of imports, within the worker's 256 MB, for
-    nothing, as the worker needs only the modules in ``PRELOAD``.
+    nothing, as the worker needs only the modules in ``PRELOAD``. And it hands its helper
+    processes the file descriptor of ``sys.stderr``, which the TUI replaces with a capture
+    that has none.
     """
-    main = sys.modules["__main__"]
+    main, stderr = sys.modules["__main__"], sys.stderr
     sys.modules["__main__"] = types.ModuleType("__main__")
+    sys.stderr = sys.__stderr__
     try:
         yield
     finally:
-        sys.modules["__main__"] = main
+        sys.modules["__main__"], sys.stderr = main, stderr
 
 
 def _stop(worker: _Worker, *, kill: bool = False) -> None:
