@@ -1,14 +1,11 @@
-"""No template can hang or exhaust acctmgr: it is filled in by a worker process with 256 MB and
-5 s of CPU, killed at a wall-clock backstop and replaced; each failure is one sentence and the
-template in use stays in use."""
+"""No template can hang or exhaust acctmgr: each payload found to hang or exhaust the process
+is refused in one sentence, quickly, and the template in use stays in use (the workers that
+hold the limits: test_render_pool.py)."""
 
 from __future__ import annotations
 
-import os
-import signal
 import time
 from collections.abc import Iterator
-from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -19,7 +16,6 @@ from acctmgr.errors import InvalidInput
 from acctmgr.services.documents import rendering as documents
 from acctmgr.services.documents import sample_data
 from acctmgr.services.documents import templates as template_service
-from acctmgr.services.documents.render_pool import POOL, fill_in
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, run_use_case
 from tests.conftest import sqlite_copy
@@ -29,17 +25,20 @@ KEPT = "Kept for {{ contact_name }}"
 MEMORY = "needed more than the 256 MB a template may use and was stopped"
 TOO_DEEP = "nests or calls itself too deeply and was stopped"
 HUGE = "{% set y = ['x'*999999]*999999 %}"
-# Each payload, and what its sentence says; each was found to hang or exhaust the process.
+REPEATS = "it repeats a list to more than a million items"
+# Each payload found to hang or exhaust the process, and what its sentence says.
 PAYLOADS = [
     ("{{ ((((9**99)**99)**99)**99) > 1 }}", "it makes a number larger than 10,000 bits"),
-    ("{% set y = [[1]*999999]*999999 %}{{ (y|sum(start=[]))|length }}", MEMORY),
-    (HUGE + "{{ y|tojson|length }}", MEMORY),
-    (HUGE + "{{ y|string|length }}", MEMORY),
-    (HUGE + "{{ y|map('upper')|list|length }}", MEMORY),
-    (HUGE + "{{ y|pprint|length }}", MEMORY),
+    ("{% set y = [[1]*999999]*999999 %}{{ (y|sum(start=[]))|length }}", REPEATS),
+    (HUGE + "{{ y|tojson|length }}", REPEATS),
+    (HUGE + "{{ y|string|length }}", REPEATS),
+    (HUGE + "{{ y|map('upper')|list|length }}", REPEATS),
+    (HUGE + "{{ y|pprint|length }}", REPEATS),
     ("{{ (1).to_bytes(10**10, 'big')|length }}", "more than a million bytes from a number"),
     ("{{ (1).to_bytes(10**9, 'big')|length }}", "more than a million bytes from a number"),
     ("{% macro f(n) %}{{ f(n+1) }}{% endmacro %}{{ f(0) }}", TOO_DEEP),
+    # Beyond what the sandbox sizes: a list of lists of texts, a billion characters in all.
+    ("{% set y = [['x'*999]*999]*999 %}{{ y|tojson|length }}", MEMORY),
     ("{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}", TOO_DEEP),
 ]
 FILE_SECONDS = 30.0
@@ -110,39 +109,3 @@ def test_a_hostile_template_is_refused_in_one_sentence_in_a_preview(
         template_service.preview_template(sqlite_admin, NAME, payload)
     one_sentence(caught.value, fragment)
     assert template_service.preview_template(sqlite_admin, NAME, KEPT) == "Kept for Anna Berger"
-
-
-def test_a_killed_worker_is_replaced_and_the_pool_keeps_serving() -> None:
-    """Workers killed from outside are replaced, and no render fails for it."""
-    assert fill_in(NAME, "{{ 6 * 7 }}", {}).text == "42"
-    killed = POOL.pids()
-    assert len(killed) == 2
-    for pid in killed:
-        os.kill(pid, signal.SIGKILL)
-    assert [fill_in(NAME, "{{ 6 * 7 }}", {}).text for _ in range(4)] == ["42"] * 4
-    serving = POOL.pids()
-    assert len(serving) == 2
-    assert not set(serving) & set(killed)
-
-
-def test_a_worker_that_does_not_answer_is_killed_at_the_backstop() -> None:
-    """A worker that stops answering is killed at the wall-clock backstop, with the time limit's
-    sentence, and a fresh one takes its place."""
-    fill_in(NAME, "{{ 1 }}", {})
-    stopped = POOL.pids()
-    for pid in stopped:
-        os.kill(pid, signal.SIGSTOP)  # as frozen as a C call that never returns
-    try:
-        started = time.monotonic()
-        with pytest.raises(InvalidInput) as caught:
-            fill_in(NAME, "{{ 1 }}", {}, seconds=0.5)
-        assert 3.0 < time.monotonic() - started < 6.0
-        assert caught.value.message == (
-            f"The template {NAME} took longer than 0.5 seconds and was stopped."
-        )
-    finally:
-        for pid in stopped:
-            with suppress(ProcessLookupError):  # the one killed is gone
-                os.kill(pid, signal.SIGCONT)
-    assert [fill_in(NAME, "{{ 1 }}", {}).text for _ in range(3)] == ["1"] * 3
-    assert len(set(POOL.pids()) - set(stopped)) == 1

@@ -21,7 +21,7 @@ A broken template is an ``InvalidInput`` with one sentence, never a broken docum
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sized
 from functools import cache, lru_cache
 from typing import Any, TypeVar
 
@@ -87,11 +87,17 @@ class TemplateEnvironment(ImmutableSandboxedEnvironment):
         if operator == "*":
             for sequence, times in ((left, right), (right, left)):
                 if (
-                    isinstance(sequence, str | bytes | list | tuple)
+                    isinstance(sequence, str | bytes)
                     and isinstance(times, int)
                     and len(sequence) * max(times, 0) > MAX_PIECE
                 ):
                     raise SecurityError("it repeats text to more than a million characters")
+                if (
+                    isinstance(sequence, list | tuple)
+                    and isinstance(times, int)
+                    and _weight(sequence) * max(times, 0) > MAX_PIECE
+                ):
+                    raise SecurityError("it repeats a list to more than a million items")
         if operator == "%" and isinstance(left, str | bytes):
             raise SecurityError("'%' formatting is not allowed; use the format filters")
         if operator == "**" and isinstance(right, int) and abs(right) > 100:
@@ -126,6 +132,13 @@ class TemplateEnvironment(ImmutableSandboxedEnvironment):
 
 
 TOO_BIG_A_NUMBER = f"it makes a number larger than {MAX_BITS:,} bits"
+
+
+def _weight(items: list[Any] | tuple[Any, ...]) -> int:
+    """The items of a list and what its texts and lists hold: ``['x' * 999] * 999`` weighs
+    999,000, as printing it writes that much. One level deep: the memory limit of the render
+    process holds the rest."""
+    return len(items) + sum(len(item) for item in items if isinstance(item, Sized))
 
 
 def _check_int_binop(operator: str, left: int, right: int) -> None:
