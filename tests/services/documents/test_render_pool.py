@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from acctmgr.errors import InvalidInput
+from acctmgr.services.documents import render_pool
 from acctmgr.services.documents.render_pool import POOL, fill_in
 
 NAME = "po_email.txt.j2"
@@ -79,3 +80,22 @@ def test_workers_start_from_any_program_and_leave_with_it(tmp_path: Path) -> Non
         [sys.executable, str(script)], capture_output=True, text=True, timeout=20, env=environment
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, "42\n", "")
+
+
+def test_an_operation_deaf_to_the_timer_is_killed_at_the_cpu_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One C operation that holds the interpreter past the CPU limit (summing lists copies them
+    over and over) is killed by the kernel soon after it, with the time limit's sentence."""
+    monkeypatch.setattr(render_pool, "WALL_FACTOR", 100)  # so the clock cannot be what kills
+    fill_in(NAME, "{{ 1 }}", {})
+    before = set(POOL.pids())
+    started = time.monotonic()
+    with pytest.raises(InvalidInput) as caught:
+        fill_in(NAME, "{% set y = [[1]]*500000 %}{{ (y|sum(start=[]))|length }}", {}, seconds=0.5)
+    assert caught.value.message == (
+        f"The template {NAME} took longer than 0.5 seconds and was stopped."
+    )
+    assert time.monotonic() - started < 20.0  # the clock would wait 52 s
+    assert len(set(POOL.pids()) - before) == 1
+    assert fill_in(NAME, "{{ 1 }}", {}).text == "1"

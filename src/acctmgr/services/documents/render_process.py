@@ -7,8 +7,10 @@ So each render runs here, in a process of its own, that:
 - may use ``MEMORY_BYTES`` of address space (``RLIMIT_AS``): past it an allocation fails with
   MemoryError, which this process survives, instead of the machine swapping;
 - may spend ``seconds`` of CPU on one render (``ITIMER_PROF``): at the limit the render is
-  interrupted between two operations; one that never returns is killed by the parent's
-  wall-clock backstop (``render_pool``), and the worker replaced.
+  interrupted between two operations; one C operation that holds the interpreter is deaf to
+  that, so ``KILL_AFTER_SECONDS`` more CPU and the kernel kills the process (``RLIMIT_CPU``),
+  and the parent replaces it. (The parent's wall-clock backstop, ``render_pool``, is for a
+  worker that stops answering at all.)
 
 It answers each ``Request`` with a ``Reply``: the text (and the PDF) or the kind of failure,
 which the parent turns into a sentence. Nothing here writes to the terminal.
@@ -17,6 +19,7 @@ which the parent turns into a sentence. Nothing here writes to the terminal.
 from __future__ import annotations
 
 import gc
+import math
 import resource
 import signal
 from dataclasses import dataclass
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
     from fpdf import FPDF
 
 MEMORY_BYTES = 256 * 1024 * 1024
+KILL_AFTER_SECONDS = 1.0  # of CPU past the render's limit, for an operation deaf to the timer
 # After the CPU limit passes, the timer fires again this often, in case a handler swallowed it.
 REPEAT_SECONDS = 0.05
 
@@ -70,6 +74,7 @@ def serve(connection: Connection) -> None:
 
     gc.enable()  # acctmgr pauses collection while the app starts; a worker has started
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # killed at its CPU limit: no core file
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in a terminal is for the parent
     signal.signal(signal.SIGPROF, _time_is_up)
     spare: FPDF | None = None
@@ -100,6 +105,7 @@ def answer(request: Request, blank: FPDF | None = None) -> Reply:
     from acctmgr.services.documents.pdf import pdf_of
 
     stage: Failure = "slow"
+    _kill_after(request.seconds + KILL_AFTER_SECONDS)
     signal.setitimer(signal.ITIMER_PROF, request.seconds, REPEAT_SECONDS)
     try:
         text = render_source(request.name, request.source, request.variables, locale=request.locale)
@@ -129,3 +135,14 @@ def answer(request: Request, blank: FPDF | None = None) -> Reply:
         return Reply("broken", " ".join(str(error).split())[:200] or type(error).__name__)
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
+
+
+def _kill_after(seconds: float) -> None:
+    """Have the kernel kill this process (SIGXCPU) once it has spent ``seconds`` more CPU."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    spent = usage.ru_utime + usage.ru_stime
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    limit = math.ceil(spent + seconds)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
