@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from acctmgr.domain.catalogue import SkuKind
 from acctmgr.errors import InvalidInput
 from acctmgr.services.kernel.money import format_money, line_list
-from acctmgr.services.kernel.validation import sentence
+from acctmgr.services.kernel.validation import problem_sentence
 from acctmgr.services.sales.quote_views import QuoteView
 from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn, QuotePreview
 from acctmgr.widgets.form import FormField
@@ -62,7 +62,7 @@ def typed_edit(quote: QuoteView, values: dict[str, str]) -> QuoteEdit:
         except ValidationError as error:
             problem = error.errors()[0]
             prefix = "qty" if problem["loc"][:1] == ("quantity",) else "disc"
-            raise InvalidInput(sentence(problem["msg"]), field=f"{prefix}_{line.id}") from None
+            raise InvalidInput(problem_sentence(problem), field=f"{prefix}_{line.id}") from None
         # The money limit, here too, so its sentence lands beside the quantity that broke it.
         line_list(line.list_price_minor, typed.quantity, field=f"qty_{line.id}")
         lines.append(typed)
