@@ -43,6 +43,7 @@ from acctmgr.services.sales.quote_views import QuoteLineView, QuoteView
 from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn, QuotePreview
 from acctmgr.widgets.form import Form
 from acctmgr.widgets.quote_form import (
+    invalid_total_text,
     quote_fields,
     stored_edit,
     stored_values,
@@ -208,14 +209,25 @@ class QuoteEditor(Vertical):
                 quotes.preview_quote, self.quote.id, edit
             )
             self._show_totals(found)
-        except (ValidationError, AcctmgrError):
-            return  # the field errors appear on saving; the preview keeps the last good totals
+        except ValidationError as error:
+            # The field errors appear on saving; meanwhile no total is shown as if it held.
+            where = error.errors()[0]["loc"][:1]
+            self._show_invalid_total(str(where[0]) if where else None, "")
+            return
+        except AcctmgrError as error:
+            self._show_invalid_total(error.field, error.message)
+            return
         except NoMatches:
             return  # the screen closed while the preview was on its way: nothing to show
         self.post_message(self.Changed(self, found))
 
     def _show_totals(self, preview: QuotePreview | None) -> None:
         self.query_one(".quote-totals", Static).update(prose(totals_text(self.quote, preview)))
+
+    def _show_invalid_total(self, field: str | None, problem: str) -> None:
+        self.query_one(".quote-totals", Static).update(
+            prose(invalid_total_text(self.quote, field, problem))
+        )
 
     # --- saving -----------------------------------------------------------------------------
 

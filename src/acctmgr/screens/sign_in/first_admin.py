@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
-from acctmgr.services.kernel.validation import sentence
+from acctmgr.services.kernel.validation import problem_sentence
 from acctmgr.services.people.users import UserIn
 
 FIELDS = (("login", "Login"), ("name", "Full name"), ("email", "E-mail"))
@@ -59,7 +59,7 @@ class FirstAdminScreen(Screen[UserIn | None]):
         except ValidationError as error:
             for problem in error.errors():
                 field = str(problem["loc"][0]) if problem["loc"] else "login"
-                self.query_one(f"#{field}-error", Label).update(sentence(problem["msg"]))
+                self.query_one(f"#{field}-error", Label).update(problem_sentence(problem))
             first = str(error.errors()[0]["loc"][0])
             self.query_one(f"#{first}", Input).focus()
             return
