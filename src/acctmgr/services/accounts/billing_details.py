@@ -66,14 +66,20 @@ def problems(uow: UnitOfWork, account: Account, territory: str) -> list[tuple[st
         found.append(
             ("billing_country", f"the billing country {country!r} is not a two-letter code")
         )
-    postal = account.billing_postal_code.strip()
-    if postal and country in POSTAL_CODES:
-        pattern, example = POSTAL_CODES[country]
-        if not pattern.match(postal):
-            found.append(
-                ("billing_postal_code", f"the billing postal code {postal!r} is not {example}")
-            )
+    wrong_postal_code = postal_code_problem(country, account.billing_postal_code)
+    if wrong_postal_code:
+        found.append(("billing_postal_code", wrong_postal_code))
     return found
+
+
+def postal_code_problem(country: str, postal_code: str) -> str | None:
+    """What is wrong with a postal code for its country, or None when it fits (or the country
+    is one whose codes we do not know)."""
+    postal = postal_code.strip()
+    known = POSTAL_CODES.get(country.strip().upper())
+    if postal and known and not known[0].match(postal):
+        return f"the billing postal code {postal!r} is not {known[1]}"
+    return None
 
 
 @use_case("accounts.sending_problems", write=False)
