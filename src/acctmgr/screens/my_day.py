@@ -27,9 +27,9 @@ class MyDayScreen(AcctmgrScreen):
     BINDINGS = [
         Binding("d", "done", "Mark done"),
         Binding("ctrl+z", "undo_done", "Undo done (reopen)"),
-        Binding("s", "schedule", "Schedule a task"),
-        Binding("r", "reschedule", "Reschedule"),
-        Binding("f5", "refresh", "Refresh"),
+        Binding("s", "schedule", "New task"),
+        Binding("r", "reschedule", "Reschedule", show=False),
+        Binding("f5", "refresh", "Refresh", show=False),
     ]
 
     def __init__(self) -> None:

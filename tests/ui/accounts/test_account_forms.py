@@ -81,7 +81,7 @@ async def test_an_account_is_created_and_made_ready_to_invoice(
         await until(app, pilot, lambda: screen.account is not None, "the account loaded")
         assert screen.account is not None
         account_id = screen.account.id
-        assert {"Edit account", "Add a contact", "Invoice contact", "Billing address"} <= (
+        assert {"Edit account", "Add contact", "Invoice contact", "Billing address"} <= (
             footer_keys(app)
         )
 

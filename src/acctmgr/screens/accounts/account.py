@@ -54,10 +54,10 @@ class AccountScreen(AcctmgrScreen):
         Binding("n", "new_case", "New retention case"),
         Binding("q", "new_quote", "New quote"),
         Binding("e", "edit_account", "Edit account"),
-        Binding("c", "add_contact", "Add a contact"),
-        Binding("i", "invoice_contact", "Invoice contact"),
-        Binding("b", "billing_address", "Billing address"),
-        Binding("s", "schedule", "Schedule a task"),
+        Binding("c", "add_contact", "Add contact"),
+        Binding("i", "invoice_contact", "Invoice contact", show=False),
+        Binding("b", "billing_address", "Billing address", show=False),
+        Binding("s", "schedule", "New task"),
         *(
             Binding(str(number), f"show_tab('{key}')", label, show=False)
             for number, (key, label) in enumerate(TABS, start=1)
@@ -260,9 +260,9 @@ def _overview(account: AccountView) -> list[tuple[str, str]]:
         ("Locale / currency", f"{account.locale} / {account.currency}"),
         (
             "Invoice contact",
-            _person(invoice_contact) if invoice_contact else "— (missing)",
+            _person(invoice_contact) if invoice_contact else "— (missing: i picks one)",
         ),
-        ("Billing address", address or "— (missing)"),
+        ("Billing address", address or "— (missing: b edits it)"),
         ("Status", account.status.value),
     ]
 

@@ -34,7 +34,7 @@ class AccountsScreen(AcctmgrScreen):
     AUTO_FOCUS = "#account-search"
     BINDINGS = [
         Binding("ctrl+f", "focus_search", "Search"),
-        Binding("ctrl+n", "new_account", "Add an account"),
+        Binding("ctrl+n", "new_account", "Add account"),
         Binding("u", "members", "Accounts under this NA/RA"),
         Binding("backspace", "clear_parent", "Clear NA/RA filter", show=False),
     ]

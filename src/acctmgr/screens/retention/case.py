@@ -42,7 +42,7 @@ class CaseScreen(AcctmgrScreen):
         Binding("ctrl+b", "recall", "Back to the quote (recall the approval)"),
         Binding("x", "close_case", "Close lost/withdrawn"),
         Binding("o", "open_account", "Open account"),
-        Binding("s", "schedule", "Schedule a task"),
+        Binding("s", "schedule", "New task"),
     ]
 
     def __init__(self, case_id: int) -> None:
