@@ -171,3 +171,24 @@ def test_the_billing_address_respects_segments_and_roles(admin: Context) -> None
     with pytest.raises(PermissionDenied, match="Only a"):
         update_billing_address(admin.as_user("leader"), account.id, ADDRESS, 1)
     assert account_service.get_account(admin, account.id).billing_city == ""
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "words"),
+    [
+        ({"locale": "english"}, "locale", "A locale is a language and a country"),
+        ({"currency": "usd"}, "currency", "A currency is a three-letter code in capitals"),
+        ({"billing_country": "France"}, "billing_country", "The billing country is a two-letter"),
+        ({"name": "   "}, "name", "An account needs a name."),
+    ],
+)
+def test_the_account_form_is_refused_in_sentences(
+    fields: dict[str, str], field: str, words: str
+) -> None:
+    """Locale, currency, country and a blank name are refused in our words, beside their
+    field."""
+    with pytest.raises(ValidationError) as caught:
+        AccountIn.model_validate({"name": "Acme", "segment_code": "SMB", **fields})
+    refusal = invalid_input(caught.value)
+    assert refusal.field == field
+    assert refusal.message.startswith(words)

@@ -26,11 +26,10 @@ from acctmgr.models import (
     RetentionCase,
     User,
 )
-from acctmgr.services.kernel.context import Actor
 from acctmgr.services.kernel.permissions import require_segment, sees_segment
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.text_fields import FreeText, SingleLine
-from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
+from acctmgr.services.kernel.unit_of_work import UnitOfWork, actor_of, use_case
 from acctmgr.services.kernel.validation import invalid_input
 
 # The records a task can follow up, each with the account it belongs to.
@@ -169,7 +168,7 @@ def assignees(
     found = [
         Assignee(login=user.login, name=user.name)
         for user in users
-        if account is None or sees_segment(_actor(user), account.segment_id)
+        if account is None or sees_segment(actor_of(user), account.segment_id)
     ]
     found.sort(key=lambda person: person.login != uow.user.login)
     return found
@@ -190,7 +189,7 @@ def schedule_task(uow: UnitOfWork, data: TaskIn) -> ActivityView:
             raise InvalidInput(
                 f"There is no active user {data.assignee_login}.", field="assignee_login"
             )
-        found = _actor(user)
+        found = actor_of(user)
         if account is not None and not sees_segment(found, account.segment_id):
             raise InvalidInput(
                 f"{found.name} works in another segment and could not open this task.",
@@ -271,17 +270,6 @@ def reopen_activity(uow: UnitOfWork, activity_id: int, expected_version: int) ->
     task.outcome = ""
     uow.session.flush()
     return task.version
-
-
-def _actor(user: User) -> Actor:
-    return Actor(
-        id=user.id,
-        login=user.login,
-        name=user.name,
-        email=user.email,
-        segment_id=user.segment_id,
-        roles=frozenset(role.role for role in user.roles),
-    )
 
 
 def _not_before_today(uow: UnitOfWork, due_at: datetime) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from acctmgr.models import Account, Role
-from acctmgr.services.accounts.billing_details import COUNTRY, postal_code_problem
+from acctmgr.services.accounts.billing_details import COUNTRY, COUNTRY_RULE, postal_code_problem
 from acctmgr.services.accounts.records import (
     EDITORS,
     AccountView,
@@ -39,7 +39,7 @@ class BillingAddressIn(BaseModel):
     def _country(cls, value: str) -> str:
         value = value.upper()
         if value and not COUNTRY.match(value):
-            raise ValueError("the billing country is a two-letter code such as US, DE or FR")
+            raise ValueError(COUNTRY_RULE)
         return value
 
     @field_validator("billing_postal_code")

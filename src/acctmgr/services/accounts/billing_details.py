@@ -17,6 +17,7 @@ from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[A-Za-z]{2,}$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
+COUNTRY_RULE = "the billing country is a two-letter code such as US, DE or FR"
 # Postal codes of the countries we sell to most; others need only be present.
 POSTAL_CODES: dict[str, tuple[re.Pattern[str], str]] = {
     "US": (re.compile(r"^\d{5}(-\d{4})?$"), "a US ZIP code such as 94105"),

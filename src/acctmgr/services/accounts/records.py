@@ -1,14 +1,17 @@
-"""Accounts and their contacts: create and edit accounts (version-checked), add contacts, and
-keep the text the accounts search reads (finding them is ``account_search``)."""
+"""Accounts and their contacts: create and edit accounts and contacts (version-checked), name
+the invoice contact, and keep the text the accounts search reads (finding them is
+``account_search``; the billing address alone is ``billing_address``)."""
 
 from __future__ import annotations
+
+import re
 
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 
 from acctmgr.errors import InvalidInput
 from acctmgr.models import Account, AccountKind, AccountStatus, Contact, Role, Segment, User
-from acctmgr.services.accounts.billing_details import EMAIL
+from acctmgr.services.accounts.billing_details import COUNTRY, COUNTRY_RULE, EMAIL
 from acctmgr.services.kernel.permissions import require_role, require_segment
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.text_fields import SingleLine
@@ -23,29 +26,60 @@ EDITORS = (
     Role.IMPLEMENTATION_MANAGER,
 )
 
+LOCALE = re.compile(r"^[a-z]{2}(_[A-Z]{2})?$")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+
 
 class AccountIn(BaseModel):
     """What a person types to create or edit an account."""
 
-    name: SingleLine = Field(min_length=1, max_length=200)
+    name: SingleLine = Field(max_length=200)
     segment_code: SingleLine = Field(min_length=1)
     kind: AccountKind = AccountKind.CUSTOMER
     iseries_number: SingleLine | None = Field(default=None, max_length=32)
     parent_id: int | None = None
     owner_login: SingleLine | None = None
     territory: SingleLine = Field(default="", max_length=120)
-    locale: SingleLine = Field(default="en_US", pattern=r"^[a-z]{2}(_[A-Z]{2})?$")
-    currency: SingleLine = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    locale: SingleLine = "en_US"
+    currency: SingleLine = "USD"
     billing_street: SingleLine = ""
     billing_city: SingleLine = ""
     billing_postal_code: SingleLine = ""
     billing_region: SingleLine = ""
-    billing_country: SingleLine = Field(default="", pattern=r"^([A-Z]{2})?$")
+    billing_country: SingleLine = ""
 
     @field_validator("name", "territory", "billing_street", "billing_city", mode="after")
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
+
+    @field_validator("name", mode="after")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value:
+            raise ValueError("an account needs a name")
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        if not LOCALE.match(value):
+            raise ValueError("a locale is a language and a country, such as en_US or de_DE")
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        if not CURRENCY.match(value):
+            raise ValueError("a currency is a three-letter code in capitals, such as USD or EUR")
+        return value
+
+    @field_validator("billing_country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        if value and not COUNTRY.match(value):
+            raise ValueError(COUNTRY_RULE)
+        return value
 
     @field_validator("iseries_number")
     @classmethod
