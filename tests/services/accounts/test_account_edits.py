@@ -192,3 +192,10 @@ def test_the_account_form_is_refused_in_sentences(
     refusal = invalid_input(caught.value)
     assert refusal.field == field
     assert refusal.message.startswith(words)
+
+
+def test_an_account_is_put_only_in_a_segment_its_maker_works_in(admin: Context) -> None:
+    """A Small-business AE is told, beside the segment, that Enterprise is not theirs."""
+    with pytest.raises(PermissionDenied, match="another segment than Enterprise") as caught:
+        _account(admin.as_user("ae"), segment="ENT")
+    assert caught.value.field == "segment_code"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from acctmgr.domain.accounts import AccountKind
+from acctmgr.domain.roles import ALL_SEGMENT_ROLES
 from acctmgr.screens.dialog import FormDialog
 from acctmgr.services.accounts import billing_address
 from acctmgr.services.accounts import records as account_service
@@ -49,8 +50,15 @@ async def open_new_account(host: Any) -> None:
 
 async def account_form(host: Any, account: AccountView | None) -> AccountView | None:
     """Create an account (``account`` None) or edit one; the saved account, or None."""
+    me = await host.call(users.me)
     segments = await host.call(users.list_segments) or []
     people = await host.call(users.list_users) or []
+    if me is None:
+        return None
+    # Only the segments the service would accept: the user's own, or all for roles that serve
+    # every segment.
+    if not me.roles & ALL_SEGMENT_ROLES:
+        segments = [segment for segment in segments if segment.id == me.segment_id]
     codes = {segment.id: segment.code for segment in segments}
     logins = {person.id: person.login for person in people}
     fields = [
@@ -74,7 +82,13 @@ async def account_form(host: Any, account: AccountView | None) -> AccountView | 
         FormField("locale", "Locale", placeholder="e.g. en_US, de_DE, pt_BR"),
         FormField("currency", "Currency", placeholder="e.g. USD, EUR"),
     ]
-    values = {"kind": AccountKind.CUSTOMER.value, "locale": "en_US", "currency": "USD"}
+    values = {
+        "kind": AccountKind.CUSTOMER.value,
+        "locale": "en_US",
+        "currency": "USD",
+        "segment_code": codes.get(me.segment_id or 0, ""),
+        "owner_login": me.login,
+    }
     if account is not None:
         values = {
             "name": account.name,

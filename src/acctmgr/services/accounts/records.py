@@ -9,10 +9,10 @@ import re
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 
-from acctmgr.errors import InvalidInput
+from acctmgr.errors import InvalidInput, PermissionDenied
 from acctmgr.models import Account, AccountKind, AccountStatus, Contact, Role, Segment, User
 from acctmgr.services.accounts.billing_details import COUNTRY, COUNTRY_RULE, EMAIL
-from acctmgr.services.kernel.permissions import require_role, require_segment
+from acctmgr.services.kernel.permissions import require_role, require_segment, sees_segment
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
@@ -269,7 +269,12 @@ def _apply(uow: UnitOfWork, account: Account, data: AccountIn) -> None:
     ).one_or_none()
     if segment is None:
         raise InvalidInput(f"There is no segment {data.segment_code}.", field="segment_code")
-    require_segment(uow.user, segment.id, what="segment")
+    if not sees_segment(uow.user, segment.id):
+        raise PermissionDenied(
+            f"You work in another segment than {segment.name}, so an account cannot be "
+            "put there by you.",
+            field="segment_code",
+        )
     if data.iseries_number:
         clash = uow.session.scalar(
             select(Account.name).where(
