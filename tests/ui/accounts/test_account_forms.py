@@ -178,3 +178,27 @@ async def test_a_concurrent_edit_is_reported_and_keeps_what_was_typed(
         assert isinstance(app.screen, FormDialog)
         assert app.screen.query_one("#name", Input).value == "My New Name"
         assert any("Someone else saved this account" in message for message in shown)
+
+
+async def test_the_palette_offers_a_new_account(tmp_path: Path, office: Path) -> None:
+    """Ctrl+P, "New account", Enter: the account form opens over My day; Escape leaves it
+    without saving."""
+    app = build_app(tmp_path, "ae", office)
+    with app.context.database.read_session() as session:
+        before = session.scalars(select(Account.id)).all()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"New account")
+        await pilot.pause(0.5)
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await until(app, pilot, lambda: isinstance(app.screen, FormDialog), "the account form")
+        assert_fits(app)
+        assert app.screen.query_one("#segment_code", Select).value == "MID"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, FormDialog)
+    with app.context.database.read_session() as session:
+        assert session.scalars(select(Account.id)).all() == before
