@@ -17,15 +17,7 @@ from acctmgr.services.accounts.activities import ActivityView, OutcomeIn, Resche
 from acctmgr.widgets.form import FormField
 
 # The records a task may follow up, as the service accepts them.
-FOLLOWED = frozenset(
-    {
-        RecordType.ACCOUNT,
-        RecordType.RETENTION_CASE,
-        RecordType.OPPORTUNITY,
-        RecordType.QUOTE,
-        RecordType.CONTRACT,
-    }
-)
+FOLLOWED = frozenset({RecordType.ACCOUNT, *activities.FOLLOWED})
 PERSONAL = ("Nothing: a personal task", "")
 KINDS = (("Task", ActivityKind.TASK.value), ("Reminder", ActivityKind.REMINDER.value))
 UNDO_HINT = "Ctrl+Z undoes it."

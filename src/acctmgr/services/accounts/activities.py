@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_validator
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from acctmgr.domain.records import RecordType
 from acctmgr.errors import InvalidInput, PermissionDenied
@@ -164,7 +165,9 @@ def assignees(
     """The active users a task on this record may be given to: those who may see it (everyone,
     for a personal task), the signed-in user first. PermissionDenied if the user may not see it."""
     account = _followed_account(uow, record_type, record_id)
-    users = uow.session.scalars(select(User).where(User.active).order_by(User.name))
+    users = uow.session.scalars(
+        select(User).where(User.active).options(selectinload(User.roles)).order_by(User.name)
+    )
     found = [
         Assignee(login=user.login, name=user.name)
         for user in users
