@@ -149,7 +149,8 @@ async def test_a_concurrent_edit_is_reported_and_keeps_what_was_typed(
     tmp_path: Path, office: Path
 ) -> None:
     """Someone else saves the account while the form is open: the save is refused with a
-    sentence and the dialog stays, with the typed name."""
+    sentence and the dialog stays, with the typed name; after it, the screen shows their save
+    and the next edit goes through."""
     app = build_app(tmp_path, "ae", office)
     shown = notifications(app)
     with app.context.database.read_session() as session:
@@ -178,6 +179,22 @@ async def test_a_concurrent_edit_is_reported_and_keeps_what_was_typed(
         assert isinstance(app.screen, FormDialog)
         assert app.screen.query_one("#name", Input).value == "My New Name"
         assert any("Someone else saved this account" in message for message in shown)
+        # Leaving the form shows the stored account; the next edit starts from it and saves.
+        await pilot.press("escape")
+        screen = app.screen
+        assert isinstance(screen, AccountScreen)
+        await until(
+            app,
+            pilot,
+            lambda: screen.account is not None and screen.account.name == "Renamed Elsewhere",
+            "the newer account shown",
+        )
+        await pilot.press("e")
+        await until(app, pilot, lambda: isinstance(app.screen, FormDialog), "the account form")
+        assert app.screen.query_one("#name", Input).value == "Renamed Elsewhere"
+        await type_into(pilot, app, "name", "My New Name")
+        await save_dialog(app, pilot)
+    assert account_service.get_account(app.context, account_id).name == "My New Name"
 
 
 async def test_the_palette_offers_a_new_account(tmp_path: Path, office: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual import on, work
@@ -149,29 +149,30 @@ class AccountScreen(AcctmgrScreen):
             return bool(self._roles & {*account_service.EDITORS, Role.FINANCE})
         return True
 
+    async def _edit(self, form: Callable[..., Awaitable[object]], *args: Any) -> None:
+        """Run one of the account's forms, then show the account as stored, saved or not: a
+        refused save may mean that someone else's is newer."""
+        if self.account is None:
+            return
+        await form(self, self.account, *args)
+        self.load_account()
+        self._reload("timeline")
+
     @work(exclusive=True, group="account-edit")
     async def action_edit_account(self) -> None:
-        if self.account is not None and await account_forms.account_form(self, self.account):
-            self.load_account()
+        await self._edit(account_forms.account_form)
 
     @work(exclusive=True, group="account-edit")
     async def action_add_contact(self) -> None:
-        if self.account is not None and await account_forms.contact_form(self, self.account, None):
-            self.load_account()
+        await self._edit(account_forms.contact_form, None)
 
     @work(exclusive=True, group="account-edit")
     async def action_invoice_contact(self) -> None:
-        if self.account is not None and await account_forms.invoice_contact_form(
-            self, self.account
-        ):
-            self.load_account()
+        await self._edit(account_forms.invoice_contact_form)
 
     @work(exclusive=True, group="account-edit")
     async def action_billing_address(self) -> None:
-        if self.account is not None and await account_forms.billing_address_form(
-            self, self.account
-        ):
-            self.load_account()
+        await self._edit(account_forms.billing_address_form)
 
     @on(RecordTable.RowSelected, "#contacts-table")
     def _contact_selected(self, event: RecordTable.RowSelected) -> None:
@@ -179,10 +180,10 @@ class AccountScreen(AcctmgrScreen):
 
     @work(exclusive=True, group="account-edit")
     async def edit_contact(self, key: str) -> None:
-        account = self.account
-        found = [c for c in account.contacts if str(c.id) == key] if account else []
-        if account and found and await account_forms.contact_form(self, account, found[0]):
-            self.load_account()
+        contacts = self.account.contacts if self.account else []
+        found = [contact for contact in contacts if str(contact.id) == key]
+        if found:
+            await self._edit(account_forms.contact_form, found[0])
 
     @work(exclusive=True, group="account-edit")
     async def action_schedule(self) -> None:
