@@ -34,7 +34,20 @@ def build_app(tmp_path: Path, login: str | None, template: Path | None = None) -
 # Workers that wait for the user's answers (first run, a wizard walking its steps): never done
 # while a test is answering them.
 WAITING_GROUPS = frozenset(
-    {"start", "case-step", "open-case", "quote-build", "new-quote", "rule-edit"}
+    {
+        "start",
+        "case-step",
+        "open-case",
+        "quote-build",
+        "new-quote",
+        "rule-edit",
+        # the account, contact, task and My day dialogs
+        "account-edit",
+        "new-account",
+        "activity-edit",
+        "my-day-task",
+        "case-task",
+    }
 )
 
 

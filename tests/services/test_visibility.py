@@ -121,6 +121,7 @@ READS: dict[str, Read] = {
         c, r.account_id, "US"
     ),
     "activities.get": lambda c, r: activities.activity(c, r.activity_id),
+    "activities.assignees": lambda c, r: activities.assignees(c, RecordType.QUOTE, r.quote_id),
     "approvals.request": lambda c, r: inbox.request_view(c, r.request_id),
     "approvals.latest_for": lambda c, r: inbox.latest_for(c, RecordType.QUOTE, r.quote_id),
     "audit.trail": lambda c, r: audit.trail(c, RecordType.ACCOUNT, r.account_id),

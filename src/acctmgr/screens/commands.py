@@ -34,6 +34,8 @@ PLACES = (
     ("Open People", "people", "Users, their roles and segments; add, change, deactivate (admins)"),
 )
 
+NEW_ACCOUNT = ("New account", "Create an account: its name, segment, owner and currency")
+
 
 class GoToCommands(Provider):
     """Places to go, and accounts by name (searched in the database as you type)."""
@@ -45,6 +47,8 @@ class GoToCommands(Provider):
     async def discover(self) -> Hits:
         for title, mode, help_text in PLACES:
             yield DiscoveryHit(title, self._go(mode), help=help_text)
+        if self.acctmgr.signed_in:
+            yield DiscoveryHit(NEW_ACCOUNT[0], self._new_account, help=NEW_ACCOUNT[1])
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -52,6 +56,10 @@ class GoToCommands(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), self._go(mode), help=help_text)
+        score = matcher.match(NEW_ACCOUNT[0])
+        if score > 0 and self.acctmgr.signed_in:
+            title, help_text = NEW_ACCOUNT
+            yield Hit(score, matcher.highlight(title), self._new_account, help=help_text)
         text = query.strip()
         if len(text) < 2 or self.acctmgr.context.login is None:
             return
@@ -72,6 +80,14 @@ class GoToCommands(Provider):
                 text=title,
                 help=", ".join(p for p in (row.billing_city, row.segment_name) if p),
             )
+
+    def _new_account(self) -> None:
+        from acctmgr.screens.accounts.account_forms import open_new_account
+        from acctmgr.screens.base import AcctmgrScreen
+
+        screen = self.app.screen
+        if isinstance(screen, AcctmgrScreen):  # a screen of ours, not a dialog
+            screen.run_worker(open_new_account(screen), group="new-account", exclusive=True)
 
     def _go(self, mode: str) -> Callable[[], None]:
         return lambda: self.acctmgr.go(mode)

@@ -14,6 +14,7 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Header, Input, Select, Static
 
 from acctmgr.domain.accounts import AccountKind
+from acctmgr.screens.accounts.account_forms import open_new_account
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.services.accounts import search as account_search
 from acctmgr.services.accounts.search import AccountQuery, AccountRow
@@ -33,6 +34,7 @@ class AccountsScreen(AcctmgrScreen):
     AUTO_FOCUS = "#account-search"
     BINDINGS = [
         Binding("ctrl+f", "focus_search", "Search"),
+        Binding("ctrl+n", "new_account", "Add account"),
         Binding("u", "members", "Accounts under this NA/RA"),
         Binding("backspace", "clear_parent", "Clear NA/RA filter", show=False),
     ]
@@ -155,6 +157,10 @@ class AccountsScreen(AcctmgrScreen):
     @on(RecordTable.RowSelected, "#accounts")
     def _open(self, event: RecordTable.RowSelected) -> None:
         self.acctmgr.open_account(int(event.key))
+
+    @work(exclusive=True, group="new-account")
+    async def action_new_account(self) -> None:
+        await open_new_account(self)
 
     def action_focus_search(self) -> None:
         self.query_one("#account-search", Input).focus()

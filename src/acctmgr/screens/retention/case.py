@@ -44,6 +44,7 @@ class CaseScreen(AcctmgrScreen):
         Binding("ctrl+b", "recall", "Back to the quote (recall the approval)"),
         Binding("x", "close_case", "Close lost/withdrawn"),
         Binding("o", "open_account", "Open account"),
+        Binding("s", "schedule", "New task"),
     ]
 
     def __init__(self, case_id: int) -> None:
@@ -111,6 +112,22 @@ class CaseScreen(AcctmgrScreen):
         if action == "close_case":
             return case.can_close
         return True
+
+    @work(exclusive=True, group="case-task")
+    async def action_schedule(self) -> None:
+        """A new task following up the case (or its account)."""
+        from acctmgr.domain.records import RecordType
+        from acctmgr.screens.accounts import task_dialogs
+
+        case = self.case
+        if case is None:
+            return
+        choices = [
+            task_dialogs.about(RecordType.RETENTION_CASE, case.id, f"Case {case.number}"),
+            task_dialogs.about(RecordType.ACCOUNT, case.account_id, case.account_name),
+        ]
+        if await task_dialogs.schedule_task(self, choices):
+            self.reload()
 
     @work(exclusive=True, group="case-step")
     async def action_work_on(self) -> None:
