@@ -94,6 +94,8 @@ def folded(value: str) -> str:
     Decomposed (NFKD: "é" is "e" and a mark, "ﬁ" is "fi", "²" is "2"), its marks dropped,
     case-folded ("ß" is "ss"), then decomposed again for what case-folding composes ("İ").
     """
+    if value.isascii():  # most names: nothing to decompose, and casefold is lower for ASCII
+        return value.lower()
     value = unicodedata.normalize("NFKD", value).casefold()
     value = unicodedata.normalize("NFKD", value).translate(UNMARKED_LETTERS)
     return "".join(char for char in value if not unicodedata.combining(char))

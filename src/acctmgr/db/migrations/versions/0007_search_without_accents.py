@@ -10,7 +10,8 @@ of them, so that what is stored is what the search reads.
 SQLite's covering index follows the list order, (sort_name, id); PostgreSQL gets a B-tree on
 (sort_name, id) for the same order. Both exist on one backend only
 (``acctmgr.db.migrate.BACKEND_ONLY_INDEXES``). The column is added in place, so the triggers
-that keep the FTS5 table of 0004 in step stay, and they index the new texts as they are written.
+that keep the FTS5 table of 0004 in step stay; the one for edits is set aside while every text
+is written, and the table is rebuilt once after.
 
 Revision ID: 0007
 Revises: 0006
@@ -32,6 +33,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 BATCH = 5000
+SEARCH_TRIGGER = "accounts_search_update"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,8 @@ def upgrade() -> None:
             server_default="",
         ),
     )
+    # Kept row by row, the FTS5 table took most of the time: it is rebuilt once instead.
+    trigger = _drop_search_trigger(bind) if sqlite else None
     _write(
         bind,
         "UPDATE accounts SET search_text = :text, sort_name = :sort WHERE id = :id",
@@ -74,6 +78,8 @@ def upgrade() -> None:
             for account, contacts in _accounts_with_contacts(bind, emails=True)
         ],
     )
+    if trigger is not None:
+        _rebuild_search_trigrams(bind, trigger)
     if sqlite:
         op.create_index(
             "ix_accounts_search",
@@ -96,7 +102,10 @@ def downgrade() -> None:
     for account, contacts in _accounts_with_contacts(bind, emails=False):
         parts = [account.name, account.iseries_number or "", account.billing_city, *contacts]
         rows.append({"id": account.id, "text": " ".join(p for p in parts if p).lower()})
+    trigger = _drop_search_trigger(bind) if sqlite else None
     _write(bind, "UPDATE accounts SET search_text = :text WHERE id = :id", rows)
+    if trigger is not None:
+        _rebuild_search_trigrams(bind, trigger)
     if sqlite:
         op.create_index(
             "ix_accounts_search",
@@ -129,3 +138,20 @@ def _accounts_with_contacts(
 def _write(bind: sa.Connection, statement: str, rows: list[dict[str, object]]) -> None:
     for start in range(0, len(rows), BATCH):
         bind.execute(sa.text(statement), rows[start : start + BATCH])
+
+
+def _drop_search_trigger(bind: sa.Connection) -> str:
+    """Drop the trigger that keeps the FTS5 table of 0004 in step with each edited search text;
+    its SQL, to make it again (``_rebuild_search_trigrams``)."""
+    trigger: str = bind.execute(
+        sa.text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
+        {"name": SEARCH_TRIGGER},
+    ).scalar_one()
+    op.execute(f"DROP TRIGGER {SEARCH_TRIGGER}")
+    return trigger
+
+
+def _rebuild_search_trigrams(bind: sa.Connection, trigger: str) -> None:
+    """The trigger made again, and the FTS5 table made from every search text at once."""
+    bind.exec_driver_sql(trigger)
+    op.execute("INSERT INTO accounts_search (accounts_search) VALUES ('rebuild')")
