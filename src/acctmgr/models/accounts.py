@@ -19,7 +19,11 @@ SORT_KEY = Text().with_variant(Text(collation="C"), "postgresql")
 class Account(IdMixin, Versioned, Timestamps, Base):
     __tablename__ = "accounts"
     RECORD: ClassVar[RecordType] = RecordType.ACCOUNT
-    __table_args__ = (Index("ix_accounts_segment_name", "segment_id", "name"),)
+    __table_args__ = (
+        Index("ix_accounts_segment_name", "segment_id", "name"),
+        # The accounts list of a user of one segment, in its order.
+        Index("ix_accounts_segment_sort_name", "segment_id", "sort_name", "id"),
+    )
 
     name: Mapped[str] = mapped_column(String(200), index=True)
     kind: Mapped[AccountKind] = mapped_column(enum_type(AccountKind), default=AccountKind.CUSTOMER)

@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 
 from acctmgr.db import Database
 from acctmgr.db.migrate import alembic_config, upgrade
+from acctmgr.db.reader import Reader
 from acctmgr.models import Account, AccountKind
 from acctmgr.services.accounts import records as account_service
 from acctmgr.services.accounts.records import AccountIn, ContactIn
@@ -93,6 +94,33 @@ def test_the_upgrade_makes_every_search_text_and_sort_name_again(admin: Context)
         assert account.search_text == "cafe #9 koln jurgen j@cafe.example"
         assert account.sort_name == "cafe #000000000009"
     assert _found(admin, "KOLN") == _found(admin, "j@cafe") == ["Café #9"]
+
+
+@pytest.mark.parametrize("login", ["admin", "ae"])
+def test_a_page_comes_in_list_order_from_an_index(
+    admin: Context, login: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite, a page the trigram index does not narrow (no text, or too short a one), for a
+    user of every segment and for a user of one, is read from an index in list order: it sorts
+    none of the many accounts it matches (the few the trigrams find are sorted, by design)."""
+    if not admin.database.is_sqlite:
+        pytest.skip("the plans checked are SQLite's")
+    _create(admin, "Small Shop #2")
+    plans: list[str] = []
+    rows = Reader.rows
+
+    def explained(reader: Reader, sql: str, **params: object) -> list[tuple[object, ...]]:
+        if "ORDER BY" in sql:
+            plans.extend(
+                str(row[-1]) for row in rows(reader, f"EXPLAIN QUERY PLAN {sql}", **params)
+            )
+        return rows(reader, sql, **params)
+
+    monkeypatch.setattr(Reader, "rows", explained)
+    for typed in ("", "sh"):
+        _found(admin.as_user(login), typed)
+    assert plans
+    assert not [plan for plan in plans if "TEMP B-TREE" in plan], plans
 
 
 def _migrate(database: Database, revision: str) -> None:

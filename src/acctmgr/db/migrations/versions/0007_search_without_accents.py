@@ -9,7 +9,8 @@ of them, so that what is stored is what the search reads.
 
 SQLite's covering index follows the list order, (sort_name, id); PostgreSQL gets a B-tree on
 (sort_name, id) for the same order. Both exist on one backend only
-(``acctmgr.db.migrate.BACKEND_ONLY_INDEXES``). The column is added in place, so the triggers
+(``acctmgr.db.migrate.BACKEND_ONLY_INDEXES``). On both, (segment_id, sort_name, id) gives the
+list of a user of one segment in its order, as (segment_id, name) did. The column is added in place, so the triggers
 that keep the FTS5 table of 0004 in step stay; the one for edits is set aside while every text
 is written, and the table is rebuilt once after.
 
@@ -88,11 +89,13 @@ def upgrade() -> None:
         )
     else:
         op.create_index("ix_accounts_sort_name", "accounts", ["sort_name", "id"])
+    op.create_index("ix_accounts_segment_sort_name", "accounts", ["segment_id", "sort_name", "id"])
 
 
 def downgrade() -> None:
     bind = op.get_bind()
     sqlite = bind.dialect.name == "sqlite"
+    op.drop_index("ix_accounts_segment_sort_name", table_name="accounts")
     op.drop_index(
         "ix_accounts_search" if sqlite else "ix_accounts_sort_name", table_name="accounts"
     )
