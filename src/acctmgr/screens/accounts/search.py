@@ -28,7 +28,8 @@ KIND_LABEL = {AccountKind.CUSTOMER: "", AccountKind.NATIONAL: "NA", AccountKind.
 
 
 class AccountsScreen(AcctmgrScreen):
-    """Type to search by name, iSeries number, city or contact; Enter opens the account."""
+    """Type to search by name, iSeries number, city, or a contact's name or e-mail address,
+    accents and case aside; Enter opens the account."""
 
     TITLE = "Accounts"
     AUTO_FOCUS = "#account-search"
@@ -175,6 +176,10 @@ class AccountsScreen(AcctmgrScreen):
         self.query_one("#parent-filter", Static).update(
             content(f"Under {row.name} (Backspace clears)")
         )
+        # The text found the NA/RA, not its members: kept, it would hide most or all of them.
+        box = self.query_one("#account-search", Input)
+        with box.prevent(Input.Changed):
+            box.value = ""
         self.search()
 
     def action_clear_parent(self) -> None:

@@ -14,6 +14,7 @@ from acctmgr.models import Account, AccountKind, AccountStatus, Contact, Role, S
 from acctmgr.services.accounts.billing_details import COUNTRY, COUNTRY_RULE, EMAIL
 from acctmgr.services.kernel.permissions import require_role, require_segment, sees_segment
 from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.text import folded
 from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
@@ -246,9 +247,10 @@ def set_invoice_contact(
 
 
 def search_text_of(account: Account, contact_names: list[str]) -> str:
-    """The text the accounts list searches: name, iSeries number, city and contact names."""
+    """The text the accounts list searches: name, iSeries number, city and the contacts' names
+    and e-mail addresses (``contact_names``), folded as the typed text is (``folded``)."""
     parts = [account.name, account.iseries_number or "", account.billing_city, *contact_names]
-    return " ".join(part for part in parts if part).lower()
+    return folded(" ".join(part for part in parts if part))
 
 
 def refresh_search_text(uow: UnitOfWork, account: Account) -> None:
@@ -259,8 +261,14 @@ def refresh_search_text(uow: UnitOfWork, account: Account) -> None:
 
 
 def contact_names(uow: UnitOfWork, account_id: int) -> list[str]:
-    """The names of the account's contacts, for its search text."""
-    return list(uow.session.scalars(select(Contact.name).where(Contact.account_id == account_id)))
+    """Each contact's name and e-mail address, in the order they were added, for the
+    account's search text."""
+    rows = uow.session.execute(
+        select(Contact.name, Contact.email)
+        .where(Contact.account_id == account_id)
+        .order_by(Contact.id)
+    )
+    return [part for row in rows for part in row if part]
 
 
 def _apply(uow: UnitOfWork, account: Account, data: AccountIn) -> None:
