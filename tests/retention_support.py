@@ -197,6 +197,26 @@ def submit(admin: Context, case_id: int, *, cms_login: str = "cms") -> views.Cas
     )
 
 
+def contract_sent(admin: Context, acme: Customer) -> views.CaseView:
+    """Acme's case taken to its new contract sent for signature: a 20% reduction approved by
+    the leader, the contract's documents kept and the e-mail carrying them queued."""
+    from acctmgr.models import Decision
+    from acctmgr.services.approvals import decisions, inbox
+    from acctmgr.services.retention import signing
+    from acctmgr.services.retention.inputs import SendContractIn
+
+    case = to_quote(admin, acme)
+    reduce_addon(admin, case, "20")
+    case = submit(admin, case.id)
+    leader = admin.as_user("leader")
+    decisions.decide(leader, inbox.inbox(leader)[0].approval_id, Decision.APPROVE)
+    cms = admin.as_user("cms")
+    case = views.get_case(cms, case.id)
+    return signing.send_contract(
+        cms, case.id, case.version, SendContractIn(contact_id=acme.contact_id)
+    )
+
+
 def stored_state(admin: Context) -> dict[str, list[tuple[Any, ...]]]:
     """The status and version of every row a refused call could have half-saved."""
     tables: dict[str, tuple[Any, ...]] = {

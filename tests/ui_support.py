@@ -34,7 +34,20 @@ def build_app(tmp_path: Path, login: str | None, template: Path | None = None) -
 # Workers that wait for the user's answers (first run, a wizard walking its steps): never done
 # while a test is answering them.
 WAITING_GROUPS = frozenset(
-    {"start", "case-step", "open-case", "quote-build", "new-quote", "rule-edit"}
+    {
+        "start",
+        "case-step",
+        "open-case",
+        "quote-build",
+        "new-quote",
+        "rule-edit",
+        # the account, contact, task and My day dialogs
+        "account-edit",
+        "new-account",
+        "activity-edit",
+        "my-day-task",
+        "case-task",
+    }
 )
 
 
@@ -53,6 +66,16 @@ async def until(app: AcctmgrApp, pilot: Any, ready: Any, what: str) -> None:
         await settle(app, pilot)
         if ready():
             return
+    raise AssertionError(f"never happened: {what}")
+
+
+async def while_waiting(pilot: Any, ready: Any, what: str) -> None:
+    """Pause until ``ready()`` while a worker waits for the user (a question it asked, a save
+    in turn), which settling would wait for in vain."""
+    for _ in range(250):
+        if ready():
+            return
+        await pilot.pause(0.02)
     raise AssertionError(f"never happened: {what}")
 
 

@@ -28,6 +28,9 @@ from acctmgr.services.my_day.day import MyDay
 from acctmgr.widgets.text import safe
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from textual.app import SystemCommand
     from textual.command import Provider
     from textual.notifications import SeverityLevel
     from textual.screen import Screen
@@ -270,11 +273,36 @@ class AcctmgrApp(App[None]):
         return day
 
     def go(self, mode: str) -> None:
+        """Show the mode's home: its own screen, with whatever was opened over it closed."""
         if not self.signed_in:
+            return
+        if mode == self.current_mode and len(self.screen_stack) > 1:
+            self._back_home()
             return
         self.switch_mode(mode)
         if mode not in self._settled_modes:
             self.set_timer(SETTLE_AFTER_SECONDS, partial(self._settle, mode))
+
+    def _back_home(self) -> None:
+        # Closing a screen that holds typed, unsaved work would drop it without a word: say
+        # where it is instead, and go nowhere.
+        for screen in reversed(self.screen_stack[1:]):
+            if getattr(screen, "has_unsaved_work", lambda: False)():
+                self.notify(
+                    f"{screen.title or 'This screen'} has changes not saved yet: Ctrl+S saves "
+                    "them, Escape keeps them as a draft.",
+                    severity="warning",
+                )
+                return
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The palette's commands: Textual's, then every action the screen offers now."""
+        from acctmgr.screens.commands import screen_actions
+
+        yield from super().get_system_commands(screen)
+        yield from screen_actions(self, screen)
 
     def _settle(self, mode: str) -> None:
         """Freeze what a mode's screen brought, once it is shown and alone on its stack.

@@ -44,6 +44,14 @@ class InvalidInput(AcctmgrError):
     """The input breaks a rule of the business or a format rule."""
 
 
+class InvalidFields(InvalidInput):
+    """Several fields refused at once, so a form shows every sentence beside its own field."""
+
+    def __init__(self, problems: list[InvalidInput]) -> None:
+        super().__init__(" ".join(p.message for p in problems), field=problems[0].field)
+        self.problems = problems
+
+
 class AlreadyOpen(InvalidInput):
     """A record of this kind is already open for the same thing; the screen offers to open it."""
 

@@ -57,6 +57,7 @@ from acctmgr.services.accounts import search as account_search
 from acctmgr.services.accounts.search import AccountQuery
 from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.kernel.context import Context
+from acctmgr.services.kernel.text import natural_name
 from acctmgr.services.people import users as user_service
 from tests.cli_support import assert_one_sentence, run_acctmgr
 from tests.conftest import NOW, pg_copy, sqlite_copy
@@ -255,18 +256,20 @@ def test_every_persona_has_work_overdue_due_today_and_later_this_week(database: 
 
 @pytest.mark.usefixtures("seeded")
 def test_search_text_is_what_the_accounts_service_computes(database: Database) -> None:
-    """Every account's search text equals search_text_of(account, its contacts' names)."""
+    """Every account's search text equals search_text_of(account, its contacts' names and
+    e-mails), and its sort name is natural_name of its name."""
     with database.read_session() as session:
-        names: dict[int, list[str]] = {}
-        for account_id, name in session.execute(
-            select(Contact.account_id, Contact.name).order_by(Contact.id)
+        contacts: dict[int, list[str]] = {}
+        for account_id, name, email in session.execute(
+            select(Contact.account_id, Contact.name, Contact.email).order_by(Contact.id)
         ):
-            names.setdefault(account_id, []).append(name)
+            contacts.setdefault(account_id, []).extend(part for part in (name, email) if part)
         accounts = session.scalars(select(Account)).all()
         assert len(accounts) == ACCOUNTS
         for account in accounts:
-            expected = account_service.search_text_of(account, names.get(account.id, []))
+            expected = account_service.search_text_of(account, contacts.get(account.id, []))
             assert account.search_text == expected
+            assert account.sort_name == natural_name(account.name)
         # Most accounts have an invoice contact, a few are left without for the checks.
         without = [account for account in accounts if account.invoice_contact_id is None]
         assert 0 < len(without) < ACCOUNTS / 10

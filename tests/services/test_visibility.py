@@ -16,13 +16,13 @@ from sqlalchemy import select
 import acctmgr.services
 from acctmgr.domain.records import RecordType
 from acctmgr.errors import AlreadyOpen, PermissionDenied
-from acctmgr.models import Activity, ApproverKind, Decision, Document, Role
+from acctmgr.models import Activity, ApproverKind, Document, Role
 from acctmgr.services.accounts import account_file, activities, billing_details, search
 from acctmgr.services.accounts import records as account_records
-from acctmgr.services.approvals import decisions, inbox
+from acctmgr.services.approvals import inbox
 from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.approvals.rules import RuleIn
-from acctmgr.services.documents import stored_documents
+from acctmgr.services.documents import copies, stored_documents
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.day_sections import MyDayItem
@@ -30,11 +30,10 @@ from acctmgr.services.kernel.unit_of_work import UseCaseInfo
 from acctmgr.services.mail import outbox
 from acctmgr.services.my_day.day import my_day
 from acctmgr.services.people import users as user_service
-from acctmgr.services.retention import history, opening, signing, usage, views
-from acctmgr.services.retention.inputs import SendContractIn
+from acctmgr.services.retention import history, opening, usage, views
 from acctmgr.services.sales import quotes
 from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn
-from tests.retention_support import customer, reduce_addon, submit, to_quote
+from tests.retention_support import contract_sent, customer, reduce_addon, submit, to_quote
 
 # Read use cases whose records belong to no segment: the catalogue, document templates, the
 # people directory and the rules are the same for everyone; the outbox worker acts for nobody.
@@ -80,14 +79,8 @@ def smb(admin: Context) -> Records:
     """Acme (Small business) with a case taken to a signed-for contract: a quote, its approved
     request, a logged contact, the contract's documents and the e-mail that sends them."""
     acme = customer(admin)
-    case = to_quote(admin, acme)
-    reduce_addon(admin, case, "20")
-    case = submit(admin, case.id)
-    leader = admin.as_user("leader")
-    decisions.decide(leader, inbox.inbox(leader)[0].approval_id, Decision.APPROVE)
+    case = contract_sent(admin, acme)
     cms = admin.as_user("cms")
-    case = views.get_case(cms, case.id)
-    signing.send_contract(cms, case.id, case.version, SendContractIn(contact_id=acme.contact_id))
     request = inbox.latest_for(cms, RecordType.QUOTE, case.quote_id or 0)
     assert request is not None
     with admin.database.read_session() as session:
@@ -131,6 +124,7 @@ READS: dict[str, Read] = {
         c, r.account_id, "US"
     ),
     "activities.get": lambda c, r: activities.activity(c, r.activity_id),
+    "activities.assignees": lambda c, r: activities.assignees(c, RecordType.QUOTE, r.quote_id),
     "approvals.request": lambda c, r: inbox.request_view(c, r.request_id),
     "approvals.latest_for": lambda c, r: inbox.latest_for(c, RecordType.QUOTE, r.quote_id),
     "audit.trail": lambda c, r: audit.trail(c, RecordType.ACCOUNT, r.account_id),
@@ -139,6 +133,7 @@ READS: dict[str, Read] = {
     ),
     "documents.of_account": lambda c, r: stored_documents.account_documents(c, r.account_id),
     "documents.text": lambda c, r: stored_documents.document_text(c, r.document_id),
+    "documents.file": lambda c, r: copies.document_file(c, r.document_id),
     "outbox.list": lambda c, _: outbox.outbox(c),
     "outbox.email": lambda c, r: outbox.email(c, r.email_id),
     "quotes.get": lambda c, r: quotes.get_quote(c, r.quote_id),

@@ -26,8 +26,10 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-# Indexes a migration creates on one backend only (see 0002); they are not in the models.
-BACKEND_ONLY_INDEXES = frozenset({"ix_accounts_search", "ix_accounts_search_trgm"})
+# Indexes a migration creates on one backend only (see 0002 and 0007); they are not in the models.
+BACKEND_ONLY_INDEXES = frozenset(
+    {"ix_accounts_search", "ix_accounts_search_trgm", "ix_accounts_sort_name"}
+)
 # SQLite's FTS5 table for the accounts search (see 0004) and the shadow tables FTS5 keeps.
 # Triggers keep it in step with accounts; a batch migration that rebuilds the accounts table on
 # SQLite drops them, so such a migration must create them again (a test checks they exist).

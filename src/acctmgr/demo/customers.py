@@ -31,6 +31,7 @@ from acctmgr.demo.places import (
 from acctmgr.demo.writer import BATCH
 from acctmgr.models import Account, AccountKind, AccountStatus, OpportunityKind
 from acctmgr.services.accounts.records import search_text_of
+from acctmgr.services.kernel.text import natural_name
 
 # Customers per segment, in percent.
 SEGMENT_WEIGHTS: dict[str, int] = {"SMB": 45, "MID": 30, "ENT": 12, "PUB": 13}
@@ -311,7 +312,8 @@ def _account_rows(
             "billing_postal_code": postal,
             "billing_region": city[1],
             "billing_country": country.code,
-            "search_text": search_text_of(searchable, [c[1] for c in contacts]),
+            "search_text": search_text_of(searchable, [p for c in contacts for p in c[1:] if p]),
+            "sort_name": natural_name(name),
             "created_at": created,
             "updated_at": None,
             "version": 1,

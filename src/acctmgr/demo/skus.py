@@ -209,7 +209,7 @@ CATALOGUE: tuple[SkuSpec, ...] = (
     ),
     SkuSpec(
         "INC-SEATS",
-        "Training Seats (included)",
+        "Training Seats",
         SkuKind.INCLUDED,
         0,
         "Seats in the monthly open training sessions, included for new customers.",

@@ -5,17 +5,25 @@ from __future__ import annotations
 from typing import ClassVar
 
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from acctmgr.domain.accounts import AccountKind, AccountStatus
 from acctmgr.domain.records import RecordType
 from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
+from acctmgr.services.kernel.text import natural_name
+
+# Sort keys compare character by character on both backends, whatever PostgreSQL's locale.
+SORT_KEY = Text().with_variant(Text(collation="C"), "postgresql")
 
 
 class Account(IdMixin, Versioned, Timestamps, Base):
     __tablename__ = "accounts"
     RECORD: ClassVar[RecordType] = RecordType.ACCOUNT
-    __table_args__ = (Index("ix_accounts_segment_name", "segment_id", "name"),)
+    __table_args__ = (
+        Index("ix_accounts_segment_name", "segment_id", "name"),
+        # The accounts list of a user of one segment, in its order.
+        Index("ix_accounts_segment_sort_name", "segment_id", "sort_name", "id"),
+    )
 
     name: Mapped[str] = mapped_column(String(200), index=True)
     kind: Mapped[AccountKind] = mapped_column(enum_type(AccountKind), default=AccountKind.CUSTOMER)
@@ -39,13 +47,21 @@ class Account(IdMixin, Versioned, Timestamps, Base):
     billing_postal_code: Mapped[str] = mapped_column(String(20), default="")
     billing_region: Mapped[str] = mapped_column(String(120), default="")
     billing_country: Mapped[str] = mapped_column(String(2), default="")
-    # Lower-cased name, iSeries number, city and contact names: one column the list searches.
+    # Name, iSeries number, city, contacts' names and e-mails, folded (kernel.text.folded):
+    # one column the list searches.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # The name as the list orders it (kernel.text.natural_name), set with every name.
+    sort_name: Mapped[str] = mapped_column(SORT_KEY, default="")
 
     parent: Mapped[Account | None] = relationship(remote_side="Account.id")
     contacts: Mapped[list[Contact]] = relationship(
         back_populates="account", foreign_keys="Contact.account_id", order_by="Contact.name"
     )
+
+    @validates("name")
+    def _sort_by_name(self, _key: str, name: str) -> str:
+        self.sort_name = natural_name(name)
+        return name
 
 
 class Contact(IdMixin, Versioned, Timestamps, Base):

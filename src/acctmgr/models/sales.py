@@ -44,6 +44,9 @@ class RetentionCase(IdMixin, Versioned, Timestamps, Base):
     outcome: Mapped[CloseOutcome | None] = mapped_column(enum_type(CloseOutcome))
     close_reason: Mapped[str] = mapped_column(Text, default="")
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The wizard stage (services.retention.stages.Stage) it stood at when closed lost or
+    # withdrawn; None for a case won, open, or closed before migration 0006.
+    closed_at_stage: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
 class Opportunity(IdMixin, Versioned, Timestamps, Base):

@@ -109,8 +109,9 @@ async def submit_form(
         if left:
             screen.notify(left, severity="error", timeout=8)
     except AcctmgrError as error:
-        if not form.show_error(error.field, error.message):
-            screen.notify(error.message, severity="error", timeout=8)
+        left = form.show_refusal(error)
+        if left:
+            screen.notify(left, severity="error", timeout=8)
     except Exception:
         log.exception("%s failed", type(screen).__name__)
         screen.notify(UNEXPECTED, severity="error", timeout=8)

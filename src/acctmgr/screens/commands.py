@@ -1,13 +1,17 @@
-"""Command palette commands: go to My day or Accounts, and jump to any account by name."""
+"""Command palette commands: go to My day or Accounts, jump to any account by name, and every
+action of the current screen."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import TYPE_CHECKING, cast
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.markup import escape
+from textual.app import App, SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
 
 from acctmgr.domain.roles import Role
 from acctmgr.errors import AcctmgrError
@@ -33,6 +37,8 @@ PLACES = (
 # Offered to admins only: the services refuse anyone else, so nobody else is shown the way in.
 ADMIN_PLACES = (("Open people", "people", "Add users, give roles and segments, deactivate"),)
 COMPANY = ("Edit company identity", "Our name, address and numbers on documents and e-mails")
+
+NEW_ACCOUNT = ("New account", "Create an account: its name, segment, owner and currency")
 
 
 class GoToCommands(Provider):
@@ -64,6 +70,8 @@ class GoToCommands(Provider):
     async def discover(self) -> Hits:
         for title, run, help_text in self._places():
             yield DiscoveryHit(title, run, help=help_text)
+        if self.acctmgr.signed_in:
+            yield DiscoveryHit(NEW_ACCOUNT[0], self._new_account, help=NEW_ACCOUNT[1])
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -71,6 +79,10 @@ class GoToCommands(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), run, help=help_text)
+        score = matcher.match(NEW_ACCOUNT[0])
+        if score > 0 and self.acctmgr.signed_in:
+            title, help_text = NEW_ACCOUNT
+            yield Hit(score, matcher.highlight(title), self._new_account, help=help_text)
         text = query.strip()
         if len(text) < 2 or self.acctmgr.context.login is None:
             return
@@ -95,6 +107,14 @@ class GoToCommands(Provider):
     def _edit_company(self) -> None:
         self.acctmgr.edit_company_identity()
 
+    def _new_account(self) -> None:
+        from acctmgr.screens.accounts.account_forms import open_new_account
+        from acctmgr.screens.base import AcctmgrScreen
+
+        screen = self.app.screen
+        if isinstance(screen, AcctmgrScreen):  # a screen of ours, not a dialog
+            screen.run_worker(open_new_account(screen), group="new-account", exclusive=True)
+
     def _go(self, mode: str) -> Callable[[], None]:
         return lambda: self.acctmgr.go(mode)
 
@@ -105,3 +125,21 @@ class GoToCommands(Provider):
 def _literal(text: str) -> str:
     """Escape markup in a customer name for the palette's prompt."""
     return escape(safe(text))
+
+
+def screen_actions(app: App[Any], screen: Screen[Any]) -> Iterator[SystemCommand]:
+    """Each action the screen offers now (what its footer and keys panel list, those its
+    ``check_action`` allows), named as its key's description, with the key to learn."""
+    seen: set[str] = set()
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if active.node is app or not active.enabled or not binding.description:
+            continue  # the app's own keys are the places above
+        if binding.action in seen:
+            continue
+        seen.add(binding.action)
+        yield SystemCommand(
+            binding.description,
+            f"{app.get_key_display(binding)} on this screen",
+            partial(app.run_action, binding.action, active.node),
+        )

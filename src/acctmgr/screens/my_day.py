@@ -26,7 +26,10 @@ class MyDayScreen(AcctmgrScreen):
     TITLE = "My day"
     BINDINGS = [
         Binding("d", "done", "Mark done"),
-        Binding("f5", "refresh", "Refresh"),
+        Binding("ctrl+z", "undo_done", "Undo done (reopen)"),
+        Binding("s", "schedule", "New task"),
+        Binding("r", "reschedule", "Reschedule", show=False),
+        Binding("f5", "refresh", "Refresh", show=False),
         Binding("f9", "people", "People"),
     ]
 
@@ -34,6 +37,8 @@ class MyDayScreen(AcctmgrScreen):
         super().__init__()
         self._items: dict[str, MyDayItem] = {}
         self._admin = False
+        # The task last marked done here, with its version then, for Ctrl+Z.
+        self._last_done: tuple[MyDayItem, int] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -128,9 +133,11 @@ class MyDayScreen(AcctmgrScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "people":
             return self._admin
-        if action == "done":
+        if action in ("done", "reschedule"):
             item = self._highlighted()
             return item is not None and item.record_type is RecordType.ACTIVITY
+        if action == "undo_done":
+            return self._last_done is not None
         return True
 
     def action_open(self) -> None:
@@ -159,22 +166,66 @@ class MyDayScreen(AcctmgrScreen):
             return
         self.acctmgr.open_account(item.account_id)
 
-    @work(exclusive=True, group="my-day-done")
+    @work(exclusive=True, group="my-day-task")
     async def action_done(self) -> None:
         item = self._highlighted()
         if item is None or item.record_type is not RecordType.ACTIVITY:
             self.notify("Only tasks and reminders can be marked done.", severity="warning")
             return
-        from acctmgr.services.accounts import activities  # the ORM, loaded after My day has painted
+        from acctmgr.screens.accounts import task_dialogs  # loaded after My day has painted
 
-        done = await self.call(activities.complete_activity, item.record_id, item.version)
+        done = await task_dialogs.mark_done(self, item.record_id, item.version, item.title)
         if done is not None:
-            self.notify(f"Done: {item.title}")
+            self._last_done = (item, done)
+            self.refresh_bindings()
         self.refresh_day()
 
     def action_people(self) -> None:
         """People, the admins' screen of users (the F9 key of My day)."""
         self.acctmgr.go("people")
+
+    @work(exclusive=True, group="my-day-task")
+    async def action_undo_done(self) -> None:
+        if self._last_done is None:
+            return
+        from acctmgr.screens.accounts import task_dialogs
+
+        item, version = self._last_done
+        self._last_done = None
+        self.refresh_bindings()
+        await task_dialogs.undo_done(self, item.record_id, version, item.title)
+        self.refresh_day()
+
+    @work(exclusive=True, group="my-day-task")
+    async def action_reschedule(self) -> None:
+        item = self._highlighted()
+        if item is None or item.record_type is not RecordType.ACTIVITY:
+            return
+        from acctmgr.screens.accounts import task_dialogs
+        from acctmgr.services.accounts import activities
+
+        task = await self.call(activities.activity, item.record_id)
+        if task is None:
+            return
+        if await task_dialogs.reschedule(self, task.id, task.version, task.due_at, task.subject):
+            self.refresh_day()
+
+    @work(exclusive=True, group="my-day-task")
+    async def action_schedule(self) -> None:
+        """A new task about the highlighted line's record (or its account), or a personal one."""
+        from acctmgr.screens.accounts import task_dialogs
+
+        choices = []
+        item = self._highlighted()
+        if item is not None and item.record_type in task_dialogs.FOLLOWED:
+            choices.append(task_dialogs.about(item.record_type, item.record_id, item.title))
+        if item is not None and item.account_id is not None:
+            task = item.record_type is RecordType.ACTIVITY
+            label = f"The account {item.detail}" if task and item.detail else "Its account"
+            choices.append(task_dialogs.about(RecordType.ACCOUNT, item.account_id, label))
+        choices.append(task_dialogs.PERSONAL)
+        if await task_dialogs.schedule_task(self, choices):
+            self.refresh_day()
 
     def action_refresh(self) -> None:
         self.refresh_day()

@@ -17,7 +17,8 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, TextArea
 
-from acctmgr.services.kernel.validation import sentence
+from acctmgr.errors import AcctmgrError, InvalidFields
+from acctmgr.services.kernel.validation import problem_sentence
 
 
 @dataclass(frozen=True)
@@ -102,24 +103,43 @@ class Form(Vertical):
             label.update("")
             label.remove_class("shown")
 
-    def show_error(self, name: str | None, message: str) -> bool:
+    def show_error(self, name: str | None, message: str, *, focus: bool = True) -> bool:
         """Put the sentence under its field; False when the form has no such field."""
         if name is None or not any(spec.name == name for spec in self.fields):
             return False
         label = self.query_one(f"#{name}-error", Label)
         label.update(Content(message))
         label.add_class("shown")
-        self.query_one(f"#{name}").focus()
+        if focus:
+            control = self.query_one(f"#{name}")
+            control.focus()
+            if isinstance(control, Input):
+                # Typing the correction replaces the refused value instead of adding to it
+                # ("55.55" and a 1 made "55.551"); the field may have had the focus all along.
+                control.select_all()
         return True
 
     def show_validation(self, error: ValidationError, names: dict[str, str] | None = None) -> str:
-        """Show pydantic's complaints beside their fields; returns those it could not place."""
+        """Show pydantic's complaints beside their fields, all at once, the first focused;
+        returns those it could not place."""
         left = []
-        for problem in error.errors():
+        for index, problem in enumerate(error.errors()):
             location = str(problem["loc"][0]) if problem["loc"] else ""
-            message = sentence(problem["msg"])
-            if not self.show_error((names or {}).get(location, location), message):
+            message = problem_sentence(problem)
+            name = (names or {}).get(location, location)
+            if not self.show_error(name, message, focus=index == 0):
                 left.append(message)
+        return " ".join(left)
+
+    def show_refusal(self, error: AcctmgrError) -> str:
+        """Show a refusal beside its field, or each of several (InvalidFields) beside theirs;
+        returns the sentences it could not place."""
+        problems = error.problems if isinstance(error, InvalidFields) else [error]
+        left = [
+            problem.message
+            for index, problem in enumerate(problems)
+            if not self.show_error(problem.field, problem.message, focus=index == 0)
+        ]
         return " ".join(left)
 
     def focus_first(self) -> None:

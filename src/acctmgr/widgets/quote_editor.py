@@ -8,11 +8,19 @@ recomputed. Adding a line (from the catalogue or, as an exception, from outside 
 statement of work or removing a line first keeps what was typed, then saves the change and
 rebuilds the editor around the quote as stored. Those keys belong to the editor, so the footer
 shows them while it has focus.
+
+Everything that saves the quote runs one after another (``one_at_a_time``): a key pressed
+while a save is on its way waits for it, so each save starts from the version the last one
+stored and the editor always shows what is stored. When someone else saved the quote first,
+the editor loads it again with what the user typed laid over it (``reload``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import asyncio
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import ValidationError
@@ -27,7 +35,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from acctmgr.domain.catalogue import SkuKind
-from acctmgr.errors import AcctmgrError
+from acctmgr.errors import AcctmgrError, Conflict
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.sales import quote_builder, quotes
 from acctmgr.services.sales.quote_builder import CatalogueLineIn, OffCatalogueLineIn
@@ -35,11 +43,13 @@ from acctmgr.services.sales.quote_views import QuoteLineView, QuoteView
 from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn, QuotePreview
 from acctmgr.widgets.form import Form
 from acctmgr.widgets.quote_form import (
+    invalid_total_text,
     quote_fields,
     stored_edit,
     stored_values,
     totals_text,
     typed_edit,
+    typed_over,
 )
 from acctmgr.widgets.text import prose
 
@@ -47,6 +57,10 @@ if TYPE_CHECKING:
     from acctmgr.services.kernel.context import Context
 
 PREVIEW_DELAY = 0.3
+RELOADED = (
+    "Someone else saved this quote since you opened it: it is shown as they left it, with "
+    "what you typed over it. Check it, then do it again."
+)
 Save = Callable[[dict[str, str]], Awaitable[QuoteView]]
 
 
@@ -75,6 +89,20 @@ class QuoteDialogs(Protocol):
     def statement_of_work(self, line: QuoteLineView, write: Save) -> Screen[Any]:
         """The line's statement of work; dismisses with what ``write`` returned, or None."""
         ...
+
+
+def in_turn(action: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """An action of the editor (or of its screen, which has ``editor``) run in its turn: after
+    whatever is saving the quote now, never beside it. Its worker must not be exclusive, which
+    would cancel the save on its way while its thread still commits."""
+
+    @functools.wraps(action)
+    async def in_its_turn(owner: Any, *args: Any) -> None:
+        editor: QuoteEditor = owner if isinstance(owner, QuoteEditor) else owner.editor
+        async with editor.one_at_a_time():
+            await action(owner, *args)
+
+    return in_its_turn
 
 
 class QuoteEditor(Vertical):
@@ -130,6 +158,7 @@ class QuoteEditor(Vertical):
         self.dialogs = dialogs
         self._typed = dict(typed or {})
         self._preview_timer: Timer | None = None
+        self._saving = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         yield Form(quote_fields(self.quote))
@@ -144,6 +173,11 @@ class QuoteEditor(Vertical):
     def values(self) -> dict[str, str]:
         """What is typed, as plain strings keyed by field name (what a draft keeps)."""
         return self.query_one(Form).values()
+
+    def has_unsaved_changes(self) -> bool:
+        """Whether the form holds something other than the quote as stored."""
+        stored = self._stored_values()
+        return any(stored.get(name, "") != value for name, value in self.values().items())
 
     def focus_first(self) -> None:
         self.query_one(Form).focus_first()
@@ -175,8 +209,14 @@ class QuoteEditor(Vertical):
                 quotes.preview_quote, self.quote.id, edit
             )
             self._show_totals(found)
-        except (ValidationError, AcctmgrError):
-            return  # the field errors appear on saving; the preview keeps the last good totals
+        except ValidationError as error:
+            # The field errors appear on saving; meanwhile no total is shown as if it held.
+            where = error.errors()[0]["loc"][:1]
+            self._show_invalid_total(str(where[0]) if where else None, "")
+            return
+        except AcctmgrError as error:
+            self._show_invalid_total(error.field, error.message)
+            return
         except NoMatches:
             return  # the screen closed while the preview was on its way: nothing to show
         self.post_message(self.Changed(self, found))
@@ -184,11 +224,22 @@ class QuoteEditor(Vertical):
     def _show_totals(self, preview: QuotePreview | None) -> None:
         self.query_one(".quote-totals", Static).update(prose(totals_text(self.quote, preview)))
 
+    def _show_invalid_total(self, field: str | None, problem: str) -> None:
+        self.query_one(".quote-totals", Static).update(
+            prose(invalid_total_text(self.quote, field, problem))
+        )
+
     # --- saving -----------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def one_at_a_time(self) -> AsyncIterator[None]:
+        """Hold the quote while one action saves it; another action waits for its turn."""
+        async with self._saving:
+            yield
 
     async def save_typed(self) -> bool:
         """Save what was typed if it differs from the quote; False (with the sentence shown)
-        when it cannot be saved."""
+        when it cannot be saved. Call it inside ``one_at_a_time``."""
         form = self.query_one(Form)
         form.clear_errors()
         try:
@@ -198,6 +249,10 @@ class QuoteEditor(Vertical):
                     quotes.update_quote, self.quote.id, self.quote.version, edit
                 )
                 self.post_message(self.Saved(self, self.quote))
+        except Conflict:
+            await self.reload()
+            self.notify(RELOADED, severity="error", timeout=8)
+            return False
         except ValidationError as error:
             left = form.show_validation(error)
             if left:
@@ -209,6 +264,32 @@ class QuoteEditor(Vertical):
                     self.notify(error.message, severity="error", timeout=8)
                 return False
         return True
+
+    async def reload(self) -> bool:
+        """Load the quote as stored now and show it, with what the user typed laid over it; a
+        field someone else changed meanwhile is shown as theirs, with a sentence beside it.
+        False when the quote could not be loaded (the user was told) or a field clashed."""
+        before = self._stored_values()
+        typed = self.values()
+        try:
+            fresh: QuoteView = await self.services.run_service(quotes.get_quote, self.quote.id)
+        except AcctmgrError as error:
+            self.notify(error.message, severity="error", timeout=8)
+            return False
+        if fresh.version == self.quote.version:
+            return True
+        await self.rebuild(fresh)
+        shown, clashes = typed_over(before, self._stored_values(), typed)
+        form = self.query_one(Form)
+        form.fill(shown)
+        for name in clashes:
+            form.show_error(
+                name,
+                f"Someone else changed this to {shown[name]} while you typed {typed[name]}; "
+                "type yours again to keep it.",
+            )
+        self.post_message(self.Saved(self, fresh))
+        return not clashes
 
     async def rebuild(self, quote: QuoteView, *, focus_line: int | None = None) -> None:
         """Show the quote as stored: new fields for new lines, the values it holds."""
@@ -237,7 +318,8 @@ class QuoteEditor(Vertical):
 
     # --- the editor's actions ---------------------------------------------------------------
 
-    @work(exclusive=True, group="quote-build")
+    @work(group="quote-build")
+    @in_turn
     async def action_add_from_catalogue(self) -> None:
         if not await self.save_typed():
             return
@@ -254,7 +336,8 @@ class QuoteEditor(Vertical):
             done="Line added at list price; set its quantity and discount.",
         )
 
-    @work(exclusive=True, group="quote-build")
+    @work(group="quote-build")
+    @in_turn
     async def action_add_outside(self) -> None:
         if not await self.save_typed():
             return
@@ -281,7 +364,8 @@ class QuoteEditor(Vertical):
                 focus_line=added.lines[-1].id,
             )
 
-    @work(exclusive=True, group="quote-build")
+    @work(group="quote-build")
+    @in_turn
     async def action_write_sow(self) -> None:
         line_id = self._focused_line()
         line = next((line for line in self.quote.lines if line.id == line_id), None)
@@ -315,7 +399,8 @@ class QuoteEditor(Vertical):
         if written is not None:
             await self._show_stored(written, "Statement of work saved.")
 
-    @work(exclusive=True, group="quote-build")
+    @work(group="quote-build")
+    @in_turn
     async def action_remove_line(self) -> None:
         line_id = self._focused_line()
         if line_id is None:
@@ -342,7 +427,13 @@ class QuoteEditor(Vertical):
         try:
             changed: QuoteView = await self.services.run_service(fn, *args)
         except AcctmgrError as error:
-            self.notify(error.message, severity="error", timeout=8)
+            if isinstance(error, Conflict):
+                await self.reload()
+            self.notify(
+                RELOADED if isinstance(error, Conflict) else error.message,
+                severity="error",
+                timeout=8,
+            )
             return
         known = {line.id for line in self.quote.lines}
         added = [line.id for line in changed.lines if line.id not in known]

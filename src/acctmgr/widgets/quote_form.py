@@ -13,8 +13,8 @@ from pydantic import ValidationError
 
 from acctmgr.domain.catalogue import SkuKind
 from acctmgr.errors import InvalidInput
-from acctmgr.services.kernel.money import format_money
-from acctmgr.services.kernel.validation import sentence
+from acctmgr.services.kernel.money import format_money, line_list
+from acctmgr.services.kernel.validation import problem_sentence
 from acctmgr.services.sales.quote_views import QuoteView
 from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn, QuotePreview
 from acctmgr.widgets.form import FormField
@@ -52,19 +52,20 @@ def typed_edit(quote: QuoteView, values: dict[str, str]) -> QuoteEdit:
     lines = []
     for line in quote.lines:
         try:
-            lines.append(
-                QuoteLineIn.model_validate(
-                    {
-                        "line_id": line.id,
-                        "quantity": values.get(f"qty_{line.id}", ""),
-                        "discount_pct": values.get(f"disc_{line.id}", "0"),
-                    }
-                )
+            typed = QuoteLineIn.model_validate(
+                {
+                    "line_id": line.id,
+                    "quantity": values.get(f"qty_{line.id}", ""),
+                    "discount_pct": values.get(f"disc_{line.id}", "0"),
+                }
             )
         except ValidationError as error:
             problem = error.errors()[0]
             prefix = "qty" if problem["loc"][:1] == ("quantity",) else "disc"
-            raise InvalidInput(sentence(problem["msg"]), field=f"{prefix}_{line.id}") from None
+            raise InvalidInput(problem_sentence(problem), field=f"{prefix}_{line.id}") from None
+        # The money limit, here too, so its sentence lands beside the quantity that broke it.
+        line_list(line.list_price_minor, typed.quantity, field=f"qty_{line.id}")
+        lines.append(typed)
     if not lines:
         raise InvalidInput("Add a line from the catalogue first (Ctrl+N).")
     return QuoteEdit(
@@ -86,6 +87,23 @@ def stored_edit(quote: QuoteView) -> QuoteEdit | None:
         starts_on=quote.starts_on,
         territory=quote.territory,
     )
+
+
+def invalid_total_text(quote: QuoteView, field: str | None, problem: str = "") -> str:
+    """What the totals say while a field holds what cannot be priced: no stale figure, and
+    which field to fix (or the problem, when no one field holds it)."""
+    what = ""
+    positions = {line.id: line.position for line in quote.lines}
+    for prefix, name in (("qty_", "quantity"), ("disc_", "discount")):
+        if field and field.startswith(prefix) and field[len(prefix) :].isdigit():
+            what = f"line {positions.get(int(field[len(prefix) :]), '?')}'s {name}"
+    if field == "starts_on":
+        what = "the effective date"
+    elif field == "territory":
+        what = "the territory of use"
+    if what:
+        return f"Total: — (fix {what})"
+    return f"Total: — ({problem.rstrip('.') or 'fix the form'})"
 
 
 def totals_text(quote: QuoteView, preview: QuotePreview | None) -> str:
@@ -129,3 +147,19 @@ def _day(text: str, field: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput("A date is written like 2027-04-01.", field=field) from None
+
+
+def typed_over(
+    before: dict[str, str], now: dict[str, str], typed: dict[str, str]
+) -> tuple[dict[str, str], list[str]]:
+    """What the form shows once the quote is loaded again: the stored values ``now``, with what
+    the user changed from ``before`` laid over them; and the fields where someone else stored
+    a different value meanwhile (a clash the user must look at, never overwritten unseen)."""
+    mine = {name: value for name, value in typed.items() if before.get(name) != value}
+    clashes = [
+        name
+        for name, value in mine.items()
+        if name in now and now[name] != before.get(name) and now[name] != value
+    ]
+    kept = {name: value for name, value in mine.items() if name in now and name not in clashes}
+    return {**now, **kept}, clashes

@@ -8,8 +8,14 @@ from typing import Protocol
 from textual.content import Content
 from textual.widgets import Static
 
-MARKS = {"done": "✓", "current": "▶", "next": "·"}
-STYLES = {"done": "$text-success", "current": "bold reverse $accent", "next": "$text-muted"}
+MARKS = {"done": "✓", "current": "▶", "next": "·", "stopped": "✕", "skipped": "-"}
+STYLES = {
+    "done": "$text-success",
+    "current": "bold reverse $accent",
+    "next": "$text-muted",
+    "stopped": "bold $text-error",
+    "skipped": "$text-disabled",
+}
 
 
 class StepState(Protocol):
@@ -45,7 +51,17 @@ class StepIndicator(Static):
             ((number, step) for number, step in enumerate(steps, 1) if step.state == "current"),
             None,
         )
-        if current is None:
+        stopped = next(
+            ((number, step) for number, step in enumerate(steps, 1) if step.state == "stopped"),
+            None,
+        )
+        if stopped is not None:
+            number, step = stopped
+            line = Content.assemble(
+                (f"{step.holder.capitalize()} at step {number} of {len(steps)}", "bold"),
+                f": {step.label}; the steps after it were never reached.",
+            )
+        elif current is None:
             line = Content("All steps done.")
         else:
             number, step = current

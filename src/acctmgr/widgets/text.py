@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from rich.text import Text
 from textual.content import Content
@@ -43,10 +44,31 @@ def money(minor: int, currency: str) -> Text:
     return Text(format_money(minor, currency), justify="right", no_wrap=True)
 
 
+def percentage(value: object) -> str:
+    """A percentage as people write it: ``30%``, ``12.5%``, ``14.12%`` (two places at most)."""
+    try:
+        number = Decimal(str(value if value is not None else 0))
+        rounded = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return f"{safe(value)}%"
+    text = f"{rounded:f}".rstrip("0").rstrip(".") if "." in f"{rounded:f}" else f"{rounded:f}"
+    return f"{text}%"
+
+
+def counted(count: int, thing: str, things: str | None = None) -> str:
+    """``1 account``, ``2 accounts``: a count with its noun in the right number."""
+    return f"{count:,} {thing if count == 1 else things or thing + 's'}"
+
+
 def day(value: date | datetime | None) -> str:
+    """A date as every screen writes it, ``31 Mar 2027``, with the local time when it has one
+    (``31 Mar 2027 14:00``); what people type stays ISO (``2027-03-31``), as the fields say."""
     if value is None:
         return ""
-    return f"{value:%Y-%m-%d}" if not isinstance(value, datetime) else f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, datetime):
+        local = value.astimezone() if value.tzinfo else value
+        return f"{local:%d %b %Y %H:%M}"
+    return f"{value:%d %b %Y}"
 
 
 def lines(values: Iterable[object]) -> Content:

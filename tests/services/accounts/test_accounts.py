@@ -47,6 +47,7 @@ def test_an_update_records_before_and_after(admin: Context) -> None:
     assert latest.before == {
         "name": "Acme Corp",
         "search_text": "acme corp",
+        "sort_name": "acme corp",
         "version": 1,
         "updated_at": None,
     }

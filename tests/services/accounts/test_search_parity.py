@@ -1,4 +1,5 @@
-"""The accounts search, read with plain SQL, is held to the ORM's account read model."""
+"""The accounts search, read with plain SQL, is held to the ORM's account read model: what it
+finds, and the order it lists them in."""
 
 from __future__ import annotations
 
@@ -9,22 +10,28 @@ from acctmgr.services.accounts import records as account_service
 from acctmgr.services.accounts.records import AccountIn, ContactIn
 from acctmgr.services.accounts.search import AccountQuery, search_accounts
 from acctmgr.services.kernel.context import Context
+from acctmgr.services.kernel.text import folded, natural_name
 from tests.services.conftest import LOGINS
 
 ACCOUNTS = (
-    ("Northwind Traders", "SMB", "Lyon", "FR", "ae", "Ana Garcia"),
-    ("Nordic Systems", "ENT", "Oslo", "NO", "ae2", "Ole Nord"),
-    ("Müller & Söhne", "SMB", "München", "DE", None, "Jürgen Müller"),
-    ("100% Coffee", "ENT", "Seattle", "US", None, "Sam O'Brien"),
+    ("Northwind Traders", "SMB", "Lyon", "FR", "ae", "Ana García", "ana@northwind.example"),
+    ("Nordic Systems", "ENT", "Oslo", "NO", "ae2", "Ole Nord", ""),
+    ("Müller & Söhne", "SMB", "München", "DE", None, "Jürgen Müller", "jm@mueller.example"),
+    ("100% Coffee", "ENT", "Seattle", "US", None, "Sam O'Brien", "sam@coffee.example"),
+    ("Store #11", "SMB", "Köln", "DE", "ae", "Pia Groß", ""),
+    ("Store #6", "SMB", "Straßburg", "FR", "ae", "Éric Roux", "eric@store.example"),
 )
-TEXTS = ("", "nor", "lyon", "garcia", "müller", "100%", "o'b", "zzqx")
+TEXTS = (
+    *("", "nor", "lyon", "garcia", "müller", "100%", "o'b", "zzqx"),
+    *("MULLER", "munchen", "koln", "KÖLN", "strass", "gross", "eric", "@store.example", "store #"),
+)
 
 
 @pytest.fixture
 def customers(staffed: Context) -> dict[str, int]:
     """Four accounts in two segments, each with a contact, written through the use cases."""
     ids = {}
-    for name, segment, city, country, owner, contact in ACCOUNTS:
+    for name, segment, city, country, owner, contact, email in ACCOUNTS:
         account = account_service.create_account(
             staffed,
             AccountIn(
@@ -35,7 +42,7 @@ def customers(staffed: Context) -> dict[str, int]:
                 billing_country=country,
             ),
         )
-        account_service.add_contact(staffed, account.id, ContactIn(name=contact))
+        account_service.add_contact(staffed, account.id, ContactIn(name=contact, email=email))
         ids[name] = account.id
     return ids
 
@@ -46,8 +53,9 @@ def test_the_search_finds_what_the_read_model_shows_and_nothing_it_refuses(
     customers: dict[str, int],
     login: str,
 ) -> None:
-    """For every kind of user and text, each row found is the account get_account shows them,
-    and every account they may not open is never found."""
+    """For every kind of user and text, the rows found are the accounts get_account shows them
+    whose name, city or contact holds the text, accents and case aside, in natural name order;
+    an account they may not open is never found."""
     user = staffed.as_user(login)
     visible = {}
     for account_id in [*customers.values(), *_others(staffed, customers)]:
@@ -57,7 +65,8 @@ def test_the_search_finds_what_the_read_model_shows_and_nothing_it_refuses(
             continue
     for text in TEXTS:
         found = search_accounts(user, AccountQuery(text=text, limit=200)).items
-        assert {row.id for row in found} <= set(visible), text
+        ids = {row.id for row in found}
+        assert ids <= set(visible), text
         for row in found:
             view = visible[row.id]
             assert (row.name, row.kind, row.billing_city, row.billing_country) == (
@@ -67,9 +76,26 @@ def test_the_search_finds_what_the_read_model_shows_and_nothing_it_refuses(
                 view.billing_country,
             )
             assert (row.segment_name, row.owner_name) == (view.segment_name, view.owner_name)
-        assert [row.name for row in found] == sorted(row.name for row in found)
+        assert {row.id for row in found} == {
+            key for key, view in visible.items() if folded(text).strip() in _searched(view)
+        }, text
+        assert [row.id for row in found] == [
+            view.id for view in sorted(visible.values(), key=_listed) if view.id in ids
+        ], text
     everything = search_accounts(user, AccountQuery(limit=200)).items
     assert {row.id for row in everything} == set(visible)
+
+
+def _searched(view: account_service.AccountView) -> str:
+    """What the search reads of an account, from the read model: its name, iSeries number,
+    city, and its contacts' names and e-mail addresses, folded."""
+    contacts = [part for contact in view.contacts for part in (contact.name, contact.email)]
+    parts = [view.name, view.iseries_number or "", view.billing_city, *contacts]
+    return folded(" ".join(part for part in parts if part))
+
+
+def _listed(view: account_service.AccountView) -> tuple[str, int]:
+    return natural_name(view.name), view.id
 
 
 def _others(context: Context, customers: dict[str, int]) -> list[int]:

@@ -257,6 +257,31 @@ def test_a_rule_with_a_malformed_condition_is_not_saved(admin: Context) -> None:
     assert approval_rules.rules(admin) == before
 
 
+def test_a_second_rule_of_the_same_name_is_refused(admin: Context) -> None:
+    """A rule's name is its own, whatever the case: a second one is refused, naming the first."""
+
+    def rule(name: str) -> RuleIn:
+        return RuleIn(
+            name=name,
+            record_type="quote",
+            condition={"field": "discount_pct", "op": ">", "value": "50"},
+            approver_kind=ApproverKind.USER,
+            approver_login="finance",
+        )
+
+    before = approval_rules.rules(admin)
+    taken = approval_rules.DISCOUNT_RULE
+    with pytest.raises(InvalidInput, match=f'already a rule called "{taken}"') as refused:
+        approval_rules.add_rule(admin, rule(taken.upper()))
+    assert refused.value.field == "name"
+    assert approval_rules.rules(admin) == before
+    added = approval_rules.add_rule(admin, rule("Deep discounts"))
+    with pytest.raises(InvalidInput, match="already a rule called"):
+        approval_rules.update_rule(admin, added.id, added.version, rule(taken.lower()))
+    kept = approval_rules.update_rule(admin, added.id, added.version, rule("DEEP discounts"))
+    assert kept.name == "DEEP discounts"  # its own name, in another case, is still its own
+
+
 def test_only_an_admin_adds_rules_and_groups(admin: Context) -> None:
     """A Segment Leader cannot change who approves what."""
     leader = admin.as_user("leader")

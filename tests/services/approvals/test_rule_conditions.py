@@ -57,6 +57,12 @@ def test_every_shipped_rule_reads_back_the_same() -> None:
         ("discount_pct > 1 and currency == EUR or off_catalogue == true", "either 'and' or 'or'"),
         ("{not json", "not valid JSON"),
         ('{"field": "discount_pct", "op": "~", "value": 1}', "op is one of"),
+        ("discount_pct > 1e309", "1e309 is out of range"),
+        ("net_total_minor >= -99999999999", "out of range"),
+        ("discount_pct > inf", "inf is not a number a rule can compare with"),
+        ("discount_pct != NaN", "NaN is not a number"),
+        ('{"field": "discount_pct", "op": ">", "value": 1e309}', "inf is not a number"),
+        ('{"field": "discount_pct", "op": "in", "value": [1, 1e15]}', "out of range"),
     ],
 )
 def test_a_bad_condition_is_refused_with_a_sentence(text: str, sentence: str) -> None:

@@ -8,12 +8,12 @@ import time
 import pytest
 
 from acctmgr.errors import InvalidInput
-from acctmgr.services.documents.sandbox import render_source
+from acctmgr.services.documents.render_pool import fill_in
 
 
 def refusal(source: str, *, seconds: float = 5.0) -> str:
     with pytest.raises(InvalidInput) as caught:
-        render_source("test.html.j2", source, {}, seconds=seconds)
+        fill_in("test.html.j2", source, {}, seconds=seconds)
     message = caught.value.message
     assert caught.value.field == "body"
     assert message.endswith(".")
@@ -57,6 +57,10 @@ def test_python_internals_are_out_of_reach(source: str) -> None:
         "{% for i in range(30) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
         "{% set ns = namespace(s='x' * 1000000) %}"
         "{% for i in range(30) %}{% set ns.s = ns.s + ns.s %}{% endfor %}",
+        "{% set ns = namespace(n=2**100) %}"
+        "{% for i in range(30) %}{% set ns.n = ns.n * ns.n %}{% endfor %}",  # 2**(100*2**30)
+        "{% set ns = namespace(n=2**100) %}"
+        "{% for i in range(99999) %}{% set ns.n = ns.n + ns.n %}{% endfor %}",
     ],
 )
 def test_huge_output_is_stopped_quickly(source: str) -> None:
@@ -91,10 +95,18 @@ def test_percent_formatting_is_refused() -> None:
 
 def test_an_ordinary_template_renders_with_escaped_customer_text() -> None:
     """An ordinary template renders, customer text escaped and money as the locale writes it."""
-    text = render_source(
+    filled = fill_in(
         "test.html.j2",
         "<p>{{ name }}: {{ amount|money('EUR') }}</p>",
         {"name": "<Acme>", "amount": 123456},
         locale="de_DE",
     )
-    assert text == "<p>&lt;Acme&gt;: 1.234,56\xa0€</p>"
+    assert filled.text == "<p>&lt;Acme&gt;: 1.234,56\xa0€</p>"
+
+
+def test_a_pdf_embeds_only_the_fonts_its_text_uses() -> None:
+    """A PDF embeds the fonts its text uses and no other; bold and italics still print."""
+    plain = fill_in("test.html.j2", "<p>plain</p>", {}, pdf_title="t").pdf
+    styled = fill_in("test.html.j2", "<p>x <b>bold</b> <em>it</em></p>", {}, pdf_title="t").pdf
+    assert plain.startswith(b"%PDF")
+    assert (plain.count(b"/FontFile2"), styled.count(b"/FontFile2")) == (1, 3)

@@ -15,7 +15,13 @@ from pydantic import BaseModel, ValidationError
 import acctmgr.services
 from acctmgr.errors import InvalidInput
 from acctmgr.services.kernel.read_models import ReadModel
-from acctmgr.services.kernel.text import free_text, single_line, spreadsheet_cell
+from acctmgr.services.kernel.text import (
+    folded,
+    free_text,
+    natural_name,
+    single_line,
+    spreadsheet_cell,
+)
 from acctmgr.services.kernel.text_fields import (
     FREE_TEXT_CHECK,
     SINGLE_LINE_CHECK,
@@ -127,3 +133,34 @@ def test_a_spreadsheet_cell_starts_no_formula_after_any_separator(cell: str, def
     """A formula prefix is defused at the start and after every , ; | tab or line break, where
     a spreadsheet of another locale may split the cell."""
     assert spreadsheet_cell(cell) == defused
+
+
+@pytest.mark.parametrize(
+    ("typed", "compared"),
+    [
+        ("Köln", "koln"),
+        ("KÖLN", "koln"),
+        ("Straße", "strasse"),
+        ("STRASSE", "strasse"),
+        ("Crème Brûlée", "creme brulee"),
+        ("\u0130stanbul I\u015f\u0131k", "istanbul isik"),  # a dotted capital, a dotless i
+        ("Ørsted Łódź Æther", "orsted lodz aether"),
+        ("\ufb01ne \u2116\uff12", "fine no2"),  # a ligature, the No sign, a full-width 2
+    ],
+)
+def test_search_folds_accents_case_and_compatibility_forms(typed: str, compared: str) -> None:
+    """One rule for stored and typed text: no accents, no case, "ß" as "ss", "ﬁ" as "fi"."""
+    assert folded(typed) == compared
+
+
+def test_names_sort_with_their_numbers_by_value() -> None:
+    """The natural key puts "#6" before "#11" and "Ärzte" among the a's."""
+    names = ["Store #11", "store #6", "Zeta", "Ärzte 2", "Store #100", "Arzte 10"]
+    assert sorted(names, key=natural_name) == [
+        "Ärzte 2",
+        "Arzte 10",
+        "store #6",
+        "Store #11",
+        "Store #100",
+        "Zeta",
+    ]

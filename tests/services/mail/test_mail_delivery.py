@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,9 @@ def test_a_queued_email_arrives_with_its_message_id_and_pdf(
     [message] = server.messages()
     assert message["Subject"] == "Your quote Q-000001"
     assert message["Message-ID"] == row.message_id
+    assert parsedate_to_datetime(message["Date"]).timestamp() == pytest.approx(
+        row.created_at.replace(tzinfo=row.created_at.tzinfo or UTC).timestamp()
+    )  # dated when it was queued, so a resend carries the same Date
     assert message["To"] == "buyer@example.com, cfo@example.com"
     body = message.get_body(preferencelist=("plain",))
     assert body is not None

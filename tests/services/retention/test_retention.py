@@ -153,5 +153,6 @@ def test_the_whole_process_with_a_rejection_and_a_resubmission(
     whats = " | ".join(entry.what for entry in timeline)
     for expected in ("step open", "routed", "approval reject", "approval approve", "closed won"):
         assert expected in whats
+    assert "_id" not in whats, whats  # people by name, columns in words
     with admin.database.read_session() as session:
         assert session.scalar(select(func.count()).select_from(Opportunity)) == 1

@@ -170,3 +170,34 @@ async def test_staff_who_are_not_admins_browse_read_only(tmp_path: Path, office:
         assert not {"New package", "Edit", "Retire"} & footer_keys(app)
     with app.context.database.read_session() as session:
         assert all(len(sku.versions) <= 2 for sku in session.scalars(select(Sku)))
+
+
+async def test_a_sku_price_past_the_money_limit_is_refused_beside_the_prices(
+    tmp_path: Path, office: Path
+) -> None:
+    """An admin's new SKU at USD 99999999999999999999 gets a sentence beside the prices and is
+    not stored."""
+    from textual.widgets import Select
+
+    app = build_app(tmp_path, "admin", office)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.go("catalogue")
+        await settle(app, pilot)
+        app.screen.query_one("#skus", RecordTable).focus()
+        await pilot.press("n")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, RecordFormScreen)
+        values = {"code": "one-big", "name": "Big", "prices": "USD 99999999999999999999"}
+        for name, value in values.items():
+            form.query_one(f"#{name}", Input).value = value
+        form.query_one("#kind", Select).value = "one_off"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form
+        assert "The price in USD is at most 20,000,000.00." in str(
+            form.query_one("#prices-error", Label).render()
+        )
+    with app.context.database.read_session() as session:
+        assert session.scalars(select(Sku).where(Sku.code == "ONE-BIG")).first() is None

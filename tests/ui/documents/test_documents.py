@@ -5,21 +5,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
-from textual.widgets import Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from acctmgr.app import AcctmgrApp
 from acctmgr.domain.records import RecordType
-from acctmgr.models import Account, Contract, DocumentTemplate, User
+from acctmgr.models import Account, Contract, Document, DocumentTemplate, User
 from acctmgr.screens.accounts.account import AccountScreen
-from acctmgr.screens.dialog import ConfirmScreen
+from acctmgr.screens.dialog import ConfirmScreen, FormDialog
 from acctmgr.screens.documents.templates import TemplateEditorScreen, TemplatesScreen
 from acctmgr.screens.documents.viewer import DocumentScreen
 from acctmgr.services.documents import rendering as documents
 from acctmgr.services.documents import sample_data
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, run_use_case
 from acctmgr.widgets.record_table import RecordTable
-from tests.ui_support import build_app, notifications, settle, until
+from tests.ui_support import build_app, notifications, settle, until, while_waiting
 
 SIZE = (80, 24)
 EMAIL = "po_email.txt.j2"
@@ -200,3 +201,71 @@ async def test_a_seller_reads_a_document_from_the_account(tmp_path: Path, office
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, AccountScreen)
+
+
+async def test_escape_asks_before_dropping_an_unsaved_template_edit(
+    tmp_path: Path, office: Path
+) -> None:
+    """Escape over an unsaved edit asks; n stays with the text, y leaves and keeps nothing."""
+    app = build_app(tmp_path, "admin", office)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await open_editor(app, pilot, EMAIL)
+        body = app.screen.query_one("#template-body", TextArea)
+        body.focus()
+        body.move_cursor((0, 0))
+        await pilot.press(*"Hello. ")
+        await pilot.press("escape")
+        await while_waiting(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        await pilot.press("n")
+        await while_waiting(
+            pilot, lambda: isinstance(app.screen, TemplateEditorScreen), "the editor again"
+        )
+        assert body.text.startswith("Hello. ")
+        await pilot.press("escape")
+        await while_waiting(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        await pilot.press("y")
+        await while_waiting(pilot, lambda: isinstance(app.screen, TemplatesScreen), "the list")
+    assert stored_versions(app, EMAIL) == []
+
+
+async def test_a_seller_saves_a_copy_and_is_told_there_is_no_viewer_here(
+    tmp_path: Path, office: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl+S asks for a folder and writes the PDF there as it was sent; o, with no desktop,
+    says to save a copy instead; F7 asks before sending it again."""
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    app = build_app(tmp_path, "ae", office)
+    shown = notifications(app)
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        _account_id, pdf_id, _sha256 = a_contract_document(app)
+        await app.push_screen(DocumentScreen(pdf_id))
+        await until(
+            app,
+            pilot,
+            lambda: isinstance(app.screen, DocumentScreen) and app.screen.document is not None,
+            "the document",
+        )
+        await pilot.press("ctrl+s")
+        await while_waiting(pilot, lambda: isinstance(app.screen, FormDialog), "the folder")
+        app.screen.query_one("#folder", Input).value = str(folder)
+        await pilot.press("ctrl+s")
+        await while_waiting(pilot, lambda: isinstance(app.screen, DocumentScreen), "the viewer")
+        await settle(app, pilot)
+        await pilot.press("o")
+        await settle(app, pilot)
+        await pilot.press("f7")
+        await while_waiting(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        await pilot.press("n")
+        await settle(app, pilot)
+    (copy,) = folder.iterdir()
+    with app.context.database.read_session() as session:
+        stored = session.get(Document, pdf_id)
+        assert stored is not None
+        assert copy.read_bytes() == stored.content
+    assert any(message.startswith("Saved as") for message in shown), shown
+    assert any("no desktop viewer" in message for message in shown), shown

@@ -64,3 +64,43 @@ async def test_a_cms_is_not_offered_a_new_case(tmp_path: Path, office: Path) -> 
         await settle(app, pilot)
         assert isinstance(app.screen, AccountScreen)
         assert not isinstance(app.screen, OpenCaseScreen)
+
+
+async def test_the_open_case_form_shows_every_field_s_problem_at_once(
+    tmp_path: Path, office: Path
+) -> None:
+    """A reason too long and a reduction that is no number are both shown, in our words, and
+    no case is stored."""
+    from textual.widgets import Input
+
+    from acctmgr.models import Contract
+    from acctmgr.services.retention import opening
+
+    app = build_app(tmp_path, "ae", office)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        with app.context.database.read_session() as session:
+            taken = select(RetentionCase.contract_id).where(RetentionCase.contract_id.is_not(None))
+            account_id = session.scalars(
+                select(Contract.account_id).where(Contract.id.not_in(taken)).limit(1)
+            ).one()
+            cases = session.scalar(select(func.count(RetentionCase.id)))
+        await app.push_screen(OpenCaseScreen(opening.case_terms(app.context, account_id)))
+        await settle(app, pilot)
+        app.screen.query_one("#reason", Input).value = "x" * 2001
+        reduction = app.screen.query_one("#reduction", Input)
+        reduction.focus()
+        await pilot.press(*"lots")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, OpenCaseScreen)
+        shown = {
+            name: str(app.screen.query_one(f"#{name}-error").render())
+            for name in ("reason", "reduction")
+        }
+        assert shown == {
+            "reason": "Keep this to 2000 characters or fewer.",
+            "reduction": "The reduction is a number such as 1200 or 1,200.50.",
+        }
+    with app.context.database.read_session() as session:
+        assert session.scalar(select(func.count(RetentionCase.id))) == cases

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from textual.widgets import Input
 
@@ -41,24 +43,49 @@ from acctmgr.screens.retention.form_steps import (
 from acctmgr.screens.retention.open_case import OpenCaseScreen
 from acctmgr.screens.retention.quote_step import QuoteStep
 from acctmgr.screens.retention.review_steps import ReviewStep, SignatureStep, UsageStep
+from acctmgr.screens.wizards import step as step_screens
 from tests.ui_support import build_app, settle, until
 
 SIZE = (80, 24)
+# A person pauses between fields and before saving for longer than the drafts wait for; the
+# draft delay is shortened (and the pause with it) so the walk costs seconds, not a minute.
+DRAFT_DELAY = 0.1
+PAUSE = DRAFT_DELAY * 2.5
+
+
+@pytest.fixture(autouse=True)
+def person_paced(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every app of the test notes its notifications; none may say someone else saved."""
+    monkeypatch.setattr(step_screens, "DRAFT_DELAY", DRAFT_DELAY)
+    shown: list[str] = []
+    monkeypatch.setattr(AcctmgrApp, "notify", _noting(AcctmgrApp.notify, shown))
+    yield shown
+    assert not [message for message in shown if "Someone else saved" in message], shown
+
+
+def _noting(notify: Any, shown: list[str]) -> Any:
+    def noting(app: AcctmgrApp, message: str, **options: Any) -> None:
+        shown.append(message)
+        notify(app, message, **options)
+
+    return noting
 
 
 async def type_into(app: AcctmgrApp, pilot: Any, selector: str, text: str) -> None:
-    """Focus a field, clear it and type, as a person would."""
+    """Focus a field, clear it and type, then rest for longer than the draft delay."""
     field = app.screen.query_one(selector, Input)
     field.focus()
     field.value = ""
     await pilot.press(*text)
+    await pilot.pause(PAUSE)
 
 
 async def step(app: AcctmgrApp, pilot: Any, screen: type, *keys: str) -> None:
-    """Assert the step on screen, press its keys, and wait for the next screen to arrive."""
+    """Assert the step on screen, rest, press its keys, and wait for the next screen."""
     await settle(app, pilot)
     done = app.screen
     assert isinstance(done, screen), type(done)
+    await pilot.pause(PAUSE)
     await pilot.press(*keys)
     # The wizard's worker waits for the user, so settling cannot wait for it: wait for its
     # next screen instead, however long the machine takes.
@@ -145,6 +172,11 @@ async def test_the_rate_reduction_wizard_from_request_to_signed_contract(
         await type_into(app, pilot, "#notes", "Page views down a fifth")
         await step(app, pilot, UsageStep, "ctrl+s")
         await step(app, pilot, OpportunityStep, "ctrl+s")
+        await type_into(app, pilot, "#estimate", "1.200,5x")  # a format error, then its fix
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PlaceholderStep)
+        await type_into(app, pilot, "#estimate", "1200.50")
         await step(app, pilot, PlaceholderStep, "ctrl+s")
         assert isinstance(app.screen, GoalsStep)
         await pilot.press("ctrl+s")  # no contact logged yet: refused
@@ -152,6 +184,12 @@ async def test_the_rate_reduction_wizard_from_request_to_signed_contract(
         assert isinstance(app.screen, GoalsStep)
         await type_into(app, pilot, "#outcome", "Wants 10% off")
         await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        await type_into(app, pilot, "#ae_task", "Join Thursday's call")
+        await pilot.press("ctrl+e")
+        await settle(app, pilot)
+        await pilot.pause(PAUSE)
+        await pilot.press("ctrl+k")
         await settle(app, pilot)
         await type_into(app, pilot, "#goals", "Same products, 10% cheaper")
         await step(app, pilot, GoalsStep, "ctrl+s")
@@ -217,12 +255,17 @@ async def test_the_rate_reduction_wizard_from_request_to_signed_contract(
             select(Opportunity).where(Opportunity.retention_case_id == case_id)
         ).one()
         assert opportunity.outcome is CloseOutcome.WON
+        quote_total = session.scalars(
+            select(Quote.net_total_minor).where(Quote.opportunity_id == opportunity.id)
+        ).one()
+        assert opportunity.amount_minor == quote_total  # won at what was signed
         placeholder = session.scalars(
             select(PlaceholderRequest).where(PlaceholderRequest.opportunity_id == opportunity.id)
         ).one()
         quote = session.scalars(select(Quote).where(Quote.opportunity_id == opportunity.id)).one()
         assert quote.status is QuoteStatus.APPROVED
         assert placeholder.status is PlaceholderStatus.CONFIRMED
+        assert placeholder.estimated_reduction_minor == 1200_50  # as fixed after the error
         old = session.get(Contract, case.contract_id)
         assert old is not None
         assert placeholder.confirmed_reduction_minor is not None

@@ -184,3 +184,44 @@ async def test_a_first_quote_from_catalogue_to_po(tmp_path: Path, office: Path) 
             select(EmailAttachment.document_id).where(EmailAttachment.email_id == email.id)
         ).all()
         assert pdf[0].id in attached
+
+
+async def test_a_price_past_the_money_limit_is_refused_and_escape_still_leaves(
+    tmp_path: Path, office: Path
+) -> None:
+    """A huge price outside the catalogue gets a sentence beside it, and Escape still leaves."""
+    app = build_app(tmp_path, "ae", office)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        account_id = a_new_customer(app)
+        await app.push_screen(AccountScreen(account_id))
+        await settle(app, pilot)
+        await press(app, pilot, "q")
+        await type_into(app, pilot, "#starts_on", "2027-01-01")
+        await press(app, pilot, "ctrl+s")
+        assert isinstance(app.screen, QuoteScreen)
+        quote_id = app.screen.quote.id
+        lines_before = len(app.screen.quote.lines)
+
+        await press(app, pilot, "ctrl+o")
+        assert isinstance(app.screen, FormDialog)
+        await type_into(app, pilot, "#description", "Connector to the customer's CRM")
+        for price, quantity, field in (
+            ("99999999999999999999", "1", "list_price"),
+            ("9000000000000", "1000000", "list_price"),
+            ("10,000,000", "3", "quantity"),
+        ):
+            await type_into(app, pilot, "#list_price", price)
+            await type_into(app, pilot, "#quantity", quantity)
+            await press(app, pilot, "ctrl+s")
+            assert isinstance(app.screen, FormDialog)
+            error = str(app.screen.query_one(f"#{field}-error").render())
+            assert "at most 20,000,000.00" in error
+        await press(app, pilot, "escape")
+        assert isinstance(app.screen, QuoteScreen)
+        await press(app, pilot, "escape")
+        assert isinstance(app.screen, AccountScreen)
+
+    with app.context.database.read_session() as session:
+        lines = session.scalars(select(QuoteLine).where(QuoteLine.quote_id == quote_id)).all()
+        assert len(lines) == lines_before

@@ -88,3 +88,34 @@ async def test_a_discount_typed_in_one_editor_changes_only_its_own_totals(admin:
         assert "Total list 2,500.00 USD · sold 2,500.00 USD" in totals(right)
         assert set(app.changed) == {left}
         assert right.values()[f"disc_{workshop[right]}"] == "0"
+
+
+async def test_a_field_that_cannot_be_priced_shows_no_stale_total(admin: Context) -> None:
+    """While a quantity is invalid or past the money limit the total says so, not a stale figure."""
+    quote_support.catalogue(admin)
+    ae = admin.as_user("ae")
+    quote = quote_builder.new_quote(
+        ae,
+        NewQuoteIn(
+            account_id=quote_support.new_customer(admin, "Nova GmbH"),
+            starts_on=quote_support.STARTS,
+        ),
+    )
+    app = TwoQuotes(ae, [quote])
+    async with app.run_test(size=(100, 50)) as pilot:
+        await previewed(app, pilot)
+        editor = app.query_one(QuoteEditor)
+        workshop = next(line for line in editor.quote.lines if line.kind is SkuKind.SERVICE)
+        field = editor.query_one(f"#qty_{workshop.id}", Input)
+        for typed in ("two", "1000000"):  # not a number; 2,500.00 x 1,000,000 is past the limit
+            field.focus()
+            field.value = ""
+            await pilot.press(*typed)
+            await previewed(app, pilot)
+            shown = totals(editor)
+            assert f"Total: — (fix line {workshop.position}'s quantity)" in shown
+            assert "Total list" not in shown
+        field.value = ""
+        await pilot.press("2")
+        await previewed(app, pilot)
+        assert "Total list 5,000.00 USD · sold 5,000.00 USD" in totals(editor)

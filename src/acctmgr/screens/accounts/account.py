@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual import on, work
@@ -10,7 +10,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
+from acctmgr.domain.records import RecordType
 from acctmgr.domain.roles import Role
+from acctmgr.screens.accounts import account_forms, task_dialogs
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.services.accounts import account_file
 from acctmgr.services.accounts import records as account_service
@@ -51,6 +53,11 @@ class AccountScreen(AcctmgrScreen):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("n", "new_case", "New retention case"),
         Binding("q", "new_quote", "New quote"),
+        Binding("e", "edit_account", "Edit account"),
+        Binding("c", "add_contact", "Add contact"),
+        Binding("i", "invoice_contact", "Invoice contact", show=False),
+        Binding("b", "billing_address", "Billing address", show=False),
+        Binding("s", "schedule", "New task"),
         *(
             Binding(str(number), f"show_tab('{key}')", label, show=False)
             for number, (key, label) in enumerate(TABS, start=1)
@@ -136,7 +143,61 @@ class AccountScreen(AcctmgrScreen):
             return bool(self._roles & opening.CASE_OPENERS)
         if action == "new_quote":
             return bool(self._roles & set(SELLERS))
+        if action in ("edit_account", "add_contact"):
+            return bool(self._roles & set(account_service.EDITORS))
+        if action in ("invoice_contact", "billing_address"):
+            return bool(self._roles & {*account_service.EDITORS, Role.FINANCE})
         return True
+
+    async def _edit(self, form: Callable[..., Awaitable[object]], *args: Any) -> None:
+        """Run one of the account's forms, then show the account as stored, saved or not: a
+        refused save may mean that someone else's is newer."""
+        if self.account is None:
+            return
+        await form(self, self.account, *args)
+        self.load_account()
+        self._reload("timeline")
+
+    @work(exclusive=True, group="account-edit")
+    async def action_edit_account(self) -> None:
+        await self._edit(account_forms.account_form)
+
+    @work(exclusive=True, group="account-edit")
+    async def action_add_contact(self) -> None:
+        await self._edit(account_forms.contact_form, None)
+
+    @work(exclusive=True, group="account-edit")
+    async def action_invoice_contact(self) -> None:
+        await self._edit(account_forms.invoice_contact_form)
+
+    @work(exclusive=True, group="account-edit")
+    async def action_billing_address(self) -> None:
+        await self._edit(account_forms.billing_address_form)
+
+    @on(RecordTable.RowSelected, "#contacts-table")
+    def _contact_selected(self, event: RecordTable.RowSelected) -> None:
+        self.edit_contact(event.key)
+
+    @work(exclusive=True, group="account-edit")
+    async def edit_contact(self, key: str) -> None:
+        contacts = self.account.contacts if self.account else []
+        found = [contact for contact in contacts if str(contact.id) == key]
+        if found:
+            await self._edit(account_forms.contact_form, found[0])
+
+    @work(exclusive=True, group="account-edit")
+    async def action_schedule(self) -> None:
+        """A new task about the account, or one of its cases, opportunities or quotes."""
+        account = self.account
+        if account is None:
+            return
+        rows = await self.call(account_file.cases_and_opportunities, account.id) or []
+        choices = [
+            task_dialogs.about(RecordType.ACCOUNT, account.id, f"The account {account.name}")
+        ]
+        choices += [task_dialogs.about(row.record_type, row.id, row.title) for row in rows]
+        if await task_dialogs.schedule_task(self, choices):
+            self._reload("timeline")
 
     def action_new_case(self) -> None:
         from acctmgr.screens.retention.case import open_new_case
@@ -200,9 +261,9 @@ def _overview(account: AccountView) -> list[tuple[str, str]]:
         ("Locale / currency", f"{account.locale} / {account.currency}"),
         (
             "Invoice contact",
-            _person(invoice_contact) if invoice_contact else "— (missing)",
+            _person(invoice_contact) if invoice_contact else "— (missing: i picks one)",
         ),
-        ("Billing address", address or "— (missing)"),
+        ("Billing address", address or "— (missing: b edits it)"),
         ("Status", account.status.value),
     ]
 

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Footer, Header, Static
 
+from acctmgr.screens.accounts import task_dialogs
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.services.accounts import activities as activity_service
 from acctmgr.services.accounts.activities import ActivityView
@@ -15,12 +16,15 @@ from acctmgr.widgets.text import content, day, fields
 
 
 class ActivityScreen(AcctmgrScreen):
-    """Shows one activity; d marks it done, o opens its account."""
+    """Shows one activity; d marks it done (Ctrl+Z undoes that), r moves it, o opens its
+    account."""
 
     TITLE = "Task"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("d", "done", "Mark done"),
+        Binding("ctrl+z", "undo_done", "Undo done (reopen)"),
+        Binding("r", "reschedule", "Reschedule"),
         Binding("o", "open_account", "Open account"),
     ]
 
@@ -63,20 +67,40 @@ class ActivityScreen(AcctmgrScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_account":
             return self.activity is not None and self.activity.account_id is not None
+        found = self.activity
         if action == "done":
-            return self.activity is not None and self.activity.done_at is None
+            return found is not None and found.mine and found.done_at is None
+        if action == "undo_done":
+            return found is not None and found.mine and found.done_at is not None
+        if action == "reschedule":
+            return found is not None and found.can_reschedule
         return True
 
-    @work(group="activity")
+    @work(group="activity-edit")
     async def action_done(self) -> None:
-        if self.activity is None:
+        found = self.activity
+        if found is None:
             return
-        done = await self.call(
-            activity_service.complete_activity, self.activity.id, self.activity.version
-        )
-        if done is not None:
-            self.notify(f"Done: {self.activity.subject}")
-            self.dismiss()
+        if await task_dialogs.mark_done(self, found.id, found.version, found.subject):
+            self.load()
+
+    @work(group="activity-edit")
+    async def action_undo_done(self) -> None:
+        found = self.activity
+        if found is None:
+            return
+        if await task_dialogs.undo_done(self, found.id, found.version, found.subject):
+            self.load()
+
+    @work(group="activity-edit")
+    async def action_reschedule(self) -> None:
+        found = self.activity
+        if found is None:
+            return
+        if await task_dialogs.reschedule(
+            self, found.id, found.version, found.due_at, found.subject
+        ):
+            self.load()
 
     def action_open_account(self) -> None:
         if self.activity is not None and self.activity.account_id is not None:

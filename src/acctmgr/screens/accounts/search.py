@@ -14,25 +14,28 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Header, Input, Select, Static
 
 from acctmgr.domain.accounts import AccountKind
+from acctmgr.screens.accounts.account_forms import open_new_account
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.services.accounts import search as account_search
 from acctmgr.services.accounts.search import AccountQuery, AccountRow
 from acctmgr.services.people import users as user_service
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.search_box import SearchBox
-from acctmgr.widgets.text import content, safe
+from acctmgr.widgets.text import content, counted, safe
 
 PAGE = 100
 KIND_LABEL = {AccountKind.CUSTOMER: "", AccountKind.NATIONAL: "NA", AccountKind.REGIONAL: "RA"}
 
 
 class AccountsScreen(AcctmgrScreen):
-    """Type to search by name, iSeries number, city or contact; Enter opens the account."""
+    """Type to search by name, iSeries number, city, or a contact's name or e-mail address,
+    accents and case aside; Enter opens the account."""
 
     TITLE = "Accounts"
     AUTO_FOCUS = "#account-search"
     BINDINGS = [
         Binding("ctrl+f", "focus_search", "Search"),
+        Binding("ctrl+n", "new_account", "Add account"),
         Binding("u", "members", "Accounts under this NA/RA"),
         Binding("backspace", "clear_parent", "Clear NA/RA filter", show=False),
     ]
@@ -125,7 +128,9 @@ class AccountsScreen(AcctmgrScreen):
         shown = table.row_count
         # The status line has a fixed size (app.tcss): no need to lay the screen out again.
         self.query_one("#accounts-status", Static).update(
-            f"{shown} accounts" if self._exhausted else f"{shown} accounts shown, more below",
+            counted(shown, "account")
+            if self._exhausted
+            else f"{counted(shown, 'account')} shown, more below",
             layout=False,
         )
 
@@ -154,6 +159,10 @@ class AccountsScreen(AcctmgrScreen):
     def _open(self, event: RecordTable.RowSelected) -> None:
         self.acctmgr.open_account(int(event.key))
 
+    @work(exclusive=True, group="new-account")
+    async def action_new_account(self) -> None:
+        await open_new_account(self)
+
     def action_focus_search(self) -> None:
         self.query_one("#account-search", Input).focus()
 
@@ -167,6 +176,10 @@ class AccountsScreen(AcctmgrScreen):
         self.query_one("#parent-filter", Static).update(
             content(f"Under {row.name} (Backspace clears)")
         )
+        # The text found the NA/RA, not its members: kept, it would hide most or all of them.
+        box = self.query_one("#account-search", Input)
+        with box.prevent(Input.Changed):
+            box.value = ""
         self.search()
 
     def action_clear_parent(self) -> None:

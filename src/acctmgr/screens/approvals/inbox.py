@@ -18,7 +18,7 @@ from acctmgr.services.kernel.money import format_money
 from acctmgr.services.sales import quotes
 from acctmgr.services.sales.quote_views import QuoteView
 from acctmgr.widgets.record_table import RecordTable
-from acctmgr.widgets.text import fields, lines, plain
+from acctmgr.widgets.text import day, fields, lines, percentage, plain
 
 
 class ApprovalsScreen(AcctmgrScreen):
@@ -56,10 +56,7 @@ class ApprovalsScreen(AcctmgrScreen):
             (
                 str(item.approval_id),
                 [
-                    plain(
-                        (f"{item.due_at.astimezone():%Y-%m-%d %H:%M}" if item.due_at else "")
-                        + (" late" if item.overdue else "")
-                    ),
+                    plain(day(item.due_at) + (" late" if item.overdue else "")),
                     plain(item.record_label),
                     plain(item.submitted_by),
                 ],
@@ -133,11 +130,17 @@ class ApprovalScreen(AcctmgrScreen):
         )
         currency = quote.currency if quote else str(request.facts.get("currency") or "")
 
-        self.query_one("#approval-summary", Static).update(fields(_summary(request, currency)))
+        self.query_one("#approval-summary", Static).update(
+            fields(
+                _summary(
+                    request, currency, yearly=bool(quote and quote.reduction_minor is not None)
+                )
+            )
+        )
         if quote is not None:
             self.query_one("#approval-lines", Static).update(lines(["", *_quote_lines(quote), ""]))
         tiers = [
-            f"Tier {a.tier}: {a.approver} — {a.status.value}"
+            f"Tier {a.tier} · {a.rule}: {a.approver} — {a.status.value}"
             + (f" by {a.decided_by}" if a.decided_by else "")
             + (f": {a.comment}" if a.comment else "")
             for a in request.approvals
@@ -175,7 +178,7 @@ class ApprovalScreen(AcctmgrScreen):
         self.dismiss()
 
 
-def _summary(request: RequestView, currency: str) -> list[tuple[str, str]]:
+def _summary(request: RequestView, currency: str, *, yearly: bool) -> list[tuple[str, str]]:
     """The request in a few facts: what, who submitted it, where it stands, the totals."""
     facts = request.facts
 
@@ -187,15 +190,16 @@ def _summary(request: RequestView, currency: str) -> list[tuple[str, str]]:
         ("Record", request.record_label),
         (
             "Submitted",
-            f"by {request.submitted_by}, {request.submitted_at.astimezone():%Y-%m-%d %H:%M}",
+            f"by {request.submitted_by}, {day(request.submitted_at)}",
         ),
         (
             "Status",
             request.status.value + ("" if request.mine else "  (nothing for you to decide)"),
         ),
-        ("Net total", money("net_total_minor") + " a year"),
+        # A rate reduction's figures are a year's; a first order's may be one-off items.
+        ("Net total", money("net_total_minor") + (" a year" if yearly else "")),
         ("Reduction", money("reduction_minor")),
-        ("Top discount", f"{facts.get('discount_pct', '0')}%"),
+        ("Top discount", percentage(facts.get("discount_pct"))),
     ]
 
 
@@ -203,11 +207,14 @@ def _quote_lines(quote: QuoteView) -> list[str]:
     """Each line of the quote with its list price, discount and net, and its SOW."""
     rows = [f"  Territory of use: {quote.territory or '(not set)'}"]
     for line in quote.lines:
+        # The whole description, wrapped: an approver decides on what they can read.
         rows.append(
-            f"  {line.quantity} x {line.description[:32]}"
-            + ("" if line.on_catalogue else " (OUTSIDE THE CATALOGUE)")
-            + f": list {format_money(line.list_price_minor, quote.currency)}, "
-            f"{line.discount_pct.normalize():f}% off, "
+            f"  {line.quantity} x {line.description}"
+            + ("" if line.on_catalogue else " — outside the catalogue")
+        )
+        rows.append(
+            f"      list {format_money(line.list_price_minor, quote.currency)}, "
+            f"{percentage(line.discount_pct)} off, "
             f"net {format_money(line.net_minor, quote.currency)}"
         )
         if line.statement_of_work:

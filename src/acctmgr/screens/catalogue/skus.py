@@ -211,7 +211,7 @@ class SkuScreen(AcctmgrScreen):
         with VerticalScroll(id="sku-details"):
             yield Static("", id="sku-text")
         yield Static("Versions (newest first)", classes="section-title")
-        yield RecordTable(("Ver.", 4), "Name", ("Published", 16), ("By", 18), id="sku-versions")
+        yield RecordTable(("Ver.", 4), "Name", ("Published", 17), ("By", 18), id="sku-versions")
         yield Footer()
 
     def on_mount(self) -> None:

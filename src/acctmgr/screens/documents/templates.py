@@ -43,7 +43,7 @@ class TemplatesScreen(AcctmgrScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield RecordTable(
-            ("Template", 24), ("Version", 12), "Edited by", ("When", 16), id="templates"
+            ("Template", 24), ("Version", 12), "Edited by", ("When", 17), id="templates"
         )
         yield Static(
             "Enter edits a template; version 0 is the shipped default.", id="templates-status"
@@ -116,7 +116,7 @@ class TemplateEditorScreen(AcctmgrScreen):
     """
     AUTO_FOCUS = "#template-body"
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
+        Binding("escape", "leave", "Back (asks before dropping changes)"),
         Binding("f5", "preview", "Refresh the preview", priority=True),
         Binding("ctrl+s", "save", "Save", priority=True),
     ]
@@ -156,6 +156,24 @@ class TemplateEditorScreen(AcctmgrScreen):
     @property
     def body(self) -> str:
         return self.query_one("#template-body", TextArea).text
+
+    def has_unsaved_work(self) -> bool:
+        """Whether the text differs from the version it was loaded as, or last saved as."""
+        return self.view is not None and self.body != self.view.body
+
+    @work(group="template-leave", exclusive=True)
+    async def action_leave(self) -> None:
+        # Escape never drops an edit silently: unsaved text is kept only by Ctrl+S.
+        if self.has_unsaved_work():
+            drop = await self.app.push_screen_wait(
+                ConfirmScreen(
+                    "This template has changes that are not saved.",
+                    "Leave and drop them? (n stays; Ctrl+S saves them)",
+                )
+            )
+            if not drop:
+                return
+        self.dismiss()
 
     @work(group="template-preview", exclusive=True)
     async def action_preview(self) -> None:

@@ -15,7 +15,7 @@ from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.services.mail import outbox as outbox_service
 from acctmgr.services.mail.outbox import EmailView, OutboxRow
 from acctmgr.widgets.record_table import RecordTable
-from acctmgr.widgets.text import content, fields, lines, plain, prose, safe
+from acctmgr.widgets.text import content, day, fields, lines, plain, prose, safe
 
 PAGE = 100
 # The filter `f` steps through: everything, then one status at a time.
@@ -23,7 +23,7 @@ FILTERS: tuple[EmailStatus | None, ...] = (None, *EmailStatus)
 
 
 def _when(value: datetime | None) -> str:
-    return f"{value.astimezone():%Y-%m-%d %H:%M}" if value else ""
+    return day(value)
 
 
 def _next_attempt(row: OutboxRow) -> str:
@@ -53,7 +53,7 @@ class OutboxScreen(AcctmgrScreen):
             ("To", 18),
             "Subject",
             ("Tries", 5),
-            ("Next attempt", 16),
+            ("Next attempt", 17),
             "Last error",
             id="outbox-table",
         )

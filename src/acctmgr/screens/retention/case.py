@@ -12,7 +12,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from acctmgr.errors import AcctmgrError, AlreadyOpen
 from acctmgr.screens.base import AcctmgrScreen
@@ -21,13 +21,15 @@ from acctmgr.screens.retention.form_steps import CloseStep
 from acctmgr.screens.retention.open_case import OpenCaseScreen
 from acctmgr.screens.retention.wizard import RETENTION_SCREENS
 from acctmgr.screens.wizards.runner import run_wizard
+from acctmgr.screens.wizards.step import Reload
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.retention import closing, history, opening, quote_approval, views
 from acctmgr.services.retention.stages import RETENTION, Stage
 from acctmgr.services.retention.views import CaseView
+from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.record_table import RecordTable
 from acctmgr.widgets.step_indicator import StepIndicator
-from acctmgr.widgets.text import fields, plain
+from acctmgr.widgets.text import day, fields, percentage, plain
 
 
 class CaseScreen(AcctmgrScreen):
@@ -42,6 +44,7 @@ class CaseScreen(AcctmgrScreen):
         Binding("ctrl+b", "recall", "Back to the quote (recall the approval)"),
         Binding("x", "close_case", "Close lost/withdrawn"),
         Binding("o", "open_account", "Open account"),
+        Binding("s", "schedule", "New task"),
     ]
 
     def __init__(self, case_id: int) -> None:
@@ -56,7 +59,7 @@ class CaseScreen(AcctmgrScreen):
             yield Static("Loading…", id="case-summary")
             yield Static("Timeline", classes="section-title")
             yield RecordTable(("When", 17), ("Who", 18), "What", id="case-timeline")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.reload()
@@ -85,7 +88,7 @@ class CaseScreen(AcctmgrScreen):
             (
                 str(index),
                 [
-                    plain(f"{entry.at.astimezone():%Y-%m-%d %H:%M}"),
+                    plain(day(entry.at)),
                     plain(entry.who),
                     plain(entry.what),
                 ],
@@ -110,6 +113,22 @@ class CaseScreen(AcctmgrScreen):
             return case.can_close
         return True
 
+    @work(exclusive=True, group="case-task")
+    async def action_schedule(self) -> None:
+        """A new task following up the case (or its account)."""
+        from acctmgr.domain.records import RecordType
+        from acctmgr.screens.accounts import task_dialogs
+
+        case = self.case
+        if case is None:
+            return
+        choices = [
+            task_dialogs.about(RecordType.RETENTION_CASE, case.id, f"Case {case.number}"),
+            task_dialogs.about(RecordType.ACCOUNT, case.account_id, case.account_name),
+        ]
+        if await task_dialogs.schedule_task(self, choices):
+            self.reload()
+
     @work(exclusive=True, group="case-step")
     async def action_work_on(self) -> None:
         """Step after step, for as long as the signed-in user holds the case."""
@@ -117,9 +136,14 @@ class CaseScreen(AcctmgrScreen):
 
     @work(exclusive=True, group="case-step")
     async def action_take(self) -> None:
-        if self.case is None:
+        # As stored now: another CMS of the queue may have taken it since it was shown.
+        case = await self._load()
+        if case is None:
             return
-        taken = await self.call(opening.take_case, self.case.id, self.case.version)
+        if case.stage is not Stage.ROUTING:
+            self.notify(f"{case.number} is no longer in the queue: it is with {case.holder}.")
+            return
+        taken = await self.call(opening.take_case, case.id, case.version)
         if taken is not None:
             self.notify(f"{taken.number} is yours.")
             self.action_work_on()
@@ -133,7 +157,13 @@ class CaseScreen(AcctmgrScreen):
         detail = "The approvals given so far end, and the quote comes back to you to change."
         if not await self.app.push_screen_wait(ConfirmScreen(question, detail)):
             return
-        if await self.call(quote_approval.recall_approval, self.case.id, self.case.version):
+        case = await self._load()  # the approvers may have decided while the question was open
+        if case is None:
+            return
+        if not case.can_recall:
+            self.notify(f"{case.number} can no longer be recalled: it is with {case.holder}.")
+            return
+        if await self.call(quote_approval.recall_approval, case.id, case.version):
             self.notify("The quote is back with you to change.")
         await self._load()
 
@@ -145,16 +175,27 @@ class CaseScreen(AcctmgrScreen):
 
     @work(exclusive=True, group="case-step")
     async def action_close_case(self) -> None:
-        case = await self._load()
-        if case is not None:
-            await self.app.push_screen_wait(
-                RETENTION_SCREENS.wired(self, CloseStep(case), closing.close_case, case)
-            )
-            await self._load()
+        carried: Reload | None = None
+        while (case := await self._load()) is not None:
+            close = RETENTION_SCREENS.wired(self, CloseStep(case), closing.close_case, case)
+            if carried is not None:
+                close.carry(carried)
+            result = await self.app.push_screen_wait(close)
+            if not isinstance(result, Reload):
+                await self._load()
+                return
+            carried = result
 
     def action_open_account(self) -> None:
         if self.case is not None:
             self.acctmgr.open_account(self.case.account_id)
+
+
+def _yours(case: CaseView) -> str:
+    """Whether the ball is with the signed-in user: theirs, or theirs to take from the queue."""
+    if not case.mine:
+        return ""
+    return " (you)" if case.assigned_to else ": you may take it (t)"
 
 
 def _summary(case: CaseView) -> list[tuple[str, str]]:
@@ -164,15 +205,18 @@ def _summary(case: CaseView) -> list[tuple[str, str]]:
     rows = [
         ("Account", case.account_name),
         ("Opened by", case.opened_by),
-        ("With", case.holder + ("  (you)" if case.mine else "")),
+        ("With", case.holder + _yours(case)),
         ("Reason", case.reason),
         (
             "Asks for",
             f"{money(case.requested_reduction_minor)} a year off "
-            f"({case.requested_reduction_pct.normalize():f}% of {money(case.current_rate_minor)})",
+            f"({percentage(case.requested_reduction_pct)} of {money(case.current_rate_minor)})",
         ),
-        ("Contract", f"{case.contract_number}, ends {case.contract_ends_on}"),
-        ("Notice by", f"{case.notice_deadline}; earliest effective {case.earliest_effective}"),
+        ("Contract", f"{case.contract_number}, ends {day(case.contract_ends_on)}"),
+        (
+            "Notice by",
+            f"{day(case.notice_deadline)}; earliest effective {day(case.earliest_effective)}",
+        ),
     ]
     if case.placeholder_estimate_minor is not None:
         confirmed = case.placeholder_confirmed_minor

@@ -16,6 +16,7 @@ from acctmgr.errors import InvalidInput
 from acctmgr.screens.base import submit_form
 from acctmgr.screens.retention.steps import CaseStep, contact_choices, parse_day
 from acctmgr.services.kernel.money import parse_money
+from acctmgr.services.kernel.validation import Problems
 from acctmgr.services.retention import goals, stages
 from acctmgr.services.retention.inputs import (
     CloseIn,
@@ -52,8 +53,14 @@ class OpportunityStep(CaseStep):
         }
 
     def build_input(self, values: dict[str, str]) -> OpportunityIn:
-        close = parse_day(values["expected_close_on"], "expected_close_on")
-        return OpportunityIn(name=values["name"], expected_close_on=close)
+        problems = Problems()
+        close = problems.parse(lambda: parse_day(values["expected_close_on"], "expected_close_on"))
+        data = problems.build(
+            OpportunityIn, {"name": values["name"], "expected_close_on": close or self.today()}
+        )
+        problems.check()
+        assert data is not None
+        return data
 
 
 class PlaceholderStep(CaseStep):
@@ -76,8 +83,18 @@ class PlaceholderStep(CaseStep):
         return {"estimate": f"{minor // 100}.{minor % 100:02d}"}
 
     def build_input(self, values: dict[str, str]) -> PlaceholderIn:
-        estimate = parse_money(values["estimate"], field="estimate", what="The estimated reduction")
-        return PlaceholderIn(estimated_reduction_minor=estimate, notes=values["notes"])
+        problems = Problems({"estimated_reduction_minor": "estimate"})
+        estimate = problems.parse(
+            lambda: parse_money(
+                values["estimate"], field="estimate", what="The estimated reduction"
+            )
+        )
+        data = problems.build(
+            PlaceholderIn, {"estimated_reduction_minor": estimate or 0, "notes": values["notes"]}
+        )
+        problems.check()
+        assert data is not None
+        return data
 
 
 class GoalsStep(CaseStep):

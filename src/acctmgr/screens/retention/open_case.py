@@ -13,11 +13,12 @@ from textual.content import Content
 from acctmgr.screens.retention.steps import percent_or_amount
 from acctmgr.screens.wizards.step import StepScreen
 from acctmgr.services.kernel.money import format_money
+from acctmgr.services.kernel.validation import Problems
 from acctmgr.services.retention import opening, views
 from acctmgr.services.retention.inputs import CaseIn
 from acctmgr.services.retention.views import CaseTerms
 from acctmgr.widgets.form import FormField
-from acctmgr.widgets.text import fields, prose
+from acctmgr.widgets.text import day, fields, prose
 
 
 class OpenCaseScreen(StepScreen):
@@ -66,12 +67,12 @@ class OpenCaseScreen(StepScreen):
                         (
                             "Contract",
                             f"{terms.contract_number}, "
-                            f"{terms.contract_starts_on} to {terms.contract_ends_on}",
+                            f"{day(terms.contract_starts_on)} to {day(terms.contract_ends_on)}",
                         ),
                         ("Current rate", f"{money} a year"),
                         ("Notice", f"{terms.notice_days} days before a term ends; 12-month terms"),
-                        ("Notice deadline", f"{terms.notice_deadline:%d %b %Y}"),
-                        ("Earliest effective", f"{terms.earliest_effective:%d %b %Y}"),
+                        ("Notice deadline", day(terms.notice_deadline)),
+                        ("Earliest effective", day(terms.earliest_effective)),
                     ]
                 ),
                 prose(missed + "\n"),
@@ -84,16 +85,23 @@ class OpenCaseScreen(StepScreen):
         return {}
 
     async def done(self, values: dict[str, str]) -> bool:
-        amount, pct = percent_or_amount(values["reduction"])
-        data = CaseIn(
-            account_id=self.terms.account_id,
-            contract_id=self.terms.contract_id,
-            contact_id=int(values["contact"]) if values["contact"] else None,
-            reason=values["reason"],
-            reduction_minor=amount,
-            reduction_pct=pct,
-            customer_informed=bool(values["customer_informed"]),
+        # Every field's problem at once, each beside its field.
+        problems = Problems({"reduction_minor": "reduction", "reduction_pct": "reduction"})
+        amount, pct = problems.parse(lambda: percent_or_amount(values["reduction"])) or (None, None)
+        data = problems.build(
+            CaseIn,
+            {
+                "account_id": self.terms.account_id,
+                "contract_id": self.terms.contract_id,
+                "contact_id": int(values["contact"]) if values["contact"] else None,
+                "reason": values["reason"],
+                "reduction_minor": amount,
+                "reduction_pct": pct,
+                "customer_informed": bool(values["customer_informed"]),
+            },
         )
+        problems.check()
+        assert data is not None
         case: views.CaseView = await self.run_service(opening.open_case, data)
         self.notify(f"{case.number} opened; it is with {case.holder}.")
         self.case_id = case.id

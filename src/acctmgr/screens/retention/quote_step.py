@@ -15,7 +15,7 @@ from acctmgr.services.retention.views import CaseView
 from acctmgr.services.sales.quote_views import QuoteView
 from acctmgr.widgets.form import FormField
 from acctmgr.widgets.quote_editor import QuoteEditor
-from acctmgr.widgets.text import prose
+from acctmgr.widgets.text import day, prose
 
 
 class QuoteStep(CaseStep):
@@ -46,7 +46,7 @@ class QuoteStep(CaseStep):
                     "[b $text-error]Rejected:[/] $comment", comment=self.case.rejection_comment
                 ),
             )
-        parts.append(prose(f"Earliest effective date: {self.case.earliest_effective}\n"))
+        parts.append(prose(f"Earliest effective date: {day(self.case.earliest_effective)}\n"))
         return Content("\n").join(parts)
 
     def compose_after(self) -> ComposeResult:
@@ -62,8 +62,9 @@ class QuoteStep(CaseStep):
         await super().save_draft({**values, **self.editor.values()})
 
     async def done(self, values: dict[str, str]) -> bool:
-        if not await self.editor.save_typed():
-            return False
-        case: CaseView = await self.run_service(views.get_case, self.case.id)
-        await self.run_service(quote_approval.finish_quote, self.case.id, case.version)
+        async with self.editor.one_at_a_time():
+            if not await self.editor.save_typed():
+                return False
+            case: CaseView = await self.run_service(views.get_case, self.case.id)
+            await self.run_service(quote_approval.finish_quote, self.case.id, case.version)
         return True

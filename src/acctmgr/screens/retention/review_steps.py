@@ -16,7 +16,7 @@ from acctmgr.services.retention import quote_approval, signing, views
 from acctmgr.services.retention.inputs import ReviewIn, SendContractIn, SignatureIn, UsageReviewIn
 from acctmgr.services.retention.views import CaseView
 from acctmgr.widgets.form import FormField
-from acctmgr.widgets.text import fields, prose
+from acctmgr.widgets.text import day, fields, prose
 
 
 class UsageStep(CaseStep):
@@ -89,7 +89,8 @@ class ReviewStep(CaseStep):
                         *self.case_facts(),
                         (
                             "Quote",
-                            f"{quote.number}, {len(quote.lines)} lines, from {quote.starts_on}",
+                            f"{quote.number}, {len(quote.lines)} lines, "
+                            f"from {day(quote.starts_on)}",
                         ),
                         (
                             "Quote net",

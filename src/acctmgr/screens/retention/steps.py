@@ -16,6 +16,7 @@ from acctmgr.screens.wizards.step import DraftKey, StepScreen
 from acctmgr.services.kernel.money import format_money, parse_money, parse_percent
 from acctmgr.services.retention.views import CaseView
 from acctmgr.widgets.step_indicator import StepState
+from acctmgr.widgets.text import day, percentage
 
 
 def parse_day(text: str, field: str) -> date:
@@ -59,14 +60,17 @@ class CaseStep(StepScreen):
             (
                 "Customer asks",
                 f"{self.money(case.requested_reduction_minor)} a year "
-                f"({case.requested_reduction_pct.normalize():f}%) — {case.reason}",
+                f"({percentage(case.requested_reduction_pct)}) — {case.reason}",
             ),
             (
                 "Current rate",
                 f"{self.money(case.current_rate_minor)} a year, contract "
-                f"{case.contract_number}, ends {case.contract_ends_on}",
+                f"{case.contract_number}, ends {day(case.contract_ends_on)}",
             ),
-            ("Earliest effective", f"{case.earliest_effective} (notice by {case.notice_deadline})"),
+            (
+                "Earliest effective",
+                f"{day(case.earliest_effective)} (notice by {day(case.notice_deadline)})",
+            ),
         ]
 
 

@@ -26,7 +26,7 @@ from acctmgr.services.sales import quote_builder
 from acctmgr.services.sales.quote_builder import NewQuoteIn, SubmitQuoteResult
 from acctmgr.services.sales.quote_views import QuoteView
 from acctmgr.widgets.form import FormField
-from acctmgr.widgets.quote_editor import QuoteEditor
+from acctmgr.widgets.quote_editor import QuoteEditor, in_turn
 from acctmgr.widgets.text import prose
 
 STATUS_LABELS = {
@@ -83,19 +83,38 @@ class QuoteScreen(StepScreen):
         await self.editor.rebuild(quote)
         self._show_status()
 
+    def has_unsaved_work(self) -> bool:
+        return self.editor.has_unsaved_changes()
+
+    def on_screen_resume(self) -> None:
+        # Back from another screen (the approvals, the account): show the quote as it is now.
+        self.run_worker(self._reload_in_turn(), group="quote-build")
+
+    async def _reload_in_turn(self) -> None:
+        async with self.editor.one_at_a_time():
+            await self.editor.reload()
+
     async def save_draft(self, values: dict[str, str]) -> None:
         # A quote has no draft of its own: leaving saves what was typed, when it can be saved.
-        await self.editor.save_typed()
+        async with self.editor.one_at_a_time():
+            await self.editor.save_typed()
 
     async def done(self, values: dict[str, str]) -> bool:
-        if await self.editor.save_typed():
-            await self._show_stored(self.quote)
-            self.notify("Quote saved.")
+        async with self.editor.one_at_a_time():
+            if await self.editor.save_typed():
+                await self._show_stored(self.quote)
+                self.notify("Quote saved.")
         return False
 
-    @work(exclusive=True, group="quote-build")
+    async def _reloaded_and_saved(self) -> bool:
+        """The quote as stored now (approvers may have decided meanwhile), with what was typed
+        saved over it: what an action on the quote starts from."""
+        return await self.editor.reload() and await self.editor.save_typed()
+
+    @work(group="quote-build")
+    @in_turn
     async def action_submit_for_approval(self) -> None:
-        if not await self.editor.save_typed():
+        if not await self._reloaded_and_saved():
             return
         try:
             result: SubmitQuoteResult = await self.run_service(
@@ -110,9 +129,10 @@ class QuoteScreen(StepScreen):
         else:
             self.notify("Approved at once: no approval rule applies to this quote.")
 
-    @work(exclusive=True, group="quote-build")
+    @work(group="quote-build")
+    @in_turn
     async def action_send_po(self) -> None:
-        if not await self.editor.save_typed():
+        if not await self._reloaded_and_saved():
             return
         quote = self.quote
         if quote.status is not QuoteStatus.APPROVED:

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
+from acctmgr.screens.wizards.step import Reload
 from acctmgr.services.kernel.wizards import WizardSpec
 
 if TYPE_CHECKING:
@@ -114,6 +115,7 @@ async def run_wizard(
     ``shown`` is told of the record each time it is loaded (the host repaints itself). Returns
     the record as last loaded, or None when it could not be.
     """
+    carried: Reload | None = None
     while True:
         record = await host.call(wizard.load, record_id)
         if record is None:
@@ -125,7 +127,11 @@ async def run_wizard(
         screen = await wizard.step_screen(host, record)
         if screen is None:
             return record
-        if not await host.app.push_screen_wait(screen):
+        if carried is not None:
+            screen.carry(carried)
+        result = await host.app.push_screen_wait(screen)
+        carried = result if isinstance(result, Reload) else None
+        if not result:
             record = await host.call(wizard.load, record_id)
             if record is not None and shown is not None:
                 await shown(record)

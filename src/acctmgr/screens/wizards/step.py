@@ -8,7 +8,9 @@ notification). Leaving with Escape, or pausing while typing, keeps a draft in th
 store (``services.kernel.drafts``), keyed by record, step and user: it never changes the
 record's version, so the user's own next save is never taken for someone else's. The same user
 resumes exactly there on any workstation. The screen dismisses with True when its step was
-done, and False when the user left it.
+done, False when the user left it, and a ``Reload`` when someone else saved the record first
+and the user chose to reload it: the runner loads the record again and shows the step with
+what the user had typed.
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Checkbox, Footer, Header, Input, Select, Static
+from textual.widgets import Checkbox, Header, Input, Select, Static
 
 from acctmgr.domain.records import RecordType
-from acctmgr.errors import AcctmgrError
+from acctmgr.errors import AcctmgrError, Conflict
 from acctmgr.screens.base import AcctmgrScreen, submit_form
+from acctmgr.screens.dialog import ConfirmScreen
 from acctmgr.widgets.form import Form, FormField
+from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.step_indicator import StepIndicator, StepState
 
 log = logging.getLogger("acctmgr.screens")
@@ -42,6 +46,14 @@ class DraftKey:
     record_type: RecordType
     record_id: int
     step: str
+
+
+@dataclass(frozen=True)
+class Reload:
+    """What a step dismisses with when someone else saved its record first: the values the
+    user typed, to be laid over the step of the record as loaded again."""
+
+    values: dict[str, str]
 
 
 class StepScreen(AcctmgrScreen):
@@ -88,6 +100,14 @@ class StepScreen(AcctmgrScreen):
     def draft(self) -> dict[str, str]:
         """What the signed-in user left in a draft at this step, as loaded with the record."""
         return self._draft
+
+    def has_unsaved_work(self) -> bool:
+        """Whether something typed here is kept nowhere yet (not saved, not in a draft)."""
+        return self._dirty
+
+    def carry(self, reload: Reload) -> None:
+        """Show what the user typed before the record was loaded again, over its draft."""
+        self._draft = {**self._draft, **reload.values}
 
     async def save_draft(self, values: dict[str, str]) -> None:
         """Keep what was typed in the drafts store; the record itself is not touched."""
@@ -138,7 +158,7 @@ class StepScreen(AcctmgrScreen):
             yield Form(self.form_fields, id="step-form")
             yield from self.compose_after()
             yield Static(f"Ctrl+S: {self.submit_label}", id="step-hint")
-        yield Footer()
+        yield KeysFooter()
 
     def compose_after(self) -> ComposeResult:
         yield from ()
@@ -172,24 +192,49 @@ class StepScreen(AcctmgrScreen):
             self._dirty = False
             self.run_worker(self.save_draft(self.query_one(Form).values()), group="draft")
 
-    @work(exclusive=True, group="step")
+    # Not exclusive: a second Ctrl+S would cancel the save on its way, whose thread still
+    # commits; while one runs (``_busy``) another press is ignored.
+    @work(group="step")
     async def action_submit(self) -> None:
         if self._busy:
             return
         self._busy = True
+        conflicts: list[Conflict] = []
+
+        async def done(values: dict[str, str]) -> bool:
+            try:
+                return await self.done(values)
+            except Conflict as conflict:
+                conflicts.append(conflict)
+                return False
+
         try:
-            _, finished = await submit_form(self, self.query_one(Form), self.done)
+            form = self.query_one(Form)
+            _, finished = await submit_form(self, form, done)
+            if conflicts and await self._reload_asked(conflicts[0]):
+                self._stop_drafts()
+                self.dismiss(Reload(form.values()))
+                return
         finally:
             self._busy = False
         if finished:
-            if self._draft_timer is not None:
-                self._draft_timer.stop()
+            self._stop_drafts()
             self.dismiss(self.result())
 
-    @work(exclusive=True, group="step")
-    async def action_leave(self) -> None:
+    async def _reload_asked(self, conflict: Conflict) -> bool:
+        """Whether the user wants the record as it now stands, with what they typed kept."""
+        ask = ConfirmScreen(conflict.message, "Reload it now, keeping what you typed here?")
+        return bool(await self.app.push_screen_wait(ask))
+
+    def _stop_drafts(self) -> None:
         if self._draft_timer is not None:
             self._draft_timer.stop()
+
+    @work(group="step")
+    async def action_leave(self) -> None:
+        if self._busy:
+            return  # a save is on its way: leaving now would race it
+        self._stop_drafts()
         if self._dirty:
             await self.save_draft(self.query_one(Form).values())
         self.dismiss(False)

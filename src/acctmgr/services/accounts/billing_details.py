@@ -17,6 +17,7 @@ from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[A-Za-z]{2,}$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
+COUNTRY_RULE = "the billing country is a two-letter code such as US, DE or FR"
 # Postal codes of the countries we sell to most; others need only be present.
 POSTAL_CODES: dict[str, tuple[re.Pattern[str], str]] = {
     "US": (re.compile(r"^\d{5}(-\d{4})?$"), "a US ZIP code such as 94105"),
@@ -66,14 +67,20 @@ def problems(uow: UnitOfWork, account: Account, territory: str) -> list[tuple[st
         found.append(
             ("billing_country", f"the billing country {country!r} is not a two-letter code")
         )
-    postal = account.billing_postal_code.strip()
-    if postal and country in POSTAL_CODES:
-        pattern, example = POSTAL_CODES[country]
-        if not pattern.match(postal):
-            found.append(
-                ("billing_postal_code", f"the billing postal code {postal!r} is not {example}")
-            )
+    wrong_postal_code = postal_code_problem(country, account.billing_postal_code)
+    if wrong_postal_code:
+        found.append(("billing_postal_code", wrong_postal_code))
     return found
+
+
+def postal_code_problem(country: str, postal_code: str) -> str | None:
+    """What is wrong with a postal code for its country, or None when it fits (or the country
+    is one whose codes we do not know)."""
+    postal = postal_code.strip()
+    known = POSTAL_CODES.get(country.strip().upper())
+    if postal and known and not known[0].match(postal):
+        return f"the billing postal code {postal!r} is not {known[1]}"
+    return None
 
 
 @use_case("accounts.sending_problems", write=False)

@@ -1,5 +1,6 @@
-"""Accounts and their contacts: create and edit accounts (version-checked), add contacts, and
-keep the text the accounts search reads (finding them is ``account_search``)."""
+"""Accounts and their contacts: create and edit accounts and contacts (version-checked), name
+the invoice contact, and keep the text the accounts search reads (finding them is
+``account_search``; the billing address alone is ``billing_address``)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import re
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 
-from acctmgr.errors import InvalidInput
+from acctmgr.errors import InvalidInput, PermissionDenied
 from acctmgr.models import Account, AccountKind, AccountStatus, Contact, Role, Segment, User
-from acctmgr.services.kernel.permissions import require_role, require_segment
+from acctmgr.services.accounts.billing_details import COUNTRY, COUNTRY_RULE, EMAIL
+from acctmgr.services.kernel.permissions import require_role, require_segment, sees_segment
 from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.text import folded
 from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
@@ -23,31 +26,61 @@ EDITORS = (
     Role.CUSTOMER_SERVICES,
     Role.IMPLEMENTATION_MANAGER,
 )
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+LOCALE = re.compile(r"^[a-z]{2}(_[A-Z]{2})?$")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
 class AccountIn(BaseModel):
     """What a person types to create or edit an account."""
 
-    name: SingleLine = Field(min_length=1, max_length=200)
+    name: SingleLine = Field(max_length=200)
     segment_code: SingleLine = Field(min_length=1)
     kind: AccountKind = AccountKind.CUSTOMER
     iseries_number: SingleLine | None = Field(default=None, max_length=32)
     parent_id: int | None = None
     owner_login: SingleLine | None = None
     territory: SingleLine = Field(default="", max_length=120)
-    locale: SingleLine = Field(default="en_US", pattern=r"^[a-z]{2}(_[A-Z]{2})?$")
-    currency: SingleLine = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    locale: SingleLine = "en_US"
+    currency: SingleLine = "USD"
     billing_street: SingleLine = ""
     billing_city: SingleLine = ""
     billing_postal_code: SingleLine = ""
     billing_region: SingleLine = ""
-    billing_country: SingleLine = Field(default="", pattern=r"^([A-Z]{2})?$")
+    billing_country: SingleLine = ""
 
     @field_validator("name", "territory", "billing_street", "billing_city", mode="after")
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
+
+    @field_validator("name", mode="after")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value:
+            raise ValueError("an account needs a name")
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        if not LOCALE.match(value):
+            raise ValueError("a locale is a language and a country, such as en_US or de_DE")
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        if not CURRENCY.match(value):
+            raise ValueError("a currency is a three-letter code in capitals, such as USD or EUR")
+        return value
+
+    @field_validator("billing_country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        if value and not COUNTRY.match(value):
+            raise ValueError(COUNTRY_RULE)
+        return value
 
     @field_validator("iseries_number")
     @classmethod
@@ -59,17 +92,32 @@ class AccountIn(BaseModel):
 
 
 class ContactIn(BaseModel):
-    name: SingleLine = Field(min_length=1, max_length=200)
+    """What a person types to add or edit a contact."""
+
+    name: SingleLine = Field(max_length=200)
     title: SingleLine = Field(default="", max_length=120)
     email: SingleLine = Field(default="", max_length=254)
     phone: SingleLine = Field(default="", max_length=40)
     is_primary: bool = False
 
+    @field_validator("name", "title", "phone")
+    @classmethod
+    def _stripped(cls, value: str) -> str:
+        return value.strip()
+
+    @field_validator("name", mode="after")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value:
+            raise ValueError("a contact needs a name")
+        return value
+
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
         value = value.strip()
-        if value and not EMAIL_PATTERN.match(value):
+        # The shape an invoice is sent to: a contact saved here can receive one.
+        if value and not EMAIL.match(value):
             raise ValueError("an e-mail address looks like name@example.com")
         return value
 
@@ -118,7 +166,7 @@ def create_account(uow: UnitOfWork, data: AccountIn) -> AccountView:
     _apply(uow, account, data)
     uow.add(account)
     uow.session.flush()
-    return _view(uow, account)
+    return account_view(uow, account)
 
 
 @use_case("accounts.update")
@@ -132,7 +180,7 @@ def update_account(
     uow.expect_version(account, expected_version, "account")
     _apply(uow, account, data)
     uow.session.flush()
-    return _view(uow, account)
+    return account_view(uow, account)
 
 
 @use_case("accounts.get", write=False)
@@ -140,7 +188,7 @@ def get_account(uow: UnitOfWork, account_id: int) -> AccountView:
     """One account with its contacts, if the user may see its segment."""
     account = uow.get(Account, account_id, "account")
     require_segment(uow.user, account.segment_id, what="account")
-    return _view(uow, account)
+    return account_view(uow, account)
 
 
 @use_case("contacts.add")
@@ -150,6 +198,29 @@ def add_contact(uow: UnitOfWork, account_id: int, data: ContactIn) -> ContactVie
     account = uow.get(Account, account_id, "account")
     require_segment(uow.user, account.segment_id, what="account")
     contact = uow.add(Contact(account_id=account.id, **data.model_dump()))
+    uow.session.flush()
+    refresh_search_text(uow, account)
+    return ContactView.model_validate(contact)
+
+
+@use_case("contacts.update")
+def update_contact(
+    uow: UnitOfWork, contact_id: int, data: ContactIn, expected_version: int
+) -> ContactView:
+    """Save an edited contact. The account's invoice contact keeps an e-mail address to send
+    invoices to; a contact changed since it was loaded is a Conflict."""
+    require_role(uow.user, *EDITORS, to="edit contacts")
+    contact = uow.get(Contact, contact_id, "contact")
+    account = uow.get(Account, contact.account_id, "account")
+    require_segment(uow.user, account.segment_id, what="account")
+    uow.expect_version(contact, expected_version, "contact")
+    if account.invoice_contact_id == contact.id and not data.email:
+        raise InvalidInput(
+            f"{contact.name} receives this account's invoices, so the e-mail cannot be empty.",
+            field="email",
+        )
+    for key, value in data.model_dump().items():
+        setattr(contact, key, value)
     uow.session.flush()
     refresh_search_text(uow, account)
     return ContactView.model_validate(contact)
@@ -172,24 +243,32 @@ def set_invoice_contact(
             raise InvalidInput(f"{contact.name} has no e-mail address to send invoices to.")
     account.invoice_contact_id = contact_id
     uow.session.flush()
-    return _view(uow, account)
+    return account_view(uow, account)
 
 
 def search_text_of(account: Account, contact_names: list[str]) -> str:
-    """The text the accounts list searches: name, iSeries number, city and contact names."""
+    """The text the accounts list searches: name, iSeries number, city and the contacts' names
+    and e-mail addresses (``contact_names``), folded as the typed text is (``folded``)."""
     parts = [account.name, account.iseries_number or "", account.billing_city, *contact_names]
-    return " ".join(part for part in parts if part).lower()
+    return folded(" ".join(part for part in parts if part))
 
 
 def refresh_search_text(uow: UnitOfWork, account: Account) -> None:
-    text = search_text_of(account, _contact_names(uow, account.id))
+    text = search_text_of(account, contact_names(uow, account.id))
     if account.search_text != text:
         account.search_text = text
         uow.session.flush()
 
 
-def _contact_names(uow: UnitOfWork, account_id: int) -> list[str]:
-    return list(uow.session.scalars(select(Contact.name).where(Contact.account_id == account_id)))
+def contact_names(uow: UnitOfWork, account_id: int) -> list[str]:
+    """Each contact's name and e-mail address, in the order they were added, for the
+    account's search text."""
+    rows = uow.session.execute(
+        select(Contact.name, Contact.email)
+        .where(Contact.account_id == account_id)
+        .order_by(Contact.id)
+    )
+    return [part for row in rows for part in row if part]
 
 
 def _apply(uow: UnitOfWork, account: Account, data: AccountIn) -> None:
@@ -198,7 +277,12 @@ def _apply(uow: UnitOfWork, account: Account, data: AccountIn) -> None:
     ).one_or_none()
     if segment is None:
         raise InvalidInput(f"There is no segment {data.segment_code}.", field="segment_code")
-    require_segment(uow.user, segment.id, what="segment")
+    if not sees_segment(uow.user, segment.id):
+        raise PermissionDenied(
+            f"You work in another segment than {segment.name}, so an account cannot be "
+            "put there by you.",
+            field="segment_code",
+        )
     if data.iseries_number:
         clash = uow.session.scalar(
             select(Account.name).where(
@@ -225,7 +309,7 @@ def _apply(uow: UnitOfWork, account: Account, data: AccountIn) -> None:
             raise InvalidInput(f"There is no user {data.owner_login}.", field="owner_login")
     # Every query runs before the first change: a query after it would autoflush, saving the
     # account twice (two versions, two audit events) in one use case.
-    names = _contact_names(uow, account.id) if account.id else []
+    names = contact_names(uow, account.id) if account.id else []
     values = data.model_dump(exclude={"segment_code", "owner_login"})
     for key, value in values.items():
         setattr(account, key, value)
@@ -234,7 +318,8 @@ def _apply(uow: UnitOfWork, account: Account, data: AccountIn) -> None:
     account.search_text = search_text_of(account, names)
 
 
-def _view(uow: UnitOfWork, account: Account) -> AccountView:
+def account_view(uow: UnitOfWork, account: Account) -> AccountView:
+    """The account with its contacts, as the screens read it."""
     segment = uow.get(Segment, account.segment_id, "segment")
     parent = uow.session.get(Account, account.parent_id) if account.parent_id else None
     owner = uow.session.get(User, account.owner_id) if account.owner_id else None

@@ -12,6 +12,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from acctmgr.errors import InvalidInput
+from acctmgr.services.kernel.money import MAX_MINOR
+
+# The largest fact a rule looks at is an amount in minor units, which never passes the limit.
+MAX_CONDITION_NUMBER = MAX_MINOR
 
 OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "==": lambda actual, expected: actual == expected,
@@ -67,6 +71,27 @@ def check_condition(condition: Any) -> None:
     if condition.get("op") not in OPERATORS:
         names = ", ".join(OPERATORS)
         raise InvalidInput(f"A condition's op is one of {names}.", field="condition")
+    value = condition["value"]
+    for item in value if isinstance(value, list) else [value]:
+        _check_number(item)
+
+
+def _check_number(value: Any) -> None:
+    """A number in a condition is finite and no larger than any fact can be."""
+    number = _comparable(value)
+    if not isinstance(number, Decimal):
+        return  # text (a currency, a kind) or a flag
+    if not number.is_finite():
+        raise InvalidInput(
+            f"{value} is not a number a rule can compare with; write one such as 30.",
+            field="condition",
+        )
+    if abs(number) > MAX_CONDITION_NUMBER:
+        raise InvalidInput(
+            f"{value} is out of range: a rule compares with numbers up to "
+            f"{MAX_CONDITION_NUMBER:,} (amounts are in cents).",
+            field="condition",
+        )
 
 
 def _comparable(value: Any) -> Any:
@@ -77,7 +102,7 @@ def _comparable(value: Any) -> Any:
         return Decimal(str(value))
     if isinstance(value, str):
         try:
-            return Decimal(value)
+            return Decimal(value.strip())
         except InvalidOperation:
             return value
     return value

@@ -174,7 +174,8 @@ def _current_approvers(uow: UnitOfWork, request: ApprovalRequest) -> list[str]:
         elif approval.approver_group_id is not None:
             group = uow.session.get(ApprovalGroup, approval.approver_group_id)
             groups.append(group.name if group else "a group")
-    return user_names(uow, ids) + groups
+    # One person holding two approvals (two rules) is waited for once.
+    return list(dict.fromkeys(user_names(uow, ids) + groups))
 
 
 def end_request(

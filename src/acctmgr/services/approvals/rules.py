@@ -151,6 +151,7 @@ def _insert_rule(uow: UnitOfWork, data: RuleIn) -> ApprovalRule:
 
 def _apply_rule(uow: UnitOfWork, rule: ApprovalRule, data: RuleIn) -> None:
     check_condition(data.condition)
+    _refuse_a_taken_name(uow, rule, data.name)
     rule.name = data.name
     rule.record_type = data.record_type
     rule.condition = data.condition
@@ -180,6 +181,18 @@ def _apply_rule(uow: UnitOfWork, rule: ApprovalRule, data: RuleIn) -> None:
                 f"There is no group {data.approver_group!r}.", field="approver_group"
             )
         rule.approver_group_id = group.id
+
+
+def _refuse_a_taken_name(uow: UnitOfWork, rule: ApprovalRule, name: str) -> None:
+    """Two rules of one name could not be told apart on a request; case does not count."""
+    wanted = name.casefold()
+    # Rules are a handful, and casefold is Unicode-aware where SQLite's lower() is not.
+    for other_id, other_name in uow.session.execute(select(ApprovalRule.id, ApprovalRule.name)):
+        if other_id != rule.id and other_name.casefold() == wanted:
+            raise InvalidInput(
+                f'There is already a rule called "{other_name}"; give this one another name.',
+                field="name",
+            )
 
 
 @use_case("approvals.update_rule")

@@ -16,7 +16,14 @@ from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_va
 
 from acctmgr.errors import InvalidInput
 from acctmgr.models import SkuKind
-from acctmgr.services.kernel.money import format_money, parse_money
+from acctmgr.services.kernel.money import (
+    MAX_MINOR,
+    MONEY_PATTERN,
+    format_money,
+    limit_sentence,
+    parse_money,
+)
+from acctmgr.services.kernel.money_fields import Amount
 from acctmgr.services.kernel.text_fields import FreeText, SingleLine
 from acctmgr.services.kernel.validation import invalid_input
 
@@ -32,7 +39,7 @@ class TierIn(BaseModel):
 
     currency: SingleLine = Field(pattern=CURRENCY_PATTERN)
     from_volume: int = Field(ge=0)
-    unit_price_minor: int = Field(ge=0)
+    unit_price_minor: Amount = Field(ge=0)
 
 
 class SkuIn(BaseModel):
@@ -139,6 +146,8 @@ class SkuIn(BaseModel):
                 raise ValueError(f"the prices use three-letter currency codes, not {currency}")
             if not isinstance(amount, int) or amount < 0:
                 raise ValueError(f"the price in {currency} cannot be negative")
+            if amount > MAX_MINOR:
+                raise ValueError(limit_sentence(f"the price in {currency}"))
             if info.data.get("kind") is SkuKind.INCLUDED and amount != 0:
                 raise ValueError(
                     f"an included item is priced 0 in every currency, not {currency} "
@@ -306,11 +315,9 @@ def _parse_prices(text: str) -> dict[str, int]:
         if amount.startswith("-"):
             raise ValueError(f"the price in {currency} cannot be negative")
         try:
-            prices[currency] = parse_money(amount, field="prices")
-        except InvalidInput:
-            raise ValueError(
-                f"the price in {currency} is a number such as 1200 or 1,200.50"
-            ) from None
+            prices[currency] = parse_money(amount, field="prices", what=f"the price in {currency}")
+        except InvalidInput as error:
+            raise ValueError(error.message) from None
     return prices
 
 
@@ -327,12 +334,14 @@ def _parse_tiers(text: str) -> list[dict[str, Any]]:
         number = _whole(volume, "an overage tier starts at a whole number such as 500000")
         if price.startswith("-"):
             raise ValueError(f"the overage price in {currency.upper()} cannot be negative")
+        if not MONEY_PATTERN.match(price.replace(",", "")):
+            raise ValueError(f"the overage price in {currency.upper()} is a number such as 0.01")
         try:
-            unit = parse_money(price, field="tiers")
-        except InvalidInput:
-            raise ValueError(
-                f"the overage price in {currency.upper()} is a number such as 0.01"
-            ) from None
+            unit = parse_money(
+                price, field="tiers", what=f"the overage price in {currency.upper()}"
+            )
+        except InvalidInput as error:
+            raise ValueError(error.message) from None
         tiers.append(
             {"currency": currency.upper(), "from_volume": number, "unit_price_minor": unit}
         )

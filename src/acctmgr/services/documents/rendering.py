@@ -2,8 +2,9 @@
 
 Templates are Jinja2. The default of each ships in ``acctmgr/documents/templates``; an admin
 may edit a copy kept in the database (``documents.templates``), and the newest active copy wins.
-Rendering runs in the sandbox (``documents.sandbox``), because an admin's template is code. HTML
-templates also make the PDF (``documents.pdf``), so one template drives both. A generated
+Rendering runs in the sandbox (``documents.sandbox``), in a worker process of the render pool
+(``documents.render_pool``), because an admin's template is code. HTML templates also make the
+PDF (``documents.pdf``), in the same worker, so one template drives both. A generated
 document is stored with its SHA-256, the template version and the version of the record it was
 made from, and never changes.
 """
@@ -20,8 +21,7 @@ from sqlalchemy import select
 from acctmgr.domain.records import RecordType
 from acctmgr.errors import InvalidInput
 from acctmgr.models import Document, DocumentTemplate
-from acctmgr.services.documents.pdf import pdf_of
-from acctmgr.services.documents.sandbox import render_source
+from acctmgr.services.documents.render_pool import fill_in
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 
 # --- where a template's text comes from ------------------------------------------------------
@@ -76,7 +76,7 @@ def render(
 ) -> Rendered:
     """Render the template ``name`` as it stands in this database."""
     source, version = template_source(uow, name)
-    return Rendered(render_source(name, source, variables, locale=locale), name, version)
+    return Rendered(fill_in(name, source, variables, locale=locale).text, name, version)
 
 
 # --- keeping documents ---------------------------------------------------------------------------
@@ -130,8 +130,9 @@ def issue(
 ) -> Issued:
     """Render an HTML template and keep it twice: as the PDF that is sent, and as the HTML it
     was made from (which the TUI shows as text)."""
-    rendered = render(uow, template, variables, locale=locale)
-    pdf = pdf_of(rendered.text, name=template, title=title)
+    source, version = template_source(uow, template)
+    filled = fill_in(template, source, variables, locale=locale, pdf_title=title)
+    rendered, pdf = Rendered(filled.text, template, version), filled.pdf
     return Issued(
         pdf=store(
             uow,

@@ -7,21 +7,26 @@
   checked before they build anything larger, because one such call is a single C operation
   the time limit cannot interrupt; ``+`` and ``~`` are measured after, as they only add up what
   exists; ``%`` and ``format`` are refused;
-- it stops after ``MAX_SECONDS``: the render runs in a thread that is interrupted at the
-  deadline, so even a loop that writes nothing cannot hang a screen or the worker.
+- a number it makes stays under ``MAX_BITS``: ``**`` and ``*`` on whole numbers are checked
+  before they compute, ``to_bytes`` before it allocates, every other result after;
+- its text is at most ``MAX_SOURCE`` characters, and it is parsed here, in the caller's process,
+  so a syntax error or a nesting too deep is refused before anything runs.
+
+Time and memory are not held here: the render runs in a child process of the render pool
+(``documents.render_pool``), which is stopped at its limits. This module is what both sides
+share: ``check_source`` is the parent's first line, ``render_source`` what the child runs.
 
 A broken template is an ``InvalidInput`` with one sentence, never a broken document.
 """
 
 from __future__ import annotations
 
-import ctypes
-import threading
-from collections.abc import Callable, Iterable
-from functools import cache
+from collections.abc import Iterable, Sized
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 from jinja2 import (
+    Template,
     TemplateError,
     TemplateSyntaxError,
     Undefined,
@@ -41,12 +46,10 @@ from acctmgr.services.kernel import locale_format
 
 MAX_OUTPUT = 5_000_000  # characters; a document larger than this is a broken template
 MAX_PIECE = 1_000_000  # characters (or items) one expression may build
-MAX_SECONDS = 5.0
+MAX_SOURCE = 500_000  # characters of template text
+MAX_BITS = 10_000  # a whole number a template makes: about 3,000 digits
+MAX_BYTES = MAX_PIECE  # what ``to_bytes`` may make
 T = TypeVar("T")
-
-
-class TooSlow(Exception):
-    """Raised inside a render thread when its time is up."""
 
 
 class _CheckedConcat(CodeGenerator):
@@ -76,21 +79,31 @@ class TemplateEnvironment(ImmutableSandboxedEnvironment):
     def checked_size(self, value: T) -> T:
         if isinstance(value, str | bytes | list | tuple) and len(value) > MAX_OUTPUT:
             raise SecurityError("it builds more text than a document may hold")
+        if isinstance(value, int) and value.bit_length() > MAX_BITS:
+            raise SecurityError(TOO_BIG_A_NUMBER)
         return value
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
             for sequence, times in ((left, right), (right, left)):
                 if (
-                    isinstance(sequence, str | bytes | list | tuple)
+                    isinstance(sequence, str | bytes)
                     and isinstance(times, int)
                     and len(sequence) * max(times, 0) > MAX_PIECE
                 ):
                     raise SecurityError("it repeats text to more than a million characters")
+                if (
+                    isinstance(sequence, list | tuple)
+                    and isinstance(times, int)
+                    and _weight(sequence) * max(times, 0) > MAX_PIECE
+                ):
+                    raise SecurityError("it repeats a list to more than a million items")
         if operator == "%" and isinstance(left, str | bytes):
             raise SecurityError("'%' formatting is not allowed; use the format filters")
         if operator == "**" and isinstance(right, int) and abs(right) > 100:
             raise SecurityError("it raises a number to too high a power")
+        if isinstance(left, int) and isinstance(right, int):
+            _check_int_binop(operator, left, right)
         return self.checked_size(super().call_binop(context, operator, left, right))
 
     def call(
@@ -111,7 +124,34 @@ class TemplateEnvironment(ImmutableSandboxedEnvironment):
                 _check_width(owner, args, kwargs)
             if method == "replace":
                 _check_replace(owner, *args[:2])
-        return super().call(__context, __obj, *args, **kwargs)
+        if isinstance(owner, int) and getattr(__obj, "__name__", "") == "to_bytes":
+            length = args[0] if args else kwargs.get("length", 1)
+            if isinstance(length, int) and length > MAX_BYTES:
+                raise SecurityError("it makes more than a million bytes from a number")
+        return __self.checked_size(super().call(__context, __obj, *args, **kwargs))
+
+
+TOO_BIG_A_NUMBER = f"it makes a number larger than {MAX_BITS:,} bits"
+
+
+def _weight(items: list[Any] | tuple[Any, ...]) -> int:
+    """The items of a list and what its texts and lists hold: ``['x' * 999] * 999`` weighs
+    999,000, as printing it writes that much. One level deep: the memory limit of the render
+    process holds the rest."""
+    return len(items) + sum(len(item) for item in items if isinstance(item, Sized))
+
+
+def _check_int_binop(operator: str, left: int, right: int) -> None:
+    """Refuse ``**`` or ``*`` whose result would pass ``MAX_BITS``, before it is computed: one
+    such operation on huge numbers holds the interpreter for minutes."""
+    if operator == "**" and right > 0 and abs(left) > 1:
+        bits = (abs(left).bit_length() - 1) * right + 1  # at least this many
+    elif operator == "*":
+        bits = abs(left).bit_length() + abs(right).bit_length() - 1
+    else:
+        return
+    if bits > MAX_BITS:
+        raise SecurityError(TOO_BIG_A_NUMBER)
 
 
 def _check_width(text: str | bytes, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
@@ -187,25 +227,52 @@ def _environment(locale: str) -> TemplateEnvironment:
     return environment
 
 
-def render_source(
-    name: str,
-    source: str,
-    variables: dict[str, Any],
-    *,
-    locale: str = "en_US",
-    seconds: float = MAX_SECONDS,
-) -> str:
-    """Render template text in the sandbox, within the limits; InvalidInput when it is broken."""
-    environment = _environment(locale_format.usable_locale(locale))
-    try:
-        template = environment.from_string(source)
-    except TemplateSyntaxError as error:
+def check_source(name: str, source: str, *, locale: str = "en_US") -> None:
+    """The parent's first line: refuse template text that is too long, does not parse or nests
+    too deeply, with one sentence, before any of it runs."""
+    if len(source) > MAX_SOURCE:
         raise InvalidInput(
-            f"The template {name} has an error on line {error.lineno}: {error.message}.",
-            field="body",
-        ) from None
+            f"The template {name} is longer than {MAX_SOURCE:,} characters.", field="body"
+        )
+    try:
+        _environment(locale_format.usable_locale(locale)).parse(source)
+    except TemplateSyntaxError as error:
+        raise _syntax_error(name, error) from None
+    except (RecursionError, MemoryError):
+        raise InvalidInput(too_deep(name), field="body") from None
 
-    def stream() -> str:
+
+def too_deep(name: str) -> str:
+    """The sentence for a template that nests, or calls itself, deeper than Python can follow."""
+    return f"The template {name} nests or calls itself too deeply and was stopped."
+
+
+def _syntax_error(name: str, error: TemplateSyntaxError) -> InvalidInput:
+    return InvalidInput(
+        f"The template {name} has an error on line {error.lineno}: {error.message}.",
+        field="body",
+    )
+
+
+@lru_cache(maxsize=32)
+def _compiled(locale: str, source: str) -> Template:
+    # A worker fills in the same few templates again and again; compiling is most of the cost.
+    return _environment(locale).from_string(source)
+
+
+def render_source(
+    name: str, source: str, variables: dict[str, Any], *, locale: str = "en_US"
+) -> str:
+    """Render template text in the sandbox; InvalidInput when it is broken.
+
+    It holds no time or memory limit: the render pool's child process calls it under its own.
+    """
+    try:
+        template = _compiled(locale_format.usable_locale(locale), source)
+    except TemplateSyntaxError as error:
+        raise _syntax_error(name, error) from None
+
+    try:
         pieces: list[str] = []
         size = 0
         for piece in template.generate(**variables):
@@ -214,14 +281,6 @@ def render_source(
                 raise SecurityError("it writes more than a document may hold")
             pieces.append(piece)
         return "".join(pieces)
-
-    try:
-        return within_time(seconds, stream)
-    except TooSlow:
-        raise InvalidInput(
-            f"The template {name} took longer than {seconds:g} seconds and was stopped.",
-            field="body",
-        ) from None
     except SecurityError as error:
         raise InvalidInput(f"The template {name} was stopped: {error}.", field="body") from None
     except TemplateError as error:
@@ -232,28 +291,3 @@ def render_source(
         raise InvalidInput(
             f"The template {name} cannot be filled in: {error}.", field="body"
         ) from None
-
-
-def within_time(seconds: float, work: Callable[[], T]) -> T:
-    """Run ``work`` in a thread and interrupt it if it is still running after ``seconds``."""
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = work()
-        except BaseException as error:  # handed back to the caller's thread
-            outcome["error"] = error
-
-    thread = threading.Thread(target=run, name="render", daemon=True)
-    thread.start()
-    thread.join(seconds)
-    if thread.is_alive() and thread.ident is not None:
-        # CPython raises the exception in that thread at its next bytecode.
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(
-            ctypes.c_ulong(thread.ident), ctypes.py_object(TooSlow)
-        )
-        thread.join(seconds)
-        raise TooSlow
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]  # type: ignore[no-any-return]

@@ -59,6 +59,14 @@ def _account_of(uow: UnitOfWork, record_type: RecordType, record_id: int) -> Acc
     return account
 
 
+def visible_document(uow: UnitOfWork, document_id: int) -> Document:
+    """The document, for a user who works in its record's account's segment (NotFound,
+    PermissionDenied otherwise)."""
+    document = uow.get(Document, document_id, "document")
+    _account_of(uow, document.record_type, document.record_id)
+    return document
+
+
 def _rows(uow: UnitOfWork, *conditions: Any) -> list[DocumentRow]:
     found = uow.session.execute(
         select(

@@ -10,12 +10,17 @@ Input models apply it through ``text_fields``; use cases that take plain strings
 whatever is shown or exported goes through ``printable`` (or ``one_line``), which turns each
 into a visible picture, ESC into ``␛``; a CSV cell also through ``spreadsheet_cell``.
 
+Text is found and sorted through ``folded``, one rule for what is stored and what is typed (so
+the two cannot drift apart): "Köln", "KÖLN" and "koln" are one text, "Straße" is "strasse".
+``natural_name`` is the key a list of names is ordered by: folded, numbers by their value.
+
 Plain Python, no pydantic: the terminal UI shows text through ``one_line`` before My day paints.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from acctmgr.errors import InvalidInput
 from acctmgr.services.kernel.validation import sentence
@@ -32,6 +37,15 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # It may also split a cell where another locale puts its separator (; or |, a tab from a paste,
 # a line break) and run what follows, spaces or a quote before it notwithstanding.
 FORMULA_AFTER_SEPARATOR = re.compile(r"([,;|\t\r\n][ \"]*)(?=[=+\-@])")
+# Letters that are not a base letter with a mark, so that decomposing leaves them whole; folded
+# as people type them on a keyboard without them ("Ørsted" is found by "orsted").
+UNMARKED_LETTERS = str.maketrans(
+    {"ø": "o", "đ": "d", "ħ": "h", "ł": "l", "ŧ": "t", "æ": "ae", "œ": "oe", "þ": "th"}
+    | {"\u0131": "i"}  # the dotless i of Turkish
+)
+DIGITS = re.compile(r"[0-9]+")
+# Numbers up to this many digits sort by their value ("#6" before "#11"); longer ones after.
+NUMBER_WIDTH = 12
 SINGLE_LINE_RULE = (
     "the {what} cannot contain control characters such as escape codes or line breaks"
 )
@@ -72,6 +86,25 @@ def free_text(value: str, *, what: str, field: str | None = None) -> str:
         return check_free_text(value, what)
     except ValueError as error:
         raise InvalidInput(sentence(str(error)), field=field) from None
+
+
+def folded(value: str) -> str:
+    """``value`` as search compares it: without accents and case, compatibility forms split.
+
+    Decomposed (NFKD: "é" is "e" and a mark, "ﬁ" is "fi", "²" is "2"), its marks dropped,
+    case-folded ("ß" is "ss"), then decomposed again for what case-folding composes ("İ").
+    """
+    if value.isascii():  # most names: nothing to decompose, and casefold is lower for ASCII
+        return value.lower()
+    value = unicodedata.normalize("NFKD", value).casefold()
+    value = unicodedata.normalize("NFKD", value).translate(UNMARKED_LETTERS)
+    return "".join(char for char in value if not unicodedata.combining(char))
+
+
+def natural_name(name: str) -> str:
+    """The key names are listed by: ``folded``, each run of digits padded with zeros to
+    ``NUMBER_WIDTH`` so that numbers compare by value ("Store #6" comes before "Store #11")."""
+    return DIGITS.sub(lambda digits: digits.group().zfill(NUMBER_WIDTH), folded(name))
 
 
 def _picture(match: re.Match[str]) -> str:

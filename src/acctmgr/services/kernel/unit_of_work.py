@@ -196,6 +196,11 @@ def load_actor(session: Session, login: str | None, *, required: bool = True) ->
         if not required:
             return None
         raise unknown_login(login, inactive=user is not None)
+    return actor_of(user)
+
+
+def actor_of(user: User) -> Actor:
+    """The user as an Actor: what the permission checks read (roles, segment)."""
     return Actor(
         id=user.id,
         login=user.login,

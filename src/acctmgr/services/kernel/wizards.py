@@ -17,6 +17,8 @@ from acctmgr.domain.records import RecordType
 DONE = "done"
 CURRENT = "current"
 NEXT = "next"
+STOPPED = "stopped"  # the record was closed here, before the end (lost, withdrawn)
+SKIPPED = "skipped"  # never reached: the record was closed before it
 
 
 @dataclass(frozen=True)
@@ -72,15 +74,18 @@ class WizardSpec:
         current: str,
         *,
         finished: bool = False,
+        stopped: bool = False,
         holder: Callable[[StageSpec], str] | None = None,
     ) -> list[StageProgress]:
         """Every stage, done before ``current``, current at it, next after it (all done once
-        the record is ``finished``), each with its holder (``holder`` names them for this
-        record, e.g. the CMS by name; otherwise the declared holder)."""
+        the record is ``finished``; stopped at it and the rest skipped when it was closed
+        there), each with its holder (``holder`` names them for this record, e.g. the CMS by
+        name; otherwise the declared holder)."""
         at = [stage.key for stage in self.stages].index(self.stage(current).key)
+        here, after = (STOPPED, SKIPPED) if stopped else (CURRENT, NEXT)
         result = []
         for index, stage in enumerate(self.stages):
-            state = DONE if finished or index < at else CURRENT if index == at else NEXT
+            state = DONE if finished or index < at else here if index == at else after
             who = holder(stage) if holder else stage.holder
             result.append(StageProgress(stage.key, stage.label, state, who))
         return result

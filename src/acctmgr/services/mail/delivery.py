@@ -156,6 +156,7 @@ def _claim(
         attachments=[Attachment(d.filename, d.media_type, d.content) for d in documents],
         sender_name=company.name if company.is_set else "",
         reply_to=company.email,
+        written_at=email.created_at,
     )
 
 

@@ -12,8 +12,9 @@ import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import formataddr
+from email.utils import format_datetime, formataddr
 
 from acctmgr.config import Settings
 
@@ -37,6 +38,7 @@ class ClaimedEmail:
     body_text: str
     body_html: str
     attachments: list[Attachment]
+    written_at: datetime  # when the message was queued: its Date, the same on a resend
     # Our company as the recipient reads it: the From's name and the address replies go to
     # (the company's identity; empty until an admin sets it).
     sender_name: str = ""
@@ -58,6 +60,8 @@ def build_message(settings: Settings, claimed: ClaimedEmail) -> EmailMessage:
         message["Cc"] = ", ".join(claimed.cc)
     message["Subject"] = claimed.subject
     message["Message-ID"] = claimed.message_id
+    written = claimed.written_at
+    message["Date"] = format_datetime(written if written.tzinfo else written.replace(tzinfo=UTC))
     message.set_content(claimed.body_text)
     if claimed.body_html:
         message.add_alternative(claimed.body_html, subtype="html")

@@ -52,6 +52,7 @@ def close_case(uow: UnitOfWork, case_id: int, expected_version: int, data: Close
     elif not reason:
         raise InvalidInput(f"Say why the case closes {outcome.value}.", field="reason")
     if outcome is not CloseOutcome.WON:
+        case.closed_at_stage = stages.stage_of(case, contract).value
         _withdraw_what_is_open(uow, opportunity, contract)
     if opportunity is not None and opportunity.stage is not OpportunityStage.CLOSED:
         opportunities.close(uow, opportunity, outcome, reason)

@@ -15,6 +15,7 @@ from acctmgr.domain.activities import ActivityKind
 from acctmgr.domain.contracts import SignatureMethod
 from acctmgr.domain.sales import CloseOutcome
 from acctmgr.errors import InvalidInput
+from acctmgr.services.kernel.money_fields import Amount
 from acctmgr.services.kernel.text_fields import FreeText, SingleLine
 
 
@@ -25,7 +26,7 @@ class CaseIn(BaseModel):
     contract_id: int
     contact_id: int | None = None
     reason: FreeText = Field(max_length=2000)
-    reduction_minor: int | None = None
+    reduction_minor: Amount | None = None
     reduction_pct: Decimal | None = None
     customer_informed: bool = False
 
@@ -106,7 +107,7 @@ class OpportunityIn(BaseModel):
 class PlaceholderIn(BaseModel):
     """The placeholder request: the intent for a new contract, with the reduction expected."""
 
-    estimated_reduction_minor: int
+    estimated_reduction_minor: Amount
     notes: FreeText = Field(default="", max_length=4000)
 
 
@@ -119,7 +120,7 @@ class GoalsIn(BaseModel):
 class ReviewIn(BaseModel):
     """The reduction the CMS confirms, which must be the quote's."""
 
-    confirmed_reduction_minor: int
+    confirmed_reduction_minor: Amount
 
 
 class SendContractIn(BaseModel):

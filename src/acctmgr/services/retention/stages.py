@@ -89,7 +89,7 @@ SIGNED = (ContractStatus.SIGNED, ContractStatus.ACTIVE)
 class StageState(ReadModel):
     stage: Stage
     label: str
-    state: str  # done, current, next
+    state: str  # done, current, next; stopped and skipped for a case closed part-way
     holder: str  # who holds the ball at this step ("" when not known yet)
 
 
@@ -116,7 +116,19 @@ def stage_states(
             return holder_label(case, holder_ids, names) if stage is Stage.APPROVAL else spec.holder
         return cms or spec.holder
 
-    progress = RETENTION.progress(stage, finished=case.step is RetentionStep.CLOSED, holder=holder)
+    if case.step is RetentionStep.CLOSED and case.closed_at_stage and case.outcome:
+        # Closed lost or withdrawn part-way: done up to there, stopped there, the rest never.
+        where = Stage(case.closed_at_stage)
+        outcome = case.outcome.value
+
+        def closed_by(spec: StageSpec) -> str:
+            return f"closed {outcome}" if spec.key == where else holder(spec)
+
+        progress = RETENTION.progress(where, stopped=True, holder=closed_by)
+    else:
+        progress = RETENTION.progress(
+            stage, finished=case.step is RetentionStep.CLOSED, holder=holder
+        )
     return [
         StageState(stage=Stage(each.key), label=each.label, state=each.state, holder=each.holder)
         for each in progress

@@ -55,6 +55,9 @@ def close(uow: UnitOfWork, opportunity: Opportunity, outcome: CloseOutcome, reas
             or not approval_requests.is_approved(uow, RecordType.QUOTE, quote.id, quote.version)
         ):
             raise InvalidInput("An opportunity cannot close won while its quote is not approved.")
+        # Won at what was signed, not at what was first asked for (as Salesforce syncs the
+        # amount from the primary quote).
+        opportunity.amount_minor = quote.net_total_minor
     elif not reason:
         raise InvalidInput("Say why it closes " + outcome.value + ".", field="reason")
     opportunity.stage = OpportunityStage.CLOSED

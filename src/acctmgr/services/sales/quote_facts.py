@@ -24,7 +24,7 @@ from acctmgr.models import (
     SubscriptionKind,
     SubscriptionStatus,
 )
-from acctmgr.services.kernel.money import HUNDRED
+from acctmgr.services.kernel.money import HUNDRED, checked_total, line_list
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 
 
@@ -50,8 +50,7 @@ def facts_of(uow: UnitOfWork, quote: Quote, lines: list[QuoteLine]) -> QuoteFact
     opportunity = (
         uow.session.get(Opportunity, quote.opportunity_id) if quote.opportunity_id else None
     )
-    list_total = sum(line.list_price_minor * line.quantity for line in lines)
-    net_total = sum(line.net_minor for line in lines)
+    list_total, net_total = totals_of(lines)
     version_ids = [line.sku_version_id for line in lines if line.sku_version_id is not None]
     onsite = bool(version_ids) and bool(
         uow.session.scalar(
@@ -76,6 +75,15 @@ def facts_of(uow: UnitOfWork, quote: Quote, lines: list[QuoteLine]) -> QuoteFact
             (Decimal(rate - net_total) * HUNDRED / rate).quantize(Decimal("0.01")) if rate else None
         )
     return facts
+
+
+def totals_of(lines: list[QuoteLine]) -> tuple[int, int]:
+    """The list and net totals of these lines; InvalidInput when a line or a total passes the
+    money limit."""
+    listed = checked_total(
+        (line_list(line.list_price_minor, line.quantity) for line in lines), what="The quote"
+    )
+    return listed, checked_total((line.net_minor for line in lines), what="The quote")
 
 
 def case_of(uow: UnitOfWork, quote: Quote) -> RetentionCase | None:

@@ -31,7 +31,13 @@ from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.sales import quote_approval
 from acctmgr.services.sales.quote_approval import EDITABLE, QuoteKind
-from acctmgr.services.sales.quote_facts import case_of, facts_of, paid_subscriptions, versions_of
+from acctmgr.services.sales.quote_facts import (
+    case_of,
+    facts_of,
+    paid_subscriptions,
+    totals_of,
+    versions_of,
+)
 from acctmgr.services.sales.quote_views import QuoteView, check_visible, quote_view_of
 
 MAX_QUANTITY = 1_000_000
@@ -183,11 +189,11 @@ def content_changed(uow: UnitOfWork, quote: Quote) -> QuoteView:
     InvalidInput when the quote's case no longer lets it change (its contract went out, or it
     closed).
     """
+    total(quote)  # first: a total past the limit refuses the change before anything is written
     quote_approval.quote_edited(uow, quote)
     if quote.status is QuoteStatus.APPROVED:
         approval_requests.invalidate(uow, RecordType.QUOTE, quote.id)
     quote.status = QuoteStatus.DRAFT
-    total(quote)
     # The lines are child rows: mark the quote itself changed so its version moves with them.
     flag_modified(quote, "status")
     uow.session.flush()
@@ -234,9 +240,8 @@ def get_quote(uow: UnitOfWork, quote_id: int) -> QuoteView:
 
 
 def total(quote: Quote) -> None:
-    """Set the quote's list and net totals from its lines."""
-    quote.list_total_minor = sum(line.list_price_minor * line.quantity for line in quote.lines)
-    quote.net_total_minor = sum(line.net_minor for line in quote.lines)
+    """Set the quote's list and net totals from its lines; InvalidInput past the money limit."""
+    quote.list_total_minor, quote.net_total_minor = totals_of(quote.lines)
 
 
 def check_editable(uow: UnitOfWork, quote: Quote) -> None:

@@ -4,8 +4,8 @@ Documents were signed "Our company", a constant in the code. The name, address, 
 and VAT numbers and contact e-mail now live in one row an admin edits, so every workstation and
 SSH host sending documents from this database prints the same. No row means not set yet.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-02 12:00:00
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
