@@ -16,10 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from acctmgr.screens.base import AcctmgrModal, submit_form
 from acctmgr.widgets.form import Form, FormField
+from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.text import content, prose
 
 Save = Callable[[dict[str, str]], Awaitable[Any]]
@@ -68,7 +69,7 @@ class FormDialog(AcctmgrModal):
                 yield Static(prose(self.intro), id="dialog-intro")
             yield Form(self.fields, id="dialog-form")
             yield Static(f"Ctrl+S: {self.save_label} · Escape: cancel", id="dialog-hint")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         form = self.query_one(Form)
@@ -111,7 +112,7 @@ class ConfirmScreen(ModalScreen[bool]):
             if self._detail:
                 yield Static(content(self._detail), classes="dialog-text")
             yield Static("y  yes    n  no", classes="dialog-text")
-        yield Footer()
+        yield KeysFooter()
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

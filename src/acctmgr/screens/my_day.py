@@ -6,13 +6,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from acctmgr.domain.records import RecordType
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.services.kernel.day_sections import LIST_LIMIT, MyDayItem, Urgency
 from acctmgr.services.my_day import day as my_day_service
 from acctmgr.services.my_day.day import SECTIONS, MyDay
+from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.text import content, plain
 
@@ -48,7 +49,7 @@ class MyDayScreen(AcctmgrScreen):
             with Vertical(id=f"section-{key}", classes="my-day-section"):
                 yield Static(section.title, classes="section-title", id=f"title-{key}")
                 yield RecordTable(("When", 14), ("What", 40), "Detail", id=f"table-{key}")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         day = self.acctmgr.take_first_day()

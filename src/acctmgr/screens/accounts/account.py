@@ -8,7 +8,7 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from acctmgr.domain.records import RecordType
 from acctmgr.domain.roles import Role
@@ -21,6 +21,7 @@ from acctmgr.services.documents import stored_documents
 from acctmgr.services.people import users
 from acctmgr.services.retention import opening
 from acctmgr.services.sales.quote_builder import SELLERS
+from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.text import content, day, fields, money, plain
 
@@ -81,7 +82,7 @@ class AccountScreen(AcctmgrScreen):
                         yield Static("", id="overview-text")
                     else:
                         yield RecordTable(*COLUMNS[key], id=f"{key}-table")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load_account()

@@ -6,12 +6,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from acctmgr.screens.accounts import task_dialogs
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.services.accounts import activities as activity_service
 from acctmgr.services.accounts.activities import ActivityView
+from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.text import content, day, fields
 
 
@@ -38,7 +39,7 @@ class ActivityScreen(AcctmgrScreen):
         with Vertical(classes="dialog"):
             yield Static("Loading…", id="activity-subject", classes="dialog-title")
             yield Static("", id="activity-details")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load()

@@ -11,7 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, Header, Input, Select, Static
+from textual.widgets import Header, Input, Select, Static
 
 from acctmgr.domain.accounts import AccountKind
 from acctmgr.screens.accounts.account_forms import open_new_account
@@ -19,6 +19,7 @@ from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.services.accounts import search as account_search
 from acctmgr.services.accounts.search import AccountQuery, AccountRow
 from acctmgr.services.people import users as user_service
+from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.search_box import SearchBox
 from acctmgr.widgets.text import content, counted, safe
@@ -68,7 +69,7 @@ class AccountsScreen(AcctmgrScreen):
             id="accounts",
         )
         yield Static("", id="accounts-status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load_segments()

@@ -6,7 +6,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from acctmgr.domain.approvals import Decision
 from acctmgr.domain.records import RecordType
@@ -17,6 +17,7 @@ from acctmgr.services.approvals.inbox import InboxItem, RequestView
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.sales import quotes
 from acctmgr.services.sales.quote_views import QuoteView
+from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.record_table import RecordTable
 from acctmgr.widgets.text import day, fields, lines, percentage, plain
 
@@ -35,7 +36,7 @@ class ApprovalsScreen(AcctmgrScreen):
         yield Header()
         yield Static("Loading your approvals…", id="approvals-summary")
         yield RecordTable(("Due", 17), ("What", 44), "Submitted by", id="approvals-table")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.refresh_inbox()
@@ -104,7 +105,7 @@ class ApprovalScreen(AcctmgrScreen):
                 )
             yield Label("", id="comment-error", classes="field-error")
             yield Static("", id="approval-tiers")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load()

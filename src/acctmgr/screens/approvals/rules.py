@@ -13,7 +13,7 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from acctmgr.domain.approvals import ApproverKind
 from acctmgr.domain.records import RecordType
@@ -26,6 +26,7 @@ from acctmgr.services.approvals.rules import RuleIn, RuleView
 from acctmgr.services.people import users as user_service
 from acctmgr.services.sales.quote_facts import QUOTE_FACTS
 from acctmgr.widgets.form import FormField
+from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.text import plain
 
@@ -65,7 +66,7 @@ class ApprovalRulesScreen(AcctmgrScreen):
             ("On", 3),
             id="rules",
         )
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load()

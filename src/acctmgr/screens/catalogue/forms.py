@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from acctmgr.domain.catalogue import SkuKind
 from acctmgr.errors import AcctmgrError
@@ -24,6 +24,7 @@ from acctmgr.screens.base import UNEXPECTED, AcctmgrScreen
 from acctmgr.services.catalogue.inputs import PackageIn, SkuIn
 from acctmgr.services.kernel.context import Context
 from acctmgr.widgets.form import Form, FormField
+from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.text import content
 
 log = logging.getLogger("acctmgr.screens.catalogue.forms")
@@ -91,7 +92,7 @@ class RecordFormScreen(AcctmgrScreen, Generic[In, Saved]):
         with VerticalScroll(classes="record-form"):
             yield Static(content(self._intro), classes="dialog-text")
             yield Form(self._fields, id="record-form")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         form = self.query_one(Form)

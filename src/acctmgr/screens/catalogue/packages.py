@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.screens.catalogue.forms import package_form
@@ -15,6 +15,7 @@ from acctmgr.services.catalogue import packages as package_service
 from acctmgr.services.catalogue.inputs import PackageIn
 from acctmgr.services.catalogue.packages import PackageView
 from acctmgr.services.kernel.context import Context
+from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.record_table import RecordTable
 from acctmgr.widgets.text import content, plain
 
@@ -39,7 +40,7 @@ class PackagesScreen(AcctmgrScreen):
         yield Header()
         yield RecordTable(("Code", 12), ("Name", 24), ("Starter", 7), "SKUs", id="packages")
         yield Static("", id="package-detail")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load()

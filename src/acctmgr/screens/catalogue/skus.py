@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from acctmgr.domain.catalogue import SkuKind
 from acctmgr.domain.roles import Role
@@ -30,6 +30,7 @@ from acctmgr.services.catalogue.inputs import SkuIn
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.people import users as user_service
+from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.search_box import SearchBox
 from acctmgr.widgets.text import day, fields, plain, safe
@@ -71,7 +72,7 @@ class CatalogueScreen(AcctmgrScreen):
         yield SearchBox(placeholder="Search SKU code or name", id="catalogue-search", compact=True)
         yield RecordTable(("Code", 12), "Name", ("Kind", 12), ("Ver.", 4), ("", 7), id="skus")
         yield Static("", id="catalogue-status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load_role()
@@ -212,7 +213,7 @@ class SkuScreen(AcctmgrScreen):
             yield Static("", id="sku-text")
         yield Static("Versions (newest first)", classes="section-title")
         yield RecordTable(("Ver.", 4), "Name", ("Published", 17), ("By", 18), id="sku-versions")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load()

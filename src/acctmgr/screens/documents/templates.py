@@ -12,7 +12,7 @@ import asyncio
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static, TextArea
+from textual.widgets import Header, Static, TextArea
 
 from acctmgr.errors import AcctmgrError
 from acctmgr.screens.base import AcctmgrScreen
@@ -21,6 +21,7 @@ from acctmgr.screens.documents.viewer import shown_text
 from acctmgr.services.documents import templates as template_service
 from acctmgr.services.documents.readable_text import readable_text
 from acctmgr.services.documents.templates import TemplateRow, TemplateView
+from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.text import content, day, plain
 
@@ -48,7 +49,7 @@ class TemplatesScreen(AcctmgrScreen):
         yield Static(
             "Enter edits a template; version 0 is the shipped default.", id="templates-status"
         )
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load()
@@ -131,7 +132,7 @@ class TemplateEditorScreen(AcctmgrScreen):
         yield TextArea("", soft_wrap=True, tab_behavior="focus", id="template-body")
         yield Static("", id="template-error")
         yield TextArea("", read_only=True, soft_wrap=True, id="template-preview")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load()

@@ -8,12 +8,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from acctmgr.domain.documents import EmailStatus
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.services.mail import outbox as outbox_service
 from acctmgr.services.mail.outbox import EmailView, OutboxRow
+from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.record_table import RecordTable
 from acctmgr.widgets.text import content, day, fields, lines, plain, prose, safe
 
@@ -58,7 +59,7 @@ class OutboxScreen(AcctmgrScreen):
             id="outbox-table",
         )
         yield Static("", id="outbox-error")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(RecordTable).focus()
@@ -160,7 +161,7 @@ class EmailScreen(AcctmgrScreen):
         with VerticalScroll(id="email-view", can_focus=True):
             yield Static("Loading…", id="email-headers")
             yield Static("", id="email-body")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#email-view").focus()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from acctmgr.domain.roles import Role
 from acctmgr.screens.base import AcctmgrScreen
@@ -23,6 +23,7 @@ from acctmgr.services.people import users as user_service
 from acctmgr.services.people.directory import PersonRow
 from acctmgr.services.people.users import UserDetails, UserIn, UserView, role_names
 from acctmgr.widgets.form import FormField
+from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.search_box import SearchBox
 from acctmgr.widgets.text import plain
@@ -66,7 +67,7 @@ class PeopleScreen(AcctmgrScreen):
             ("Login", 10), ("Name", 18), ("E-mail", 20), "Roles", ("Seg.", 5), ("", 6), id="people"
         )
         yield Static("", id="people-status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.search()

@@ -10,11 +10,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from acctmgr.screens.base import AcctmgrModal
 from acctmgr.services.catalogue import browsing as catalogue
 from acctmgr.services.catalogue.browsing import SkuRow
+from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.search_box import SearchBox
 from acctmgr.widgets.text import money, plain
 
@@ -52,7 +53,7 @@ class SkuPicker(AcctmgrModal):
             yield Static(
                 "Type to search · ↓ to the list · Enter to add · Escape to cancel", id="picker-hint"
             )
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Header, Input, Label, Static
 
 from acctmgr.services.kernel.validation import sentence
 from acctmgr.services.people.users import UserIn
+from acctmgr.widgets.keys_footer import KeysFooter
 
 FIELDS = (("login", "Login"), ("name", "Full name"), ("email", "E-mail"))
 
@@ -41,7 +42,7 @@ class FirstAdminScreen(Screen[UserIn | None]):
                     yield Input(self._login if name == "login" else "", id=name, compact=True)
                 yield Label("", id=f"{name}-error", classes="field-error")
             yield Button("Create admin", id="create", variant="primary")
-        yield Footer()
+        yield KeysFooter()
 
     def on_input_submitted(self) -> None:
         self.submit()

@@ -6,9 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.text import content
 
 
@@ -40,7 +41,7 @@ class PersonaScreen(Screen[str | None]):
                 id="personas",
                 compact=True,
             )
-        yield Footer()
+        yield KeysFooter()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option_id)

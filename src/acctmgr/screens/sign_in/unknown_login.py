@@ -6,8 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
+from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.text import content
 
 
@@ -28,4 +29,4 @@ class UnknownLoginScreen(Screen[None]):
             yield Static("acctmgr does not know you yet", classes="dialog-title")
             yield Static(content(self._message), id="unknown-message", classes="dialog-text")
             yield Static(content(self._hint), classes="dialog-text")
-        yield Footer()
+        yield KeysFooter()

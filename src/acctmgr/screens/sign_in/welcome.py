@@ -8,8 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
+
+from acctmgr.widgets.keys_footer import KeysFooter
 
 Choice = Literal["admin", "demo"]
 
@@ -33,7 +35,7 @@ class WelcomeScreen(Screen[Choice | None]):
                 Option("Load the demo data and try it out as any role", id="demo"),
                 id="welcome-choices",
             )
-        yield Footer()
+        yield KeysFooter()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         choice: Choice = "admin" if event.option_id == "admin" else "demo"
