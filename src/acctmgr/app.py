@@ -22,6 +22,16 @@ from acctmgr import resume_collection
 from acctmgr.config import LoadedSettings, save_setting
 from acctmgr.errors import AcctmgrError, UnknownUser
 from acctmgr.screens.base import UNEXPECTED, call_service
+from acctmgr.screens.modes import (
+    accounts_screen,
+    approvals_screen,
+    catalogue_screen,
+    go_to_commands,
+    outbox_screen,
+    people_screen,
+    rules_screen,
+    templates_screen,
+)
 from acctmgr.screens.my_day import MyDayScreen
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.my_day.day import MyDay
@@ -31,7 +41,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from textual.app import SystemCommand
-    from textual.command import Provider
     from textual.notifications import SeverityLevel
     from textual.screen import Screen
 
@@ -54,64 +63,6 @@ WARM_UP_MODULES = (
 
 # Long enough for a mode's screen to be composed and show its first answers.
 SETTLE_AFTER_SECONDS = 0.5
-
-
-# Screens other than My day (and the services behind them) are imported when first shown: they
-# took ~60 ms of every launch (benchmarks/launch.py) before anything was on screen.
-def accounts_screen() -> Screen[Any]:
-    """The Accounts mode's screen, imported when first opened."""
-    from acctmgr.screens.accounts.search import AccountsScreen
-
-    return AccountsScreen()
-
-
-def go_to_commands() -> type[Provider]:
-    """The command palette's places and accounts, imported when the palette first opens."""
-    from acctmgr.screens.commands import GoToCommands
-
-    return GoToCommands
-
-
-def approvals_screen() -> Screen[Any]:
-    """The approvals inbox, imported when first opened."""
-    from acctmgr.screens.approvals.inbox import ApprovalsScreen
-
-    return ApprovalsScreen()
-
-
-def catalogue_screen() -> Screen[Any]:
-    """The catalogue of SKUs and packages, imported when first opened."""
-    from acctmgr.screens.catalogue.skus import CatalogueScreen
-
-    return CatalogueScreen()
-
-
-def outbox_screen() -> Screen[Any]:
-    """The e-mail outbox (admins), imported when first opened."""
-    from acctmgr.screens.mail.outbox import OutboxScreen
-
-    return OutboxScreen()
-
-
-def rules_screen() -> Screen[Any]:
-    """The approval rules, imported when first opened."""
-    from acctmgr.screens.approvals.rules import ApprovalRulesScreen
-
-    return ApprovalRulesScreen()
-
-
-def people_screen() -> Screen[Any]:
-    """The users and their roles (admins), imported when first opened."""
-    from acctmgr.screens.people.people import PeopleScreen
-
-    return PeopleScreen()
-
-
-def templates_screen() -> Screen[Any]:
-    """The document templates and their editor, imported when first opened."""
-    from acctmgr.screens.documents.templates import TemplatesScreen
-
-    return TemplatesScreen()
 
 
 class AcctmgrApp(App[None]):

@@ -1,27 +1,20 @@
 """The quote editor: a quote's lines with a quantity and a discount each, its effective date and
 territory, and the totals and approvals it will need, recomputed as you type.
 
-A screen holds one editor per quote (the offer wizard holds several). It hands the editor the
-quote, its way of calling use cases and the dialogs to open, and hears back by messages:
-``Saved`` when the quote as stored changed, ``Changed`` when the totals of what is typed were
-recomputed. Adding a line (from the catalogue or, as an exception, from outside it), writing a
-statement of work or removing a line first keeps what was typed, then saves the change and
-rebuilds the editor around the quote as stored. Those keys belong to the editor, so the footer
-shows them while it has focus.
-
-Everything that saves the quote runs one after another (``one_at_a_time``): a key pressed
-while a save is on its way waits for it, so each save starts from the version the last one
-stored and the editor always shows what is stored. When someone else saved the quote first,
-the editor loads it again with what the user typed laid over it (``reload``).
+A screen hands the editor the quote, its services and dialogs (``quote_hosts``) and hears back
+by messages: ``Saved`` when the stored quote changed, ``Changed`` when the typed totals were
+recomputed. Adding, removing or documenting a line first keeps what was typed, then saves and
+rebuilds the editor around the quote as stored. Every save runs in turn (``one_at_a_time``),
+so each starts from the version the last stored; when someone else saved first, the editor
+loads the quote again with what was typed laid over it (``reload``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from textual import on, work
@@ -30,7 +23,6 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
@@ -39,7 +31,7 @@ from acctmgr.errors import AcctmgrError, Conflict
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.sales import quote_builder, quotes
 from acctmgr.services.sales.quote_builder import CatalogueLineIn, OffCatalogueLineIn
-from acctmgr.services.sales.quote_views import QuoteLineView, QuoteView
+from acctmgr.services.sales.quote_views import QuoteView
 from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn, QuotePreview
 from acctmgr.widgets.form import Form
 from acctmgr.widgets.quote_form import (
@@ -51,58 +43,17 @@ from acctmgr.widgets.quote_form import (
     typed_edit,
     typed_over,
 )
+from acctmgr.widgets.quote_hosts import QuoteDialogs, QuoteServices, in_turn
 from acctmgr.widgets.text import prose
 
 if TYPE_CHECKING:
-    from acctmgr.services.kernel.context import Context
+    pass
 
 PREVIEW_DELAY = 0.3
 RELOADED = (
     "Someone else saved this quote since you opened it: it is shown as they left it, with "
     "what you typed over it. Check it, then do it again."
 )
-Save = Callable[[dict[str, str]], Awaitable[QuoteView]]
-
-
-class QuoteServices(Protocol):
-    """How an editor reaches the use cases: what every acctmgr screen has."""
-
-    @property
-    def context(self) -> Context: ...
-
-    async def run_service(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any: ...
-
-
-class QuoteDialogs(Protocol):
-    """The dialogs an editor opens. They are screens, which widgets do not import, so the
-    screens hand them in (``acctmgr.screens.sales.quote_dialogs``)."""
-
-    def pick_sku(self, currency: str) -> Screen[Any]:
-        """The catalogue, priced in the currency; dismisses with a SKU's id, or None."""
-        ...
-
-    def outside_item(self, add: Save) -> Screen[Any]:
-        """The item's description, price, quantity and discount; dismisses with what ``add``
-        returned, or None."""
-        ...
-
-    def statement_of_work(self, line: QuoteLineView, write: Save) -> Screen[Any]:
-        """The line's statement of work; dismisses with what ``write`` returned, or None."""
-        ...
-
-
-def in_turn(action: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
-    """An action of the editor (or of its screen, which has ``editor``) run in its turn: after
-    whatever is saving the quote now, never beside it. Its worker must not be exclusive, which
-    would cancel the save on its way while its thread still commits."""
-
-    @functools.wraps(action)
-    async def in_its_turn(owner: Any, *args: Any) -> None:
-        editor: QuoteEditor = owner if isinstance(owner, QuoteEditor) else owner.editor
-        async with editor.one_at_a_time():
-            await action(owner, *args)
-
-    return in_its_turn
 
 
 class QuoteEditor(Vertical):

@@ -26,7 +26,8 @@ from acctmgr.services.sales import quote_builder
 from acctmgr.services.sales.quote_builder import NewQuoteIn, SubmitQuoteResult
 from acctmgr.services.sales.quote_views import QuoteView
 from acctmgr.widgets.form import FormField
-from acctmgr.widgets.quote_editor import QuoteEditor, in_turn
+from acctmgr.widgets.quote_editor import QuoteEditor
+from acctmgr.widgets.quote_hosts import in_turn
 from acctmgr.widgets.text import prose
 
 STATUS_LABELS = {

@@ -11,7 +11,7 @@ from acctmgr.screens.dialog import FormDialog
 from acctmgr.screens.sales.sku_picker import SkuPicker
 from acctmgr.services.sales.quote_views import QuoteLineView
 from acctmgr.widgets.form import FormField
-from acctmgr.widgets.quote_editor import QuoteDialogs, Save
+from acctmgr.widgets.quote_hosts import QuoteDialogs, Save
 
 
 class QuoteDialogScreens:
