@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from acctmgr.errors import Conflict, InvalidInput, PermissionDenied
+from acctmgr.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from acctmgr.models import (
     Approval,
     ApprovalDecision,
@@ -21,7 +21,7 @@ from acctmgr.models import (
     GroupMode,
 )
 from acctmgr.services.approvals.record_kinds import kind_of
-from acctmgr.services.approvals.requests import end_request, start_tier
+from acctmgr.services.approvals.requests import end_request, locked_request, start_tier
 from acctmgr.services.approvals.routing import group_members, is_approver
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.context import Actor
@@ -46,8 +46,11 @@ def decide(uow: UnitOfWork, approval_id: int, decision: Decision, comment: str =
     deciding. A rejection needs a comment and ends the request. Nobody decides twice, nor on a
     recalled, stale or already decided request, nor on a record changed since it was submitted.
     """
+    request_id = uow.session.scalar(select(Approval.request_id).where(Approval.id == approval_id))
+    if request_id is None:
+        raise NotFound(f"There is no approval with number {approval_id}.")
+    request = locked_request(uow, request_id)
     approval = uow.get(Approval, approval_id, "approval")
-    request = approval.request
     actor = uow.user
     comment = free_text(comment, what="comment", field="comment").strip()
     _check_may_decide(uow, actor, approval, request)

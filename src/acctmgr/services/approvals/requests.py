@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from acctmgr.domain.records import RecordType
-from acctmgr.errors import InvalidInput, PermissionDenied
+from acctmgr.errors import InvalidInput, NotFound, PermissionDenied
 from acctmgr.models import (
     Approval,
     ApprovalGroup,
@@ -178,6 +178,20 @@ def _current_approvers(uow: UnitOfWork, request: ApprovalRequest) -> list[str]:
     return list(dict.fromkeys(user_names(uow, ids) + groups))
 
 
+def locked_request(uow: UnitOfWork, request_id: int) -> ApprovalRequest:
+    """The request, read under a row lock: those who decide or recall one request take turns.
+
+    Without it, PostgreSQL's read-committed statements let the second decider read the request
+    still pending and the record already approved, and tell them the record changed.
+    """
+    request = uow.session.get(
+        ApprovalRequest, request_id, with_for_update=True, populate_existing=True
+    )
+    if request is None:
+        raise NotFound(f"There is no approval request with number {request_id}.")
+    return request
+
+
 def end_request(
     uow: UnitOfWork, request: ApprovalRequest, status: ApprovalRequestStatus, comment: str
 ) -> None:
@@ -202,7 +216,7 @@ def end_request(
 )
 def recall(uow: UnitOfWork, request_id: int) -> None:
     """The submitter takes a waiting request back; the record returns to draft."""
-    request = uow.get(ApprovalRequest, request_id, "approval request")
+    request = locked_request(uow, request_id)
     if request.submitted_by_id != uow.user.id:
         raise PermissionDenied("Only the person who submitted a request can recall it.")
     if request.status is not ApprovalRequestStatus.PENDING:
