@@ -2,7 +2,8 @@
 
 Migrating takes far longer than copying, so each test session (each xdist worker) migrates one
 template per backend and every test gets a copy of it: on SQLite a copy of the template's file,
-on PostgreSQL ``CREATE DATABASE ... TEMPLATE``. Tests never see each other's rows.
+on PostgreSQL the worker's one database emptied (``tests/pg_workbench.py``, where copying and
+dropping a database cost more than the tests). Tests never see each other's rows.
 
 PostgreSQL tests run when ``ACCTMGR_TEST_DATABASE_URL`` names a server (its maintenance
 database, e.g. ``postgresql://postgres@127.0.0.1:5432/postgres``). PostgreSQL refuses to copy a
@@ -32,6 +33,7 @@ from acctmgr.models import Role
 from acctmgr.services.bootstrap import bootstrap
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.people import users as user_service
+from tests.pg_workbench import Workbench
 
 PG_ADMIN_URL = os.environ.get("ACCTMGR_TEST_DATABASE_URL")
 PG_SKIP_REASON = "ACCTMGR_TEST_DATABASE_URL is not set, so there is no PostgreSQL to test against"
@@ -107,6 +109,27 @@ def pg_copy(template: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def pg_workbench(pg_template: str) -> Iterator[Workbench]:
+    """The worker's one PostgreSQL database for the tests, emptied before each of them."""
+    name = _pg_template_name("workbench")
+
+    def remake() -> None:
+        _pg_drop(name)
+        _pg_create(name, pg_template)
+
+    def staff(url: str) -> None:
+        database = Database(url)
+        hire_staff(database)
+        database.dispose()
+
+    _pg_create(name, pg_template)
+    workbench = Workbench(_pg_url(name), remake, staff)
+    yield workbench
+    workbench.close()
+    _pg_drop(name)
+
+
+@pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite database file, made once per session (per xdist worker) to be copied."""
     path = tmp_path_factory.mktemp("sqlite-template") / "acctmgr.db"
@@ -171,8 +194,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     else:
         if not PG_ADMIN_URL:
             pytest.skip(PG_SKIP_REASON)
-        template = "pg_staffed_template" if staffed else "pg_template"
-        yield from pg_copy(request.getfixturevalue(template))
+        workbench: Workbench = request.getfixturevalue("pg_workbench")
+        yield workbench.fresh(staffed)
 
 
 @pytest.fixture
