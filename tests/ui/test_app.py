@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
-from textual.widgets import Input, OptionList, TabbedContent
+from textual.widgets import Input, OptionList, Tab, TabbedContent
 from textual.widgets._toast import Toast
 
 from acctmgr import app as app_module
@@ -278,7 +278,8 @@ async def test_paging_loads_the_next_page_near_the_end(
 
 
 async def test_the_account_screen_shows_every_tab(tmp_path: Path, office: Path) -> None:
-    """Keys 1-8 switch tabs; each tab loads the account's own records."""
+    """Keys 1-8 switch tabs, all eight in sight at 80 columns; each tab loads the account's own
+    records."""
     app = build_app(tmp_path, "admin", office)
     with app.context.database.read_session() as session:
         account_id = session.scalar(
@@ -296,6 +297,9 @@ async def test_the_account_screen_shows_every_tab(tmp_path: Path, office: Path) 
         assert isinstance(screen, AccountScreen)
         overview = str(screen.query_one("#overview-text").render())
         assert "Invoice contact" in overview
+        tabs = screen.query_one("#account-tabs", TabbedContent)
+        assert all(tab.region.right <= SIZE[0] for tab in tabs.query(Tab)), "a tab is off screen"
+        assert tabs.get_tab("timeline").label_text == "8 Timeline"
         for number, pane in enumerate(
             [
                 "overview",

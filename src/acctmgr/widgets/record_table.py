@@ -34,7 +34,8 @@ class RecordTable(ScrollView, can_focus=True):
     """Rows of records with a sticky header and a row cursor.
 
     A column is a label, or (label, width) to keep a long column from pushing the others off
-    an 80-column terminal; columns without a width share what is left.
+    an 80-column terminal. Columns are as wide as their longest cell when they all fit; when
+    they do not, the widest are cut to one width and no column is cut while another has room.
     """
 
     DEFAULT_CSS = """
@@ -103,6 +104,10 @@ class RecordTable(ScrollView, can_focus=True):
         self._cells: dict[str, Sequence[Cell]] = {}
         self._strips: dict[tuple[str, int], Strip] = {}
         self._widths: list[int] = []
+        # Each column's cell widths, and from them its longest and its typical (9 in 10 rows).
+        self._lengths: list[list[int]] = [[] for _ in self._labels]
+        self._natural: list[int] = []
+        self._typical: list[int] = []
         self._width = 0
         self._styles: dict[str, Style] = {}
 
@@ -139,6 +144,8 @@ class RecordTable(ScrollView, can_focus=True):
                 self._forget(key)
         self._keys = [key for key, _ in wanted]
         self._cells = dict(wanted)
+        self._lengths = [[] for _ in self._labels]
+        self._measure(cells for _, cells in wanted)
         self._changed()
         index = self._keys.index(selected) if selected in self._cells else 0
         self.move_cursor(row=index)
@@ -149,6 +156,7 @@ class RecordTable(ScrollView, can_focus=True):
             if key not in self._cells:
                 self._keys.append(key)
                 self._cells[key] = cells
+                self._measure([cells])
         self._changed()
 
     def clear(self) -> None:
@@ -160,6 +168,21 @@ class RecordTable(ScrollView, can_focus=True):
     def move_to(self, key: str | None) -> None:
         if key is not None and key in self._cells:
             self.move_cursor(row=self._keys.index(key))
+
+    def _measure(self, rows: Iterable[Sequence[Cell]]) -> None:
+        """Note the widths of these rows' cells; the column widths follow from them."""
+        lengths = self._lengths
+        for cells in rows:
+            for index, cell in enumerate(cells[: len(lengths)]):
+                lengths[index].append(cell.cell_len if isinstance(cell, Text) else cell_len(cell))
+        self._natural, self._typical = [], []
+        for label, column in zip(self._labels, lengths, strict=True):
+            ordered = sorted(column)
+            header = cell_len(label)
+            self._natural.append(max(header, ordered[-1] if ordered else 0))
+            self._typical.append(
+                max(header, ordered[(len(ordered) - 1) * 9 // 10] if ordered else 0)
+            )
 
     def _forget(self, key: str) -> None:
         for cached in [k for k in self._strips if k[0] == key]:
@@ -236,11 +259,10 @@ class RecordTable(ScrollView, can_focus=True):
     # Painting ---------------------------------------------------------------------------------
 
     def _column_widths(self, width: int) -> list[int]:
-        fixed = sum(w for w in self._fixed if w is not None)
-        flexible = [i for i, w in enumerate(self._fixed) if w is None]
-        room = width - fixed - GAP * (len(self._fixed) + 1)
-        share = max(FLEX_MIN, room // len(flexible)) if flexible else 0
-        return [w if w is not None else share for w in self._fixed]
+        if not self._natural:
+            self._measure([])
+        room = width - GAP * (len(self._fixed) + 1)
+        return fit_columns(self._natural, self._typical, self._fixed, room)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # The width and the row styles are worked out once a frame, not once a line: looked up
@@ -308,6 +330,44 @@ class RecordTable(ScrollView, can_focus=True):
                 segments.append(Segment(" " * padding, style))
             segments.append(Segment(" " * GAP, style))
         return Strip(segments).adjust_cell_length(width, style)
+
+
+def fit_columns(
+    natural: Sequence[int], typical: Sequence[int], fixed: Sequence[int | None], room: int
+) -> list[int]:
+    """The widths of columns whose longest cells are ``natural`` wide, in ``room`` cells.
+
+    When they all fit, every column is whole. Otherwise the columns are first fitted by their
+    ``typical`` cell (nine rows in ten are no wider), a fixed width being a column's limit:
+    the narrow ones whole, the others sharing what is left equally, never under ``FLEX_MIN``.
+    Room still free lets the cut columns grow towards their longest cell, and what is left
+    goes to the columns without a fixed width. So a column of a few long names does not cut
+    a column of many, and no column is cut while there is room to spare.
+    """
+    if sum(natural) <= room:
+        widths = list(natural)
+    else:
+        limited = [t if f is None else min(t, f) for t, f in zip(typical, fixed, strict=True)]
+        widths = _share(limited, room, FLEX_MIN)
+        grown = _share([n - w for n, w in zip(natural, widths, strict=True)], room - sum(widths), 0)
+        widths = [w + g for w, g in zip(widths, grown, strict=True)]
+    spare = room - sum(widths)
+    flexible = [i for i, f in enumerate(fixed) if f is None]
+    for position, index in enumerate(flexible if spare > 0 else []):
+        widths[index] += spare // len(flexible) + (position < spare % len(flexible))
+    return widths
+
+
+def _share(wanted: Sequence[int], room: int, floor: int) -> list[int]:
+    """Each what it wants when all fit; else the smallest wants whole and the rest an equal
+    share of what is left (at least ``floor``)."""
+    shares = [0] * len(wanted)
+    left = room
+    for position, index in enumerate(sorted(range(len(wanted)), key=wanted.__getitem__)):
+        share = max(floor, left // (len(wanted) - position))
+        shares[index] = min(wanted[index], share)
+        left -= shares[index]
+    return shares
 
 
 def _fit(text: str, width: int) -> str:

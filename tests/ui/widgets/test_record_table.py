@@ -1,4 +1,5 @@
-"""The record table: its cursor row is always on screen, whatever the table's height."""
+"""The record table: its cursor row is always on screen, whatever the table's height, and its
+columns share the width by what they hold."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from acctmgr.widgets.record_table import RecordTable
+from acctmgr.widgets.record_table import RecordTable, fit_columns
 
 
 class ShortTable(App[None]):
@@ -45,3 +46,38 @@ async def test_the_last_row_shows_when_the_cursor_reaches_it() -> None:
         await pilot.pause()
         assert table.selected_key in {f"case-{i}" for i in range(13)}
         assert f"RC-{table.cursor_row:02d}" in visible_rows(table)
+
+
+def test_columns_that_fit_are_whole_and_the_room_left_goes_to_the_unfixed() -> None:
+    assert fit_columns([10, 20, 5], [10, 20, 5], [14, None, None], 50) == [10, 28, 12]
+
+
+def test_a_column_of_a_few_long_cells_does_not_cut_a_column_of_many() -> None:
+    """Nine rows in ten of the second column are 6 wide: the first keeps its 30 cells."""
+    widths = fit_columns([30, 40], [30, 6], [None, None], 50)
+    assert widths == [30, 20]
+
+
+def test_no_column_is_cut_below_its_fixed_width_while_room_is_free() -> None:
+    """A fixed width limits a column only while room is short (the accounts list's names
+    were cut at 16 cells with 20 free)."""
+    assert fit_columns([25, 5], [25, 5], [16, 5], 40) == [25, 5]
+    assert fit_columns([40, 30], [40, 30], [20, 20], 50) == [25, 25]
+
+
+def test_when_nothing_fits_every_column_keeps_the_least_width() -> None:
+    assert fit_columns([30, 30, 30], [30, 30, 30], [None, None, None], 12) == [8, 8, 8]
+
+
+class WideTable(App[None]):
+    def compose(self) -> ComposeResult:
+        yield RecordTable(("Name", 16), ("City", 10), "Detail")
+
+
+async def test_a_cell_is_not_cut_while_the_line_has_room() -> None:
+    app = WideTable()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(RecordTable)
+        table.show([("1", ["Alpine Brewing Company Ltd.", "Boston", "x"])])
+        await pilot.pause()
+        assert "Alpine Brewing Company Ltd." in table.render_line(1).text

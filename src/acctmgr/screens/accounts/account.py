@@ -25,16 +25,19 @@ from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.text import content, day, fields, money, plain
 
+# (key, label, the label where the full ones do not fit the width)
 TABS = (
-    ("overview", "Overview"),
-    ("contacts", "Contacts"),
-    ("contracts", "Contracts"),
-    ("subscriptions", "Subscriptions"),
-    ("invoices", "Invoices"),
-    ("cases", "Cases & opportunities"),
-    ("documents", "Documents"),
-    ("timeline", "Timeline"),
+    ("overview", "Overview", "Overview"),
+    ("contacts", "Contacts", "Contacts"),
+    ("contracts", "Contracts", "Contracts"),
+    ("subscriptions", "Subscriptions", "Subs"),
+    ("invoices", "Invoices", "Invoices"),
+    ("cases", "Cases & opportunities", "Cases"),
+    ("documents", "Documents", "Docs"),
+    ("timeline", "Timeline", "Timeline"),
 )
+# A tab is its label and a blank either side.
+FULL_TABS_WIDTH = sum(len(f"{n} {label}") + 2 for n, (_, label, _) in enumerate(TABS, start=1))
 COLUMNS = {
     "contacts": ("Name", "Title", "E-mail", "Phone", "Invoices"),
     "contracts": ("Number", "Status", "Renewal", "Starts", "Ends", "Notice", "Annual value"),
@@ -61,7 +64,7 @@ class AccountScreen(AcctmgrScreen):
         Binding("s", "schedule", "New task"),
         *(
             Binding(str(number), f"show_tab('{key}')", label, show=False)
-            for number, (key, label) in enumerate(TABS, start=1)
+            for number, (key, label, _) in enumerate(TABS, start=1)
         ),
     ]
 
@@ -71,12 +74,13 @@ class AccountScreen(AcctmgrScreen):
         self.account: AccountView | None = None
         self._loaded: set[str] = set()
         self._roles: frozenset[Role] = frozenset()  # the signed-in user's, once loaded
+        self._labelled = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading…", id="account-heading")
         with TabbedContent(id="account-tabs"):
-            for number, (key, label) in enumerate(TABS, start=1):
+            for number, (key, label, _) in enumerate(TABS, start=1):
                 with TabPane(f"{number} {label}", id=key):
                     if key == "overview":
                         yield Static("", id="overview-text")
@@ -86,6 +90,18 @@ class AccountScreen(AcctmgrScreen):
 
     def on_mount(self) -> None:
         self.load_account()
+
+    def on_resize(self) -> None:
+        """Every tab in sight: short labels, one blank apart, where the full ones do not fit
+        (at 80 columns the full ones hid Documents and Timeline)."""
+        tabs = self.query_one("#account-tabs", TabbedContent)
+        compact = self.size.width < FULL_TABS_WIDTH
+        if tabs.has_class("-compact") == compact and self._labelled:
+            return
+        self._labelled = True
+        tabs.set_class(compact, "-compact")
+        for number, (key, label, short) in enumerate(TABS, start=1):
+            tabs.get_tab(key).label = f"{number} {short if compact else label}"
 
     @work(group="account")
     async def load_account(self) -> None:
