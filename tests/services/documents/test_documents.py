@@ -19,6 +19,7 @@ from acctmgr.models import Account, Document
 from acctmgr.services.accounts import records as accounts
 from acctmgr.services.documents import stored_documents
 from acctmgr.services.documents import templates as template_service
+from acctmgr.services.documents.pdf import pdf_of
 from acctmgr.services.documents.readable_text import readable_text
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.sales import quote_builder as builder
@@ -197,3 +198,11 @@ def test_readable_text_puts_a_table_row_on_one_line() -> None:
         "<table><tr><th>A</th><th>B</th></tr><tr><td>1 &amp; 2</td><td></td></tr></table>"
     )
     assert readable_text(html) == "Title\nOne bold word.\nNext\nA | B\n1 & 2"
+
+
+def test_a_character_the_font_lacks_is_named_in_the_pdf_not_dropped() -> None:
+    """The customer reads what was typed: an emoji prints its name, a flag its country."""
+    pdf = pdf_of("<p>Nova 🚀 GmbH 👍🏽 🇩🇪 café → ok</p>", name="po", title="PO")
+    pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())
+    assert text == "Nova [rocket] GmbH [thumbs up sign] [flag DE] café → ok"

@@ -9,7 +9,10 @@ are left out of it.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import warnings
+from collections.abc import Container
 from importlib import resources
 
 from fpdf import FPDF
@@ -53,7 +56,7 @@ def pdf_of(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # fpdf2 warns about tags it skips; they are skipped
-            pdf.write_html(html, font_family="dejavu")
+            pdf.write_html(printable(html, pdf.fonts["dejavu"].cmap), font_family="dejavu")
         if lay_out_only:
             return b""
         _leave_out_unused_fonts(pdf)
@@ -68,6 +71,29 @@ def pdf_of(
         raise InvalidInput(
             f"The template {name} makes HTML the PDF cannot lay out: {error}.", field="body"
         ) from None
+
+
+# Two regional indicators make a flag: "🇩🇪" is Germany's.
+FLAG = re.compile("([\U0001f1e6-\U0001f1ff])([\U0001f1e6-\U0001f1ff])")
+
+
+def printable(text: str, glyphs: Container[int]) -> str:
+    """``text`` with each character the font has no glyph for (emoji, mostly) named in
+    brackets, "Mars 🚀 colony" printing "Mars [rocket] colony": fpdf2 would leave it out without
+    a trace, and the customer would read a different text from the one typed. Joiners, skin
+    tones and variation selectors, which only shape the character beside them, go.
+    """
+    if text.isascii():
+        return text
+    text = FLAG.sub(lambda m: f"[flag {chr(ord(m[1]) - 0x1F1A5)}{chr(ord(m[2]) - 0x1F1A5)}]", text)
+    out = []
+    for character in text:
+        if ord(character) in glyphs:
+            out.append(character)
+        elif unicodedata.category(character) not in {"Mn", "Me", "Cf", "Sk"}:
+            name = unicodedata.name(character, "").lower()
+            out.append(f"[{name}]" if name else "\ufffd")
+    return "".join(out)
 
 
 def _leave_out_unused_fonts(pdf: FPDF) -> None:
