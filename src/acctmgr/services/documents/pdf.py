@@ -18,6 +18,7 @@ from importlib import resources
 from fpdf import FPDF
 from fpdf.enums import PDFResourceType
 from fpdf.errors import FPDFException
+from fpdf.fonts import TTFFont
 
 from acctmgr.errors import InvalidInput
 
@@ -56,7 +57,7 @@ def pdf_of(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # fpdf2 warns about tags it skips; they are skipped
-            pdf.write_html(printable(html, pdf.fonts["dejavu"].cmap), font_family="dejavu")
+            pdf.write_html(printable(html, _glyphs(pdf)), font_family="dejavu")
         if lay_out_only:
             return b""
         _leave_out_unused_fonts(pdf)
@@ -94,6 +95,13 @@ def printable(text: str, glyphs: Container[int]) -> str:
             name = unicodedata.name(character, "").lower()
             out.append(f"[{name}]" if name else "\ufffd")
     return "".join(out)
+
+
+def _glyphs(pdf: FPDF) -> Container[int]:
+    """The characters the regular font has a glyph for."""
+    font = pdf.fonts["dejavu"]
+    assert isinstance(font, TTFFont)  # added from its file in blank_document
+    return font.cmap
 
 
 def _leave_out_unused_fonts(pdf: FPDF) -> None:
