@@ -46,6 +46,7 @@ WAITING_GROUPS = frozenset(
         "new-account",
         "activity-edit",
         "my-day-task",
+        "people-replace",
         "case-task",
     }
 )

@@ -17,6 +17,7 @@ from acctmgr.domain.roles import Role
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.screens.catalogue.forms import RecordFormScreen
 from acctmgr.screens.dialog import ConfirmScreen
+from acctmgr.screens.people.replace_approver import replace_in_approvals
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.people import deactivation, directory
 from acctmgr.services.people import users as user_service
@@ -50,6 +51,7 @@ class PeopleScreen(AcctmgrScreen):
         Binding("n", "new_user", "New user"),
         Binding("e", "edit_user", "Edit"),
         Binding("f8", "toggle_active", "Deactivate or reactivate"),
+        Binding("ctrl+g", "replace_approver", "Replace in approvals"),
     ]
 
     def __init__(self) -> None:
@@ -130,7 +132,7 @@ class PeopleScreen(AcctmgrScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("new_user", "edit_user") and isinstance(self.focused, Input):
             return False  # letters belong to the search box while it has focus
-        if action in ("edit_user", "toggle_active"):
+        if action in ("edit_user", "toggle_active", "replace_approver"):
             return self._highlighted() is not None
         return True
 
@@ -185,14 +187,22 @@ class PeopleScreen(AcctmgrScreen):
                 return
             done = await self.call(deactivation.deactivate_user, row.login)
             if done is not None:
+                self.notify(f"Deactivated {row.login}.")
                 held = len(done.to_reassign)
-                waiting = f" {held} open approvals wait on them alone." if held else ""
-                self.notify(f"Deactivated {row.login}.{waiting}")
+                question = f"{held} open approvals wait on {row.name} alone. Replace them now?"
+                if held and await self.app.push_screen_wait(ConfirmScreen(question)):
+                    await replace_in_approvals(self, row.login, row.name)
         else:
             back = await self.call(deactivation.reactivate_user, row.login)
             if back is not None:
                 self.notify(f"Reactivated {row.login}: they can sign in again.")
         self.search()
+
+    @work(group="people-replace")
+    async def action_replace_approver(self) -> None:
+        row = self._highlighted()
+        if row is not None:
+            await replace_in_approvals(self, row.login, row.name)
 
 
 def _create(context: Context, data: UserIn) -> UserView:
