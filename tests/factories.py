@@ -98,7 +98,7 @@ def contract(
                 notice_days=notice_days,
                 currency="USD",
                 annual_value_minor=annual_value,
-                territory="United States",
+                territory="US",
                 created_at=context.clock.now(),
             ),
         )

@@ -274,7 +274,7 @@ def add_customer(admin: Context, spec: CustomerSpec, *, iseries: str) -> retenti
             segment_code=spec.segment,
             iseries_number=iseries,
             owner_login=owner,
-            territory="United States",
+            territory="US",
             billing_street="1 Main Street",
             billing_city=spec.city,
             billing_postal_code="10001",

@@ -270,7 +270,7 @@ def _write_contract(
             "notice_days": NOTICE_DAYS,
             "currency": info.currency,
             "annual_value_minor": annual,
-            "territory": info.territory,
+            "territory": info.territory_of_use,
             "page_view_threshold": threshold,
             "signer_name": info.contact_name,
             "signer_title": chance.pick(TITLES),

@@ -164,6 +164,7 @@ def _add_customer(load: DemoLoad, index: int, position: int) -> None:
         kam_id=kam,
         currency=country.currency,
         territory=city[3],
+        territory_of_use=country.code,
         iseries=iseries,
         contact_id=contact_id,
         contact_name=contact_name,

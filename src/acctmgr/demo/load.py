@@ -45,7 +45,8 @@ class Customer:
     owner_id: int
     kam_id: int | None
     currency: str
-    territory: str
+    territory: str  # the account's sales territory ("US East")
+    territory_of_use: str  # its quotes' and contracts': the ISO code of its country
     iseries: str | None
     contact_id: int | None
     contact_name: str

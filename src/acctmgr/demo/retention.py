@@ -236,7 +236,7 @@ def _add_quote(
             "owner_id": cms,
             "status": QuoteStatus.PENDING_APPROVAL,
             "currency": info.currency,
-            "territory": info.territory,
+            "territory": info.territory_of_use,
             "valid_until": load.today + timedelta(days=30),
             "starts_on": starts_on,
             "term_months": 12,

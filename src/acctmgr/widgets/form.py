@@ -1,19 +1,21 @@
 """A compact form: one labelled row per field, and its error sentence right below it.
 
 Fields are text inputs, longer text (a TextArea), choices (Select) or a confirmation
-checkbox. Values go in and out as
-plain strings keyed by field name, which is also what a saved draft holds.
+checkbox. A text input picked from a long list (the territory of use) offers to complete what
+is typed, with a plain function the services give (``FormField.complete``). Values go in and
+out as plain strings keyed by field name, which is also what a saved draft holds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.suggester import Suggester
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, TextArea
 
@@ -28,6 +30,21 @@ class FormField:
     kind: str = "text"  # text, area, choice, check
     placeholder: str = ""
     choices: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (label, value)
+    # What a text input offers as its completion of what is typed (→ accepts it); None for none.
+    complete: Callable[[str], str | None] | None = None
+
+
+class _Completion(Suggester):
+    """A Textual suggester over a plain completing function, which does its own folding."""
+
+    def __init__(self, complete: Callable[[str], str | None]) -> None:
+        super().__init__(use_cache=True, case_sensitive=True)
+        self.complete = complete
+
+    async def get_suggestion(self, value: str) -> str | None:
+        found = self.complete(value)
+        # Shown as the rest of what is typed: only a completion at least as long can show.
+        return found if found and len(found) > len(value) else None
 
 
 class Form(Vertical):
@@ -66,7 +83,8 @@ class Form(Vertical):
             return Checkbox(spec.placeholder, id=spec.name, compact=True)
         if spec.kind == "area":
             return TextArea(id=spec.name, soft_wrap=True, show_line_numbers=False, compact=True)
-        return Input(placeholder=spec.placeholder, id=spec.name, compact=True)
+        suggester = _Completion(spec.complete) if spec.complete else None
+        return Input(placeholder=spec.placeholder, id=spec.name, compact=True, suggester=suggester)
 
     def values(self) -> dict[str, str]:
         found: dict[str, str] = {}

@@ -8,11 +8,13 @@ Field names are the form's ids: ``starts_on``, ``territory``, and ``qty_<line id
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from pydantic import ValidationError
 
 from acctmgr.domain.catalogue import SkuKind
 from acctmgr.errors import InvalidInput
+from acctmgr.services.kernel import territories
 from acctmgr.services.kernel.money import format_money, line_list
 from acctmgr.services.kernel.validation import problem_sentence
 from acctmgr.services.sales.quote_views import QuoteView
@@ -25,7 +27,7 @@ def quote_fields(quote: QuoteView) -> list[FormField]:
     """The date, the territory, and a quantity and discount for each line."""
     found = [
         FormField("starts_on", "Effective from", placeholder="YYYY-MM-DD"),
-        FormField("territory", "Territory of use", placeholder="where the customer may use it"),
+        territory_field(quote.locale, "a country or region where the customer may use it"),
     ]
     for line in quote.lines:
         name = f"{line.position}. {line.description}"[:20]
@@ -35,11 +37,21 @@ def quote_fields(quote: QuoteView) -> list[FormField]:
     return found
 
 
+def territory_field(locale: str, placeholder: str) -> FormField:
+    """The territory of use, picked from the list: names in ``locale`` complete as typed (→)."""
+    return FormField(
+        "territory",
+        "Territory of use",
+        placeholder=placeholder,
+        complete=partial(territories.completion, locale=locale),
+    )
+
+
 def stored_values(quote: QuoteView, today: date) -> dict[str, str]:
     """The form as the quote stands; a quote with no date yet starts today."""
     values = {
         "starts_on": (quote.starts_on or today).isoformat(),
-        "territory": quote.territory,
+        "territory": quote.territory_name,
     }
     for line in quote.lines:
         values[f"qty_{line.id}"] = str(line.quantity)
@@ -85,7 +97,8 @@ def stored_edit(quote: QuoteView) -> QuoteEdit | None:
             for line in quote.lines
         ],
         starts_on=quote.starts_on,
-        territory=quote.territory,
+        # As the form shows it, so that an untouched form equals the quote as stored.
+        territory=quote.territory_name,
     )
 
 

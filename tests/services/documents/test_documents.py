@@ -67,7 +67,7 @@ def send_a_po(
         account.locale = locale
         session.commit()
     quote = builder.new_quote(
-        ae, NewQuoteIn(account_id=account_id, starts_on=STARTS, territory="Germany and Austria")
+        ae, NewQuoteIn(account_id=account_id, starts_on=STARTS, territory="DACH")
     )
     quote = builder.add_catalogue_line(
         ae,
@@ -113,7 +113,7 @@ def test_the_german_po_shows_every_term_as_germans_write_it(
         "31. Dezember 2027",  # the workshop's consumption deadline
         "1.000.000 page views included",
         "above 1.000.000: 0,02 $ each",
-        "Territory of use: Germany and Austria",
+        "Territory of use: DACH (Deutschland, Österreich, Schweiz)",
         "Statement of work: Two days on tagging the shop.",
         "1. Januar 2027",
         "Total: 3.900,00 $",
@@ -135,7 +135,7 @@ def test_the_american_po_shows_every_term_as_americans_write_it(
         "December 31, 2027",
         "1,000,000 page views included",
         "above 1,000,000: $0.02 each",
-        "Territory of use: Germany and Austria",
+        "Territory of use: DACH (Austria, Germany, Switzerland)",
         "Total: $3,900.00",
     ):
         assert expected in text

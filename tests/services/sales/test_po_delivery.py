@@ -64,7 +64,7 @@ def test_the_po_arrives_as_a_pdf_saying_what_was_sold(
     text = " ".join(pdf.pages[0].extract_text().split())  # cells wrap: compare words
     # Nova GmbH writes money and dates the German way (de_DE), in US dollars.
     for expected in (
-        "Territory of use: Germany",
+        "Territory of use: Deutschland",  # DE, named as the account's locale does
         "1.000,00 $",  # the platform's list price
         "10 %",  # its discount
         "900,00 $",  # what it sells for

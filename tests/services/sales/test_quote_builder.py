@@ -331,7 +331,7 @@ def test_the_territory_is_required_before_submitting(admin: Context) -> None:
     """A quote with no territory of use is not submitted; the territory field is named."""
     ae = admin.as_user("ae")
     quote = start(admin, new_customer(admin), territory="")
-    assert quote.territory == "Germany"  # the account's territory, when none is typed
+    assert quote.territory == "DE"  # the account's territory ("Germany"), when none is typed
     edit = QuoteEdit(
         lines=[QuoteLineIn(line_id=line.id, quantity=1, discount_pct=0) for line in quote.lines],
         starts_on=STARTS,

@@ -155,7 +155,7 @@ async def test_a_first_quote_from_catalogue_to_po(tmp_path: Path, office: Path) 
         stored = session.get(Quote, quote.id)
         assert stored is not None
         assert stored.status is QuoteStatus.APPROVED
-        assert stored.territory == "Germany"
+        assert stored.territory == "DE"
         lines = session.scalars(
             select(QuoteLine).where(QuoteLine.quote_id == quote.id).order_by(QuoteLine.position)
         ).all()

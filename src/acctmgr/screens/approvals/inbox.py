@@ -206,7 +206,7 @@ def _summary(request: RequestView, currency: str, *, yearly: bool) -> list[tuple
 
 def _quote_lines(quote: QuoteView) -> list[str]:
     """Each line of the quote with its list price, discount and net, and its SOW."""
-    rows = [f"  Territory of use: {quote.territory or '(not set)'}"]
+    rows = [f"  Territory of use: {quote.territory_name or '(not set)'}"]
     for line in quote.lines:
         # The whole description, wrapped: an approver decides on what they can read.
         rows.append(

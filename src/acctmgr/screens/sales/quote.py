@@ -27,6 +27,7 @@ from acctmgr.services.sales.quote_builder import NewQuoteIn, SubmitQuoteResult
 from acctmgr.services.sales.quote_views import QuoteView
 from acctmgr.widgets.form import FormField
 from acctmgr.widgets.quote_editor import QuoteEditor
+from acctmgr.widgets.quote_form import territory_field
 from acctmgr.widgets.quote_hosts import in_turn
 from acctmgr.widgets.text import prose
 
@@ -175,6 +176,10 @@ class QuoteScreen(StepScreen):
 
 async def open_new_quote(screen: Any, account_id: int) -> None:
     """Ask for the start and territory, make the quote, and open it."""
+    account = await screen.call(account_service.get_account, account_id)
+    if account is None:
+        return  # the account is gone, or not the user's to see: call_service has said so
+    locale: str = account.locale
     today: date = screen.context.clock.now().date()
     start = today.replace(day=1) + timedelta(days=32)
 
@@ -194,7 +199,7 @@ async def open_new_quote(screen: Any, account_id: int) -> None:
             "New quote",
             [
                 FormField("starts_on", "Starts on", placeholder="YYYY-MM-DD"),
-                FormField("territory", "Territory of use", placeholder="the account's, if empty"),
+                territory_field(locale, "a country or region; the account's, if empty"),
             ],
             make,
             intro="A new customer's first quote starts with the starter pack.",

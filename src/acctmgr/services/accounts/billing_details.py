@@ -12,6 +12,7 @@ import re
 
 from acctmgr.errors import InvalidInput
 from acctmgr.models import Account, Contact
+from acctmgr.services.kernel import territories
 from acctmgr.services.kernel.permissions import require_segment
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
@@ -40,6 +41,8 @@ def problems(uow: UnitOfWork, account: Account, territory: str) -> list[tuple[st
     found: list[tuple[str, str]] = []
     if not territory.strip():
         found.append(("territory", "the territory of use is missing"))
+    elif not territories.is_territory(territory):
+        found.append(("territory", "the territory of use is not one from the list"))
     contact = (
         uow.session.get(Contact, account.invoice_contact_id) if account.invoice_contact_id else None
     )

@@ -10,6 +10,7 @@ from acctmgr.domain.records import RecordType
 from acctmgr.models import Account, Contact, Contract, Quote
 from acctmgr.services.documents import customer_documents
 from acctmgr.services.documents.rendering import Issued
+from acctmgr.services.kernel import territories
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 
 
@@ -32,7 +33,7 @@ def issue_contract(
             "ends_on": contract.ends_on,
             "term_months": contract.term_months,
             "notice_days": contract.notice_days,
-            "territory": contract.territory,
+            "territory": territories.name_of(contract.territory, account.locale),
         },
         "supersedes": supersedes,
     }

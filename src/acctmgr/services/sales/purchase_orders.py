@@ -3,9 +3,9 @@
 Every line shows its list price, the discount and the sold price; included items show 0 and
 "included"; workshops and audits show the date by which they are to be used; usage lines show
 the page views included and the price above each threshold; a service's statement of work is
-printed under it; the territory of use is printed. Money and dates follow the account's locale.
-What it prints of the account and the lines, and how it goes out, it shares with the contract
-(``documents.customer_documents``).
+printed under it; the territory of use is printed by its name. Money and dates follow the
+account's locale. What it prints of the account and the lines, and how it goes out, it shares
+with the contract (``documents.customer_documents``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from acctmgr.domain.records import RecordType
 from acctmgr.models import Account, Contact, Quote
 from acctmgr.services.documents import customer_documents
 from acctmgr.services.documents.rendering import Issued
+from acctmgr.services.kernel import territories
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 
 VALID_FOR = timedelta(days=30)  # how long a PO without its own date may be signed
@@ -32,7 +33,7 @@ def po_variables(uow: UnitOfWork, quote: Quote, contact_name: str = "") -> dict[
             "starts_on": quote.starts_on,
             "valid_until": quote.valid_until or uow.now.date() + VALID_FOR,
             "term_months": quote.term_months,
-            "territory": quote.territory,
+            "territory": territories.name_of(quote.territory, account.locale),
         },
     }
 

@@ -39,7 +39,7 @@ from acctmgr.services.accounts import billing_details
 from acctmgr.services.approvals import requests as approval_requests
 from acctmgr.services.catalogue import packages
 from acctmgr.services.catalogue import skus as catalogue
-from acctmgr.services.kernel import audit
+from acctmgr.services.kernel import audit, territories
 from acctmgr.services.kernel.money import line_net, parse_money
 from acctmgr.services.kernel.permissions import require_role, require_segment
 from acctmgr.services.kernel.read_models import ReadModel
@@ -64,6 +64,7 @@ class NewQuoteIn(BaseModel):
     account_id: int
     starts_on: date
     term_months: int = Field(default=12, ge=1, le=60)
+    # As typed: a code or a name from kernel.territories; empty takes the account's.
     territory: SingleLine = Field(default="", max_length=120)
     opportunity_id: int | None = None
 
@@ -100,7 +101,11 @@ class OffCatalogueLineIn(BaseModel):
 @use_case("quotes.new")
 def new_quote(uow: UnitOfWork, data: NewQuoteIn) -> QuoteView:
     """A draft quote for an account, in its currency; a new customer's starts with the starter
-    pack. Only sellers in the account's segment can start one."""
+    pack. Only sellers in the account's segment can start one.
+
+    Its territory of use is one from the list (``kernel.territories``; InvalidInput otherwise);
+    left empty, it is the account's territory when that names one, else its billing country.
+    """
     require_role(uow.user, *SELLERS, to="start a quote")
     account = uow.get(Account, data.account_id, "account")
     require_segment(uow.user, account.segment_id, what="account")
@@ -116,7 +121,7 @@ def new_quote(uow: UnitOfWork, data: NewQuoteIn) -> QuoteView:
         owner_id=uow.user.id,
         status=QuoteStatus.DRAFT,
         currency=account.currency,
-        territory=data.territory or account.territory,
+        territory=_territory(data.territory, account),
         starts_on=data.starts_on,
         term_months=data.term_months,
     )
@@ -130,6 +135,15 @@ def new_quote(uow: UnitOfWork, data: NewQuoteIn) -> QuoteView:
     quotes.total(quote)
     uow.add_numbered(quote, "Q", 6)
     return quote_views.quote_view_of(uow, quote)
+
+
+def _territory(typed: str, account: Account) -> str:
+    if typed:
+        return territories.code_for(typed, account.locale)
+    # The account's territory is free text still; the country it is billed in is the likeliest.
+    country = account.billing_country.upper()
+    found = territories.match(account.territory, account.locale)
+    return found or (country if territories.is_territory(country) else "")
 
 
 @use_case("quotes.add_catalogue_line")
@@ -214,7 +228,7 @@ def submit_quote(uow: UnitOfWork, quote_id: int, expected_version: int) -> Submi
     case = quote_facts.case_of(uow, quote)
     if case is not None:
         raise InvalidInput(f"This quote answers case {case.number}; submit it from the case.")
-    if not quote.territory.strip():
+    if not territories.is_territory(quote.territory):
         raise InvalidInput(
             "Set the territory of use: where the customer may use what it buys.",
             field="territory",

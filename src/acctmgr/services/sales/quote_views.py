@@ -10,6 +10,7 @@ from sqlalchemy import select
 from acctmgr.models import Account, Quote, QuoteStatus, Sku, SkuKind, SkuVersion
 from acctmgr.services.approvals import routing as approval_routing
 from acctmgr.services.approvals.routing import RequiredApproval
+from acctmgr.services.kernel import territories
 from acctmgr.services.kernel.permissions import require_segment
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
@@ -40,7 +41,9 @@ class QuoteView(ReadModel):
     status: QuoteStatus
     owner_id: int
     currency: str
-    territory: str
+    locale: str  # the account's: territory names are shown and typed in it
+    territory: str  # a code of kernel.territories, or "" when not set yet
+    territory_name: str
     starts_on: date | None
     earliest_start: date | None  # for a rate reduction: the case's earliest effective date
     term_months: int
@@ -71,7 +74,9 @@ def quote_view_of(uow: UnitOfWork, quote: Quote) -> QuoteView:
         status=quote.status,
         owner_id=quote.owner_id,
         currency=quote.currency,
+        locale=account.locale,
         territory=quote.territory,
+        territory_name=territories.name_of(quote.territory, account.locale),
         starts_on=quote.starts_on,
         earliest_start=case.earliest_effective_date if case else None,
         term_months=quote.term_months,

@@ -19,12 +19,22 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from acctmgr.domain.records import RecordType
 from acctmgr.errors import InvalidInput, PermissionDenied
-from acctmgr.models import Contract, Opportunity, Quote, QuoteLine, QuoteStatus, SkuKind, SkuVersion
+from acctmgr.models import (
+    Account,
+    Contract,
+    Opportunity,
+    Quote,
+    QuoteLine,
+    QuoteStatus,
+    SkuKind,
+    SkuVersion,
+)
 from acctmgr.services.approvals import requests as approval_requests
 from acctmgr.services.approvals import routing as approval_routing
 from acctmgr.services.approvals.record_kinds import Approvable
 from acctmgr.services.approvals.routing import RequiredApproval
 from acctmgr.services.catalogue import skus as catalogue
+from acctmgr.services.kernel import territories
 from acctmgr.services.kernel.money import discount_of, line_net
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.text_fields import SingleLine
@@ -82,7 +92,7 @@ class QuoteLineIn(BaseModel):
 
 class QuoteEdit(BaseModel):
     """The editable part of a quote: its lines (omitted lines are removed), start date, and
-    territory of use (None keeps it)."""
+    territory of use as typed: a code or a name from ``kernel.territories`` (None keeps it)."""
 
     lines: list[QuoteLineIn] = Field(min_length=1)
     starts_on: date
@@ -148,7 +158,7 @@ def update_quote(
     or rejected quote returns it to draft: the approval no longer covers it, and a case waiting
     to send its contract goes back to the quote step. A rate-reduction quote cannot start before
     its case's earliest effective date, nor any quote in the past; nor change once its case's
-    contract was sent or the case closed.
+    contract was sent or the case closed. The territory is one from the list (InvalidInput).
     """
     quote = uow.get(Quote, quote_id, "quote")
     check_editable(uow, quote)
@@ -177,7 +187,8 @@ def update_quote(
         line.position = position
     quote.starts_on = data.starts_on
     if data.territory is not None:
-        quote.territory = data.territory.strip()
+        account = uow.get(Account, quote.account_id, "account")
+        quote.territory = territories.code_for(data.territory, account.locale)
     return content_changed(uow, quote)
 
 
