@@ -145,6 +145,9 @@ class MyDayScreen(AcctmgrScreen):
         item = self._highlighted()
         if item is None:
             return
+        if item.record_type is RecordType.COMPANY_IDENTITY:
+            self.acctmgr.edit_company_identity()
+            return
         if item.record_type is RecordType.ACTIVITY:
             from acctmgr.screens.accounts.activity import (
                 ActivityScreen,  # not needed to show the day
