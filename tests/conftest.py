@@ -31,6 +31,7 @@ from acctmgr.db import Database
 from acctmgr.db.migrate import upgrade
 from acctmgr.models import Role
 from acctmgr.services.bootstrap import bootstrap
+from acctmgr.services.company import identity as company
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.people import users as user_service
 from tests.pg_workbench import Workbench
@@ -228,8 +229,18 @@ STAFF = (
 )
 
 
+# The company's identity the staffed databases start with: an office sends nothing to customers
+# before its admin has set it (tests of the unset identity delete it first).
+COMPANY = company.IdentityIn(
+    name="Example Analytics Ltd",
+    address="1 Example Street, London EC1A 1AA, GB",
+    email="orders@example.com",
+)
+
+
 def hire_staff(database: Database) -> None:
-    """Through the use cases: the first admin, the SMB and ENT segments, and ``STAFF``."""
+    """Through the use cases: the first admin, the SMB and ENT segments, ``STAFF``, and the
+    company's identity."""
     anonymous = Context(database, AdjustableClock(NOW), None)
     user_service.create_first_admin(
         anonymous,
@@ -249,6 +260,7 @@ def hire_staff(database: Database) -> None:
                 roles=frozenset(roles),
             ),
         )
+    company.update_identity(context, COMPANY, 0)
 
 
 def pytest_configure() -> None:

@@ -32,10 +32,11 @@ from acctmgr.services.accounts.records import AccountIn, ContactIn
 from acctmgr.services.catalogue import browsing, packages
 from acctmgr.services.catalogue import inputs as catalogue_inputs
 from acctmgr.services.catalogue import skus as catalogue
+from acctmgr.services.company import identity as company
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.people import users as user_service
 from tests import factories, retention_support
-from tests.conftest import NOW, sealed, sqlite_copy
+from tests.conftest import COMPANY, NOW, sealed, sqlite_copy
 
 # (login, name, segment, roles); admin comes first, as the database's first user.
 STAFF: tuple[tuple[str, str, str | None, frozenset[Role]], ...] = (
@@ -229,7 +230,8 @@ def build_office(anonymous: Context) -> None:
 
 
 def hire(anonymous: Context) -> Context:
-    """The first admin, the segments and the staff; returns the admin's Context."""
+    """The first admin, the segments, the staff and the company's identity; returns the admin's
+    Context."""
     (login, name, _segment, _roles), *others = STAFF
     user_service.create_first_admin(
         anonymous, user_service.UserIn(login=login, name=name, email=f"{login}@office.example")
@@ -248,6 +250,7 @@ def hire(anonymous: Context) -> Context:
                 roles=roles,
             ),
         )
+    company.update_identity(admin, COMPANY, 0)
     return admin
 
 

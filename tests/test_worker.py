@@ -1,10 +1,12 @@
-"""`acctmgr worker --once` puts signed contracts in effect on their date, once."""
+"""`acctmgr worker --once` puts signed contracts in effect on their date, once; a pause it
+cannot keep is refused."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select, update
 
 from acctmgr.models import Contract, ContractStatus
@@ -12,7 +14,7 @@ from acctmgr.services.accounts import records as account_service
 from acctmgr.services.accounts.records import AccountIn
 from acctmgr.services.kernel.context import Context
 from tests import factories
-from tests.cli_support import run_acctmgr
+from tests.cli_support import assert_one_sentence, run_acctmgr
 
 
 def test_worker_once_activates_a_signed_contract_and_supersedes_the_old(
@@ -44,3 +46,11 @@ def test_worker_once_activates_a_signed_contract_and_supersedes_the_old(
     with admin.database.read_session() as session:
         statuses = dict(session.execute(select(Contract.number, Contract.status)).all())
     assert statuses == {"CT-OLD": ContractStatus.SUPERSEDED, "CT-NEW": ContractStatus.ACTIVE}
+
+
+@pytest.mark.parametrize("every", ["0", "86401", "99999999999999999999"])
+def test_the_worker_refuses_a_pause_it_cannot_keep(tmp_path: Path, every: str) -> None:
+    """--every outside 1 to 86,400 seconds is refused in one sentence before any pass."""
+    result = run_acctmgr(tmp_path, f"sqlite:///{tmp_path / 'w.db'}", "worker", "--every", every)
+    assert_one_sentence(result, "The worker waits 1 to 86,400 seconds (a day) between passes.")
+    assert not (tmp_path / "w.db").exists()

@@ -291,6 +291,9 @@ def catalogue_export(
     click.echo(f"Wrote the service catalogue ({fmt.strip().lower()}) to {output}.", err=True)
 
 
+MAX_WORKER_PAUSE = 86_400
+
+
 @main.command("worker")
 @click.option("--once", is_flag=True, help="Do one pass of the due work, then exit.")
 @click.option("--every", default=60, show_default=True, help="Seconds between passes.")
@@ -304,6 +307,11 @@ def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
     e-mail is claimed by one worker before it is sent. An SMTP outage never stops the worker:
     the e-mails wait and are tried again later.
     """
+    if not 1 <= every <= MAX_WORKER_PAUSE:
+        # time.sleep refuses past a C long, and 0 or less would spin or fail after a pass.
+        raise InvalidInput(
+            f"The worker waits 1 to {MAX_WORKER_PAUSE:,} seconds (a day) between passes."
+        )
     import os
     import socket
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from acctmgr.demo.dates import add_months, instant
 from acctmgr.demo.featured import APPROVAL_FEATURED, FEATURED
-from acctmgr.demo.load import Customer, DemoLoad
+from acctmgr.demo.load import Customer, DemoLoad, Subscribed
 from acctmgr.demo.places import TITLES
 from acctmgr.demo.skus import (
     ADD_ON_CUM,
@@ -135,6 +135,7 @@ def _subscribe(
         discount = load.chance.pick(DISCOUNTS)
         net = list_price * (100 - discount) // 10_000 * 100
         billed.append((spec, quantity, net))
+        info.subscribed.append(Subscribed(code, version_id, quantity, list_price, net))
         if spec.included_volume:
             threshold = spec.included_volume * quantity
         _add_subscription(

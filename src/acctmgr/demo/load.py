@@ -35,6 +35,17 @@ class ParentAccount:
     locations: int = 0
 
 
+@dataclass(frozen=True)
+class Subscribed:
+    """A paid subscription of a contract: what it sells, how many, at what prices a unit."""
+
+    code: str
+    sku_version_id: int
+    quantity: int
+    list_price_minor: int
+    net_price_minor: int
+
+
 @dataclass(slots=True)
 class Customer:
     """What the later stories need to know about a seeded account."""
@@ -56,6 +67,8 @@ class Customer:
     annual_minor: int = 0
     # (SKU code, quantity) of what the contract sells, plan first.
     items: list[tuple[str, int]] = field(default_factory=list)
+    # Its paid subscriptions, plan first: what a rate reduction's quote repeats and reduces.
+    subscribed: list[Subscribed] = field(default_factory=list)
 
 
 class DemoLoad:

@@ -30,7 +30,9 @@ from acctmgr.models import (
     RetentionStep,
 )
 from acctmgr.services.approvals.rules import DEFAULT_RULES, RATE_REDUCTION_RULE
+from acctmgr.services.kernel.money import HUNDRED, discount_of, line_net
 
+REQUESTED_PCTS = (5, 10, 15, 20, 25)
 CASE_REASONS = (
     "Budget cut for next year; asks for a lower rate to stay.",
     "Traffic fell after the site relaunch; wants fewer page views.",
@@ -80,13 +82,21 @@ def open_retention_case(
     assigned_to: int | None,
     step: RetentionStep,
     created: datetime,
+    asked: tuple[int, Decimal] | None = None,
 ) -> tuple[int, int, Decimal]:
-    """A rate-reduction case; returns its id, the reduction asked for and its percentage."""
+    """A rate-reduction case; returns its id, the reduction asked for and its percentage.
+
+    ``asked`` is the reduction a year and its percentage of the current rate, when the story
+    has decided it; otherwise the customer asks for a round percentage.
+    """
     writer, chance = load.writer, load.chance
     assert info.ends_on is not None
     case_id = writer.new_id("retention_cases")
-    pct = Decimal(chance.pick((5, 10, 15, 20, 25)))
-    reduction = info.annual_minor * int(pct) // 10_000 * 100
+    if asked is None:
+        pct = Decimal(chance.pick(REQUESTED_PCTS))
+        reduction = current_rate(info) * int(pct) // 10_000 * 100
+    else:
+        reduction, pct = asked
     deadline = info.ends_on - timedelta(days=NOTICE_DAYS)
     effective = info.ends_on + timedelta(days=1)
     if load.today > deadline:
@@ -145,19 +155,39 @@ def tell_retention_stories(load: DemoLoad) -> None:
             _approval_story(load, candidate, submitter, load.staff.leaders[segment], 30)
 
 
+def current_rate(info: Customer) -> int:
+    """What the customer pays a year for its paid subscriptions: the rate a reduction is of,
+    as the retention services read it (services on entitlements are not part of it)."""
+    return sum(sub.net_price_minor * sub.quantity for sub in info.subscribed)
+
+
 def _approval_story(load: DemoLoad, info: Customer, cms: int, leader: int, hours_ago: int) -> None:
-    """A rate reduction at its approval step: case, opportunity, placeholder, quote."""
+    """A rate reduction at its approval step: case, opportunity, placeholder, quote.
+
+    The quote repeats the contract's paid subscriptions and takes the reduction the customer
+    asked for off them, priced as the quote builder prices a line; the case asks for, and the
+    placeholder confirms, exactly the reduction the quote gives, as ``submit_for_approval``
+    requires of a real one.
+    """
     writer = load.writer
     assert info.ends_on is not None
     submitted = load.now - timedelta(hours=hours_ago)
-    case_id, requested, pct = open_retention_case(
-        load, info, cms, RetentionStep.APPROVAL, submitted - timedelta(days=9)
-    )
+    # The draw open_retention_case would make, so the rest of the load draws as before.
+    pct = Decimal(load.chance.pick(REQUESTED_PCTS))
+    rate = current_rate(info)
     quote_id = writer.new_id("quotes")
     starts_on = info.ends_on + timedelta(days=1)
-    lines = _reduced_lines(load, info, quote_id, starts_on, pct)
+    lines = _reduced_lines(load, info, quote_id, starts_on, rate * int(pct) // 10_000 * 100)
     net_total = sum(line["net_minor"] for line in lines)
-    confirmed = max(0, info.annual_minor - net_total)
+    reduction = rate - net_total
+    case_id, _, _ = open_retention_case(
+        load,
+        info,
+        cms,
+        RetentionStep.APPROVAL,
+        submitted - timedelta(days=9),
+        asked=(reduction, (Decimal(reduction) * HUNDRED / rate).quantize(Decimal("0.0001"))),
+    )
     opportunity_id = open_opportunity(
         load,
         info,
@@ -166,12 +196,12 @@ def _approval_story(load: DemoLoad, info: Customer, cms: int, leader: int, hours
         case_id=case_id,
         amount=net_total,
     )
-    _confirm_placeholder(load, opportunity_id, cms, requested, confirmed, submitted)
+    _confirm_placeholder(load, opportunity_id, cms, reduction, reduction, submitted)
     _add_quote(load, info, quote_id, opportunity_id, cms, starts_on, lines, submitted)
     snapshot = {
         "opportunity_kind": OpportunityKind.RATE_REDUCTION.value,
-        "discount_pct": str(pct),
-        "reduction_minor": confirmed,
+        "discount_pct": str(max(line["discount_pct"] for line in lines)),
+        "reduction_minor": reduction,
         "net_total_minor": net_total,
     }
     _ask_the_leader(load, info, quote_id, cms, leader, submitted, snapshot)
@@ -253,27 +283,32 @@ def _add_quote(
 
 
 def _reduced_lines(
-    load: DemoLoad, info: Customer, quote_id: int, starts_on: date, pct: Decimal
+    load: DemoLoad, info: Customer, quote_id: int, starts_on: date, reduction: int
 ) -> list[Row]:
-    """The quote's lines: what the contract sells, the plan at the reduction, the rest at 10%."""
+    """The quote's lines: the contract's paid subscriptions at their current discounts (as
+    ``quote_from_contract`` repeats them), with ``reduction`` a year taken off the plan first
+    and off the next lines for what the plan cannot give, priced by the one rounding rule."""
     writer = load.writer
     lines: list[Row] = []
-    for position, (code, quantity) in enumerate(info.items, 1):
-        spec = SKU_BY_CODE[code]
-        version_id = load.catalogue.version_for(code, load.today)
-        list_price = load.catalogue.prices[(version_id, info.currency)]
-        discount = pct if position == 1 else Decimal(10)
+    left = reduction
+    for position, sub in enumerate(info.subscribed, 1):
+        spec = SKU_BY_CODE[sub.code]
+        listed = sub.list_price_minor * sub.quantity
+        current = sub.net_price_minor * sub.quantity
+        discount = discount_of(listed, max(0, current - left))
+        net = line_net(sub.list_price_minor, sub.quantity, discount)
+        left -= current - net
         lines.append(
             {
                 "id": writer.new_id("quote_lines"),
                 "quote_id": quote_id,
                 "position": position,
-                "sku_version_id": version_id,
+                "sku_version_id": sub.sku_version_id,
                 "description": spec.name,
-                "quantity": quantity,
-                "list_price_minor": list_price,
+                "quantity": sub.quantity,
+                "list_price_minor": sub.list_price_minor,
                 "discount_pct": discount,
-                "net_minor": int(list_price * quantity * (100 - discount) / 100),
+                "net_minor": net,
                 "statement_of_work": "",
                 "location": "",
                 "starts_on": starts_on,

@@ -20,6 +20,7 @@ DEMO_SEGMENTS: dict[str, str] = {
     "PUB": "Public sector",
 }
 DEMO_EMAIL_DOMAIN = "demo.acctmgr.example"
+DEMO_COMPANY = "Northwind Analytics GmbH"
 
 # One user per role, with logins a trainer can say out loud ("sign in as cms").
 PERSONAS: dict[str, tuple[str, frozenset[Role], str | None]] = {
@@ -88,9 +89,25 @@ class StaffDirectory:
 
 
 def hire_staff(writer: BulkWriter, now: datetime) -> StaffDirectory:
-    """Write the segments, the personas and the other staff with their roles."""
+    """Write the company's identity, the segments, the personas and the other staff with their
+    roles. The identity is set, as a company's admin sets it first, so that trainees can send
+    purchase orders and contracts (none goes out signed "Our company")."""
     staff = StaffDirectory()
     created = now - timedelta(days=900)
+    writer.add(
+        "company_identity",
+        {
+            "id": 1,  # the one row the table holds
+            "name": DEMO_COMPANY,
+            "address": "Leopoldstraße 12, 80802 München, DE",
+            "registration_number": "HRB 123456",
+            "vat_number": "DE123456789",
+            "email": f"orders@{DEMO_EMAIL_DOMAIN}",
+            "created_at": created,
+            "updated_at": None,
+            "version": 1,
+        },
+    )
     for code, name in DEMO_SEGMENTS.items():
         segment_id = writer.new_id("segments")
         staff.segment_ids[code] = segment_id

@@ -34,6 +34,7 @@ BATCH = 5000
 # filled in afterwards by UPDATE or left empty).
 WRITE_ORDER = (
     "segments",
+    "company_identity",
     "users",
     "user_roles",
     "skus",

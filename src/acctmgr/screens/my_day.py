@@ -95,7 +95,10 @@ class MyDayScreen(AcctmgrScreen):
             if items and first_visible is None:
                 first_visible = key
         focused = self.focused
-        if first_visible and not isinstance(focused, RecordTable):
+        # Textual focused the first table when the screen was composed, which may be of a
+        # section this day hides (the admins' setup): then the first shown one takes it.
+        parent = focused.parent if isinstance(focused, RecordTable) else None
+        if first_visible and not (parent is not None and parent.display):
             self.query_one(f"#table-{first_visible}", RecordTable).focus()
 
     def _rows(self, items: list[MyDayItem]) -> list[Row]:
@@ -144,6 +147,9 @@ class MyDayScreen(AcctmgrScreen):
     def action_open(self) -> None:
         item = self._highlighted()
         if item is None:
+            return
+        if item.record_type is RecordType.COMPANY_IDENTITY:
+            self.acctmgr.edit_company_identity()
             return
         if item.record_type is RecordType.ACTIVITY:
             from acctmgr.screens.accounts.activity import (

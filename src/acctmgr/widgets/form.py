@@ -138,27 +138,29 @@ class Form(Vertical):
         return True
 
     def show_validation(self, error: ValidationError, names: dict[str, str] | None = None) -> str:
-        """Show pydantic's complaints beside their fields, all at once, the first focused;
-        returns those it could not place."""
-        left = []
-        for index, problem in enumerate(error.errors()):
+        """Show pydantic's complaints beside their fields, all at once, the first field in
+        error focused; returns those it could not place."""
+        placed: list[tuple[str | None, str]] = []
+        for problem in error.errors():
             location = str(problem["loc"][0]) if problem["loc"] else ""
-            message = problem_sentence(problem)
-            name = (names or {}).get(location, location)
-            if not self.show_error(name, message, focus=index == 0):
-                left.append(message)
-        return " ".join(left)
+            placed.append(((names or {}).get(location, location), problem_sentence(problem)))
+        return self._show_all(placed)
 
     def show_refusal(self, error: AcctmgrError) -> str:
-        """Show a refusal beside its field, or each of several (InvalidFields) beside theirs;
-        returns the sentences it could not place."""
+        """Show a refusal beside its field, or each of several (InvalidFields) beside theirs,
+        the first field in error focused; returns the sentences it could not place."""
         problems = error.problems if isinstance(error, InvalidFields) else [error]
-        left = [
-            problem.message
-            for index, problem in enumerate(problems)
-            if not self.show_error(problem.field, problem.message, focus=index == 0)
-        ]
-        return " ".join(left)
+        return self._show_all([(problem.field, problem.message) for problem in problems])
+
+    def _show_all(self, problems: list[tuple[str | None, str]]) -> str:
+        order = {spec.name: index for index, spec in enumerate(self.fields)}
+        placed = [(name, text) for name, text in problems if name in order]
+        # The first field in error is the one highest in the form, whatever order the checks
+        # ran in, so the user corrects from the top down.
+        first = min(placed, key=lambda problem: order[str(problem[0])], default=(None, ""))[0]
+        for name, text in placed:
+            self.show_error(name, text, focus=name == first)
+        return " ".join(text for name, text in problems if name not in order)
 
     def focus_first(self) -> None:
         if self.fields:

@@ -26,7 +26,7 @@ from acctmgr.services.mail import outbox as outbox_service
 from acctmgr.services.mail import smtp
 from acctmgr.services.mail.delivery import RETRY_DELAYS, deliver_due
 from tests.cli_support import run_acctmgr
-from tests.conftest import NOW
+from tests.conftest import COMPANY, NOW
 from tests.mail_support import PDF, Mailbox, free_port, mailbox, queue, queue_many, smtp_settings
 
 __all__ = ["mailbox"]  # the fixture, imported so pytest finds it
@@ -386,7 +386,8 @@ def test_worker_once_delivers_the_outbox_through_the_configured_server(
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("e-mails sent: 1, to retry: 0, failed: 0")
     [message] = server.messages()
-    assert message["From"] == "sales@example.com"
+    # The company's name, as the identity the office set has it, before the configured address.
+    assert message["From"] == f"{COMPANY.name} <sales@example.com>"
     assert message["Message-ID"] == stored(admin, email_id).message_id
     assert stored(admin, email_id).status is EmailStatus.SENT
 

@@ -162,14 +162,18 @@ class GoalsStep(CaseStep):
     async def action_log_attempt(self) -> None:
         async def log(values: dict[str, str]) -> CaseView:
             channel = ActivityKind.EMAIL if values["channel"] == "email" else ActivityKind.CALL
-            if not values["outcome"].strip():
-                raise InvalidInput("Say how the contact went.", field="outcome")
-            data = ContactAttemptIn(
-                channel=channel,
-                contact_id=int(values["contact"]) if values["contact"] else None,
-                outcome=values["outcome"],
-                notes=values["notes"],
+            problems = Problems({"contact_id": "contact"})
+            data = problems.build(
+                ContactAttemptIn,
+                {
+                    "channel": channel,
+                    "contact_id": int(values["contact"]) if values["contact"] else None,
+                    "outcome": values["outcome"],
+                    "notes": values["notes"],
+                },
             )
+            problems.check()
+            assert data is not None
             case: CaseView = await self.run_service(goals.log_contact, self.case.id, data)
             return case
 
@@ -238,9 +242,17 @@ class CloseStep(CaseStep):
         return {"outcome": "won" if self.won else "lost"}
 
     def build_input(self, values: dict[str, str]) -> CloseIn:
+        problems = Problems()
         if not values["outcome"]:
-            raise InvalidInput("Choose how the case ends.", field="outcome")
-        return CloseIn(outcome=CloseOutcome(values["outcome"]), reason=values["reason"])
+            problems.refuse("Choose how the case ends.", field="outcome")
+        # With no outcome chosen, the reason is checked as won would check it (its length):
+        # whether it is needed depends on the outcome the user has yet to choose.
+        data = problems.build(
+            CloseIn, {"outcome": values["outcome"] or CloseOutcome.WON, "reason": values["reason"]}
+        )
+        problems.check()
+        assert data is not None
+        return data
 
     async def done(self, values: dict[str, str]) -> bool:
         await self.hand_in(values)

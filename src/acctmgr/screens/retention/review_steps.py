@@ -12,6 +12,7 @@ from acctmgr.domain.contracts import SignatureMethod
 from acctmgr.errors import AcctmgrError, InvalidInput
 from acctmgr.screens.retention.steps import CaseStep, contact_choices, parse_day
 from acctmgr.services.kernel.money import format_money, parse_money
+from acctmgr.services.kernel.validation import Problems
 from acctmgr.services.retention import quote_approval, signing, views
 from acctmgr.services.retention.inputs import ReviewIn, SendContractIn, SignatureIn, UsageReviewIn
 from acctmgr.services.retention.views import CaseView
@@ -197,11 +198,18 @@ class SignatureStep(CaseStep):
             )
             self.notify("The contract is in the outbox, attached to the e-mail.")
             return True
-        data = SignatureIn(
-            signer_name=values["signer_name"],
-            signer_title=values["signer_title"],
-            signed_on=parse_day(values["signed_on"], "signed_on"),
-            method=SignatureMethod(values["method"] or SignatureMethod.ELECTRONIC.value),
+        problems = Problems()
+        signed_on = problems.parse(lambda: parse_day(values["signed_on"], "signed_on"))
+        data = problems.build(
+            SignatureIn,
+            {
+                "signer_name": values["signer_name"],
+                "signer_title": values["signer_title"],
+                "signed_on": signed_on or self.today(),
+                "method": values["method"] or SignatureMethod.ELECTRONIC.value,
+            },
         )
+        problems.check()
+        assert data is not None
         await self.run_service(signing.record_signature, self.case.id, self.case.version, data)
         return True

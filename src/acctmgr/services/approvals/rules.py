@@ -25,6 +25,7 @@ from acctmgr.models import (
     User,
 )
 from acctmgr.services.approvals.conditions import check_condition
+from acctmgr.services.kernel.counts import MAX_HOURS, at_most
 from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.text import single_line
@@ -56,6 +57,18 @@ class RuleIn(BaseModel):
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
+
+    @field_validator("sla_hours")
+    @classmethod
+    def _answer_within(cls, value: int | None) -> int | None:
+        sentence = f"an approval is answered within {MAX_HOURS:,} hours (a year) at most"
+        return None if value is None else at_most(value, MAX_HOURS, sentence)
+
+    @field_validator("reminder_hours")
+    @classmethod
+    def _remind_after(cls, value: int | None) -> int | None:
+        sentence = f"a reminder comes after {MAX_HOURS:,} hours (a year) at most"
+        return None if value is None else at_most(value, MAX_HOURS, sentence)
 
 
 class RuleView(ReadModel):

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_va
 
 from acctmgr.errors import InvalidInput
 from acctmgr.models import SkuKind
+from acctmgr.services.kernel.counts import MAX_PAGE_VIEWS, at_most
 from acctmgr.services.kernel.money import (
     MAX_MINOR,
     MONEY_PATTERN,
@@ -32,6 +33,8 @@ MAX_UNITS = 10_000
 MAX_PACKAGE_QUANTITY = 1000
 CODE_PATTERN = r"^[A-Z0-9]+(-[A-Z0-9]+)*$"
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
+INCLUDED_TOO_HIGH = f"the included volume is at most {MAX_PAGE_VIEWS:,} page views a month"
+TIER_TOO_HIGH = f"an overage tier starts at {MAX_PAGE_VIEWS:,} page views at most"
 
 
 class TierIn(BaseModel):
@@ -40,6 +43,11 @@ class TierIn(BaseModel):
     currency: SingleLine = Field(pattern=CURRENCY_PATTERN)
     from_volume: int = Field(ge=0)
     unit_price_minor: Amount = Field(ge=0)
+
+    @field_validator("from_volume")
+    @classmethod
+    def _volume(cls, value: int) -> int:
+        return at_most(value, MAX_PAGE_VIEWS, TIER_TOO_HIGH)
 
 
 class SkuIn(BaseModel):
@@ -128,7 +136,7 @@ class SkuIn(BaseModel):
             raise ValueError("a usage SKU needs its included volume (page views a month)")
         if kind is not None and kind is not SkuKind.USAGE and number is not None:
             raise ValueError("only usage SKUs have an included volume; leave it empty")
-        return number
+        return None if number is None else at_most(number, MAX_PAGE_VIEWS, INCLUDED_TOO_HIGH)
 
     @field_validator("onsite_support", mode="before")
     @classmethod
@@ -295,7 +303,10 @@ def _whole(value: Any, message: str) -> int | None:
     text = str(value).strip().replace(",", "").replace("_", "")
     if not text.lstrip("-").isdigit():
         raise ValueError(message)
-    return int(text)
+    try:
+        return int(text)
+    except ValueError:  # more digits than Python converts (4,300): no count is that long
+        raise ValueError(message) from None
 
 
 def _entries(text: str) -> list[list[str]]:
@@ -332,6 +343,8 @@ def _parse_tiers(text: str) -> list[dict[str, Any]]:
             )
         currency, volume, price = parts
         number = _whole(volume, "an overage tier starts at a whole number such as 500000")
+        if number is not None:
+            at_most(number, MAX_PAGE_VIEWS, TIER_TOO_HIGH)
         if price.startswith("-"):
             raise ValueError(f"the overage price in {currency.upper()} cannot be negative")
         if not MONEY_PATTERN.match(price.replace(",", "")):

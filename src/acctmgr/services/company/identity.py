@@ -2,8 +2,9 @@
 that every document and e-mail carries.
 
 It is kept in the database (one row), so every workstation and SSH host sending from it prints
-the same. Until an admin sets it, documents are made with ``UNSET``: a name and nothing else,
-never a refusal, so nothing that sends documents waits on it.
+the same. Until an admin sets it, documents are made with ``UNSET`` (a previewed template, an
+internal copy), but none goes to a customer: ``require_identity`` refuses the PO and the contract
+rather than sign them "Our company", and an admin's My day asks for it (``company.my_day``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.exc import IntegrityError
 
-from acctmgr.errors import Conflict
+from acctmgr.errors import Conflict, InvalidInput
 from acctmgr.models import CompanyIdentity, Role
 from acctmgr.models.company import THE_COMPANY
 from acctmgr.services.kernel.permissions import require_role
@@ -24,6 +25,8 @@ from acctmgr.services.kernel.unit_of_work import STALE_MESSAGE, UnitOfWork, use_
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 UNSET_NAME = "Our company"
+# Where an admin sets it: the command palette's entry, and Enter on the line in My day.
+WHERE_TO_SET = "Edit company identity"
 
 
 class IdentityIn(BaseModel):
@@ -81,6 +84,18 @@ def current_identity(uow: UnitOfWork) -> Identity:
     """The identity as stored in this transaction, or ``UNSET`` when no admin has set it."""
     row = uow.session.get(CompanyIdentity, THE_COMPANY)
     return Identity.model_validate(row) if row is not None else UNSET
+
+
+def require_identity(uow: UnitOfWork, what: str) -> Identity:
+    """The identity a document about to go to a customer prints; InvalidInput while no admin
+    has set it, so that ``what`` (a purchase order, a contract) is never signed "Our company"."""
+    found = current_identity(uow)
+    if not found.is_set:
+        raise InvalidInput(
+            f'The {what} cannot go to the customer signed "{UNSET_NAME}": an admin must first '
+            f"set the company's name and address with {WHERE_TO_SET}."
+        )
+    return found
 
 
 @use_case("company.identity", write=False)

@@ -21,10 +21,13 @@ from sqlalchemy import select
 from acctmgr.domain.records import RecordType
 from acctmgr.models import Account, Contact, Quote, QuoteLine, SkuKind, SkuVersion
 from acctmgr.services.catalogue import skus as catalogue
-from acctmgr.services.company.identity import Identity, current_identity
+from acctmgr.services.company.identity import Identity, current_identity, require_identity
 from acctmgr.services.documents import rendering
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 from acctmgr.services.mail import outbox
+
+# What a document sent to a customer is called in a sentence, by its kind.
+DOCUMENT_NAMES = {"po": "purchase order", "contract": "contract"}
 
 
 def quote_variables(
@@ -106,8 +109,10 @@ def send_document(
     """Render ``template`` as a PDF kept with its HTML (``rendering.issue``), and queue its
     e-mail to the contact with the PDF attached; ``record`` is (type, id, version).
 
-    Raises InvalidInput when a template cannot be filled in or its PDF cannot be laid out.
+    Raises InvalidInput while the company's identity is unset (it would be signed "Our
+    company"), or when a template cannot be filled in or its PDF cannot be laid out.
     """
+    require_identity(uow, DOCUMENT_NAMES.get(kind, "document"))
     issued = rendering.issue(
         uow,
         kind=kind,

@@ -103,6 +103,10 @@ class Problems:
         if not any(p.field == problem.field for p in self.found if problem.field is not None):
             self.found.append(problem)
 
+    def refuse(self, message: str, *, field: str) -> None:
+        """Keep a refusal the form itself makes (nothing chosen where a choice is needed)."""
+        self._keep(InvalidInput(message, field=field))
+
     def parse(self, parser: Callable[[], T]) -> T | None:
         """What ``parser`` returns, or None with its refusal kept."""
         try:

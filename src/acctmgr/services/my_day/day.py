@@ -18,6 +18,7 @@ from acctmgr.domain.roles import Role
 from acctmgr.errors import StorageError, UnknownUser
 from acctmgr.services.accounts.my_day import DUE
 from acctmgr.services.approvals.my_day import WAITING
+from acctmgr.services.company.my_day import SETUP
 from acctmgr.services.contracts.my_day import RENEWALS
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.day_sections import DaySection, MyDayItem, Section
@@ -25,7 +26,7 @@ from acctmgr.services.kernel.plain_reads import reading_actor
 from acctmgr.services.retention.my_day import CASES
 
 # The sections, in the order My day shows them; a new area adds its own here.
-SECTIONS: tuple[Section, ...] = (DUE, WAITING, CASES, RENEWALS)
+SECTIONS: tuple[Section, ...] = (SETUP, DUE, WAITING, CASES, RENEWALS)
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,8 @@ def close_case(uow: UnitOfWork, case_id: int, expected_version: int, data: Close
     unsigned contract) and closes the opportunity the same way.
 
     Only the holder of the case, its CMS or the AE who opened it closes it (else
-    PermissionDenied); raises InvalidInput for a closed case, won without a signed contract,
-    or lost or withdrawn without a reason.
+    PermissionDenied); raises InvalidInput for a closed case or won without a signed contract
+    (CloseIn itself refuses lost or withdrawn without a reason).
     """
     outcome = data.outcome
     reason = data.reason
@@ -46,11 +46,9 @@ def close_case(uow: UnitOfWork, case_id: int, expected_version: int, data: Close
     reason = reason.strip()
     opportunity = records.opportunity_or_none(uow, case)
     contract = records.new_contract(uow, case)
-    if outcome is CloseOutcome.WON:
-        if contract is None or contract.status not in SIGNED:
-            raise InvalidInput("A case cannot close won without a signed contract.")
-    elif not reason:
-        raise InvalidInput(f"Say why the case closes {outcome.value}.", field="reason")
+    # A reason when lost or withdrawn is CloseIn's rule, so a form shows it with the others.
+    if outcome is CloseOutcome.WON and (contract is None or contract.status not in SIGNED):
+        raise InvalidInput("A case cannot close won without a signed contract.")
     if outcome is not CloseOutcome.WON:
         case.closed_at_stage = stages.stage_of(case, contract).value
         _withdraw_what_is_open(uow, opportunity, contract)

@@ -134,3 +134,10 @@ class CloseIn(BaseModel):
 
     outcome: CloseOutcome
     reason: FreeText = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _reason_when_not_won(self) -> CloseIn:
+        self.reason = self.reason.strip()
+        if self.outcome is not CloseOutcome.WON and not self.reason:
+            raise InvalidInput(f"Say why the case closes {self.outcome.value}.", field="reason")
+        return self

@@ -1,0 +1,24 @@
+"""Whole numbers people type that are not money (page views, hours), and their bounds.
+
+The columns that keep them are SQL INTEGER: PostgreSQL holds 32 bits (at most 2,147,483,647)
+and SQLite 64, and past that a write ends in an OverflowError or a DataError instead of a
+sentence. Each count people type is bounded here, at or below what its column holds and at what
+makes sense for it, and the inputs refuse past the bound with one sentence naming it. Money has
+its own bound (``money.MAX_MINOR``), and quantities, units and months theirs beside their inputs.
+"""
+
+from __future__ import annotations
+
+# Page views (a usage SKU's included volume a month, where an overage tier starts): the round
+# figure below the 32-bit column, about a thousand times the biggest package we sell.
+MAX_PAGE_VIEWS = 2_000_000_000
+# An approval's answer time or reminder, in hours: a year at most.
+MAX_HOURS = 8_760
+
+
+def at_most(number: int, limit: int, sentence: str) -> int:
+    """``number`` when it is at most ``limit``; else ValueError with ``sentence``, for a
+    pydantic validator to report beside its field."""
+    if number > limit:
+        raise ValueError(sentence)
+    return number
