@@ -39,6 +39,7 @@ from tests.retention_support import contract_sent, customer, reduce_addon, submi
 # people directory and the rules are the same for everyone; the outbox worker acts for nobody.
 UNSEGMENTED = frozenset(
     {
+        "approvals.preview_replacement",  # an admin's, who reads every segment
         "approvals.rules",
         "catalogue.find",
         "catalogue.get",
