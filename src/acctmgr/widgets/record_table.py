@@ -5,6 +5,11 @@ of milliseconds for a page of search results. Here each row is rendered once int
 (cached until its cells, the width or the theme change), and a repaint only looks strips up,
 so typing in a search box over 100,000 accounts stays instant. Rows are keyed by record key:
 ``show`` updates cells in place and keeps the cursor on the record it was on.
+
+A column given a sort name sorts the list: a click on its header (what DataTable's
+HeaderSelected is for) sorts by it, and again reverses it; F12 reverses the sort, and after
+a descending one sorts by the next column. The header shows ▲ or ▼. The table only says so
+(``SortChanged``): the query behind it sorts.
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from acctmgr.services.kernel.sorting import Sort
+from acctmgr.widgets.column_sort import ColumnSort, column_at
 
 Cell = Text | str
 Row = tuple[str, Sequence[Cell]]
@@ -66,6 +74,7 @@ class RecordTable(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("home", "to(0)", "First", show=False),
         Binding("end", "to(-1)", "Last", show=False),
+        Binding("f12", "sort", "Sort", tooltip="Reverses the sort, then sorts by the next column"),
     ]
 
     cursor_row: reactive[int] = reactive(0, always_update=True)
@@ -95,8 +104,29 @@ class RecordTable(ScrollView, can_focus=True):
         def control(self) -> RecordTable:
             return self.table
 
-    def __init__(self, *columns: Column, id: str | None = None) -> None:
+    class SortChanged(Message):
+        """The user sorted the table by a column (``sort.column`` is its sort name)."""
+
+        def __init__(self, table: RecordTable, sort: Sort) -> None:
+            super().__init__()
+            self.table = table
+            self.sort = sort
+
+        @property
+        def control(self) -> RecordTable:
+            return self.table
+
+    def __init__(
+        self,
+        *columns: Column,
+        id: str | None = None,
+        sorts: Sequence[str | None] = (),
+        sort: Sort | None = None,
+    ) -> None:
+        """``sorts`` names, column by column, what each sorts by (None: it does not sort);
+        ``sort`` is the order the rows come in at first."""
         super().__init__(id=id)
+        self._sorting = ColumnSort(sorts, sort)
         self._labels = [c[0] if isinstance(c, tuple) else c for c in columns]
         self._fixed = [c[1] if isinstance(c, tuple) else None for c in columns]
         self._keys: list[str] = []
@@ -208,9 +238,36 @@ class RecordTable(ScrollView, can_focus=True):
         if key is not None:
             self.post_message(self.RowSelected(self, key))
 
+    # Sorting ----------------------------------------------------------------------------------
+
+    @property
+    def sort(self) -> Sort | None:
+        return self._sorting.sort
+
+    def sort_by(self, column: int) -> None:
+        """Sort by the column at ``column``: ascending, or reversed when it sorts already."""
+        self._sort_to(self._sorting.by_column(column))
+
+    def action_sort(self) -> None:
+        self._sort_to(self._sorting.following())
+
+    def _sort_to(self, sort: Sort | None) -> None:
+        if sort is not None:
+            self._sorting.sort = sort
+            self.refresh_line(0)
+            self.post_message(self.SortChanged(self, sort))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self._sorting.sortable if action == "sort" else True
+
     def on_click(self, event: events.Click) -> None:
         index = event.y - 1 + int(self.scroll_y)
-        if event.y == 0 or not 0 <= index < len(self._keys):
+        if event.y == 0:
+            column = column_at(event.x, self._widths, GAP)
+            if column is not None:
+                self.sort_by(column)
+            return
+        if not 0 <= index < len(self._keys):
             return
         if index == self.cursor_row:
             self.action_select()
@@ -254,6 +311,13 @@ class RecordTable(ScrollView, can_focus=True):
         self._styles.clear()
         return super().render_lines(crop)
 
+    def _header(self, column: int, label: str) -> str:
+        """The column's label, cut to leave room for the arrow when it sorts the list."""
+        arrow = self._sorting.arrow(column)
+        if not arrow or column >= len(self._widths):
+            return label
+        return _fit(label, self._widths[column] - len(arrow)).rstrip() + arrow
+
     def _style(self, part: str) -> Style:
         """The rich style of the table (``""``) or of one of its parts, once a frame."""
         style = self._styles.get(part)
@@ -265,7 +329,7 @@ class RecordTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self._width
         if y == 0:
-            header = [Text(label) for label in self._labels]
+            header = [self._header(index, label) for index, label in enumerate(self._labels)]
             return self._line(header, self._style("record-table--header"), width)
         index = y - 1 + int(self.scroll_y)
         if not 0 <= index < len(self._keys):

@@ -11,9 +11,9 @@ The text is folded as the stored one is (``kernel.text.folded``: "koln" and "KÖ
 against the search column that ``accounts.refresh_search_text`` keeps. Accounts are listed by
 ``sort_name`` (``kernel.text.natural_name``: "#6" before "#11"), then id; on SQLite the covering
 index of migration 0007 holds that order and the search column. Sorted by another column
-(``SORTS``, ``kernel.sorting``), the matches are sorted in the database before the page is cut. On SQLite an FTS5 trigram index
-(migration 0004) narrows the accounts to check when few hold the text; PostgreSQL's trigram GIN
-index (migration 0002) serves the LIKE directly.
+(``SORTS``, ``kernel.sorting``), the matches are sorted in the database before the page is cut.
+On SQLite an FTS5 trigram index (migration 0004) narrows the accounts to check when few hold
+the text; PostgreSQL's trigram GIN index (migration 0002) serves the LIKE directly.
 """
 
 from __future__ import annotations
