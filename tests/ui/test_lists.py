@@ -4,15 +4,14 @@ and again reverses it, and letters typed on a list go into its search."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from textual.widgets import Input
 
-from acctmgr.app import AcctmgrApp
-from acctmgr.screens.accounts.search import AccountsScreen
 from acctmgr.screens.catalogue.skus import CatalogueScreen
+from acctmgr.screens.commands import screen_actions
 from acctmgr.screens.people.people import PeopleScreen
 from acctmgr.widgets.record_table import RecordTable
+from tests.ui.accounts.test_search import _accounts
 from tests.ui_support import build_app, settle
 
 SIZE = (100, 30)
@@ -23,14 +22,6 @@ CITY_X = 1 + 31 + 6 + 10
 
 def header(table: RecordTable) -> str:
     return table.render_line(0).text
-
-
-async def _accounts(app: AcctmgrApp, pilot: Any) -> RecordTable:
-    await settle(app, pilot)
-    await pilot.press("f3")
-    await settle(app, pilot)
-    assert isinstance(app.screen, AccountsScreen)
-    return app.screen.query_one("#accounts", RecordTable)
 
 
 async def test_a_header_click_sorts_the_accounts_by_its_column_and_again_reverses_them(
@@ -58,7 +49,8 @@ async def test_a_header_click_sorts_the_accounts_by_its_column_and_again_reverse
 async def test_f12_reverses_the_sort_and_then_sorts_by_the_next_column(
     tmp_path: Path, office: Path
 ) -> None:
-    """On the people list F12 turns the login order around, then sorts by name."""
+    """On the people list F12 turns the login order around (from the search box too, and the
+    palette offers it there), then sorts by name."""
     app = build_app(tmp_path, "admin", office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -66,13 +58,15 @@ async def test_f12_reverses_the_sort_and_then_sorts_by_the_next_column(
         await settle(app, pilot)
         assert isinstance(app.screen, PeopleScreen)
         table = app.screen.query_one("#people", RecordTable)
-        table.focus()
+        assert app.screen.query_one("#people-search", Input).has_focus
+        assert "Sort" in {command.title for command in screen_actions(app, app.screen)}
         logins = table.texts(0)
         assert logins == sorted(logins)
         await pilot.press("f12")
         await settle(app, pilot)
         assert table.texts(0) == logins[::-1]
         assert "Login ▼" in header(table)
+        table.focus()
         await pilot.press("f12")
         await settle(app, pilot)
         names = [name.lower() for name in table.texts(1)]

@@ -56,7 +56,11 @@ class SearchList(Vertical, Generic[T]):
         & > .search-list--status { width: 100%; height: 1; padding: 0 1; color: $text-muted; }
     }
     """
-    BINDINGS = [Binding("ctrl+f", "focus_search", "Search")]
+    BINDINGS = [
+        Binding("ctrl+f", "focus_search", "Search"),
+        # The table's own F12, for when the search box has the focus (the footer has no room).
+        Binding("f12", "sort", "Sort", show=False),
+    ]
 
     def __init__(
         self,
@@ -191,3 +195,6 @@ class SearchList(Vertical, Generic[T]):
 
     def action_focus_search(self) -> None:
         self.box.focus()
+
+    def action_sort(self) -> None:
+        self.table.action_sort()
