@@ -1,13 +1,14 @@
-"""The catalogue's SKU list sorts by any of its columns in SQL, pages alike, and refuses other
-names."""
+"""The catalogue's SKU and package lists sort by any of their columns in SQL, page alike, and
+refuse other names."""
 
 from __future__ import annotations
 
 import pytest
 
 from acctmgr.errors import InvalidInput
-from acctmgr.services.catalogue import browsing
+from acctmgr.services.catalogue import browsing, packages
 from acctmgr.services.catalogue import skus as catalogue
+from acctmgr.services.catalogue.inputs import PackageIn
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.sorting import Sort
 from tests.services.catalogue.test_catalogue import _sku_in, _usage_in
@@ -62,3 +63,31 @@ def test_a_column_the_catalogue_does_not_offer_is_refused(catalogued: Context, c
     """A sort by anything but the list's columns is refused with a sentence naming them."""
     with pytest.raises(InvalidInput, match="sorts by code, name, kind"):
         browsing.search_skus(catalogued, sort=Sort(column))
+
+
+# (code, name, starter pack) in the order they are made; their order by each column.
+PACKAGES = (("B-PACK", "alpha bundle", False), ("A-PACK", "Zeta", False), ("C-PACK", "Mid", True))
+PACKAGE_ORDERS = {
+    "code": ["A-PACK", "B-PACK", "C-PACK"],
+    "name": ["B-PACK", "C-PACK", "A-PACK"],  # without regard to case
+    "starter": ["B-PACK", "A-PACK", "C-PACK"],  # ties by when they were made
+}
+
+
+@pytest.mark.parametrize("column", sorted(PACKAGE_ORDERS))
+def test_each_column_sorts_the_packages_and_again_reverses_them(
+    admin: Context, column: str
+) -> None:
+    """Sorted by a column, packages come in its order, and descending exactly reversed; a
+    column the list does not offer is refused."""
+    assert set(PACKAGE_ORDERS) == set(packages.PACKAGE_SORTS)
+    catalogue.create_sku(admin, _sku_in())
+    for code, name, starter in PACKAGES:
+        data = {"code": code, "name": name, "items": [("SRV-WS", 1)], "is_starter_pack": starter}
+        packages.save_package(admin, PackageIn.model_validate(data))
+    for descending in (False, True):
+        found = packages.list_packages(admin, sort=Sort(column, descending))
+        expected = PACKAGE_ORDERS[column]
+        assert [package.code for package in found] == (expected[::-1] if descending else expected)
+    with pytest.raises(InvalidInput, match="sorts by code, name, starter"):
+        packages.list_packages(admin, sort=Sort("items"))
