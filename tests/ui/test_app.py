@@ -248,12 +248,12 @@ async def test_a_search_longer_than_its_box_scrolls_to_the_cursor(
 
 def test_cells_are_fitted_to_their_column_by_display_width() -> None:
     """Plain cells are padded or cut with an ellipsis, counting wide characters as two."""
-    from acctmgr.widgets.record_table import _fit
+    from acctmgr.widgets.column_widths import fit_cell
 
-    assert _fit("Acme", 6) == "Acme  "
-    assert _fit("Acme Corporation", 6) == "Acme …"
-    assert _fit("日本語テキスト", 5) == "日本…"
-    assert _fit("🚀 Rockets", 4) == "🚀 …"
+    assert fit_cell("Acme", 6) == "Acme  "
+    assert fit_cell("Acme Corporation", 6) == "Acme …"
+    assert fit_cell("日本語テキスト", 5) == "日本…"
+    assert fit_cell("🚀 Rockets", 4) == "🚀 …"
 
 
 async def test_paging_loads_the_next_page_near_the_end(

@@ -5,13 +5,17 @@ of milliseconds for a page of search results. Here each row is rendered once int
 (cached until its cells, the width or the theme change), and a repaint only looks strips up,
 so typing in a search box over 100,000 accounts stays instant. Rows are keyed by record key:
 ``show`` updates cells in place and keeps the cursor on the record it was on.
+
+A column given a sort name sorts the list: a click on its header (what DataTable's
+HeaderSelected is for) sorts by it, and again reverses it; F12 reverses the sort, and after
+a descending one sorts by the next column. The header shows ▲ or ▼. The table only says so
+(``SortChanged``): the query behind it sorts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -23,11 +27,13 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from acctmgr.services.kernel.sorting import Sort
+from acctmgr.widgets.column_sort import ColumnSort, column_at
+from acctmgr.widgets.column_widths import GAP, ColumnWidths, fit_cell
+
 Cell = Text | str
 Row = tuple[str, Sequence[Cell]]
 Column = str | tuple[str, int]
-GAP = 1  # blank columns between cells
-FLEX_MIN = 8  # the narrowest a column without a fixed width becomes
 
 
 class RecordTable(ScrollView, can_focus=True):
@@ -67,6 +73,7 @@ class RecordTable(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("home", "to(0)", "First", show=False),
         Binding("end", "to(-1)", "Last", show=False),
+        Binding("f12", "sort", "Sort", tooltip="Reverses the sort, then sorts by the next column"),
     ]
 
     cursor_row: reactive[int] = reactive(0, always_update=True)
@@ -96,18 +103,36 @@ class RecordTable(ScrollView, can_focus=True):
         def control(self) -> RecordTable:
             return self.table
 
-    def __init__(self, *columns: Column, id: str | None = None) -> None:
+    class SortChanged(Message):
+        """The user sorted the table by a column (``sort.column`` is its sort name)."""
+
+        def __init__(self, table: RecordTable, sort: Sort) -> None:
+            super().__init__()
+            self.table = table
+            self.sort = sort
+
+        @property
+        def control(self) -> RecordTable:
+            return self.table
+
+    def __init__(
+        self,
+        *columns: Column,
+        id: str | None = None,
+        sorts: Sequence[str | None] = (),
+        sort: Sort | None = None,
+    ) -> None:
+        """``sorts`` names, column by column, what each sorts by (None: it does not sort);
+        ``sort`` is the order the rows come in at first."""
         super().__init__(id=id)
+        self._sorting = ColumnSort(sorts, sort)
         self._labels = [c[0] if isinstance(c, tuple) else c for c in columns]
         self._fixed = [c[1] if isinstance(c, tuple) else None for c in columns]
         self._keys: list[str] = []
         self._cells: dict[str, Sequence[Cell]] = {}
         self._strips: dict[tuple[str, int], Strip] = {}
         self._widths: list[int] = []
-        # Each column's cell widths, and from them its longest and its typical (9 in 10 rows).
-        self._lengths: list[list[int]] = [[] for _ in self._labels]
-        self._natural: list[int] = []
-        self._typical: list[int] = []
+        self._measured = ColumnWidths(self._labels, self._fixed)
         self._width = 0
         self._styles: dict[str, Style] = {}
 
@@ -144,8 +169,8 @@ class RecordTable(ScrollView, can_focus=True):
                 self._forget(key)
         self._keys = [key for key, _ in wanted]
         self._cells = dict(wanted)
-        self._lengths = [[] for _ in self._labels]
-        self._measure(cells for _, cells in wanted)
+        self._measured.restart()
+        self._measured.measure(cells for _, cells in wanted)
         self._changed()
         index = self._keys.index(selected) if selected in self._cells else 0
         self.move_cursor(row=index)
@@ -156,7 +181,7 @@ class RecordTable(ScrollView, can_focus=True):
             if key not in self._cells:
                 self._keys.append(key)
                 self._cells[key] = cells
-                self._measure([cells])
+                self._measured.measure([cells])
         self._changed()
 
     def clear(self) -> None:
@@ -168,21 +193,6 @@ class RecordTable(ScrollView, can_focus=True):
     def move_to(self, key: str | None) -> None:
         if key is not None and key in self._cells:
             self.move_cursor(row=self._keys.index(key))
-
-    def _measure(self, rows: Iterable[Sequence[Cell]]) -> None:
-        """Note the widths of these rows' cells; the column widths follow from them."""
-        lengths = self._lengths
-        for cells in rows:
-            for index, cell in enumerate(cells[: len(lengths)]):
-                lengths[index].append(cell.cell_len if isinstance(cell, Text) else cell_len(cell))
-        self._natural, self._typical = [], []
-        for label, column in zip(self._labels, lengths, strict=True):
-            ordered = sorted(column)
-            header = cell_len(label)
-            self._natural.append(max(header, ordered[-1] if ordered else 0))
-            self._typical.append(
-                max(header, ordered[(len(ordered) - 1) * 9 // 10] if ordered else 0)
-            )
 
     def _forget(self, key: str) -> None:
         for cached in [k for k in self._strips if k[0] == key]:
@@ -231,9 +241,36 @@ class RecordTable(ScrollView, can_focus=True):
         if key is not None:
             self.post_message(self.RowSelected(self, key))
 
+    # Sorting ----------------------------------------------------------------------------------
+
+    @property
+    def sort(self) -> Sort | None:
+        return self._sorting.sort
+
+    def sort_by(self, column: int) -> None:
+        """Sort by the column at ``column``: ascending, or reversed when it sorts already."""
+        self._sort_to(self._sorting.by_column(column))
+
+    def action_sort(self) -> None:
+        self._sort_to(self._sorting.following())
+
+    def _sort_to(self, sort: Sort | None) -> None:
+        if sort is not None:
+            self._sorting.sort = sort
+            self.refresh_line(0)
+            self.post_message(self.SortChanged(self, sort))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self._sorting.sortable if action == "sort" else True
+
     def on_click(self, event: events.Click) -> None:
         index = event.y - 1 + int(self.scroll_y)
-        if event.y == 0 or not 0 <= index < len(self._keys):
+        if event.y == 0:
+            column = column_at(event.x, self._widths, GAP)
+            if column is not None:
+                self.sort_by(column)
+            return
+        if not 0 <= index < len(self._keys):
             return
         if index == self.cursor_row:
             self.action_select()
@@ -259,10 +296,7 @@ class RecordTable(ScrollView, can_focus=True):
     # Painting ---------------------------------------------------------------------------------
 
     def _column_widths(self, width: int) -> list[int]:
-        if not self._natural:
-            self._measure([])
-        room = width - GAP * (len(self._fixed) + 1)
-        return fit_columns(self._natural, self._typical, self._fixed, room)
+        return self._measured.widths(width)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # The width and the row styles are worked out once a frame, not once a line: looked up
@@ -276,6 +310,13 @@ class RecordTable(ScrollView, can_focus=True):
         self._styles.clear()
         return super().render_lines(crop)
 
+    def _header(self, column: int, label: str) -> str:
+        """The column's label, cut to leave room for the arrow when it sorts the list."""
+        arrow = self._sorting.arrow(column)
+        if not arrow or column >= len(self._widths):
+            return label
+        return fit_cell(label, self._widths[column] - len(arrow)).rstrip() + arrow
+
     def _style(self, part: str) -> Style:
         """The rich style of the table (``""``) or of one of its parts, once a frame."""
         style = self._styles.get(part)
@@ -287,7 +328,7 @@ class RecordTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self._width
         if y == 0:
-            header = [Text(label) for label in self._labels]
+            header = [self._header(index, label) for index, label in enumerate(self._labels)]
             return self._line(header, self._style("record-table--header"), width)
         index = y - 1 + int(self.scroll_y)
         if not 0 <= index < len(self._keys):
@@ -313,7 +354,7 @@ class RecordTable(ScrollView, can_focus=True):
             if isinstance(cell, str):
                 # Plain text (most cells) is fitted directly: through Rich's Text it cost about
                 # half of every repaint of a page of search results (benchmarks/search.py).
-                segments.append(Segment(_fit(cell, cell_width) + " " * GAP, style))
+                segments.append(Segment(fit_cell(cell, cell_width) + " " * GAP, style))
                 continue
             text = cell.copy()
             justify = text.justify
@@ -330,53 +371,6 @@ class RecordTable(ScrollView, can_focus=True):
                 segments.append(Segment(" " * padding, style))
             segments.append(Segment(" " * GAP, style))
         return Strip(segments).adjust_cell_length(width, style)
-
-
-def fit_columns(
-    natural: Sequence[int], typical: Sequence[int], fixed: Sequence[int | None], room: int
-) -> list[int]:
-    """The widths of columns whose longest cells are ``natural`` wide, in ``room`` cells.
-
-    When they all fit, every column is whole. Otherwise the columns are first fitted by their
-    ``typical`` cell (nine rows in ten are no wider), a fixed width being a column's limit:
-    the narrow ones whole, the others sharing what is left equally, never under ``FLEX_MIN``.
-    Room still free lets the cut columns grow towards their longest cell, and what is left
-    goes to the columns without a fixed width. So a column of a few long names does not cut
-    a column of many, and no column is cut while there is room to spare.
-    """
-    if sum(natural) <= room:
-        widths = list(natural)
-    else:
-        limited = [t if f is None else min(t, f) for t, f in zip(typical, fixed, strict=True)]
-        widths = _share(limited, room, FLEX_MIN)
-        grown = _share([n - w for n, w in zip(natural, widths, strict=True)], room - sum(widths), 0)
-        widths = [w + g for w, g in zip(widths, grown, strict=True)]
-    spare = room - sum(widths)
-    flexible = [i for i, f in enumerate(fixed) if f is None]
-    for position, index in enumerate(flexible if spare > 0 else []):
-        widths[index] += spare // len(flexible) + (position < spare % len(flexible))
-    return widths
-
-
-def _share(wanted: Sequence[int], room: int, floor: int) -> list[int]:
-    """Each what it wants when all fit; else the smallest wants whole and the rest an equal
-    share of what is left (at least ``floor``)."""
-    shares = [0] * len(wanted)
-    left = room
-    for position, index in enumerate(sorted(range(len(wanted)), key=wanted.__getitem__)):
-        share = max(floor, left // (len(wanted) - position))
-        shares[index] = min(wanted[index], share)
-        left -= shares[index]
-    return shares
-
-
-def _fit(text: str, width: int) -> str:
-    """``text`` padded or cut to exactly ``width`` cells, ending in an ellipsis when cut (as
-    Rich's ``Text.truncate(overflow="ellipsis")`` followed by padding)."""
-    length = cell_len(text)
-    if length <= width:
-        return text + " " * (width - length)
-    return set_cell_size(text, width - 1) + "…" if width > 0 else ""
 
 
 def _plain(cell: Cell) -> str:

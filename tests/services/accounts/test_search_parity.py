@@ -1,15 +1,17 @@
 """The accounts search, read with plain SQL, is held to the ORM's account read model: what it
-finds, and the order it lists them in."""
+finds, and the order it lists them in, for every column it sorts by, both ways."""
 
 from __future__ import annotations
 
 import pytest
 
 from acctmgr.errors import PermissionDenied
+from acctmgr.models import AccountKind
 from acctmgr.services.accounts import records as account_service
 from acctmgr.services.accounts.records import AccountIn, ContactIn
-from acctmgr.services.accounts.search import AccountQuery, search_accounts
+from acctmgr.services.accounts.search import SORTS, AccountQuery, search_accounts
 from acctmgr.services.kernel.context import Context
+from acctmgr.services.kernel.sorting import Sort
 from acctmgr.services.kernel.text import folded, natural_name
 from tests.services.conftest import LOGINS
 
@@ -29,9 +31,13 @@ TEXTS = (
 
 @pytest.fixture
 def customers(staffed: Context) -> dict[str, int]:
-    """Four accounts in two segments, each with a contact, written through the use cases."""
-    ids = {}
-    for name, segment, city, country, owner, contact, email in ACCOUNTS:
+    """Six accounts in two segments, each with a contact, some with iSeries numbers, the two
+    stores under a National Account, written through the use cases."""
+    group = account_service.create_account(
+        staffed, AccountIn(name="Store Group", segment_code="SMB", kind=AccountKind.NATIONAL)
+    )
+    ids = {"Store Group": group.id}
+    for index, (name, segment, city, country, owner, contact, email) in enumerate(ACCOUNTS):
         account = account_service.create_account(
             staffed,
             AccountIn(
@@ -40,11 +46,16 @@ def customers(staffed: Context) -> dict[str, int]:
                 owner_login=owner,
                 billing_city=city,
                 billing_country=country,
+                iseries_number=f"{90 + 5 * index}" if index % 2 else None,
+                parent_id=group.id if name.startswith("Store #") else None,
             ),
         )
         account_service.add_contact(staffed, account.id, ContactIn(name=contact, email=email))
         ids[name] = account.id
     return ids
+
+
+SORTED = [Sort(column, descending) for column in SORTS for descending in (False, True)]
 
 
 @pytest.mark.parametrize("login", LOGINS)
@@ -53,9 +64,9 @@ def test_the_search_finds_what_the_read_model_shows_and_nothing_it_refuses(
     customers: dict[str, int],
     login: str,
 ) -> None:
-    """For every kind of user and text, the rows found are the accounts get_account shows them
-    whose name, city or contact holds the text, accents and case aside, in natural name order;
-    an account they may not open is never found."""
+    """For every kind of user, text and sort, the rows found are the accounts get_account shows
+    them whose name, city or contact holds the text, accents and case aside, in the order of the
+    sorted column (names naturally) and then id; an account they may not open is never found."""
     user = staffed.as_user(login)
     visible = {}
     for account_id in [*customers.values(), *_others(staffed, customers)]:
@@ -63,10 +74,10 @@ def test_the_search_finds_what_the_read_model_shows_and_nothing_it_refuses(
             visible[account_id] = account_service.get_account(user, account_id)
         except PermissionDenied:
             continue
-    for text in TEXTS:
-        found = search_accounts(user, AccountQuery(text=text, limit=200)).items
+    for text, sort in [(text, sort) for text in TEXTS for sort in SORTED]:
+        found = search_accounts(user, AccountQuery(text=text, limit=200, sort=sort)).items
         ids = {row.id for row in found}
-        assert ids <= set(visible), text
+        assert ids <= set(visible), (text, sort)
         for row in found:
             view = visible[row.id]
             assert (row.name, row.kind, row.billing_city, row.billing_country) == (
@@ -76,12 +87,17 @@ def test_the_search_finds_what_the_read_model_shows_and_nothing_it_refuses(
                 view.billing_country,
             )
             assert (row.segment_name, row.owner_name) == (view.segment_name, view.owner_name)
+            assert (row.iseries_number, row.parent_name) == (view.iseries_number, view.parent_name)
         assert {row.id for row in found} == {
             key for key, view in visible.items() if folded(text).strip() in _searched(view)
         }, text
-        assert [row.id for row in found] == [
-            view.id for view in sorted(visible.values(), key=_listed) if view.id in ids
-        ], text
+        listed = sorted(visible.values(), key=lambda view: _listed(view, sort.column))
+        if sort.descending:
+            listed.reverse()
+        assert [row.id for row in found] == [view.id for view in listed if view.id in ids], (
+            text,
+            sort,
+        )
     everything = search_accounts(user, AccountQuery(limit=200)).items
     assert {row.id for row in everything} == set(visible)
 
@@ -94,8 +110,18 @@ def _searched(view: account_service.AccountView) -> str:
     return folded(" ".join(part for part in parts if part))
 
 
-def _listed(view: account_service.AccountView) -> tuple[str, int]:
-    return natural_name(view.name), view.id
+def _listed(view: account_service.AccountView, column: str) -> tuple[object, int]:
+    """What the list orders an account by, from the read model: the sorted column, then id."""
+    keys: dict[str, object] = {
+        "name": natural_name(view.name),
+        "kind": view.kind.value,
+        "iseries": view.iseries_number or "",
+        "city": (view.billing_city.lower(), view.billing_country.lower()),
+        "segment": view.segment_name.lower(),
+        "parent": natural_name(view.parent_name) if view.parent_name else "",
+    }
+    assert set(keys) == set(SORTS)
+    return keys[column], view.id
 
 
 def _others(context: Context, customers: dict[str, int]) -> list[int]:

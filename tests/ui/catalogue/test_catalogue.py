@@ -40,7 +40,7 @@ async def test_an_admin_searches_opens_and_revises_a_sku(tmp_path: Path, office:
         assert table.texts(0) == ["SRV-AUDIT"]
         await pilot.press("enter")  # from the search box to the list
         await settle(app, pilot)
-        assert "New SKU" in footer_keys(app)
+        assert "Add a SKU" in footer_keys(app)
         await pilot.press("enter")
         await settle(app, pilot)
         screen = app.screen
@@ -84,14 +84,15 @@ async def test_an_admin_searches_opens_and_revises_a_sku(tmp_path: Path, office:
 async def test_an_admin_creates_a_sku_and_marks_a_starter_pack(
     tmp_path: Path, office: Path
 ) -> None:
-    """n publishes a new SKU; in Packages, marking GROWTH as starter takes the mark from STARTER."""
+    """Ctrl+N publishes a new SKU; in Packages (Ctrl+G), marking GROWTH as starter takes the mark
+    from STARTER."""
     app = build_app(tmp_path, "admin", office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         app.go("catalogue")
         await settle(app, pilot)
         app.screen.query_one("#skus", RecordTable).focus()
-        await pilot.press("n")
+        await pilot.press("ctrl+n")
         await settle(app, pilot)
         form = app.screen
         assert isinstance(form, RecordFormScreen)
@@ -119,7 +120,7 @@ async def test_an_admin_creates_a_sku_and_marks_a_starter_pack(
         await settle(app, pilot)
         assert isinstance(app.screen, CatalogueScreen)
         app.screen.query_one("#skus", RecordTable).focus()
-        await pilot.press("p")
+        await pilot.press("ctrl+g")
         await settle(app, pilot)
         assert isinstance(app.screen, PackagesScreen)
         packages = app.screen.query_one("#packages", RecordTable)
@@ -152,9 +153,9 @@ async def test_staff_who_are_not_admins_browse_read_only(tmp_path: Path, office:
         app.screen.query_one("#skus", RecordTable).focus()
         await settle(app, pilot)
         keys = footer_keys(app)
-        assert "Packages" in keys
-        assert "New SKU" not in keys
-        await pilot.press("n")
+        assert "Go to packages" in keys
+        assert "Add a SKU" not in keys
+        await pilot.press("ctrl+n")
         await settle(app, pilot)
         assert isinstance(app.screen, CatalogueScreen)
         await pilot.press("enter")
@@ -164,7 +165,7 @@ async def test_staff_who_are_not_admins_browse_read_only(tmp_path: Path, office:
         await pilot.press("e", "delete")
         await settle(app, pilot)
         assert isinstance(app.screen, SkuScreen)
-        await pilot.press("escape", "p")
+        await pilot.press("escape", "ctrl+g")
         await settle(app, pilot)
         assert isinstance(app.screen, PackagesScreen)
         assert not {"New package", "Edit", "Retire"} & footer_keys(app)
@@ -185,7 +186,7 @@ async def test_a_sku_price_past_the_money_limit_is_refused_beside_the_prices(
         app.go("catalogue")
         await settle(app, pilot)
         app.screen.query_one("#skus", RecordTable).focus()
-        await pilot.press("n")
+        await pilot.press("ctrl+n")
         await settle(app, pilot)
         form = app.screen
         assert isinstance(form, RecordFormScreen)

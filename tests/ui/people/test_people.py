@@ -46,9 +46,9 @@ async def fill(app: AcctmgrApp, values: dict[str, str]) -> None:
 async def test_an_admin_adds_edits_deactivates_and_reactivates_a_user(
     tmp_path: Path, office: Path
 ) -> None:
-    """F9 on My day opens People; n adds a user (a taken e-mail refused beside its field), e
-    changes their roles and segment, F8 deactivates (after y) and reactivates; each is stored
-    and audited."""
+    """F9 on My day opens People; Ctrl+N adds a user (a taken e-mail refused beside its field),
+    Enter changes their roles and segment, F8 deactivates (after y) and reactivates; each is
+    stored and audited."""
     app = build_app(tmp_path, "admin", office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -57,7 +57,7 @@ async def test_an_admin_adds_edits_deactivates_and_reactivates_a_user(
         await settle(app, pilot)
         assert isinstance(app.screen, PeopleScreen)
         app.screen.query_one("#people", RecordTable).focus()
-        await pilot.press("n")
+        await pilot.press("ctrl+n")
         await settle(app, pilot)
         await fill(
             app,
@@ -92,7 +92,7 @@ async def test_an_admin_adds_edits_deactivates_and_reactivates_a_user(
         table = people.query_one("#people", RecordTable)
         assert table.texts(0) == ["newbie"]
         table.focus()
-        await pilot.press("e")
+        await pilot.press("enter")
         await settle(app, pilot)
         form = app.screen
         assert isinstance(form, RecordFormScreen)

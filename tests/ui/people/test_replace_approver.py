@@ -38,7 +38,7 @@ def open_approvals_of(app: object, login: str) -> int:
 async def test_an_admin_replaces_a_leader_after_a_refusal_beside_the_choice(
     tmp_path: Path, office: Path
 ) -> None:
-    """Ctrl+G on Lee Leader: Fin Ance is refused beside the choice (no Segment Leader);
+    """Ctrl+Y on Lee Leader: Fin Ance is refused beside the choice (no Segment Leader);
     Lou Leader is accepted, the changes are listed, y makes them, and the open approvals
     are Lou's."""
     app = build_app(tmp_path, "admin", office)
@@ -63,7 +63,7 @@ async def test_an_admin_replaces_a_leader_after_a_refusal_beside_the_choice(
         table = app.screen.query_one("#people", RecordTable)
         table.focus()
         table.move_to("leader")
-        await pilot.press("ctrl+g")
+        await pilot.press("ctrl+y")
         await settle(app, pilot)
         dialog = app.screen
         assert isinstance(dialog, FormDialog)

@@ -7,7 +7,8 @@ from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from acctmgr.widgets.record_table import RecordTable, fit_columns
+from acctmgr.widgets.column_widths import fit_columns
+from acctmgr.widgets.record_table import RecordTable
 
 
 class ShortTable(App[None]):

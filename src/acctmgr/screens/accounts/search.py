@@ -1,28 +1,31 @@
-"""The accounts list: search as you type, filter by segment and by National/Regional parent.
+"""The accounts list: search as you type, sort by any column, filter by segment and by
+National/Regional parent.
 
-Every keystroke asks the database for one page (searched, ordered and paged in SQL); moving
-near the end of the list fetches the next page. A newer keystroke makes older answers stale,
-and stale answers are dropped, so the list always shows the latest text.
+The list is the shared ``SearchList``: every keystroke or sort asks the database for one page
+(searched, sorted and paged in SQL), a letter typed on the table goes into the search, and
+moving near the end fetches the next page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
 from textual.widgets import Header, Input, Select, Static
 
 from acctmgr.domain.accounts import AccountKind
 from acctmgr.screens.accounts.account_forms import open_new_account
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.services.accounts import search as account_search
-from acctmgr.services.accounts.search import AccountQuery, AccountRow
+from acctmgr.services.accounts.search import BY_NAME, AccountQuery, AccountRow
+from acctmgr.services.kernel.sorting import Sort
 from acctmgr.services.people import users as user_service
 from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.record_table import RecordTable, Row
-from acctmgr.widgets.search_box import SearchBox
-from acctmgr.widgets.text import content, counted, safe
+from acctmgr.widgets.search_list import SearchList
+from acctmgr.widgets.text import content, safe
 
 PAGE = 100
 KIND_LABEL = {AccountKind.CUSTOMER: "", AccountKind.NATIONAL: "NA", AccountKind.REGIONAL: "RA"}
@@ -30,36 +33,21 @@ KIND_LABEL = {AccountKind.CUSTOMER: "", AccountKind.NATIONAL: "NA", AccountKind.
 
 class AccountsScreen(AcctmgrScreen):
     """Type to search by name, iSeries number, city, or a contact's name or e-mail address,
-    accents and case aside; Enter opens the account."""
+    accents and case aside; a header (or F12) sorts; Enter opens the account."""
 
     TITLE = "Accounts"
     AUTO_FOCUS = "#account-search"
     BINDINGS = [
-        Binding("ctrl+f", "focus_search", "Search"),
         Binding("ctrl+n", "new_account", "Add account"),
-        Binding("u", "members", "Accounts under this NA/RA"),
+        Binding("ctrl+g", "members", "Go to NA/RA members"),
         Binding("backspace", "clear_parent", "Clear NA/RA filter", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        self._generation = 0
-        self._rows: dict[str, AccountRow] = {}
-        self._exhausted = False
         self._under: AccountRow | None = None
         self._segment_id: int | None = None
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with Horizontal(id="account-filters"):
-            yield SearchBox(
-                placeholder="Search name, iSeries no., city, contact",
-                id="account-search",
-                compact=True,
-            )
-            yield Select[int]([], prompt="All segments", id="segment-filter", compact=True)
-        yield Static("", id="parent-filter")
-        yield RecordTable(
+        table = RecordTable(
             ("Name", 30),
             ("NA/RA", 5),
             ("iSeries", 9),
@@ -67,13 +55,30 @@ class AccountsScreen(AcctmgrScreen):
             ("Segment", 11),
             ("Under", 24),
             id="accounts",
+            sorts=("name", "kind", "iseries", "city", "segment", "parent"),
+            sort=BY_NAME,
         )
-        yield Static("", id="accounts-status")
+        self.accounts: SearchList[AccountRow] = SearchList(
+            table,
+            self._load,
+            _row,
+            box_id="account-search",
+            status_id="accounts-status",
+            placeholder="Search name, iSeries no., city, contact",
+            noun=("account", "accounts"),
+            beside=[Select[int]([], prompt="All segments", id="segment-filter", compact=True)],
+            under=[Static("", id="parent-filter")],
+            page=PAGE,
+        )
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield self.accounts
         yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load_segments()
-        self.search()
+        self.accounts.search()
 
     @work(group="segments")
     async def load_segments(self) -> None:
@@ -82,79 +87,27 @@ class AccountsScreen(AcctmgrScreen):
             select = self.query_one("#segment-filter", Select)
             select.set_options((segment.name, segment.id) for segment in segments)
 
-    @on(Input.Changed, "#account-search")
-    def _text_changed(self) -> None:
-        self.search()
-
-    @on(Input.Submitted, "#account-search")
-    def _text_submitted(self) -> None:
-        self.query_one("#accounts", RecordTable).focus()
-
     @on(Select.Changed, "#segment-filter")
     def _segment_changed(self, event: Select.Changed) -> None:
         self._segment_id = event.value if isinstance(event.value, int) else None
-        self.search()
+        self.accounts.search()
 
-    def account_query(self, offset: int = 0) -> AccountQuery:
+    def account_query(self, text: str, sort: Sort | None, offset: int, limit: int) -> AccountQuery:
         return AccountQuery(
-            text=self.query_one("#account-search", Input).value,
+            text=text,
             segment_id=self._segment_id,
             parent_id=self._under.id if self._under else None,
             offset=offset,
-            limit=PAGE,
+            limit=limit,
+            sort=sort or BY_NAME,
         )
 
-    def search(self) -> None:
-        """Start a new search from the first page; older answers become stale."""
-        self._generation += 1
-        self._exhausted = False
-        self.fetch(self._generation, self.account_query())
-
-    @work(group="account-search")
-    async def fetch(self, generation: int, query: AccountQuery) -> None:
+    async def _load(
+        self, text: str, sort: Sort | None, offset: int, limit: int
+    ) -> Sequence[AccountRow] | None:
+        query = self.account_query(text, sort, offset, limit)
         page = await self.call(account_search.search_accounts, query)
-        if page is None or generation != self._generation:
-            return
-        table = self.query_one("#accounts", RecordTable)
-        rows = [self._row(item) for item in page.items]
-        if query.offset == 0:
-            self._rows = {str(item.id): item for item in page.items}
-            table.show(rows)
-            if table.row_count:
-                table.move_cursor(row=0)
-        else:
-            self._rows.update({str(item.id): item for item in page.items})
-            table.append(rows)
-        self._exhausted = len(page.items) < query.limit
-        shown = table.row_count
-        # The status line has a fixed size (app.tcss): no need to lay the screen out again.
-        self.query_one("#accounts-status", Static).update(
-            counted(shown, "account")
-            if self._exhausted
-            else f"{counted(shown, 'account')} shown, more below",
-            layout=False,
-        )
-
-    def _row(self, item: AccountRow) -> Row:
-        # Plain strings (made safe), not Text: the table makes Text only for the lines it paints.
-        return (
-            str(item.id),
-            [
-                safe(item.name),
-                KIND_LABEL[item.kind],
-                safe(item.iseries_number or ""),
-                safe(", ".join(part for part in (item.billing_city, item.billing_country) if part)),
-                safe(item.segment_name),
-                safe(item.parent_name or ""),
-            ],
-        )
-
-    @on(RecordTable.RowHighlighted, "#accounts")
-    def _near_the_end(self, event: RecordTable.RowHighlighted) -> None:
-        table = self.query_one("#accounts", RecordTable)
-        if not self._exhausted and event.index >= table.row_count - 10:
-            self._exhausted = True  # until this page answers
-            self.fetch(self._generation, self.account_query(offset=table.row_count))
+        return page.items if page is not None else None
 
     @on(RecordTable.RowSelected, "#accounts")
     def _open(self, event: RecordTable.RowSelected) -> None:
@@ -164,12 +117,8 @@ class AccountsScreen(AcctmgrScreen):
     async def action_new_account(self) -> None:
         await open_new_account(self)
 
-    def action_focus_search(self) -> None:
-        self.query_one("#account-search", Input).focus()
-
     def action_members(self) -> None:
-        key = self.query_one("#accounts", RecordTable).selected_key
-        row = self._rows.get(key) if key else None
+        row = self.accounts.highlighted()
         if row is None or row.kind == AccountKind.CUSTOMER:
             self.notify("Highlight a National or Regional Account to see its members.")
             return
@@ -178,18 +127,31 @@ class AccountsScreen(AcctmgrScreen):
             content(f"Under {row.name} (Backspace clears)")
         )
         # The text found the NA/RA, not its members: kept, it would hide most or all of them.
-        box = self.query_one("#account-search", Input)
-        with box.prevent(Input.Changed):
-            box.value = ""
-        self.search()
+        self.accounts.set_text("")
+        self.accounts.search()
 
     def action_clear_parent(self) -> None:
         if self._under is None:
             return
         self._under = None
         self.query_one("#parent-filter", Static).update("")
-        self.search()
+        self.accounts.search()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Letters belong to the search box while it has focus.
+        # Backspace belongs to the search box while it has focus, and its keys to the footer.
         return not (action in ("members", "clear_parent") and isinstance(self.focused, Input))
+
+
+def _row(item: AccountRow) -> Row:
+    # Plain strings (made safe), not Text: the table makes Text only for the lines it paints.
+    return (
+        str(item.id),
+        [
+            safe(item.name),
+            KIND_LABEL[item.kind],
+            safe(item.iseries_number or ""),
+            safe(", ".join(part for part in (item.billing_city, item.billing_country) if part)),
+            safe(item.segment_name),
+            safe(item.parent_name or ""),
+        ],
+    )

@@ -23,7 +23,8 @@ from acctmgr.widgets.text import day, fields, lines, percentage, plain
 
 
 class ApprovalsScreen(AcctmgrScreen):
-    """Everything waiting for my decision, soonest due first; Enter opens one."""
+    """Everything waiting for my decision, soonest due first (a header or F12 sorts); Enter
+    opens one."""
 
     TITLE = "Approvals"
     BINDINGS = [Binding("f5", "refresh", "Refresh")]
@@ -35,7 +36,14 @@ class ApprovalsScreen(AcctmgrScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading your approvals…", id="approvals-summary")
-        yield RecordTable(("Due", 17), ("What", 44), "Submitted by", id="approvals-table")
+        yield RecordTable(
+            ("Due", 17),
+            ("What", 44),
+            "Submitted by",
+            id="approvals-table",
+            sorts=("due", None, "submitted_by"),
+            sort=approval_inbox.SOONEST_DUE,
+        )
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -46,7 +54,8 @@ class ApprovalsScreen(AcctmgrScreen):
 
     @work(exclusive=True, group="inbox")
     async def refresh_inbox(self) -> None:
-        items = await self.call(approval_inbox.inbox)
+        sort = self.query_one(RecordTable).sort or approval_inbox.SOONEST_DUE
+        items = await self.call(approval_inbox.inbox, sort)
         if items is None:
             return
         self._items = {str(item.approval_id): item for item in items}
@@ -64,6 +73,10 @@ class ApprovalsScreen(AcctmgrScreen):
             )
             for item in items
         )
+
+    @on(RecordTable.SortChanged)
+    def _sorted(self) -> None:
+        self.refresh_inbox()
 
     @on(RecordTable.RowSelected)
     def _open(self, event: RecordTable.RowSelected) -> None:

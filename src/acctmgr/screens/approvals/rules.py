@@ -65,6 +65,7 @@ class ApprovalRulesScreen(AcctmgrScreen):
             ("SLA", 5),
             ("On", 3),
             id="rules",
+            sorts=("name", None, None, "sla", "active"),
         )
         yield KeysFooter()
 
@@ -74,7 +75,8 @@ class ApprovalRulesScreen(AcctmgrScreen):
     @work(exclusive=True, group="rules")
     async def load(self) -> None:
         me = await self.call(user_service.me)
-        found = await self.call(approval_rules.rules)
+        sort = self.query_one("#rules", RecordTable).sort or approval_rules.STANDING
+        found = await self.call(approval_rules.rules, sort)
         if me is None or found is None:
             return
         self.is_admin = Role.ADMIN in me.roles
@@ -87,6 +89,10 @@ class ApprovalRulesScreen(AcctmgrScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.is_admin if action == "new_rule" else True
+
+    @on(RecordTable.SortChanged, "#rules")
+    def _sorted(self) -> None:
+        self.load()
 
     @on(RecordTable.RowSelected, "#rules")
     def _edit(self, event: RecordTable.RowSelected) -> None:

@@ -38,7 +38,15 @@ class PackagesScreen(AcctmgrScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield RecordTable(("Code", 12), ("Name", 24), ("Starter", 7), "SKUs", id="packages")
+        yield RecordTable(
+            ("Code", 12),
+            ("Name", 24),
+            ("Starter", 7),
+            "SKUs",
+            id="packages",
+            sorts=("code", "name", "starter", None),
+            sort=package_service.PACKAGES_BY_CODE,
+        )
         yield Static("", id="package-detail")
         yield KeysFooter()
 
@@ -47,7 +55,10 @@ class PackagesScreen(AcctmgrScreen):
 
     @work(group="packages", exclusive=True)
     async def load(self) -> None:
-        packages = await self.call(package_service.list_packages)
+        sort = self.query_one("#packages", RecordTable).sort
+        packages = await self.call(
+            package_service.list_packages, sort=sort or package_service.PACKAGES_BY_CODE
+        )
         if packages is None:
             return
         self._packages = {str(p.id): p for p in packages}
@@ -65,6 +76,10 @@ class PackagesScreen(AcctmgrScreen):
         )
         if not packages:
             self.query_one("#package-detail", Static).update("There are no packages yet.")
+
+    @on(RecordTable.SortChanged, "#packages")
+    def _sorted(self) -> None:
+        self.load()
 
     @on(RecordTable.RowHighlighted, "#packages")
     def _detail(self, event: RecordTable.RowHighlighted) -> None:

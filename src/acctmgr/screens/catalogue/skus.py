@@ -1,4 +1,5 @@
-"""The catalogue: search SKUs as you type, open one to see its locked content and history.
+"""The catalogue: search SKUs as you type (the shared ``SearchList``) and sort them by any
+column, open one to see its locked content and history.
 
 Everyone signed in can browse; only an Admin sees the keys that change the catalogue (new SKU,
 revise, retire, and the packages' edits). Revising never edits a version: saving the form
@@ -8,6 +9,7 @@ publishes the next version, and the screen says which version quotes made before
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
@@ -15,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Header, Input, Static
+from textual.widgets import Header, Static
 
 from acctmgr.domain.catalogue import SkuKind
 from acctmgr.domain.roles import Role
@@ -29,13 +31,15 @@ from acctmgr.services.catalogue.browsing import SkuRow, SkuVersionView, SkuView
 from acctmgr.services.catalogue.inputs import SkuIn
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.money import format_money
+from acctmgr.services.kernel.sorting import Sort
 from acctmgr.services.people import users as user_service
 from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.record_table import RecordTable, Row
-from acctmgr.widgets.search_box import SearchBox
+from acctmgr.widgets.search_list import SearchList
 from acctmgr.widgets.text import day, fields, plain, safe
 
 PAGE = 100
+RETIRED_HINT = "; F10 shows retired ones"
 ADMIN_ACTIONS = frozenset({"new_sku", "revise", "retire", "new_package", "edit_package"})
 
 
@@ -49,101 +53,82 @@ async def is_admin(screen: AcctmgrScreen) -> bool:
 
 
 class CatalogueScreen(AcctmgrScreen):
-    """Type to search SKUs by code or name; Enter opens one."""
+    """Type to search SKUs by code or name; a header (or F12) sorts; Enter opens one."""
 
     TITLE = "Catalogue"
     AUTO_FOCUS = "#catalogue-search"
     BINDINGS = [
-        Binding("ctrl+f", "focus_search", "Search"),
-        Binding("v", "toggle_retired", "View retired too"),
-        Binding("p", "packages", "Packages"),
-        Binding("n", "new_sku", "New SKU"),
+        Binding("f10", "toggle_retired", "View retired too"),
+        Binding("ctrl+g", "packages", "Go to packages"),
+        Binding("ctrl+n", "new_sku", "Add a SKU"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        self._generation = 0
-        self._exhausted = False
         self._show_retired = False
         self.admin = False
+        table = RecordTable(
+            ("Code", 12),
+            "Name",
+            ("Kind", 12),
+            ("Ver.", 4),
+            ("", 7),
+            id="skus",
+            sorts=("code", "name", "kind", "version", "retired"),
+            sort=browsing.BY_CODE,
+        )
+        self.skus: SearchList[SkuRow] = SearchList(
+            table,
+            self._load,
+            _row,
+            box_id="catalogue-search",
+            status_id="catalogue-status",
+            placeholder="Search SKU code or name",
+            noun=("SKU", "SKUs"),
+            page=PAGE,
+        )
+        self.skus.hint = RETIRED_HINT
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield SearchBox(placeholder="Search SKU code or name", id="catalogue-search", compact=True)
-        yield RecordTable(("Code", 12), "Name", ("Kind", 12), ("Ver.", 4), ("", 7), id="skus")
-        yield Static("", id="catalogue-status")
+        yield self.skus
         yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load_role()
-        self.search()
+        self.skus.search()
 
     def on_screen_resume(self) -> None:
-        self.search()
+        self.skus.search(to_top=False)
 
     @work(group="catalogue-role")
     async def load_role(self) -> None:
         self.admin = await is_admin(self)
         self.refresh_bindings()
 
-    @on(Input.Changed, "#catalogue-search")
-    def _text_changed(self) -> None:
-        self.search()
-
-    @on(Input.Submitted, "#catalogue-search")
-    def _text_submitted(self) -> None:
-        self.query_one("#skus", RecordTable).focus()
-
-    def search(self) -> None:
-        """Start a new search from the first page; older answers become stale."""
-        self._generation += 1
-        self._exhausted = False
-        self.fetch(self._generation, 0)
-
-    @work(group="catalogue-search")
-    async def fetch(self, generation: int, offset: int) -> None:
-        rows = await self.call(
+    async def _load(
+        self, text: str, sort: Sort | None, offset: int, limit: int
+    ) -> Sequence[SkuRow] | None:
+        return await self.call(
             browsing.search_skus,
-            self.query_one("#catalogue-search", Input).value,
+            text,
             include_retired=self._show_retired,
-            limit=PAGE,
+            limit=limit,
             offset=offset,
+            sort=sort or browsing.BY_CODE,
         )
-        if rows is None or generation != self._generation:
-            return
-        table = self.query_one("#skus", RecordTable)
-        if offset == 0:
-            table.show(_row(item) for item in rows)
-        else:
-            table.append(_row(item) for item in rows)
-        self._exhausted = len(rows) < PAGE
-        shown = table.row_count
-        retired = "" if self._show_retired else "; t shows retired ones"
-        self.query_one("#catalogue-status", Static).update(
-            (f"{shown} SKUs" if self._exhausted else f"{shown} SKUs shown, more below") + retired,
-            layout=False,
-        )
-
-    @on(RecordTable.RowHighlighted, "#skus")
-    def _near_the_end(self, event: RecordTable.RowHighlighted) -> None:
-        table = self.query_one("#skus", RecordTable)
-        if not self._exhausted and event.index >= table.row_count - 10:
-            self._exhausted = True  # until this page answers
-            self.fetch(self._generation, table.row_count)
 
     @on(RecordTable.RowSelected, "#skus")
     def _open(self, event: RecordTable.RowSelected) -> None:
         self.app.push_screen(SkuScreen(int(event.key), admin=self.admin))
-
-    def action_focus_search(self) -> None:
-        self.query_one("#catalogue-search", Input).focus()
 
     def action_toggle_retired(self) -> None:
         self._show_retired = not self._show_retired
         self.notify(
             "Retired SKUs shown (dimmed)." if self._show_retired else "Retired SKUs hidden."
         )
-        self.search()
+        self.skus.hint = "" if self._show_retired else RETIRED_HINT
+        self.skus.search()
 
     def action_packages(self) -> None:
         from acctmgr.screens.catalogue.packages import PackagesScreen
@@ -167,13 +152,7 @@ class CatalogueScreen(AcctmgrScreen):
             self.app.push_screen(SkuScreen(sku.id, admin=self.admin))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ADMIN_ACTIONS and not self.admin:
-            return False
-        # Letters belong to the search box while it has focus.
-        return not (action in ("toggle_retired", "packages", "new_sku") and self._typing())
-
-    def _typing(self) -> bool:
-        return isinstance(self.focused, Input)
+        return not (action in ADMIN_ACTIONS and not self.admin)
 
 
 def _row(item: SkuRow) -> Row:

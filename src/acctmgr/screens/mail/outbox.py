@@ -32,7 +32,8 @@ def _next_attempt(row: OutboxRow) -> str:
 
 
 class OutboxScreen(AcctmgrScreen):
-    """Every e-mail acctmgr sends, newest first; the highlighted one's error shows below."""
+    """Every e-mail acctmgr sends, newest first (a header or F12 sorts); the highlighted one's
+    error shows below."""
 
     TITLE = "Outbox"
     BINDINGS = [
@@ -57,6 +58,7 @@ class OutboxScreen(AcctmgrScreen):
             ("Next attempt", 17),
             "Last error",
             id="outbox-table",
+            sorts=("status", "to", "subject", "attempts", "next_attempt", "error"),
         )
         yield Static("", id="outbox-error")
         yield KeysFooter()
@@ -74,14 +76,16 @@ class OutboxScreen(AcctmgrScreen):
 
     @work(exclusive=True, group="outbox")
     async def refresh_outbox(self) -> None:
-        rows = await self.call(outbox_service.outbox, self.status, PAGE)
+        sort = self.query_one(RecordTable).sort or outbox_service.NEWEST_FIRST
+        rows = await self.call(outbox_service.outbox, self.status, PAGE, sort=sort)
         if rows is None:
             return
         self._rows = {str(row.id): row for row in rows}
         which = f"{self.status.value} e-mails" if self.status else "e-mails"
-        shown = f"the newest {PAGE} " if len(rows) == PAGE else ""
+        first = "newest" if sort == outbox_service.NEWEST_FIRST else "first"
+        shown = f"the {first} {PAGE} " if len(rows) == PAGE else ""
         self.query_one("#outbox-summary", Static).update(
-            f"Showing {shown}{which}; f filters by status, r retries a failed one."
+            f"Showing {shown}{which}; f filters by status, F7 sends a failed one again."
             if rows
             else f"There are no {which} in the outbox."
         )
@@ -101,6 +105,10 @@ class OutboxScreen(AcctmgrScreen):
             for row in rows
         )
         self._show_error(table.selected_key)
+
+    @on(RecordTable.SortChanged)
+    def _sorted(self) -> None:
+        self.refresh_outbox()
 
     def _show_error(self, key: str | None) -> None:
         row = self._rows.get(key or "")

@@ -1,17 +1,20 @@
 """People, for admins: every user with their roles and segment, added, changed, deactivated
 and reactivated here.
 
-The list is searched and paged in the database as you type (login, name or e-mail). Each form
+The list (the shared ``SearchList``) is searched, sorted and paged in the database as you
+type (login, name or e-mail). Each form
 reads the user again before it opens, so it starts from what is stored; the service checks it
 all once more on Ctrl+S, and a refusal stays beside its field.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Header, Input, Static
+from textual.widgets import Header
 
 from acctmgr.domain.roles import Role
 from acctmgr.screens.base import AcctmgrScreen
@@ -19,6 +22,7 @@ from acctmgr.screens.catalogue.forms import RecordFormScreen
 from acctmgr.screens.dialog import ConfirmScreen
 from acctmgr.screens.people.replace_approver import replace_in_approvals
 from acctmgr.services.kernel.context import Context
+from acctmgr.services.kernel.sorting import Sort
 from acctmgr.services.people import deactivation, directory
 from acctmgr.services.people import users as user_service
 from acctmgr.services.people.directory import PersonRow
@@ -26,7 +30,7 @@ from acctmgr.services.people.users import UserDetails, UserIn, UserView, role_na
 from acctmgr.widgets.form import FormField
 from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.record_table import RecordTable, Row
-from acctmgr.widgets.search_box import SearchBox
+from acctmgr.widgets.search_list import SearchList
 from acctmgr.widgets.text import plain
 
 PAGE = 100
@@ -42,102 +46,78 @@ ROLES_INTRO = "Roles, separated by commas: " + ", ".join(role.label for role in 
 
 
 class PeopleScreen(AcctmgrScreen):
-    """Type to search users; n adds one, e changes the highlighted one, F8 (de)activates."""
+    """Type to search users; a header (or F12) sorts; Ctrl+N adds one, Enter changes the
+    highlighted one, F8 (de)activates."""
 
     TITLE = "People"
     AUTO_FOCUS = "#people-search"
     BINDINGS = [
-        Binding("ctrl+f", "focus_search", "Search"),
-        Binding("n", "new_user", "New user"),
-        Binding("e", "edit_user", "Edit"),
+        Binding("ctrl+n", "new_user", "Add a user"),
         Binding("f8", "toggle_active", "Deactivate or reactivate"),
-        Binding("ctrl+g", "replace_approver", "Replace in approvals"),
+        Binding("ctrl+y", "replace_approver", "Replace in approvals"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        self._generation = 0
-        self._exhausted = False
-        self._rows: dict[str, PersonRow] = {}
+        table = RecordTable(
+            ("Login", 10),
+            ("Name", 18),
+            ("E-mail", 20),
+            "Roles",
+            ("Seg.", 5),
+            ("", 6),
+            id="people",
+            sorts=("login", "name", "email", None, "segment", "active"),
+            sort=directory.BY_LOGIN,
+        )
+        self.people: SearchList[PersonRow] = SearchList(
+            table,
+            self._load,
+            _row,
+            box_id="people-search",
+            status_id="people-status",
+            placeholder="Search login, name or e-mail",
+            noun=("user", "users"),
+            page=PAGE,
+        )
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield SearchBox(
-            placeholder="Search login, name or e-mail", id="people-search", compact=True
-        )
-        yield RecordTable(
-            ("Login", 10), ("Name", 18), ("E-mail", 20), "Roles", ("Seg.", 5), ("", 6), id="people"
-        )
-        yield Static("", id="people-status")
+        yield self.people
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.search()
+        self.people.search()
 
     def on_screen_resume(self) -> None:
-        self.search()
-
-    @on(Input.Changed, "#people-search")
-    def _text_changed(self) -> None:
-        self.search()
-
-    @on(Input.Submitted, "#people-search")
-    def _text_submitted(self) -> None:
-        self.query_one("#people", RecordTable).focus()
+        self.people.search(to_top=False)
 
     def search(self) -> None:
-        """Start a new search from the first page; older answers become stale."""
-        self._generation += 1
-        self._exhausted = False
-        self.fetch(self._generation, 0)
+        """Show the users again as stored, the cursor staying on its user."""
+        self.people.search(to_top=False)
 
-    @work(group="people-search")
-    async def fetch(self, generation: int, offset: int) -> None:
-        text = self.query_one("#people-search", Input).value
-        rows = await self.call(directory.search_people, text, limit=PAGE, offset=offset)
-        if rows is None or generation != self._generation:
-            return
-        table = self.query_one("#people", RecordTable)
-        if offset == 0:
-            self._rows = {row.login: row for row in rows}
-            table.show(_row(row) for row in rows)
-        else:
-            self._rows.update({row.login: row for row in rows})
-            table.append(_row(row) for row in rows)
-        self._exhausted = len(rows) < PAGE
-        shown = table.row_count
-        noun = "user" if shown == 1 else "users"
-        self.query_one("#people-status", Static).update(
-            f"{shown} {noun}" if self._exhausted else f"{shown} {noun} shown, more below",
-            layout=False,
+    async def _load(
+        self, text: str, sort: Sort | None, offset: int, limit: int
+    ) -> Sequence[PersonRow] | None:
+        return await self.call(
+            directory.search_people,
+            text,
+            limit=limit,
+            offset=offset,
+            sort=sort or directory.BY_LOGIN,
         )
-        self.refresh_bindings()
-
-    @on(RecordTable.RowHighlighted, "#people")
-    def _near_the_end(self, event: RecordTable.RowHighlighted) -> None:
-        table = self.query_one("#people", RecordTable)
-        if not self._exhausted and event.index >= table.row_count - 10:
-            self._exhausted = True  # until this page answers
-            self.fetch(self._generation, table.row_count)
-        self.refresh_bindings()
 
     @on(RecordTable.RowSelected, "#people")
     def _open(self) -> None:
         self.action_edit_user()
 
     def _highlighted(self) -> PersonRow | None:
-        key = self.query_one("#people", RecordTable).selected_key
-        return self._rows.get(key) if key else None
+        return self.people.highlighted()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("new_user", "edit_user") and isinstance(self.focused, Input):
-            return False  # letters belong to the search box while it has focus
         if action in ("edit_user", "toggle_active", "replace_approver"):
             return self._highlighted() is not None
         return True
-
-    def action_focus_search(self) -> None:
-        self.query_one("#people-search", Input).focus()
 
     def action_new_user(self) -> None:
         self.app.push_screen(

@@ -10,9 +10,10 @@ The text is folded as the stored one is (``kernel.text.folded``: "koln" and "KÖ
 "strasse" finds "Straße"), then matched literally (``%``, ``_`` and ``/`` are not wildcards)
 against the search column that ``accounts.refresh_search_text`` keeps. Accounts are listed by
 ``sort_name`` (``kernel.text.natural_name``: "#6" before "#11"), then id; on SQLite the covering
-index of migration 0007 holds that order and the search column. On SQLite an FTS5 trigram index
-(migration 0004) narrows the accounts to check when few hold the text; PostgreSQL's trigram GIN
-index (migration 0002) serves the LIKE directly.
+index of migration 0007 holds that order and the search column. Sorted by another column
+(``SORTS``, ``kernel.sorting``), the matches are sorted in the database before the page is cut.
+On SQLite an FTS5 trigram index (migration 0004) narrows the accounts to check when few hold
+the text; PostgreSQL's trigram GIN index (migration 0002) serves the LIKE directly.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from acctmgr.errors import InvalidInput
 from acctmgr.models import AccountKind
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.plain_reads import reading_actor, segment_clause
+from acctmgr.services.kernel.sorting import Sort, sql_order
 from acctmgr.services.kernel.text import folded, single_line
 
 MAX_PAGE = 500
@@ -42,6 +44,16 @@ COLUMNS = """
 """
 # The accounts whose search text holds every trigram of the text (SQLite, migration 0004).
 TRIGRAM_MATCHES = "SELECT rowid FROM accounts_search WHERE accounts_search MATCH :trigrams"
+# The columns the list sorts by (``kernel.sorting``), names by their natural order.
+SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("acc.sort_name",),
+    "kind": ("acc.kind",),
+    "iseries": ("coalesce(acc.iseries_number, '')",),
+    "city": ("lower(acc.billing_city)", "lower(acc.billing_country)"),
+    "segment": ("lower(seg.name)",),
+    "parent": ("coalesce(parent.sort_name, '')",),
+}
+BY_NAME = Sort("name")
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,7 @@ class AccountQuery:
     offset: int = 0
     limit: int = 50
     count: bool = False  # also count every match (it costs a pass over them)
+    sort: Sort = BY_NAME  # a column of SORTS
 
     def __post_init__(self) -> None:
         if self.offset < 0 or not 1 <= self.limit <= MAX_PAGE:
@@ -89,7 +102,12 @@ class AccountPage:
 def search_accounts(context: Context, query: AccountQuery) -> AccountPage:
     """Accounts in the user's segments whose name, iSeries number, city, or a contact's name or
     e-mail address contain the text, accents and case aside, in natural name order (the rule
-    is ``kernel.text``'s). A text with a control character in it is refused (InvalidInput)."""
+    is ``kernel.text``'s) or by the column ``query.sort`` names, then by id.
+
+    A text with a control character in it, or a sort by a column not in SORTS, is refused
+    (InvalidInput).
+    """
+    order = sql_order(SORTS, query.sort, BY_NAME, tie_breaker="acc.id", what="accounts list")
     text = folded(single_line(query.text, what="search text", field="text")).strip()
     with context.reader() as reader:
         actor = reading_actor(reader, context.login)
@@ -110,7 +128,7 @@ def search_accounts(context: Context, query: AccountQuery) -> AccountPage:
             params["parent_id"] = query.parent_id
         where = " AND ".join(conditions)
         rows = reader.rows(
-            f"{COLUMNS} WHERE {where} ORDER BY acc.sort_name, acc.id LIMIT :limit OFFSET :offset",
+            f"{COLUMNS} WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset",
             limit=query.limit,
             offset=query.offset,
             **params,

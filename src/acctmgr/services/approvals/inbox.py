@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from acctmgr.domain.records import RecordType
 from acctmgr.errors import PermissionDenied
@@ -22,6 +22,7 @@ from acctmgr.models import (
     ApprovalRequestStatus,
     ApprovalRule,
     ApprovalStatus,
+    User,
 )
 from acctmgr.services.approvals.record_kinds import Approvable, kind_of
 from acctmgr.services.approvals.requests import OPEN_APPROVAL, latest_request
@@ -29,6 +30,7 @@ from acctmgr.services.approvals.routing import group_members, is_approver, user_
 from acctmgr.services.kernel.context import Actor
 from acctmgr.services.kernel.permissions import require_segment, sees_segment
 from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.sorting import Sort, orm_order
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 
@@ -82,21 +84,32 @@ class InboxItem(ReadModel):
     overdue: bool
 
 
+# The columns the inbox sorts by (``kernel.sorting``); approvals without a due date come last.
+INBOX_SORTS: dict[str, tuple[Any, ...]] = {
+    "due": (Approval.due_at.is_(None), Approval.due_at),
+    "submitted_by": (func.lower(User.name),),
+}
+SOONEST_DUE = Sort("due")
+
+
 @use_case("approvals.inbox", write=False)
-def inbox(uow: UnitOfWork) -> list[InboxItem]:
-    """The approvals waiting for the signed-in user, soonest due first."""
+def inbox(uow: UnitOfWork, sort: Sort = SOONEST_DUE) -> list[InboxItem]:
+    """The approvals waiting for the signed-in user, soonest due first or by the column
+    ``sort`` names, then id (InvalidInput for a column not in INBOX_SORTS)."""
+    order = orm_order(INBOX_SORTS, sort, SOONEST_DUE, tie_breaker=Approval.id, what="inbox")
     actor = uow.user
     groups = select(ApprovalGroupMember.group_id).where(ApprovalGroupMember.user_id == actor.id)
     rows = uow.session.scalars(
         select(Approval)
         .join(ApprovalRequest, ApprovalRequest.id == Approval.request_id)
+        .join(User, User.id == ApprovalRequest.submitted_by_id)
         .where(
             Approval.status == ApprovalStatus.PENDING,
             ApprovalRequest.status == ApprovalRequestStatus.PENDING,
             ApprovalRequest.submitted_by_id != actor.id,
             or_(Approval.approver_id == actor.id, Approval.approver_group_id.in_(groups)),
         )
-        .order_by(Approval.due_at.is_(None), Approval.due_at, Approval.id)
+        .order_by(*order)
         .limit(200)
     )
     items = []

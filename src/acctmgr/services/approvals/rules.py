@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from acctmgr.domain.records import RecordType
 from acctmgr.domain.roles import ALL_SEGMENT_ROLES
@@ -28,6 +28,7 @@ from acctmgr.services.approvals.conditions import check_condition
 from acctmgr.services.kernel.counts import MAX_HOURS, at_most
 from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.sorting import Sort, orm_order
 from acctmgr.services.kernel.text import single_line
 from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
@@ -94,14 +95,23 @@ def add_rule(uow: UnitOfWork, data: RuleIn) -> RuleView:
     return _rule_view(uow, _insert_rule(uow, data))
 
 
+# The columns the rules list sorts by (``kernel.sorting``); "standing" is its first order:
+# active rules first, by record type and tier.
+RULE_SORTS: dict[str, tuple[Any, ...]] = {
+    "standing": (ApprovalRule.active.is_(False), ApprovalRule.record_type, ApprovalRule.tier),
+    "name": (func.lower(ApprovalRule.name),),
+    "sla": (func.coalesce(ApprovalRule.sla_hours, 0),),
+    "active": (ApprovalRule.active,),
+}
+STANDING = Sort("standing")
+
+
 @use_case("approvals.rules", write=False)
-def rules(uow: UnitOfWork) -> list[RuleView]:
-    """Every approval rule, active ones first, in tier order."""
-    found = uow.session.scalars(
-        select(ApprovalRule).order_by(
-            ApprovalRule.active.desc(), ApprovalRule.record_type, ApprovalRule.tier
-        )
-    )
+def rules(uow: UnitOfWork, sort: Sort = STANDING) -> list[RuleView]:
+    """Every approval rule, active ones first in tier order, or by the column ``sort`` names
+    and then id (InvalidInput for a column not in RULE_SORTS)."""
+    order = orm_order(RULE_SORTS, sort, STANDING, tie_breaker=ApprovalRule.id, what="rules list")
+    found = uow.session.scalars(select(ApprovalRule).order_by(*order))
     return [_rule_view(uow, rule) for rule in found]
 
 

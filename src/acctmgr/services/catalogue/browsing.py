@@ -10,15 +10,25 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, null, or_, select
+from sqlalchemy import Select, func, null, or_, select
 
 from acctmgr.errors import InvalidInput, NotFound
 from acctmgr.models import Sku, SkuKind, SkuPrice, SkuVersion, User
 from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.sorting import Sort, orm_order
 from acctmgr.services.kernel.text import single_line
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 MAX_PAGE = 500
+# The columns the list sorts by (``kernel.sorting``): the SKU, and its current version.
+SORTS: dict[str, tuple[Any, ...]] = {
+    "code": (Sku.code,),
+    "name": (func.lower(SkuVersion.name),),
+    "kind": (SkuVersion.kind,),
+    "version": (SkuVersion.number,),
+    "retired": (Sku.retired_at.is_not(None),),
+}
+BY_CODE = Sort("code")
 # What a version says: every view of a version shows it, each new version copies it, and a
 # revision that changes none of it (nor the prices and tiers) is refused.
 VERSION_CONTENT = (
@@ -99,17 +109,20 @@ def search_skus(
     currency: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    sort: Sort = BY_CODE,
 ) -> list[SkuRow]:
-    """SKUs whose code or current name contains the text (any case), ordered by code.
+    """SKUs whose code or current name contains the text (any case), ordered by code or by the
+    column ``sort`` names, then id.
 
-    Searched and paged in the database; ``%``, ``_`` and backslashes in the text are matched
-    literally. Retired SKUs are left out unless asked for. With a currency, each row carries its
-    list price there (None when the price book has none). A text with a control character in
-    it is refused (InvalidInput).
+    Searched, sorted and paged in the database; ``%``, ``_`` and backslashes in the text are
+    matched literally. Retired SKUs are left out unless asked for. With a currency, each row
+    carries its list price there (None when the price book has none). A text with a control
+    character in it, or a sort by a column not in SORTS, is refused (InvalidInput).
     """
     if not 1 <= limit <= MAX_PAGE or offset < 0:
         raise InvalidInput(f"A page holds 1 to {MAX_PAGE} SKUs from a position of 0 or more.")
-    statement = _rows_query(currency).order_by(Sku.code).offset(offset).limit(limit)
+    order = orm_order(SORTS, sort, BY_CODE, tie_breaker=Sku.id, what="catalogue")
+    statement = _rows_query(currency).order_by(*order).offset(offset).limit(limit)
     needle = single_line(text, what="search text", field="text").strip()
     if needle:
         statement = statement.where(

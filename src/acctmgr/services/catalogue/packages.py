@@ -7,8 +7,9 @@ package at a time is the starter pack; marking another one moves the mark to it.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import flag_modified
 
 from acctmgr.errors import InvalidInput
@@ -16,6 +17,7 @@ from acctmgr.models import Package, PackageItem, Role, Sku, SkuKind, SkuVersion
 from acctmgr.services.catalogue.inputs import PackageIn
 from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.sorting import Sort, orm_order
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 
@@ -49,10 +51,25 @@ def starter_pack(uow: UnitOfWork) -> Package | None:
     ).first()
 
 
+# The columns the packages list sorts by (``kernel.sorting``).
+PACKAGE_SORTS: dict[str, tuple[Any, ...]] = {
+    "code": (Package.code,),
+    "name": (func.lower(Package.name),),
+    "starter": (Package.is_starter_pack,),
+}
+PACKAGES_BY_CODE = Sort("code")
+
+
 @use_case("catalogue.list_packages", write=False)
-def list_packages(uow: UnitOfWork, include_retired: bool = False) -> list[PackageView]:
-    """The packages with their items, by code; the starter pack is marked."""
-    statement = select(Package).order_by(Package.code)
+def list_packages(
+    uow: UnitOfWork, include_retired: bool = False, sort: Sort = PACKAGES_BY_CODE
+) -> list[PackageView]:
+    """The packages with their items, by code or by the column ``sort`` names and then id; the
+    starter pack is marked. A column not in PACKAGE_SORTS is refused (InvalidInput)."""
+    order = orm_order(
+        PACKAGE_SORTS, sort, PACKAGES_BY_CODE, tie_breaker=Package.id, what="packages list"
+    )
+    statement = select(Package).order_by(*order)
     if not include_retired:
         statement = statement.where(Package.retired_at.is_(None))
     return [_package_view(uow, package) for package in uow.session.scalars(statement)]
