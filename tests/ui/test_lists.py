@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual.widgets import Input
 
+from acctmgr.screens.accounts.account import AccountScreen
 from acctmgr.screens.catalogue.skus import CatalogueScreen
 from acctmgr.screens.commands import screen_actions
 from acctmgr.screens.people.people import PeopleScreen
@@ -77,7 +78,8 @@ async def test_f12_reverses_the_sort_and_then_sorts_by_the_next_column(
 async def test_letters_typed_on_the_accounts_list_search_for_them(
     tmp_path: Path, office: Path
 ) -> None:
-    """Typing "Northwind" with the list focused fills the search box and finds Northwind."""
+    """Typing "Northwind" with the list focused fills the search box and finds Northwind; Down
+    goes back to the list, and Enter opens it."""
     app = build_app(tmp_path, "admin", office)
     async with app.run_test(size=SIZE) as pilot:
         table = await _accounts(app, pilot)
@@ -87,6 +89,9 @@ async def test_letters_typed_on_the_accounts_list_search_for_them(
         box = app.screen.query_one("#account-search", Input)
         assert (box.value, box.has_focus) == ("Northwind", True)
         assert table.texts(0) == ["Northwind Traders Ltd"]
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
 
 
 async def test_letters_once_bound_on_the_catalogue_and_people_lists_search_instead(

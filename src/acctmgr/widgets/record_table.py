@@ -132,7 +132,12 @@ class RecordTable(ScrollView, can_focus=True):
         self._cells: dict[str, Sequence[Cell]] = {}
         self._strips: dict[tuple[str, int], Strip] = {}
         self._widths: list[int] = []
-        self._measured = ColumnWidths(self._labels, self._fixed)
+        # A column that sorts has room in its header for the arrow.
+        headers = [
+            label + ("  " if index < len(sorts) and sorts[index] else "")
+            for index, label in enumerate(self._labels)
+        ]
+        self._measured = ColumnWidths(headers, self._fixed)
         self._width = 0
         self._styles: dict[str, Style] = {}
 

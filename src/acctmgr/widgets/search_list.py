@@ -183,7 +183,12 @@ class SearchList(Vertical, Generic[T]):
         self.screen.refresh_bindings()
 
     def on_key(self, event: events.Key) -> None:
-        """A letter typed on the table goes to the end of the search, which takes the focus."""
+        """A letter typed on the table goes to the end of the search, which takes the focus;
+        Down in the search goes to the results, as Enter does."""
+        if event.key == "down" and self.box.has_focus and self.table.row_count:
+            event.stop()
+            self.table.focus()
+            return
         character = event.character
         if not (self.table.has_focus and event.is_printable and character):
             return

@@ -7,6 +7,7 @@ from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from acctmgr.services.kernel.sorting import Sort
 from acctmgr.widgets.column_widths import fit_columns
 from acctmgr.widgets.record_table import RecordTable
 
@@ -82,3 +83,15 @@ async def test_a_cell_is_not_cut_while_the_line_has_room() -> None:
         table.show([("1", ["Alpine Brewing Company Ltd.", "Boston", "x"])])
         await pilot.pause()
         assert "Alpine Brewing Company Ltd." in table.render_line(1).text
+
+
+class SortedTable(App[None]):
+    def compose(self) -> ComposeResult:
+        yield RecordTable(("Name", 30), ("City", 10), sorts=("name", None), sort=Sort("name"))
+
+
+async def test_an_empty_sorted_column_shows_its_whole_label_and_arrow() -> None:
+    app = SortedTable()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.query_one(RecordTable).render_line(0).text.split()[:3] == ["Name", "▲", "City"]
