@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     pass
 
 PREVIEW_DELAY = 0.3
+NO_LINES = "Add a line from the catalogue first (Ctrl+N)."
 RELOADED = (
     "Someone else saved this quote since you opened it: it is shown as they left it, with "
     "what you typed over it. Check it, then do it again."
@@ -154,6 +155,9 @@ class QuoteEditor(Vertical):
 
     @work(exclusive=True, group="quote-preview")
     async def _preview(self) -> None:
+        if not self.quote.lines:
+            self._show_invalid_total(None, NO_LINES)
+            return
         try:
             edit = typed_edit(self.quote, self.values())
             found: QuotePreview = await self.services.run_service(
@@ -210,10 +214,9 @@ class QuoteEditor(Vertical):
                 self.notify(left, severity="error", timeout=8)
             return False
         except AcctmgrError as error:
-            if self.quote.lines or error.field:
-                if not form.show_error(error.field, error.message):
-                    self.notify(error.message, severity="error", timeout=8)
-                return False
+            if not form.show_error(error.field, error.message):
+                self.notify(error.message, severity="error", timeout=8)
+            return False
         return True
 
     async def reload(self) -> bool:

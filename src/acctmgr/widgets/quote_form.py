@@ -78,8 +78,6 @@ def typed_edit(quote: QuoteView, values: dict[str, str]) -> QuoteEdit:
         # The money limit, here too, so its sentence lands beside the quantity that broke it.
         line_list(line.list_price_minor, typed.quantity, field=f"qty_{line.id}")
         lines.append(typed)
-    if not lines:
-        raise InvalidInput("Add a line from the catalogue first (Ctrl+N).")
     return QuoteEdit(
         lines=lines,
         starts_on=_day(values.get("starts_on", ""), "starts_on"),
@@ -88,8 +86,8 @@ def typed_edit(quote: QuoteView, values: dict[str, str]) -> QuoteEdit:
 
 
 def stored_edit(quote: QuoteView) -> QuoteEdit | None:
-    """The quote as stored, as an edit; None before it has lines and a date."""
-    if not quote.lines or quote.starts_on is None:
+    """The quote as stored, as an edit; None before it has a date."""
+    if quote.starts_on is None:
         return None
     return QuoteEdit(
         lines=[

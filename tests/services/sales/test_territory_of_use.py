@@ -110,3 +110,27 @@ def test_a_territory_written_before_the_list_stops_the_document(admin: Context) 
     found = billing_details.sending_problems(admin, new_customer(admin), MARS)
     assert found == [("territory", "the territory of use is not one from the list")]
     assert billing_details.sending_problems(admin, new_customer(admin, "B GmbH"), "AT") == []
+
+
+def test_a_quote_without_lines_takes_a_new_territory_and_one_with_lines_keeps_a_line(
+    admin: Context,
+) -> None:
+    """Its date and territory are a quote's before its first line (they were dropped, and the
+    screen said "Quote saved."); an edit cannot take a quote's last line away."""
+    staff(admin)
+    empty = start(admin, "DE")
+    assert empty.lines == []
+    moved = edit_territory(admin, empty, "Austria")
+    assert (moved.territory, moved.version) == ("AT", empty.version + 1)
+
+    catalogue(admin)
+    lined = start(admin, "DE")
+    assert lined.lines
+    with pytest.raises(InvalidInput, match="keeps at least one line"):
+        quotes.update_quote(
+            admin.as_user("ae"),
+            lined.id,
+            lined.version,
+            QuoteEdit(lines=[], starts_on=STARTS, territory="AT"),
+        )
+    assert quotes.get_quote(admin, lined.id).territory == "DE"

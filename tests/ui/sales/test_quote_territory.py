@@ -78,3 +78,29 @@ async def test_a_territory_is_picked_from_the_list_and_stored_as_its_code(
             error == "Pick the territory from the list; 'Mars colony' is not a country or region."
         )
         assert stored_territory(app, quote_id) == "AT"
+
+
+async def test_a_quote_without_lines_saves_the_territory_typed(
+    tmp_path: Path, office: Path
+) -> None:
+    """A customer's second quote has no lines yet: Ctrl+S keeps the territory typed (it was
+    dropped while the screen said "Quote saved.")."""
+    app = build_app(tmp_path, "ae", office)
+    account_id = a_new_customer(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await app.push_screen(AccountScreen(account_id))
+        await settle(app, pilot)
+        for _ in range(2):  # the first takes the starter pack; the second starts empty
+            await press(app, pilot, "q")
+            await type_into(app, pilot, "#starts_on", "2027-01-01")
+            await press(app, pilot, "ctrl+s")
+            assert isinstance(app.screen, QuoteScreen)
+            quote_id = app.screen.quote.id
+            if app.screen.quote.lines:
+                await press(app, pilot, "escape")
+        assert app.screen.quote.lines == []
+        await type_into(app, pilot, "#territory", "osterr")
+        await press(app, pilot, "right", "ctrl+s")
+        assert stored_territory(app, quote_id) == "AT"
+        assert app.screen.query_one("#territory", Input).value == "Österreich"

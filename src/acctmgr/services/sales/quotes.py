@@ -94,7 +94,7 @@ class QuoteEdit(BaseModel):
     """The editable part of a quote: its lines (omitted lines are removed), start date, and
     territory of use as typed: a code or a name from ``kernel.territories`` (None keeps it)."""
 
-    lines: list[QuoteLineIn] = Field(min_length=1)
+    lines: list[QuoteLineIn]  # empty only on a quote without lines (its date and territory)
     starts_on: date
     territory: SingleLine | None = Field(default=None, max_length=120)
 
@@ -164,6 +164,8 @@ def update_quote(
     check_editable(uow, quote)
     uow.expect_version(quote, expected_version, "quote")
     _check_start(uow, quote, data.starts_on)
+    if quote.lines and not data.lines:
+        raise InvalidInput("A quote keeps at least one line; Ctrl+D deletes them one by one.")
     lines = {line.id: line for line in quote.lines}
     unknown = [item.line_id for item in data.lines if item.line_id not in lines]
     if unknown:
