@@ -99,7 +99,9 @@ async def test_a_quote_without_lines_saves_the_territory_typed(
             quote_id = app.screen.quote.id
             if app.screen.quote.lines:
                 await press(app, pilot, "escape")
-        assert app.screen.quote.lines == []
+        screen = app.screen
+        assert isinstance(screen, QuoteScreen)
+        assert screen.quote.lines == []
         await type_into(app, pilot, "#territory", "osterr")
         await press(app, pilot, "right", "ctrl+s")
         assert stored_territory(app, quote_id) == "AT"
