@@ -23,17 +23,31 @@ from acctmgr.models import Base
 # The staff rows, kept beside the tables they are put back into.
 SNAPSHOT = "acctmgr_test_staffed"
 
+# Every table, column (with its type and default), index, constraint and type of the schema, by
+# name: a test that changed any of them (not only added or dropped one) leaves another digest.
 FINGERPRINT = text(
     """
-    SELECT (SELECT string_agg(version_num, ',') FROM public.alembic_version),
-           (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-             WHERE n.nspname = 'public'),
-           (SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'),
-           (SELECT count(*) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
-             WHERE n.nspname = 'public'),
-           (SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-             WHERE n.nspname = 'public')
+    SELECT md5(string_agg(item, '|' ORDER BY item)) FROM (
+        SELECT 'v:' || version_num FROM public.alembic_version
+        UNION ALL
+        SELECT 'r:' || c.relname || ':' || c.relkind::text FROM pg_class c
+          JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'
+        UNION ALL
+        SELECT 'a:' || c.relname || '.' || a.attname || ':' || format_type(a.atttypid, a.atttypmod)
+               || ':' || a.attnotnull::text || ':' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
+          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+          JOIN pg_namespace n ON n.oid = c.relnamespace
+          LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+         WHERE n.nspname = 'public' AND a.attnum > 0 AND NOT a.attisdropped
+        UNION ALL
+        SELECT 'c:' || c.conname || ':' || pg_get_constraintdef(c.oid) FROM pg_constraint c
+          JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = 'public'
+        UNION ALL
+        SELECT 'i:' || indexname || ':' || indexdef FROM pg_indexes WHERE schemaname = 'public'
+        UNION ALL
+        SELECT 't:' || t.typname FROM pg_type t
+          JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public'
+    ) AS schema(item)
     """
 )
 SEQUENCES = text("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'")
@@ -76,6 +90,7 @@ class Workbench:
         )
         self._tables = [table.name for table in tables]
         self._expected = self._fingerprint()
+        assert self._expected != "unreadable", "the template's schema could not be read"
         with self._engine.connect() as connection:
             counts = " + ".join(f'(SELECT count(*) FROM "{name}")' for name in self._tables)
             held = connection.exec_driver_sql(f"SELECT {counts}").scalar()
@@ -97,12 +112,12 @@ class Workbench:
             connection.exec_driver_sql("; ".join([*statements, self._rewinds[staffed]]))
         return self.url
 
-    def _fingerprint(self) -> tuple[object, ...]:
+    def _fingerprint(self) -> str:
         try:
             with self._engine.connect() as connection:
-                return tuple(connection.execute(FINGERPRINT).one())
+                return str(connection.execute(FINGERPRINT).scalar_one())
         except DBAPIError:  # the test dropped a table the fingerprint reads
-            return ()
+            return "unreadable"
 
     def _rewind_to(self, values: dict[str, int | None]) -> str:
         """The statement that sets every sequence where the template (or the staff) left it."""

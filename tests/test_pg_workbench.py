@@ -67,3 +67,23 @@ def test_a_test_that_changed_the_schema_leaves_the_next_a_fresh_copy(
     assert "outbox_emails" in tables
     assert "their_table" not in tables
     assert staff_and_segments(url)[1] == 2
+
+
+def test_a_column_changed_in_place_is_noticed_too(pg_workbench: Workbench) -> None:
+    """Not only a table dropped: a column's type changed leaves the next test a fresh copy."""
+    url = pg_workbench.fresh(staffed=False)
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE segments ALTER COLUMN name TYPE text"))
+    engine.dispose()
+    url = pg_workbench.fresh(staffed=False)
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as connection:
+        kind = connection.execute(
+            text(
+                "SELECT data_type FROM information_schema.columns"
+                " WHERE table_name = 'segments' AND column_name = 'name'"
+            )
+        ).scalar()
+    engine.dispose()
+    assert kind == "character varying"

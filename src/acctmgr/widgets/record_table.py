@@ -182,11 +182,13 @@ class RecordTable(ScrollView, can_focus=True):
 
     def append(self, rows: Iterable[Row]) -> None:
         """Add rows at the end (the next page), skipping any already shown."""
+        added = []
         for key, cells in rows:
             if key not in self._cells:
                 self._keys.append(key)
                 self._cells[key] = cells
-                self._measured.measure([cells])
+                added.append(cells)
+        self._measured.measure(added)  # once a page: each measure sorts every column's widths
         self._changed()
 
     def clear(self) -> None:

@@ -3,8 +3,9 @@ and the open approvals that wait on them move to someone else.
 
 An admin does it when a person leaves or changes job (deactivation lists what only they could
 decide). The preview and the replacement are worked out by one function, and the replacement
-is made only if it is still exactly what the admin previewed: an approval that reached the
-person in between is not moved unseen. Everything moves in one transaction, audited.
+stands only if it is exactly what the admin previewed: an approval that reached the person in
+between is not moved unseen. Everything moves in one transaction, audited, with the requests
+waiting on the person locked, as deciding locks them.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from acctmgr.models import (
     User,
 )
 from acctmgr.services.approvals.record_kinds import kind_of
-from acctmgr.services.approvals.requests import OPEN_APPROVAL
+from acctmgr.services.approvals.requests import OPEN_APPROVAL, locked_request
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.read_models import ReadModel
@@ -69,10 +70,13 @@ def replace_approver(
     """Move every rule, group membership and open approval of one user to another, as
     previewed (``token`` from ``preview_replacement``); Conflict when the preview is stale."""
     require_role(uow.user, Role.ADMIN, to="replace approvers")
-    previewed = _plan(uow, login, replacement_login, make=False)
-    if previewed.token != token:
-        raise Conflict(CHANGED_SINCE_PREVIEW.format(name=previewed.user))
+    # The requests waiting on them are locked first, so no decision lands while they move;
+    # what is made is what is read once, and it must be what the admin read.
+    for request_id in _open_requests(uow, by_login(uow, login).id):
+        locked_request(uow, request_id)
     done = _plan(uow, login, replacement_login, make=True)
+    if done.token != token:
+        raise Conflict(CHANGED_SINCE_PREVIEW.format(name=done.user))  # rolled back, whole
     audit.record(
         uow,
         User.RECORD,
@@ -81,6 +85,24 @@ def replace_approver(
         {"replacement": replacement_login, "changes": done.changes},
     )
     return done
+
+
+def _open_requests(uow: UnitOfWork, user_id: int) -> list[int]:
+    """The pending requests with an open approval waiting on the user, in id order (the order
+    locks are taken in, everywhere)."""
+    return list(
+        uow.session.scalars(
+            select(Approval.request_id)
+            .join(ApprovalRequest, ApprovalRequest.id == Approval.request_id)
+            .where(
+                Approval.approver_id == user_id,
+                Approval.status.in_(OPEN_APPROVAL),
+                ApprovalRequest.status == ApprovalRequestStatus.PENDING,
+            )
+            .distinct()
+            .order_by(Approval.request_id)
+        )
+    )
 
 
 def _plan(uow: UnitOfWork, login: str, replacement_login: str, *, make: bool) -> Replacement:
