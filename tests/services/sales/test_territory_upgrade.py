@@ -30,7 +30,8 @@ def test_the_upgrade_turns_free_text_into_codes_and_keeps_what_it_cleared(
     admin: Context, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A territory that names a country or region becomes its code; anything else is cleared,
-    named in the log, and every change is kept in its record's audit trail."""
+    named in the log, and every change is kept in its record's audit trail. On a contract in
+    force the unrecognised text stays as it was agreed."""
     staff(admin)
     catalogue(admin)
     ae = admin.as_user("ae")
@@ -40,6 +41,7 @@ def test_the_upgrade_turns_free_text_into_codes_and_keeps_what_it_cleared(
         quote = quote_builder.new_quote(ae, NewQuoteIn(account_id=account_id, starts_on=STARTS))
         quote_ids[quote.id] = old
     contract_id = factories.contract(admin, account_id, "CT-1", STARTS)
+    in_force = factories.contract(admin, account_id, "CT-2", STARTS)
     database = admin.database
     _migrate(database, "0008")
     with database.engine.begin() as connection:
@@ -52,14 +54,20 @@ def test_the_upgrade_turns_free_text_into_codes_and_keeps_what_it_cleared(
             text("UPDATE contracts SET territory = 'Österreich' WHERE id = :id"),
             {"id": contract_id},
         )
+        connection.execute(
+            text("UPDATE contracts SET territory = 'Mars colony' WHERE id = :id"),
+            {"id": in_force},
+        )
     with caplog.at_level(logging.WARNING, logger="acctmgr.db.migrations"):
         upgrade(database)
     with database.engine.connect() as connection:
         rows = connection.execute(text("SELECT id, territory FROM quotes")).all()
-        contract = connection.execute(text("SELECT territory FROM contracts")).scalar_one()
+        contract, agreed = connection.execute(
+            text("SELECT territory FROM contracts ORDER BY id")
+        ).scalars()
     stored: dict[int, str] = {row[0]: row[1] for row in rows}
     assert {quote_ids[quote_id]: code for quote_id, code in stored.items()} == OLD_TEXTS
-    assert contract == "AT"
+    assert (contract, agreed) == ("AT", "Mars colony")
     with database.read_session() as session:
         events = session.scalars(
             select(AuditEvent).where(AuditEvent.action == "db.upgrade.0009")
@@ -70,6 +78,7 @@ def test_the_upgrade_turns_free_text_into_codes_and_keeps_what_it_cleared(
     assert "'Mars 🚀 [blink]colony[/]' is not a country or region" in warned
     assert "'Germany and France'" in warned
     assert "Deutschland" not in warned
+    assert "'Mars colony' is not a country or region; it was kept as written" in warned
 
 
 def _migrate(database: Database, revision: str) -> None:

@@ -4,8 +4,10 @@ It was free text, so nothing could count it and anything reached a PO. Each valu
 the rule the services apply to what is typed (``acctmgr.services.kernel.territories.match``, in
 the account's locale and in English): one that names a country or region ("Germany", "de",
 "Germany, Austria and Switzerland") becomes its code ("DE", "DE", "DACH"). Anything else
-("Mars colony", "Germany and France") is cleared, so the quote or contract asks for its
-territory again before it is sent, and listed in the log as a warning. Every value changed is
+("Mars colony", "Germany and France") is cleared on a quote or contract still being worked on,
+so it asks for its territory again before it is sent, and listed in the log as a warning; on
+one the customer already has (a contract sent or signed, a quote accepted) it stays as it was
+written, since that is what was agreed. Every value changed is
 kept in its record's audit trail, before and after, where the record's history shows it.
 The column stays as it was; downgrading leaves the codes, which are valid free text.
 
@@ -32,6 +34,11 @@ log = logging.getLogger("acctmgr.db.migrations")
 ACTION = "db.upgrade.0009"
 # The record type each table's rows are audited under (acctmgr.domain.records.RecordType).
 TABLES = {"quotes": "quote", "contracts": "contract"}
+# The statuses in which a record is still being worked on (QuoteStatus, ContractStatus).
+WORKED_ON = {
+    "quotes": ("draft", "pending_approval", "approved", "rejected"),
+    "contracts": ("draft",),
+}
 
 audit_events = sa.table(
     "audit_events",
@@ -61,14 +68,24 @@ def _convert(bind: sa.Connection, table: str, record_type: str) -> None:
 
     rows = bind.execute(
         sa.text(
-            f"SELECT t.id, t.number, t.territory, a.locale FROM {table} t "
+            f"SELECT t.id, t.number, t.territory, a.locale, t.status FROM {table} t "
             "JOIN accounts a ON a.id = t.account_id WHERE t.territory <> '' ORDER BY t.id"
         )
     ).all()
     changes = []
-    for row_id, number, old, locale in rows:
+    for row_id, number, old, locale, status in rows:
         new = territories.match(old, locale) or ""
         if new == old:
+            continue
+        if not new and status not in WORKED_ON[table]:
+            log.warning(
+                "%s %s: the territory of use %r is not a country or region; it was kept as "
+                "written, since the customer has the %s.",
+                record_type.capitalize(),
+                number,
+                old,
+                record_type,
+            )
             continue
         changes.append({"row_id": row_id, "new": new, "old": old})
         if not new:
