@@ -7,7 +7,7 @@ and the record's owner never approve their own record, so they are left out of e
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -139,13 +139,25 @@ def is_approver(uow: UnitOfWork, actor: Actor, approval: Approval, record: Appro
     if approval.approver_id != actor.id:
         return False
     rule = uow.session.get(ApprovalRule, approval.rule_id) if approval.rule_id else None
-    if rule is not None and rule.approver_kind is ApproverKind.ROLE_IN_SEGMENT:
-        return bool(
-            rule.approver_role
-            and actor.has(rule.approver_role)
-            and (rule.approver_role in ALL_SEGMENT_ROLES or actor.segment_id == record.segment_id)
-        )
-    return True
+    return not role_refusal(rule, actor.has, actor.segment_id, record)
+
+
+def role_refusal(
+    rule: ApprovalRule | None,
+    has: Callable[[Role], bool],
+    segment_id: int | None,
+    record: Approvable,
+) -> str:
+    """Why someone (who ``has`` some roles, in ``segment_id``) could not decide an approval of
+    this rule on this record: "role" or "segment", or "" when they could. A rule naming a user
+    or a group asks for no role."""
+    if rule is None or rule.approver_kind is not ApproverKind.ROLE_IN_SEGMENT:
+        return ""
+    if rule.approver_role is None or not has(rule.approver_role):
+        return "role"
+    if rule.approver_role not in ALL_SEGMENT_ROLES and segment_id != record.segment_id:
+        return "segment"
+    return ""
 
 
 def user_names(uow: UnitOfWork, ids: Iterable[int]) -> list[str]:

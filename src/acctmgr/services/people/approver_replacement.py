@@ -14,7 +14,6 @@ import hashlib
 
 from sqlalchemy import select
 
-from acctmgr.domain.roles import ALL_SEGMENT_ROLES
 from acctmgr.errors import Conflict, InvalidInput
 from acctmgr.models import (
     Approval,
@@ -30,6 +29,7 @@ from acctmgr.models import (
 )
 from acctmgr.services.approvals.record_kinds import kind_of
 from acctmgr.services.approvals.requests import OPEN_APPROVAL, locked_request
+from acctmgr.services.approvals.routing import role_refusal
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.read_models import ReadModel
@@ -203,20 +203,25 @@ def _approvals(uow: UnitOfWork, user: User, other: User, make: bool) -> list[str
                 "or let the request be recalled first.",
                 field="replacement",
             )
-        if rule is not None and rule.approver_kind is ApproverKind.ROLE_IN_SEGMENT:
-            role = rule.approver_role
-            if role is None or not any(held.role is role for held in other.roles):
-                raise InvalidInput(
-                    f"{other.name} is no {role.label if role else 'approver'}, so cannot take "
-                    f"{what}; give them the role first or pick someone who has it.",
-                    field="replacement",
-                )
-            if role not in ALL_SEGMENT_ROLES and other.segment_id != record.segment_id:
-                raise InvalidInput(
-                    f"{other.name} works in another segment, so cannot take {what}; pick "
-                    "someone of its segment.",
-                    field="replacement",
-                )
+        why = role_refusal(
+            rule,
+            lambda role: any(held.role is role for held in other.roles),
+            other.segment_id,
+            record,
+        )
+        if why == "role":
+            role = rule.approver_role if rule else None
+            raise InvalidInput(
+                f"{other.name} is no {role.label if role else 'approver'}, so cannot take "
+                f"{what}; give them the role first or pick someone who has it.",
+                field="replacement",
+            )
+        if why == "segment":
+            raise InvalidInput(
+                f"{other.name} works in another segment, so cannot take {what}; pick "
+                "someone of its segment.",
+                field="replacement",
+            )
         twin = next(
             (
                 sibling
