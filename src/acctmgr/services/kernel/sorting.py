@@ -7,9 +7,12 @@ that tie are then ordered by id, in the same direction, so that pages taken one 
 (OFFSET and LIMIT) neither repeat nor skip a row, and a reversed sort is the same list upside
 down.
 
-Text columns are ordered by ``lower()`` of the text, with NULL read as empty, so that SQLite
-(whose text order is by code point) and PostgreSQL (the C.UTF-8 collation our databases are
-created with) list them alike. Kept free of SQLAlchemy: the plain-SQL reads use it too.
+Text columns are ordered by ``lower()`` of the text, with NULL read as empty: SQLite (whose
+text order is by code point) and PostgreSQL (the C.UTF-8 collation our databases are created
+with) then list ASCII text alike. Beyond ASCII they differ: SQLite's ``lower()`` leaves "Ö"
+as it is, PostgreSQL's makes it "ö", so an accented capital sorts after "z" on SQLite only.
+Account names sort by their stored folded ``sort_name`` and are the same on both. Kept free of
+SQLAlchemy: the plain-SQL reads use it too.
 """
 
 from __future__ import annotations
