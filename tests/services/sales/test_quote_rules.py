@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from acctmgr.clock import AdjustableClock
+from acctmgr.domain.records import RecordType
 from acctmgr.errors import InvalidInput
 from acctmgr.models import (
     Account,
@@ -17,6 +18,7 @@ from acctmgr.models import (
     ActivityKind,
     Approval,
     ApprovalStatus,
+    ApproverKind,
     Decision,
     QuoteStatus,
     Role,
@@ -282,3 +284,40 @@ def test_an_sla_started_on_a_friday_afternoon_waits_out_the_weekend(
         approval = session.scalars(select(Approval)).one()
         assert approval.due_at == friday + timedelta(days=4)
         assert approval.remind_at == friday + timedelta(days=3)
+
+
+def test_a_rule_can_ask_for_approval_of_a_statement_of_work_or_of_its_absence(
+    admin: Context, shop: Catalogue
+) -> None:
+    """Seed 003 has a statement of work approved: a rule on ``statement_of_work`` sends a
+    workshop with one to Finance, in the live preview and on the quote; one on
+    ``service_without_sow`` catches a workshop still without one."""
+    for name, field in (
+        ("Statements of work need Finance", "statement_of_work"),
+        ("A service needs its statement of work", "service_without_sow"),
+    ):
+        approval_rules.add_rule(
+            admin,
+            approval_rules.RuleIn(
+                name=name,
+                record_type=RecordType.QUOTE,
+                condition={"field": field, "op": "==", "value": True},
+                approver_kind=ApproverKind.ROLE_IN_SEGMENT,
+                approver_role=Role.FINANCE,
+            ),
+        )
+    quote = quote_with(admin, shop.workshop)
+    assert [need.rule for need in quote.approvals_needed] == [
+        "A service needs its statement of work"
+    ]
+    (line,) = quote.lines
+    quote = builder.write_statement_of_work(
+        admin.as_user("ae"), quote.id, quote.version, line.id, "Two days on tagging."
+    )
+    assert [need.rule for need in quote.approvals_needed] == ["Statements of work need Finance"]
+    edit = quotes.QuoteEdit(
+        lines=[quotes.QuoteLineIn(line_id=line.id, quantity=2, discount_pct=Decimal(0))],
+        starts_on=STARTS,
+    )
+    preview = quotes.preview_quote(admin.as_user("ae"), quote.id, edit)
+    assert [need.rule for need in preview.approvals_needed] == ["Statements of work need Finance"]

@@ -19,6 +19,7 @@ from acctmgr.models import (
     Quote,
     QuoteLine,
     RetentionCase,
+    SkuKind,
     SkuVersion,
     Subscription,
     SubscriptionKind,
@@ -37,6 +38,8 @@ class QuoteFacts(TypedDict):
     net_total_minor: int
     off_catalogue: bool  # any line outside the catalogue
     onsite_support: bool  # any line selling on-site support
+    statement_of_work: bool  # any service line carries one (seed 003 has it approved)
+    service_without_sow: bool  # any service line (a workshop, an audit) has none yet
     currency: str
     reduction_minor: NotRequired[int]  # rate reductions: the yearly amount it takes off
     reduction_pct: NotRequired[Decimal | None]  # ... and as a % of the current rate
@@ -51,14 +54,13 @@ def facts_of(uow: UnitOfWork, quote: Quote, lines: list[QuoteLine]) -> QuoteFact
         uow.session.get(Opportunity, quote.opportunity_id) if quote.opportunity_id else None
     )
     list_total, net_total = totals_of(lines)
-    version_ids = [line.sku_version_id for line in lines if line.sku_version_id is not None]
-    onsite = bool(version_ids) and bool(
-        uow.session.scalar(
-            select(SkuVersion.id)
-            .where(SkuVersion.id.in_(version_ids), SkuVersion.onsite_support.is_(True))
-            .limit(1)
-        )
-    )
+    versions = versions_of(uow, lines)
+    onsite = any(version.onsite_support for version in versions.values())
+    services = [
+        line
+        for line in lines
+        if line.sku_version_id in versions and versions[line.sku_version_id].kind is SkuKind.SERVICE
+    ]
     facts: QuoteFacts = {
         "opportunity_kind": opportunity.kind.value if opportunity else None,
         "discount_pct": max((line.discount_pct for line in lines), default=Decimal(0)),
@@ -66,6 +68,8 @@ def facts_of(uow: UnitOfWork, quote: Quote, lines: list[QuoteLine]) -> QuoteFact
         "net_total_minor": net_total,
         "off_catalogue": any(line.sku_version_id is None for line in lines),
         "onsite_support": onsite,
+        "statement_of_work": any(line.statement_of_work.strip() for line in services),
+        "service_without_sow": any(not line.statement_of_work.strip() for line in services),
         "currency": quote.currency,
     }
     rate = current_rate(uow, quote)

@@ -228,6 +228,7 @@ def preview_quote(uow: UnitOfWork, quote_id: int, data: QuoteEdit) -> QuotePrevi
             net_minor=line_net(
                 lines[item.line_id].list_price_minor, item.quantity, item.discount_pct
             ),
+            statement_of_work=lines[item.line_id].statement_of_work,  # the rules read it
         )
         for item in data.lines
         if item.line_id in lines
