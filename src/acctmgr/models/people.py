@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import ClassVar
 
 from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from acctmgr.domain.records import RecordType
@@ -33,6 +34,8 @@ class User(IdMixin, Versioned, Timestamps, Base):
     email: Mapped[str] = mapped_column(String(254))
     segment_id: Mapped[int | None] = mapped_column(ForeignKey("segments.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Whether approvals reaching them, and decisions on what they submitted, are e-mailed too.
+    approval_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
 
     segment: Mapped[Segment | None] = relationship()
     roles: Mapped[list[UserRole]] = relationship(

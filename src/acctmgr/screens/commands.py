@@ -38,6 +38,10 @@ PLACES = (
 ADMIN_PLACES = (("Open people", "people", "Add users, give roles and segments, deactivate"),)
 COMPANY = ("Edit company identity", "Our name, address and numbers on documents and e-mails")
 
+# Everyone's own setting (the palette offers the one that changes it).
+EMAILS_OFF = ("Turn approval e-mails off", "Stop e-mails about approvals; My day still shows them")
+EMAILS_ON = ("Turn approval e-mails on", "E-mail me when an approval reaches me or is decided")
+
 NEW_ACCOUNT = ("New account", "Create an account: its name, segment, owner and currency")
 
 
@@ -57,6 +61,7 @@ class GoToCommands(Provider):
         except AcctmgrError:
             return
         self._admin = Role.ADMIN in me.roles
+        self._emails = me.approval_emails
 
     def _places(self) -> list[tuple[str, Callable[[], None], str]]:
         places = [(title, self._go(mode), help_text) for title, mode, help_text in PLACES]
@@ -65,6 +70,10 @@ class GoToCommands(Provider):
                 (title, self._go(mode), help_text) for title, mode, help_text in ADMIN_PLACES
             ]
             places.append((COMPANY[0], self._edit_company, COMPANY[1]))
+        emails = getattr(self, "_emails", None)
+        if emails is not None:
+            title, help_text = EMAILS_OFF if emails else EMAILS_ON
+            places.append((title, self._switch_emails(not emails), help_text))
         return places
 
     async def discover(self) -> Hits:
@@ -103,6 +112,25 @@ class GoToCommands(Provider):
                 text=title,
                 help=", ".join(p for p in (row.billing_city, row.segment_name) if p),
             )
+
+    def _switch_emails(self, on: bool) -> Callable[[], None]:
+        async def switch() -> None:
+            try:
+                await asyncio.to_thread(user_service.set_approval_emails, self.acctmgr.context, on)
+            except AcctmgrError as error:
+                self.app.notify(error.message, severity="error", timeout=8)
+                return
+            self.app.notify(
+                "Approval e-mails are on."
+                if on
+                else "Approval e-mails are off; My day and Approvals (F4) still show what "
+                "waits for you."
+            )
+
+        def run() -> None:
+            self.app.run_worker(switch(), group="approval-emails")
+
+        return run
 
     def _edit_company(self) -> None:
         self.acctmgr.edit_company_identity()

@@ -4,7 +4,8 @@ It registers, in this order:
 
 - the record kinds the approvals engine approves (quotes today; offers and invoices next);
 - the handlers that follow what happens to a record: when a quote is decided, or edited, the
-  retention case it answers moves with it;
+  retention case it answers moves with it; when an approval opens or a request is decided,
+  the people concerned are e-mailed;
 - the audit listeners, which stamp and audit every flush of a use case.
 
 Nothing registers itself when imported, and no module imports another late to dodge a cycle:
@@ -22,8 +23,9 @@ from __future__ import annotations
 
 import threading
 
-from acctmgr.services.approvals import record_kinds
+from acctmgr.services.approvals import notices, record_kinds
 from acctmgr.services.kernel import audit, unit_of_work
+from acctmgr.services.mail import approval_mail
 from acctmgr.services.retention import quote_approval as retention_quote_approval
 from acctmgr.services.sales import quote_approval
 
@@ -37,5 +39,7 @@ def bootstrap() -> None:
         record_kinds.register(quote_approval.QuoteKind())
         quote_approval.follow_decisions(retention_quote_approval.follow_quote_decision)
         quote_approval.follow_edits(retention_quote_approval.follow_quote_edit)
+        notices.on_opened(approval_mail.approvals_opened)
+        notices.on_decided(approval_mail.request_decided)
         audit.listen()
         unit_of_work.wiring_done()

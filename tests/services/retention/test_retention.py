@@ -136,7 +136,16 @@ def test_the_whole_process_with_a_rejection_and_a_resubmission(
             date(2028, 3, 31),
         )
         assert new.annual_value_minor == CURRENT_RATE - 120_00
-        email = session.scalars(select(OutboxEmail)).one()
+        emails = session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)).all()
+        # The leader was asked twice, and the CMS told of each decision, through the outbox too.
+        assert [(e.to_addresses, e.subject) for e in emails[:4]] == [
+            ("leader@example.com", "Approval needed: quote Q-000001 for Acme Corp"),
+            ("cms@example.com", "Quote Q-000001 for Acme Corp was rejected"),
+            ("leader@example.com", "Approval needed: quote Q-000001 for Acme Corp"),
+            ("cms@example.com", "Quote Q-000001 for Acme Corp was approved"),
+        ]
+        (email,) = emails[4:]
+        assert email.to_addresses == "carla@acme.example"
         assert email.status is EmailStatus.QUEUED
         assert email.to_addresses == "carla@acme.example"
         assert len(email.attachments) == 1

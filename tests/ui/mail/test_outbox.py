@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from acctmgr.app import AcctmgrApp
 from acctmgr.models import EmailStatus, OutboxEmail
@@ -20,11 +20,13 @@ REFUSED = "The SMTP server at mail.example.com:25 refused the connection."
 
 
 def _fill_outbox(app: AcctmgrApp) -> tuple[int, int]:
-    """A queued e-mail, and a newer one that failed for good; returns (queued, failed)."""
+    """An outbox of a queued e-mail, and a newer one that failed for good (the office's
+    approval e-mails taken out); returns (queued, failed)."""
     context = app.context
     waiting = queue(context, ["buyer@example.com"], "Your renewal")
     failed = queue(context, ["[bold]cfo@example.com"], "Your quote [red]Q-1", pdf=True)
     with context.database.write_session() as session:
+        session.execute(delete(OutboxEmail).where(OutboxEmail.id.not_in([waiting, failed])))
         session.execute(
             update(OutboxEmail)
             .where(OutboxEmail.id == waiting)

@@ -23,6 +23,7 @@ from acctmgr.models import (
     ApprovalRule,
     ApprovalStatus,
 )
+from acctmgr.services.approvals import notices
 from acctmgr.services.approvals.record_kinds import (
     Approvable,
     RecordKind,
@@ -152,6 +153,7 @@ def start_tier(uow: UnitOfWork, request: ApprovalRequest) -> None:
     started on a Friday afternoon falls due on Tuesday afternoon, not on Sunday.
     """
     calendar = calendar_of(uow, record_of(uow, request.record_type, request.record_id))
+    opened = []
     for approval in request.approvals:
         if approval.tier == request.current_tier and approval.status is ApprovalStatus.WAITING:
             rule = uow.session.get(ApprovalRule, approval.rule_id) if approval.rule_id else None
@@ -160,7 +162,9 @@ def start_tier(uow: UnitOfWork, request: ApprovalRequest) -> None:
                 approval.due_at = calendar.add_working_hours(uow.now, rule.sla_hours)
             if rule and rule.reminder_hours:
                 approval.remind_at = calendar.add_working_hours(uow.now, rule.reminder_hours)
+            opened.append(approval)
     uow.session.flush()
+    notices.opened(uow, request, opened)
 
 
 def _current_approvers(uow: UnitOfWork, request: ApprovalRequest) -> list[str]:
@@ -205,6 +209,8 @@ def end_request(
     uow.session.flush()
     kind_of(request.record_type).decided(uow, request.record_id, status, comment)
     uow.session.flush()
+    if status in (ApprovalRequestStatus.APPROVED, ApprovalRequestStatus.REJECTED):
+        notices.decided(uow, request, comment)
 
 
 @use_case(

@@ -94,6 +94,7 @@ class UserView(ReadModel):
     active: bool
     version: int
     roles: frozenset[Role]
+    approval_emails: bool = True
 
     @classmethod
     def of(cls, user: User) -> UserView:
@@ -106,6 +107,7 @@ class UserView(ReadModel):
             active=user.active,
             version=user.version,
             roles=frozenset(role.role for role in user.roles),
+            approval_emails=user.approval_emails,
         )
 
 
@@ -218,6 +220,15 @@ def keep_an_admin(uow: UnitOfWork, user: User, *, doing: str) -> None:
 def me(uow: UnitOfWork) -> UserView:
     """The signed-in user."""
     return UserView.of(uow.get(User, uow.user.id, "user"))
+
+
+@use_case("users.set_approval_emails")
+def set_approval_emails(uow: UnitOfWork, on: bool) -> UserView:
+    """Turn one's own approval e-mails on or off (My day shows approvals either way)."""
+    user = by_login(uow, uow.user.login)
+    user.approval_emails = on
+    uow.session.flush()
+    return UserView.of(user)
 
 
 @use_case("users.list", write=False)

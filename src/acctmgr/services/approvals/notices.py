@@ -1,0 +1,41 @@
+"""Who hears of an approval: what follows an approval opening and a request being decided.
+
+The engine sends nothing itself and knows no e-mail: ``bootstrap`` has the mail area listen
+here (an approver told that an approval reached them, a submitter that their request was
+decided), in the transaction of the change, so a rolled-back decision tells nobody.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from acctmgr.models import Approval, ApprovalRequest
+from acctmgr.services.kernel.unit_of_work import UnitOfWork
+
+Opened = Callable[[UnitOfWork, ApprovalRequest, list[Approval]], None]
+Decided = Callable[[UnitOfWork, ApprovalRequest, str], None]
+
+_opened: list[Opened] = []
+_decided: list[Decided] = []
+
+
+def on_opened(listener: Opened) -> None:
+    """Call ``listener`` with the approvals of a tier once they open (their SLA set)."""
+    if listener not in _opened:
+        _opened.append(listener)
+
+
+def on_decided(listener: Decided) -> None:
+    """Call ``listener`` with a request approved or rejected, and the last comment."""
+    if listener not in _decided:
+        _decided.append(listener)
+
+
+def opened(uow: UnitOfWork, request: ApprovalRequest, approvals: list[Approval]) -> None:
+    for listener in _opened:
+        listener(uow, request, approvals)
+
+
+def decided(uow: UnitOfWork, request: ApprovalRequest, comment: str) -> None:
+    for listener in _decided:
+        listener(uow, request, comment)

@@ -1,0 +1,131 @@
+"""The approval e-mails: an approver is told when an approval reaches them, a submitter when
+their request is decided. Queued in the outbox in the transaction of the change (see
+``approvals.notices``); nobody who turned approval e-mails off, or is deactivated, gets one.
+
+Each names the record, what is asked (the rules), the facts the rules read and the deadline,
+so an approver can decide from the message which record to open.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from acctmgr.models import Approval, ApprovalRequest, ApprovalRule, User
+from acctmgr.services.approvals.record_kinds import Approvable, kind_of
+from acctmgr.services.approvals.routing import group_members
+from acctmgr.services.kernel.money import format_money
+from acctmgr.services.kernel.unit_of_work import UnitOfWork
+from acctmgr.services.mail.outbox import queue_email
+
+
+def approvals_opened(uow: UnitOfWork, request: ApprovalRequest, approvals: list[Approval]) -> None:
+    """One e-mail to each person an opened approval waits on, naming every rule they hold."""
+    record = kind_of(request.record_type).load(uow, request.record_id)
+    asked: dict[int, list[Approval]] = {}
+    for approval in approvals:
+        if approval.approver_group_id is not None:
+            people = group_members(uow, approval.approver_group_id, record, request.submitted_by_id)
+        else:
+            people = [approval.approver_id] if approval.approver_id is not None else []
+        for person_id in people:
+            asked.setdefault(person_id, []).append(approval)
+    submitter = uow.session.get(User, request.submitted_by_id)
+    for person in _told(uow, list(asked)):
+        rules = [_rule_name(uow, approval) for approval in asked[person.id]]
+        deadlines = [approval.due_at for approval in asked[person.id] if approval.due_at]
+        body = "\n".join(
+            [
+                f"Hello {person.name},",
+                "",
+                f"{submitter.name if submitter else 'Someone'} asks for your approval of "
+                f"{record.label}.",
+                "What is asked: " + "; ".join(rules) + ".",
+                "",
+                "The facts the rules read:",
+                *_facts(record),
+                "",
+                _deadline(min(deadlines) if deadlines else None),
+                "Open it in acctmgr: F4, Approvals.",
+            ]
+        )
+        queue_email(
+            uow,
+            to=[person.email],
+            subject=f"Approval needed: {record.label}",
+            body_text=body,
+            record=(request.record_type, request.record_id),
+        )
+
+
+def request_decided(uow: UnitOfWork, request: ApprovalRequest, comment: str) -> None:
+    """The submitter hears that their request was approved or rejected, with the comment."""
+    record = kind_of(request.record_type).load(uow, request.record_id)
+    for person in _told(uow, [request.submitted_by_id]):
+        said = f'The comment: "{comment}"' if comment else "There was no comment."
+        queue_email(
+            uow,
+            to=[person.email],
+            subject=f"{record.label[:1].upper()}{record.label[1:]} was {request.status.value}",
+            body_text="\n".join(
+                [
+                    f"Hello {person.name},",
+                    "",
+                    f"Your request for the approval of {record.label} was {request.status.value}.",
+                    said,
+                ]
+            ),
+            record=(request.record_type, request.record_id),
+        )
+
+
+def _told(uow: UnitOfWork, user_ids: list[int]) -> list[User]:
+    """Those of these users who take approval e-mails: active, with an address, not opted out."""
+    if not user_ids:
+        return []
+    return list(
+        uow.session.scalars(
+            select(User)
+            .where(
+                User.id.in_(user_ids),
+                User.active.is_(True),
+                User.approval_emails.is_(True),
+                User.email != "",
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def _rule_name(uow: UnitOfWork, approval: Approval) -> str:
+    rule = uow.session.get(ApprovalRule, approval.rule_id) if approval.rule_id else None
+    return rule.name if rule else f"tier {approval.tier}"
+
+
+def _facts(record: Approvable) -> list[str]:
+    """A line a fact, in words: amounts in the record's currency, yes or no, percentages."""
+    facts = record.facts
+    currency = str(facts.get("currency") or "")
+    lines = []
+    for name, value in facts.items():
+        if value is None or name == "currency":
+            continue
+        label = name.removesuffix("_minor").replace("_", " ")
+        if name.endswith("_minor") and isinstance(value, int):
+            shown = format_money(value, currency)
+        elif isinstance(value, bool):
+            shown = "yes" if value else "no"
+        elif isinstance(value, Decimal) and name.endswith("_pct"):
+            shown = f"{value.normalize():f}%"
+        else:
+            shown = str(value)
+        lines.append(f"- {label}: {shown}")
+    return lines
+
+
+def _deadline(due: datetime | None) -> str:
+    if due is None:
+        return "There is no deadline."
+    return f"Please decide by {due:%a %d %b %Y, %H:%M} UTC."
