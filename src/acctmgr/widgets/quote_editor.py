@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 from textual import on, work
@@ -45,9 +45,6 @@ from acctmgr.widgets.quote_form import (
 )
 from acctmgr.widgets.quote_hosts import QuoteDialogs, QuoteServices, in_turn
 from acctmgr.widgets.text import prose
-
-if TYPE_CHECKING:
-    pass
 
 PREVIEW_DELAY = 0.3
 NO_LINES = "Add a line from the catalogue first (Ctrl+N)."
