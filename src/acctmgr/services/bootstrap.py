@@ -40,6 +40,7 @@ def bootstrap() -> None:
         quote_approval.follow_decisions(retention_quote_approval.follow_quote_decision)
         quote_approval.follow_edits(retention_quote_approval.follow_quote_edit)
         notices.on_opened(approval_mail.approvals_opened)
+        notices.on_reminded(approval_mail.approval_due_soon)
         notices.on_decided(approval_mail.request_decided)
         audit.listen()
         unit_of_work.wiring_done()

@@ -1,12 +1,16 @@
 """Approval e-mails: the approver hears that an approval reached them (the record, what is asked,
-the facts and the deadline), the submitter that it was decided; never who turned them off."""
+the facts and the deadline) and again at its reminder, the submitter that it was decided; never
+who turned them off."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from acctmgr.domain.records import RecordType
 from acctmgr.models import ApproverKind, Decision, OutboxEmail
+from acctmgr.services.approvals import deadlines as approval_deadlines
 from acctmgr.services.approvals import decisions, inbox
 from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.kernel.context import Context
@@ -91,4 +95,17 @@ def test_nobody_who_turned_approval_emails_off_gets_one(admin: Context) -> None:
     decisions.decide(leader, inbox.inbox(leader)[0].approval_id, Decision.APPROVE)
     assert [subject for _, subject, _ in outbox(admin)] == [
         "Quote Q-000001 for Acme Corp was approved"
+    ]
+
+
+def test_the_approver_is_reminded_by_e_mail_once_at_the_reminder_time(admin: Context) -> None:
+    """24 working hours on, the worker's follow-up reminds the leader by e-mail too; run twice,
+    it reminds once."""
+    submitted(admin)
+    admin.clock.set(admin.clock.now() + timedelta(days=1, minutes=1))  # type: ignore[attr-defined]
+    assert approval_deadlines.follow_up(admin).reminded == 1
+    assert approval_deadlines.follow_up(admin).reminded == 0
+    assert [(to, subject) for to, subject, _ in outbox(admin)] == [
+        ("leader@example.com", "Approval needed: quote Q-000001 for Acme Corp"),
+        ("leader@example.com", "Reminder, approval needed: quote Q-000001 for Acme Corp"),
     ]

@@ -3,7 +3,8 @@
 A rule's SLA gives each approval a due time when its tier starts, and a reminder time before it
 (Customer Success answers PO exceptions within 48 hours, reminded at 24). ``acctmgr worker``
 runs ``follow_up`` every pass: each approver still deciding at the reminder time gets a
-reminder in My day, and when the due time passes the submitter gets a task to chase it. Each
+reminder in My day (and by e-mail, see ``notices``), and when the due time passes the submitter
+gets a task to chase it. Each
 happens once, even with several workers: the approval's mark is taken with a guarded UPDATE.
 """
 
@@ -15,6 +16,7 @@ from sqlalchemy import ColumnElement, select, update
 
 from acctmgr.domain.records import RecordType
 from acctmgr.models import Activity, ActivityKind, Approval, ApprovalRequest, ApprovalStatus
+from acctmgr.services.approvals import notices
 from acctmgr.services.approvals.record_kinds import Approvable, calendar_of, record_of
 from acctmgr.services.approvals.routing import group_members
 from acctmgr.services.kernel import audit
@@ -41,6 +43,7 @@ def follow_up(uow: UnitOfWork) -> FollowUp:
         for user_id in _approvers(uow, approval):
             _add(uow, ActivityKind.REMINDER, f"Decide {due}: {record.label}", record, user_id)
         audit.record(uow, RecordType.APPROVAL, approval.id, "reminded", {"due_at": approval.due_at})
+        notices.reminded(uow, request, [approval])
         reminded += 1
     for approval in _pending(uow, Approval.due_at <= now, Approval.escalated_at.is_(None)):
         if not _escalate(uow, approval, now):

@@ -1,4 +1,5 @@
-"""Who hears of an approval: what follows an approval opening and a request being decided.
+"""Who hears of an approval: what follows an approval opening, its reminder, and a request
+being decided.
 
 The engine sends nothing itself and knows no e-mail: ``bootstrap`` has the mail area listen
 here (an approver told that an approval reached them, a submitter that their request was
@@ -16,6 +17,7 @@ Opened = Callable[[UnitOfWork, ApprovalRequest, list[Approval]], None]
 Decided = Callable[[UnitOfWork, ApprovalRequest, str], None]
 
 _opened: list[Opened] = []
+_reminded: list[Opened] = []
 _decided: list[Decided] = []
 
 
@@ -23,6 +25,13 @@ def on_opened(listener: Opened) -> None:
     """Call ``listener`` with the approvals of a tier once they open (their SLA set)."""
     if listener not in _opened:
         _opened.append(listener)
+
+
+def on_reminded(listener: Opened) -> None:
+    """Call ``listener`` with an approval whose reminder time came (once, whatever the
+    workers)."""
+    if listener not in _reminded:
+        _reminded.append(listener)
 
 
 def on_decided(listener: Decided) -> None:
@@ -33,6 +42,11 @@ def on_decided(listener: Decided) -> None:
 
 def opened(uow: UnitOfWork, request: ApprovalRequest, approvals: list[Approval]) -> None:
     for listener in _opened:
+        listener(uow, request, approvals)
+
+
+def reminded(uow: UnitOfWork, request: ApprovalRequest, approvals: list[Approval]) -> None:
+    for listener in _reminded:
         listener(uow, request, approvals)
 
 

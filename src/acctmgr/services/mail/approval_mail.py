@@ -1,6 +1,7 @@
-"""The approval e-mails: an approver is told when an approval reaches them, a submitter when
-their request is decided. Queued in the outbox in the transaction of the change (see
-``approvals.notices``); nobody who turned approval e-mails off, or is deactivated, gets one.
+"""The approval e-mails: an approver is told when an approval reaches them and again at its
+reminder time, a submitter when their request is decided. Queued in the outbox in the
+transaction of the change (see ``approvals.notices``); nobody who turned approval e-mails off,
+or is deactivated, gets one.
 
 Each names the record, what is asked (the rules), the facts the rules read and the deadline,
 so an approver can decide from the message which record to open.
@@ -23,6 +24,17 @@ from acctmgr.services.mail.outbox import queue_email
 
 def approvals_opened(uow: UnitOfWork, request: ApprovalRequest, approvals: list[Approval]) -> None:
     """One e-mail to each person an opened approval waits on, naming every rule they hold."""
+    _ask(uow, request, approvals, "Approval needed")
+
+
+def approval_due_soon(uow: UnitOfWork, request: ApprovalRequest, approvals: list[Approval]) -> None:
+    """The same e-mail again at the reminder time, to those still deciding."""
+    _ask(uow, request, approvals, "Reminder, approval needed")
+
+
+def _ask(
+    uow: UnitOfWork, request: ApprovalRequest, approvals: list[Approval], subject: str
+) -> None:
     record = kind_of(request.record_type).load(uow, request.record_id)
     asked: dict[int, list[Approval]] = {}
     for approval in approvals:
@@ -54,7 +66,7 @@ def approvals_opened(uow: UnitOfWork, request: ApprovalRequest, approvals: list[
         queue_email(
             uow,
             to=[person.email],
-            subject=f"Approval needed: {record.label}",
+            subject=f"{subject}: {record.label}",
             body_text=body,
             record=(request.record_type, request.record_id),
         )
