@@ -156,6 +156,7 @@ class ApprovalScreen(AcctmgrScreen):
         tiers = [
             f"Tier {a.tier} · {a.rule}: {a.approver} — {a.status.value}"
             + (f" by {a.decided_by}" if a.decided_by else "")
+            + (f" ({a.turnaround.sentence})" if a.turnaround.sentence else "")
             + (f": {a.comment}" if a.comment else "")
             for a in request.approvals
         ]

@@ -27,6 +27,7 @@ from acctmgr.models import (
 from acctmgr.services.approvals.record_kinds import Approvable, kind_of
 from acctmgr.services.approvals.requests import OPEN_APPROVAL, latest_request
 from acctmgr.services.approvals.routing import group_members, is_approver, user_names
+from acctmgr.services.approvals.turnaround import Turnaround, turnaround
 from acctmgr.services.kernel.context import Actor
 from acctmgr.services.kernel.permissions import require_segment, sees_segment
 from acctmgr.services.kernel.read_models import ReadModel
@@ -44,6 +45,7 @@ class ApprovalView(ReadModel):
     decided_at: datetime | None
     comment: str
     due_at: datetime | None
+    turnaround: Turnaround
 
 
 class RequestView(ReadModel):
@@ -222,7 +224,7 @@ def describe(uow: UnitOfWork, request: ApprovalRequest) -> RequestView:
         submitted_at=request.submitted_at,
         current_tier=request.current_tier,
         facts=request.snapshot,
-        approvals=[_approval_view(uow, approval) for approval in request.approvals],
+        approvals=[_approval_view(uow, request, approval) for approval in request.approvals],
         mine=mine,
         can_recall=request.status is ApprovalRequestStatus.PENDING
         and request.submitted_by_id == actor.id,
@@ -242,7 +244,7 @@ def may_read(uow: UnitOfWork, actor: Actor, request: ApprovalRequest, record: Ap
     )
 
 
-def _approval_view(uow: UnitOfWork, approval: Approval) -> ApprovalView:
+def _approval_view(uow: UnitOfWork, request: ApprovalRequest, approval: Approval) -> ApprovalView:
     rule = uow.session.get(ApprovalRule, approval.rule_id) if approval.rule_id else None
     if approval.approver_id is not None:
         approver = user_names(uow, [approval.approver_id])[0]
@@ -259,6 +261,7 @@ def _approval_view(uow: UnitOfWork, approval: Approval) -> ApprovalView:
         decided_at=approval.decided_at,
         comment=approval.comment,
         due_at=approval.due_at,
+        turnaround=turnaround(request, approval, uow.now),
     )
 
 
