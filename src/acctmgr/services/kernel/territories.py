@@ -73,16 +73,22 @@ REGIONS: dict[str, Region] = {
         Region("NORDICS", "Nordics", frozenset({"DK", "FI", "IS", "NO", "SE"}), spell_out=True),
     )
 }
-COUNTRIES: frozenset[str] = frozenset(
-    code
-    for code in map(str, Locale.parse("en").territories)
-    if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
-)
+
+
+@cache
+def countries() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-2 country code. Read from Babel's data on first use, not on
+    import: an account screen imports this module, and the data is 5 MB."""
+    return frozenset(
+        code
+        for code in map(str, Locale.parse("en").territories)
+        if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
+    )
 
 
 def is_territory(code: str) -> bool:
     """Whether ``code`` is one of the list: a country's ISO code or a region's."""
-    return code in COUNTRIES or code in REGIONS
+    return code in countries() or code in REGIONS
 
 
 def name_of(code: str, locale: str = DEFAULT_LOCALE) -> str:
@@ -93,7 +99,7 @@ def name_of(code: str, locale: str = DEFAULT_LOCALE) -> str:
     names = _territory_names(usable_locale(locale))
     region = REGIONS.get(code)
     if region is None:
-        return names.get(code, one_line(code)) if code in COUNTRIES else one_line(code)
+        return names.get(code, one_line(code)) if code in countries() else one_line(code)
     name = names.get(region.babel_code or "", region.name)
     if region.spell_out:
         members = sorted((names.get(member, member) for member in region.members), key=folded)
@@ -104,10 +110,11 @@ def name_of(code: str, locale: str = DEFAULT_LOCALE) -> str:
 def choices(locale: str = DEFAULT_LOCALE) -> list[tuple[str, str]]:
     """The list to pick from, (name, code): the regions first, then the countries by name."""
     regions = [(name_of(code, locale), code) for code in REGIONS]
-    countries = sorted(
-        ((name_of(code, locale), code) for code in COUNTRIES), key=lambda row: natural_name(row[0])
+    named = sorted(
+        ((name_of(code, locale), code) for code in countries()),
+        key=lambda row: natural_name(row[0]),
     )
-    return regions + countries
+    return regions + named
 
 
 def match(typed: str, locale: str = DEFAULT_LOCALE) -> str | None:
@@ -122,7 +129,7 @@ def match(typed: str, locale: str = DEFAULT_LOCALE) -> str | None:
         return index[key]
     parts = [part for part in LIST_SEPARATORS.split(key) if part]
     codes = {index.get(part) for part in parts}
-    if len(parts) < 2 or None in codes or not codes <= COUNTRIES:
+    if len(parts) < 2 or None in codes or not codes <= countries():
         return None
     return next((region.code for region in REGIONS.values() if region.members == codes), None)
 
@@ -173,7 +180,7 @@ def _index(locale: str) -> dict[str, str]:
     index: dict[str, str] = {}
     for name_locale in dict.fromkeys((locale, "en")):
         names = _territory_names(name_locale)
-        for code in COUNTRIES:
+        for code in countries():
             index.setdefault(_key(names.get(code, code)), code)
         for region in REGIONS.values():
             index.setdefault(_key(name_of(region.code, name_locale)), region.code)
@@ -183,7 +190,7 @@ def _index(locale: str) -> dict[str, str]:
     for alias, code in ALIASES.items():
         index.setdefault(alias, code)
     # Codes last and over names: "de" is Germany, whatever a name that folds to it.
-    index.update({code.lower(): code for code in COUNTRIES | REGIONS.keys()})
+    index.update({code.lower(): code for code in countries() | REGIONS.keys()})
     return index
 
 
