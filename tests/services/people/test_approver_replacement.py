@@ -142,3 +142,31 @@ def test_a_rule_naming_the_person_is_found_by_kind(admin: Context) -> None:
     assert preview.changes == [
         'Rule "Big totals need the admin": approved by Fin Ance from now on.'
     ]
+
+
+def test_a_group_seat_is_not_given_to_the_submitter_of_what_the_group_decides(
+    admin: Context,
+) -> None:
+    """Fin Ance alone holds the Controllers' pending approval of Casey's quote: Casey cannot
+    take the seat (nobody could decide it), the admin can."""
+    approval_rules.add_group(admin, "Controllers", ["finance"])
+    approval_rules.add_rule(
+        admin,
+        RuleIn(
+            name="Reductions go to the controllers",
+            record_type=RecordType.QUOTE,
+            condition={"field": "discount_pct", "op": ">", "value": "-1"},
+            approver_kind=ApproverKind.GROUP,
+            approver_group="Controllers",
+        ),
+    )
+    case = to_quote(admin, customer(admin))
+    reduce_addon(admin, case, "20")
+    submit(admin, case.id)
+    with pytest.raises(
+        InvalidInput,
+        match="Casey Contracts submitted quote Q-000001 for Acme Corp, which waits on the group",
+    ):
+        replacement.preview_replacement(admin, "finance", "cms")
+    preview = replacement.preview_replacement(admin, "finance", "admin")
+    assert preview.changes == ['Group "Controllers": Ada Admin takes Fin Ance\'s place.']

@@ -29,7 +29,7 @@ from acctmgr.models import (
 )
 from acctmgr.services.approvals.record_kinds import kind_of
 from acctmgr.services.approvals.requests import OPEN_APPROVAL, locked_request
-from acctmgr.services.approvals.routing import role_refusal
+from acctmgr.services.approvals.routing import group_members, role_refusal
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.read_models import ReadModel
@@ -162,6 +162,7 @@ def _groups(uow: UnitOfWork, user: User, other: User, make: bool) -> list[str]:
     ).all()
     changes = []
     for membership, group in memberships:
+        _refuse_a_group_left_without_a_decider(uow, membership.group_id, group, user, other)
         already = uow.session.scalar(
             select(ApprovalGroupMember.user_id).where(
                 ApprovalGroupMember.group_id == membership.group_id,
@@ -177,6 +178,36 @@ def _groups(uow: UnitOfWork, user: User, other: User, make: bool) -> list[str]:
             if make:
                 membership.user_id = other.id
     return changes
+
+
+def _refuse_a_group_left_without_a_decider(
+    uow: UnitOfWork, group_id: int, group: str, user: User, other: User
+) -> None:
+    """A group's open approval must keep someone who may decide it: not the record's
+    submitter or owner, whom the move would otherwise leave as its only member."""
+    waiting = uow.session.scalars(
+        select(Approval)
+        .join(ApprovalRequest, ApprovalRequest.id == Approval.request_id)
+        .where(
+            Approval.approver_group_id == group_id,
+            Approval.status.in_(OPEN_APPROVAL),
+            ApprovalRequest.status == ApprovalRequestStatus.PENDING,
+        )
+        .order_by(Approval.request_id)
+    ).all()
+    for approval in waiting:
+        request = approval.request
+        record = kind_of(request.record_type).load(uow, request.record_id)
+        deciders = set(group_members(uow, group_id, record, request.submitted_by_id))
+        excluded = {request.submitted_by_id, record.owner_id}
+        after = (deciders - {user.id}) | ({other.id} - excluded)
+        if not after:
+            did = "submitted" if other.id == request.submitted_by_id else "owns"
+            raise InvalidInput(
+                f'{other.name} {did} {record.label}, which waits on the group "{group}", and '
+                "nobody else in it could decide it; pick someone else.",
+                field="replacement",
+            )
 
 
 def _approvals(uow: UnitOfWork, user: User, other: User, make: bool) -> list[str]:
