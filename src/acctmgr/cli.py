@@ -343,7 +343,8 @@ def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
         else:
             click.echo(
                 f"{context.clock.now():%Y-%m-%d %H:%M} contracts taking effect: {started}; "
-                f"approvals reminded: {chased.reminded}, overdue: {chased.overdue}; "
+                f"approvals reminded: {chased.reminded}, overdue: {chased.overdue}, "
+                f"escalated: {chased.escalated}; "
                 f"e-mails sent: {mail.sent}, to retry: {mail.retried}, failed: {mail.failed}"
             )
         if once:

@@ -20,6 +20,7 @@ from acctmgr.models import Activity, ApproverKind, Document, Role
 from acctmgr.services.accounts import account_file, activities, billing_details, search
 from acctmgr.services.accounts import records as account_records
 from acctmgr.services.approvals import inbox
+from acctmgr.services.approvals import preview as approval_preview
 from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.approvals.rules import RuleIn
 from acctmgr.services.documents import copies, stored_documents
@@ -128,6 +129,7 @@ READS: dict[str, Read] = {
     "activities.assignees": lambda c, r: activities.assignees(c, RecordType.QUOTE, r.quote_id),
     "approvals.request": lambda c, r: inbox.request_view(c, r.request_id),
     "approvals.latest_for": lambda c, r: inbox.latest_for(c, RecordType.QUOTE, r.quote_id),
+    "approvals.preview": lambda c, r: approval_preview.preview(c, RecordType.QUOTE, r.quote_id),
     "audit.trail": lambda c, r: audit.trail(c, RecordType.ACCOUNT, r.account_id),
     "documents.of_record": lambda c, r: stored_documents.record_documents(
         c, RecordType.CONTRACT, r.contract_id

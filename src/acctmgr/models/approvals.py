@@ -60,6 +60,14 @@ class ApprovalRule(IdMixin, Versioned, Timestamps, Base):
     sla_hours: Mapped[int | None] = mapped_column(Integer)
     reminder_hours: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Smart: an approval given in an earlier round carries over while the facts its
+    # condition reads are unchanged (see ``approvals.carry_over``).
+    smart: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Past the SLA (and ``escalate_hours`` working hours more), the approval also goes to
+    # this user or to the holders of this role in the record's segment.
+    escalate_to_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    escalate_to_role: Mapped[Role | None] = mapped_column(enum_type(Role, name="escalation_role"))
+    escalate_hours: Mapped[int | None] = mapped_column(Integer)
 
 
 class ApprovalRequest(IdMixin, Versioned, Timestamps, Base):
@@ -105,7 +113,13 @@ class Approval(IdMixin, Versioned, Timestamps, Base):
     status: Mapped[ApprovalStatus] = mapped_column(enum_type(ApprovalStatus), index=True)
     due_at: Mapped[datetime | None] = mapped_column(default=None)
     remind_at: Mapped[datetime | None] = mapped_column(default=None)
+    # When the submitter was told it is overdue (the chase task), once per rule and tier.
     escalated_at: Mapped[datetime | None] = mapped_column(default=None)
+    # When it goes to the rule's escalation target, and when it went (once, by one worker).
+    escalation_due_at: Mapped[datetime | None] = mapped_column(default=None)
+    escalation_sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    # A smart rule's approval given in an earlier request, which this one carries over.
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("approvals.id"))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
     comment: Mapped[str] = mapped_column(Text, default="")

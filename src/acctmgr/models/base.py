@@ -71,14 +71,17 @@ class Base(DeclarativeBase):
     RECORD: ClassVar[RecordType]
 
 
-def enum_type(enum_class: type[enum.Enum]) -> Enum:
-    """A portable enum column: VARCHAR holding the member's value, checked by the database."""
+def enum_type(enum_class: type[enum.Enum], name: str = "") -> Enum:
+    """A portable enum column: VARCHAR holding the member's value, checked by the database.
+
+    ``name`` names its check constraint where a table has two columns of one enum.
+    """
     return Enum(
         enum_class,
         native_enum=False,
         create_constraint=True,
         length=32,
-        name=enum_class.__name__.lower(),
+        name=name or enum_class.__name__.lower(),
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )

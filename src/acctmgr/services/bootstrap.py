@@ -42,5 +42,6 @@ def bootstrap() -> None:
         notices.on_opened(approval_mail.approvals_opened)
         notices.on_reminded(approval_mail.approval_due_soon)
         notices.on_decided(approval_mail.request_decided)
+        notices.on_escalated(approval_mail.approval_escalated)
         audit.listen()
         unit_of_work.wiring_done()

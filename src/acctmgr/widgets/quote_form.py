@@ -19,6 +19,7 @@ from acctmgr.services.kernel.money import format_money, line_list
 from acctmgr.services.kernel.validation import problem_sentence
 from acctmgr.services.sales.quote_views import QuoteView
 from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn, QuotePreview
+from acctmgr.widgets.approvals_needed import approvals_lines
 from acctmgr.widgets.form import FormField
 from acctmgr.widgets.text import safe
 
@@ -143,11 +144,10 @@ def totals_text(quote: QuoteView, preview: QuotePreview | None) -> str:
     if quote.reduction_minor is not None:
         reduction = preview.reduction_minor if preview else quote.reduction_minor
         rows[-1] += f" a year · reduction {money(reduction)}"
-    approvals = (
-        "; ".join(f"{need.rule} ({', '.join(need.names) or need.blocked})" for need in needs)
-        or "none"
-    )
-    rows.append(f"Approvals this quote needs: {approvals}")
+    if needs:
+        rows += ["Approvals this quote needs:", *approvals_lines(needs)]
+    else:
+        rows.append("Approvals this quote needs: none")
     return "\n".join(rows)
 
 

@@ -44,7 +44,7 @@ def test_the_approver_is_told_what_is_asked_with_the_facts_and_the_deadline(
     assert (to, subject) == ("leader@example.com", "Approval needed: quote Q-000001 for Acme Corp")
     assert "Casey Contracts asks for your approval of quote Q-000001 for Acme Corp." in body
     assert "What is asked: Rate reductions need the account's Segment Leader." in body
-    assert "- reduction pct: " in body
+    assert "- reduction: 5%" in body
     assert "- net total: " in body
     assert "Please decide by Wed 25 Nov 2026, 09:30 UTC." in body  # 48 working hours on
 

@@ -16,6 +16,7 @@ from acctmgr.services.kernel.validation import Problems
 from acctmgr.services.retention import quote_approval, signing, views
 from acctmgr.services.retention.inputs import ReviewIn, SendContractIn, SignatureIn, UsageReviewIn
 from acctmgr.services.retention.views import CaseView
+from acctmgr.widgets.approvals_needed import approvals_lines
 from acctmgr.widgets.form import FormField
 from acctmgr.widgets.text import day, fields, prose
 
@@ -76,13 +77,7 @@ class ReviewStep(CaseStep):
 
     def intro(self) -> Any:
         quote = self.quote
-        needs = (
-            "; ".join(
-                f"{need.rule}: {', '.join(need.names) or need.blocked}"
-                for need in quote.approvals_needed
-            )
-            or "none"
-        )
+        needs = "\n".join(approvals_lines(quote.approvals_needed, indent=""))
         return Content("\n").join(
             [
                 fields(

@@ -42,13 +42,26 @@ def matches(condition: dict[str, Any], facts: dict[str, Any]) -> bool:
         return False
     expected = condition["value"]
     if isinstance(expected, list):
-        expected = [_comparable(item) for item in expected]
+        expected = [comparable(item) for item in expected]
     else:
-        expected = _comparable(expected)
+        expected = comparable(expected)
     try:
-        return OPERATORS[condition["op"]](_comparable(actual), expected)
+        return OPERATORS[condition["op"]](comparable(actual), expected)
     except TypeError:  # comparing a number with text: the condition does not apply
         return False
+
+
+def fields_read(condition: dict[str, Any]) -> list[str]:
+    """The facts a condition reads, in the order it reads them, each once."""
+    found: list[str] = []
+    for key in ("all", "any"):
+        for part in condition.get(key, []):
+            found += fields_read(part)
+    if "not" in condition:
+        found += fields_read(condition["not"])
+    if isinstance(condition.get("field"), str):
+        found.append(condition["field"])
+    return list(dict.fromkeys(found))
 
 
 def check_condition(condition: Any) -> None:
@@ -78,7 +91,7 @@ def check_condition(condition: Any) -> None:
 
 def _check_number(value: Any) -> None:
     """A number in a condition is finite and no larger than any fact can be."""
-    number = _comparable(value)
+    number = comparable(value)
     if not isinstance(number, Decimal):
         return  # text (a currency, a kind) or a flag
     if not number.is_finite():
@@ -94,8 +107,8 @@ def _check_number(value: Any) -> None:
         )
 
 
-def _comparable(value: Any) -> Any:
-    """Numbers (stored as text in JSON to keep them exact) compare as Decimal."""
+def comparable(value: Any) -> Any:
+    """Numbers (stored as text in JSON to keep them exact) compare as Decimal: 20 is 20.00."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float | Decimal):

@@ -3,9 +3,10 @@
 A rule's SLA gives each approval a due time when its tier starts, and a reminder time before it
 (Customer Success answers PO exceptions within 48 hours, reminded at 24). ``acctmgr worker``
 runs ``follow_up`` every pass: each approver still deciding at the reminder time gets a
-reminder in My day (and by e-mail, see ``notices``), and when the due time passes the submitter
-gets a task to chase it. Each
-happens once, even with several workers: the approval's mark is taken with a guarded UPDATE.
+reminder in My day (and by e-mail, see ``notices``); when the due time passes the submitter
+gets a task to chase it; and when the rule names an escalation target, the approval goes to
+them too once the SLA (and the rule's extra hours) has passed. Each happens once, even with
+several workers: the approval's mark is taken with a guarded UPDATE.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, select, update
+from sqlalchemy.orm import InstrumentedAttribute
 
 from acctmgr.domain.records import RecordType
 from acctmgr.models import Activity, ActivityKind, Approval, ApprovalRequest, ApprovalStatus
 from acctmgr.services.approvals import notices
 from acctmgr.services.approvals.record_kinds import Approvable, calendar_of, record_of
-from acctmgr.services.approvals.routing import group_members
+from acctmgr.services.approvals.routing import escalation_targets, group_members
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
@@ -27,6 +29,7 @@ from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 class FollowUp(ReadModel):
     reminded: int  # approvals whose approvers were reminded
     overdue: int  # approvals found past their due time
+    escalated: int = 0  # approvals that went to their rule's escalation target
 
 
 @use_case("approvals.follow_up", needs_actor=False)
@@ -59,7 +62,29 @@ def follow_up(uow: UnitOfWork) -> FollowUp:
         )
         audit.record(uow, RecordType.APPROVAL, approval.id, "overdue", {"due_at": approval.due_at})
         overdue += 1
-    return FollowUp(reminded=reminded, overdue=overdue)
+    escalated = sum(
+        _hand_up(uow, approval, now)
+        for approval in _pending(
+            uow, Approval.escalation_due_at <= now, Approval.escalation_sent_at.is_(None)
+        )
+    )
+    return FollowUp(reminded=reminded, overdue=overdue, escalated=escalated)
+
+
+def _hand_up(uow: UnitOfWork, approval: Approval, now: datetime) -> bool:
+    """Send an approval past its SLA to its rule's escalation target too: a task in their My
+    day, the inbox, and an e-mail. Once for the rule's approvals of the tier (each role holder
+    has one), whatever the workers; the approvers may still decide."""
+    if not _mark_siblings(uow, approval, Approval.escalation_sent_at, now):
+        return False
+    request = approval.request
+    record = record_of(uow, request.record_type, request.record_id)
+    targets = escalation_targets(uow, approval, record)
+    for user_id in targets:
+        _add(uow, ActivityKind.TASK, f"Escalated to you, decide: {record.label}", record, user_id)
+    audit.record(uow, RecordType.APPROVAL, approval.id, "escalated", {"to": targets})
+    notices.escalated(uow, request, approval, targets)
+    return True
 
 
 def _pending(uow: UnitOfWork, *conditions: ColumnElement[bool]) -> list[Approval]:
@@ -96,6 +121,17 @@ def _take(
 def _escalate(uow: UnitOfWork, approval: Approval, now: datetime) -> bool:
     """Mark an approval overdue with the others of its rule (each Customer Success user holds
     one), so the submitter gets one task for it, not one per approver."""
+    return _mark_siblings(uow, approval, Approval.escalated_at, now)
+
+
+def _mark_siblings(
+    uow: UnitOfWork,
+    approval: Approval,
+    column: InstrumentedAttribute[datetime | None],
+    now: datetime,
+) -> bool:
+    """Set ``column`` on the approval and the others of its rule and tier, unless another worker
+    did it first; True for the worker that did."""
     taken = uow.session.execute(
         update(Approval)
         .where(
@@ -104,9 +140,9 @@ def _escalate(uow: UnitOfWork, approval: Approval, now: datetime) -> bool:
             Approval.rule_id.is_(None)
             if approval.rule_id is None
             else Approval.rule_id == approval.rule_id,
-            Approval.escalated_at.is_(None),
+            column.is_(None),
         )
-        .values(escalated_at=now)
+        .values({column.key: now})
         .execution_options(synchronize_session=False)
     )
     uow.session.refresh(approval)

@@ -10,9 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import aliased
 
 from acctmgr.domain.records import RecordType
+from acctmgr.domain.roles import ALL_SEGMENT_ROLES
 from acctmgr.errors import PermissionDenied
 from acctmgr.models import (
     Approval,
@@ -84,6 +86,7 @@ class InboxItem(ReadModel):
     submitted_at: datetime
     due_at: datetime | None
     overdue: bool
+    escalated: bool = False  # it reached the reader as its rule's escalation target
 
 
 # The columns the inbox sorts by (``kernel.sorting``); approvals without a due date come last.
@@ -109,11 +112,16 @@ def inbox(uow: UnitOfWork, sort: Sort = SOONEST_DUE) -> list[InboxItem]:
             Approval.status == ApprovalStatus.PENDING,
             ApprovalRequest.status == ApprovalRequestStatus.PENDING,
             ApprovalRequest.submitted_by_id != actor.id,
-            or_(Approval.approver_id == actor.id, Approval.approver_group_id.in_(groups)),
+            or_(
+                Approval.approver_id == actor.id,
+                Approval.approver_group_id.in_(groups),
+                escalated_to(actor),
+            ),
         )
         .order_by(*order)
         .limit(200)
     )
+    mine = set(uow.session.scalars(groups))
     items = []
     for approval in rows:
         request = approval.request
@@ -130,9 +138,46 @@ def inbox(uow: UnitOfWork, sort: Sort = SOONEST_DUE) -> list[InboxItem]:
                 submitted_at=request.submitted_at,
                 due_at=approval.due_at,
                 overdue=approval.due_at is not None and approval.due_at < uow.now,
+                escalated=approval.approver_id != actor.id
+                and approval.approver_group_id not in mine,
             )
         )
     return items
+
+
+def escalated_to(actor: Actor) -> ColumnElement[bool]:
+    """Approvals escalated to ``actor``: past their SLA, of a rule escalating to them or to a
+    role they hold (in the request's segment, for a segment's role). Of a rule's approvals of a
+    tier (one a role holder) only the first is shown: the target decides the rule once."""
+    held = list(actor.roles)
+    everywhere = [role for role in held if role in ALL_SEGMENT_ROLES]
+    in_segment = [role for role in held if role not in ALL_SEGMENT_ROLES]
+    rules = select(ApprovalRule.id).where(
+        or_(
+            ApprovalRule.escalate_to_user_id == actor.id,
+            ApprovalRule.escalate_to_role.in_(everywhere),
+            and_(
+                ApprovalRule.escalate_to_role.in_(in_segment),
+                ApprovalRequest.segment_id == actor.segment_id,
+            ),
+        )
+    )
+    sibling = aliased(Approval)
+    first = (
+        select(func.min(sibling.id))
+        .where(
+            sibling.request_id == Approval.request_id,
+            sibling.rule_id == Approval.rule_id,
+            sibling.tier == Approval.tier,
+            sibling.status == ApprovalStatus.PENDING,
+        )
+        .scalar_subquery()
+    )
+    return and_(
+        Approval.escalation_sent_at.is_not(None),
+        Approval.rule_id.in_(rules.correlate(ApprovalRequest)),
+        Approval.id == first,
+    )
 
 
 @use_case("approvals.request", write=False)

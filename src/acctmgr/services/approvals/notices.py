@@ -1,5 +1,5 @@
-"""Who hears of an approval: what follows an approval opening, its reminder, and a request
-being decided.
+"""Who hears of an approval: what follows an approval opening, its reminder, its escalation,
+and a request being decided.
 
 The engine sends nothing itself and knows no e-mail: ``bootstrap`` has the mail area listen
 here (an approver told that an approval reached them, a submitter that their request was
@@ -15,10 +15,12 @@ from acctmgr.services.kernel.unit_of_work import UnitOfWork
 
 Opened = Callable[[UnitOfWork, ApprovalRequest, list[Approval]], None]
 Decided = Callable[[UnitOfWork, ApprovalRequest, str], None]
+Escalated = Callable[[UnitOfWork, ApprovalRequest, Approval, list[int]], None]
 
 _opened: list[Opened] = []
 _reminded: list[Opened] = []
 _decided: list[Decided] = []
+_escalated: list[Escalated] = []
 
 
 def on_opened(listener: Opened) -> None:
@@ -40,6 +42,13 @@ def on_decided(listener: Decided) -> None:
         _decided.append(listener)
 
 
+def on_escalated(listener: Escalated) -> None:
+    """Call ``listener`` with an approval past its SLA and the users it now goes to as well
+    (once, whatever the workers)."""
+    if listener not in _escalated:
+        _escalated.append(listener)
+
+
 def opened(uow: UnitOfWork, request: ApprovalRequest, approvals: list[Approval]) -> None:
     for listener in _opened:
         listener(uow, request, approvals)
@@ -53,3 +62,10 @@ def reminded(uow: UnitOfWork, request: ApprovalRequest, approvals: list[Approval
 def decided(uow: UnitOfWork, request: ApprovalRequest, comment: str) -> None:
     for listener in _decided:
         listener(uow, request, comment)
+
+
+def escalated(
+    uow: UnitOfWork, request: ApprovalRequest, approval: Approval, user_ids: list[int]
+) -> None:
+    for listener in _escalated:
+        listener(uow, request, approval, user_ids)

@@ -9,6 +9,7 @@ is registered with it by ``services.bootstrap``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Protocol
 
 from acctmgr.domain.records import RecordType
@@ -82,3 +83,15 @@ def calendar_of(uow: UnitOfWork, record: Approvable) -> BusinessCalendar:
     billing country), or the default country's for a record without one."""
     account = uow.session.get(Account, record.account_id) if record.account_id else None
     return calendar_for(account.billing_country if account else None)
+
+
+def snapshot_of(record: Approvable) -> dict[str, Any]:
+    """The record's facts as a request keeps them: as JSON holds them (numbers as exact text)."""
+    return {key: jsonable(value) for key, value in record.facts.items()}
+
+
+def jsonable(value: Any) -> Any:
+    """A fact's value as a snapshot keeps it; Decimals as text, so they compare exactly."""
+    if isinstance(value, Decimal):
+        return str(value)
+    return value

@@ -8,9 +8,6 @@ approval makes the request stale. Deciding an approval is in ``decisions``.
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
-
 from sqlalchemy import select
 
 from acctmgr.domain.records import RecordType
@@ -24,12 +21,14 @@ from acctmgr.models import (
     ApprovalStatus,
 )
 from acctmgr.services.approvals import notices
+from acctmgr.services.approvals.carry_over import carry_overs
 from acctmgr.services.approvals.record_kinds import (
     Approvable,
     RecordKind,
     calendar_of,
     kind_of,
     record_of,
+    snapshot_of,
 )
 from acctmgr.services.approvals.routing import (
     Route,
@@ -65,7 +64,14 @@ def submit(uow: UnitOfWork, record_type: RecordType, record_id: int) -> SubmitRe
         raise InvalidInput("This record is already waiting for approval.")
     record = kind.load(uow, record_id)
     found = routes(uow, record, actor.id)
+    carried = {
+        rule_id: outcome.previous
+        for rule_id, outcome in carry_overs(uow, record, found).items()
+        if outcome.carried
+    }
     for route in found:
+        if route.rule.id in carried:
+            continue
         if not route.approver_ids and not (
             route.group_id and group_members(uow, route.group_id, record, actor.id)
         ):
@@ -74,10 +80,24 @@ def submit(uow: UnitOfWork, record_type: RecordType, record_id: int) -> SubmitRe
         return _approve_at_once(uow, kind, record)
     kind.lock(uow, record_id)
     uow.session.flush()
-    request = _routed_request(uow, record, kind.load(uow, record_id).version, found)
+    request = _routed_request(uow, record, kind.load(uow, record_id).version, found, carried)
     uow.add(request)
-    start_tier(uow, request)
     audit.record(uow, record_type, record_id, "submitted_for_approval", {"request_id": request.id})
+    for approval in request.approvals:
+        if approval.carried_from_id is not None:
+            audit.record(
+                uow,
+                RecordType.APPROVAL,
+                approval.id,
+                "carried_over",
+                {"request_id": request.id, "from_approval_id": approval.carried_from_id},
+            )
+    waiting = sorted({a.tier for a in request.approvals if a.status is ApprovalStatus.WAITING})
+    if not waiting:  # every approval it needs was given in the last round, unchanged since
+        end_request(uow, request, ApprovalRequestStatus.APPROVED, "")
+    else:
+        request.current_tier = waiting[0]
+        start_tier(uow, request)
     return SubmitResult(
         request_id=request.id,
         status=request.status,
@@ -102,7 +122,7 @@ def _approve_at_once(uow: UnitOfWork, kind: RecordKind, record: Approvable) -> S
             current_tier=1,
             submitted_at=uow.now,
             decided_at=uow.now,
-            snapshot=_snapshot(record),
+            snapshot=snapshot_of(record),
         )
     )
     kind.decided(uow, record.record_id, ApprovalRequestStatus.APPROVED, "")
@@ -112,10 +132,14 @@ def _approve_at_once(uow: UnitOfWork, kind: RecordKind, record: Approvable) -> S
 
 
 def _routed_request(
-    uow: UnitOfWork, record: Approvable, locked_version: int, found: list[Route]
+    uow: UnitOfWork,
+    record: Approvable,
+    locked_version: int,
+    found: list[Route],
+    carried: dict[int, Approval],
 ) -> ApprovalRequest:
     """A pending request for the record as locked, with one approval per approver of each
-    route; the tiers wait until their turn."""
+    route (the tiers wait until their turn), or the approval a smart rule carries over."""
     request = ApprovalRequest(
         record_type=record.record_type,
         record_id=record.record_id,
@@ -125,9 +149,13 @@ def _routed_request(
         status=ApprovalRequestStatus.PENDING,
         current_tier=min(route.rule.tier for route in found),
         submitted_at=uow.now,
-        snapshot=_snapshot(record),
+        snapshot=snapshot_of(record),
     )
     for route in found:
+        previous = carried.get(route.rule.id)
+        if previous is not None:
+            request.approvals.append(_carried(route, previous))
+            continue
         # A group is one approval its members share; role holders get one each (any decides).
         approvers: tuple[int | None, ...] = (
             route.approver_ids if route.group_id is None else (None,)
@@ -146,6 +174,22 @@ def _routed_request(
     return request
 
 
+def _carried(route: Route, previous: Approval) -> Approval:
+    """The approval given in the last round, carried over: decided by whom and when it was."""
+    return Approval(
+        rule_id=route.rule.id,
+        tier=route.rule.tier,
+        approver_id=previous.decided_by_id if route.group_id is None else None,
+        approver_group_id=route.group_id,
+        group_mode=route.rule.group_mode,
+        status=ApprovalStatus.CARRIED_OVER,
+        decided_by_id=previous.decided_by_id,
+        decided_at=previous.decided_at,
+        comment=previous.comment,
+        carried_from_id=previous.id,
+    )
+
+
 def start_tier(uow: UnitOfWork, request: ApprovalRequest) -> None:
     """Open the approvals of the request's current tier, with their SLA clocks.
 
@@ -162,6 +206,10 @@ def start_tier(uow: UnitOfWork, request: ApprovalRequest) -> None:
                 approval.due_at = calendar.add_working_hours(uow.now, rule.sla_hours)
             if rule and rule.reminder_hours:
                 approval.remind_at = calendar.add_working_hours(uow.now, rule.reminder_hours)
+            if rule and rule.sla_hours and (rule.escalate_to_user_id or rule.escalate_to_role):
+                approval.escalation_due_at = calendar.add_working_hours(
+                    uow.now, rule.sla_hours + (rule.escalate_hours or 0)
+                )
             opened.append(approval)
     uow.session.flush()
     notices.opened(uow, request, opened)
@@ -285,14 +333,3 @@ def is_approved(uow: UnitOfWork, record_type: RecordType, record_id: int, versio
         return True
     # Approval moves the record from its locked version to approved: exactly one save later.
     return latest.status is ApprovalRequestStatus.APPROVED and version == latest.record_version + 1
-
-
-def _snapshot(record: Approvable) -> dict[str, Any]:
-    """The facts at submission, as JSON keeps them (numbers as exact text)."""
-    return {key: _jsonable(value) for key, value in record.facts.items()}
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    return value

@@ -26,18 +26,7 @@ from acctmgr.services.approvals.conditions import matches
 from acctmgr.services.approvals.record_kinds import Approvable
 from acctmgr.services.approvals.rules import approver_label
 from acctmgr.services.kernel.context import Actor
-from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
-
-
-class RequiredApproval(ReadModel):
-    """One line of the approvals preview: a rule that matches, and who would decide."""
-
-    rule: str
-    tier: int
-    approver: str  # "the segment's Segment Leader", "any of Finance"
-    names: list[str]  # the people that resolves to, for this record
-    blocked: str = ""  # why nobody can approve it (then the record cannot be submitted)
 
 
 @dataclass(frozen=True)
@@ -47,27 +36,6 @@ class Route:
     rule: ApprovalRule
     approver_ids: tuple[int, ...]  # users (role holders, or the one user)
     group_id: int | None
-
-
-def required_approvals(
-    uow: UnitOfWork, record: Approvable, submitter_id: int
-) -> list[RequiredApproval]:
-    """The approvals this record would need if submitted now by ``submitter_id``."""
-    found = []
-    for route in routes(uow, record, submitter_id):
-        names = user_names(uow, route.approver_ids) if route.approver_ids else []
-        if route.group_id is not None:
-            names = user_names(uow, group_members(uow, route.group_id, record, submitter_id))
-        found.append(
-            RequiredApproval(
-                rule=route.rule.name,
-                tier=route.rule.tier,
-                approver=approver_label(uow, route.rule),
-                names=names,
-                blocked="" if names else nobody_can_approve(uow, route.rule),
-            )
-        )
-    return found
 
 
 def routes(uow: UnitOfWork, record: Approvable, submitter_id: int) -> list[Route]:
@@ -132,6 +100,10 @@ def is_approver(uow: UnitOfWork, actor: Actor, approval: Approval, record: Appro
 
     A role is checked as it is now: a Segment Leader who moved segment cannot approve.
     """
+    if approval.escalation_sent_at is not None and actor.id in escalation_targets(
+        uow, approval, record
+    ):
+        return True
     if approval.approver_group_id is not None:
         return actor.id in group_members(
             uow, approval.approver_group_id, record, approval.request.submitted_by_id
@@ -140,6 +112,24 @@ def is_approver(uow: UnitOfWork, actor: Actor, approval: Approval, record: Appro
         return False
     rule = uow.session.get(ApprovalRule, approval.rule_id) if approval.rule_id else None
     return not role_refusal(rule, actor.has, actor.segment_id, record)
+
+
+def escalation_targets(uow: UnitOfWork, approval: Approval, record: Approvable) -> list[int]:
+    """Whom the approval goes to as well once it escalates: its rule's user (if active) or the
+    holders of its rule's role in the record's segment, less the submitter and the owner."""
+    rule = uow.session.get(ApprovalRule, approval.rule_id) if approval.rule_id else None
+    if rule is None:
+        return []
+    if rule.escalate_to_user_id is not None:
+        ids: Iterable[int] = uow.session.scalars(
+            select(User.id).where(User.id == rule.escalate_to_user_id, User.active.is_(True))
+        )
+    elif rule.escalate_to_role is not None:
+        ids = _role_holders(uow, rule.escalate_to_role, record.segment_id)
+    else:
+        return []
+    excluded = {approval.request.submitted_by_id, record.owner_id}
+    return [user_id for user_id in ids if user_id not in excluded]
 
 
 def role_refusal(

@@ -24,7 +24,8 @@ from acctmgr.models import (
     Role,
     User,
 )
-from acctmgr.services.approvals.conditions import check_condition
+from acctmgr.services.approvals.conditions import check_condition, fields_read
+from acctmgr.services.approvals.record_kinds import kind_of
 from acctmgr.services.kernel.counts import MAX_HOURS, at_most
 from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.read_models import ReadModel
@@ -53,6 +54,10 @@ class RuleIn(BaseModel):
     group_mode: GroupMode = GroupMode.ANY
     sla_hours: int | None = Field(default=None, ge=1)
     reminder_hours: int | None = Field(default=None, ge=1)
+    smart: bool = False  # an approval carries over while the facts it read are unchanged
+    escalate_to_login: SingleLine | None = None  # past the SLA, also to this user ...
+    escalate_to_role: Role | None = None  # ... or to this role's holders in the segment
+    escalate_hours: int | None = Field(default=None, ge=0)  # working hours past the SLA
 
     @field_validator("name")
     @classmethod
@@ -69,6 +74,12 @@ class RuleIn(BaseModel):
     @classmethod
     def _remind_after(cls, value: int | None) -> int | None:
         sentence = f"a reminder comes after {MAX_HOURS:,} hours (a year) at most"
+        return None if value is None else at_most(value, MAX_HOURS, sentence)
+
+    @field_validator("escalate_hours")
+    @classmethod
+    def _escalate_after(cls, value: int | None) -> int | None:
+        sentence = f"an escalation comes {MAX_HOURS:,} hours (a year) past the SLA at most"
         return None if value is None else at_most(value, MAX_HOURS, sentence)
 
 
@@ -183,6 +194,10 @@ def _apply_rule(uow: UnitOfWork, rule: ApprovalRule, data: RuleIn) -> None:
     rule.group_mode = data.group_mode
     rule.sla_hours = data.sla_hours
     rule.reminder_hours = data.reminder_hours
+    rule.smart = data.smart
+    if data.smart:
+        _check_smart(data)
+    _apply_escalation(uow, rule, data)
     rule.approver_user_id = rule.approver_role = rule.approver_group_id = None
     if data.approver_kind is ApproverKind.USER:
         if not data.approver_login:
@@ -204,6 +219,45 @@ def _apply_rule(uow: UnitOfWork, rule: ApprovalRule, data: RuleIn) -> None:
                 f"There is no group {data.approver_group!r}.", field="approver_group"
             )
         rule.approver_group_id = group.id
+
+
+def _check_smart(data: RuleIn) -> None:
+    """A smart rule carries over while the facts it reads are unchanged: it must read one."""
+    facts = set(kind_of(data.record_type).facts)
+    if not facts.intersection(fields_read(data.condition)):
+        raise InvalidInput(
+            f"A smart rule carries an approval over while the facts its condition reads are "
+            f"unchanged, and this condition reads none of a {data.record_type.label}'s facts.",
+            field="smart",
+        )
+
+
+def _apply_escalation(uow: UnitOfWork, rule: ApprovalRule, data: RuleIn) -> None:
+    """Whom an approval escalates to past its SLA: one active user, or one role, or nobody."""
+    rule.escalate_to_user_id = None
+    rule.escalate_to_role = data.escalate_to_role
+    rule.escalate_hours = data.escalate_hours
+    if data.escalate_to_login is None and data.escalate_to_role is None:
+        if data.escalate_hours is not None:
+            raise InvalidInput("Name whom the approval escalates to.", field="escalate_to")
+        return
+    if data.escalate_to_login and data.escalate_to_role:
+        raise InvalidInput("Escalate to one user or to one role, not both.", field="escalate_to")
+    if data.sla_hours is None:
+        raise InvalidInput(
+            "An approval escalates once its SLA passes; give the rule an SLA first.",
+            field="sla_hours",
+        )
+    if data.escalate_to_login:
+        user = uow.session.scalar(select(User).where(User.login == data.escalate_to_login))
+        if user is None:
+            raise InvalidInput(f"There is no user {data.escalate_to_login!r}.", field="escalate_to")
+        if not user.active:
+            raise InvalidInput(
+                f"{user.name} is deactivated and cannot approve; escalate to someone active.",
+                field="escalate_to",
+            )
+        rule.escalate_to_user_id = user.id
 
 
 def _refuse_a_taken_name(uow: UnitOfWork, rule: ApprovalRule, name: str) -> None:
@@ -276,6 +330,10 @@ def _rule_view(uow: UnitOfWork, rule: ApprovalRule) -> RuleView:
             group_mode=rule.group_mode,
             sla_hours=rule.sla_hours,
             reminder_hours=rule.reminder_hours,
+            smart=rule.smart,
+            escalate_to_login=_login(uow, rule.escalate_to_user_id),
+            escalate_to_role=rule.escalate_to_role,
+            escalate_hours=rule.escalate_hours,
         ),
     )
 

@@ -33,6 +33,14 @@ def turnaround(request: ApprovalRequest, approval: Approval, now: datetime) -> T
         return Turnaround(
             opened_at=opened, decided_at=decided, due_at=due, on_time=None, sentence=""
         )
+    if approval.status is ApprovalStatus.CARRIED_OVER:  # its time was counted in its round
+        return Turnaround(
+            opened_at=None,
+            decided_at=decided,
+            due_at=None,
+            on_time=None,
+            sentence="carried over from the last round",
+        )
     if decided is not None:
         sentence = f"decided in {_span(decided - opened)}"
         on_time = None if due is None else decided <= due
@@ -64,7 +72,9 @@ def opened_at(request: ApprovalRequest, approval: Approval) -> datetime | None:
         for other in request.approvals
         if other.tier < approval.tier and other.decided_at is not None
     ]
-    return max(earlier, default=request.submitted_at)
+    # A carried-over approval was decided before this request: the request's clock starts at
+    # its submission all the same.
+    return max([*earlier, request.submitted_at])
 
 
 def _span(delta: timedelta) -> str:

@@ -1,5 +1,6 @@
 """The approval e-mails: an approver is told when an approval reaches them and again at its
-reminder time, a submitter when their request is decided. Queued in the outbox in the
+reminder time, an escalation target when it escalates to them, a submitter when their request
+is decided. Queued in the outbox in the
 transaction of the change (see ``approvals.notices``); nobody who turned approval e-mails off,
 or is deactivated, gets one.
 
@@ -10,14 +11,13 @@ so an approver can decide from the message which record to open.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import select
 
-from acctmgr.models import Approval, ApprovalRequest, ApprovalRule, User
+from acctmgr.models import Approval, ApprovalGroup, ApprovalRequest, ApprovalRule, User
+from acctmgr.services.approvals.fact_words import fact_lines
 from acctmgr.services.approvals.record_kinds import Approvable, kind_of
 from acctmgr.services.approvals.routing import group_members
-from acctmgr.services.kernel.money import format_money
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 from acctmgr.services.mail.outbox import queue_email
 
@@ -32,18 +32,38 @@ def approval_due_soon(uow: UnitOfWork, request: ApprovalRequest, approvals: list
     _ask(uow, request, approvals, "Reminder, approval needed")
 
 
-def _ask(
-    uow: UnitOfWork, request: ApprovalRequest, approvals: list[Approval], subject: str
+def approval_escalated(
+    uow: UnitOfWork, request: ApprovalRequest, approval: Approval, user_ids: list[int]
 ) -> None:
+    """Past its SLA, the approval goes to its rule's escalation target as well: they are asked
+    in the same words, and told who has not decided."""
+    waiting_on = _approver_name(uow, approval)
+    _ask(
+        uow,
+        request,
+        [approval],
+        "Escalated, approval needed",
+        asked={user_id: [approval] for user_id in user_ids},
+        why=f"It is past its deadline and {waiting_on} has not decided; you may decide it.",
+    )
+
+
+def _ask(
+    uow: UnitOfWork,
+    request: ApprovalRequest,
+    approvals: list[Approval],
+    subject: str,
+    *,
+    asked: dict[int, list[Approval]] | None = None,
+    why: str = "",
+) -> None:
+    """E-mail each person asked (by default, those the approvals wait on) what is asked."""
     record = kind_of(request.record_type).load(uow, request.record_id)
-    asked: dict[int, list[Approval]] = {}
-    for approval in approvals:
-        if approval.approver_group_id is not None:
-            people = group_members(uow, approval.approver_group_id, record, request.submitted_by_id)
-        else:
-            people = [approval.approver_id] if approval.approver_id is not None else []
-        for person_id in people:
-            asked.setdefault(person_id, []).append(approval)
+    if asked is None:
+        asked = {}
+        for approval in approvals:
+            for person_id in _waiting_on(uow, approval, record, request):
+                asked.setdefault(person_id, []).append(approval)
     submitter = uow.session.get(User, request.submitted_by_id)
     for person in _told(uow, list(asked)):
         rules = [_rule_name(uow, approval) for approval in asked[person.id]]
@@ -55,9 +75,10 @@ def _ask(
                 f"{submitter.name if submitter else 'Someone'} asks for your approval of "
                 f"{record.label}.",
                 "What is asked: " + "; ".join(rules) + ".",
+                *([why] if why else []),
                 "",
                 "The facts the rules read:",
-                *_facts(record),
+                *fact_lines(record.facts),
                 "",
                 _deadline(min(deadlines) if deadlines else None),
                 "Open it in acctmgr: F4, Approvals.",
@@ -111,30 +132,25 @@ def _told(uow: UnitOfWork, user_ids: list[int]) -> list[User]:
     )
 
 
+def _waiting_on(
+    uow: UnitOfWork, approval: Approval, record: Approvable, request: ApprovalRequest
+) -> list[int]:
+    if approval.approver_group_id is not None:
+        return group_members(uow, approval.approver_group_id, record, request.submitted_by_id)
+    return [approval.approver_id] if approval.approver_id is not None else []
+
+
+def _approver_name(uow: UnitOfWork, approval: Approval) -> str:
+    if approval.approver_group_id is not None:
+        group = uow.session.get(ApprovalGroup, approval.approver_group_id)
+        return group.name if group else "the group"
+    user = uow.session.get(User, approval.approver_id) if approval.approver_id else None
+    return user.name if user else "the approver"
+
+
 def _rule_name(uow: UnitOfWork, approval: Approval) -> str:
     rule = uow.session.get(ApprovalRule, approval.rule_id) if approval.rule_id else None
     return rule.name if rule else f"tier {approval.tier}"
-
-
-def _facts(record: Approvable) -> list[str]:
-    """A line a fact, in words: amounts in the record's currency, yes or no, percentages."""
-    facts = record.facts
-    currency = str(facts.get("currency") or "")
-    lines = []
-    for name, value in facts.items():
-        if value is None or name == "currency":
-            continue
-        label = name.removesuffix("_minor").replace("_", " ")
-        if name.endswith("_minor") and isinstance(value, int):
-            shown = format_money(value, currency)
-        elif isinstance(value, bool):
-            shown = "yes" if value else "no"
-        elif isinstance(value, Decimal) and name.endswith("_pct"):
-            shown = f"{value.normalize():f}%"
-        else:
-            shown = str(value)
-        lines.append(f"- {label}: {shown}")
-    return lines
 
 
 def _deadline(due: datetime | None) -> str:

@@ -8,8 +8,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from acctmgr.models import Account, Quote, QuoteStatus, Sku, SkuKind, SkuVersion
-from acctmgr.services.approvals import routing as approval_routing
-from acctmgr.services.approvals.routing import RequiredApproval
+from acctmgr.services.approvals import preview as approval_preview
+from acctmgr.services.approvals.preview import RequiredApproval
 from acctmgr.services.kernel import territories
 from acctmgr.services.kernel.permissions import require_segment
 from acctmgr.services.kernel.read_models import ReadModel
@@ -88,7 +88,7 @@ def quote_view_of(uow: UnitOfWork, quote: Quote) -> QuoteView:
         approver_comment=quote.approver_comment,
         locked=quote.status is QuoteStatus.PENDING_APPROVAL,
         approvals_needed=(
-            approval_routing.required_approvals(uow, record, uow.user.id)
+            approval_preview.required_approvals(uow, record, uow.user.id)
             if quote.status in EDITABLE
             else []
         ),

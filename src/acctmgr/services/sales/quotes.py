@@ -29,10 +29,10 @@ from acctmgr.models import (
     SkuKind,
     SkuVersion,
 )
+from acctmgr.services.approvals import preview as approval_preview
 from acctmgr.services.approvals import requests as approval_requests
-from acctmgr.services.approvals import routing as approval_routing
+from acctmgr.services.approvals.preview import RequiredApproval
 from acctmgr.services.approvals.record_kinds import Approvable
-from acctmgr.services.approvals.routing import RequiredApproval
 from acctmgr.services.catalogue import skus as catalogue
 from acctmgr.services.kernel import territories
 from acctmgr.services.kernel.money import discount_of, line_net
@@ -241,7 +241,7 @@ def preview_quote(uow: UnitOfWork, quote_id: int, data: QuoteEdit) -> QuotePrevi
         net_total_minor=facts["net_total_minor"],
         reduction_minor=facts.get("reduction_minor"),
         line_nets={line_id: line.net_minor for line_id, line in edited.items()},
-        approvals_needed=approval_routing.required_approvals(uow, proposed, uow.user.id),
+        approvals_needed=approval_preview.required_approvals(uow, proposed, uow.user.id),
     )
 
 
