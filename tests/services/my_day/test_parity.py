@@ -2,26 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from acctmgr.clock import AdjustableClock
 from acctmgr.domain.approvals import Decision, GroupMode
 from acctmgr.domain.roles import Role
+from acctmgr.services.approvals import deadlines as approval_deadlines
 from acctmgr.services.approvals import decisions as approval_decisions
 from acctmgr.services.approvals import inbox as approval_inbox
+from acctmgr.services.approvals import rules as approval_rules
+from acctmgr.services.approvals.rules import RATE_REDUCTION_RULE
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.my_day import day as my_day_service
 from tests.retention_support import customer, reduce_addon, submit, to_quote
 from tests.services.approvals.test_approvals import add_user, approval_of, group_rule
 
-LOGINS = ("admin", "ae", "ae2", "cms", "leader", "finance", "pricer", "helper")
+LOGINS = ("admin", "ae", "ae2", "cms", "leader", "leader2", "finance", "pricer", "helper")
 
 
 @pytest.fixture
-def approvals_in_flight(admin: Context) -> Context:
-    """Two quotes waiting: one for the leader and the pricing desk (all of it), one half-voted."""
+def approvals_in_flight(admin: Context, clock: AdjustableClock) -> Context:
+    """Two quotes waiting: one for the two leaders and the pricing desk (all of it), one
+    half-voted; both leaders' approvals escalated to Customer Success past their SLA."""
     add_user(admin, "pricer", "Pat Pricer", None, Role.FINANCE)
     add_user(admin, "helper", "Hal Helper", None, Role.CUSTOMER_SUCCESS)
+    add_user(admin, "leader2", "Lou Leader", "SMB", Role.SEGMENT_LEADER)
     group_rule(admin, GroupMode.ALL, ["finance", "pricer", "cms"])
+    rule = next(r for r in approval_rules.rules(admin) if r.name == RATE_REDUCTION_RULE)
+    escalating = rule.data.model_copy(update={"escalate_to_role": Role.CUSTOMER_SUCCESS})
+    approval_rules.update_rule(admin, rule.id, rule.version, escalating)
     # One open case per contract: the two quotes are two customers'.
     for number, discount in enumerate(("40", "45"), start=1):
         acme = customer(admin, name=f"Acme {number}", contract_number=f"CT-000000{number}")
@@ -32,6 +43,8 @@ def approvals_in_flight(admin: Context) -> Context:
     approval_decisions.decide(
         admin.as_user("finance"), approval_of(admin, case, "all of Pricing desk"), Decision.APPROVE
     )
+    clock.advance(timedelta(days=5))
+    assert approval_deadlines.follow_up(admin).escalated == 2
     return admin
 
 
