@@ -31,6 +31,12 @@ class Role(enum.StrEnum):
         return ROLE_LABELS[self]
 
 
+def role_called(text: str) -> Role | None:
+    """The role ``text`` names, by its value or its label in any case; None for no role."""
+    wanted = " ".join(text.split()).lower()
+    return next((role for role in Role if wanted in (role.value, role.label.lower())), None)
+
+
 ROLE_LABELS: dict[Role, str] = {
     Role.ACCOUNT_EXECUTIVE: "Account Executive",
     Role.CONTRACT_MANAGER: "Contract Management Specialist",

@@ -166,7 +166,7 @@ class MyDayScreen(AcctmgrScreen):
         if item.record_type is RecordType.QUOTE:
             from acctmgr.screens.approvals.inbox import ApprovalScreen
 
-            self.app.push_screen(ApprovalScreen(None, quote_id=item.record_id))
+            self.app.push_screen(ApprovalScreen(None, record=(item.record_type, item.record_id)))
             return
         if item.account_id is None:
             self.notify("This item has no account to open.", severity="warning")

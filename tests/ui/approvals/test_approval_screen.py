@@ -35,7 +35,7 @@ async def test_an_approver_reads_each_line_whole_and_each_approval_by_its_rule(
     assert request.approvals
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await app.push_screen(ApprovalScreen(None, quote_id=quote.id))
+        await app.push_screen(ApprovalScreen(None, record=(RecordType.QUOTE, quote.id)))
         await settle(app, pilot)
         shown = str(app.screen.query_one("#approval-lines", Static).render())
         tiers = str(app.screen.query_one("#approval-tiers", Static).render())

@@ -205,7 +205,7 @@ async def test_the_rate_reduction_wizard_from_request_to_signed_contract(
     async with leader.run_test(size=SIZE) as pilot:
         await settle(leader, pilot)
         quote_id = _quote_id(leader, case_id)
-        await leader.push_screen(ApprovalScreen(None, quote_id=quote_id))
+        await leader.push_screen(ApprovalScreen(None, record=(RecordType.QUOTE, quote_id)))
         await settle(leader, pilot)
         await pilot.press("ctrl+r")  # no comment: refused beside the field
         await settle(leader, pilot)
@@ -230,7 +230,9 @@ async def test_the_rate_reduction_wizard_from_request_to_signed_contract(
     leader = build_app(tmp_path, "leader")
     async with leader.run_test(size=SIZE) as pilot:
         await settle(leader, pilot)
-        await leader.push_screen(ApprovalScreen(None, quote_id=_quote_id(leader, case_id)))
+        await leader.push_screen(
+            ApprovalScreen(None, record=(RecordType.QUOTE, _quote_id(leader, case_id)))
+        )
         await settle(leader, pilot)
         await pilot.press("ctrl+a")
         await settle(leader, pilot)

@@ -134,7 +134,7 @@ async def test_a_first_quote_from_catalogue_to_po(tmp_path: Path, office: Path) 
         approver = build_app(tmp_path, login)
         async with approver.run_test(size=SIZE) as pilot:
             await settle(approver, pilot)
-            await approver.push_screen(ApprovalScreen(None, quote_id=quote.id))
+            await approver.push_screen(ApprovalScreen(None, record=(RecordType.QUOTE, quote.id)))
             await settle(approver, pilot)
             await press(approver, pilot, "ctrl+a")
 

@@ -13,13 +13,10 @@ from acctmgr.domain.records import RecordType
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.services.approvals import decisions as approval_decisions
 from acctmgr.services.approvals import inbox as approval_inbox
-from acctmgr.services.approvals.inbox import InboxItem, RequestView
-from acctmgr.services.kernel.money import format_money
-from acctmgr.services.sales import quotes
-from acctmgr.services.sales.quote_views import QuoteView
+from acctmgr.services.approvals.inbox import ApprovalView, InboxItem, RequestView
 from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.record_table import RecordTable
-from acctmgr.widgets.text import day, fields, lines, percentage, plain
+from acctmgr.widgets.text import day, fields, lines, plain
 
 
 class ApprovalsScreen(AcctmgrScreen):
@@ -67,7 +64,7 @@ class ApprovalsScreen(AcctmgrScreen):
                 str(item.approval_id),
                 [
                     plain(day(item.due_at) + (" late" if item.overdue else "")),
-                    plain(item.record_label),
+                    plain(item.record_label + (" (escalated to you)" if item.escalated else "")),
                     plain(item.submitted_by),
                 ],
             )
@@ -89,7 +86,8 @@ class ApprovalsScreen(AcctmgrScreen):
 
 
 class ApprovalScreen(AcctmgrScreen):
-    """One request: the quote, its totals and the case's ask; A approves, R rejects."""
+    """One request: the record as its kind sums it up, and its tiers; Ctrl+A approves, Ctrl+R
+    rejects. Opened on a request, or on a record (its latest request)."""
 
     TITLE = "Approval"
     BINDINGS = [
@@ -98,10 +96,12 @@ class ApprovalScreen(AcctmgrScreen):
         Binding("ctrl+r", "reject", "Reject (comment needed)", priority=True),
     ]
 
-    def __init__(self, request_id: int | None, *, quote_id: int | None = None) -> None:
+    def __init__(
+        self, request_id: int | None, *, record: tuple[RecordType, int] | None = None
+    ) -> None:
         super().__init__()
         self.request_id = request_id
-        self.quote_id = quote_id
+        self.record = record
         self.request: RequestView | None = None
 
     def compose(self) -> ComposeResult:
@@ -125,10 +125,13 @@ class ApprovalScreen(AcctmgrScreen):
 
     @work(exclusive=True, group="approval")
     async def load(self) -> None:
-        if self.request_id is None and self.quote_id is not None:
-            latest = await self.call(approval_inbox.latest_for, RecordType.QUOTE, self.quote_id)
+        if self.request_id is None and self.record is not None:
+            latest = await self.call(approval_inbox.latest_for, *self.record)
             if latest is None:
-                self.notify("This quote was never submitted for approval.", severity="warning")
+                self.notify(
+                    f"This {self.record[0].label} was never submitted for approval.",
+                    severity="warning",
+                )
                 self.dismiss()
                 return
             self.request_id = latest.id
@@ -137,30 +140,13 @@ class ApprovalScreen(AcctmgrScreen):
             return
         self.request = request
         self.sub_title = request.record_label
-        quote = (
-            await self.call(quotes.get_quote, request.record_id)
-            if request.record_type is RecordType.QUOTE
-            else None
+        self.query_one("#approval-summary", Static).update(fields(_summary(request)))
+        if request.details:
+            details = ["", *(f"  {line}" for line in request.details), ""]
+            self.query_one("#approval-lines", Static).update(lines(details))
+        self.query_one("#approval-tiers", Static).update(
+            lines(["", *(_tier_line(approval) for approval in request.approvals)])
         )
-        currency = quote.currency if quote else str(request.facts.get("currency") or "")
-
-        self.query_one("#approval-summary", Static).update(
-            fields(
-                _summary(
-                    request, currency, yearly=bool(quote and quote.reduction_minor is not None)
-                )
-            )
-        )
-        if quote is not None:
-            self.query_one("#approval-lines", Static).update(lines(["", *_quote_lines(quote), ""]))
-        tiers = [
-            f"Tier {a.tier} · {a.rule}: {a.approver} — {a.status.value}"
-            + (f" by {a.decided_by}" if a.decided_by else "")
-            + (f" ({a.turnaround.sentence})" if a.turnaround.sentence else "")
-            + (f": {a.comment}" if a.comment else "")
-            for a in request.approvals
-        ]
-        self.query_one("#approval-tiers", Static).update(lines(["", *tiers]))
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -193,45 +179,30 @@ class ApprovalScreen(AcctmgrScreen):
         self.dismiss()
 
 
-def _summary(request: RequestView, currency: str, *, yearly: bool) -> list[tuple[str, str]]:
-    """The request in a few facts: what, who submitted it, where it stands, the totals."""
-    facts = request.facts
-
-    def money(key: str) -> str:
-        value = facts.get(key)
-        return format_money(int(value), currency) if value is not None else "—"
-
+def _summary(request: RequestView) -> list[tuple[str, str]]:
+    """The request in a few facts: what, who submitted it, where it stands, and what the
+    record's kind says of it (a quote's totals)."""
     return [
         ("Record", request.record_label),
-        (
-            "Submitted",
-            f"by {request.submitted_by}, {day(request.submitted_at)}",
-        ),
+        ("Submitted", f"by {request.submitted_by}, {day(request.submitted_at)}"),
         (
             "Status",
             request.status.value + ("" if request.mine else "  (nothing for you to decide)"),
         ),
-        # A rate reduction's figures are a year's; a first order's may be one-off items.
-        ("Net total", money("net_total_minor") + (" a year" if yearly else "")),
-        ("Reduction", money("reduction_minor")),
-        ("Top discount", percentage(facts.get("discount_pct"))),
+        *request.summary,
     ]
 
 
-def _quote_lines(quote: QuoteView) -> list[str]:
-    """Each line of the quote with its list price, discount and net, and its SOW."""
-    rows = [f"  Territory of use: {quote.territory_name or '(not set)'}"]
-    for line in quote.lines:
-        # The whole description, wrapped: an approver decides on what they can read.
-        rows.append(
-            f"  {line.quantity} x {line.description}"
-            + ("" if line.on_catalogue else " — outside the catalogue")
-        )
-        rows.append(
-            f"      list {format_money(line.list_price_minor, quote.currency)}, "
-            f"{percentage(line.discount_pct)} off, "
-            f"net {format_money(line.net_minor, quote.currency)}"
-        )
-        if line.statement_of_work:
-            rows.append(f"      SOW: {line.statement_of_work}")
-    return rows
+def _tier_line(approval: ApprovalView) -> str:
+    """``Tier 1 · rule: approver — approved by Lee (decided in 2 h): comment``."""
+    line = f"Tier {approval.tier} · {approval.rule}: {approval.approver}"
+    line += f" — {approval.status.value.replace('_', ' ')}"
+    if approval.decided_by:
+        line += f" by {approval.decided_by}"
+    if approval.escalated_to:
+        line += f"; escalated to {', '.join(approval.escalated_to)}"
+    if approval.turnaround.sentence:
+        line += f" ({approval.turnaround.sentence})"
+    if approval.comment:
+        line += f": {approval.comment}"
+    return line

@@ -2,8 +2,8 @@
 
 Everybody may read them (a seller sees why a quote needs Finance); an Admin changes them: Enter
 edits the highlighted rule (its condition such as ``discount_pct > 30``, its approver, its SLA
-and reminder, or switches it off), ``n`` adds one. Requests already submitted keep the approvals
-they were routed to.
+and reminder, whether it is smart, whom it escalates to, or switches it off), ``n`` adds one.
+Requests already submitted keep the approvals they were routed to.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from textual.widgets import Header, Static
 
 from acctmgr.domain.approvals import ApproverKind
 from acctmgr.domain.records import RecordType
-from acctmgr.domain.roles import Role
+from acctmgr.domain.roles import Role, role_called
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.screens.dialog import FormDialog
 from acctmgr.services.approvals import rules as approval_rules
@@ -42,6 +42,11 @@ FIELDS = [
     FormField("tier", "Tier", placeholder="1 = first; same tier decides in parallel"),
     FormField("sla_hours", "Answer within (h)", placeholder="hours, e.g. 48; empty for none"),
     FormField("reminder_hours", "Remind after (h)", placeholder="hours, e.g. 24"),
+    FormField(
+        "smart", "Smart", "check", placeholder="a given approval holds while what it read holds"
+    ),
+    FormField("escalate_to", "Escalate to", placeholder="a login or a role, once the SLA passes"),
+    FormField("escalate_hours", "Escalate after (h)", placeholder="working hours past the SLA"),
     FormField("active", "Active", "check", placeholder="the rule applies to new submissions"),
 ]
 
@@ -164,6 +169,10 @@ def _values(rule: RuleView | None) -> dict[str, str]:
         "tier": str(data.tier),
         "sla_hours": str(data.sla_hours or ""),
         "reminder_hours": str(data.reminder_hours or ""),
+        "smart": "yes" if data.smart else "",
+        "escalate_to": data.escalate_to_login
+        or (data.escalate_to_role.label if data.escalate_to_role else ""),
+        "escalate_hours": "" if data.escalate_hours is None else str(data.escalate_hours),
         "active": "yes" if rule.active else "",
     }
 
@@ -178,7 +187,14 @@ def _rule_in(values: dict[str, str]) -> RuleIn:
         "tier": values["tier"] or "1",
         "sla_hours": values["sla_hours"] or None,
         "reminder_hours": values["reminder_hours"] or None,
+        "smart": bool(values.get("smart")),
+        "escalate_hours": values.get("escalate_hours") or None,
     }
+    # Escalation goes to a role when the text names one (as the people form spells roles),
+    # else to the user of that login.
+    target = values.get("escalate_to", "").strip()
+    role = role_called(target) if target else None
+    fields |= {"escalate_to_role": role, "escalate_to_login": None if role else target or None}
     if approver == "user":
         fields |= {"approver_kind": ApproverKind.USER, "approver_login": name}
     elif approver == "group":

@@ -28,7 +28,12 @@ from acctmgr.models import (
 )
 from acctmgr.services.approvals.record_kinds import Approvable, kind_of
 from acctmgr.services.approvals.requests import OPEN_APPROVAL, latest_request
-from acctmgr.services.approvals.routing import group_members, is_approver, user_names
+from acctmgr.services.approvals.routing import (
+    escalation_targets,
+    group_members,
+    is_approver,
+    user_names,
+)
 from acctmgr.services.approvals.turnaround import Turnaround, turnaround
 from acctmgr.services.kernel.context import Actor
 from acctmgr.services.kernel.permissions import require_segment, sees_segment
@@ -48,6 +53,7 @@ class ApprovalView(ReadModel):
     comment: str
     due_at: datetime | None
     turnaround: Turnaround
+    escalated_to: list[str]  # who it went to as well once its SLA passed; [] before
 
 
 class RequestView(ReadModel):
@@ -61,6 +67,8 @@ class RequestView(ReadModel):
     submitted_at: datetime
     current_tier: int
     facts: dict[str, Any]
+    summary: list[tuple[str, str]]  # the record's kind says it in words (see RecordSummary)
+    details: list[str]
     approvals: list[ApprovalView]
     mine: int | None  # the approval the signed-in user may decide now
     can_recall: bool
@@ -250,6 +258,7 @@ def describe(uow: UnitOfWork, request: ApprovalRequest) -> RequestView:
             f"The approval request for this {request.record_type.label} belongs to another "
             "segment than yours."
         )
+    summary = kind_of(request.record_type).summary(uow, request.record_id)
     mine = next(
         (
             approval.id
@@ -269,7 +278,11 @@ def describe(uow: UnitOfWork, request: ApprovalRequest) -> RequestView:
         submitted_at=request.submitted_at,
         current_tier=request.current_tier,
         facts=request.snapshot,
-        approvals=[_approval_view(uow, request, approval) for approval in request.approvals],
+        summary=summary.facts,
+        details=summary.details,
+        approvals=[
+            _approval_view(uow, request, approval, record) for approval in request.approvals
+        ],
         mine=mine,
         can_recall=request.status is ApprovalRequestStatus.PENDING
         and request.submitted_by_id == actor.id,
@@ -289,7 +302,9 @@ def may_read(uow: UnitOfWork, actor: Actor, request: ApprovalRequest, record: Ap
     )
 
 
-def _approval_view(uow: UnitOfWork, request: ApprovalRequest, approval: Approval) -> ApprovalView:
+def _approval_view(
+    uow: UnitOfWork, request: ApprovalRequest, approval: Approval, record: Approvable
+) -> ApprovalView:
     rule = uow.session.get(ApprovalRule, approval.rule_id) if approval.rule_id else None
     if approval.approver_id is not None:
         approver = user_names(uow, [approval.approver_id])[0]
@@ -307,6 +322,9 @@ def _approval_view(uow: UnitOfWork, request: ApprovalRequest, approval: Approval
         comment=approval.comment,
         due_at=approval.due_at,
         turnaround=turnaround(request, approval, uow.now),
+        escalated_to=user_names(uow, escalation_targets(uow, approval, record))
+        if approval.escalation_sent_at is not None
+        else [],
     )
 
 

@@ -33,6 +33,15 @@ class Approvable:
     facts: dict[str, Any]  # the values rule conditions look at
 
 
+@dataclass(frozen=True)
+class RecordSummary:
+    """A record as its approval screen shows it, whatever its kind: a few facts in words and
+    the lines an approver reads before deciding (a quote's lines with their prices)."""
+
+    facts: list[tuple[str, str]]
+    details: list[str]
+
+
 class RecordKind(Protocol):
     """A type of record the engine approves; see ``services.sales.quote_approval``."""
 
@@ -41,6 +50,10 @@ class RecordKind(Protocol):
 
     def load(self, uow: UnitOfWork, record_id: int) -> Approvable:
         """The record as the engine sees it; NotFound when there is no such record."""
+        ...
+
+    def summary(self, uow: UnitOfWork, record_id: int) -> RecordSummary:
+        """The record in words for its approval screen."""
         ...
 
     def lock(self, uow: UnitOfWork, record_id: int) -> None:

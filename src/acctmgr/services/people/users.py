@@ -7,6 +7,7 @@ import re
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func, select
 
+from acctmgr.domain.roles import role_called
 from acctmgr.errors import InvalidInput, PermissionDenied
 from acctmgr.models import Role, Segment, User, UserRole
 from acctmgr.services.approvals import rules as approval_rules
@@ -58,10 +59,9 @@ class UserDetails(BaseModel):
 
 
 def _role_named(text: str) -> Role:
-    wanted = " ".join(text.split()).lower()
-    for role in Role:
-        if wanted in (role.value, role.label.lower()):
-            return role
+    role = role_called(text)
+    if role is not None:
+        return role
     known = ", ".join(role.label for role in Role)
     raise ValueError(f"there is no role called {text.strip()}; the roles are {known}")
 

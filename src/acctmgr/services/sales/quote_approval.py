@@ -13,7 +13,10 @@ from collections.abc import Callable
 
 from acctmgr.domain.records import RecordType
 from acctmgr.models import Account, ApprovalRequestStatus, Quote, QuoteStatus, RetentionCase
-from acctmgr.services.approvals.record_kinds import Approvable
+from acctmgr.services.approvals.fact_words import fact_value
+from acctmgr.services.approvals.record_kinds import Approvable, RecordSummary
+from acctmgr.services.kernel import territories
+from acctmgr.services.kernel.money import format_money
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 from acctmgr.services.sales.quote_facts import QUOTE_FACTS, case_of, facts_of
 
@@ -70,6 +73,41 @@ class QuoteKind:
             segment_id=account.segment_id,
             account_id=account.id,
             facts=dict(facts_of(uow, quote, quote.lines)),
+        )
+
+    def summary(self, uow: UnitOfWork, record_id: int) -> RecordSummary:
+        """The totals an approver weighs, and each line with its list price, discount, net and
+        statement of work, written out whole: an approver decides on what they can read."""
+        quote = uow.get(Quote, record_id, "quote")
+        account = uow.session.get(Account, quote.account_id)
+        locale = account.locale if account else "en_US"
+        facts = facts_of(uow, quote, quote.lines)
+
+        def words(name: str) -> str:
+            return fact_value(name, facts.get(name), quote.currency)
+
+        # A rate reduction's figures are a year's; a first order's may be one-off items.
+        yearly = " a year" if "reduction_minor" in facts else ""
+        details = [
+            f"Territory of use: {territories.name_of(quote.territory, locale) or '(not set)'}"
+        ]
+        for line in quote.lines:
+            outside = "" if line.sku_version_id is not None else " — outside the catalogue"
+            details += [
+                f"{line.quantity} x {line.description}{outside}",
+                f"    list {format_money(line.list_price_minor, quote.currency)}, "
+                f"{fact_value('discount_pct', line.discount_pct, '')} off, "
+                f"net {format_money(line.net_minor, quote.currency)}",
+            ]
+            if line.statement_of_work:
+                details.append(f"    SOW: {line.statement_of_work}")
+        return RecordSummary(
+            facts=[
+                ("Net total", words("net_total_minor") + yearly),
+                ("Reduction", words("reduction_minor") if "reduction_minor" in facts else "—"),
+                ("Top discount", words("discount_pct")),
+            ],
+            details=details,
         )
 
     def lock(self, uow: UnitOfWork, record_id: int) -> None:
