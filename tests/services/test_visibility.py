@@ -46,6 +46,7 @@ UNSEGMENTED = frozenset(
         "catalogue.list_packages",
         "catalogue.publish",
         "catalogue.search",
+        "catalogue.sku_relations",
         "company.identity",
         "outbox.due",
         "segments.list",

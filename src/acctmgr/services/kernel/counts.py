@@ -14,11 +14,30 @@ from __future__ import annotations
 MAX_PAGE_VIEWS = 2_000_000_000
 # An approval's answer time or reminder, in hours: a year at most.
 MAX_HOURS = 8_760
+# A quote's terms (``services.sales.quotes``): a term of ten years at most, a notice period of a
+# year, and half a year to pay an invoice; a rule flags terms far short of these.
+TERM_MONTHS = (1, 120)
+NOTICE_DAYS = (0, 365)
+PAYMENT_TERMS_DAYS = (0, 180)
 
 
 def at_most(number: int, limit: int, sentence: str) -> int:
     """``number`` when it is at most ``limit``; else ValueError with ``sentence``, for a
     pydantic validator to report beside its field."""
     if number > limit:
+        raise ValueError(sentence)
+    return number
+
+
+def whole_number(value: object, bounds: tuple[int, int], what: str) -> int:
+    """``value`` (typed text or a number) as a whole number within ``bounds``; else ValueError
+    with one sentence naming ``what`` and its bounds, for a pydantic validator to report."""
+    low, high = bounds
+    sentence = f"{what} is a whole number from {low:,} to {high:,}"
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError(sentence) from None
+    if not low <= number <= high:
         raise ValueError(sentence)
     return number
