@@ -27,7 +27,7 @@ from acctmgr.widgets.text import safe
 TERM_FIELDS = {
     "term_months": ("Term (months)", "1-120", "the term"),
     "notice_days": ("Notice (days)", "0-365, before a term ends", "the notice period"),
-    "payment_terms_days": ("Payment (days)", "0-180, to pay an invoice", "the payment terms"),
+    "payment_terms_days": ("Payment terms (days)", "0-180, to pay an invoice", "the payment terms"),
 }
 
 

@@ -34,7 +34,7 @@ RELATION_FIELDS = [
             ("excludes (never on one quote with it)", SkuRelationKind.EXCLUDES.value),
         ),
     ),
-    FormField("other_sku", "Other SKU", placeholder="its code, e.g. SUP-PREMIUM"),
+    FormField("other_sku", "Other SKU", placeholder="its code, e.g. SUP-PREM"),
     FormField(
         "consequence",
         "A quote breaking it",
