@@ -68,7 +68,7 @@ def test_an_admin_declares_a_combination_seen_from_both_skus(
             select(AuditEvent.action).where(AuditEvent.entity_type == RecordType.SKU_RELATION.value)
         ).all()
     assert actions == ["catalogue.declare_sku_relation"]
-    remaining = sku_relations.remove_sku_relation(admin, found[0].id)
+    remaining = sku_relations.remove_sku_relation(admin, found[0].id, shop.platform)
     assert remaining == []
     with pytest.raises(PermissionDenied):
         declare(admin.as_user("ae"), shop.workshop, SkuRelationKind.REQUIRES, "PLATFORM")
@@ -138,7 +138,7 @@ def test_a_refused_exclusion_blocks_submitting_a_quote_saved_before(
     ae = admin.as_user("ae")
     with pytest.raises(InvalidInput, match=EXCLUDES):
         builder.submit_quote(ae, quote.id, quote.version)
-    sku_relations.remove_sku_relation(admin, declared[0].id)
+    sku_relations.remove_sku_relation(admin, declared[0].id, shop.pageviews)
     assert builder.submit_quote(ae, quote.id, quote.version).quote.status is QuoteStatus.APPROVED
 
 

@@ -151,7 +151,7 @@ class SkuRelationsDialog(AcctmgrModal):
         )
         if not answer:
             return
-        found = await self.call(sku_relations.remove_sku_relation, relation.id)
+        found = await self.call(sku_relations.remove_sku_relation, relation.id, self.sku.id)
         if found is not None:
             self.show_relations(found)
             self.notify("Combination deleted; quotes are no longer checked against it.")

@@ -85,15 +85,14 @@ def declare_sku_relation(uow: UnitOfWork, data: SkuRelationIn) -> list[SkuRelati
 
 
 @use_case("catalogue.remove_sku_relation")
-def remove_sku_relation(uow: UnitOfWork, relation_id: int) -> list[SkuRelationView]:
-    """Remove a declaration; returns what the SKU it was declared on still has. Only an Admin
-    can; quotes are no longer checked against it."""
+def remove_sku_relation(uow: UnitOfWork, relation_id: int, seen_from: int) -> list[SkuRelationView]:
+    """Remove a declaration; returns the combinations the SKU ``seen_from`` (either of its two)
+    is still in. Only an Admin can; quotes are no longer checked against it."""
     require_role(uow.user, Role.ADMIN, to="change the catalogue")
     relation = uow.get(SkuRelation, relation_id, "SKU combination")
-    sku_id = relation.sku_id
     uow.session.delete(relation)
     uow.session.flush()
-    return _views(uow, sku_id)
+    return _views(uow, seen_from)
 
 
 @use_case("catalogue.sku_relations", write=False)
