@@ -1,10 +1,10 @@
-"""Whole numbers people type that are not money (page views, hours), and their bounds.
+"""Whole numbers people type that are not money (page views, hours, terms), and their bounds.
 
 The columns that keep them are SQL INTEGER: PostgreSQL holds 32 bits (at most 2,147,483,647)
 and SQLite 64, and past that a write ends in an OverflowError or a DataError instead of a
 sentence. Each count people type is bounded here, at or below what its column holds and at what
 makes sense for it, and the inputs refuse past the bound with one sentence naming it. Money has
-its own bound (``money.MAX_MINOR``), and quantities, units and months theirs beside their inputs.
+its own bound (``money.MAX_MINOR``), and quantities and units theirs beside their inputs.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from __future__ import annotations
 MAX_PAGE_VIEWS = 2_000_000_000
 # An approval's answer time or reminder, in hours: a year at most.
 MAX_HOURS = 8_760
-# A quote's terms (``services.sales.quotes``): a term of ten years at most, a notice period of a
-# year, and half a year to pay an invoice; a rule flags terms far short of these.
+# A quote's terms (``services.sales.quotes``), lowest and highest: a term of ten years at most,
+# a notice period of a year and half a year to pay an invoice. What the business finds too long
+# is for its approval rules to flag, well within these (``payment_terms_days > 60``).
 TERM_MONTHS = (1, 120)
 NOTICE_DAYS = (0, 365)
 PAYMENT_TERMS_DAYS = (0, 180)

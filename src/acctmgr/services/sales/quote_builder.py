@@ -232,8 +232,8 @@ def submit_quote(uow: UnitOfWork, quote_id: int, expected_version: int) -> Submi
     """Submit the owner's quote for the approvals its rules call for; it is locked meanwhile.
 
     A quote needs its territory of use first, and must not break a SKU combination the
-    catalogue refuses (InvalidInput naming both SKUs). A rate-reduction quote is submitted from its
-    case instead, which moves the case along with it.
+    catalogue refuses (InvalidInput naming both SKUs). A rate-reduction quote is submitted from
+    its case instead, which moves the case along with it.
     """
     quote = _editable(uow, quote_id, expected_version)
     case = quote_facts.case_of(uow, quote)
