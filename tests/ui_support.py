@@ -48,6 +48,7 @@ WAITING_GROUPS = frozenset(
         "my-day-task",
         "people-replace",
         "case-task",
+        "sku-relations-change",
     }
 )
 

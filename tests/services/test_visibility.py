@@ -47,6 +47,7 @@ UNSEGMENTED = frozenset(
         "catalogue.list_packages",
         "catalogue.publish",
         "catalogue.search",
+        "catalogue.sku_relations",
         "company.identity",
         "outbox.due",
         "segments.list",

@@ -1,4 +1,4 @@
-"""The catalogue: the kinds of SKU.
+"""The catalogue: the kinds of SKU, and how two SKUs may be combined on one quote.
 
 Plain Python, free of the ORM: screens read these names without loading the models.
 """
@@ -28,3 +28,21 @@ LABELS = {
     SkuKind.USAGE: "Usage",
     SkuKind.INCLUDED: "Included",
 }
+
+
+class SkuRelationKind(enum.StrEnum):
+    """How an admin declares two SKUs go together on one quote."""
+
+    REQUIRES = "requires"  # the SKU needs the other on the same quote
+    EXCLUDES = "excludes"  # the two cannot be on one quote (either way round)
+
+
+class SkuRuleConsequence(enum.StrEnum):
+    """What a quote that breaks a declared combination gets."""
+
+    REFUSE = "refuse"  # it cannot be saved or submitted so
+    APPROVAL = "approval"  # it gets the fact sku_rule_broken, for an approval rule to test
+
+    @property
+    def label(self) -> str:
+        return "refused" if self is SkuRuleConsequence.REFUSE else "needs approval"

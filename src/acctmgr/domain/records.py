@@ -55,6 +55,7 @@ class RecordType(enum.StrEnum):
     SEGMENT = "segment"
     SKU = "sku"
     SKU_PRICE = "sku_price"
+    SKU_RELATION = "sku_relation"
     SKU_VERSION = "sku_version"
     SSH_KEY = "ssh_key"
     SUBSCRIPTION = "subscription"

@@ -9,7 +9,7 @@ from acctmgr.domain.approvals import (
     Decision,
     GroupMode,
 )
-from acctmgr.domain.catalogue import SkuKind
+from acctmgr.domain.catalogue import SkuKind, SkuRelationKind, SkuRuleConsequence
 from acctmgr.domain.contracts import (
     ContractStatus,
     InvoiceStatus,
@@ -43,7 +43,15 @@ from acctmgr.models.approvals import (
 )
 from acctmgr.models.audit import AuditEvent
 from acctmgr.models.base import Base
-from acctmgr.models.catalogue import Package, PackageItem, Sku, SkuPrice, SkuVersion, UsageTier
+from acctmgr.models.catalogue import (
+    Package,
+    PackageItem,
+    Sku,
+    SkuPrice,
+    SkuRelation,
+    SkuVersion,
+    UsageTier,
+)
 from acctmgr.models.company import CompanyIdentity
 from acctmgr.models.contracts import (
     Contract,
@@ -141,6 +149,9 @@ __all__ = [
     "Sku",
     "SkuKind",
     "SkuPrice",
+    "SkuRelation",
+    "SkuRelationKind",
+    "SkuRuleConsequence",
     "SkuVersion",
     "SshKey",
     "Subscription",

@@ -2,6 +2,7 @@
 
 A SKU's description and contents never change in place: an admin's edit creates a new
 ``SkuVersion``, and every quote line, order and contract points at the version it was made with.
+An admin may also declare how two SKUs combine on a quote (``SkuRelation``).
 """
 
 from __future__ import annotations
@@ -9,10 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from acctmgr.domain.catalogue import SkuKind
+from acctmgr.domain.catalogue import SkuKind, SkuRelationKind, SkuRuleConsequence
 from acctmgr.domain.records import RecordType
 from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
 
@@ -109,3 +118,20 @@ class PackageItem(IdMixin, Base):
     package_id: Mapped[int] = mapped_column(ForeignKey("packages.id", ondelete="CASCADE"))
     sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
     quantity: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class SkuRelation(IdMixin, Timestamps, Base):
+    """An admin's declaration that a SKU requires, or excludes, another on the same quote, and
+    what a quote breaking it gets: refused, or the fact ``sku_rule_broken`` for the rules."""
+
+    __tablename__ = "sku_relations"
+    RECORD: ClassVar[RecordType] = RecordType.SKU_RELATION
+    __table_args__ = (
+        UniqueConstraint("sku_id", "other_sku_id", "kind"),
+        CheckConstraint("sku_id <> other_sku_id", name="not_itself"),
+    )
+
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"), index=True)
+    other_sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"), index=True)
+    kind: Mapped[SkuRelationKind] = mapped_column(enum_type(SkuRelationKind))
+    consequence: Mapped[SkuRuleConsequence] = mapped_column(enum_type(SkuRuleConsequence))

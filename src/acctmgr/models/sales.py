@@ -102,6 +102,9 @@ class Quote(IdMixin, Versioned, Timestamps, Base):
     valid_until: Mapped[date | None]
     starts_on: Mapped[date | None]
     term_months: Mapped[int] = mapped_column(Integer, default=12)
+    # As contracts: the notice period, which a contract made from the quote keeps.
+    notice_days: Mapped[int] = mapped_column(Integer, default=60)
+    payment_terms_days: Mapped[int] = mapped_column(Integer, default=30)  # to pay an invoice
     list_total_minor: Mapped[int] = mapped_column(Integer, default=0)
     net_total_minor: Mapped[int] = mapped_column(Integer, default=0)
     approver_comment: Mapped[str] = mapped_column(Text, default="")

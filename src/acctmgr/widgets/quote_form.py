@@ -1,8 +1,9 @@
 """What a quote editor's form holds and shows, with no Textual in it: the fields of a quote, the
 values it starts from, the edit that typed values make, and the totals text.
 
-Field names are the form's ids: ``starts_on``, ``territory``, and ``qty_<line id>`` and
-``disc_<line id>`` for each line (an included item has no discount).
+Field names are the form's ids: ``starts_on``, ``territory``, the terms (``term_months``,
+``notice_days``, ``payment_terms_days``), and ``qty_<line id>`` and ``disc_<line id>`` for each
+line (an included item has no discount).
 """
 
 from __future__ import annotations
@@ -23,12 +24,23 @@ from acctmgr.widgets.approvals_needed import approvals_lines
 from acctmgr.widgets.form import FormField
 from acctmgr.widgets.text import safe
 
+# The quote's terms: each field's label and placeholder, and what it is called in a sentence.
+TERM_FIELDS = {
+    "term_months": ("Term (months)", "1-120", "the term"),
+    "notice_days": ("Notice (days)", "0-365, before a term ends", "the notice period"),
+    "payment_terms_days": ("Payment terms (days)", "0-180, to pay an invoice", "the payment terms"),
+}
+
 
 def quote_fields(quote: QuoteView) -> list[FormField]:
-    """The date, the territory, and a quantity and discount for each line."""
+    """The date, the territory, the terms, and a quantity and discount for each line."""
     found = [
         FormField("starts_on", "Effective from", placeholder="YYYY-MM-DD"),
         territory_field(quote.locale, "a country or region where the customer may use it"),
+        *(
+            FormField(name, label, placeholder=placeholder)
+            for name, (label, placeholder, _) in TERM_FIELDS.items()
+        ),
     ]
     for line in quote.lines:
         name = f"{line.position}. {line.description}"[:20]
@@ -53,6 +65,7 @@ def stored_values(quote: QuoteView, today: date) -> dict[str, str]:
     values = {
         "starts_on": (quote.starts_on or today).isoformat(),
         "territory": quote.territory_name,
+        **{name: str(getattr(quote, name)) for name in TERM_FIELDS},
     }
     for line in quote.lines:
         values[f"qty_{line.id}"] = str(line.quantity)
@@ -83,6 +96,7 @@ def typed_edit(quote: QuoteView, values: dict[str, str]) -> QuoteEdit:
         lines=lines,
         starts_on=_day(values.get("starts_on", ""), "starts_on"),
         territory=values.get("territory", ""),
+        **{name: values.get(name, "") for name in TERM_FIELDS},
     )
 
 
@@ -98,6 +112,7 @@ def stored_edit(quote: QuoteView) -> QuoteEdit | None:
         starts_on=quote.starts_on,
         # As the form shows it, so that an untouched form equals the quote as stored.
         territory=quote.territory_name,
+        **{name: getattr(quote, name) for name in TERM_FIELDS},
     )
 
 
@@ -113,6 +128,8 @@ def invalid_total_text(quote: QuoteView, field: str | None, problem: str = "") -
         what = "the effective date"
     elif field == "territory":
         what = "the territory of use"
+    elif field in TERM_FIELDS:
+        what = TERM_FIELDS[field][2]
     if what:
         return f"Total: — (fix {what})"
     return f"Total: — ({problem.rstrip('.') or 'fix the form'})"

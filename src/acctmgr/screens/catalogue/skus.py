@@ -1,8 +1,9 @@
 """The catalogue: search SKUs as you type (the shared ``SearchList``) and sort them by any
 column, open one to see its locked content and history.
 
-Everyone signed in can browse; only an Admin sees the keys that change the catalogue (new SKU,
-revise, retire, and the packages' edits). Revising never edits a version: saving the form
+Everyone signed in can browse, and read a SKU's combinations with others (Ctrl+U); only an Admin
+sees the keys that change the catalogue (new SKU, revise, retire, declare or delete a
+combination, and the packages' edits). Revising never edits a version: saving the form
 publishes the next version, and the screen says which version quotes made before keep.
 """
 
@@ -24,6 +25,7 @@ from acctmgr.domain.roles import Role
 from acctmgr.errors import AcctmgrError
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.screens.catalogue.forms import sku_form
+from acctmgr.screens.catalogue.sku_relations import SkuRelationsDialog
 from acctmgr.screens.dialog import ConfirmScreen
 from acctmgr.services.catalogue import browsing, form_text
 from acctmgr.services.catalogue import skus as catalogue_service
@@ -177,6 +179,7 @@ class SkuScreen(AcctmgrScreen):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("e", "revise", "Edit (as a new version)"),
         Binding("delete", "retire", "Retire"),
+        Binding("ctrl+u", "combinations", "Combinations with other SKUs"),
     ]
 
     def __init__(self, sku_id: int, *, admin: bool) -> None:
@@ -268,6 +271,10 @@ class SkuScreen(AcctmgrScreen):
                 f"version {previous} keeps it."
             )
 
+    def action_combinations(self) -> None:
+        if self.sku is not None:
+            self.app.push_screen(SkuRelationsDialog(self.sku, admin=self.admin))
+
     def action_retire(self) -> None:
         sku = self.sku
         if sku is None:
@@ -296,6 +303,8 @@ class SkuScreen(AcctmgrScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("revise", "retire"):
             return self.admin and self.sku is not None and self.sku.retired_at is None
+        if action == "combinations":
+            return self.sku is not None
         return True
 
 

@@ -53,6 +53,8 @@ def sample_variables(name: str) -> dict[str, Any]:
             "starts_on": date(2027, 1, 1),
             "valid_until": date(2026, 12, 15),
             "term_months": 12,
+            "notice_days": 60,
+            "payment_terms_days": 30,
             "territory": "Germany, Austria and Switzerland",
         },
         "offer": {"title": "Analytics for three sites", "valid_until": date(2026, 12, 15)},

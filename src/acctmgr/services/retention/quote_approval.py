@@ -70,6 +70,7 @@ def submit_for_approval(
     confirmed_reduction_minor = data.confirmed_reduction_minor
     case = stages.holding(uow, case_id, expected_version, RetentionStep.REVIEW)
     quote = records.quote(uow, case)
+    quote_facts.check_combinations(uow, quote.lines)
     rate = quote_facts.contract_rate(uow, records.case_contract(uow, case).id)
     reduction = rate - quote.net_total_minor
     if reduction <= 0:

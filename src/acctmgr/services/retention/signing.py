@@ -106,8 +106,8 @@ def record_signature(
 
 
 def _draft_contract(uow: UnitOfWork, case: RetentionCase, quote: Quote) -> Contract:
-    # It supersedes the case's contract and keeps its renewal, notice and page-view threshold;
-    # the approved quote sets its dates, value and territory.
+    # It supersedes the case's contract and keeps its renewal and page-view threshold; the
+    # approved quote sets its dates, notice period, value and territory.
     old = records.case_contract(uow, case)
     assert quote.starts_on is not None
     return uow.add_numbered(
@@ -120,7 +120,7 @@ def _draft_contract(uow: UnitOfWork, case: RetentionCase, quote: Quote) -> Contr
             starts_on=quote.starts_on,
             ends_on=term_end(quote.starts_on, quote.term_months),
             term_months=quote.term_months,
-            notice_days=old.notice_days,
+            notice_days=quote.notice_days,
             currency=quote.currency,
             annual_value_minor=quote.net_total_minor,
             territory=quote.territory or old.territory,

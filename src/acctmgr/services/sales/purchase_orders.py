@@ -33,6 +33,8 @@ def po_variables(uow: UnitOfWork, quote: Quote, contact_name: str = "") -> dict[
             "starts_on": quote.starts_on,
             "valid_until": quote.valid_until or uow.now.date() + VALID_FOR,
             "term_months": quote.term_months,
+            "notice_days": quote.notice_days,
+            "payment_terms_days": quote.payment_terms_days,
             "territory": territories.name_of(quote.territory, account.locale),
         },
     }

@@ -48,7 +48,13 @@ from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.sales import purchase_orders, quote_facts, quote_views, quotes
 from acctmgr.services.sales.quote_views import QuoteView
-from acctmgr.services.sales.quotes import Discount, Quantity
+from acctmgr.services.sales.quotes import (
+    Discount,
+    NoticeDays,
+    PaymentTermsDays,
+    Quantity,
+    TermMonths,
+)
 
 SELLERS = (
     Role.ACCOUNT_EXECUTIVE,
@@ -63,7 +69,9 @@ MAX_SOW = 4000  # characters: a statement of work is a page, not a document
 class NewQuoteIn(BaseModel):
     account_id: int
     starts_on: date
-    term_months: int = Field(default=12, ge=1, le=60)
+    term_months: TermMonths = 12
+    notice_days: NoticeDays = 60  # as contracts
+    payment_terms_days: PaymentTermsDays = 30
     # As typed: a code or a name from kernel.territories; empty takes the account's.
     territory: SingleLine = Field(default="", max_length=120)
     opportunity_id: int | None = None
@@ -124,6 +132,8 @@ def new_quote(uow: UnitOfWork, data: NewQuoteIn) -> QuoteView:
         territory=_territory(data.territory, account),
         starts_on=data.starts_on,
         term_months=data.term_months,
+        notice_days=data.notice_days,
+        payment_terms_days=data.payment_terms_days,
     )
     if _is_new_customer(uow, account.id):
         pack = packages.starter_pack(uow)
@@ -221,8 +231,9 @@ class SubmitQuoteResult(ReadModel):
 def submit_quote(uow: UnitOfWork, quote_id: int, expected_version: int) -> SubmitQuoteResult:
     """Submit the owner's quote for the approvals its rules call for; it is locked meanwhile.
 
-    A quote needs its territory of use first. A rate-reduction quote is submitted from its
-    case instead, which moves the case along with it.
+    A quote needs its territory of use first, and must not break a SKU combination the
+    catalogue refuses (InvalidInput naming both SKUs). A rate-reduction quote is submitted from
+    its case instead, which moves the case along with it.
     """
     quote = _editable(uow, quote_id, expected_version)
     case = quote_facts.case_of(uow, quote)
@@ -235,6 +246,7 @@ def submit_quote(uow: UnitOfWork, quote_id: int, expected_version: int) -> Submi
         )
     if not quote.lines:
         raise InvalidInput("Add at least one line before submitting the quote.")
+    quote_facts.check_combinations(uow, quote.lines)
     result = approval_requests.submit(uow, RecordType.QUOTE, quote.id)
     uow.session.flush()
     return SubmitQuoteResult(

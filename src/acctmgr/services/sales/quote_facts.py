@@ -1,5 +1,6 @@
-"""What a quote's approval rules look at: its discount, totals, lines and, for a rate
-reduction, what the customer pays now and the reduction the quote gives.
+"""What a quote's approval rules look at: its discount, totals, lines, terms, the SKU
+combinations it breaks and, for a rate reduction, what the customer pays now and the reduction
+the quote gives.
 
 ``QuoteFacts`` is the one list of those facts: ``facts_of`` fills it in, and the quote's record
 kind declares its names (``QUOTE_FACTS``) to the rules an admin writes. A rate-reduction quote
@@ -10,21 +11,24 @@ answers a retention case, and its case names the contract whose rate it reduces:
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import NotRequired, TypedDict
+from typing import NamedTuple, NotRequired, TypedDict
 
 from sqlalchemy import select
 
+from acctmgr.errors import InvalidInput
 from acctmgr.models import (
     Opportunity,
     Quote,
     QuoteLine,
     RetentionCase,
     SkuKind,
+    SkuRuleConsequence,
     SkuVersion,
     Subscription,
     SubscriptionKind,
     SubscriptionStatus,
 )
+from acctmgr.services.catalogue.sku_relations import SkuRelationView, broken_combinations
 from acctmgr.services.kernel.money import HUNDRED, checked_total, line_list
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 
@@ -41,6 +45,10 @@ class QuoteFacts(TypedDict):
     statement_of_work: bool  # any service line carries one (seed 003 has it approved)
     service_without_sow: bool  # any service line (a workshop, an audit) has none yet
     currency: str
+    term_months: int
+    notice_days: int
+    payment_terms_days: int  # seed 002: "payment_terms_days > 60" are unsustainable terms
+    sku_rule_broken: bool  # it breaks a SKU combination the catalogue says needs approval
     reduction_minor: NotRequired[int]  # rate reductions: the yearly amount it takes off
     reduction_pct: NotRequired[Decimal | None]  # ... and as a % of the current rate
 
@@ -48,12 +56,27 @@ class QuoteFacts(TypedDict):
 QUOTE_FACTS: tuple[str, ...] = tuple(QuoteFacts.__annotations__)
 
 
-def facts_of(uow: UnitOfWork, quote: Quote, lines: list[QuoteLine]) -> QuoteFacts:
-    """The values approval rules look at for this quote (with these lines)."""
+class QuoteTerms(NamedTuple):
+    """A quote's terms, as stored or as an edit not saved yet would make them."""
+
+    term_months: int
+    notice_days: int
+    payment_terms_days: int
+
+
+def terms_of(quote: Quote) -> QuoteTerms:
+    return QuoteTerms(quote.term_months, quote.notice_days, quote.payment_terms_days)
+
+
+def facts_of(
+    uow: UnitOfWork, quote: Quote, lines: list[QuoteLine], terms: QuoteTerms | None = None
+) -> QuoteFacts:
+    """The values approval rules look at for this quote (with these lines and terms)."""
     opportunity = (
         uow.session.get(Opportunity, quote.opportunity_id) if quote.opportunity_id else None
     )
     list_total, net_total = totals_of(lines)
+    terms = terms or terms_of(quote)
     versions = versions_of(uow, lines)
     onsite = any(version.onsite_support for version in versions.values())
     services = [
@@ -71,6 +94,13 @@ def facts_of(uow: UnitOfWork, quote: Quote, lines: list[QuoteLine]) -> QuoteFact
         "statement_of_work": any(line.statement_of_work.strip() for line in services),
         "service_without_sow": any(not line.statement_of_work.strip() for line in services),
         "currency": quote.currency,
+        "term_months": terms.term_months,
+        "notice_days": terms.notice_days,
+        "payment_terms_days": terms.payment_terms_days,
+        "sku_rule_broken": any(
+            broken.consequence is SkuRuleConsequence.APPROVAL
+            for broken in broken_combinations(uow, sku_ids_of(versions))
+        ),
     }
     rate = current_rate(uow, quote)
     if rate is not None:
@@ -79,6 +109,23 @@ def facts_of(uow: UnitOfWork, quote: Quote, lines: list[QuoteLine]) -> QuoteFact
             (Decimal(rate - net_total) * HUNDRED / rate).quantize(Decimal("0.01")) if rate else None
         )
     return facts
+
+
+def sku_ids_of(versions: dict[int, SkuVersion]) -> set[int]:
+    """The SKUs these catalogue versions are versions of."""
+    return {version.sku_id for version in versions.values()}
+
+
+def check_combinations(uow: UnitOfWork, lines: list[QuoteLine]) -> None:
+    """Refuse lines that break a SKU combination the catalogue refuses (InvalidInput with its
+    sentence, naming both SKUs); those that need approval are facts instead."""
+    refused: list[SkuRelationView] = [
+        broken
+        for broken in broken_combinations(uow, sku_ids_of(versions_of(uow, lines)))
+        if broken.consequence is SkuRuleConsequence.REFUSE
+    ]
+    if refused:
+        raise InvalidInput(refused[0].sentence)
 
 
 def totals_of(lines: list[QuoteLine]) -> tuple[int, int]:

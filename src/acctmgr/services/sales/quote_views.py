@@ -47,6 +47,8 @@ class QuoteView(ReadModel):
     starts_on: date | None
     earliest_start: date | None  # for a rate reduction: the case's earliest effective date
     term_months: int
+    notice_days: int
+    payment_terms_days: int
     lines: list[QuoteLineView]
     list_total_minor: int
     net_total_minor: int
@@ -80,6 +82,8 @@ def quote_view_of(uow: UnitOfWork, quote: Quote) -> QuoteView:
         starts_on=quote.starts_on,
         earliest_start=case.earliest_effective_date if case else None,
         term_months=quote.term_months,
+        notice_days=quote.notice_days,
+        payment_terms_days=quote.payment_terms_days,
         lines=_line_views(uow, quote),
         list_total_minor=quote.list_total_minor,
         net_total_minor=quote.net_total_minor,

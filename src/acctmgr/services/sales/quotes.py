@@ -35,6 +35,12 @@ from acctmgr.services.approvals.preview import RequiredApproval
 from acctmgr.services.approvals.record_kinds import Approvable
 from acctmgr.services.catalogue import skus as catalogue
 from acctmgr.services.kernel import territories
+from acctmgr.services.kernel.counts import (
+    NOTICE_DAYS,
+    PAYMENT_TERMS_DAYS,
+    TERM_MONTHS,
+    whole_number,
+)
 from acctmgr.services.kernel.money import discount_of, line_net
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.text_fields import SingleLine
@@ -43,8 +49,10 @@ from acctmgr.services.sales import quote_approval
 from acctmgr.services.sales.quote_approval import EDITABLE, QuoteKind
 from acctmgr.services.sales.quote_facts import (
     case_of,
+    check_combinations,
     facts_of,
     paid_subscriptions,
+    terms_of,
     totals_of,
     versions_of,
 )
@@ -80,6 +88,17 @@ def _check_discount(value: Any) -> Any:
 
 Quantity = Annotated[int, BeforeValidator(_check_quantity)]
 Discount = Annotated[Decimal, BeforeValidator(_check_discount)]
+# A quote's terms, typed or given; the rules test them as facts (``quote_facts``).
+TermMonths = Annotated[
+    int, BeforeValidator(lambda v: whole_number(v, TERM_MONTHS, "a term in months"))
+]
+NoticeDays = Annotated[
+    int, BeforeValidator(lambda v: whole_number(v, NOTICE_DAYS, "a notice period in days"))
+]
+PaymentTermsDays = Annotated[
+    int,
+    BeforeValidator(lambda v: whole_number(v, PAYMENT_TERMS_DAYS, "a payment period in days")),
+]
 
 
 class QuoteLineIn(BaseModel):
@@ -91,12 +110,16 @@ class QuoteLineIn(BaseModel):
 
 
 class QuoteEdit(BaseModel):
-    """The editable part of a quote: its lines (omitted lines are removed), start date, and
-    territory of use as typed: a code or a name from ``kernel.territories`` (None keeps it)."""
+    """The editable part of a quote: its lines (omitted lines are removed), start date,
+    territory of use as typed (a code or a name from ``kernel.territories``) and terms; a
+    territory or term left None keeps what the quote has."""
 
     lines: list[QuoteLineIn]  # empty only on a quote without lines (its date and territory)
     starts_on: date
     territory: SingleLine | None = Field(default=None, max_length=120)
+    term_months: TermMonths | None = None
+    notice_days: NoticeDays | None = None
+    payment_terms_days: PaymentTermsDays | None = None
 
 
 class QuotePreview(ReadModel):
@@ -125,6 +148,7 @@ def quote_from_contract(
         territory=contract.territory,
         starts_on=starts_on,
         term_months=contract.term_months,
+        notice_days=contract.notice_days,
         valid_until=None,
     )
     for position, sub in enumerate(paid_subscriptions(uow, contract.id), 1):
@@ -152,7 +176,8 @@ def quote_from_contract(
 def update_quote(
     uow: UnitOfWork, quote_id: int, expected_version: int, data: QuoteEdit
 ) -> QuoteView:
-    """Change a quote's quantities, discounts and start date; returns it as saved.
+    """Change a quote's quantities, discounts, start date, territory and terms; returns it as
+    saved.
 
     Only its owner can, and not while it waits for approval (it is locked). Editing an approved
     or rejected quote returns it to draft: the approval no longer covers it, and a case waiting
@@ -191,7 +216,19 @@ def update_quote(
     if data.territory is not None:
         account = uow.get(Account, quote.account_id, "account")
         quote.territory = territories.code_for(data.territory, account.locale)
+    apply_terms(quote, data)
     return content_changed(uow, quote)
+
+
+def apply_terms(quote: Quote, data: QuoteEdit) -> None:
+    """Give the quote the terms the edit sets; a term left None keeps the quote's."""
+    for name in TERMS:
+        value = getattr(data, name)
+        if value is not None:
+            setattr(quote, name, value)
+
+
+TERMS = ("term_months", "notice_days", "payment_terms_days")
 
 
 def content_changed(uow: UnitOfWork, quote: Quote) -> QuoteView:
@@ -203,6 +240,7 @@ def content_changed(uow: UnitOfWork, quote: Quote) -> QuoteView:
     closed).
     """
     total(quote)  # first: a total past the limit refuses the change before anything is written
+    check_combinations(uow, quote.lines)
     quote_approval.quote_edited(uow, quote)
     if quote.status is QuoteStatus.APPROVED:
         approval_requests.invalidate(uow, RecordType.QUOTE, quote.id)
@@ -233,7 +271,10 @@ def preview_quote(uow: UnitOfWork, quote_id: int, data: QuoteEdit) -> QuotePrevi
         for item in data.lines
         if item.line_id in lines
     }
-    facts = facts_of(uow, quote, list(edited.values()))
+    terms = terms_of(quote)._replace(
+        **{name: value for name in TERMS if (value := getattr(data, name)) is not None}
+    )
+    facts = facts_of(uow, quote, list(edited.values()), terms)
     record = QuoteKind().load(uow, quote.id)
     proposed = Approvable(**{**record.__dict__, "facts": facts})
     return QuotePreview(
