@@ -24,9 +24,15 @@ from acctmgr.models import (
     ApprovalStatus,
     User,
 )
+from acctmgr.services.approvals import delegates
 from acctmgr.services.approvals.record_kinds import Approvable, kind_of
 from acctmgr.services.approvals.requests import OPEN_APPROVAL, latest_request
-from acctmgr.services.approvals.routing import group_members, is_approver, user_names
+from acctmgr.services.approvals.routing import (
+    decides_for,
+    group_members,
+    is_approver,
+    user_names,
+)
 from acctmgr.services.approvals.turnaround import Turnaround, turnaround
 from acctmgr.services.kernel.context import Actor
 from acctmgr.services.kernel.permissions import require_segment, sees_segment
@@ -84,6 +90,7 @@ class InboxItem(ReadModel):
     submitted_at: datetime
     due_at: datetime | None
     overdue: bool
+    on_behalf_of: str = ""  # whom the signed-in user decides it for, as their delegate
 
 
 # The columns the inbox sorts by (``kernel.sorting``); approvals without a due date come last.
@@ -100,7 +107,14 @@ def inbox(uow: UnitOfWork, sort: Sort = SOONEST_DUE) -> list[InboxItem]:
     ``sort`` names, then id (InvalidInput for a column not in INBOX_SORTS)."""
     order = orm_order(INBOX_SORTS, sort, SOONEST_DUE, tie_breaker=Approval.id, what="inbox")
     actor = uow.user
-    groups = select(ApprovalGroupMember.group_id).where(ApprovalGroupMember.user_id == actor.id)
+    # Theirs, and (as a delegate) the approvals of those they stand in for today.
+    principals = [actor.id, *delegates.standing_in_for(uow, actor.id)]
+    groups = select(ApprovalGroupMember.group_id).where(ApprovalGroupMember.user_id.in_(principals))
+    own_groups = set(
+        uow.session.scalars(
+            select(ApprovalGroupMember.group_id).where(ApprovalGroupMember.user_id == actor.id)
+        )
+    )
     rows = uow.session.scalars(
         select(Approval)
         .join(ApprovalRequest, ApprovalRequest.id == Approval.request_id)
@@ -109,7 +123,7 @@ def inbox(uow: UnitOfWork, sort: Sort = SOONEST_DUE) -> list[InboxItem]:
             Approval.status == ApprovalStatus.PENDING,
             ApprovalRequest.status == ApprovalRequestStatus.PENDING,
             ApprovalRequest.submitted_by_id != actor.id,
-            or_(Approval.approver_id == actor.id, Approval.approver_group_id.in_(groups)),
+            or_(Approval.approver_id.in_(principals), Approval.approver_group_id.in_(groups)),
         )
         .order_by(*order)
         .limit(200)
@@ -117,9 +131,16 @@ def inbox(uow: UnitOfWork, sort: Sort = SOONEST_DUE) -> list[InboxItem]:
     items = []
     for approval in rows:
         request = approval.request
-        if any(vote.user_id == actor.id for vote in approval.decisions):
-            continue
         record = kind_of(request.record_type).load(uow, request.record_id)
+        voted = delegates.voted_for(approval)
+        own = approval.approver_id == actor.id or approval.approver_group_id in own_groups
+        on_behalf_of = ""
+        if not own or actor.id in voted:
+            # Not (or no longer) theirs: listed only if they may decide it for someone.
+            part = decides_for(uow, actor, approval, record)
+            if part is None or part == actor.id or part in voted:
+                continue
+            on_behalf_of = user_names(uow, [part])[0]
         items.append(
             InboxItem(
                 approval_id=approval.id,
@@ -130,6 +151,7 @@ def inbox(uow: UnitOfWork, sort: Sort = SOONEST_DUE) -> list[InboxItem]:
                 submitted_at=request.submitted_at,
                 due_at=approval.due_at,
                 overdue=approval.due_at is not None and approval.due_at < uow.now,
+                on_behalf_of=on_behalf_of,
             )
         )
     return items
@@ -257,12 +279,21 @@ def _approval_view(uow: UnitOfWork, request: ApprovalRequest, approval: Approval
         rule=rule.name if rule else "",
         approver=approver,
         status=approval.status,
-        decided_by=user_names(uow, [approval.decided_by_id])[0] if approval.decided_by_id else None,
+        decided_by=_decided_by(uow, approval),
         decided_at=approval.decided_at,
         comment=approval.comment,
         due_at=approval.due_at,
         turnaround=turnaround(request, approval, uow.now),
     )
+
+
+def _decided_by(uow: UnitOfWork, approval: Approval) -> str | None:
+    """Who decided: "Sam Sub on behalf of Lena Lead" when a delegate did."""
+    if approval.decided_by_id is None:
+        return None
+    by = user_names(uow, [approval.decided_by_id])[0]
+    for_whom = delegates.decided_on_behalf(approval)
+    return f"{by} on behalf of {user_names(uow, [for_whom])[0]}" if for_whom else by
 
 
 def _may_decide_now(
@@ -274,6 +305,6 @@ def _may_decide_now(
         request.status is ApprovalRequestStatus.PENDING
         and approval.status is ApprovalStatus.PENDING
         and actor.id not in (request.submitted_by_id, record.owner_id)
-        and is_approver(uow, actor, approval, record)
-        and not any(vote.user_id == actor.id for vote in approval.decisions)
+        and (part := decides_for(uow, actor, approval, record)) is not None
+        and part not in delegates.voted_for(approval)
     )
