@@ -47,6 +47,8 @@ UNSEGMENTED = frozenset(
         "catalogue.publish",
         "catalogue.search",
         "company.identity",
+        "delegations.check",  # who stands in for whom: people, not a segment's records
+        "delegations.list",
         "outbox.due",
         "segments.list",
         "templates.get",

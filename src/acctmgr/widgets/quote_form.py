@@ -144,7 +144,10 @@ def totals_text(quote: QuoteView, preview: QuotePreview | None) -> str:
         reduction = preview.reduction_minor if preview else quote.reduction_minor
         rows[-1] += f" a year · reduction {money(reduction)}"
     approvals = (
-        "; ".join(f"{need.rule} ({', '.join(need.names) or need.blocked})" for need in needs)
+        "; ".join(
+            f"{need.rule} ({', '.join(need.deciders or need.names) or need.blocked})"
+            for need in needs
+        )
         or "none"
     )
     rows.append(f"Approvals this quote needs: {approvals}")

@@ -78,7 +78,7 @@ class ReviewStep(CaseStep):
         quote = self.quote
         needs = (
             "; ".join(
-                f"{need.rule}: {', '.join(need.names) or need.blocked}"
+                f"{need.rule}: {', '.join(need.deciders or need.names) or need.blocked}"
                 for need in quote.approvals_needed
             )
             or "none"
