@@ -67,7 +67,11 @@ class ApprovalsScreen(AcctmgrScreen):
                 str(item.approval_id),
                 [
                     plain(day(item.due_at) + (" late" if item.overdue else "")),
-                    plain(item.record_label),
+                    # Approvals they decide as a delegate say for whom.
+                    plain(
+                        item.record_label
+                        + (f" (for {item.on_behalf_of})" if item.on_behalf_of else "")
+                    ),
                     plain(item.submitted_by),
                 ],
             )
