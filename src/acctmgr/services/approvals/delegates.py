@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 
-from acctmgr.models import Approval, Delegation, User
+from acctmgr.models import Approval, ApprovalGroupMember, Delegation, User
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 
 
@@ -49,6 +49,15 @@ def standing_in_for(uow: UnitOfWork, delegate_id: int) -> list[int]:
             .order_by(Delegation.user_id)
         )
     )
+
+
+def reaching(uow: UnitOfWork, delegate_id: int) -> ColumnElement[bool]:
+    """The condition of an approval addressed to someone the delegate stands in for today:
+    to them, or to a group they are in (whether the delegate may decide it is
+    ``routing.decides_for``'s to say)."""
+    theirs = standing_in_for(uow, delegate_id)
+    groups = select(ApprovalGroupMember.group_id).where(ApprovalGroupMember.user_id.in_(theirs))
+    return or_(Approval.approver_id.in_(theirs), Approval.approver_group_id.in_(groups))
 
 
 def stand_in(uow: UnitOfWork, user_id: int) -> int | None:

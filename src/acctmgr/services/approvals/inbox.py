@@ -27,12 +27,7 @@ from acctmgr.models import (
 from acctmgr.services.approvals import delegates
 from acctmgr.services.approvals.record_kinds import Approvable, kind_of
 from acctmgr.services.approvals.requests import OPEN_APPROVAL, latest_request
-from acctmgr.services.approvals.routing import (
-    decides_for,
-    group_members,
-    is_approver,
-    user_names,
-)
+from acctmgr.services.approvals.routing import decides_for, group_members, user_names
 from acctmgr.services.approvals.turnaround import Turnaround, turnaround
 from acctmgr.services.kernel.context import Actor
 from acctmgr.services.kernel.permissions import require_segment, sees_segment
@@ -107,14 +102,7 @@ def inbox(uow: UnitOfWork, sort: Sort = SOONEST_DUE) -> list[InboxItem]:
     ``sort`` names, then id (InvalidInput for a column not in INBOX_SORTS)."""
     order = orm_order(INBOX_SORTS, sort, SOONEST_DUE, tie_breaker=Approval.id, what="inbox")
     actor = uow.user
-    # Theirs, and (as a delegate) the approvals of those they stand in for today.
-    principals = [actor.id, *delegates.standing_in_for(uow, actor.id)]
-    groups = select(ApprovalGroupMember.group_id).where(ApprovalGroupMember.user_id.in_(principals))
-    own_groups = set(
-        uow.session.scalars(
-            select(ApprovalGroupMember.group_id).where(ApprovalGroupMember.user_id == actor.id)
-        )
-    )
+    groups = select(ApprovalGroupMember.group_id).where(ApprovalGroupMember.user_id == actor.id)
     rows = uow.session.scalars(
         select(Approval)
         .join(ApprovalRequest, ApprovalRequest.id == Approval.request_id)
@@ -123,24 +111,23 @@ def inbox(uow: UnitOfWork, sort: Sort = SOONEST_DUE) -> list[InboxItem]:
             Approval.status == ApprovalStatus.PENDING,
             ApprovalRequest.status == ApprovalRequestStatus.PENDING,
             ApprovalRequest.submitted_by_id != actor.id,
-            or_(Approval.approver_id.in_(principals), Approval.approver_group_id.in_(groups)),
+            or_(
+                Approval.approver_id == actor.id,
+                Approval.approver_group_id.in_(groups),
+                delegates.reaching(uow, actor.id),
+            ),
         )
         .order_by(*order)
         .limit(200)
     )
+    own_groups = set(uow.session.scalars(groups))
     items = []
     for approval in rows:
         request = approval.request
         record = kind_of(request.record_type).load(uow, request.record_id)
-        voted = delegates.voted_for(approval)
-        own = approval.approver_id == actor.id or approval.approver_group_id in own_groups
-        on_behalf_of = ""
-        if not own or actor.id in voted:
-            # Not (or no longer) theirs: listed only if they may decide it for someone.
-            part = decides_for(uow, actor, approval, record)
-            if part is None or part == actor.id or part in voted:
-                continue
-            on_behalf_of = user_names(uow, [part])[0]
+        on_behalf_of = _stood_in_for(uow, approval, record, own_groups)
+        if on_behalf_of is None:
+            continue
         items.append(
             InboxItem(
                 approval_id=approval.id,
@@ -155,6 +142,24 @@ def inbox(uow: UnitOfWork, sort: Sort = SOONEST_DUE) -> list[InboxItem]:
             )
         )
     return items
+
+
+def _stood_in_for(
+    uow: UnitOfWork, approval: Approval, record: Approvable, own_groups: set[int]
+) -> str | None:
+    """Whether the inbox lists this approval for the signed-in user: "" as theirs, the name of
+    the one they stand in for (``routing.decides_for``), or None when it is not to list
+    (they voted on it already, or it reached them only as a delegate who may not decide it)."""
+    actor = uow.user
+    voted = delegates.voted_for(approval)
+    part = decides_for(uow, actor, approval, record)
+    if part is not None and part != actor.id:
+        return None if part in voted else user_names(uow, [part])[0]
+    # Addressed to them, it is listed as it always was: the role is checked on deciding.
+    addressed = approval.approver_id == actor.id or approval.approver_group_id in own_groups
+    if actor.id in voted or not (addressed or part == actor.id):
+        return None
+    return ""
 
 
 @use_case("approvals.request", write=False)
@@ -261,7 +266,7 @@ def may_read(uow: UnitOfWork, actor: Actor, request: ApprovalRequest, record: Ap
         return True
     return any(
         actor.id in (approval.approver_id, approval.decided_by_id)
-        or is_approver(uow, actor, approval, record)
+        or decides_for(uow, actor, approval, record) is not None
         for approval in request.approvals
     )
 

@@ -39,7 +39,7 @@ class RequiredApproval(ReadModel):
     approver: str  # "the segment's Segment Leader", "any of Finance"
     names: list[str]  # the people that resolves to, for this record
     # The same people as they will really decide: "Lena Lead (away: Sam Sub decides)" for one
-    # whose delegate stands in for them today.
+    # whose delegate stands in for them today (``decides_for``).
     deciders: list[str] = []
     blocked: str = ""  # why nobody can approve it (then the record cannot be submitted)
 
@@ -59,38 +59,20 @@ def required_approvals(
     """The approvals this record would need if submitted now by ``submitter_id``."""
     found = []
     for route in routes(uow, record, submitter_id):
-        ids = list(route.approver_ids)
+        names = user_names(uow, route.approver_ids) if route.approver_ids else []
         if route.group_id is not None:
-            ids = group_members(uow, route.group_id, record, submitter_id)
-        names = user_names(uow, ids)
+            names = user_names(uow, group_members(uow, route.group_id, record, submitter_id))
         found.append(
             RequiredApproval(
                 rule=route.rule.name,
                 tier=route.rule.tier,
                 approver=approver_label(uow, route.rule),
                 names=names,
-                deciders=_deciders(uow, route, ids, record, submitter_id),
+                deciders=_deciders(uow, route, record, submitter_id),
                 blocked="" if names else nobody_can_approve(uow, route.rule),
             )
         )
     return found
-
-
-def _deciders(
-    uow: UnitOfWork, route: Route, ids: list[int], record: Approvable, submitter_id: int
-) -> list[str]:
-    """The approvers' names, each followed by their delegate's when one stands in for them
-    today and could decide this rule themselves (``decides_for`` holds them to the same)."""
-    shown = []
-    for user_id, name in zip(ids, user_names(uow, ids), strict=True):
-        delegate_id = delegates.stand_in(uow, user_id)
-        delegate = uow.session.get(User, delegate_id) if delegate_id is not None else None
-        could = delegate is not None and delegate.id not in (submitter_id, record.owner_id)
-        if delegate is not None and could:
-            held = {held.role for held in delegate.roles}
-            could = not role_refusal(route.rule, held.__contains__, delegate.segment_id, record)
-        shown.append(f"{name} (away: {delegate.name} decides)" if delegate and could else name)
-    return shown
 
 
 def routes(uow: UnitOfWork, record: Approvable, submitter_id: int) -> list[Route]:
@@ -151,43 +133,18 @@ def group_members(
 
 
 def is_approver(uow: UnitOfWork, actor: Actor, approval: Approval, record: Approvable) -> bool:
-    """Whether ``actor`` may decide this approval: its approver (a member, for a group), or
-    the delegate standing in for one today (see ``decides_for``).
+    """Whether ``actor`` is the one who decides this approval (a member, for a group).
 
     A role is checked as it is now: a Segment Leader who moved segment cannot approve.
     """
-    return decides_for(uow, actor, approval, record) is not None
-
-
-def decides_for(
-    uow: UnitOfWork, actor: Actor, approval: Approval, record: Approvable
-) -> int | None:
-    """Whom ``actor``'s vote on this approval counts for: themselves, or a user they stand in
-    for today; None when they may not decide it. Their own part comes first, then the first
-    person they stand in for who has not voted yet (in a group of all, each member's vote).
-
-    A delegate decides under the approver's rules with their own standing: never on a record
-    they submitted or own, and with the role (and segment) the rule asks for themselves. Only
-    the delegate of the approver: a delegate's own delegate never decides (one level).
-    """
-    submitter = approval.request.submitted_by_id
-    own_part = False
     if approval.approver_group_id is not None:
-        members = set(group_members(uow, approval.approver_group_id, record, submitter))
-        own_part = actor.id in members
-    else:
-        rule = uow.session.get(ApprovalRule, approval.rule_id) if approval.rule_id else None
-        if role_refusal(rule, actor.has, actor.segment_id, record):
-            return None
-        members = {approval.approver_id} if approval.approver_id is not None else set()
-        own_part = approval.approver_id == actor.id
-    parts = [actor.id] if own_part else []
-    if actor.id not in (submitter, record.owner_id):
-        parts += [user for user in delegates.standing_in_for(uow, actor.id) if user in members]
-    if not parts:
-        return None
-    voted = delegates.voted_for(approval)
-    return next((part for part in parts if part not in voted), parts[0])
+        return actor.id in group_members(
+            uow, approval.approver_group_id, record, approval.request.submitted_by_id
+        )
+    if approval.approver_id != actor.id:
+        return False
+    rule = uow.session.get(ApprovalRule, approval.rule_id) if approval.rule_id else None
+    return not role_refusal(rule, actor.has, actor.segment_id, record)
 
 
 def role_refusal(
@@ -223,3 +180,55 @@ def nobody_can_approve(uow: UnitOfWork, rule: ApprovalRule) -> str:
         f"Nobody but you can give the approval '{rule.name}' "
         f"({approver_label(uow, rule)}); ask an admin to name an approver."
     )
+
+
+# --- delegates: who stands in for an approver (``approvals.delegates``) ----------------------
+
+
+def decides_for(
+    uow: UnitOfWork, actor: Actor, approval: Approval, record: Approvable
+) -> int | None:
+    """Whom ``actor``'s vote on this approval counts for: themselves (``is_approver``), or a
+    user they stand in for today; None when they may not decide it. Their own part comes
+    first, then the first person they stand in for who has not voted yet (in a group of all,
+    each member needs a vote).
+
+    A delegate decides under the approver's rule with their own standing: never on a record
+    they submitted or own, and with the role (and segment) the rule asks for themselves. Only
+    the approver's own delegate: a delegate's delegate never decides (one level).
+    """
+    parts = [actor.id] if is_approver(uow, actor, approval, record) else []
+    submitter = approval.request.submitted_by_id
+    if actor.id not in (submitter, record.owner_id):
+        members: set[int | None] = {approval.approver_id}
+        if approval.approver_group_id is not None:
+            members = set(group_members(uow, approval.approver_group_id, record, submitter))
+        else:
+            rule = uow.session.get(ApprovalRule, approval.rule_id) if approval.rule_id else None
+            if role_refusal(rule, actor.has, actor.segment_id, record):
+                members = set()
+        parts += [user for user in delegates.standing_in_for(uow, actor.id) if user in members]
+    if not parts:
+        return None
+    voted = delegates.voted_for(approval)
+    return next((part for part in parts if part not in voted), parts[0])
+
+
+def _deciders(uow: UnitOfWork, route: Route, record: Approvable, submitter_id: int) -> list[str]:
+    """The preview's names as they will really decide: each approver followed by their
+    delegate when one stands in for them today and could decide this rule (as
+    ``decides_for`` judges it)."""
+    ids = list(route.approver_ids)
+    if route.group_id is not None:
+        ids = group_members(uow, route.group_id, record, submitter_id)
+    shown = []
+    for user_id, name in zip(ids, user_names(uow, ids), strict=True):
+        delegate_id = delegates.stand_in(uow, user_id)
+        delegate = uow.session.get(User, delegate_id) if delegate_id is not None else None
+        if delegate is None or delegate.id in (submitter_id, record.owner_id):
+            shown.append(name)
+            continue
+        held = {role.role for role in delegate.roles}
+        refused = role_refusal(route.rule, held.__contains__, delegate.segment_id, record)
+        shown.append(name if refused else f"{name} (away: {delegate.name} decides)")
+    return shown
