@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from acctmgr.screens.my_day import MyDayScreen
 from acctmgr.screens.people.delegations import DelegationsScreen
 from acctmgr.screens.people.people import PeopleScreen
 from acctmgr.services.people import users as user_service
+from acctmgr.services.people.delegations import DelegationIn, set_delegate
 from acctmgr.widgets.form import Form
 from acctmgr.widgets.record_table import RecordTable
 from tests.ui.test_approval_emails import run_from_palette
@@ -125,6 +127,32 @@ async def test_an_admin_lists_and_revokes_delegations_from_people(
         app.screen.query_one(Form).fill({"user_login": "ae", "delegate_login": "cms", **DAYS})
         await pilot.press("ctrl+s")
         await until(app, pilot, lambda: delegations(app) != [], "the delegation")
+        await until(app, pilot, lambda: isinstance(app.screen, DelegationsScreen), "the list")
+        table = app.screen.query_one(RecordTable)
+        await until(app, pilot, lambda: table.row_count == 1, "the row")
+        assert table.texts(0) == ["Erin Executive"]
+        table.focus()
+        await pilot.press("ctrl+x")
+        await until(app, pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        await pilot.press("y")
+        await until(app, pilot, lambda: table.row_count == 0, "the row gone")
+    assert delegations(app) == [("ae", "cms", False)]
+
+
+async def test_anyone_reads_and_revokes_their_delegations_from_the_palette(
+    tmp_path: Path, office: Path
+) -> None:
+    """Casey, standing in for Erin, opens "My delegations" and declines it with Ctrl+X, y."""
+    app = build_app(tmp_path, "cms", office)
+    set_delegate(
+        app.context.as_user("ae"),
+        DelegationIn(
+            delegate_login="cms", starts_on=date(2026, 11, 23), ends_on=date(2026, 12, 12)
+        ),
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await run_from_palette(app, pilot, "My delegations")
         await until(app, pilot, lambda: isinstance(app.screen, DelegationsScreen), "the list")
         table = app.screen.query_one(RecordTable)
         await until(app, pilot, lambda: table.row_count == 1, "the row")

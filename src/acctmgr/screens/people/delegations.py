@@ -1,7 +1,8 @@
 """Delegates: naming who approves for someone while they are away, and the admins' list.
 
-Anyone names their own delegate from the command palette ("Set a delegate"); an admin names
-anyone's, and revokes them, from the list People opens (F11). The form is checked by the
+Anyone names their own delegate from the command palette ("Set a delegate") and reads or
+revokes their own ("My delegations"); an admin names and revokes anyone's from the list People
+opens (F11). The form is checked by the
 service before anything is saved: a refusal stays beside its field, and what is only warned
 of (approvals the delegate could not take) is read and confirmed with y before saving.
 """
@@ -83,8 +84,9 @@ async def set_a_delegate(app: AcctmgrApp, *, for_anyone: bool = False) -> Delega
 
 
 class DelegationsScreen(AcctmgrScreen):
-    """Every delegation not over yet, soonest first (admins): Ctrl+N names one, Ctrl+X
-    revokes the highlighted one."""
+    """The delegations not over yet, soonest first: every user's (admins), or the signed-in
+    user's own, as the one away or the delegate. Ctrl+N names one, Ctrl+X revokes the
+    highlighted one."""
 
     TITLE = "Delegations"
     BINDINGS = [
@@ -93,8 +95,9 @@ class DelegationsScreen(AcctmgrScreen):
         Binding("ctrl+x", "revoke", "Revoke the delegation"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, *, everyone: bool = True) -> None:
         super().__init__()
+        self.everyone = everyone
         self._rows: dict[str, DelegationView] = {}
 
     def compose(self) -> ComposeResult:
@@ -106,16 +109,22 @@ class DelegationsScreen(AcctmgrScreen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
+        if not self.everyone:
+            self.title = "My delegations"
         self.reload()
 
     @work(exclusive=True, group="delegations")
     async def reload(self) -> None:
-        found = await self.call(delegations.list_delegations, everyone=True)
+        found = await self.call(delegations.list_delegations, everyone=self.everyone)
         if found is None:
             return
         self._rows = {str(row.id): row for row in found}
         self.query_one("#delegations-summary", Static).update(
-            f"{len(found)} delegations today or to come" if found else "Nobody is away."
+            f"{len(found)} delegations today or to come"
+            if found
+            else "Nobody is away."
+            if self.everyone
+            else "You have no delegations."
         )
         self.query_one(RecordTable).show(_row(row) for row in found)
         self.refresh_bindings()
@@ -131,7 +140,7 @@ class DelegationsScreen(AcctmgrScreen):
 
     @work(group="delegate")
     async def action_add(self) -> None:
-        if await set_a_delegate(self.acctmgr, for_anyone=True) is not None:
+        if await set_a_delegate(self.acctmgr, for_anyone=self.everyone) is not None:
             self.reload()
 
     @work(group="delegate")
