@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -183,3 +184,30 @@ def user_id(admin: Context, login: str) -> int:
         found = session.scalar(select(User.id).where(User.login == login))
     assert found is not None
     return found
+
+
+def test_two_overlapping_delegations_set_at_once_are_not_both_saved(admin: Context) -> None:
+    """Erin names Casey while an admin names Eli for her over the same days: one is saved,
+    the other is refused as overlapping."""
+    barrier = threading.Barrier(2, timeout=10)
+    outcomes: list[str] = []
+
+    def name(context: Context, delegate: str, user: str) -> None:
+        barrier.wait()
+        try:
+            set_delegate(context, away(delegate, user=user))
+            outcomes.append("saved")
+        except InvalidInput as error:
+            outcomes.append(error.message)
+
+    threads = [
+        threading.Thread(target=name, args=(admin.as_user("ae"), "cms", "")),
+        threading.Thread(target=name, args=(admin, "ae2", "ae")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes)[-1] == "saved"
+    assert "as delegate from 23 Nov to 12 Dec 2026 already" in sorted(outcomes)[0]
+    assert len(stored(admin)) == 1

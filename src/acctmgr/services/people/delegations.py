@@ -90,6 +90,12 @@ def set_delegate(uow: UnitOfWork, data: DelegationIn, confirmed: bool = False) -
     Refused as ``check_delegate`` refuses; when there are warnings the user must have read
     them (``confirmed``), otherwise InvalidInput with the first. Audited.
     """
+    # Two delegations set at once must not both pass the overlap checks: those that share a
+    # person are made one after the other (the locks are taken in id order, as everywhere).
+    logins = {data.user_login or uow.user.login, data.delegate_login.strip().lower()}
+    uow.session.execute(
+        select(User.id).where(User.login.in_(logins)).order_by(User.id).with_for_update()
+    ).all()
     user, delegate = _checked(uow, data)
     warnings = _warnings(uow, user, delegate)
     if warnings and not confirmed:

@@ -1,7 +1,8 @@
 """My day's delegation banner: a line to each of the two people while a delegation is active.
 
 Read with plain SQL like every My day section (``services.my_day.day``); "active" is what the
-approvals engine follows (``approvals.delegates``): not revoked, today's UTC day within it.
+approvals engine follows (``approvals.delegates``): not revoked, today's UTC day within it,
+between two active users (a deactivated one's delegation decides nothing).
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ def delegation_banners(reader: Reader, actor: Actor, now: datetime) -> list[str]
         JOIN users d ON d.id = dl.delegate_id
         WHERE (dl.user_id = :user OR dl.delegate_id = :user) AND dl.revoked_at IS NULL
           AND dl.starts_on <= :today AND dl.ends_on >= :today
+          AND u.active = :yes AND d.active = :yes
         ORDER BY dl.user_id != :user, dl.ends_on, dl.id
         """,
         user=actor.id,
         today=today,
+        yes=True,
     )
     lines = []
     for user_id, user_name, delegate_name, ends_on in rows:
