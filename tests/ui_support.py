@@ -47,6 +47,7 @@ WAITING_GROUPS = frozenset(
         "activity-edit",
         "my-day-task",
         "people-replace",
+        "delegate",
         "case-task",
         "sku-relations-change",
     }

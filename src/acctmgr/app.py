@@ -289,6 +289,13 @@ class AcctmgrApp(App[None]):
 
         await edit_company_identity(self)
 
+    @work(group="delegate")
+    async def set_a_delegate(self) -> None:
+        """Name one's own delegate for some days (the palette's "Set a delegate")."""
+        from acctmgr.screens.people.delegations import set_a_delegate
+
+        await set_a_delegate(self)
+
     def open_account(self, account_id: int) -> None:
         from acctmgr.screens.accounts.account import AccountScreen
 

@@ -43,6 +43,9 @@ EMAILS_OFF = ("Turn approval e-mails off", "Stop e-mails about approvals; My day
 EMAILS_ON = ("Turn approval e-mails on", "E-mail me when an approval reaches me or is decided")
 
 NEW_ACCOUNT = ("New account", "Create an account: its name, segment, owner and currency")
+# Everyone's own: who approves for them while they are away.
+DELEGATE = ("Set a delegate", "Name who approves for you while you are away, and the days")
+MY_DELEGATIONS = ("My delegations", "Who approves for you, for whom you approve; revoke them")
 
 
 class GoToCommands(Provider):
@@ -74,6 +77,8 @@ class GoToCommands(Provider):
         if emails is not None:
             title, help_text = EMAILS_OFF if emails else EMAILS_ON
             places.append((title, self._switch_emails(not emails), help_text))
+            places.append((DELEGATE[0], self._set_a_delegate, DELEGATE[1]))
+            places.append((MY_DELEGATIONS[0], self._my_delegations, MY_DELEGATIONS[1]))
         return places
 
     async def discover(self) -> Hits:
@@ -134,6 +139,14 @@ class GoToCommands(Provider):
 
     def _edit_company(self) -> None:
         self.acctmgr.edit_company_identity()
+
+    def _set_a_delegate(self) -> None:
+        self.acctmgr.set_a_delegate()
+
+    def _my_delegations(self) -> None:
+        from acctmgr.screens.people.delegations import DelegationsScreen
+
+        self.app.push_screen(DelegationsScreen(everyone=False))
 
     def _new_account(self) -> None:
         from acctmgr.screens.accounts.account_forms import open_new_account

@@ -44,6 +44,7 @@ class MyDayScreen(AcctmgrScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading your day…", id="my-day-summary")
+        yield Static("", id="my-day-banner")  # who approves for whom today
         for section in SECTIONS:
             key = section.key
             with Vertical(id=f"section-{key}", classes="my-day-section"):
@@ -77,6 +78,9 @@ class MyDayScreen(AcctmgrScreen):
         self.query_one("#my-day-summary", Static).update(
             content(f"{day.user_name} · {', '.join(day.roles)} · {day.today:%A %d %B %Y}")
         )
+        banner = self.query_one("#my-day-banner", Static)
+        banner.update(content("\n".join(day.banners)))
+        banner.display = bool(day.banners)
         first_visible = None
         read = {section.key: section for section in day.sections}
         for declared in SECTIONS:

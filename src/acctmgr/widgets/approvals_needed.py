@@ -17,7 +17,7 @@ def need_line(need: RequiredApproval) -> str:
     """``tier 1 · Discounts above 30% need Finance: Fin Ance, within 48 h``."""
     if need.carried:
         return f"tier {need.tier} · {safe(need.rule)}: given already"
-    who = ", ".join(safe(name) for name in need.names) or need.blocked
+    who = ", ".join(safe(name) for name in need.deciders or need.names) or need.blocked
     sla = f", within {need.sla_hours} h" if need.sla_hours else ""
     return f"tier {need.tier} · {safe(need.rule)}: {who}{sla}"
 

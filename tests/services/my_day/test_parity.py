@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -16,10 +16,12 @@ from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.approvals.rules import RATE_REDUCTION_RULE
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.my_day import day as my_day_service
+from acctmgr.services.people.delegations import DelegationIn, set_delegate
 from tests.retention_support import customer, reduce_addon, submit, to_quote
 from tests.services.approvals.test_approvals import add_user, approval_of, group_rule
 
 LOGINS = ("admin", "ae", "ae2", "cms", "leader", "leader2", "finance", "pricer", "helper")
+LATER = date(2026, 12, 12)
 
 
 @pytest.fixture
@@ -65,3 +67,25 @@ def test_a_group_member_sees_the_groups_approval_in_my_day(approvals_in_flight: 
     assert len(waiting) == 2
     finance = my_day_service.my_day(approvals_in_flight.as_user("finance")).items("approvals")
     assert len(finance) == 1
+
+
+@pytest.mark.parametrize("login", LOGINS)
+def test_my_day_approvals_are_the_inbox_with_delegates(
+    approvals_in_flight: Context, login: str
+) -> None:
+    """With Pat's approvals reaching Hal, Finance's reaching Eli and the leader's reaching
+    Erin (who has not the role to take them), My day still lists what F4 lists."""
+    admin = approvals_in_flight
+    for away, delegate in (("pricer", "helper"), ("finance", "ae2"), ("leader", "ae")):
+        data = DelegationIn(delegate_login=delegate, starts_on=date(2026, 11, 23), ends_on=LATER)
+        set_delegate(admin.as_user(away), data, confirmed=True)
+    reader = admin.as_user(login)
+    plain = my_day_service.my_day(reader).items("approvals")
+    orm = approval_inbox.inbox(reader)
+    assert [(item.key, item.account_id) for item in plain] == [
+        (f"approval-{item.approval_id}", item.account_id) for item in orm
+    ]
+    if login in ("helper", "ae2"):
+        assert any(item.on_behalf_of for item in orm)
+        # Hal is Customer Success too: the leaders' approvals escalated to him are his own.
+        assert all(item.on_behalf_of or item.escalated for item in orm)

@@ -64,7 +64,12 @@ class ApprovalsScreen(AcctmgrScreen):
                 str(item.approval_id),
                 [
                     plain(day(item.due_at) + (" late" if item.overdue else "")),
-                    plain(item.record_label + (" (escalated to you)" if item.escalated else "")),
+                    # Approvals they decide as a delegate say for whom; escalated ones say so.
+                    plain(
+                        item.record_label
+                        + (f" (for {item.on_behalf_of})" if item.on_behalf_of else "")
+                        + (" (escalated to you)" if item.escalated else "")
+                    ),
                     plain(item.submitted_by),
                 ],
             )

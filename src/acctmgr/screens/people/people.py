@@ -47,7 +47,7 @@ ROLES_INTRO = "Roles, separated by commas: " + ", ".join(role.label for role in 
 
 class PeopleScreen(AcctmgrScreen):
     """Type to search users; a header (or F12) sorts; Ctrl+N adds one, Enter changes the
-    highlighted one, F8 (de)activates."""
+    highlighted one, F8 (de)activates, F11 lists who approves for whom."""
 
     TITLE = "People"
     AUTO_FOCUS = "#people-search"
@@ -55,6 +55,7 @@ class PeopleScreen(AcctmgrScreen):
         Binding("ctrl+n", "new_user", "Add a user"),
         Binding("f8", "toggle_active", "Deactivate or reactivate"),
         Binding("ctrl+y", "replace_approver", "Replace in approvals"),
+        Binding("f11", "delegations", "Delegations (who approves for whom)"),
     ]
 
     def __init__(self) -> None:
@@ -177,6 +178,11 @@ class PeopleScreen(AcctmgrScreen):
             if back is not None:
                 self.notify(f"Reactivated {row.login}: they can sign in again.")
         self.search()
+
+    def action_delegations(self) -> None:
+        from acctmgr.screens.people.delegations import DelegationsScreen
+
+        self.app.push_screen(DelegationsScreen())
 
     @work(group="people-replace")
     async def action_replace_approver(self) -> None:

@@ -129,7 +129,9 @@ def _why_not_now(
             return "" if members <= voters else "not every member of the group approved it then"
         decider = previous.decided_by_id
         return "" if decider in members else f"{who} is no longer in the group"
-    if previous.decided_by_id in route.approver_ids:
+    # Given by the approver, or for them (their delegate, or the escalation target): it holds
+    # while that approver could still decide it.
+    if previous.decided_by_id in route.approver_ids or previous.approver_id in route.approver_ids:
         return ""
     user = uow.session.get(User, previous.decided_by_id) if previous.decided_by_id else None
     if user is None or not user.active:

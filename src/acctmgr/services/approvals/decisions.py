@@ -1,14 +1,14 @@
 """Deciding an approval: who may, what a rejection needs, and how a request moves on.
 
-Only the approver (a member, for a group) decides, never the submitter or the record's owner,
-and never on a record changed since it was submitted. Anyone may reject, with a comment that
-goes back to the submitter; a rejection ends the request. When the last approval of a tier is
-given, the next tier starts, or the request is approved.
+Only the approver (a member, for a group), or the delegate standing in for them, decides; never
+the submitter or the record's owner, and never on a record changed since it was submitted.
+Anyone may reject, with a comment that goes back to the submitter; a rejection ends the request.
+When the last approval of a tier is given, the next tier starts, or the request is approved.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from acctmgr.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from acctmgr.models import (
@@ -20,9 +20,10 @@ from acctmgr.models import (
     Decision,
     GroupMode,
 )
+from acctmgr.services.approvals import delegates
 from acctmgr.services.approvals.record_kinds import kind_of
 from acctmgr.services.approvals.requests import end_request, locked_request, start_tier
-from acctmgr.services.approvals.routing import group_members, is_approver
+from acctmgr.services.approvals.routing import decides_for, group_members
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.context import Actor
 from acctmgr.services.kernel.text import free_text
@@ -53,10 +54,10 @@ def decide(uow: UnitOfWork, approval_id: int, decision: Decision, comment: str =
     approval = uow.get(Approval, approval_id, "approval")
     actor = uow.user
     comment = free_text(comment, what="comment", field="comment").strip()
-    _check_may_decide(uow, actor, approval, request)
+    part = _check_may_decide(uow, actor, approval, request)
     if decision is Decision.REJECT and not comment:
         raise InvalidInput(REJECT_NEEDS_COMMENT, field="comment")
-    _record_vote(uow, approval, decision, comment)
+    _record_vote(uow, approval, decision, comment, None if part == actor.id else part)
     if decision is Decision.REJECT:
         _finish_approval(uow, approval, ApprovalStatus.REJECTED, actor, comment)
         end_request(uow, request, ApprovalRequestStatus.REJECTED, comment)
@@ -72,7 +73,9 @@ def decide(uow: UnitOfWork, approval_id: int, decision: Decision, comment: str =
 
 def _check_may_decide(
     uow: UnitOfWork, actor: Actor, approval: Approval, request: ApprovalRequest
-) -> None:
+) -> int:
+    """Refuse a decision the actor may not make; returns whom their vote counts for (themselves,
+    or the user they stand in for as delegate: ``routing.decides_for``)."""
     record = kind_of(request.record_type).load(uow, request.record_id)
     if request.status is ApprovalRequestStatus.RECALLED:
         raise InvalidInput(
@@ -88,7 +91,8 @@ def _check_may_decide(
         raise PermissionDenied("You submitted this request; someone else must decide it.")
     if actor.id == record.owner_id:
         raise PermissionDenied(f"You own the {record.label}; someone else must approve it.")
-    if not is_approver(uow, actor, approval, record):
+    part = decides_for(uow, actor, approval, record)
+    if part is None:
         raise PermissionDenied(
             "This approval is in someone else's inbox; only its approver can decide it."
         )
@@ -96,23 +100,30 @@ def _check_may_decide(
         raise InvalidInput(
             "This approval's tier has not started yet; the tier before it decides first."
         )
-    if approval.status is not ApprovalStatus.PENDING or any(
-        vote.user_id == actor.id for vote in approval.decisions
-    ):
+    if approval.status is not ApprovalStatus.PENDING or part in delegates.voted_for(approval):
         raise InvalidInput("You have already decided this approval.")
     if record.version != request.record_version:
         raise Conflict(
             f"The {record.label} changed after it was submitted; it must be submitted again."
         )
+    return part
 
 
-def _record_vote(uow: UnitOfWork, approval: Approval, decision: Decision, comment: str) -> None:
-    """Keep the decision itself (a group's members each vote), and audit it."""
+def _record_vote(
+    uow: UnitOfWork,
+    approval: Approval,
+    decision: Decision,
+    comment: str,
+    on_behalf_of_id: int | None = None,
+) -> None:
+    """Keep the decision itself (a group's members each vote; a delegate votes on behalf of
+    the person they stand in for), and audit it."""
     request = approval.request
     uow.session.add(
         ApprovalDecision(
             approval_id=approval.id,
             user_id=uow.user.id,
+            on_behalf_of_id=on_behalf_of_id,
             decision=decision,
             comment=comment,
             decided_at=uow.now,
@@ -124,12 +135,18 @@ def _record_vote(uow: UnitOfWork, approval: Approval, decision: Decision, commen
         request.record_type,
         request.record_id,
         f"approval_{decision.value}",
-        {"request_id": request.id, "approval_id": approval.id, "comment": comment},
+        {
+            "request_id": request.id,
+            "approval_id": approval.id,
+            "comment": comment,
+            "on_behalf_of_id": on_behalf_of_id,
+        },
     )
 
 
 def _group_needs_more(uow: UnitOfWork, approval: Approval, request: ApprovalRequest) -> bool:
-    """An all-members group approves only when every eligible member has approved."""
+    """An all-members group approves only when every eligible member has approved (a member
+    whose delegate approved for them counts as approved)."""
     if approval.approver_group_id is None or approval.group_mode is not GroupMode.ALL:
         return False
     record = kind_of(request.record_type).load(uow, request.record_id)
@@ -137,7 +154,7 @@ def _group_needs_more(uow: UnitOfWork, approval: Approval, request: ApprovalRequ
     uow.session.flush()
     voted = set(
         uow.session.scalars(
-            select(ApprovalDecision.user_id).where(
+            select(func.coalesce(ApprovalDecision.on_behalf_of_id, ApprovalDecision.user_id)).where(
                 ApprovalDecision.approval_id == approval.id,
                 ApprovalDecision.decision == Decision.APPROVE,
             )

@@ -26,12 +26,13 @@ from acctmgr.models import (
     ApprovalStatus,
     User,
 )
+from acctmgr.services.approvals import delegates
 from acctmgr.services.approvals.record_kinds import Approvable, kind_of
 from acctmgr.services.approvals.requests import OPEN_APPROVAL, latest_request
 from acctmgr.services.approvals.routing import (
+    decides_for,
     escalation_targets,
     group_members,
-    is_approver,
     user_names,
 )
 from acctmgr.services.approvals.turnaround import Turnaround, turnaround
@@ -95,6 +96,7 @@ class InboxItem(ReadModel):
     due_at: datetime | None
     overdue: bool
     escalated: bool = False  # it reached the reader as its rule's escalation target
+    on_behalf_of: str = ""  # whom the signed-in user decides it for, as their delegate
 
 
 # The columns the inbox sorts by (``kernel.sorting``); approvals without a due date come last.
@@ -124,18 +126,20 @@ def inbox(uow: UnitOfWork, sort: Sort = SOONEST_DUE) -> list[InboxItem]:
                 Approval.approver_id == actor.id,
                 Approval.approver_group_id.in_(groups),
                 escalated_to(actor),
+                delegates.reaching(uow, actor.id),
             ),
         )
         .order_by(*order)
         .limit(200)
     )
-    mine = set(uow.session.scalars(groups))
+    own_groups = set(uow.session.scalars(groups))
     items = []
     for approval in rows:
         request = approval.request
-        if any(vote.user_id == actor.id for vote in approval.decisions):
-            continue
         record = kind_of(request.record_type).load(uow, request.record_id)
+        on_behalf_of = _stood_in_for(uow, approval, record, own_groups)
+        if on_behalf_of is None:
+            continue
         items.append(
             InboxItem(
                 approval_id=approval.id,
@@ -146,8 +150,10 @@ def inbox(uow: UnitOfWork, sort: Sort = SOONEST_DUE) -> list[InboxItem]:
                 submitted_at=request.submitted_at,
                 due_at=approval.due_at,
                 overdue=approval.due_at is not None and approval.due_at < uow.now,
-                escalated=approval.approver_id != actor.id
-                and approval.approver_group_id not in mine,
+                on_behalf_of=on_behalf_of,
+                escalated=not on_behalf_of
+                and approval.approver_id != actor.id
+                and approval.approver_group_id not in own_groups,
             )
         )
     return items
@@ -186,6 +192,24 @@ def escalated_to(actor: Actor) -> ColumnElement[bool]:
         Approval.rule_id.in_(rules.correlate(ApprovalRequest)),
         Approval.id == first,
     )
+
+
+def _stood_in_for(
+    uow: UnitOfWork, approval: Approval, record: Approvable, own_groups: set[int]
+) -> str | None:
+    """Whether the inbox lists this approval for the signed-in user: "" as theirs, the name of
+    the one they stand in for (``routing.decides_for``), or None when it is not to list
+    (they voted on it already, or it reached them only as a delegate who may not decide it)."""
+    actor = uow.user
+    voted = delegates.voted_for(approval)
+    part = decides_for(uow, actor, approval, record)
+    if part is not None and part != actor.id:
+        return None if part in voted else user_names(uow, [part])[0]
+    # Addressed to them, it is listed as it always was: the role is checked on deciding.
+    addressed = approval.approver_id == actor.id or approval.approver_group_id in own_groups
+    if actor.id in voted or not (addressed or part == actor.id):
+        return None
+    return ""
 
 
 @use_case("approvals.request", write=False)
@@ -297,7 +321,7 @@ def may_read(uow: UnitOfWork, actor: Actor, request: ApprovalRequest, record: Ap
         return True
     return any(
         actor.id in (approval.approver_id, approval.decided_by_id)
-        or is_approver(uow, actor, approval, record)
+        or decides_for(uow, actor, approval, record) is not None
         for approval in request.approvals
     )
 
@@ -317,7 +341,7 @@ def _approval_view(
         rule=rule.name if rule else "",
         approver=approver,
         status=approval.status,
-        decided_by=user_names(uow, [approval.decided_by_id])[0] if approval.decided_by_id else None,
+        decided_by=_decided_by(uow, approval),
         decided_at=approval.decided_at,
         comment=approval.comment,
         due_at=approval.due_at,
@@ -326,6 +350,15 @@ def _approval_view(
         if approval.escalation_sent_at is not None
         else [],
     )
+
+
+def _decided_by(uow: UnitOfWork, approval: Approval) -> str | None:
+    """Who decided: "Sam Sub on behalf of Lena Lead" when a delegate did."""
+    if approval.decided_by_id is None:
+        return None
+    by = user_names(uow, [approval.decided_by_id])[0]
+    for_whom = delegates.decided_on_behalf(approval)
+    return f"{by} on behalf of {user_names(uow, [for_whom])[0]}" if for_whom else by
 
 
 def _may_decide_now(
@@ -337,6 +370,6 @@ def _may_decide_now(
         request.status is ApprovalRequestStatus.PENDING
         and approval.status is ApprovalStatus.PENDING
         and actor.id not in (request.submitted_by_id, record.owner_id)
-        and is_approver(uow, actor, approval, record)
-        and not any(vote.user_id == actor.id for vote in approval.decisions)
+        and (part := decides_for(uow, actor, approval, record)) is not None
+        and part not in delegates.voted_for(approval)
     )

@@ -3,7 +3,8 @@
 It admits exactly what ``approvals.inbox`` admits (a test holds the two equal for every kind of
 user): approvals pending in a pending request, addressed to the user, to a group they belong
 to, or escalated to them (``inbox.escalated_to``), not of a request they submitted, and not one
-they already voted on.
+they already voted on; and those a delegate may decide for the people they stand in for today
+(``delegated_day``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from acctmgr.db.reader import Reader, as_instant
 from acctmgr.domain.records import RecordType
 from acctmgr.domain.roles import ALL_SEGMENT_ROLES
+from acctmgr.services.approvals import delegated_day
 from acctmgr.services.kernel.context import Actor
 from acctmgr.services.kernel.day_sections import LIST_LIMIT, MyDayItem, Section, Urgency, urgency
 
@@ -52,7 +54,7 @@ def waiting(reader: Reader, actor: Actor, now: datetime) -> list[MyDayItem]:
                       AND s.tier = ap.tier AND s.status = :pending)))
           AND NOT EXISTS (
                 SELECT 1 FROM approval_decisions d
-                WHERE d.approval_id = ap.id AND d.user_id = :user)
+                WHERE d.approval_id = ap.id AND COALESCE(d.on_behalf_of_id, d.user_id) = :user)
         ORDER BY ap.due_at IS NULL, ap.due_at, ap.id
         LIMIT :limit
         """.replace("EVERYWHERE", _placeholders(roles, "everywhere")).replace(
@@ -64,6 +66,8 @@ def waiting(reader: Reader, actor: Actor, now: datetime) -> list[MyDayItem]:
         limit=LIST_LIMIT,
         **roles,
     )
+    taken = delegated_day.taken_for_others(reader, actor, now, {row[0] for row in rows})
+    rows = delegated_day.in_order([*rows, *(row for row, _ in taken.values())])
     today = now.date()
     items = []
     for row in rows:
@@ -75,7 +79,8 @@ def waiting(reader: Reader, actor: Actor, now: datetime) -> list[MyDayItem]:
             MyDayItem(
                 key=f"approval-{approval_id}",
                 title=f"Approve {what}" + (f" for {account_name}" if account_name else ""),
-                detail=f"submitted {as_instant(submitted_at):%d %b}",
+                detail=f"submitted {as_instant(submitted_at):%d %b}"
+                + (f" · for {taken[approval_id][1]}" if approval_id in taken else ""),
                 when=when,
                 urgency=urgency(when, today) if when else Urgency.SOON,
                 account_id=account_id,

@@ -12,6 +12,7 @@ from acctmgr.domain.records import RecordType
 from acctmgr.services.approvals.carry_over import carry_overs
 from acctmgr.services.approvals.record_kinds import Approvable, kind_of
 from acctmgr.services.approvals.routing import (
+    deciders,
     group_members,
     nobody_can_approve,
     routes,
@@ -30,6 +31,9 @@ class RequiredApproval(ReadModel):
     tier: int
     approver: str  # "the segment's Segment Leader", "any of Finance"
     names: list[str]  # the people that resolves to, for this record
+    # The same people as they will really decide: "Lena Lead (away: Sam Sub decides)" for one
+    # whose delegate stands in for them today (``routing.decides_for``).
+    deciders: list[str] = []
     blocked: str = ""  # why nobody can approve it (then the record cannot be submitted)
     sla_hours: int | None = None
     carried: bool = False  # a smart rule's approval from the last round that still holds
@@ -54,6 +58,7 @@ def required_approvals(
                 tier=route.rule.tier,
                 approver=approver_label(uow, route.rule),
                 names=names,
+                deciders=deciders(uow, route, record, submitter_id),
                 blocked="" if names or outcome else nobody_can_approve(uow, route.rule),
                 sla_hours=route.rule.sla_hours,
                 carried=bool(outcome and outcome.carried),

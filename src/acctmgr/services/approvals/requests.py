@@ -179,7 +179,9 @@ def _carried(route: Route, previous: Approval) -> Approval:
     return Approval(
         rule_id=route.rule.id,
         tier=route.rule.tier,
-        approver_id=previous.decided_by_id if route.group_id is None else None,
+        approver_id=(previous.approver_id or previous.decided_by_id)
+        if route.group_id is None
+        else None,
         approver_group_id=route.group_id,
         group_mode=route.rule.group_mode,
         status=ApprovalStatus.CARRIED_OVER,

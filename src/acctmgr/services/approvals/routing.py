@@ -22,6 +22,7 @@ from acctmgr.models import (
     User,
     UserRole,
 )
+from acctmgr.services.approvals import delegates
 from acctmgr.services.approvals.conditions import matches
 from acctmgr.services.approvals.record_kinds import Approvable
 from acctmgr.services.approvals.rules import approver_label
@@ -165,3 +166,55 @@ def nobody_can_approve(uow: UnitOfWork, rule: ApprovalRule) -> str:
         f"Nobody but you can give the approval '{rule.name}' "
         f"({approver_label(uow, rule)}); ask an admin to name an approver."
     )
+
+
+# --- delegates: who stands in for an approver (``approvals.delegates``) ----------------------
+
+
+def decides_for(
+    uow: UnitOfWork, actor: Actor, approval: Approval, record: Approvable
+) -> int | None:
+    """Whom ``actor``'s vote on this approval counts for: themselves (``is_approver``), or a
+    user they stand in for today; None when they may not decide it. Their own part comes
+    first, then the first person they stand in for who has not voted yet (in a group of all,
+    each member needs a vote).
+
+    A delegate decides under the approver's rule with their own standing: never on a record
+    they submitted or own, and with the role (and segment) the rule asks for themselves. Only
+    the approver's own delegate: a delegate's delegate never decides (one level).
+    """
+    parts = [actor.id] if is_approver(uow, actor, approval, record) else []
+    submitter = approval.request.submitted_by_id
+    if actor.id not in (submitter, record.owner_id):
+        members: set[int | None] = {approval.approver_id}
+        if approval.approver_group_id is not None:
+            members = set(group_members(uow, approval.approver_group_id, record, submitter))
+        else:
+            rule = uow.session.get(ApprovalRule, approval.rule_id) if approval.rule_id else None
+            if role_refusal(rule, actor.has, actor.segment_id, record):
+                members = set()
+        parts += [user for user in delegates.standing_in_for(uow, actor.id) if user in members]
+    if not parts:
+        return None
+    voted = delegates.voted_for(approval)
+    return next((part for part in parts if part not in voted), parts[0])
+
+
+def deciders(uow: UnitOfWork, route: Route, record: Approvable, submitter_id: int) -> list[str]:
+    """The preview's names as they will really decide: each approver followed by their
+    delegate when one stands in for them today and could decide this rule (as
+    ``decides_for`` judges it)."""
+    ids = list(route.approver_ids)
+    if route.group_id is not None:
+        ids = group_members(uow, route.group_id, record, submitter_id)
+    shown = []
+    for user_id, name in zip(ids, user_names(uow, ids), strict=True):
+        delegate_id = delegates.stand_in(uow, user_id)
+        delegate = uow.session.get(User, delegate_id) if delegate_id is not None else None
+        if delegate is None or delegate.id in (submitter_id, record.owner_id):
+            shown.append(name)
+            continue
+        held = {role.role for role in delegate.roles}
+        refused = role_refusal(route.rule, held.__contains__, delegate.segment_id, record)
+        shown.append(name if refused else f"{name} (away: {delegate.name} decides)")
+    return shown

@@ -9,7 +9,7 @@ section with an ORM twin is held to it by a parity test.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from acctmgr.db import HEAD_REVISION
@@ -23,6 +23,7 @@ from acctmgr.services.contracts.my_day import RENEWALS
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.day_sections import DaySection, MyDayItem, Section
 from acctmgr.services.kernel.plain_reads import reading_actor
+from acctmgr.services.people.my_day import delegation_banners
 from acctmgr.services.retention.my_day import CASES
 
 # The sections, in the order My day shows them; a new area adds its own here.
@@ -36,6 +37,8 @@ class MyDay:
     today: date
     sections: list[DaySection]
     is_admin: bool = False  # offered the admin screens (People)
+    # Lines above the sections: who approves for the user, or for whom they approve, today.
+    banners: list[str] = field(default_factory=list)
 
     def items(self, key: str) -> list[MyDayItem]:
         """The lines of one section; none when the section is not for this user."""
@@ -81,4 +84,5 @@ def _read_day(reader: Reader, login: str | None, now: datetime) -> MyDay:
         today=now.date(),
         sections=[section for section in sections if section is not None],
         is_admin=actor.has(Role.ADMIN),
+        banners=delegation_banners(reader, actor, now),
     )

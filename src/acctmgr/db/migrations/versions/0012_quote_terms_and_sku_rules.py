@@ -6,8 +6,8 @@ has to pay an invoice (30) beside its term; quotes made before keep those defaul
 require another on the same quote or exclude it, and a quote breaking that is refused or gets
 a fact the rules test (``sku_relations``).
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03 18:00:00
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 import acctmgr.models.base
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
