@@ -9,13 +9,14 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from acctmgr.domain.records import RecordType
-from acctmgr.models import ApproverKind, Decision, OutboxEmail
+from acctmgr.models import ApproverKind, Decision, OutboxEmail, Role
 from acctmgr.services.approvals import deadlines as approval_deadlines
 from acctmgr.services.approvals import decisions, inbox
 from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.mail.delivery import deliver_due
 from acctmgr.services.people import users as user_service
+from acctmgr.services.people.delegations import DelegationIn, set_delegate
 from tests.mail_support import Mailbox, mailbox, smtp_settings
 from tests.retention_support import customer, reduce_addon, submit, to_quote
 
@@ -109,3 +110,40 @@ def test_the_approver_is_reminded_by_e_mail_once_at_the_reminder_time(admin: Con
         ("leader@example.com", "Approval needed: quote Q-000001 for Acme Corp"),
         ("leader@example.com", "Reminder, approval needed: quote Q-000001 for Acme Corp"),
     ]
+
+
+def test_a_delegate_is_asked_too_and_told_for_whom(admin: Context) -> None:
+    """While Lee is away, Lou (another Segment Leader of the segment) stands in: both are
+    e-mailed, Lou told he decides for Lee. A delegate who could not decide gets nothing."""
+    user_service.create_user(
+        admin,
+        user_service.UserIn(
+            login="leader2",
+            name="Lou Leader",
+            email="leader2@example.com",
+            segment_code="SMB",
+            roles=frozenset({Role.SEGMENT_LEADER}),
+        ),
+    )
+    today = admin.clock.today()
+    set_delegate(
+        admin.as_user("leader"),
+        DelegationIn(delegate_login="leader2", starts_on=today, ends_on=today + timedelta(days=9)),
+        confirmed=True,
+    )
+    submitted(admin)
+    sent = {to: body for to, _, body in outbox(admin)}
+    assert set(sent) == {"leader@example.com", "leader2@example.com"}
+    assert "You decide it for Lee Leader, who is away." in sent["leader2@example.com"]
+    assert "who is away" not in sent["leader@example.com"]
+
+
+def test_a_delegate_without_the_role_is_not_asked(admin: Context) -> None:
+    today = admin.clock.today()
+    set_delegate(
+        admin.as_user("leader"),
+        DelegationIn(delegate_login="finance", starts_on=today, ends_on=today + timedelta(days=9)),
+        confirmed=True,
+    )
+    submitted(admin)
+    assert [to for to, _, _ in outbox(admin)] == ["leader@example.com"]

@@ -116,8 +116,8 @@ def test_the_target_decides_in_the_approvers_place(
     status = approval_decisions.decide(admin.as_user("leader"), item.approval_id, Decision.APPROVE)
     assert status == ApprovalRequestStatus.APPROVED.value
     request = approval_inbox.request_view(admin, item.request_id)
-    assert [(a.status, a.decided_by) for a in request.approvals] == [
-        (ApprovalStatus.APPROVED, "Lee Leader")
+    assert [(a.status, a.decided_by, a.escalated_to) for a in request.approvals] == [
+        (ApprovalStatus.APPROVED, "Lee Leader", ["Lee Leader"])
     ]
 
 

@@ -207,14 +207,31 @@ def deciders(uow: UnitOfWork, route: Route, record: Approvable, submitter_id: in
     ids = list(route.approver_ids)
     if route.group_id is not None:
         ids = group_members(uow, route.group_id, record, submitter_id)
+    standing = stand_ins(uow, route.rule, ids, record, submitter_id)
     shown = []
     for user_id, name in zip(ids, user_names(uow, ids), strict=True):
+        delegate = uow.session.get(User, standing[user_id]) if user_id in standing else None
+        shown.append(f"{name} (away: {delegate.name} decides)" if delegate else name)
+    return shown
+
+
+def stand_ins(
+    uow: UnitOfWork,
+    rule: ApprovalRule | None,
+    approver_ids: Iterable[int],
+    record: Approvable,
+    submitter_id: int,
+) -> dict[int, int]:
+    """The delegate standing in today for each of these approvers who could decide this rule
+    on this record (never its submitter or owner; with the rule's role and segment), by
+    approver."""
+    found = {}
+    for user_id in approver_ids:
         delegate_id = delegates.stand_in(uow, user_id)
         delegate = uow.session.get(User, delegate_id) if delegate_id is not None else None
         if delegate is None or delegate.id in (submitter_id, record.owner_id):
-            shown.append(name)
             continue
         held = {role.role for role in delegate.roles}
-        refused = role_refusal(route.rule, held.__contains__, delegate.segment_id, record)
-        shown.append(name if refused else f"{name} (away: {delegate.name} decides)")
-    return shown
+        if not role_refusal(rule, held.__contains__, delegate.segment_id, record):
+            found[user_id] = delegate.id
+    return found

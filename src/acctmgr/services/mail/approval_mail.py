@@ -17,19 +17,43 @@ from sqlalchemy import select
 from acctmgr.models import Approval, ApprovalGroup, ApprovalRequest, ApprovalRule, User
 from acctmgr.services.approvals.fact_words import fact_lines
 from acctmgr.services.approvals.record_kinds import Approvable, kind_of
-from acctmgr.services.approvals.routing import group_members
+from acctmgr.services.approvals.routing import group_members, stand_ins
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 from acctmgr.services.mail.outbox import queue_email
 
 
 def approvals_opened(uow: UnitOfWork, request: ApprovalRequest, approvals: list[Approval]) -> None:
-    """One e-mail to each person an opened approval waits on, naming every rule they hold."""
+    """One e-mail to each person an opened approval waits on, naming every rule they hold, and
+    one to each delegate standing in for them today who could decide it."""
     _ask(uow, request, approvals, "Approval needed")
+    _ask_delegates(uow, request, approvals, "Approval needed")
 
 
 def approval_due_soon(uow: UnitOfWork, request: ApprovalRequest, approvals: list[Approval]) -> None:
-    """The same e-mail again at the reminder time, to those still deciding."""
+    """The same e-mails again at the reminder time, to those still deciding."""
     _ask(uow, request, approvals, "Reminder, approval needed")
+    _ask_delegates(uow, request, approvals, "Reminder, approval needed")
+
+
+def _ask_delegates(
+    uow: UnitOfWork, request: ApprovalRequest, approvals: list[Approval], subject: str
+) -> None:
+    """Each delegate is asked in the same words, told for whom they decide."""
+    record = kind_of(request.record_type).load(uow, request.record_id)
+    for approval in approvals:
+        rule = uow.session.get(ApprovalRule, approval.rule_id) if approval.rule_id else None
+        waiting_on = _waiting_on(uow, approval, record, request)
+        standing = stand_ins(uow, rule, waiting_on, record, request.submitted_by_id)
+        for approver_id, delegate_id in standing.items():
+            away = uow.session.get(User, approver_id)
+            _ask(
+                uow,
+                request,
+                [approval],
+                subject,
+                asked={delegate_id: [approval]},
+                why=f"You decide it for {away.name if away else 'the approver'}, who is away.",
+            )
 
 
 def approval_escalated(
