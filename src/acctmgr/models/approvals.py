@@ -65,7 +65,11 @@ class ApprovalRule(IdMixin, Versioned, Timestamps, Base):
     smart: Mapped[bool] = mapped_column(Boolean, default=False)
     # Past the SLA (and ``escalate_hours`` working hours more), the approval also goes to
     # this user or to the holders of this role in the record's segment.
-    escalate_to_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # No FOREIGN KEY on this column nor on carried_from_id: SQLite adds and drops a plain
+    # column in place, but a key means copying the table, which the rows referring to it
+    # forbid while foreign keys are on. Users and approvals are never deleted, and the use
+    # cases only ever store the id of one that is there.
+    escalate_to_user_id: Mapped[int | None] = mapped_column(Integer)
     escalate_to_role: Mapped[Role | None] = mapped_column(enum_type(Role, name="escalation_role"))
     escalate_hours: Mapped[int | None] = mapped_column(Integer)
 
@@ -119,7 +123,7 @@ class Approval(IdMixin, Versioned, Timestamps, Base):
     escalation_due_at: Mapped[datetime | None] = mapped_column(default=None)
     escalation_sent_at: Mapped[datetime | None] = mapped_column(default=None)
     # A smart rule's approval given in an earlier request, which this one carries over.
-    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("approvals.id"))
+    carried_from_id: Mapped[int | None] = mapped_column(Integer)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
     comment: Mapped[str] = mapped_column(Text, default="")

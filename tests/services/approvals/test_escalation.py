@@ -15,7 +15,9 @@ from acctmgr.models import (
     Activity,
     ApprovalRequestStatus,
     ApprovalStatus,
+    ApproverKind,
     Decision,
+    GroupMode,
     OutboxEmail,
     Role,
     User,
@@ -194,3 +196,36 @@ def test_a_deactivated_target_is_refused(admin: Context) -> None:
         session.commit()
     with pytest.raises(InvalidInput, match="Lee Leader is deactivated and cannot approve"):
         escalate(admin, escalate_to_login="leader")
+
+
+def test_an_escalated_group_of_all_is_decided_by_its_target(
+    admin: Context, shop: Catalogue, clock: AdjustableClock
+) -> None:
+    """Escalated, a group needing all its members is decided by the target's one approval."""
+    approval_rules.add_group(admin, "Delivery board", ["success", "presales"])
+    escalate(
+        admin,
+        approver_kind=ApproverKind.GROUP,
+        approver_role=None,
+        approver_group="Delivery board",
+        group_mode=GroupMode.ALL,
+        escalate_to_login="leader",
+    )
+    submitted(admin, shop)
+    clock.advance(timedelta(hours=49))
+    assert approval_deadlines.follow_up(admin).escalated == 1
+    (item,) = approval_inbox.inbox(admin.as_user("leader"))
+    status = approval_decisions.decide(admin.as_user("leader"), item.approval_id, Decision.APPROVE)
+    assert status == ApprovalRequestStatus.APPROVED.value
+
+
+def test_an_escalation_never_reaches_the_records_owner(
+    admin: Context, shop: Catalogue, clock: AdjustableClock
+) -> None:
+    """Escalating to the AE who owns the quote: nothing reaches them, in F4 or My day."""
+    escalate(admin, escalate_to_login="ae")
+    submitted(admin, shop)
+    clock.advance(timedelta(hours=49))
+    approval_deadlines.follow_up(admin)
+    assert approval_inbox.inbox(admin.as_user("ae")) == []
+    assert my_day_approvals(admin, "ae") == []

@@ -18,6 +18,7 @@ from acctmgr.models import (
     AuditEvent,
     Decision,
     Role,
+    User,
 )
 from acctmgr.services.approvals import decisions as approval_decisions
 from acctmgr.services.approvals import inbox as approval_inbox
@@ -292,3 +293,23 @@ def test_the_preview_promises_what_submission_does_over_random_edits(
             request = latest(admin, case)
         case = views.get_case(admin, case.id)
     assert seen == {True, False}  # the rounds both carried approvals over and asked again
+
+
+def test_an_approval_needed_again_with_nobody_to_give_it_blocks_in_preview_and_submission(
+    admin: Context, acme: Customer
+) -> None:
+    """Lee approved, then was deactivated with no other leader in the segment: the preview
+    says nobody can approve it, and submission refuses with the same sentence."""
+    leader_rule_reads_the_kind(admin)
+    case = rejected_by_finance(admin, acme, "35")
+    with admin.database.write_session() as session:
+        leader = session.scalar(select(User).where(User.login == "leader"))
+        assert leader is not None
+        leader.active = False
+        session.commit()
+    found = quotes.get_quote(admin.as_user("cms"), case.quote_id or 0).approvals_needed
+    need = next(need for need in found if need.rule == LEADER_OVER_20)
+    assert (need.carried, need.carry_over) == (False, "needed again: Lee Leader was deactivated")
+    assert need.blocked.startswith("Nobody but you can give the approval")
+    with pytest.raises(InvalidInput, match="Nobody but you can give the approval"):
+        submit(admin, case.id)

@@ -42,9 +42,7 @@ FIELDS = [
     FormField("tier", "Tier", placeholder="1 = first; same tier decides in parallel"),
     FormField("sla_hours", "Answer within (h)", placeholder="hours, e.g. 48; empty for none"),
     FormField("reminder_hours", "Remind after (h)", placeholder="hours, e.g. 24"),
-    FormField(
-        "smart", "Smart", "check", placeholder="an approval given holds while its facts do"
-    ),
+    FormField("smart", "Smart", "check", placeholder="an approval given holds while its facts do"),
     FormField("escalate_to", "Escalate to", placeholder="a login or a role, once the SLA passes"),
     FormField("escalate_hours", "Escalate after (h)", placeholder="working hours past the SLA"),
     FormField("active", "Active", "check", placeholder="the rule applies to new submissions"),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from acctmgr.models import (
     Approval,
@@ -28,6 +28,7 @@ from acctmgr.models import (
     GroupMode,
     User,
 )
+from acctmgr.services.approvals import delegates
 from acctmgr.services.approvals.conditions import comparable, fields_read
 from acctmgr.services.approvals.fact_words import fact_label, fact_value
 from acctmgr.services.approvals.record_kinds import Approvable
@@ -117,7 +118,10 @@ def _why_not_now(
         members = set(group_members(uow, route.group_id, record, uow.user.id))
         voters = set(
             uow.session.scalars(
-                select(ApprovalDecision.user_id).where(
+                # A delegate's vote counts for the member they stood in for.
+                select(
+                    func.coalesce(ApprovalDecision.on_behalf_of_id, ApprovalDecision.user_id)
+                ).where(
                     ApprovalDecision.approval_id == previous.id,
                     ApprovalDecision.decision == Decision.APPROVE,
                 )
@@ -127,8 +131,10 @@ def _why_not_now(
             # Carried approvals keep no votes: their voters are those of the one they came from.
             voters |= _carried_voters(uow, previous)
             return "" if members <= voters else "not every member of the group approved it then"
-        decider = previous.decided_by_id
+        decider = delegates.decided_on_behalf(previous) or previous.decided_by_id
         return "" if decider in members else f"{who} is no longer in the group"
+    if previous.decided_by_id in (uow.user.id, record.owner_id):
+        return f"{who} submits or owns it now"
     # Given by the approver, or for them (their delegate, or the escalation target): it holds
     # while that approver could still decide it.
     if previous.decided_by_id in route.approver_ids or previous.approver_id in route.approver_ids:
@@ -136,8 +142,6 @@ def _why_not_now(
     user = uow.session.get(User, previous.decided_by_id) if previous.decided_by_id else None
     if user is None or not user.active:
         return f"{who} was deactivated"
-    if user.id in (uow.user.id, record.owner_id):
-        return f"{who} submits or owns it now"
     held = {grant.role for grant in user.roles}
     refusal = role_refusal(route.rule, held.__contains__, user.segment_id, record)
     role = route.rule.approver_role.label if route.rule.approver_role else "approver"
@@ -156,7 +160,11 @@ def _carried_voters(uow: UnitOfWork, approval: Approval) -> set[int]:
         if found is None:
             break
         source = found
-        voters |= {vote.user_id for vote in source.decisions if vote.decision is Decision.APPROVE}
+        voters |= {
+            vote.on_behalf_of_id or vote.user_id
+            for vote in source.decisions
+            if vote.decision is Decision.APPROVE
+        }
     return voters
 
 

@@ -141,6 +141,8 @@ def _mark_siblings(
             if approval.rule_id is None
             else Approval.rule_id == approval.rule_id,
             column.is_(None),
+            # Decided meanwhile (by another transaction): nobody is told any more.
+            Approval.status == ApprovalStatus.PENDING,
         )
         .values({column.key: now})
         .execution_options(synchronize_session=False)

@@ -23,7 +23,7 @@ from acctmgr.models import (
 from acctmgr.services.approvals import delegates
 from acctmgr.services.approvals.record_kinds import kind_of
 from acctmgr.services.approvals.requests import end_request, locked_request, start_tier
-from acctmgr.services.approvals.routing import decides_for, group_members
+from acctmgr.services.approvals.routing import decides_for, escalation_targets, group_members
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.context import Actor
 from acctmgr.services.kernel.text import free_text
@@ -150,6 +150,10 @@ def _group_needs_more(uow: UnitOfWork, approval: Approval, request: ApprovalRequ
     if approval.approver_group_id is None or approval.group_mode is not GroupMode.ALL:
         return False
     record = kind_of(request.record_type).load(uow, request.record_id)
+    if approval.escalation_sent_at is not None and uow.user.id in escalation_targets(
+        uow, approval, record
+    ):
+        return False  # escalated: its target decides for the whole group
     members = set(group_members(uow, approval.approver_group_id, record, request.submitted_by_id))
     uow.session.flush()
     voted = set(

@@ -18,6 +18,7 @@ from acctmgr.domain.roles import ALL_SEGMENT_ROLES
 from acctmgr.errors import PermissionDenied
 from acctmgr.models import (
     Approval,
+    ApprovalDecision,
     ApprovalGroup,
     ApprovalGroupMember,
     ApprovalRequest,
@@ -122,6 +123,14 @@ def inbox(uow: UnitOfWork, sort: Sort = SOONEST_DUE) -> list[InboxItem]:
             Approval.status == ApprovalStatus.PENDING,
             ApprovalRequest.status == ApprovalRequestStatus.PENDING,
             ApprovalRequest.submitted_by_id != actor.id,
+            # What they voted on already is left out before the limit, as My day does.
+            ~select(ApprovalDecision.id)
+            .where(
+                ApprovalDecision.approval_id == Approval.id,
+                func.coalesce(ApprovalDecision.on_behalf_of_id, ApprovalDecision.user_id)
+                == actor.id,
+            )
+            .exists(),
             or_(
                 Approval.approver_id == actor.id,
                 Approval.approver_group_id.in_(groups),

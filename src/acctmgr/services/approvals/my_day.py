@@ -43,6 +43,7 @@ def waiting(reader: Reader, actor: Actor, now: datetime) -> list[MyDayItem]:
           AND (ap.approver_id = :user OR ap.approver_group_id IN (
                 SELECT m.group_id FROM approval_group_members m WHERE m.user_id = :user)
             OR (ap.escalation_sent_at IS NOT NULL
+                AND (q.owner_id IS NULL OR q.owner_id != :user)
                 AND ap.rule_id IN (
                     SELECT ru.id FROM approval_rules ru
                     WHERE ru.escalate_to_user_id = :user

@@ -59,7 +59,9 @@ def required_approvals(
                 approver=approver_label(uow, route.rule),
                 names=names,
                 deciders=deciders(uow, route, record, submitter_id),
-                blocked="" if names or outcome else nobody_can_approve(uow, route.rule),
+                blocked=""
+                if names or (outcome and outcome.carried)
+                else nobody_can_approve(uow, route.rule),
                 sla_hours=route.rule.sla_hours,
                 carried=bool(outcome and outcome.carried),
                 carry_over=outcome.sentence if outcome else "",

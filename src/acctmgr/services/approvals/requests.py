@@ -328,6 +328,24 @@ def invalidate(uow: UnitOfWork, record_type: RecordType, record_id: int) -> None
     uow.session.flush()
 
 
+def waiting_on(uow: UnitOfWork, user_id: int) -> list[Approval]:
+    """The open approvals (pending, or waiting for their tier) of open requests addressed to
+    this user by name, in request and tier order: what hands over when they are replaced or
+    away."""
+    return list(
+        uow.session.scalars(
+            select(Approval)
+            .join(ApprovalRequest, ApprovalRequest.id == Approval.request_id)
+            .where(
+                Approval.approver_id == user_id,
+                Approval.status.in_(OPEN_APPROVAL),
+                ApprovalRequest.status == ApprovalRequestStatus.PENDING,
+            )
+            .order_by(Approval.request_id, Approval.tier, Approval.id)
+        )
+    )
+
+
 def is_approved(uow: UnitOfWork, record_type: RecordType, record_id: int, version: int) -> bool:
     """Whether an approved request covers the record as it is (no rule applied also counts)."""
     latest = latest_request(uow, record_type, record_id)

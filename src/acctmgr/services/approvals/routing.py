@@ -117,7 +117,7 @@ def is_approver(uow: UnitOfWork, actor: Actor, approval: Approval, record: Appro
 
 def escalation_targets(uow: UnitOfWork, approval: Approval, record: Approvable) -> list[int]:
     """Whom the approval goes to as well once it escalates: its rule's user (if active) or the
-    holders of its rule's role in the record's segment, less the submitter and the owner."""
+    holders of its rule's role in the request's segment, less the submitter and the owner."""
     rule = uow.session.get(ApprovalRule, approval.rule_id) if approval.rule_id else None
     if rule is None:
         return []
@@ -126,7 +126,12 @@ def escalation_targets(uow: UnitOfWork, approval: Approval, record: Approvable) 
             select(User.id).where(User.id == rule.escalate_to_user_id, User.active.is_(True))
         )
     elif rule.escalate_to_role is not None:
-        ids = _role_holders(uow, rule.escalate_to_role, record.segment_id)
+        # The request's segment, as the inbox and My day read it (``inbox.escalated_to``); a
+        # segment's role has no holders for a record of no segment.
+        segment_id = approval.request.segment_id
+        if segment_id is None and rule.escalate_to_role not in ALL_SEGMENT_ROLES:
+            return []
+        ids = _role_holders(uow, rule.escalate_to_role, segment_id)
     else:
         return []
     excluded = {approval.request.submitted_by_id, record.owner_id}

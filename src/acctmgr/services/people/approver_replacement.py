@@ -28,7 +28,7 @@ from acctmgr.models import (
     User,
 )
 from acctmgr.services.approvals.record_kinds import kind_of
-from acctmgr.services.approvals.requests import OPEN_APPROVAL, locked_request
+from acctmgr.services.approvals.requests import OPEN_APPROVAL, locked_request, waiting_on
 from acctmgr.services.approvals.routing import group_members, role_refusal
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.permissions import require_role
@@ -211,18 +211,8 @@ def _refuse_a_group_left_without_a_decider(
 
 
 def _approvals(uow: UnitOfWork, user: User, other: User, make: bool) -> list[str]:
-    approvals = uow.session.scalars(
-        select(Approval)
-        .join(ApprovalRequest, ApprovalRequest.id == Approval.request_id)
-        .where(
-            Approval.approver_id == user.id,
-            Approval.status.in_(OPEN_APPROVAL),
-            ApprovalRequest.status == ApprovalRequestStatus.PENDING,
-        )
-        .order_by(Approval.request_id, Approval.tier, Approval.id)
-    ).all()
     changes = []
-    for approval in approvals:
+    for approval in waiting_on(uow, user.id):
         request = approval.request
         record = kind_of(request.record_type).load(uow, request.record_id)
         rule = uow.session.get(ApprovalRule, approval.rule_id) if approval.rule_id else None

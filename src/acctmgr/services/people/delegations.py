@@ -29,9 +29,6 @@ from sqlalchemy.orm import aliased
 from acctmgr.domain.roles import ALL_SEGMENT_ROLES
 from acctmgr.errors import InvalidInput, NotFound
 from acctmgr.models import (
-    Approval,
-    ApprovalRequest,
-    ApprovalRequestStatus,
     ApprovalRule,
     ApproverKind,
     Delegation,
@@ -41,7 +38,7 @@ from acctmgr.models import (
 )
 from acctmgr.services.approvals.delegates import day_of
 from acctmgr.services.approvals.record_kinds import Approvable, kind_of
-from acctmgr.services.approvals.requests import OPEN_APPROVAL
+from acctmgr.services.approvals.requests import waiting_on
 from acctmgr.services.approvals.routing import role_refusal
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.permissions import require_role
@@ -290,18 +287,8 @@ def _warnings(uow: UnitOfWork, user: User, delegate: User) -> list[str]:
 
 def _own_records(uow: UnitOfWork, user: User, delegate: User) -> list[str]:
     """Open approvals waiting on the user of records the delegate submitted or owns."""
-    open_approvals = uow.session.scalars(
-        select(Approval)
-        .join(ApprovalRequest, ApprovalRequest.id == Approval.request_id)
-        .where(
-            Approval.approver_id == user.id,
-            Approval.status.in_(OPEN_APPROVAL),
-            ApprovalRequest.status == ApprovalRequestStatus.PENDING,
-        )
-        .order_by(Approval.request_id)
-    )
     found = []
-    for approval in open_approvals:
+    for approval in waiting_on(uow, user.id):
         request = approval.request
         record = kind_of(request.record_type).load(uow, request.record_id)
         if delegate.id in (request.submitted_by_id, record.owner_id):

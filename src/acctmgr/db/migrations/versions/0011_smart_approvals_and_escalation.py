@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from alembic import op
 
 import acctmgr.models.base
-from acctmgr.domain.roles import Role
 
 revision: str = "0011"
 down_revision: str | None = "0010"
@@ -23,59 +22,66 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# The roles as they were when this migration was written: a migration never follows later code.
+ROLES = (
+    "ae",
+    "cms",
+    "segment_leader",
+    "kam",
+    "customer_services",
+    "customer_success",
+    "presales",
+    "finance",
+    "im",
+    "ssm",
+    "nam",
+    "ram",
+    "admin",
+    "trainer",
+)
+
+
 def upgrade() -> None:
-    # The role is spelled out as of today, as a migration must not follow later code.
-    roles = [role.value for role in Role]
-    with op.batch_alter_table("approval_rules", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("smart", sa.Boolean(), nullable=False, server_default=sa.false())
+    # Plain ADD COLUMNs, with no foreign key: SQLite adds (and drops) them in place, where a
+    # key would copy the table, which the approvals referring to it forbid while keys are on.
+    op.add_column(
+        "approval_rules",
+        sa.Column("smart", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    op.add_column("approval_rules", sa.Column("escalate_to_user_id", sa.Integer(), nullable=True))
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite takes a CHECK only inline in ADD COLUMN, which Alembic does not write.
+        allowed = ", ".join(f"'{role}'" for role in ROLES)
+        op.execute(
+            "ALTER TABLE approval_rules ADD COLUMN escalate_to_role VARCHAR(32) "
+            f"CONSTRAINT ck_approval_rules_escalation_role CHECK (escalate_to_role IN ({allowed}))"
         )
-        batch_op.add_column(sa.Column("escalate_to_user_id", sa.Integer(), nullable=True))
-        batch_op.add_column(
+    else:
+        op.add_column(
+            "approval_rules",
             sa.Column(
                 "escalate_to_role",
                 sa.Enum(
-                    *roles,
+                    *ROLES,
                     name="escalation_role",
                     native_enum=False,
                     create_constraint=True,
                     length=32,
                 ),
                 nullable=True,
-            )
+            ),
         )
-        batch_op.add_column(sa.Column("escalate_hours", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_approval_rules_escalate_to_user_id_users"),
-            "users",
-            ["escalate_to_user_id"],
-            ["id"],
-        )
-    with op.batch_alter_table("approvals", schema=None) as batch_op:
-        for name in ("escalation_due_at", "escalation_sent_at"):
-            batch_op.add_column(
-                sa.Column(name, acctmgr.models.base.UTCDateTime(timezone=True), nullable=True)
-            )
-        batch_op.add_column(sa.Column("carried_from_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_approvals_carried_from_id_approvals"),
+    op.add_column("approval_rules", sa.Column("escalate_hours", sa.Integer(), nullable=True))
+    for name in ("escalation_due_at", "escalation_sent_at"):
+        op.add_column(
             "approvals",
-            ["carried_from_id"],
-            ["id"],
+            sa.Column(name, acctmgr.models.base.UTCDateTime(timezone=True), nullable=True),
         )
+    op.add_column("approvals", sa.Column("carried_from_id", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("approvals", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_approvals_carried_from_id_approvals"), type_="foreignkey"
-        )
-        for name in ("carried_from_id", "escalation_sent_at", "escalation_due_at"):
-            batch_op.drop_column(name)
-    with op.batch_alter_table("approval_rules", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_approval_rules_escalate_to_user_id_users"), type_="foreignkey"
-        )
-        batch_op.drop_constraint(batch_op.f("ck_approval_rules_escalation_role"), type_="check")
-        for name in ("escalate_hours", "escalate_to_role", "escalate_to_user_id", "smart"):
-            batch_op.drop_column(name)
+    for name in ("carried_from_id", "escalation_sent_at", "escalation_due_at"):
+        op.drop_column("approvals", name)
+    for name in ("escalate_hours", "escalate_to_role", "escalate_to_user_id", "smart"):
+        op.drop_column("approval_rules", name)
