@@ -36,10 +36,9 @@ LEADER_OVER_20 = "Discounts above 20% need the Segment Leader"
 FINANCE_OVER_30 = "Discounts above 30% need Finance, smartly"
 
 
-@pytest.fixture
-def acme(admin: Context) -> Customer:
-    """Acme, with the default rules off but two smart ones on the discount: the segment's
-    leader above 20% (tier 1), Finance above 30% (tier 2)."""
+def smart_rules(admin: Context) -> None:
+    """The default rules off, and two smart ones on the discount: the segment's leader above
+    20% (tier 1), Finance above 30% (tier 2)."""
     for rule in approval_rules.rules(admin):
         approval_rules.update_rule(admin, rule.id, rule.version, rule.data, active=False)
     for name, tier, role, threshold in (
@@ -59,6 +58,12 @@ def acme(admin: Context) -> Customer:
                 smart=True,
             ),
         )
+
+
+@pytest.fixture
+def acme(admin: Context) -> Customer:
+    """Acme, under the two smart rules of ``smart_rules``."""
+    smart_rules(admin)
     return customer(admin)
 
 

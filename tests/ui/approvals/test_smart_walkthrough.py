@@ -17,9 +17,7 @@ from acctmgr.models import (
     ApprovalRequestStatus,
     ApprovalRule,
     ApprovalStatus,
-    ApproverKind,
     RetentionCase,
-    Role,
     User,
 )
 from acctmgr.screens.approvals.inbox import ApprovalScreen
@@ -27,8 +25,6 @@ from acctmgr.screens.retention.case import CaseScreen
 from acctmgr.screens.retention.quote_step import QuoteStep
 from acctmgr.screens.retention.review_steps import ReviewStep
 from acctmgr.screens.wizards import step as step_screens
-from acctmgr.services.approvals import rules as approval_rules
-from acctmgr.services.approvals.rules import RuleIn
 from acctmgr.services.kernel.context import Context
 from acctmgr.widgets.quote_editor import PREVIEW_DELAY
 from tests import retention_support
@@ -37,6 +33,7 @@ from tests.services.approvals.test_smart_approvals import (
     LEADER_OVER_20,
     leader_rule_reads_the_kind,
 )
+from tests.services.approvals.test_smart_approvals import smart_rules as service_smart_rules
 from tests.ui.retention.test_wizard import DRAFT_DELAY, step, type_into
 from tests.ui_support import build_app, settle
 
@@ -50,27 +47,8 @@ def person_paced(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def smart_rules(admin: Context) -> None:
-    """As the service test's ``acme`` fixture: the default rules off, the leader above 20% at
-    tier 1 and Finance above 30% at tier 2, both smart; the leader's rule reads the kind."""
-    for rule in approval_rules.rules(admin):
-        approval_rules.update_rule(admin, rule.id, rule.version, rule.data, active=False)
-    for name, tier, role, threshold in (
-        (LEADER_OVER_20, 1, Role.SEGMENT_LEADER, "20"),
-        (FINANCE_OVER_30, 2, Role.FINANCE, "30"),
-    ):
-        approval_rules.add_rule(
-            admin,
-            RuleIn(
-                name=name,
-                record_type=RecordType.QUOTE,
-                condition={"field": "discount_pct", "op": ">", "value": threshold},
-                tier=tier,
-                approver_kind=ApproverKind.ROLE_IN_SEGMENT,
-                approver_role=role,
-                sla_hours=48,
-                smart=True,
-            ),
-        )
+    """The service test's smart rules, the leader's reading the opportunity's kind."""
+    service_smart_rules(admin)
     leader_rule_reads_the_kind(admin)
 
 
