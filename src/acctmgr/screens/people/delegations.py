@@ -10,6 +10,7 @@ of (approvals the delegate could not take) is read and confirmed with y before s
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -32,8 +33,9 @@ if TYPE_CHECKING:
 USER = FormField("user_login", "Away", placeholder="the login of who is away, e.g. jdoe")
 FIELDS = [
     FormField("delegate_login", "Delegate", placeholder="the login of who stands in, e.g. jdoe"),
-    FormField("starts_on", "First day", placeholder="2026-12-01"),
-    FormField("ends_on", "Last day", placeholder="2026-12-12"),
+    # Placeholders that read as dates were taken for values: these say the form instead.
+    FormField("starts_on", "First day", placeholder="YYYY-MM-DD"),
+    FormField("ends_on", "Last day", placeholder="YYYY-MM-DD"),
 ]
 INTRO = (
     "While you are away your approvals reach your delegate too, and whoever decides first "
@@ -60,7 +62,11 @@ async def set_a_delegate(app: AcctmgrApp, *, for_anyone: bool = False) -> Delega
         [USER, *FIELDS] if for_anyone else FIELDS,
         check,
         intro=ADMIN_INTRO if for_anyone else INTRO,
-        values={"starts_on": context.clock.today().isoformat()},
+        # A week away by default, both days included: the user changes what differs.
+        values={
+            "starts_on": context.clock.today().isoformat(),
+            "ends_on": (context.clock.today() + timedelta(days=6)).isoformat(),
+        },
         save_label="Check and save",
     )
     checked: tuple[DelegationIn, list[str]] | None = await app.push_screen_wait(dialog)
