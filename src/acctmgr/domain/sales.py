@@ -66,3 +66,25 @@ class OfferStatus(enum.StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     EXPIRED = "expired"
+
+
+class AcceptanceMethod(enum.StrEnum):
+    """How the customer said yes to an offer."""
+
+    SIGNED_PDF = "signed_pdf"
+    EMAIL = "email"
+    PHONE = "phone"
+
+
+# Why a customer turned an offer down; the first is given by acctmgr itself, to the other
+# offers of an opportunity when one is accepted.
+ANOTHER_ACCEPTED = "Another offer was accepted"
+DECLINE_REASONS = (
+    "Price too high",
+    "Chose a competitor",
+    "No budget this year",
+    "Needs changed",
+    "Timing: not now",
+    "No answer",
+    ANOTHER_ACCEPTED,
+)

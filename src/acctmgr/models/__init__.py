@@ -23,6 +23,7 @@ from acctmgr.domain.documents import EmailStatus
 from acctmgr.domain.onboarding import DiscrepancyStatus, OnboardingAction, OnboardingStep
 from acctmgr.domain.roles import Role
 from acctmgr.domain.sales import (
+    AcceptanceMethod,
     CloseOutcome,
     OfferStatus,
     OpportunityKind,
@@ -44,8 +45,11 @@ from acctmgr.models.approvals import (
 from acctmgr.models.audit import AuditEvent
 from acctmgr.models.base import Base
 from acctmgr.models.catalogue import (
+    AccountPackage,
+    AgreedPrice,
     Package,
     PackageItem,
+    PeerHolding,
     Sku,
     SkuPrice,
     SkuRelation,
@@ -75,6 +79,7 @@ from acctmgr.models.onboarding import (
 from acctmgr.models.people import Delegation, Segment, SshKey, User, UserRole
 from acctmgr.models.sales import (
     Offer,
+    OfferAcceptance,
     Opportunity,
     PlaceholderRequest,
     Quote,
@@ -83,11 +88,14 @@ from acctmgr.models.sales import (
 )
 
 __all__ = [
+    "AcceptanceMethod",
     "Account",
     "AccountKind",
+    "AccountPackage",
     "AccountStatus",
     "Activity",
     "ActivityKind",
+    "AgreedPrice",
     "Approval",
     "ApprovalDecision",
     "ApprovalGroup",
@@ -121,6 +129,7 @@ __all__ = [
     "InvoiceLine",
     "InvoiceStatus",
     "Offer",
+    "OfferAcceptance",
     "OfferStatus",
     "OnboardingAccount",
     "OnboardingAction",
@@ -135,6 +144,7 @@ __all__ = [
     "OutboxEmail",
     "Package",
     "PackageItem",
+    "PeerHolding",
     "PlaceholderRequest",
     "PlaceholderStatus",
     "Quote",

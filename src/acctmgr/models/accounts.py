@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from acctmgr.domain.accounts import AccountKind, AccountStatus
@@ -36,6 +36,9 @@ class Account(IdMixin, Versioned, Timestamps, Base):
     segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id"))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     key_account_manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # How often a key account expects its manager's call or visit, in days (seed 001: "personal
+    # consulting on a regular basis"); None for an account with no cadence.
+    contact_cadence_days: Mapped[int | None] = mapped_column(Integer)
     territory: Mapped[str] = mapped_column(String(120), default="")
     locale: Mapped[str] = mapped_column(String(16), default="en_US")
     currency: Mapped[str] = mapped_column(String(3), default="USD")

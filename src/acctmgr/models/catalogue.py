@@ -7,14 +7,17 @@ An admin may also declare how two SKUs combine on a quote (``SkuRelation``).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -135,3 +138,56 @@ class SkuRelation(IdMixin, Timestamps, Base):
     other_sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"), index=True)
     kind: Mapped[SkuRelationKind] = mapped_column(enum_type(SkuRelationKind))
     consequence: Mapped[SkuRuleConsequence] = mapped_column(enum_type(SkuRuleConsequence))
+
+
+class AccountPackage(IdMixin, Timestamps, Base):
+    """A package saved for one account (a key account's own offering), offered only to it."""
+
+    __tablename__ = "account_packages"
+    RECORD: ClassVar[RecordType] = RecordType.ACCOUNT_PACKAGE
+
+    package_id: Mapped[int] = mapped_column(
+        ForeignKey("packages.id", ondelete="CASCADE"), unique=True
+    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+
+
+class AgreedPrice(IdMixin, Versioned, Timestamps, Base):
+    """A price agreed with one account for one SKU, for a time (seed 001: a key account's
+    "special deals and discounts"): a discount off the list price, or a price of its own.
+    Its offers take it by themselves while it is valid."""
+
+    __tablename__ = "agreed_prices"
+    RECORD: ClassVar[RecordType] = RecordType.AGREED_PRICE
+    __table_args__ = (
+        Index("ix_agreed_prices_account_sku", "account_id", "sku_id", "valid_until"),
+        CheckConstraint(
+            "(discount_pct IS NULL) <> (price_minor IS NULL)", name="discount_or_price"
+        ),
+        CheckConstraint("valid_from <= valid_until", name="valid_in_order"),
+    )
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    discount_pct: Mapped[Decimal | None] = mapped_column(Numeric(7, 4))
+    price_minor: Mapped[int | None] = mapped_column(Integer)  # a unit price of its own
+    valid_from: Mapped[date]
+    valid_until: Mapped[date]
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class PeerHolding(Base):
+    """How many accounts of a segment and size hold a SKU, of how many there are: the figures
+    upsell suggestions compare one account with, computed by the worker."""
+
+    __tablename__ = "peer_holdings"
+    RECORD: ClassVar[RecordType] = RecordType.PEER_HOLDING
+
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id"), primary_key=True)
+    size_band: Mapped[str] = mapped_column(String(16), primary_key=True)
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"), primary_key=True)
+    holders: Mapped[int] = mapped_column(Integer)
+    peers: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[datetime]

@@ -48,6 +48,10 @@ class Contract(IdMixin, Versioned, Timestamps, Base):
     signer_title: Mapped[str] = mapped_column(String(120), default="")
     signed_on: Mapped[date | None]
     signature_method: Mapped[SignatureMethod | None] = mapped_column(enum_type(SignatureMethod))
+    # Our side's signature, which Customer Services records before finalising.
+    our_signer_name: Mapped[str] = mapped_column(String(200), default="")
+    our_signer_title: Mapped[str] = mapped_column(String(120), default="")
+    our_signed_on: Mapped[date | None]
     finalised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     finalised_at: Mapped[datetime | None] = mapped_column(default=None)
 

@@ -6,11 +6,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar
 
-from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from acctmgr.domain.records import RecordType
 from acctmgr.domain.sales import (
+    AcceptanceMethod,
     CloseOutcome,
     OfferStatus,
     OpportunityKind,
@@ -136,11 +137,23 @@ class QuoteLine(IdMixin, Base):
 
 
 class Offer(IdMixin, Versioned, Timestamps, Base):
-    """One of the offerings a Key Account Manager presents; it carries its own quote."""
+    """One of the offerings a Key Account Manager presents; it carries its own quote
+    (``Quote.offer_id``). An opportunity may hold several alternatives, one of them primary."""
 
     __tablename__ = "offers"
 
     RECORD: ClassVar[RecordType] = RecordType.OFFER
+    __table_args__ = (
+        # One primary offer per opportunity at a time, held by the database (as Salesforce's
+        # primary quote): two sessions marking two offers primary cannot both win.
+        Index(
+            "uq_offers_one_primary",
+            "opportunity_id",
+            unique=True,
+            sqlite_where=text("is_primary"),
+            postgresql_where=text("is_primary"),
+        ),
+    )
 
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id"), index=True)
@@ -149,3 +162,31 @@ class Offer(IdMixin, Versioned, Timestamps, Base):
     status: Mapped[OfferStatus] = mapped_column(enum_type(OfferStatus))
     valid_until: Mapped[date | None]
     renews_contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    template: Mapped[str] = mapped_column(String(80), default="offer.html.j2")
+    cover_text: Mapped[str] = mapped_column(Text, default="")  # the e-mail's short cover text
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    answered_at: Mapped[datetime | None] = mapped_column(default=None)  # accepted or declined
+    decline_reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class OfferAcceptance(IdMixin, Timestamps, Base):
+    """The customer's yes to one offer: who, when, how, and the document they saw."""
+
+    __tablename__ = "offer_acceptances"
+
+    RECORD: ClassVar[RecordType] = RecordType.OFFER_ACCEPTANCE
+
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"), unique=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    accepted_on: Mapped[date]
+    method: Mapped[AcceptanceMethod] = mapped_column(enum_type(AcceptanceMethod))
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    # The SHA-256 of that document as stored, kept beside it so the acceptance states what
+    # the customer saw even if the documents are ever moved.
+    document_sha256: Mapped[str] = mapped_column(String(64))
+    # The offer's quote as accepted: its version (it is locked from then on) and net total,
+    # which the contract's prices are checked against before it is finalised.
+    quote_version: Mapped[int] = mapped_column(Integer)
+    net_total_minor: Mapped[int] = mapped_column(Integer)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -1,0 +1,1 @@
+"""The key account screens: the order situation, the offer wizard, finalising."""
