@@ -9,6 +9,7 @@ from typing import ClassVar
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from acctmgr.domain.contracts import RenewalType
 from acctmgr.domain.records import RecordType
 from acctmgr.domain.sales import (
     AcceptanceMethod,
@@ -168,6 +169,9 @@ class Offer(IdMixin, Versioned, Timestamps, Base):
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     answered_at: Mapped[datetime | None] = mapped_column(default=None)  # accepted or declined
     decline_reason: Mapped[str] = mapped_column(String(200), default="")
+    renewal_type: Mapped[RenewalType] = mapped_column(
+        enum_type(RenewalType), default=RenewalType.STANDING_ORDER
+    )
 
 
 class OfferAcceptance(IdMixin, Timestamps, Base):

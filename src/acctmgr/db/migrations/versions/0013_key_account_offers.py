@@ -53,6 +53,31 @@ def upgrade() -> None:
     op.add_column(
         "offers", sa.Column("decline_reason", sa.String(200), nullable=False, server_default="")
     )
+    # What the contract made from the offer will be: a standing order or a fixed term.
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite takes a CHECK only inline in ADD COLUMN, which Alembic does not write.
+        op.execute(
+            "ALTER TABLE offers ADD COLUMN renewal_type VARCHAR(32) NOT NULL "
+            "DEFAULT 'standing_order' CONSTRAINT ck_offers_renewaltype "
+            "CHECK (renewal_type IN ('standing_order', 'fixed_term'))"
+        )
+    else:
+        op.add_column(
+            "offers",
+            sa.Column(
+                "renewal_type",
+                sa.Enum(
+                    "standing_order",
+                    "fixed_term",
+                    name="renewaltype",
+                    native_enum=False,
+                    create_constraint=True,
+                    length=32,
+                ),
+                nullable=False,
+                server_default="standing_order",
+            ),
+        )
     op.create_index(
         "uq_offers_one_primary",
         "offers",
@@ -195,7 +220,15 @@ def downgrade() -> None:
         ("contracts", ("our_signed_on", "our_signer_title", "our_signer_name")),
         (
             "offers",
-            ("decline_reason", "answered_at", "sent_at", "cover_text", "template", "is_primary"),
+            (
+                "renewal_type",
+                "decline_reason",
+                "answered_at",
+                "sent_at",
+                "cover_text",
+                "template",
+                "is_primary",
+            ),
         ),
         ("accounts", ("contact_cadence_days",)),
     ):
