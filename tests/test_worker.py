@@ -36,6 +36,7 @@ def test_worker_once_activates_a_signed_contract_and_supersedes_the_old(
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip().endswith(
         "contracts taking effect: 1; approvals reminded: 0, overdue: 0, escalated: 0; "
+        "offers expired: 0; "
         "e-mails sent: 0, to retry: 0, failed: 0"
     )
     again = run_acctmgr(tmp_path, database_url, "worker", "--once")

@@ -300,7 +300,8 @@ MAX_WORKER_PAUSE = 86_400
 @click.pass_obj
 def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
     """Do the background work that falls due: signed contracts taking effect on their date,
-    reminders for approvals nearing their deadline and alerts for late ones, and the e-mails
+    reminders for approvals nearing their deadline and alerts for late ones, offers past their
+    validity expired (their KAM told), and the e-mails
     waiting in the outbox, sent through the SMTP server in the settings.
 
     Safe to run several at once against one database: each change is one transaction, and each
@@ -317,6 +318,7 @@ def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
 
     from acctmgr.services.approvals import deadlines as approval_deadlines
     from acctmgr.services.contracts import lifecycle as contracts
+    from acctmgr.services.key_accounts import expiry as offer_expiry
     from acctmgr.services.mail import delivery as mail_delivery
 
     configure_logging(loaded)
@@ -326,6 +328,7 @@ def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
         try:
             started = contracts.take_effect(context)
             chased = approval_deadlines.follow_up(context)
+            expired = offer_expiry.expire_offers(context)
             mail = mail_delivery.deliver_due(context, loaded.settings, worker=name)
         except Exception as error:
             if once:
@@ -344,7 +347,7 @@ def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
             click.echo(
                 f"{context.clock.now():%Y-%m-%d %H:%M} contracts taking effect: {started}; "
                 f"approvals reminded: {chased.reminded}, overdue: {chased.overdue}, "
-                f"escalated: {chased.escalated}; "
+                f"escalated: {chased.escalated}; offers expired: {expired}; "
                 f"e-mails sent: {mail.sent}, to retry: {mail.retried}, failed: {mail.failed}"
             )
         if once:

@@ -28,12 +28,14 @@ from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.day_sections import MyDayItem
 from acctmgr.services.kernel.unit_of_work import UseCaseInfo
+from acctmgr.services.key_accounts import offer_views, offers
 from acctmgr.services.mail import outbox
 from acctmgr.services.my_day.day import my_day
 from acctmgr.services.people import users as user_service
 from acctmgr.services.retention import history, opening, usage, views
 from acctmgr.services.sales import quotes
 from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn
+from tests import key_account_support
 from tests.retention_support import contract_sent, customer, reduce_addon, submit, to_quote
 
 # Read use cases whose records belong to no segment: the catalogue, document templates, the
@@ -77,6 +79,7 @@ class Records:
     activity_id: int
     document_id: int
     email_id: int
+    offer_id: int
 
 
 @pytest.fixture
@@ -99,6 +102,18 @@ def smb(admin: Context) -> Records:
     assert document_id
     email_id = outbox.outbox(admin)[0].id
     line = quotes.get_quote(cms, case.quote_id or 0).lines[0]
+    key_account_support.hire(admin)
+    kam = admin.as_user("kam")
+    opportunity = offers.open_opportunity(
+        kam, offers.OpportunityIn(account_id=acme.account_id, name="More analytics")
+    )
+    offer = offers.new_offer(
+        kam,
+        opportunity,
+        offers.NewOfferIn(
+            title="Analytics plus", valid_until=date(2026, 12, 31), starts_on=date(2027, 1, 1)
+        ),
+    ).offer
     return Records(
         account_id=acme.account_id,
         contract_id=acme.contract_id,
@@ -111,6 +126,7 @@ def smb(admin: Context) -> Records:
         activity_id=activity_id,
         document_id=document_id,
         email_id=email_id,
+        offer_id=offer.id,
     )
 
 
@@ -140,6 +156,7 @@ READS: dict[str, Read] = {
     "documents.of_account": lambda c, r: stored_documents.account_documents(c, r.account_id),
     "documents.text": lambda c, r: stored_documents.document_text(c, r.document_id),
     "documents.file": lambda c, r: copies.document_file(c, r.document_id),
+    "key_accounts.offer": lambda c, r: offer_views.get_offer(c, r.offer_id),
     "outbox.list": lambda c, _: outbox.outbox(c),
     "outbox.email": lambda c, r: outbox.email(c, r.email_id),
     "quotes.get": lambda c, r: quotes.get_quote(c, r.quote_id),

@@ -22,6 +22,7 @@ from acctmgr.models import (
     Activity,
     ActivityKind,
     Contract,
+    Offer,
     Opportunity,
     Quote,
     RetentionCase,
@@ -39,6 +40,7 @@ FOLLOWED: dict[RecordType, Any] = {
     RecordType.OPPORTUNITY: Opportunity,
     RecordType.QUOTE: Quote,
     RecordType.CONTRACT: Contract,
+    RecordType.OFFER: Offer,
 }
 SCHEDULED_KINDS = (ActivityKind.TASK, ActivityKind.REMINDER)
 OUTCOME_LENGTH = 200  # the outcome column's size

@@ -11,7 +11,7 @@ all in the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -27,7 +27,7 @@ from acctmgr.services.kernel.unit_of_work import UnitOfWork
 from acctmgr.services.mail import outbox
 
 # What a document sent to a customer is called in a sentence, by its kind.
-DOCUMENT_NAMES = {"po": "purchase order", "contract": "contract"}
+DOCUMENT_NAMES = {"po": "purchase order", "contract": "contract", "offer": "offer"}
 
 
 def quote_variables(
@@ -103,7 +103,7 @@ def send_document(
     record: tuple[RecordType, int, int],
     filename: str,
     title: str,
-    to: Contact,
+    to: Contact | Sequence[Contact],
     subject: str,
 ) -> rendering.Issued:
     """Render ``template`` as a PDF kept with its HTML (``rendering.issue``), and queue its
@@ -129,7 +129,7 @@ def send_document(
     record_type, record_id, _ = record
     outbox.queue_email(
         uow,
-        to=[to.email],
+        to=[to.email] if isinstance(to, Contact) else [contact.email for contact in to],
         subject=subject,
         body_text=text,
         body_html=html,

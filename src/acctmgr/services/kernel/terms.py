@@ -14,6 +14,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from acctmgr.errors import InvalidInput
+
 
 @dataclass(frozen=True)
 class NoticeTerms:
@@ -64,3 +66,14 @@ def notice_terms(today: date, ends_on: date, term_months: int, notice_days: int)
                 missed_current_term=terms > 0,
             )
         terms += 1
+
+
+def check_notice_within_term(term_months: int, notice_days: int) -> None:
+    """Refuse (InvalidInput on ``notice_days``) a notice period as long as the term or longer:
+    notice could never be given in time, so the contract could never be left."""
+    days = (term_end(date(2001, 1, 1), term_months) - date(2001, 1, 1)).days + 1
+    if notice_days >= days:
+        raise InvalidInput(
+            f"A notice of {notice_days} days is longer than the {term_months}-month term.",
+            field="notice_days",
+        )

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field
+from sqlalchemy.orm import object_session
 from sqlalchemy.orm.attributes import flag_modified
 
 from acctmgr.domain.records import RecordType
@@ -22,6 +23,8 @@ from acctmgr.errors import InvalidInput, PermissionDenied
 from acctmgr.models import (
     Account,
     Contract,
+    Offer,
+    OfferStatus,
     Opportunity,
     Quote,
     QuoteLine,
@@ -43,6 +46,7 @@ from acctmgr.services.kernel.counts import (
 )
 from acctmgr.services.kernel.money import discount_of, line_net
 from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.terms import check_notice_within_term
 from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.sales import quote_approval
@@ -221,11 +225,13 @@ def update_quote(
 
 
 def apply_terms(quote: Quote, data: QuoteEdit) -> None:
-    """Give the quote the terms the edit sets; a term left None keeps the quote's."""
+    """Give the quote the terms the edit sets; a term left None keeps the quote's. A notice
+    period as long as the term is refused (InvalidInput)."""
     for name in TERMS:
         value = getattr(data, name)
         if value is not None:
             setattr(quote, name, value)
+    check_notice_within_term(quote.term_months, quote.notice_days)
 
 
 TERMS = ("term_months", "notice_days", "payment_terms_days")
@@ -307,9 +313,17 @@ def check_editable(uow: UnitOfWork, quote: Quote) -> None:
 
 
 def check_open(quote: Quote) -> None:
-    """A quote waiting for approval is locked; an accepted or superseded one is done."""
+    """A quote waiting for approval is locked; an accepted or superseded one is done; so is an
+    offer's once the offer went to the customer (it must stay what they were sent)."""
     if quote.status is QuoteStatus.PENDING_APPROVAL:
         raise InvalidInput(LOCKED)
+    session = object_session(quote)
+    offer = session.get(Offer, quote.offer_id) if session and quote.offer_id else None
+    if offer is not None and offer.status is not OfferStatus.DRAFT:
+        raise InvalidInput(
+            f'The offer "{offer.title}" was {offer.status.value}; its quote can no longer '
+            "change. Clone the offer to change it."
+        )
     if quote.status not in EDITABLE:
         raise InvalidInput(
             f"This quote is {quote.status.value.replace('_', ' ')} and can no longer change."
