@@ -16,11 +16,19 @@ from acctmgr.clock import AdjustableClock
 from acctmgr.config import LoadedSettings, Paths, load_settings
 from acctmgr.db import HEAD_REVISION, Database
 from acctmgr.db.migrate import alembic_config
-from acctmgr.models import ActivityKind, ApprovalStatus, ContractStatus, RetentionStep
+from acctmgr.models import (
+    ActivityKind,
+    ApprovalStatus,
+    ContractStatus,
+    OfferStatus,
+    QuoteStatus,
+    RetentionStep,
+)
 from acctmgr.services.accounts import my_day as accounts_day
 from acctmgr.services.approvals import my_day as approvals_day
 from acctmgr.services.contracts import my_day as contracts_day
 from acctmgr.services.kernel.context import Context
+from acctmgr.services.key_accounts import offer_day
 from acctmgr.services.my_day import day as my_day_service
 from acctmgr.services.retention import my_day as retention_day
 from acctmgr.startup import launch
@@ -128,6 +136,14 @@ def test_the_values_my_day_filters_on_are_the_ones_the_models_store() -> None:
     assert RetentionStep.IN_QUEUE.value == retention_day.CASE_IN_QUEUE
     assert RetentionStep.CLOSED.value == retention_day.CASE_CLOSED
     assert ContractStatus.ACTIVE.value == contracts_day.CONTRACT_ACTIVE
+    assert (OfferStatus.DRAFT.value, OfferStatus.SENT.value) == (
+        offer_day.OFFER_DRAFT,
+        offer_day.OFFER_SENT,
+    )
+    assert (QuoteStatus.PENDING_APPROVAL.value, QuoteStatus.APPROVED.value) == (
+        offer_day.QUOTE_PENDING,
+        offer_day.QUOTE_APPROVED,
+    )
 
 
 def test_the_launch_path_loads_neither_sqlalchemy_nor_pydantic() -> None:

@@ -25,6 +25,7 @@ from acctmgr.services.kernel.context import Context
 from acctmgr.services.key_accounts import answers, expiry, offers, sending
 from acctmgr.services.key_accounts.offer_views import get_offer
 from acctmgr.services.key_accounts.wizard import OfferStage
+from acctmgr.services.my_day import day as my_day
 from acctmgr.services.sales import quote_builder
 from tests import key_account_support as support
 from tests.key_account_support import KeyAccount
@@ -303,3 +304,28 @@ def test_one_primary_offer_at_a_time(admin: Context, acct: KeyAccount) -> None:
     assert [o.title for o in second.alternatives if o.is_primary] == ["B"]
     with pytest.raises(Conflict):
         offers.make_primary(kam, first.id, first.version)  # its version moved
+
+
+def test_my_day_shows_the_kam_what_each_open_offer_waits_on(
+    admin: Context, acct: KeyAccount
+) -> None:
+    kam = kam_of(admin)
+
+    def lines() -> list[str]:
+        return [item.detail for item in my_day.my_day(kam).items("offers")]
+
+    offer = support.new_offer(kam, acct, discount="35")
+    assert lines() == ["draft: finish and submit it"]
+    offer = sending.submit_offer(kam, offer.id, offer.version)
+    assert lines() == []  # with the approvers now
+    support.approve_all(admin, offer.quote.number)
+    assert lines() == ["approved: present and send it"]
+    offer = get_offer(kam, offer.id)
+    offer = sending.send_offer(
+        kam, offer.id, offer.version, sending.SendOfferIn(contact_ids=[acct.signer_id])
+    )
+    admin.clock.advance(timedelta(days=25))  # type: ignore[attr-defined]
+    assert lines() == [f"sent: record the customer's answer; expires {offer.valid_until:%d %b}"]
+    support.accept(kam, acct, get_offer(kam, offer.id))
+    assert lines() == []
+    assert my_day.my_day(admin.as_user("ae")).items("offers") == []
