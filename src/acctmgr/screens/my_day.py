@@ -167,6 +167,11 @@ class MyDayScreen(AcctmgrScreen):
 
             self.app.push_screen(CaseScreen(item.record_id))
             return
+        if item.record_type is RecordType.OFFER:
+            from acctmgr.screens.key_accounts.offer import OfferScreen
+
+            self.app.push_screen(OfferScreen(item.record_id))
+            return
         if item.record_type is RecordType.QUOTE:
             from acctmgr.screens.approvals.inbox import ApprovalScreen
 

@@ -57,6 +57,7 @@ class AccountScreen(AcctmgrScreen):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("n", "new_case", "New retention case"),
         Binding("q", "new_quote", "New quote"),
+        Binding("w", "new_offer", "New offer"),
         Binding("e", "edit_account", "Edit account"),
         Binding("c", "add_contact", "Add contact"),
         Binding("i", "invoice_contact", "Invoice contact", show=False),
@@ -228,6 +229,13 @@ class AccountScreen(AcctmgrScreen):
         await open_new_quote(self, self.account_id)
         self._reload("cases")
 
+    @work(group="new-offer")
+    async def action_new_offer(self) -> None:
+        from acctmgr.screens.key_accounts.offer import open_new_offer
+
+        await open_new_offer(self, self.account_id)
+        self._reload("cases")
+
     @on(RecordTable.RowSelected, "#cases-table")
     async def _open_case(self, event: RecordTable.RowSelected) -> None:
         kind, _, record_id = event.key.rpartition("-")
@@ -240,7 +248,11 @@ class AccountScreen(AcctmgrScreen):
             from acctmgr.services.sales import quotes
 
             quote = await self.call(quotes.get_quote, int(record_id))
-            if quote is not None:
+            if quote is not None and quote.offer_id is not None:
+                from acctmgr.screens.key_accounts.offer import OfferScreen
+
+                self.app.push_screen(OfferScreen(quote.offer_id), lambda _: self._reload("cases"))
+            elif quote is not None:
                 self.app.push_screen(QuoteScreen(quote), lambda _: self._reload("cases"))
 
     @on(RecordTable.RowSelected, "#documents-table")

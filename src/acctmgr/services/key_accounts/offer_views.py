@@ -88,6 +88,7 @@ class OfferView(ReadModel):
     stages: list[StageState]
     holder: str
     mine: bool  # the signed-in user holds the current stage
+    owned: bool  # the signed-in user is the offer's KAM
     draft: dict[str, str]
 
 
@@ -180,6 +181,7 @@ def offer_view(uow: UnitOfWork, offer_id: int) -> OfferView:
         ],
         holder=holder,
         mine=uow.user.id in holders,
+        owned=uow.user.id == offer.owner_id,
         draft=drafts.drafted(uow, RecordType.OFFER, offer.id, stage.value),
     )
 

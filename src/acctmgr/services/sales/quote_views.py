@@ -38,6 +38,7 @@ class QuoteView(ReadModel):
     number: str
     account_id: int
     account_name: str
+    offer_id: int | None  # the offer this quote carries, for a key account's offer
     status: QuoteStatus
     owner_id: int
     currency: str
@@ -73,6 +74,7 @@ def quote_view_of(uow: UnitOfWork, quote: Quote) -> QuoteView:
         number=quote.number,
         account_id=account.id,
         account_name=account.name,
+        offer_id=quote.offer_id,
         status=quote.status,
         owner_id=quote.owner_id,
         currency=quote.currency,
