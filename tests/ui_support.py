@@ -40,6 +40,8 @@ WAITING_GROUPS = frozenset(
         "open-case",
         "quote-build",
         "new-quote",
+        "new-offer",
+        "offer-step",
         "rule-edit",
         # the account, contact, task and My day dialogs
         "account-edit",

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.content import Content
 
 from acctmgr.domain.contracts import RenewalType
@@ -75,7 +76,11 @@ class DesignStep(OfferStep):
     both and asks for the approvals its rules demand (at once approved when none apply)."""
 
     SUBMIT_LABEL = "Save and get the approvals · Ctrl+N add from catalogue"
-    DRAFTS_WHILE_TYPING = False  # the quote is saved on leaving; the offer's fields kept as draft
+    # The quote's keys work from the offer's own fields too, not only inside the editor.
+    BINDINGS = [
+        Binding("ctrl+n", "editor('add_from_catalogue')", "Add from catalogue", priority=True),
+        Binding("ctrl+o", "editor('add_outside')", "Item outside catalogue", priority=True),
+    ]
 
     def __init__(self, offer: OfferView) -> None:
         super().__init__(offer)
@@ -85,6 +90,9 @@ class DesignStep(OfferStep):
             FormField("renewal_type", "Renewal", "choice", choices=RENEWALS),
         ]
         self.editor = QuoteEditor(offer.quote, self, QUOTE_DIALOGS, typed=self.draft())
+
+    def action_editor(self, action: str) -> None:
+        getattr(self.editor, f"action_{action}")()
 
     def intro(self) -> Any:
         parts = [fields(self.offer_facts())]
@@ -238,9 +246,11 @@ class AnswerStep(OfferStep):
 
     def defaults(self) -> dict[str, str]:
         first = self.offer.contacts[0].id if self.offer.contacts else ""
+        signer = next((c.id for c in self.offer.contacts if c.email), "")
         return {
             "answer": "accepted",
             "contact": str(first),
+            "signer": str(signer),
             "accepted_on": self.today().isoformat(),
             "method": AcceptanceMethod.EMAIL.value,
         }

@@ -1,0 +1,157 @@
+"""The offer wizard walked with Pilot as each holder of a step: the KAM designs an offer for a
+key account, Finance approves its discount, the KAM sends it and records the customer's
+acceptance, and Customer Services finalise the contract; then the stored rows are checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from textual.widgets import Input
+
+from acctmgr.app import AcctmgrApp
+from acctmgr.domain.records import RecordType
+from acctmgr.domain.sales import OfferStatus, QuoteStatus
+from acctmgr.models import (
+    Activity,
+    Contract,
+    ContractStatus,
+    Offer,
+    OfferAcceptance,
+    OutboxEmail,
+    Quote,
+)
+from acctmgr.screens.accounts.account import AccountScreen
+from acctmgr.screens.approvals.inbox import ApprovalScreen
+from acctmgr.screens.dialog import FormDialog
+from acctmgr.screens.key_accounts.offer import OfferScreen
+from acctmgr.screens.key_accounts.offer_steps import AnswerStep, DesignStep, SendStep
+from acctmgr.screens.sales.sku_picker import SkuPicker
+from acctmgr.services.accounts import records as account_service
+from acctmgr.services.accounts.records import AccountIn, ContactIn
+from acctmgr.services.key_accounts import managers
+from tests.ui_support import build_app, settle
+
+SIZE = (100, 30)
+
+
+def key_account(app: AcctmgrApp) -> int:
+    """Nova Retail, a Mid-market key account of kam's with complete billing details."""
+    admin = app.context.as_user("admin")
+    account = account_service.create_account(
+        admin,
+        AccountIn(
+            name="Nova Retail GmbH",
+            segment_code="MID",
+            owner_login="ae",
+            territory="Germany",
+            locale="de_DE",
+            currency="EUR",
+            billing_street="Hauptstrasse 1",
+            billing_city="Berlin",
+            billing_postal_code="10115",
+            billing_country="DE",
+        ),
+    )
+    contact = account_service.add_contact(
+        admin, account.id, ContactIn(name="Ines Invoice", title="CFO", email="ines@nova.example")
+    )
+    version = account_service.get_account(admin, account.id).version
+    version = account_service.set_invoice_contact(admin, account.id, contact.id, version).version
+    managers.assign_manager(admin, account.id, version, "kam")
+    return account.id
+
+
+async def type_into(app: AcctmgrApp, pilot: Any, selector: str, text: str) -> None:
+    field = app.screen.query_one(selector, Input)
+    field.focus()
+    field.value = ""
+    await pilot.press(*text)
+
+
+async def press(app: AcctmgrApp, pilot: Any, *keys: str) -> None:
+    await pilot.press(*keys)
+    await settle(app, pilot)
+    await settle(app, pilot)
+
+
+async def test_an_offer_from_design_to_the_contract_for_signature(
+    tmp_path: Path, office: Path
+) -> None:
+    app = build_app(tmp_path, "kam", office)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        account_id = key_account(app)
+        await app.push_screen(AccountScreen(account_id))
+        await settle(app, pilot)
+        await press(app, pilot, "w")
+        assert isinstance(app.screen, FormDialog)
+        await type_into(app, pilot, "#title", "Analytics for every store")
+        await type_into(app, pilot, "#valid_until", "2020-01-01")
+        await press(app, pilot, "ctrl+s")
+        assert "validity cannot end in the past" in str(
+            app.screen.query_one("#valid_until-error").render()
+        )
+        await type_into(app, pilot, "#valid_until", "2026-12-31")
+        await press(app, pilot, "ctrl+s")
+        assert isinstance(app.screen, OfferScreen)
+        await press(app, pilot, "enter")
+        assert isinstance(app.screen, DesignStep)
+        await press(app, pilot, "ctrl+s")  # no lines yet: refused, nothing submitted
+        assert isinstance(app.screen, DesignStep)
+        await press(app, pilot, "ctrl+n")
+        assert isinstance(app.screen, SkuPicker)
+        await pilot.press(*"essentials")
+        await settle(app, pilot)
+        await press(app, pilot, "enter")
+        assert isinstance(app.screen, DesignStep)
+        line = app.screen.editor.quote.lines[-1]
+        await type_into(app, pilot, f"#disc_{line.id}", "35")  # Finance's rule: over 30%
+        await press(app, pilot, "ctrl+s")
+        assert isinstance(app.screen, OfferScreen)
+        offer = app.screen.offer
+        assert offer is not None
+        assert offer.quote.status is QuoteStatus.PENDING_APPROVAL
+
+    approver = build_app(tmp_path, "finance")
+    async with approver.run_test(size=SIZE) as pilot:
+        await settle(approver, pilot)
+        await approver.push_screen(ApprovalScreen(None, record=(RecordType.QUOTE, offer.quote.id)))
+        await settle(approver, pilot)
+        await press(approver, pilot, "ctrl+a")
+
+    app = build_app(tmp_path, "kam")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await app.push_screen(OfferScreen(offer.id))
+        await settle(app, pilot)
+        await press(app, pilot, "enter")
+        assert isinstance(app.screen, SendStep)
+        await press(app, pilot, "ctrl+s")
+        assert isinstance(app.screen, AnswerStep)
+        await press(app, pilot, "ctrl+s")
+        assert isinstance(app.screen, OfferScreen)
+        shown = app.screen.offer
+        assert shown is not None
+        assert shown.status is OfferStatus.ACCEPTED
+        assert shown.holder == "Customer Services"
+
+    with app.context.database.read_session() as session:
+        stored = session.get(Offer, offer.id)
+        assert stored is not None
+        assert stored.status is OfferStatus.ACCEPTED
+        quote = session.scalars(select(Quote).where(Quote.offer_id == offer.id)).one()
+        assert quote.status is QuoteStatus.ACCEPTED
+        acceptance = session.scalars(select(OfferAcceptance)).one()
+        assert acceptance.quote_version == quote.version
+        contract = session.scalars(select(Contract).where(Contract.quote_id == quote.id)).one()
+        assert contract.status is ContractStatus.SENT_FOR_SIGNATURE
+        assert contract.annual_value_minor == quote.net_total_minor
+        subjects = [m.subject for m in session.scalars(select(OutboxEmail))]
+        assert any(s.startswith("Our offer for Nova Retail GmbH") for s in subjects)
+        assert any(s.startswith(f"Contract {contract.number}") for s in subjects)
+        reminder = session.scalars(
+            select(Activity).where(Activity.record_type == RecordType.OFFER)
+        ).one()
+        assert reminder.done_at is not None
