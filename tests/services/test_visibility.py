@@ -128,9 +128,7 @@ READS: dict[str, Read] = {
     "accounts.sending_problems": lambda c, r: billing_details.sending_problems(
         c, r.account_id, "US"
     ),
-    "account_packages.list": lambda c, r: account_packages.list_account_packages(
-        c, r.account_id
-    ),
+    "account_packages.list": lambda c, r: account_packages.list_account_packages(c, r.account_id),
     "activities.get": lambda c, r: activities.activity(c, r.activity_id),
     "agreed_prices.list": lambda c, r: agreed_prices.list_agreed_prices(c, r.account_id),
     "activities.assignees": lambda c, r: activities.assignees(c, RecordType.QUOTE, r.quote_id),
