@@ -12,12 +12,14 @@ from sqlalchemy import select
 from textual.widgets import Input
 
 from acctmgr.app import AcctmgrApp
-from acctmgr.models import Account, AgreedPrice, Sku
+from acctmgr.models import Account, AgreedPrice, Sku, SkuKind
 from acctmgr.screens.accounts.account import AccountScreen
 from acctmgr.screens.dialog import FormDialog
 from acctmgr.screens.sales.agreed_prices import AgreedPricesScreen
 from acctmgr.services.accounts import records as account_service
 from acctmgr.services.accounts.records import AccountIn
+from acctmgr.services.sales.quote_views import QuoteLineView, QuoteView
+from acctmgr.widgets.quote_form import totals_text
 from acctmgr.widgets.record_table import RecordTable
 from tests import factories
 from tests.ui_support import build_app, settle
@@ -117,3 +119,38 @@ async def test_the_palette_opens_an_account_s_agreed_prices(tmp_path: Path, offi
         assert isinstance(screen, AgreedPricesScreen)
         assert screen.account_id == account_id
         assert screen.sub_title == "Keystone Media"
+
+
+def test_the_quote_editor_says_which_lines_have_an_agreed_price() -> None:
+    """A line whose discount is the agreed price's says so beside its kind; the others do not."""
+    lines = [
+        QuoteLineView(
+            id=position,
+            position=position,
+            sku_code=code,
+            kind=SkuKind.SUBSCRIPTION,
+            description=f"{code} v1",
+            quantity=1,
+            list_price_minor=1_000_00,
+            discount_pct=Decimal(30 if agreed else 0),
+            net_minor=700_00 if agreed else 1_000_00,
+            on_catalogue=True,
+            statement_of_work="",
+            consume_by=None,
+            agreed_price=agreed,
+        )
+        for position, code, agreed in ((1, "PLATFORM", True), (2, "ADDON", False))
+    ]
+    # Only what the totals read: a whole quote view is the services' to build.
+    read: dict[str, Any] = {
+        "currency": "USD",
+        "lines": lines,
+        "list_total_minor": 2_000_00,
+        "net_total_minor": 1_700_00,
+        "reduction_minor": None,
+        "approvals_needed": [],
+    }
+    quote = QuoteView.model_construct(**read)
+    text = totals_text(quote, None)
+    assert "1. PLATFORM v1 (subscription, agreed price)" in text
+    assert "2. ADDON v1 (subscription)" in text
