@@ -379,3 +379,15 @@ def test_the_starter_pack_takes_the_agreed_prices(admin: Context) -> None:
         2_000_00,
         True,
     )
+
+
+def test_an_agreed_discount_still_needs_the_approvals_of_its_size(
+    admin: Context, key: KeyAccount
+) -> None:
+    """An agreed 35% off needs Finance, as any discount above 30% does: agreeing a price does
+    not approve it."""
+    agree(key.kam, key.account_id, discount="35")
+    quote = add(admin, start(admin, key.account_id), key.shop.platform)
+    assert [(need.approver, need.names) for need in quote.approvals_needed] == [
+        ("Finance", ["Fin Ance"])
+    ]
