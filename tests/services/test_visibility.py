@@ -33,7 +33,7 @@ from acctmgr.services.mail import outbox
 from acctmgr.services.my_day.day import my_day
 from acctmgr.services.people import users as user_service
 from acctmgr.services.retention import history, opening, usage, views
-from acctmgr.services.sales import quotes
+from acctmgr.services.sales import account_packages, agreed_prices, quotes
 from acctmgr.services.sales.quotes import QuoteEdit, QuoteLineIn
 from tests import key_account_support
 from tests.retention_support import contract_sent, customer, reduce_addon, submit, to_quote
@@ -144,7 +144,9 @@ READS: dict[str, Read] = {
     "accounts.sending_problems": lambda c, r: billing_details.sending_problems(
         c, r.account_id, "US"
     ),
+    "account_packages.list": lambda c, r: account_packages.list_account_packages(c, r.account_id),
     "activities.get": lambda c, r: activities.activity(c, r.activity_id),
+    "agreed_prices.list": lambda c, r: agreed_prices.list_agreed_prices(c, r.account_id),
     "activities.assignees": lambda c, r: activities.assignees(c, RecordType.QUOTE, r.quote_id),
     "approvals.request": lambda c, r: inbox.request_view(c, r.request_id),
     "approvals.latest_for": lambda c, r: inbox.latest_for(c, RecordType.QUOTE, r.quote_id),

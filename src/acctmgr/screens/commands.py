@@ -117,6 +117,13 @@ class GoToCommands(Provider):
                 text=title,
                 help=", ".join(p for p in (row.billing_city, row.segment_name) if p),
             )
+            yield Hit(
+                0.4,
+                f"Agreed prices of {_literal(row.name)}",
+                self._agreed_prices(row.id),
+                text=f"Agreed prices of {row.name}",
+                help="Its special prices and discounts, with their validity",
+            )
 
     def _switch_emails(self, on: bool) -> Callable[[], None]:
         async def switch() -> None:
@@ -161,6 +168,14 @@ class GoToCommands(Provider):
 
     def _open(self, account_id: int) -> Callable[[], None]:
         return lambda: self.acctmgr.open_account(account_id)
+
+    def _agreed_prices(self, account_id: int) -> Callable[[], None]:
+        def run() -> None:
+            from acctmgr.screens.sales.agreed_prices import AgreedPricesScreen
+
+            self.app.push_screen(AgreedPricesScreen(account_id))
+
+        return run
 
 
 def _literal(text: str) -> str:

@@ -149,6 +149,8 @@ def totals_text(quote: QuoteView, preview: QuotePreview | None) -> str:
     rows = [] if quote.lines else ["No lines yet: Ctrl+N adds one from the catalogue."]
     for line in quote.lines:
         kind = line.kind.label.lower() if line.kind else "outside the catalogue"
+        if line.agreed_price:  # its discount is the price agreed with the account
+            kind += ", agreed price"
         rows.append(f"  {line.position}. {safe(line.description)[:50]} ({kind})")
         rows.append(
             f"       list {money(line.list_price_minor)} each → sold {money(nets.get(line.id, 0))}"

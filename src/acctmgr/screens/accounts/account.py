@@ -63,6 +63,7 @@ class AccountScreen(AcctmgrScreen):
         Binding("i", "invoice_contact", "Invoice contact", show=False),
         Binding("b", "billing_address", "Billing address", show=False),
         Binding("s", "schedule", "New task"),
+        Binding("p", "agreed_prices", "Agreed prices"),
         *(
             Binding(str(number), f"show_tab('{key}')", label, show=False)
             for number, (key, label, _) in enumerate(TABS, start=1)
@@ -235,6 +236,11 @@ class AccountScreen(AcctmgrScreen):
 
         await open_new_offer(self, self.account_id)
         self._reload("cases")
+
+    def action_agreed_prices(self) -> None:
+        from acctmgr.screens.sales.agreed_prices import AgreedPricesScreen
+
+        self.app.push_screen(AgreedPricesScreen(self.account_id))
 
     @on(RecordTable.RowSelected, "#cases-table")
     async def _open_case(self, event: RecordTable.RowSelected) -> None:

@@ -40,7 +40,7 @@ class OfferScreen(AcctmgrScreen):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("enter", "work_on", "Work on this step"),
         Binding("n", "clone", "New alternative (a copy)"),
-        Binding("p", "make_primary", "Make primary"),
+        Binding("m", "make_primary", "Make primary"),
         Binding("a", "decide", "Approve or reject"),
         Binding("o", "open_account", "Open account"),
     ]

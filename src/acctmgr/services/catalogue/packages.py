@@ -2,6 +2,9 @@
 
 Every item of a package is an active SKU, each at most once, with its quantity. One active
 package at a time is the starter pack; marking another one moves the mark to it.
+
+A package saved for one account (an ``AccountPackage`` row, sales' ``account_packages``) is
+that account's own offering: the catalogue's list and the starter pack leave it out.
 """
 
 from __future__ import annotations
@@ -9,11 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm.attributes import flag_modified
 
 from acctmgr.errors import InvalidInput
-from acctmgr.models import Package, PackageItem, Role, Sku, SkuKind, SkuVersion
+from acctmgr.models import AccountPackage, Package, PackageItem, Role, Sku, SkuKind, SkuVersion
 from acctmgr.services.catalogue.inputs import PackageIn
 from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.read_models import ReadModel
@@ -41,11 +44,17 @@ class PackageView(ReadModel):
     items: list[PackageItemView]
 
 
+def for_everyone() -> ColumnElement[bool]:
+    """Packages of the catalogue, not one saved for an account (a key account's own)."""
+    return ~exists().where(AccountPackage.package_id == Package.id)
+
+
 def starter_pack(uow: UnitOfWork) -> Package | None:
-    """The active starter pack, added to a new customer's first quote; None when there is none."""
+    """The active starter pack, added to a new customer's first quote; None when there is none.
+    An account's own package is never one."""
     return uow.session.scalars(
         select(Package)
-        .where(Package.is_starter_pack.is_(True), Package.retired_at.is_(None))
+        .where(Package.is_starter_pack.is_(True), Package.retired_at.is_(None), for_everyone())
         .order_by(Package.id)
         .limit(1)
     ).first()
@@ -65,11 +74,12 @@ def list_packages(
     uow: UnitOfWork, include_retired: bool = False, sort: Sort = PACKAGES_BY_CODE
 ) -> list[PackageView]:
     """The packages with their items, by code or by the column ``sort`` names and then id; the
-    starter pack is marked. A column not in PACKAGE_SORTS is refused (InvalidInput)."""
+    starter pack is marked. Packages saved for one account are its own and not listed here.
+    A column not in PACKAGE_SORTS is refused (InvalidInput)."""
     order = orm_order(
         PACKAGE_SORTS, sort, PACKAGES_BY_CODE, tie_breaker=Package.id, what="packages list"
     )
-    statement = select(Package).order_by(*order)
+    statement = select(Package).where(for_everyone()).order_by(*order)
     if not include_retired:
         statement = statement.where(Package.retired_at.is_(None))
     return [_package_view(uow, package) for package in uow.session.scalars(statement)]
@@ -179,6 +189,11 @@ def _package_skus(uow: UnitOfWork, data: PackageIn) -> dict[str, Sku]:
             )
     # Keyed as typed, so callers look items up by the code they gave.
     return {item.sku_code: found[item.sku_code.strip().upper()] for item in data.items}
+
+
+def package_view(uow: UnitOfWork, package: Package) -> PackageView:
+    """The package with its items, as the lists show it."""
+    return _package_view(uow, package)
 
 
 def _package_view(uow: UnitOfWork, package: Package) -> PackageView:

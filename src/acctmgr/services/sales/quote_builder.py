@@ -46,7 +46,13 @@ from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.text import free_text
 from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
-from acctmgr.services.sales import purchase_orders, quote_facts, quote_views, quotes
+from acctmgr.services.sales import (
+    agreed_prices,
+    purchase_orders,
+    quote_facts,
+    quote_views,
+    quotes,
+)
 from acctmgr.services.sales.quote_views import QuoteView
 from acctmgr.services.sales.quotes import (
     Discount,
@@ -83,11 +89,12 @@ class NewQuoteIn(BaseModel):
 
 
 class CatalogueLineIn(BaseModel):
-    """A line from the catalogue: which SKU, how many, at what discount."""
+    """A line from the catalogue: which SKU, how many, at what discount; no discount given
+    (None) takes the price agreed with the account, if one is valid, else none."""
 
     sku_id: int
     quantity: Quantity = 1
-    discount_pct: Discount = Decimal(0)
+    discount_pct: Discount | None = None
 
 
 class OffCatalogueLineIn(BaseModel):
@@ -141,7 +148,7 @@ def new_quote(uow: UnitOfWork, data: NewQuoteIn) -> QuoteView:
             sku = uow.session.get(Sku, item.sku_id)
             if sku is None or sku.retired_at is not None:
                 continue  # a retired SKU in the pack is simply no longer part of it
-            _append(uow, quote, catalogue.sellable_version(uow, sku.id), item.quantity, Decimal(0))
+            _append(uow, quote, catalogue.sellable_version(uow, sku.id), item.quantity, None)
     quotes.total(quote)
     uow.add_numbered(quote, "Q", 6)
     return quote_views.quote_view_of(uow, quote)
@@ -160,7 +167,11 @@ def _territory(typed: str, account: Account) -> str:
 def add_catalogue_line(
     uow: UnitOfWork, quote_id: int, expected_version: int, data: CatalogueLineIn
 ) -> QuoteView:
-    """Add a SKU's current version at its list price; a retired SKU is refused."""
+    """Add a SKU's current version at its list price; a retired SKU is refused.
+
+    Given no discount, the line takes the price agreed with the account valid on the quote's
+    start (``agreed_prices``); the approval rules judge that discount like any other.
+    """
     quote = _editable(uow, quote_id, expected_version)
     _append(
         uow, quote, catalogue.sellable_version(uow, data.sku_id), data.quantity, data.discount_pct
@@ -313,9 +324,17 @@ def _is_new_customer(uow: UnitOfWork, account_id: int) -> bool:
 
 
 def _append(
-    uow: UnitOfWork, quote: Quote, version: SkuVersion, quantity: int, discount: Decimal
+    uow: UnitOfWork, quote: Quote, version: SkuVersion, quantity: int, discount: Decimal | None
 ) -> None:
+    """Add a catalogue line; ``discount`` None takes the account's agreed price, else none.
+
+    Every catalogue line goes through here (a line added, the starter pack, a package), so
+    an agreed price is applied wherever a line comes from, and only when it is added: a
+    discount the user types later is theirs.
+    """
     price = catalogue.list_price(uow, version, quote.currency)
+    if discount is None:
+        discount = agreed_prices.agreed_discount(uow, quote, version.sku_id, price) or Decimal(0)
     if version.kind is SkuKind.INCLUDED:
         discount = Decimal(0)
     quote.lines.append(

@@ -7,13 +7,14 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from acctmgr.models import Account, Quote, QuoteStatus, Sku, SkuKind, SkuVersion
+from acctmgr.models import Account, Quote, QuoteLine, QuoteStatus, Sku, SkuKind, SkuVersion
 from acctmgr.services.approvals import preview as approval_preview
 from acctmgr.services.approvals.preview import RequiredApproval
 from acctmgr.services.kernel import territories
 from acctmgr.services.kernel.permissions import require_segment
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
+from acctmgr.services.sales import agreed_prices
 from acctmgr.services.sales.quote_approval import EDITABLE, QuoteKind
 from acctmgr.services.sales.quote_facts import case_of, current_rate, versions_of
 
@@ -31,6 +32,9 @@ class QuoteLineView(ReadModel):
     on_catalogue: bool
     statement_of_work: str
     consume_by: date | None
+    # The line's discount is what a price agreed with the account gives (``agreed_prices``),
+    # so the editor can say so; False once the user typed another.
+    agreed_price: bool = False
 
 
 class QuoteView(ReadModel):
@@ -103,14 +107,26 @@ def quote_view_of(uow: UnitOfWork, quote: Quote) -> QuoteView:
 
 
 def _line_views(uow: UnitOfWork, quote: Quote) -> list[QuoteLineView]:
-    codes = dict(
-        uow.session.execute(
-            select(SkuVersion.id, Sku.code)
+    skus = {
+        version_id: (sku_id, code)
+        for version_id, sku_id, code in uow.session.execute(
+            select(SkuVersion.id, Sku.id, Sku.code)
             .join(Sku, Sku.id == SkuVersion.sku_id)
             .where(SkuVersion.id.in_([line.sku_version_id or 0 for line in quote.lines]))
-        ).all()
-    )
+        )
+    }
+    codes = {version_id: code for version_id, (_, code) in skus.items()}
     versions = versions_of(uow, quote.lines)
+    agreed = agreed_prices.valid_for_quote(uow, quote) if quote.lines else {}
+
+    def is_agreed(line: QuoteLine) -> bool:
+        sku_id, _ = skus.get(line.sku_version_id or 0, (0, ""))
+        version = versions.get(line.sku_version_id or 0)
+        price = agreed.get(sku_id)
+        if price is None or version is None or version.kind is SkuKind.INCLUDED:
+            return False
+        return line.discount_pct == agreed_prices.discount_for(price, line.list_price_minor)
+
     return [
         QuoteLineView(
             id=line.id,
@@ -125,6 +141,7 @@ def _line_views(uow: UnitOfWork, quote: Quote) -> list[QuoteLineView]:
             on_catalogue=line.sku_version_id is not None,
             statement_of_work=line.statement_of_work,
             consume_by=line.consume_by,
+            agreed_price=is_agreed(line),
         )
         for line in quote.lines
     ]
