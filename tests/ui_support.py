@@ -50,6 +50,7 @@ WAITING_GROUPS = frozenset(
         "delegate",
         "case-task",
         "sku-relations-change",
+        "finalise-save",  # asks before finalising
     }
 )
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from acctmgr.clock import AdjustableClock
+from acctmgr.domain.contracts import SignatureMethod
 from acctmgr.domain.records import RecordType
 from acctmgr.errors import Conflict, InvalidInput, PermissionDenied
 from acctmgr.models import (
@@ -87,13 +88,14 @@ def test_a_fresh_contract_fails_only_the_signatures_and_the_document(
         "signed_document": False,
     }
     assert reason(sheet, "territory") == "The territory of use is Germany."
+    assert reason(sheet, "prices") == "The prices are as accepted: 3,500.00 USD net."
     assert (
-        reason(sheet, "prices") == "The prices are those of the accepted offer: 3,500.00 USD net."
-    )
-    assert "(2)" in reason(sheet, "skus")  # the item outside the catalogue is no SKU to check
+        reason(sheet, "skus") == "All 2 SKUs are current at the version offered."
+    )  # the item outside the catalogue is no SKU to check
     assert reason(sheet, "signed_document") == "The signed document is not attached yet."
-    assert reason(sheet, "signatures").startswith("The customer's signer, ")
-    assert reason(sheet, "signatures").endswith("are still to be recorded.")
+    assert reason(sheet, "signatures") == (
+        "The customer's signature and our signature are still to be recorded."
+    )
     assert not sheet.passed
     assert sheet.first_failure is not None
     assert sheet.first_failure.key == "signatures"
@@ -111,6 +113,21 @@ def test_every_item_passes_once_signed_and_attached(
         "on 2026-11-23."
     )
     assert reason(sheet, "signed_document").startswith("The signed document signed.pdf is attached")
+
+
+def test_a_signature_half_recorded_names_what_is_missing(
+    admin: Context, accepted: Accepted
+) -> None:
+    """The customer's signature without its title, and ours not yet: each part named."""
+    cs = admin.as_user("cs")
+    version = finalising.checklist(cs, accepted.contract_id).version
+    data = SignaturesIn(
+        signer_name="Carla Buyer", signed_on=TODAY, signature_method=SignatureMethod.ELECTRONIC
+    )
+    sheet = finalising.record_signatures(cs, accepted.contract_id, version, data)
+    assert reason(sheet, "signatures") == (
+        "Their title and our signature are still to be recorded."
+    )
 
 
 def test_billing_details_fail_with_the_billing_rules_sentences(admin: Context) -> None:
@@ -202,13 +219,13 @@ def test_finalising_is_refused_naming_the_first_failing_item(
         finalising.finalise_contract(cs, accepted.contract_id, sheet.version)
     assert refused.value.message.startswith(
         f"Contract CT-OF-{accepted.offer_id} cannot be finalised yet (both signatures): the "
-        "customer's signer, "
+        "customer's signature and our signature are still to be recorded."
     )
     assert refused.value.field == "signatures"
     sheet = finalising.record_signatures(
         cs, accepted.contract_id, sheet.version, both_signatures(TODAY)
     )
-    with pytest.raises(InvalidInput, match=r"\(signed document attached\): the signed document"):
+    with pytest.raises(InvalidInput, match=r"\(signed document\): the signed document"):
         finalising.finalise_contract(cs, accepted.contract_id, sheet.version)
     finalising.attach_signed_document(cs, accepted.contract_id, signed_pdf(tmp_path))
     # Checked again in the transaction: the territory went missing after the screen was read.

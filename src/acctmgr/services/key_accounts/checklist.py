@@ -128,9 +128,9 @@ def _billing(problems: list[tuple[str, str]]) -> ChecklistItem:
     found = [problem for field, problem in problems if field != "territory"]
     return _item(
         "billing",
-        "Invoice contact and billing address",
+        "Billing details",
         found,
-        "The invoice contact and the billing address are complete and well formed.",
+        "The invoice contact and the billing address are in order.",
     )
 
 
@@ -142,7 +142,7 @@ def _territory(problems: list[tuple[str, str]], contract: Contract) -> Checklist
 
 
 def _skus(uow: UnitOfWork, quote: Quote | None) -> ChecklistItem:
-    label = "SKUs current at the version offered"
+    label = "SKUs current"
     if quote is None:
         return _item("skus", label, ["the contract carries out no quote"], "")
     rows = uow.session.execute(
@@ -168,7 +168,7 @@ def _skus(uow: UnitOfWork, quote: Quote | None) -> ChecklistItem:
                 f"{code} was offered at version {number}, and the catalogue has a newer one"
             )
     passed = (
-        f"Every SKU on the contract is in the catalogue at the version offered ({len(rows)})."
+        f"All {len(rows)} SKUs are current at the version offered."
         if rows
         else "The contract has no catalogue SKUs, only items outside the catalogue."
     )
@@ -176,7 +176,7 @@ def _skus(uow: UnitOfWork, quote: Quote | None) -> ChecklistItem:
 
 
 def _prices(uow: UnitOfWork, contract: Contract, quote: Quote | None) -> ChecklistItem:
-    label = "Prices as the accepted offer"
+    label = "Prices as accepted"
     acceptance = (
         uow.session.scalars(
             select(OfferAcceptance).where(OfferAcceptance.offer_id == quote.offer_id)
@@ -206,25 +206,26 @@ def _prices(uow: UnitOfWork, contract: Contract, quote: Quote | None) -> Checkli
             f"the contract's value {format_money(contract.annual_value_minor, contract.currency)} "
             f"is not the {accepted} accepted"
         )
-    return _item(
-        "prices", label, found, f"The prices are those of the accepted offer: {accepted} net."
-    )
+    return _item("prices", label, found, f"The prices are as accepted: {accepted} net.")
 
 
 def _signatures(contract: Contract) -> ChecklistItem:
-    missing = [
-        what
-        for what, value in (
+    missing = _missing(
+        "the customer's signature",
+        (
             ("the customer's signer", contract.signer_name),
-            ("the customer signer's title", contract.signer_title),
-            ("the customer's signature date", contract.signed_on),
-            ("how the customer signed", contract.signature_method),
+            ("their title", contract.signer_title),
+            ("their signature date", contract.signed_on),
+            ("how they signed", contract.signature_method),
+        ),
+    ) + _missing(
+        "our signature",
+        (
             ("our signer", contract.our_signer_name),
             ("our signer's title", contract.our_signer_title),
             ("our signature date", contract.our_signed_on),
-        )
-        if not value
-    ]
+        ),
+    )
     verb = "is" if len(missing) == 1 else "are"
     failures = [f"{_and(missing)} {verb} still to be recorded"] if missing else []
     passed = (
@@ -242,7 +243,13 @@ def _document(document: Document | None) -> ChecklistItem:
         if document
         else ""
     )
-    return _item("signed_document", "Signed document attached", failures, passed)
+    return _item("signed_document", "Signed document", failures, passed)
+
+
+def _missing(whole: str, parts: tuple[tuple[str, object], ...]) -> list[str]:
+    """What of one signature is not recorded: all of it in a word, else each missing part."""
+    absent = [what for what, value in parts if not value]
+    return [whole] if len(absent) == len(parts) else absent
 
 
 def _and(parts: list[str]) -> str:
