@@ -52,6 +52,7 @@ WAITING_GROUPS = frozenset(
         "delegate",
         "case-task",
         "sku-relations-change",
+        "finalise-save",  # asks before finalising
     }
 )
 

@@ -28,7 +28,7 @@ from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.day_sections import MyDayItem
 from acctmgr.services.kernel.unit_of_work import UseCaseInfo
-from acctmgr.services.key_accounts import offer_views, offers
+from acctmgr.services.key_accounts import finalising, offer_views, offers
 from acctmgr.services.mail import outbox
 from acctmgr.services.my_day.day import my_day
 from acctmgr.services.people import users as user_service
@@ -159,6 +159,7 @@ READS: dict[str, Read] = {
     "documents.text": lambda c, r: stored_documents.document_text(c, r.document_id),
     "documents.file": lambda c, r: copies.document_file(c, r.document_id),
     "key_accounts.offer": lambda c, r: offer_views.get_offer(c, r.offer_id),
+    "key_accounts.contract_checklist": lambda c, r: finalising.checklist(c, r.contract_id),
     "outbox.list": lambda c, _: outbox.outbox(c),
     "outbox.email": lambda c, r: outbox.email(c, r.email_id),
     "quotes.get": lambda c, r: quotes.get_quote(c, r.quote_id),
@@ -173,6 +174,12 @@ READS: dict[str, Read] = {
 ADMIN_ONLY = frozenset({"audit.trail", "outbox.list", "outbox.email"})
 LISTS: dict[str, Read] = {
     "approvals.inbox": lambda c, _: [item.request_id for item in inbox.inbox(c)],
+    # Listed as the request of Acme's, should one of Acme's contracts ever show.
+    "key_accounts.contracts_to_finalise": lambda c, r: [
+        r.request_id
+        for item in finalising.contracts_to_finalise(c)
+        if item.account_id == r.account_id
+    ],
 }
 
 

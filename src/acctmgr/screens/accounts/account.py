@@ -242,6 +242,13 @@ class AccountScreen(AcctmgrScreen):
 
         self.app.push_screen(AgreedPricesScreen(self.account_id))
 
+    @on(RecordTable.RowSelected, "#contracts-table")
+    def _open_contract(self, event: RecordTable.RowSelected) -> None:
+        # Its checklist: what a contract out for signature still needs before it is final.
+        from acctmgr.screens.key_accounts.finalise import FinaliseScreen
+
+        self.app.push_screen(FinaliseScreen(int(event.key)))
+
     @on(RecordTable.RowSelected, "#cases-table")
     async def _open_case(self, event: RecordTable.RowSelected) -> None:
         kind, _, record_id = event.key.rpartition("-")

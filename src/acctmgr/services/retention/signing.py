@@ -18,7 +18,7 @@ from acctmgr.models import (
 )
 from acctmgr.services.accounts import billing_details
 from acctmgr.services.approvals import requests as approval_requests
-from acctmgr.services.contracts import contract_documents
+from acctmgr.services.contracts import contract_documents, signatures
 from acctmgr.services.contracts import lifecycle as contracts
 from acctmgr.services.kernel.terms import term_end
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
@@ -82,13 +82,7 @@ def record_signature(
     contract = records.new_contract(uow, case)
     if contract is None or contract.status is not ContractStatus.SENT_FOR_SIGNATURE:
         raise InvalidInput("Send the contract for signature first.")
-    if data.signed_on > uow.now.date():
-        raise InvalidInput("The signature date cannot be in the future.", field="signed_on")
-    sent = contract.updated_at or contract.created_at
-    if data.signed_on < sent.date():
-        raise InvalidInput(
-            "The signature date cannot be before the contract was sent.", field="signed_on"
-        )
+    signatures.check_signed_on(uow, contract, data.signed_on, field="signed_on")
     contract.signer_name = data.signer_name
     contract.signer_title = data.signer_title.strip()
     contract.signed_on = data.signed_on
