@@ -300,8 +300,9 @@ MAX_WORKER_PAUSE = 86_400
 @click.pass_obj
 def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
     """Do the background work that falls due: signed contracts taking effect on their date,
-    reminders for approvals nearing their deadline and alerts for late ones, and the e-mails
-    waiting in the outbox, sent through the SMTP server in the settings.
+    reminders for approvals nearing their deadline and alerts for late ones, the figures upsell
+    compares key accounts with (once a day), and the e-mails waiting in the outbox, sent
+    through the SMTP server in the settings.
 
     Safe to run several at once against one database: each change is one transaction, and each
     e-mail is claimed by one worker before it is sent. An SMTP outage never stops the worker:
@@ -317,6 +318,7 @@ def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
 
     from acctmgr.services.approvals import deadlines as approval_deadlines
     from acctmgr.services.contracts import lifecycle as contracts
+    from acctmgr.services.key_accounts import peers
     from acctmgr.services.mail import delivery as mail_delivery
 
     configure_logging(loaded)
@@ -326,6 +328,8 @@ def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
         try:
             started = contracts.take_effect(context)
             chased = approval_deadlines.follow_up(context)
+            # Counted again once a day: upsell compares key accounts with these figures.
+            peer_rows = peers.refresh_peer_holdings(context)
             mail = mail_delivery.deliver_due(context, loaded.settings, worker=name)
         except Exception as error:
             if once:
@@ -345,6 +349,7 @@ def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
                 f"{context.clock.now():%Y-%m-%d %H:%M} contracts taking effect: {started}; "
                 f"approvals reminded: {chased.reminded}, overdue: {chased.overdue}, "
                 f"escalated: {chased.escalated}; "
+                f"peer figures: {'up to date' if peer_rows is None else f'{peer_rows} counted'}; "
                 f"e-mails sent: {mail.sent}, to retry: {mail.retried}, failed: {mail.failed}"
             )
         if once:
