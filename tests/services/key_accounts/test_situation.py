@@ -20,6 +20,7 @@ def test_contracts_show_their_term_and_notice_deadline(admin: Context) -> None:
     situation = order_situation(admin.as_user("kam"), records.account_id)
     assert situation.account_name == "Acme Analytics"
     assert situation.key_account_manager == "Kim Keyes"
+    assert (situation.contact_cadence_days, situation.last_contact) == (30, None)
     (contract,) = situation.contracts
     assert (contract.number, contract.term_months, contract.renewal_type) == (
         "CT-000001",

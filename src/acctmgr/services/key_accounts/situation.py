@@ -8,7 +8,7 @@ read here has an ``account_id`` index), so the read stays fast on 100,000 accoun
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
 
@@ -33,6 +33,7 @@ from acctmgr.services.kernel.permissions import require_segment
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.terms import notice_deadline
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
+from acctmgr.services.key_accounts.cadence import last_contact
 
 # A subscription ending this soon is flagged: the customer decides before it lapses.
 ENDING_WITHIN = timedelta(days=90)
@@ -129,6 +130,8 @@ class OrderSituation(ReadModel):
     segment_id: int
     currency: str
     key_account_manager: str | None
+    contact_cadence_days: int | None
+    last_contact: datetime | None  # the latest logged call, meeting or e-mail
     today: date
     contracts: list[ContractLine]
     subscriptions: list[SubscriptionLine]
@@ -177,6 +180,8 @@ def read_situation(uow: UnitOfWork, account_id: int) -> OrderSituation:
         segment_id=account.segment_id,
         currency=in_effect.currency if in_effect else account.currency,
         key_account_manager=manager,
+        contact_cadence_days=account.contact_cadence_days,
+        last_contact=last_contact(uow, account_id),
         today=today,
         contracts=contract_lines,
         subscriptions=_subscriptions(uow, account_id, today),
