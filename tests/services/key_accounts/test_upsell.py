@@ -12,7 +12,7 @@ from acctmgr.clock import AdjustableClock
 from acctmgr.domain.catalogue import SkuKind
 from acctmgr.domain.contracts import RenewalType, SubscriptionKind
 from acctmgr.errors import PermissionDenied
-from acctmgr.models import Contract, PeerHolding, Sku, Subscription
+from acctmgr.models import Contract, ContractStatus, PeerHolding, Sku, Subscription
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, run_use_case
 from acctmgr.services.key_accounts import peers
@@ -91,6 +91,17 @@ def test_no_peer_suggestion_for_what_it_holds_or_few_hold(admin: Context) -> Non
     peers.refresh_peer_holdings(admin)
     kinds = {s.kind for s in upsell(admin.as_user("kam"), records.account_id)}
     assert SuggestionKind.PEERS_HOLD not in kinds
+
+
+def test_an_account_without_a_contract_in_effect_is_no_peer(admin: Context) -> None:
+    """Peers are buying accounts: one whose contracts have all ended is offered no SKU on their
+    strength."""
+    acme(admin)
+    peers_holding_analytics(admin)
+    peers.refresh_peer_holdings(admin)
+    lapsed = key_account(admin, "Lapsed Ltd")
+    contract(admin, lapsed, "CT-LAPSED", TODAY - timedelta(days=5), status=ContractStatus.ENDED)
+    assert upsell(admin.as_user("kam"), lapsed) == []
 
 
 def test_a_paid_trial_sku_and_a_standing_order(admin: Context) -> None:

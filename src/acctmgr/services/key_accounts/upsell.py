@@ -192,6 +192,9 @@ def _monthly_list_price(uow: UnitOfWork, plan: SubscriptionLine, currency: str) 
 
 
 def _peers_hold(uow: UnitOfWork, situation: OrderSituation) -> list[Suggestion]:
+    if situation.active_contract is None:
+        # Peers are buying accounts; one with no contract in effect is no peer of theirs.
+        return []
     band = peers.account_band(uow, situation.account_id)
     held = {sub.sku_id for sub in situation.subscriptions}
     rows = uow.session.execute(
