@@ -12,10 +12,12 @@ from textual.command import CommandList
 from acctmgr.domain.contracts import InvoiceStatus, SubscriptionKind, SubscriptionStatus
 from acctmgr.models import Account, Contract, Invoice, Sku, Subscription, User
 from acctmgr.screens.accounts.account import AccountScreen
+from acctmgr.screens.dialog import FormDialog
 from acctmgr.screens.key_accounts.situation import OrderSituationScreen
 from acctmgr.services.kernel.context import Context
 from acctmgr.widgets.record_table import RecordTable
 from tests.conftest import NOW
+from tests.ui.accounts.test_account_forms import save_dialog, type_into
 from tests.ui_support import build_app, notifications, settle, until
 
 SIZE = (80, 24)
@@ -150,3 +152,57 @@ async def test_the_palette_offers_the_order_situation_of_the_account_on_screen(
             app, pilot, lambda: isinstance(app.screen, OrderSituationScreen), "the situation"
         )
         assert app.screen.sub_title == "Northwind Traders Ltd"
+
+
+async def test_the_kam_sets_the_contact_cadence(tmp_path: Path, office: Path) -> None:
+    """k asks every how many days; 400 is refused beside the field, 21 is saved and shown."""
+    app = build_app(tmp_path, "kam", office)
+    account_id = make_key_account(app.context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(OrderSituationScreen(account_id))
+        await until(
+            app,
+            pilot,
+            lambda: isinstance(app.screen, OrderSituationScreen) and app.screen.situation,
+            "the order situation",
+        )
+        await pilot.press("k")
+        await until(app, pilot, lambda: isinstance(app.screen, FormDialog), "the cadence form")
+        await type_into(pilot, app, "days", "400")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert str(app.screen.query_one("#days-error").render()) == (
+            "A contact cadence is 1 to 365 days; leave it empty for none."
+        )
+        await type_into(pilot, app, "days", "21")
+        await save_dialog(app, pilot)
+        await until(
+            app,
+            pilot,
+            lambda: "every 21 days" in str(app.screen.query_one("#situation-heading").render()),
+            "the new cadence shown",
+        )
+    with app.context.database.read_session() as session:
+        stored = session.scalar(
+            select(Account.contact_cadence_days).where(Account.id == account_id)
+        )
+    assert stored == 21
+
+
+async def test_the_cadence_is_offered_only_to_the_accounts_kam(
+    tmp_path: Path, office: Path
+) -> None:
+    """The account executive reading the situation is not offered k."""
+    app = build_app(tmp_path, "ae", office)
+    account_id = make_key_account(app.context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(OrderSituationScreen(account_id))
+        await until(
+            app,
+            pilot,
+            lambda: isinstance(app.screen, OrderSituationScreen) and app.screen.situation,
+            "the order situation",
+        )
+        assert app.screen.check_action("set_cadence", ()) is False

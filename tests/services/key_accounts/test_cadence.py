@@ -15,7 +15,12 @@ from acctmgr.models import Account
 from acctmgr.services.accounts import records as account_service
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.key_accounts import my_day as key_accounts_day
-from acctmgr.services.key_accounts.cadence import CONTACT_KINDS, due_a_contact, set_cadence
+from acctmgr.services.key_accounts.cadence import (
+    CONTACT_KINDS,
+    cadence_days,
+    due_a_contact,
+    set_cadence,
+)
 from acctmgr.services.my_day import day as my_day_service
 from tests.services.key_accounts.situation_support import contacted, hire_kams, key_account
 
@@ -140,3 +145,17 @@ def test_the_plain_values_are_the_stored_ones() -> None:
     """The section's stored values are those of the enums."""
     assert tuple(kind.value for kind in CONTACT_KINDS) == key_accounts_day.CONTACT_KINDS
     assert AccountStatus.CHURNED.value == key_accounts_day.ACCOUNT_CHURNED
+
+
+@pytest.mark.parametrize(("typed", "days"), [("", None), ("  ", None), (" 30 ", 30)])
+def test_a_typed_cadence_is_days_or_none(typed: str, days: int | None) -> None:
+    """Blank is no cadence; digits are days."""
+    assert cadence_days(typed) == days
+
+
+@pytest.mark.parametrize("typed", ["a month", "7.5", "-3"])
+def test_a_typed_cadence_that_is_no_number_is_refused(typed: str) -> None:
+    """Words, fractions and signs are refused beside the field."""
+    with pytest.raises(InvalidInput) as refused:
+        cadence_days(typed)
+    assert refused.value.field == "days"

@@ -21,6 +21,8 @@ def test_contracts_show_their_term_and_notice_deadline(admin: Context) -> None:
     assert situation.account_name == "Acme Analytics"
     assert situation.key_account_manager == "Kim Keyes"
     assert (situation.contact_cadence_days, situation.last_contact) == (30, None)
+    assert situation.may_set_cadence
+    assert not order_situation(admin.as_user("kam2"), records.account_id).may_set_cadence
     (contract,) = situation.contracts
     assert (contract.number, contract.term_months, contract.renewal_type) == (
         "CT-000001",

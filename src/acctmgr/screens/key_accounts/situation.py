@@ -12,9 +12,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
 from acctmgr.screens.base import AcctmgrScreen
+from acctmgr.screens.dialog import FormDialog
 from acctmgr.services.kernel.money import format_money
+from acctmgr.services.key_accounts.cadence import Cadence, cadence_days, set_cadence
 from acctmgr.services.key_accounts.situation import OrderSituation, order_situation
 from acctmgr.services.key_accounts.upsell import Suggestion, upsell
+from acctmgr.widgets.form import FormField
 from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.text import content, counted, day, lines, plain
@@ -38,6 +41,7 @@ class OrderSituationScreen(AcctmgrScreen):
         Binding("escape", "app.pop_screen", "Back"),
         # Before the table's own Enter ("Open"): on this screen a suggestion becomes a line.
         Binding("enter", "make_offer_line", "Make an offer line", priority=True),
+        Binding("k", "set_cadence", "Set contact cadence"),
         Binding("f5", "refresh", "Refresh"),
     ]
 
@@ -73,6 +77,7 @@ class OrderSituationScreen(AcctmgrScreen):
             self.dismiss()
             return
         self.situation = situation
+        self.refresh_bindings()
         self.sub_title = situation.account_name
         self.query_one("#situation-heading", Static).update(content(_heading(situation)))
         for key, text in _sections(situation).items():
@@ -108,6 +113,43 @@ class OrderSituationScreen(AcctmgrScreen):
         suggestion = self.suggestions.get(key or "")
         if suggestion is not None:
             self.on_suggestion_chosen(suggestion)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The cadence is offered to those who may set it; the service refuses anyone else.
+        if action == "set_cadence":
+            return self.situation is not None and self.situation.may_set_cadence
+        return True
+
+    @work(exclusive=True, group="account-edit")
+    async def action_set_cadence(self) -> None:
+        """How many days may pass between two contacts with the key account."""
+        situation = self.situation
+        if situation is None:
+            return
+
+        async def save(typed: dict[str, str]) -> Cadence:
+            saved: Cadence = await self.run_service(
+                set_cadence,
+                situation.account_id,
+                situation.account_version,
+                cadence_days(typed["days"]),
+            )
+            return saved
+
+        current = situation.contact_cadence_days
+        saved = await self.app.push_screen_wait(
+            FormDialog(
+                f"Contact cadence: {situation.account_name}",
+                [FormField("days", "Every (days)", placeholder="1 to 365; empty for none")],
+                save,
+                intro="My day lists the account once this many days pass without a logged "
+                "call, meeting or e-mail.",
+                values={"days": "" if current is None else str(current)},
+                save_label="Save the cadence",
+            )
+        )
+        if saved is not None:
+            self.load()
 
     def on_suggestion_chosen(self, suggestion: Suggestion) -> None:
         """Where a chosen suggestion goes: the offer wizard connects here to put the line on

@@ -16,6 +16,7 @@ from acctmgr.domain.activities import ActivityKind
 from acctmgr.domain.roles import Role
 from acctmgr.errors import InvalidInput, PermissionDenied
 from acctmgr.models import Account, AccountStatus, Activity
+from acctmgr.services.kernel.context import Actor
 from acctmgr.services.kernel.day_sections import LIST_LIMIT
 from acctmgr.services.kernel.permissions import require_segment, segment_filter
 from acctmgr.services.kernel.read_models import ReadModel
@@ -48,6 +49,26 @@ class Cadence(ReadModel):
         return due_on is None or due_on <= today
 
 
+def cadence_days(typed: str) -> int | None:
+    """The cadence a person typed: blank for none, else a whole number of days (checked for
+    its bounds by ``set_cadence``). Raises InvalidInput for anything else."""
+    text = typed.strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise InvalidInput(
+            "A contact cadence is a whole number of days, such as 30; leave it empty for none.",
+            field="days",
+        )
+    return int(text)
+
+
+def may_set_cadence(actor: Actor, account: Account) -> bool:
+    """The account's own Key Account Manager, or an admin."""
+    manages = actor.has(Role.KEY_ACCOUNT_MANAGER) and account.key_account_manager_id == actor.id
+    return manages or actor.has(Role.ADMIN)
+
+
 def last_contact(uow: UnitOfWork, account_id: int) -> datetime | None:
     """When the latest call, meeting or e-mail on the account was logged; None for none."""
     return uow.session.scalar(
@@ -70,10 +91,7 @@ def set_cadence(
     """
     account = uow.get(Account, account_id, "account")
     require_segment(uow.user, account.segment_id, what="account")
-    manages = uow.user.has(Role.KEY_ACCOUNT_MANAGER) and account.key_account_manager_id == (
-        uow.user.id
-    )
-    if not (manages or uow.user.has(Role.ADMIN)):
+    if not may_set_cadence(uow.user, account):
         raise PermissionDenied(
             "Only the account's Key Account Manager or an admin can set its contact cadence."
         )

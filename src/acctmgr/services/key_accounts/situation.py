@@ -33,7 +33,7 @@ from acctmgr.services.kernel.permissions import require_segment
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.terms import notice_deadline
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
-from acctmgr.services.key_accounts.cadence import last_contact
+from acctmgr.services.key_accounts.cadence import last_contact, may_set_cadence
 
 # A subscription ending this soon is flagged: the customer decides before it lapses.
 ENDING_WITHIN = timedelta(days=90)
@@ -126,11 +126,13 @@ class Renewal(ReadModel):
 
 class OrderSituation(ReadModel):
     account_id: int
+    account_version: int
     account_name: str
     segment_id: int
     currency: str
     key_account_manager: str | None
     contact_cadence_days: int | None
+    may_set_cadence: bool  # the reader is its KAM or an admin
     last_contact: datetime | None  # the latest logged call, meeting or e-mail
     today: date
     contracts: list[ContractLine]
@@ -176,11 +178,13 @@ def read_situation(uow: UnitOfWork, account_id: int) -> OrderSituation:
     contract_lines = [_contract_line(c) for c in contracts]
     return OrderSituation(
         account_id=account.id,
+        account_version=account.version,
         account_name=account.name,
         segment_id=account.segment_id,
         currency=in_effect.currency if in_effect else account.currency,
         key_account_manager=manager,
         contact_cadence_days=account.contact_cadence_days,
+        may_set_cadence=may_set_cadence(uow.user, account),
         last_contact=last_contact(uow, account_id),
         today=today,
         contracts=contract_lines,
