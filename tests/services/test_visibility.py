@@ -28,7 +28,14 @@ from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.day_sections import MyDayItem
 from acctmgr.services.kernel.unit_of_work import UseCaseInfo
-from acctmgr.services.key_accounts import finalising, offer_views, offers
+from acctmgr.services.key_accounts import (
+    cadence,
+    finalising,
+    offer_views,
+    offers,
+    situation,
+    upsell,
+)
 from acctmgr.services.mail import outbox
 from acctmgr.services.my_day.day import my_day
 from acctmgr.services.people import users as user_service
@@ -152,6 +159,8 @@ READS: dict[str, Read] = {
     "approvals.latest_for": lambda c, r: inbox.latest_for(c, RecordType.QUOTE, r.quote_id),
     "approvals.preview": lambda c, r: approval_preview.preview(c, RecordType.QUOTE, r.quote_id),
     "audit.trail": lambda c, r: audit.trail(c, RecordType.ACCOUNT, r.account_id),
+    "key_accounts.order_situation": lambda c, r: situation.order_situation(c, r.account_id),
+    "key_accounts.upsell": lambda c, r: upsell.upsell(c, r.account_id),
     "documents.of_record": lambda c, r: stored_documents.record_documents(
         c, RecordType.CONTRACT, r.contract_id
     ),
@@ -180,6 +189,10 @@ LISTS: dict[str, Read] = {
         for item in finalising.contracts_to_finalise(c)
         if item.account_id == r.account_id
     ],
+}
+# Lists of accounts each reader sees only their own part of: Acme's id is never in them.
+ACCOUNT_LISTS: dict[str, Read] = {
+    "key_accounts.due_a_contact": lambda c, _: [due.account_id for due in cadence.due_a_contact(c)],
 }
 
 
@@ -210,7 +223,7 @@ def outsiders(admin: Context) -> list[Context]:
 
 def test_every_read_use_case_is_classified() -> None:
     """A new read use case must say here how its records are kept from other segments."""
-    classified = set(READS) | set(LISTS) | UNSEGMENTED
+    classified = set(READS) | set(LISTS) | set(ACCOUNT_LISTS) | UNSEGMENTED
     assert read_use_cases() == classified
 
 
@@ -235,6 +248,8 @@ def test_other_segments_are_refused_every_read(admin: Context, smb: Records) -> 
         assert refused == set(READS), outsider.login
         for name, listed in LISTS.items():
             assert smb.request_id not in listed(outsider, smb), name
+        for name, listed in ACCOUNT_LISTS.items():
+            assert smb.account_id not in listed(outsider, smb), name
 
 
 def test_the_inbox_lists_the_request_for_its_approver(admin: Context) -> None:

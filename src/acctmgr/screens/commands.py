@@ -42,6 +42,7 @@ COMPANY = ("Edit company identity", "Our name, address and numbers on documents 
 EMAILS_OFF = ("Turn approval e-mails off", "Stop e-mails about approvals; My day still shows them")
 EMAILS_ON = ("Turn approval e-mails on", "E-mail me when an approval reaches me or is decided")
 
+ORDER_SITUATION_HELP = "Contracts, subscriptions, invoices, usage and upsell, before a call"
 NEW_ACCOUNT = ("New account", "Create an account: its name, segment, owner and currency")
 # Everyone's own: who approves for them while they are away.
 DELEGATE = ("Set a delegate", "Name who approves for you while you are away, and the days")
@@ -81,7 +82,19 @@ class GoToCommands(Provider):
             places.append((MY_DELEGATIONS[0], self._my_delegations, MY_DELEGATIONS[1]))
         return places
 
+    def _here(self) -> list[tuple[str, Callable[[], None], str]]:
+        """What the palette offers for the account on screen: its order situation."""
+        from acctmgr.screens.accounts.account import AccountScreen
+
+        screen = self.screen
+        if not isinstance(screen, AccountScreen) or screen.account is None:
+            return []
+        title = f"Order situation of {screen.account.name}"
+        return [(title, screen.action_order_situation, ORDER_SITUATION_HELP)]
+
     async def discover(self) -> Hits:
+        for title, run, help_text in self._here():
+            yield DiscoveryHit(_literal(title), run, text=title, help=help_text)
         for title, run, help_text in self._places():
             yield DiscoveryHit(title, run, help=help_text)
         if self.acctmgr.signed_in:
@@ -89,6 +102,12 @@ class GoToCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
+        for title, run, help_text in self._here():
+            score = matcher.match(title)
+            if score > 0:  # a customer's name: shown as letters, never as markup
+                yield Hit(
+                    score, matcher.highlight(_literal(title)), run, text=title, help=help_text
+                )
         for title, run, help_text in self._places():
             score = matcher.match(title)
             if score > 0:

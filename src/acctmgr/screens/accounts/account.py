@@ -64,6 +64,7 @@ class AccountScreen(AcctmgrScreen):
         Binding("b", "billing_address", "Billing address", show=False),
         Binding("s", "schedule", "New task"),
         Binding("p", "agreed_prices", "Agreed prices"),
+        Binding("o", "order_situation", "Open order situation"),
         *(
             Binding(str(number), f"show_tab('{key}')", label, show=False)
             for number, (key, label, _) in enumerate(TABS, start=1)
@@ -217,6 +218,12 @@ class AccountScreen(AcctmgrScreen):
         choices += [task_dialogs.about(row.record_type, row.id, row.title) for row in rows]
         if await task_dialogs.schedule_task(self, choices):
             self._reload("timeline")
+
+    def action_order_situation(self) -> None:
+        """The key account's order situation and upsell potential, before a call."""
+        from acctmgr.screens.key_accounts.situation import OrderSituationScreen
+
+        self.app.push_screen(OrderSituationScreen(self.account_id))
 
     def action_new_case(self) -> None:
         from acctmgr.screens.retention.case import open_new_case

@@ -24,12 +24,22 @@ from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.day_sections import DaySection, MyDayItem, Section
 from acctmgr.services.kernel.plain_reads import reading_actor
 from acctmgr.services.key_accounts.finalise_day import FINALISE
+from acctmgr.services.key_accounts.my_day import DUE_A_CONTACT
 from acctmgr.services.key_accounts.offer_day import OFFERS
 from acctmgr.services.people.my_day import delegation_banners
 from acctmgr.services.retention.my_day import CASES
 
 # The sections, in the order My day shows them; a new area adds its own here.
-SECTIONS: tuple[Section, ...] = (SETUP, DUE, WAITING, CASES, OFFERS, FINALISE, RENEWALS)
+SECTIONS: tuple[Section, ...] = (
+    SETUP,
+    DUE,
+    WAITING,
+    CASES,
+    OFFERS,
+    FINALISE,
+    RENEWALS,
+    DUE_A_CONTACT,
+)
 
 
 @dataclass(frozen=True)
