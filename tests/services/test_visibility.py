@@ -34,6 +34,7 @@ from acctmgr.services.key_accounts import (
     offer_views,
     offers,
     situation,
+    starting_points,
     upsell,
 )
 from acctmgr.services.mail import outbox
@@ -168,6 +169,7 @@ READS: dict[str, Read] = {
     "documents.text": lambda c, r: stored_documents.document_text(c, r.document_id),
     "documents.file": lambda c, r: copies.document_file(c, r.document_id),
     "key_accounts.offer": lambda c, r: offer_views.get_offer(c, r.offer_id),
+    "key_accounts.offer_starts": lambda c, r: starting_points.offer_starts(c, r.account_id),
     "key_accounts.contract_checklist": lambda c, r: finalising.checklist(c, r.contract_id),
     "outbox.list": lambda c, _: outbox.outbox(c),
     "outbox.email": lambda c, r: outbox.email(c, r.email_id),
