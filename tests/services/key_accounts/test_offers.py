@@ -22,7 +22,7 @@ from acctmgr.models import (
     OutboxEmail,
 )
 from acctmgr.services.kernel.context import Context
-from acctmgr.services.key_accounts import answers, expiry, offers, sending
+from acctmgr.services.key_accounts import answers, expiry, offers, sending, suggested_lines
 from acctmgr.services.key_accounts.offer_views import get_offer
 from acctmgr.services.key_accounts.wizard import OfferStage
 from acctmgr.services.my_day import day as my_day
@@ -329,3 +329,23 @@ def test_my_day_shows_the_kam_what_each_open_offer_waits_on(
     support.accept(kam, acct, get_offer(kam, offer.id))
     assert lines() == []
     assert my_day.my_day(admin.as_user("ae")).items("offers") == []
+
+
+def test_a_suggestion_becomes_a_line_of_the_kams_draft_offer(
+    admin: Context, acct: KeyAccount
+) -> None:
+    kam = kam_of(admin)
+    line = suggested_lines.SuggestedLineIn(sku_code="WORKSHOP", quantity=2, reason="Peers hold it.")
+    made = suggested_lines.add_suggested_line(kam, acct.account_id, line)
+    assert made.title == "Upsell"
+    assert made.is_primary
+    assert [(line.sku_code, line.quantity) for line in made.quote.lines] == [("WORKSHOP", 2)]
+    again = suggested_lines.add_suggested_line(kam, acct.account_id, line)
+    assert again.id == made.id  # the same draft offer, the line's quantity added to
+    assert [(line.sku_code, line.quantity) for line in again.quote.lines] == [("WORKSHOP", 4)]
+    with pytest.raises(InvalidInput, match="not sold any more"):
+        suggested_lines.add_suggested_line(
+            kam, acct.account_id, suggested_lines.SuggestedLineIn(sku_code="OLDPLAN")
+        )
+    with pytest.raises(PermissionDenied):
+        suggested_lines.add_suggested_line(admin.as_user("ae"), acct.account_id, line)

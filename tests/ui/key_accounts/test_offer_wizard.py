@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from acctmgr.app import AcctmgrApp
 from acctmgr.domain.records import RecordType
@@ -17,23 +17,32 @@ from acctmgr.models import (
     Activity,
     Contract,
     ContractStatus,
+    Document,
     Offer,
     OfferAcceptance,
     OutboxEmail,
     Quote,
+    User,
 )
 from acctmgr.screens.accounts.account import AccountScreen
 from acctmgr.screens.approvals.inbox import ApprovalScreen
-from acctmgr.screens.dialog import FormDialog
+from acctmgr.screens.dialog import ConfirmScreen, FormDialog
+from acctmgr.screens.key_accounts.finalise import FinaliseStep
 from acctmgr.screens.key_accounts.offer import OfferScreen
 from acctmgr.screens.key_accounts.offer_steps import AnswerStep, DesignStep, SendStep
+from acctmgr.screens.key_accounts.situation import OrderSituationScreen
 from acctmgr.screens.sales.sku_picker import SkuPicker
 from acctmgr.services.accounts import records as account_service
 from acctmgr.services.accounts.records import AccountIn, ContactIn
 from acctmgr.services.key_accounts import managers
-from tests.ui_support import build_app, settle
+from tests.services.key_accounts.finalise_support import TINY_PDF
+from tests.ui_support import build_app, notifications, settle, until, while_waiting
 
 SIZE = (100, 30)
+
+
+def checklist(app: AcctmgrApp) -> str:
+    return str(app.screen.query_one("#finalise-checklist", Static).render())
 
 
 def key_account(app: AcctmgrApp) -> int:
@@ -76,7 +85,7 @@ async def press(app: AcctmgrApp, pilot: Any, *keys: str) -> None:
     await settle(app, pilot)
 
 
-async def test_an_offer_from_design_to_the_contract_for_signature(
+async def test_an_offer_from_the_order_situation_to_the_finalised_contract(
     tmp_path: Path, office: Path
 ) -> None:
     app = build_app(tmp_path, "kam", office)
@@ -85,6 +94,11 @@ async def test_an_offer_from_design_to_the_contract_for_signature(
         account_id = key_account(app)
         await app.push_screen(AccountScreen(account_id))
         await settle(app, pilot)
+        # Before the call: the order situation (a new key account: nothing running yet).
+        await press(app, pilot, "o")
+        assert isinstance(app.screen, OrderSituationScreen)
+        await press(app, pilot, "escape")
+        assert isinstance(app.screen, AccountScreen)
         await press(app, pilot, "w")
         assert isinstance(app.screen, FormDialog)
         await type_into(app, pilot, "#title", "Analytics for every store")
@@ -137,6 +151,43 @@ async def test_an_offer_from_design_to_the_contract_for_signature(
         assert shown.status is OfferStatus.ACCEPTED
         assert shown.holder == "Customer Services"
 
+    app = build_app(tmp_path, "custsvc")
+    shown_notes = notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await app.push_screen(OfferScreen(offer.id))
+        await settle(app, pilot)
+        await press(app, pilot, "enter")
+        assert isinstance(app.screen, FinaliseStep)
+        await until(app, pilot, lambda: "✗" in checklist(app), "the checklist is shown")
+        for name, value in (
+            ("signer_name", "Ines Invoice"),
+            ("signer_title", "CFO"),
+            ("signed_on", "2026-11-23"),
+            ("our_signer_name", "Sam Service"),
+            ("our_signer_title", "Customer Services"),
+            ("our_signed_on", "2026-11-23"),
+        ):
+            app.screen.query_one(f"#{name}", Input).value = value
+        await press(app, pilot, "ctrl+s")
+        await until(app, pilot, lambda: "✓ Both signatures" in checklist(app), "signatures")
+        pdf = tmp_path / "signed.pdf"
+        pdf.write_bytes(TINY_PDF)
+        app.screen.query_one("#path", Input).value = str(pdf)
+        await press(app, pilot, "ctrl+n")
+        await until(app, pilot, lambda: "✗" not in checklist(app), "every item passes")
+        await pilot.press("ctrl+w")
+        await while_waiting(pilot, lambda: isinstance(app.screen, ConfirmScreen), "asked")
+        await pilot.press("y")
+        await until(app, pilot, lambda: isinstance(app.screen, OfferScreen), "the step is done")
+        await until(
+            app,
+            pilot,
+            lambda: app.screen.offer is not None and app.screen.offer.stage.value == "fulfilment",
+            "handed to fulfilment",
+        )
+        assert any("is finalised" in note for note in shown_notes)
+
     with app.context.database.read_session() as session:
         stored = session.get(Offer, offer.id)
         assert stored is not None
@@ -146,7 +197,13 @@ async def test_an_offer_from_design_to_the_contract_for_signature(
         acceptance = session.scalars(select(OfferAcceptance)).one()
         assert acceptance.quote_version == quote.version
         contract = session.scalars(select(Contract).where(Contract.quote_id == quote.id)).one()
-        assert contract.status is ContractStatus.SENT_FOR_SIGNATURE
+        # Finalised; it starts on the first of next month, when the worker puts it in effect.
+        assert contract.status is ContractStatus.SIGNED
+        assert (contract.signer_name, contract.our_signer_name) == ("Ines Invoice", "Sam Service")
+        finaliser = session.scalar(select(User.login).where(User.id == contract.finalised_by_id))
+        assert finaliser == "custsvc"
+        signed = session.scalars(select(Document).where(Document.kind == "signed_contract")).one()
+        assert signed.record_id == contract.id
         assert contract.annual_value_minor == quote.net_total_minor
         subjects = [m.subject for m in session.scalars(select(OutboxEmail))]
         assert any(s.startswith("Our offer for Nova Retail GmbH") for s in subjects)

@@ -152,17 +152,34 @@ class OrderSituationScreen(AcctmgrScreen):
             self.load()
 
     def on_suggestion_chosen(self, suggestion: Suggestion) -> None:
-        """Where a chosen suggestion goes: the offer wizard connects here to put the line on
-        the account's offer. Until then, it says what the line would be."""
+        """Put the suggestion's SKU on the KAM's draft offer of the account, and open it."""
         if suggestion.sku_code is None:
             self.notify(
                 f"{suggestion.kind.label}: this suggestion is for the call; it has no offer line."
             )
             return
-        self.notify(
-            f"Offer line {suggestion.quantity or 1} x {suggestion.sku_code}: making offers "
-            "from suggestions comes with the offer wizard."
+        self.run_worker(self._make_offer_line(suggestion), group="offer-step", exclusive=True)
+
+    async def _make_offer_line(self, suggestion: Suggestion) -> None:
+        from acctmgr.screens.key_accounts.offer import OfferScreen
+        from acctmgr.services.key_accounts import suggested_lines
+
+        assert suggestion.sku_code is not None
+        offer = await self.call(
+            suggested_lines.add_suggested_line,
+            self.account_id,
+            suggested_lines.SuggestedLineIn(
+                sku_code=suggestion.sku_code,
+                quantity=suggestion.quantity or 1,
+                reason=suggestion.reason[:500],
+            ),
         )
+        if offer is not None:
+            self.notify(
+                f"{suggestion.quantity or 1} x {suggestion.sku_code} is on the offer "
+                f"\"{offer.title}\"."
+            )
+            await self.app.push_screen(OfferScreen(offer.id))
 
 
 def _heading(situation: OrderSituation) -> str:
