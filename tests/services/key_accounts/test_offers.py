@@ -20,6 +20,8 @@ from acctmgr.models import (
     OfferAcceptance,
     Opportunity,
     OutboxEmail,
+    Package,
+    PackageItem,
 )
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.key_accounts import answers, expiry, offers, sending, suggested_lines
@@ -349,3 +351,35 @@ def test_a_suggestion_becomes_a_line_of_the_kams_draft_offer(
         )
     with pytest.raises(PermissionDenied):
         suggested_lines.add_suggested_line(admin.as_user("ae"), acct.account_id, line)
+
+
+def test_a_package_start_leaves_out_skus_no_longer_sold_and_names_them(
+    admin: Context, acct: KeyAccount
+) -> None:
+    with admin.database.write_session() as session:
+        package = Package(
+            code="GROWTH",
+            name="Growth",
+            created_at=admin.clock.now(),
+            items=[
+                PackageItem(sku_id=acct.shop.platform, quantity=3),
+                PackageItem(sku_id=acct.shop.retired, quantity=1),
+            ],
+        )
+        session.add(package)
+        session.commit()
+        package_id = package.id
+    kam = kam_of(admin)
+    made = offers.new_offer(
+        kam,
+        acct.opportunity_id,
+        offers.NewOfferIn(
+            title="Growth",
+            valid_until=kam.clock.now().date() + timedelta(days=9),
+            starts_on=support.STARTS,
+            start_from=offers.StartFrom.PACKAGE,
+            source_id=package_id,
+        ),
+    )
+    assert made.left_out == ["OLDPLAN"]
+    assert [(line.sku_code, line.quantity) for line in made.offer.quote.lines] == [("PLATFORM", 3)]
