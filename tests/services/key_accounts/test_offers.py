@@ -23,6 +23,7 @@ from acctmgr.models import (
     Package,
     PackageItem,
 )
+from acctmgr.services.approvals import inbox
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.key_accounts import answers, expiry, offers, sending, suggested_lines
 from acctmgr.services.key_accounts.offer_views import get_offer
@@ -383,3 +384,17 @@ def test_a_package_start_leaves_out_skus_no_longer_sold_and_names_them(
     )
     assert made.left_out == ["OLDPLAN"]
     assert [(line.sku_code, line.quantity) for line in made.offer.quote.lines] == [("PLATFORM", 3)]
+
+
+def test_an_offer_expiring_while_it_waits_for_approval_is_taken_from_the_approvers(
+    admin: Context, acct: KeyAccount
+) -> None:
+    kam = kam_of(admin)
+    offer = support.new_offer(kam, acct, discount="35")
+    offer = sending.submit_offer(kam, offer.id, offer.version)
+    admin.clock.advance(timedelta(days=31))  # type: ignore[attr-defined]
+    assert expiry.expire_offers(admin) == 1
+    expired = get_offer(kam, offer.id)
+    assert expired.status is OfferStatus.EXPIRED
+    assert expired.quote.status is QuoteStatus.DRAFT
+    assert inbox.inbox(admin.as_user("finance")) == []

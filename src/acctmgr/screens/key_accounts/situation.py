@@ -177,7 +177,7 @@ class OrderSituationScreen(AcctmgrScreen):
         if offer is not None:
             self.notify(
                 f"{suggestion.quantity or 1} x {suggestion.sku_code} is on the offer "
-                f"\"{offer.title}\"."
+                f'"{offer.title}".'
             )
             await self.app.push_screen(OfferScreen(offer.id))
 

@@ -12,7 +12,8 @@ from sqlalchemy import select, update
 
 from acctmgr.domain.records import RecordType
 from acctmgr.domain.sales import OfferStatus
-from acctmgr.models import Account, Offer, User
+from acctmgr.models import Account, Offer, Quote, User
+from acctmgr.services.approvals import requests as approval_requests
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.key_accounts.sending import close_reminders
@@ -41,6 +42,11 @@ def expire_offers(uow: UnitOfWork) -> int:
         offer = uow.session.get(Offer, offer_id, populate_existing=True)
         assert offer is not None
         expired += 1
+        # An offer that expired while waiting for its approvals no longer needs them.
+        quote = uow.session.scalars(select(Quote).where(Quote.offer_id == offer.id)).one()
+        request = approval_requests.open_request(uow, RecordType.QUOTE, quote.id)
+        if request is not None:
+            approval_requests.recall_request(uow, request)
         close_reminders(uow, offer, "Cancelled: the offer expired")
         audit.record(uow, RecordType.OFFER, offer.id, "expired", {"valid_until": offer.valid_until})
         _tell_owner(uow, offer)

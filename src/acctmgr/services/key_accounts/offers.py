@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 
 from acctmgr.domain.contracts import RenewalType
 from acctmgr.domain.sales import OfferStatus, OpportunityKind, OpportunityStage
-from acctmgr.errors import InvalidInput
+from acctmgr.errors import InvalidInput, NotFound
 from acctmgr.models import Account, Offer, Opportunity, Package, Quote, Role
 from acctmgr.services.documents import rendering
 from acctmgr.services.kernel import audit
@@ -203,6 +203,9 @@ def make_primary(uow: UnitOfWork, offer_id: int, expected_version: int) -> Offer
     """
     offer, _, _ = offer_record(uow, offer_id)
     require_owner(uow, offer)
+    # The opportunity's row, locked, orders two sessions choosing its primary offer.
+    uow.session.get(Opportunity, offer.opportunity_id, with_for_update=True)
+    uow.session.refresh(offer)
     uow.expect_version(offer, expected_version, "offer")
     if offer.status in (OfferStatus.DECLINED, OfferStatus.EXPIRED):
         raise InvalidInput(f"This offer was {offer.status.value}; it cannot be the primary one.")
@@ -238,7 +241,10 @@ def _check_terms(uow: UnitOfWork, data: OfferTermsIn) -> None:
 
 
 def _open_opportunity(uow: UnitOfWork, opportunity_id: int) -> Opportunity:
-    opportunity = uow.get(Opportunity, opportunity_id, "opportunity")
+    # Locked: offers added to one opportunity at once are numbered and made primary in turn.
+    opportunity = uow.session.get(Opportunity, opportunity_id, with_for_update=True)
+    if opportunity is None:
+        raise NotFound(f"There is no opportunity with number {opportunity_id}.")
     account = uow.get(Account, opportunity.account_id, "account")
     require_segment(uow.user, account.segment_id, what="opportunity")
     if opportunity.owner_id != uow.user.id:
