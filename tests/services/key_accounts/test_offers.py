@@ -13,6 +13,7 @@ from acctmgr.domain.records import RecordType
 from acctmgr.domain.sales import ANOTHER_ACCEPTED, OfferStatus, QuoteStatus
 from acctmgr.errors import Conflict, InvalidInput, PermissionDenied
 from acctmgr.models import (
+    AccountPackage,
     Activity,
     Contract,
     Document,
@@ -23,13 +24,14 @@ from acctmgr.models import (
     Package,
     PackageItem,
 )
+from acctmgr.services.accounts import records as account_service
 from acctmgr.services.approvals import inbox
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.key_accounts import answers, expiry, offers, sending, suggested_lines
 from acctmgr.services.key_accounts.offer_views import get_offer
 from acctmgr.services.key_accounts.wizard import OfferStage
 from acctmgr.services.my_day import day as my_day
-from acctmgr.services.sales import quote_builder
+from acctmgr.services.sales import agreed_prices, quote_builder
 from tests import key_account_support as support
 from tests.key_account_support import KeyAccount
 
@@ -396,5 +398,108 @@ def test_an_offer_expiring_while_it_waits_for_approval_is_taken_from_the_approve
     assert expiry.expire_offers(admin) == 1
     expired = get_offer(kam, offer.id)
     assert expired.status is OfferStatus.EXPIRED
-    assert expired.quote.status is QuoteStatus.DRAFT
+    assert expired.quote.status is QuoteStatus.SUPERSEDED
     assert inbox.inbox(admin.as_user("finance")) == []
+
+
+def test_an_expired_alternative_does_not_stand_in_the_way_of_acceptance(
+    admin: Context, acct: KeyAccount
+) -> None:
+    kam = kam_of(admin)
+    today = kam.clock.now().date()
+    sent = support.sent_offer(kam, acct, "Long")
+    short = offers.new_offer(
+        kam,
+        acct.opportunity_id,
+        offers.NewOfferIn(title="Short", valid_until=today, starts_on=support.STARTS),
+    ).offer
+    admin.clock.advance(timedelta(days=1))  # type: ignore[attr-defined]
+    assert expiry.expire_offers(admin) == 1
+    assert get_offer(kam, short.id).quote.status is QuoteStatus.SUPERSEDED
+    accepted = support.accept(kam, acct, get_offer(kam, sent.id))
+    with admin.database.read_session() as session:
+        opportunity = session.get(Opportunity, acct.opportunity_id)
+        assert opportunity is not None
+        assert opportunity.amount_minor == accepted.quote.net_total_minor
+
+
+def test_a_sent_offer_is_not_submitted_again(admin: Context, acct: KeyAccount) -> None:
+    kam = kam_of(admin)
+    offer = support.sent_offer(kam, acct)
+    with pytest.raises(InvalidInput, match="was sent"):
+        sending.submit_offer(kam, offer.id, offer.version)
+
+
+def test_a_refused_offer_opens_no_opportunity(admin: Context, acct: KeyAccount) -> None:
+    kam = kam_of(admin)
+    today = kam.clock.now().date()
+    with pytest.raises(InvalidInput, match="validity"):
+        offers.new_offer(
+            kam,
+            offers.OpportunityIn(account_id=acct.account_id, name="Never"),
+            offers.NewOfferIn(title="X", valid_until=today - timedelta(days=1), starts_on=today),
+        )
+    with admin.database.read_session() as session:
+        names = session.scalars(select(Opportunity.name)).all()
+        assert "Never" not in names
+    made = offers.new_offer(
+        kam,
+        offers.OpportunityIn(account_id=acct.account_id, name="Stores"),
+        offers.NewOfferIn(title="X", valid_until=today, starts_on=today),
+    ).offer
+    assert made.opportunity_name == "Stores"
+
+
+def test_a_package_start_takes_agreed_prices_and_never_another_accounts_package(
+    admin: Context, acct: KeyAccount
+) -> None:
+    kam = kam_of(admin)
+    today = kam.clock.now().date()
+    agreed_prices.save_agreed_price(
+        kam,
+        acct.account_id,
+        agreed_prices.AgreedPriceIn(
+            sku_code="PLATFORM", discount_pct="30", valid_from=today, valid_until=support.STARTS
+        ),
+    )
+    other = account_service.create_account(
+        admin, account_service.AccountIn(name="Other GmbH", segment_code="SMB")
+    ).id
+    with admin.database.write_session() as session:
+        own = Package(
+            code="NOVA",
+            name="Nova's",
+            created_at=admin.clock.now(),
+            items=[PackageItem(sku_id=acct.shop.platform, quantity=1)],
+        )
+        theirs = Package(
+            code="THEIRS",
+            name="Theirs",
+            created_at=admin.clock.now(),
+            items=[PackageItem(sku_id=acct.shop.workshop, quantity=7)],
+        )
+        session.add_all([own, theirs])
+        session.flush()
+        session.add(
+            AccountPackage(package_id=theirs.id, account_id=other, created_at=admin.clock.now())
+        )
+        session.commit()
+        own_id, theirs_id = own.id, theirs.id
+
+    def start(package_id: int) -> offers.NewOfferResult:
+        return offers.new_offer(
+            kam,
+            acct.opportunity_id,
+            offers.NewOfferIn(
+                title="P",
+                valid_until=today,
+                starts_on=today,
+                start_from=offers.StartFrom.PACKAGE,
+                source_id=package_id,
+            ),
+        )
+
+    [line] = start(own_id).offer.quote.lines
+    assert line.discount_pct == 30
+    with pytest.raises(InvalidInput, match="another account"):
+        start(theirs_id)

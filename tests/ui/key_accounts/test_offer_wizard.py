@@ -4,6 +4,7 @@ acceptance, and Customer Services finalise the contract; then the stored rows ar
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from acctmgr.app import AcctmgrApp
 from acctmgr.domain.records import RecordType
 from acctmgr.domain.sales import OfferStatus, QuoteStatus
 from acctmgr.models import (
+    AccountPackage,
     Activity,
     Contract,
     ContractStatus,
@@ -21,7 +23,9 @@ from acctmgr.models import (
     Offer,
     OfferAcceptance,
     OutboxEmail,
+    Package,
     Quote,
+    Sku,
     User,
 )
 from acctmgr.screens.accounts.account import AccountScreen
@@ -34,7 +38,8 @@ from acctmgr.screens.key_accounts.situation import OrderSituationScreen
 from acctmgr.screens.sales.sku_picker import SkuPicker
 from acctmgr.services.accounts import records as account_service
 from acctmgr.services.accounts.records import AccountIn, ContactIn
-from acctmgr.services.key_accounts import managers
+from acctmgr.services.key_accounts import managers, offers
+from acctmgr.services.sales import quote_builder
 from tests.services.key_accounts.finalise_support import TINY_PDF
 from tests.ui_support import build_app, notifications, settle, until, while_waiting
 
@@ -212,3 +217,43 @@ async def test_an_offer_from_the_order_situation_to_the_finalised_contract(
             select(Activity).where(Activity.record_type == RecordType.OFFER)
         ).one()
         assert reminder.done_at is not None
+
+
+async def test_an_offers_lines_are_saved_as_the_accounts_package(
+    tmp_path: Path, office: Path
+) -> None:
+    app = build_app(tmp_path, "kam", office)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        account_id = key_account(app)
+        kam = app.context.as_user("kam")
+        opportunity = offers.open_opportunity(
+            kam, offers.OpportunityIn(account_id=account_id, name="Stores")
+        )
+        with app.context.database.read_session() as session:
+            sku_id = session.scalars(select(Sku.id).where(Sku.retired_at.is_(None))).first()
+        assert sku_id is not None
+        made = offers.new_offer(
+            kam,
+            opportunity,
+            offers.NewOfferIn(
+                title="Stores", valid_until=date(2026, 12, 31), starts_on=date(2027, 1, 1)
+            ),
+        ).offer
+        quote_builder.add_catalogue_line(
+            kam, made.quote.id, made.quote.version, quote_builder.CatalogueLineIn(sku_id=sku_id)
+        )
+        await app.push_screen(OfferScreen(made.id))
+        await settle(app, pilot)
+        await press(app, pilot, "v")
+        assert isinstance(app.screen, FormDialog)
+        await type_into(app, pilot, "#name", "Nova's store pack")
+        await press(app, pilot, "ctrl+s")
+        assert isinstance(app.screen, OfferScreen)
+    with app.context.database.read_session() as session:
+        owned = session.scalars(select(AccountPackage)).one()
+        package = session.get(Package, owned.package_id)
+        assert package is not None
+        assert owned.account_id == account_id
+        assert package.name == "Nova's store pack"
+        assert [item.sku_id for item in package.items] == [sku_id]

@@ -42,6 +42,7 @@ class OfferScreen(AcctmgrScreen):
         Binding("n", "clone", "New alternative (a copy)"),
         Binding("m", "make_primary", "Make primary"),
         Binding("a", "decide", "Approve or reject"),
+        Binding("v", "save_package", "Save its lines as the account's package"),
         Binding("o", "open_account", "Open account"),
     ]
 
@@ -131,6 +132,33 @@ class OfferScreen(AcctmgrScreen):
             self.notify(f'"{made.title}" is the primary offer now.')
             await self._show(made)
 
+    @work(exclusive=True, group="offer-step")
+    async def action_save_package(self) -> None:
+        offer = self.offer
+        if offer is None:
+            return
+        from acctmgr.services.sales import account_packages
+
+        async def save(values: dict[str, str]) -> str:
+            saved = await self.run_service(
+                account_packages.save_from_quote, offer.quote.id, values["name"]
+            )
+            return str(saved.code)
+
+        code = await self.app.push_screen_wait(
+            FormDialog(
+                "Save as the account's package",
+                [FormField("name", "Package name")],
+                save,
+                intro=f"The offer's catalogue lines, kept as a package only {offer.account_name}'s "
+                "offers can start from.",
+                values={"name": offer.title},
+                save_label="Save the package",
+            )
+        )
+        if code:
+            self.notify(f"Saved as package {code}; new offers of the account can start from it.")
+
     def action_decide(self) -> None:
         if self.offer is not None:
             from acctmgr.domain.records import RecordType
@@ -190,6 +218,8 @@ async def new_offer_dialog(
         from acctmgr.errors import InvalidInput
 
         chosen = values["opportunity"] or NEW_OPPORTUNITY
+        if chosen == NEW_OPPORTUNITY and not values["opportunity_name"].strip():
+            raise InvalidInput("Name the new opportunity.", field="opportunity_name")
         source, _, source_id = (values["start_from"] or "empty").partition(":")
         data = offers.NewOfferIn(
             title=values["title"],
@@ -198,17 +228,14 @@ async def new_offer_dialog(
             start_from=offers.StartFrom(source),
             source_id=int(source_id) if source_id else None,
         )
-        if chosen == NEW_OPPORTUNITY:
-            if not values["opportunity_name"].strip():
-                raise InvalidInput("Name the new opportunity.", field="opportunity_name")
-            opportunity_id: int = await screen.run_service(
-                offers.open_opportunity,
-                offers.OpportunityIn(account_id=account_id, name=values["opportunity_name"]),
-            )
-        else:
-            opportunity_id = int(chosen)
+        opportunity: int | offers.OpportunityIn = (
+            int(chosen)
+            if chosen != NEW_OPPORTUNITY
+            else offers.OpportunityIn(account_id=account_id, name=values["opportunity_name"])
+        )
+        # One use case: a refused offer leaves no empty opportunity behind.
         result: offers.NewOfferResult = await screen.run_service(
-            offers.new_offer, opportunity_id, data
+            offers.new_offer, opportunity, data
         )
         if result.left_out:
             screen.notify(

@@ -107,6 +107,16 @@ def accept_offer(
     billing_details.check_before_sending(uow, account, quote.territory, "contract")
     for other in _other_open_offers(uow, offer):
         _decline(uow, other, ANOTHER_ACCEPTED)
+    # Every other quote of the opportunity is done with (declined or expired offers' too),
+    # so the accepted one is the opportunity's quote when it closes.
+    for quote_of_other in uow.session.scalars(
+        select(Quote).where(
+            Quote.opportunity_id == opportunity.id,
+            Quote.id != quote.id,
+            Quote.status != QuoteStatus.SUPERSEDED,
+        )
+    ):
+        quote_of_other.status = QuoteStatus.SUPERSEDED
     uow.session.flush()
     # Closed won while the quote is still as approved (the rule ``opportunities.close`` holds);
     # the other offers' quotes are superseded, so this one is the opportunity's quote.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from acctmgr.domain.records import RecordType
-from acctmgr.domain.sales import OfferStatus
+from acctmgr.domain.sales import OfferStatus, QuoteStatus
 from acctmgr.models import Account, Offer, Quote, User
 from acctmgr.services.approvals import requests as approval_requests
 from acctmgr.services.kernel import audit
@@ -47,6 +47,8 @@ def expire_offers(uow: UnitOfWork) -> int:
         request = approval_requests.open_request(uow, RecordType.QUOTE, quote.id)
         if request is not None:
             approval_requests.recall_request(uow, request)
+        # Done with, as a declined offer's: never the opportunity's quote, never edited.
+        quote.status = QuoteStatus.SUPERSEDED
         close_reminders(uow, offer, "Cancelled: the offer expired")
         audit.record(uow, RecordType.OFFER, offer.id, "expired", {"valid_until": offer.valid_until})
         _tell_owner(uow, offer)

@@ -19,11 +19,12 @@ from sqlalchemy import select, update
 from acctmgr.domain.contracts import RenewalType
 from acctmgr.domain.sales import OfferStatus, OpportunityKind, OpportunityStage
 from acctmgr.errors import InvalidInput, NotFound
-from acctmgr.models import Account, Offer, Opportunity, Package, Quote, Role
+from acctmgr.models import Account, AccountPackage, Offer, Opportunity, Package, Quote, Role
 from acctmgr.services.documents import rendering
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.permissions import require_role, require_segment
 from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.terms import check_notice_within_term
 from acctmgr.services.kernel.text_fields import FreeText, SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.key_accounts.offer_views import (
@@ -99,6 +100,10 @@ class CoverIn(BaseModel):
 @use_case("key_accounts.open_opportunity")
 def open_opportunity(uow: UnitOfWork, data: OpportunityIn) -> int:
     """A Key Account Manager's opportunity on an account of their segment; returns its id."""
+    return _opened(uow, data).id
+
+
+def _opened(uow: UnitOfWork, data: OpportunityIn) -> Opportunity:
     require_role(uow.user, Role.KEY_ACCOUNT_MANAGER, to="open an offer opportunity")
     account = uow.get(Account, data.account_id, "account")
     require_segment(uow.user, account.segment_id, what="account")
@@ -106,7 +111,7 @@ def open_opportunity(uow: UnitOfWork, data: OpportunityIn) -> int:
         raise InvalidInput("A rate reduction is asked for with a retention case.", field="kind")
     if data.expected_close_on is not None and data.expected_close_on < uow.now.date():
         raise InvalidInput("The expected close cannot be in the past.", field="expected_close_on")
-    opportunity = uow.add(
+    return uow.add(
         Opportunity(
             account_id=account.id,
             owner_id=uow.user.id,
@@ -117,29 +122,34 @@ def open_opportunity(uow: UnitOfWork, data: OpportunityIn) -> int:
             expected_close_on=data.expected_close_on,
         )
     )
-    return opportunity.id
 
 
 @use_case("key_accounts.new_offer")
-def new_offer(uow: UnitOfWork, opportunity_id: int, data: NewOfferIn) -> NewOfferResult:
-    """A draft offer on the opportunity, its quote started from ``data.start_from``.
+def new_offer(
+    uow: UnitOfWork, opportunity: int | OpportunityIn, data: NewOfferIn
+) -> NewOfferResult:
+    """A draft offer on the opportunity (an id, or a new one opened in the same transaction),
+    its quote started from ``data.start_from``.
 
     Only the opportunity's owner, on an open opportunity; the validity and the start cannot be
     in the past; the notice must be shorter than the term; the template is an offer template.
     The first offer of an opportunity is its primary one.
     """
-    opportunity = _open_opportunity(uow, opportunity_id)
-    account = uow.get(Account, opportunity.account_id, "account")
     _check_terms(uow, data)
     if data.starts_on < uow.now.date():
         raise InvalidInput("An offer cannot start in the past.", field="starts_on")
+    check_notice_within_term(data.term_months, data.notice_days)
+    if isinstance(opportunity, OpportunityIn):
+        opportunity = _opened(uow, opportunity).id
+    found = _open_opportunity(uow, opportunity)
+    account = uow.get(Account, found.account_id, "account")
     first = not uow.session.scalar(
-        select(Offer.id).where(Offer.opportunity_id == opportunity.id).limit(1)
+        select(Offer.id).where(Offer.opportunity_id == found.id).limit(1)
     )
     offer = uow.add(
         Offer(
             account_id=account.id,
-            opportunity_id=opportunity.id,
+            opportunity_id=found.id,
             owner_id=uow.user.id,
             title=data.title,
             status=OfferStatus.DRAFT,
@@ -152,7 +162,7 @@ def new_offer(uow: UnitOfWork, opportunity_id: int, data: NewOfferIn) -> NewOffe
     quote = offer_quotes.draft_quote(
         uow,
         account,
-        opportunity_id=opportunity.id,
+        opportunity_id=found.id,
         offer_id=offer.id,
         starts_on=data.starts_on,
         term_months=data.term_months,
@@ -160,8 +170,8 @@ def new_offer(uow: UnitOfWork, opportunity_id: int, data: NewOfferIn) -> NewOffe
     )
     left_out = _start_lines(uow, quote, account, data)
     quotes.total(quote)
-    if opportunity.stage is OpportunityStage.QUALIFYING:
-        opportunity.stage = OpportunityStage.PROPOSAL
+    if found.stage is OpportunityStage.QUALIFYING:
+        found.stage = OpportunityStage.PROPOSAL
     uow.session.flush()
     return NewOfferResult(offer=offer_view(uow, offer.id), left_out=left_out)
 
@@ -278,6 +288,11 @@ def _start_lines(uow: UnitOfWork, quote: Quote, account: Account, data: NewOffer
         raise InvalidInput(f"Choose the {source.value} the offer starts from.", field="source_id")
     if source is StartFrom.PACKAGE:
         package = uow.get(Package, data.source_id, "package")
+        owner = uow.session.scalar(
+            select(AccountPackage.account_id).where(AccountPackage.package_id == package.id)
+        )
+        if owner is not None and owner != account.id:
+            raise InvalidInput("That package belongs to another account.", field="source_id")
         if package.retired_at is not None:
             raise InvalidInput(f"The package {package.code} is retired.", field="source_id")
         return offer_quotes.from_package(uow, quote, package)

@@ -56,6 +56,10 @@ def submit_offer(uow: UnitOfWork, offer_id: int, expected_version: int) -> Offer
     offer, quote, _ = offer_record(uow, offer_id)
     require_owner(uow, offer)
     uow.expect_version(offer, expected_version, "offer")
+    if offer.status is not OfferStatus.DRAFT:
+        raise InvalidInput(
+            f"This offer was {offer.status.value}; what the customer has cannot change now."
+        )
     _check_sendable(uow, offer, quote)
     if quote.status is QuoteStatus.PENDING_APPROVAL:
         raise InvalidInput("This offer is already waiting for its approvals.")
@@ -137,6 +141,9 @@ def close_reminders(uow: UnitOfWork, offer: Offer, outcome: str) -> int:
 
 
 def _check_sendable(uow: UnitOfWork, offer: Offer, quote: Quote) -> None:
+    opportunity = uow.get(Opportunity, offer.opportunity_id or 0, "opportunity")
+    if opportunity.stage is OpportunityStage.CLOSED:
+        raise InvalidInput(f"The opportunity {opportunity.name} is closed.")
     today = uow.now.date()
     if offer.valid_until is None or offer.valid_until < today:
         raise InvalidInput(

@@ -9,7 +9,6 @@ choosing a suggestion twice never doubles a line.
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -54,7 +53,7 @@ def add_suggested_line(uow: UnitOfWork, account_id: int, data: SuggestedLineIn) 
         line.quantity += data.quantity
         line.net_minor = line_net(line.list_price_minor, line.quantity, line.discount_pct)
     else:
-        offer_quotes.add_sku(uow, quote, sku.id, data.quantity, Decimal(0))
+        offer_quotes.add_sku(uow, quote, sku.id, data.quantity)  # at any agreed price
     quotes.content_changed(uow, quote)
     audit.record(
         uow, RecordType.OFFER, offer.id, "suggestion_taken", {"sku": sku.code, "why": data.reason}

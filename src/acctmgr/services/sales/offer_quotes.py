@@ -72,9 +72,10 @@ def draft_quote(
 
 
 def add_sku(
-    uow: UnitOfWork, quote: Quote, sku_id: int, quantity: int, discount: Decimal = Decimal(0)
+    uow: UnitOfWork, quote: Quote, sku_id: int, quantity: int, discount: Decimal | None = None
 ) -> None:
-    """Add the SKU's current version as the quote builder does (a retired SKU is refused)."""
+    """Add the SKU's current version as the quote builder does (a retired SKU is refused);
+    without a discount, the price agreed with the account applies, if there is one."""
     quote_builder._append(uow, quote, catalogue.sellable_version(uow, sku_id), quantity, discount)
 
 
