@@ -13,6 +13,7 @@ from acctmgr.domain.contracts import InvoiceStatus, SubscriptionKind, Subscripti
 from acctmgr.models import Account, Contract, Invoice, Sku, Subscription, User
 from acctmgr.screens.accounts.account import AccountScreen
 from acctmgr.screens.dialog import FormDialog
+from acctmgr.screens.key_accounts.offer import OfferScreen
 from acctmgr.screens.key_accounts.situation import OrderSituationScreen
 from acctmgr.services.kernel.context import Context
 from acctmgr.widgets.record_table import RecordTable
@@ -120,11 +121,15 @@ async def test_the_kam_reads_the_order_situation_before_a_call(
             assert region.height > 0, selector
             assert region.right <= SIZE[0], selector
             assert region.bottom <= SIZE[1] - 1, selector  # above the footer
+        # Enter puts the suggestion on the KAM's draft offer of the account, and opens it.
         await pilot.press("enter")
+        await until(app, pilot, lambda: isinstance(app.screen, OfferScreen), "the offer")
+        assert shown[-1] == '1 x EXA-PRO is on the offer "Upsell".'
+        offer = app.screen.offer
+        assert offer is not None
+        assert [(line.sku_code, line.quantity) for line in offer.quote.lines] == [("EXA-PRO", 1)]
+        await pilot.press("escape")
         await settle(app, pilot)
-        assert shown[-1] == (
-            "Offer line 1 x EXA-PRO: making offers from suggestions comes with the offer wizard."
-        )
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, AccountScreen)
