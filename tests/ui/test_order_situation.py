@@ -125,7 +125,9 @@ async def test_the_kam_reads_the_order_situation_before_a_call(
         await pilot.press("enter")
         await until(app, pilot, lambda: isinstance(app.screen, OfferScreen), "the offer")
         assert shown[-1] == '1 x EXA-PRO is on the offer "Upsell".'
-        offer = app.screen.offer
+        opened = app.screen
+        assert isinstance(opened, OfferScreen)
+        offer = opened.offer
         assert offer is not None
         assert [(line.sku_code, line.quantity) for line in offer.quote.lines] == [("EXA-PRO", 1)]
         await pilot.press("escape")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from textual.widgets import Input, Static
@@ -37,10 +36,10 @@ from acctmgr.screens.key_accounts.offer_steps import AnswerStep, DesignStep, Sen
 from acctmgr.screens.key_accounts.situation import OrderSituationScreen
 from acctmgr.screens.sales.sku_picker import SkuPicker
 from acctmgr.services.accounts import records as account_service
-from acctmgr.services.accounts.records import AccountIn, ContactIn
 from acctmgr.services.key_accounts import managers, offers
 from acctmgr.services.sales import quote_builder
 from tests.services.key_accounts.finalise_support import TINY_PDF
+from tests.ui.sales.test_quote import a_new_customer, press, type_into
 from tests.ui_support import build_app, notifications, settle, until, while_waiting
 
 SIZE = (100, 30)
@@ -51,43 +50,13 @@ def checklist(app: AcctmgrApp) -> str:
 
 
 def key_account(app: AcctmgrApp) -> int:
-    """Nova Retail, a Mid-market key account of kam's with complete billing details."""
+    """Nova Retail (the quote test's new customer, complete billing details), made a key
+    account of kam's."""
+    account_id = a_new_customer(app)
     admin = app.context.as_user("admin")
-    account = account_service.create_account(
-        admin,
-        AccountIn(
-            name="Nova Retail GmbH",
-            segment_code="MID",
-            owner_login="ae",
-            territory="Germany",
-            locale="de_DE",
-            currency="EUR",
-            billing_street="Hauptstrasse 1",
-            billing_city="Berlin",
-            billing_postal_code="10115",
-            billing_country="DE",
-        ),
-    )
-    contact = account_service.add_contact(
-        admin, account.id, ContactIn(name="Ines Invoice", title="CFO", email="ines@nova.example")
-    )
-    version = account_service.get_account(admin, account.id).version
-    version = account_service.set_invoice_contact(admin, account.id, contact.id, version).version
-    managers.assign_manager(admin, account.id, version, "kam")
-    return account.id
-
-
-async def type_into(app: AcctmgrApp, pilot: Any, selector: str, text: str) -> None:
-    field = app.screen.query_one(selector, Input)
-    field.focus()
-    field.value = ""
-    await pilot.press(*text)
-
-
-async def press(app: AcctmgrApp, pilot: Any, *keys: str) -> None:
-    await pilot.press(*keys)
-    await settle(app, pilot)
-    await settle(app, pilot)
+    version = account_service.get_account(admin, account_id).version
+    managers.assign_manager(admin, account_id, version, "kam")
+    return account_id
 
 
 async def test_an_offer_from_the_order_situation_to_the_finalised_contract(

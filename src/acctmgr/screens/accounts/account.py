@@ -12,7 +12,7 @@ from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from acctmgr.domain.records import RecordType
 from acctmgr.domain.roles import Role
-from acctmgr.screens.accounts import account_forms, task_dialogs
+from acctmgr.screens.accounts import account_forms, account_rows, task_dialogs
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.services.accounts import account_file
 from acctmgr.services.accounts import records as account_service
@@ -23,7 +23,7 @@ from acctmgr.services.retention import opening
 from acctmgr.services.sales.quote_builder import SELLERS
 from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.record_table import RecordTable, Row
-from acctmgr.widgets.text import content, day, fields, money, plain
+from acctmgr.widgets.text import content, fields
 
 # (key, label, the label where the full ones do not fit the width)
 TABS = (
@@ -123,8 +123,8 @@ class AccountScreen(AcctmgrScreen):
         self.query_one("#account-heading", Static).update(
             content(f"{account.name} · {kind} · {account.segment_name}")
         )
-        self.query_one("#overview-text", Static).update(fields(_overview(account)))
-        self._show("contacts", [_contact_row(account, c) for c in account.contacts])
+        self.query_one("#overview-text", Static).update(fields(account_rows.overview(account)))
+        self._show("contacts", [account_rows.contact_row(account, c) for c in account.contacts])
         self._loaded.update({"overview", "contacts"})
 
     @on(TabbedContent.TabActivated, "#account-tabs")
@@ -137,12 +137,12 @@ class AccountScreen(AcctmgrScreen):
     @work(group="account-tab")
     async def load_tab(self, pane: str) -> None:
         loaders: dict[str, tuple[Callable[..., Any], Callable[[Any], Row]]] = {
-            "contracts": (account_file.contracts, _contract_row),
-            "subscriptions": (account_file.subscriptions, _subscription_row),
-            "invoices": (account_file.invoices, _invoice_row),
-            "cases": (account_file.cases_and_opportunities, _case_row),
-            "documents": (stored_documents.account_documents, _document_row),
-            "timeline": (account_file.timeline, _timeline_row),
+            "contracts": (account_file.contracts, account_rows.contract_row),
+            "subscriptions": (account_file.subscriptions, account_rows.subscription_row),
+            "invoices": (account_file.invoices, account_rows.invoice_row),
+            "cases": (account_file.cases_and_opportunities, account_rows.case_row),
+            "documents": (stored_documents.account_documents, account_rows.document_row),
+            "timeline": (account_file.timeline, account_rows.timeline_row),
         }
         if pane not in loaders:
             return
@@ -284,128 +284,3 @@ class AccountScreen(AcctmgrScreen):
     def _reload(self, pane: str) -> None:
         if pane in self._loaded:
             self.load_tab(pane)
-
-
-def _overview(account: AccountView) -> list[tuple[str, str]]:
-    invoice_contact = next(
-        (c for c in account.contacts if c.id == account.invoice_contact_id), None
-    )
-    address = ", ".join(
-        part
-        for part in (
-            account.billing_street,
-            account.billing_postal_code,
-            account.billing_city,
-            account.billing_region,
-            account.billing_country,
-        )
-        if part
-    )
-    return [
-        ("iSeries number", account.iseries_number or "—"),
-        ("Under", account.parent_name or "—"),
-        ("Segment", account.segment_name),
-        ("Owner", account.owner_name or "—"),
-        ("Territory", account.territory or "— (missing)"),
-        ("Locale / currency", f"{account.locale} / {account.currency}"),
-        (
-            "Invoice contact",
-            _person(invoice_contact) if invoice_contact else "— (missing: i picks one)",
-        ),
-        ("Billing address", address or "— (missing: b edits it)"),
-        ("Status", account.status.value),
-    ]
-
-
-def _person(contact: account_service.ContactView) -> str:
-    return f"{contact.name} <{contact.email}>" if contact.email else contact.name
-
-
-def _contact_row(account: AccountView, contact: account_service.ContactView) -> Row:
-    return (
-        str(contact.id),
-        [
-            plain(contact.name),
-            plain(contact.title),
-            plain(contact.email),
-            plain(contact.phone),
-            plain("yes" if contact.id == account.invoice_contact_id else ""),
-        ],
-    )
-
-
-def _contract_row(row: account_file.ContractRow) -> Row:
-    return (
-        str(row.id),
-        [
-            plain(row.number),
-            plain(row.status.value.replace("_", " ")),
-            plain(row.renewal_type.value.replace("_", " ")),
-            plain(day(row.starts_on)),
-            plain(day(row.ends_on)),
-            plain(f"{row.notice_days} d"),
-            money(row.annual_value_minor, row.currency),
-        ],
-    )
-
-
-def _subscription_row(row: account_file.SubscriptionRow) -> Row:
-    return (
-        str(row.id),
-        [
-            plain(row.product),
-            plain(row.kind.value),
-            plain(row.status.value),
-            plain(str(row.quantity)),
-            money(row.net_price_minor, row.currency),
-            plain(day(row.starts_on)),
-            plain(day(row.ends_on)),
-        ],
-    )
-
-
-def _invoice_row(row: account_file.InvoiceRow) -> Row:
-    return (
-        str(row.id),
-        [
-            plain(row.number),
-            plain(row.status.value),
-            plain(day(row.issued_on)),
-            plain(day(row.due_on)),
-            money(row.total_minor, row.currency),
-        ],
-    )
-
-
-def _case_row(row: account_file.CaseRow) -> Row:
-    return (
-        f"{row.record_type}-{row.id}",
-        [
-            plain(row.title),
-            plain(row.stage),
-            plain(row.owner or ""),
-            plain(day(row.opened)),
-            plain(row.outcome.value if row.outcome else ""),
-        ],
-    )
-
-
-def _document_row(row: stored_documents.DocumentRow) -> Row:
-    return (
-        str(row.id),
-        [
-            plain(day(row.created_at)),
-            plain(row.kind),
-            plain(row.filename),
-            plain(f"{row.template_name} v{row.template_version}"),
-            plain(row.created_by or ""),
-        ],
-    )
-
-
-def _timeline_row(row: account_file.TimelineEvent) -> Row:
-    # Events have no id of their own; RecordTable.show makes repeated keys unique.
-    return (
-        f"{row.at.isoformat()}-{row.kind}",
-        [plain(day(row.at)), plain(row.text), plain(row.who or "")],
-    )

@@ -42,8 +42,8 @@ from acctmgr.models import (
 from acctmgr.services.accounts import billing_details
 from acctmgr.services.approvals import requests as approval_requests
 from acctmgr.services.contracts import contract_documents
+from acctmgr.services.contracts.from_quote import contract_from_quote
 from acctmgr.services.kernel import audit
-from acctmgr.services.kernel.terms import term_end
 from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.key_accounts.offer_views import (
@@ -139,7 +139,7 @@ def accept_offer(
             recorded_by_id=uow.user.id,
         )
     )
-    contract = _contract(uow, offer, quote, account)
+    contract = _contract(uow, offer, quote)
     contract_documents.issue_contract(uow, contract, quote, signer)
     _tell_customer_services(uow, contract, account)
     audit.record(
@@ -241,27 +241,16 @@ def _other_open_offers(uow: UnitOfWork, offer: Offer) -> list[Offer]:
     )
 
 
-def _contract(uow: UnitOfWork, offer: Offer, quote: Quote, account: Account) -> Contract:
-    """The contract, as accepted: the quote's start, term, notice, value and territory, and
-    the renewal the offer promised."""
-    assert quote.starts_on is not None
-    return uow.add_numbered(
-        Contract(
-            account_id=account.id,
-            quote_id=quote.id,
-            supersedes_id=offer.renews_contract_id,
-            status=ContractStatus.SENT_FOR_SIGNATURE,
-            renewal_type=offer.renewal_type,
-            starts_on=quote.starts_on,
-            ends_on=term_end(quote.starts_on, quote.term_months),
-            term_months=quote.term_months,
-            notice_days=quote.notice_days,
-            currency=quote.currency,
-            annual_value_minor=quote.net_total_minor,
-            territory=quote.territory,
-        ),
-        "CT",
-        7,
+def _contract(uow: UnitOfWork, offer: Offer, quote: Quote) -> Contract:
+    """The contract, as accepted (the quote's start, term, notice, value and territory, the
+    renewal the offer promised), out for signature from the start."""
+    return contract_from_quote(
+        uow,
+        quote,
+        status=ContractStatus.SENT_FOR_SIGNATURE,
+        renewal_type=offer.renewal_type,
+        supersedes_id=offer.renews_contract_id,
+        territory=quote.territory,
     )
 
 

@@ -20,7 +20,7 @@ from acctmgr.services.accounts import billing_details
 from acctmgr.services.approvals import requests as approval_requests
 from acctmgr.services.contracts import contract_documents, signatures
 from acctmgr.services.contracts import lifecycle as contracts
-from acctmgr.services.kernel.terms import term_end
+from acctmgr.services.contracts.from_quote import contract_from_quote
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.retention import records, stages, views
 from acctmgr.services.retention.inputs import SendContractIn, SignatureIn
@@ -103,23 +103,12 @@ def _draft_contract(uow: UnitOfWork, case: RetentionCase, quote: Quote) -> Contr
     # It supersedes the case's contract and keeps its renewal and page-view threshold; the
     # approved quote sets its dates, notice period, value and territory.
     old = records.case_contract(uow, case)
-    assert quote.starts_on is not None
-    return uow.add_numbered(
-        Contract(
-            account_id=case.account_id,
-            quote_id=quote.id,
-            supersedes_id=old.id,
-            status=ContractStatus.DRAFT,
-            renewal_type=old.renewal_type,
-            starts_on=quote.starts_on,
-            ends_on=term_end(quote.starts_on, quote.term_months),
-            term_months=quote.term_months,
-            notice_days=quote.notice_days,
-            currency=quote.currency,
-            annual_value_minor=quote.net_total_minor,
-            territory=quote.territory or old.territory,
-            page_view_threshold=old.page_view_threshold,
-        ),
-        "CT",
-        7,
+    return contract_from_quote(
+        uow,
+        quote,
+        status=ContractStatus.DRAFT,
+        renewal_type=old.renewal_type,
+        supersedes_id=old.id,
+        territory=quote.territory or old.territory,
+        page_view_threshold=old.page_view_threshold,
     )
