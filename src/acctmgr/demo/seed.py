@@ -44,7 +44,7 @@ from acctmgr.demo.retention import add_approval_rule, tell_retention_stories
 from acctmgr.demo.staff import DEMO_EMAIL_DOMAIN, DEMO_SEGMENTS, PERSONAS, STAFF, hire_staff
 from acctmgr.demo.writer import BulkWriter, reset_sequences, sqlite_indexes_deferred
 from acctmgr.errors import InvalidInput
-from acctmgr.models import Account, Segment, User
+from acctmgr.models import Account, Base, Segment, User
 
 __all__ = [
     "ALREADY_HAS_DATA",
@@ -67,7 +67,8 @@ LOAD_CACHE_KIB = -262144
 
 
 class SeedSummary(BaseModel):
-    """What a demo load wrote: rows per table, in the order the tables were written."""
+    """What a demo load wrote: rows per table, in the order the tables were written (the bulk
+    load's, then those only the offer wizard's stories wrote to)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -112,7 +113,20 @@ def seed_demo(
             gc.enable()
     # Once the bulk load has committed: the offer wizard's stories go through its use cases.
     add_key_account_offers(database, now)
-    return summary
+    return summary.model_copy(update={"counts": _counted(database, summary.counts)})
+
+
+def _counted(database: Database, loaded: dict[str, int]) -> dict[str, int]:
+    """The rows each table holds once the stories are told: the load's tables in the order it
+    wrote them, then those only the stories wrote to."""
+    tables = Base.metadata.tables
+    names = [*loaded, *(name for name in sorted(tables) if name not in loaded)]
+    with database.read_session() as session:
+        counts = {
+            name: session.scalar(select(func.count()).select_from(tables[name])) or 0
+            for name in names
+        }
+    return {name: count for name, count in counts.items() if name in loaded or count}
 
 
 def _seed(database: Database, accounts: int, seed: int, now: datetime) -> SeedSummary:
