@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 from itertools import cycle
 from pathlib import Path
 
@@ -27,52 +25,21 @@ from sqlalchemy import select
 
 from acctmgr.clock import AdjustableClock
 from acctmgr.db.engine import Database
-from acctmgr.domain.approvals import Decision
+from acctmgr.demo import offer_steps as steps
 from acctmgr.domain.contracts import RenewalType, SignatureMethod
 from acctmgr.domain.sales import AcceptanceMethod
 from acctmgr.models import Account, AccountStatus, Contact, Sku, User
 from acctmgr.services.accounts import records as account_service
-from acctmgr.services.approvals import decisions, inbox
 from acctmgr.services.bootstrap import bootstrap
 from acctmgr.services.documents import render_pool
 from acctmgr.services.kernel.context import Context
-from acctmgr.services.key_accounts import answers, cadence, finalising, offers, sending
+from acctmgr.services.key_accounts import answers, cadence, finalising, offers
 from acctmgr.services.key_accounts.offer_views import OfferView
-from acctmgr.services.sales import agreed_prices, quote_builder
+from acctmgr.services.sales import agreed_prices
 
 KAM = "kam"
 STORIES = 8  # key accounts, one per stage
 CADENCES = (30, 14, 60)  # days, for the first key accounts
-VALID_DAYS = 30  # an offer's validity, from the day it was made
-# Who signs contracts for the demo company (Customer Services records it).
-OUR_SIGNER = ("Lena Fischer", "Head of Mid-market")
-# Products offered: (SKU code, quantity, discount in percent; None takes the agreed price).
-Lines = tuple[tuple[str, int, str | None], ...]
-
-
-@dataclass(frozen=True)
-class _Cast:
-    """Who acts, on one clock the stories move back and forth."""
-
-    clock: AdjustableClock
-    now: datetime
-    admin: Context
-    kam: Context
-    finance: Context
-    custsvc: Context
-
-    def at(self, days_ago: int) -> date:
-        """Set the clock ``days_ago`` days before the seed's ``now``; returns that day."""
-        self.clock.set(self.now - timedelta(days=days_ago))
-        return self.clock.today()
-
-
-@dataclass(frozen=True)
-class _KeyAccount:
-    id: int
-    signer_id: int  # a contact with an e-mail address
-    signer_name: str
-    signer_title: str
 
 
 def start_renderer() -> None:
@@ -82,16 +49,15 @@ def start_renderer() -> None:
 
 
 def add_key_account_offers(database: Database, now: datetime) -> int:
-    """Take the ``kam`` persona's first key accounts through the offer wizard, one stage each,
-    once the bulk load has committed; returns how many offers were made (none when ``kam``
-    manages no account an offer can be sent to)."""
+    """Take the ``kam`` persona's first key accounts through the offer wizard, one stage each
+    (a small load's few take two stories each), once the bulk load has committed; returns how
+    many offers were made (none when ``kam`` manages no account an offer can go out to)."""
     bootstrap()  # idempotent: the audit and the approvals' wiring, whoever seeds
     clock = AdjustableClock(now)
     base = Context(database, clock)
-    cast = _Cast(
+    cast = steps.Cast(
         clock,
         now,
-        base.as_user("admin"),
         base.as_user(KAM),
         base.as_user("finance"),
         base.as_user("custsvc"),
@@ -102,7 +68,7 @@ def add_key_account_offers(database: Database, now: datetime) -> int:
     skus = _sku_ids(database)
     # The agreed price first: the offers made on that account afterwards take it by themselves.
     _agree_price(cast, accounts[0])
-    stories: tuple[Callable[[_Cast, dict[str, int], _KeyAccount], int], ...] = (
+    stories: tuple[Callable[[steps.Cast, dict[str, int], steps.KeyAccount], int], ...] = (
         _designing,
         _awaiting_approval,
         _approved,
@@ -122,7 +88,7 @@ def add_key_account_offers(database: Database, now: datetime) -> int:
     return made
 
 
-def _key_accounts(database: Database) -> list[_KeyAccount]:
+def _key_accounts(database: Database) -> list[steps.KeyAccount]:
     """The ``kam`` persona's active key accounts an offer and a contract can go out to (an
     invoice contact with an e-mail address and a billing address), lowest ids first, each with
     its first contact that has an e-mail address."""
@@ -156,7 +122,7 @@ def _key_accounts(database: Database) -> list[_KeyAccount]:
                 .limit(1)
             ).first()
             if signer is not None:
-                chosen.append(_KeyAccount(account_id, signer.id, signer.name, signer.title))
+                chosen.append(steps.KeyAccount(account_id, signer.id, signer.name, signer.title))
     return chosen
 
 
@@ -165,7 +131,7 @@ def _sku_ids(database: Database) -> dict[str, int]:
         return {code: sku_id for sku_id, code in session.execute(select(Sku.id, Sku.code))}
 
 
-def _agree_price(cast: _Cast, account: _KeyAccount) -> None:
+def _agree_price(cast: steps.Cast, account: steps.KeyAccount) -> None:
     """Workshops at 15% off for a year, agreed at the last annual review."""
     day = cast.at(30)
     agreed_prices.save_agreed_price(
@@ -181,109 +147,22 @@ def _agree_price(cast: _Cast, account: _KeyAccount) -> None:
     )
 
 
-def _opportunity(cast: _Cast, account: _KeyAccount, name: str) -> int:
-    return offers.open_opportunity(cast.kam, offers.OpportunityIn(account_id=account.id, name=name))
+PROFESSIONAL: steps.Lines = (("EXA-PRO", 1, "10"), ("ADD-REPLAY", 1, "10"), ("SRV-WS", 2, None))
 
 
-def _offer(
-    cast: _Cast,
-    skus: dict[str, int],
-    opportunity_id: int,
-    title: str,
-    lines: Lines,
-    *,
-    term_months: int = 12,
-    renewal_type: RenewalType = RenewalType.STANDING_ORDER,
-    starts_in_days: int | None = None,
-) -> OfferView:
-    """A draft offer with these lines, valid for a month, starting on the next month's first
-    (or ``starts_in_days`` from today)."""
-    today = cast.clock.today()
-    if starts_in_days is None:
-        starts_on = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
-    else:
-        starts_on = today + timedelta(days=starts_in_days)
-    result = offers.new_offer(
-        cast.kam,
-        opportunity_id,
-        offers.NewOfferIn(
-            title=title,
-            valid_until=today + timedelta(days=VALID_DAYS),
-            starts_on=starts_on,
-            term_months=term_months,
-            renewal_type=renewal_type,
-        ),
-    )
-    quote = result.offer.quote
-    for code, quantity, discount in lines:
-        quote = quote_builder.add_catalogue_line(
-            cast.kam,
-            quote.id,
-            quote.version,
-            quote_builder.CatalogueLineIn(
-                sku_id=skus[code],
-                quantity=quantity,
-                discount_pct=None if discount is None else Decimal(discount),
-            ),
-        )
-    # The lines change the offer's quote, not the offer: its version is still the one made.
-    return result.offer
-
-
-def _submit(cast: _Cast, offer: OfferView) -> OfferView:
-    return sending.submit_offer(cast.kam, offer.id, offer.version)
-
-
-def _send(cast: _Cast, account: _KeyAccount, offer: OfferView, cover: str) -> OfferView:
-    return sending.send_offer(
-        cast.kam,
-        offer.id,
-        offer.version,
-        sending.SendOfferIn(contact_ids=[account.signer_id], cover_text=cover),
-    )
-
-
-def _approve(cast: _Cast, offer: OfferView) -> None:
-    """Finance approves what waits for it on the offer's quote."""
-    for item in inbox.inbox(cast.finance):
-        if offer.quote.number in item.record_label:
-            decisions.decide(
-                cast.finance, item.approval_id, Decision.APPROVE, "Fine for a key account."
-            )
-
-
-def _accept(
-    cast: _Cast, account: _KeyAccount, offer: OfferView, method: AcceptanceMethod
-) -> OfferView:
-    return answers.accept_offer(
-        cast.kam,
-        offer.id,
-        offer.version,
-        answers.AcceptIn(
-            contact_id=account.signer_id,
-            accepted_on=cast.clock.today(),
-            method=method,
-            signer_id=account.signer_id,
-        ),
-    )
-
-
-PROFESSIONAL: Lines = (("EXA-PRO", 1, "10"), ("ADD-REPLAY", 1, "10"), ("SRV-WS", 2, None))
-
-
-def _designing(cast: _Cast, skus: dict[str, int], account: _KeyAccount) -> int:
+def _designing(cast: steps.Cast, skus: dict[str, int], account: steps.KeyAccount) -> int:
     """Being designed: a draft the KAM has not submitted yet."""
     cast.at(1)
-    opportunity = _opportunity(cast, account, "Session replay for the support team")
-    _offer(cast, skus, opportunity, "Professional with Session Replay", PROFESSIONAL)
+    opportunity = steps.opportunity(cast, account, "Session replay for the support team")
+    steps.offer(cast, skus, opportunity, "Professional with Session Replay", PROFESSIONAL)
     return 1
 
 
-def _awaiting_approval(cast: _Cast, skus: dict[str, int], account: _KeyAccount) -> int:
+def _awaiting_approval(cast: steps.Cast, skus: dict[str, int], account: steps.KeyAccount) -> int:
     """Waiting for Finance: 35% off is more than 30% ("Discounts above 30% need Finance")."""
     cast.at(1)
-    opportunity = _opportunity(cast, account, "Enterprise upgrade")
-    offer = _offer(
+    opportunity = steps.opportunity(cast, account, "Enterprise upgrade")
+    offer = steps.offer(
         cast,
         skus,
         opportunity,
@@ -291,42 +170,44 @@ def _awaiting_approval(cast: _Cast, skus: dict[str, int], account: _KeyAccount) 
         (("EXA-ENT", 1, "35"), ("SRV-WS4", 1, None)),
         term_months=24,
     )
-    _submit(cast, offer)
+    steps.submit(cast, offer)
     return 1
 
 
-def _approved(cast: _Cast, skus: dict[str, int], account: _KeyAccount) -> int:
+def _approved(cast: steps.Cast, skus: dict[str, int], account: steps.KeyAccount) -> int:
     """Approved by Finance yesterday, ready to present and send."""
     cast.at(3)
-    opportunity = _opportunity(cast, account, "Premium support")
-    offer = _offer(
+    opportunity = steps.opportunity(cast, account, "Premium support")
+    offer = steps.offer(
         cast,
         skus,
         opportunity,
         "Professional with Premium Support",
         (("EXA-PRO", 1, "35"), ("SUP-PREM", 1, "20")),
     )
-    offer = _submit(cast, offer)
+    offer = steps.submit(cast, offer)
     cast.at(1)
-    _approve(cast, offer)
+    steps.approve(cast, offer)
     return 1
 
 
-def _sent(cast: _Cast, skus: dict[str, int], account: _KeyAccount) -> int:
+def _sent(cast: steps.Cast, skus: dict[str, int], account: steps.KeyAccount) -> int:
     """Sent two days ago, waiting for the answer; the follow-up reminder is due soon."""
     cast.at(2)
-    opportunity = _opportunity(cast, account, "More page views")
-    offer = _offer(cast, skus, opportunity, "Page views for the new shop", (("PV-500K", 2, "5"),))
-    _send(cast, account, _submit(cast, offer), "As discussed on the phone today.")
+    opportunity = steps.opportunity(cast, account, "More page views")
+    offer = steps.offer(
+        cast, skus, opportunity, "Page views for the new shop", (("PV-500K", 2, "5"),)
+    )
+    steps.send(cast, account, steps.submit(cast, offer), "As discussed on the phone today.")
     return 1
 
 
-def _alternatives(cast: _Cast, skus: dict[str, int], account: _KeyAccount) -> int:
+def _alternatives(cast: steps.Cast, skus: dict[str, int], account: steps.KeyAccount) -> int:
     """Two alternatives: a Professional draft, and Enterprise, made primary and sent."""
     cast.at(4)
-    opportunity = _opportunity(cast, account, "Plan for next year")
-    _offer(cast, skus, opportunity, "Professional, one year", PROFESSIONAL)
-    enterprise = _offer(
+    opportunity = steps.opportunity(cast, account, "Plan for next year")
+    steps.offer(cast, skus, opportunity, "Professional, one year", PROFESSIONAL)
+    enterprise = steps.offer(
         cast,
         skus,
         opportunity,
@@ -335,16 +216,18 @@ def _alternatives(cast: _Cast, skus: dict[str, int], account: _KeyAccount) -> in
         term_months=24,
     )
     enterprise = offers.make_primary(cast.kam, enterprise.id, enterprise.version)
-    _send(cast, account, _submit(cast, enterprise), "The two-year option we talked about.")
+    steps.send(
+        cast, account, steps.submit(cast, enterprise), "The two-year option we talked about."
+    )
     return 2
 
 
-def _accepted(cast: _Cast, skus: dict[str, int], account: _KeyAccount) -> int:
+def _accepted(cast: steps.Cast, skus: dict[str, int], account: steps.KeyAccount) -> int:
     """Accepted by e-mail two days ago: the contract is out for signature with Customer
     Services."""
     cast.at(9)
-    opportunity = _opportunity(cast, account, "Voice of Customer")
-    offer = _offer(
+    opportunity = steps.opportunity(cast, account, "Voice of Customer")
+    offer = steps.offer(
         cast,
         skus,
         opportunity,
@@ -352,18 +235,18 @@ def _accepted(cast: _Cast, skus: dict[str, int], account: _KeyAccount) -> int:
         (("ADD-VOC", 1, "10"), ("SRV-TRAIN", 1, None)),
         renewal_type=RenewalType.FIXED_TERM,
     )
-    offer = _send(cast, account, _submit(cast, offer), "Our offer after the workshop.")
+    offer = steps.send(cast, account, steps.submit(cast, offer), "Our offer after the workshop.")
     cast.at(2)
-    _accept(cast, account, offer, AcceptanceMethod.EMAIL)
+    steps.accept(cast, account, offer, AcceptanceMethod.EMAIL)
     return 1
 
 
-def _finalised(cast: _Cast, skus: dict[str, int], account: _KeyAccount) -> int:
+def _finalised(cast: steps.Cast, skus: dict[str, int], account: steps.KeyAccount) -> int:
     """Accepted two weeks ago, both signatures recorded, the signed PDF attached and finalised
     ten days ago: active, handed to fulfilment."""
     cast.at(20)
-    opportunity = _opportunity(cast, account, "Data export")
-    offer = _offer(
+    opportunity = steps.opportunity(cast, account, "Data export")
+    offer = steps.offer(
         cast,
         skus,
         opportunity,
@@ -371,9 +254,9 @@ def _finalised(cast: _Cast, skus: dict[str, int], account: _KeyAccount) -> int:
         (("ADD-API", 1, "10"), ("SRV-WS", 1, None)),
         starts_in_days=7,  # started before it was finalised: in effect at once
     )
-    offer = _send(cast, account, _submit(cast, offer), "As promised in our meeting.")
+    offer = steps.send(cast, account, steps.submit(cast, offer), "As promised in our meeting.")
     cast.at(14)
-    offer = _accept(cast, account, offer, AcceptanceMethod.SIGNED_PDF)
+    offer = steps.accept(cast, account, offer, AcceptanceMethod.SIGNED_PDF)
     assert offer.contract_id is not None
     contract_id = offer.contract_id
     signed_on = cast.at(10)
@@ -386,63 +269,32 @@ def _finalised(cast: _Cast, skus: dict[str, int], account: _KeyAccount) -> int:
             signer_title=account.signer_title,
             signed_on=signed_on,
             signature_method=SignatureMethod.WET_INK,
-            our_signer_name=OUR_SIGNER[0],
-            our_signer_title=OUR_SIGNER[1],
+            our_signer_name=steps.OUR_SIGNER[0],
+            our_signer_title=steps.OUR_SIGNER[1],
             our_signed_on=signed_on,
         ),
     )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"Signed-{offer.contract_number}.pdf"
-        path.write_bytes(signed_pdf(f"Contract {offer.contract_number}, signed"))
+        path.write_bytes(steps.signed_pdf(f"Contract {offer.contract_number}, signed"))
         checklist = finalising.attach_signed_document(cast.custsvc, contract_id, path)
     finalising.finalise_contract(cast.custsvc, contract_id, checklist.version)
     return 1
 
 
-def _contract_version(cast: _Cast, offer: OfferView) -> int:
+def _contract_version(cast: steps.Cast, offer: OfferView) -> int:
     assert offer.contract_id is not None
     return finalising.checklist(cast.custsvc, offer.contract_id).version
 
 
-def _declined(cast: _Cast, skus: dict[str, int], account: _KeyAccount) -> int:
+def _declined(cast: steps.Cast, skus: dict[str, int], account: steps.KeyAccount) -> int:
     """Declined five days ago: the price was too high."""
     cast.at(12)
-    opportunity = _opportunity(cast, account, "Enterprise plan")
-    offer = _offer(cast, skus, opportunity, "Enterprise plan", (("EXA-ENT", 1, "15"),))
-    offer = _send(cast, account, _submit(cast, offer), "Our offer, as promised.")
+    opportunity = steps.opportunity(cast, account, "Enterprise plan")
+    offer = steps.offer(cast, skus, opportunity, "Enterprise plan", (("EXA-ENT", 1, "15"),))
+    offer = steps.send(cast, account, steps.submit(cast, offer), "Our offer, as promised.")
     cast.at(5)
     answers.decline_offer(
         cast.kam, offer.id, offer.version, answers.DeclineIn(reason="Price too high")
     )
     return 1
-
-
-def signed_pdf(line: str) -> bytes:
-    """A one-page PDF saying ``line``: the scan of a signed contract, for the demo.
-
-    Written by hand (each object's offset in the cross-reference table) so it is the same
-    bytes every time and needs no renderer.
-    """
-    text = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-    stream = f"BT /F1 14 Tf 72 760 Td ({text}) Tj ET".encode("latin-1", "replace")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
