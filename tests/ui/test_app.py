@@ -84,6 +84,12 @@ async def test_first_run_loads_the_demo_and_signs_in_as_a_persona(
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("down", "enter")
+        # The seed runs in the first-run worker, which waits for the user, so settling does
+        # not wait for it: its offer stories render documents, a few seconds on a busy machine.
+        for _ in range(600):
+            if isinstance(app.screen, PersonaScreen):
+                break
+            await pilot.pause(0.05)
         await settle(app, pilot)
         assert isinstance(app.screen, PersonaScreen)
         options = app.screen.query_one("#personas", OptionList)
