@@ -503,3 +503,48 @@ def test_a_package_start_takes_agreed_prices_and_never_another_accounts_package(
     assert line.discount_pct == 30
     with pytest.raises(InvalidInput, match="another account"):
         start(theirs_id)
+
+
+def test_an_offer_written_as_a_proposal_prints_its_terms_and_cover_text(
+    admin: Context, acct: KeyAccount
+) -> None:
+    kam = kam_of(admin)
+    offer = support.new_offer(kam, acct, "Stores")
+    offer = offers.update_offer(
+        kam,
+        offer.id,
+        offer.version,
+        offers.OfferTermsIn(
+            title="Stores",
+            valid_until=offer.valid_until,
+            renewal_type=RenewalType.STANDING_ORDER,
+            template="offer_proposal.html.j2",
+        ),
+    )
+    offer = sending.submit_offer(kam, offer.id, offer.version)
+    sending.send_offer(
+        kam,
+        offer.id,
+        offer.version,
+        sending.SendOfferIn(contact_ids=[acct.signer_id], cover_text="For your three stores."),
+    )
+    with admin.database.read_session() as session:
+        html = session.scalars(
+            select(Document).where(
+                Document.record_type == RecordType.OFFER, Document.media_type == "text/html"
+            )
+        ).one()
+        text = html.content.decode()
+    assert html.template_name == "offer_proposal.html.j2"
+    assert "A proposal from Example Analytics Ltd to <b>Nova GmbH</b>" in text
+    assert "For your three stores." in text
+    assert "renewed by itself for another term unless notice is given" in text
+    draft = support.new_offer(kam, acct, "Other")
+    with pytest.raises(InvalidInput, match="offer templates") as refused:
+        offers.update_offer(
+            kam,
+            draft.id,
+            draft.version,
+            offers.OfferTermsIn(title="X", valid_until=offer.valid_until, template="po.html.j2"),
+        )
+    assert refused.value.field == "template"

@@ -88,6 +88,12 @@ class DesignStep(OfferStep):
             FormField("title", "Title"),
             FormField("valid_until", "Valid until", placeholder="YYYY-MM-DD"),
             FormField("renewal_type", "Renewal", "choice", choices=RENEWALS),
+            FormField(
+                "template",
+                "Written as",
+                "choice",
+                choices=[(label, name) for name, label in offers.OFFER_TEMPLATES.items()],
+            ),
         ]
         self.editor = QuoteEditor(offer.quote, self, QUOTE_DIALOGS, typed=self.draft())
 
@@ -112,6 +118,7 @@ class DesignStep(OfferStep):
             "title": offer.title,
             "valid_until": offer.valid_until.isoformat() if offer.valid_until else "",
             "renewal_type": offer.renewal_type.value,
+            "template": offer.template,
         }
 
     def compose_after(self) -> ComposeResult:
@@ -132,7 +139,7 @@ class DesignStep(OfferStep):
                 "title": values["title"],
                 "valid_until": valid or self.today(),
                 "renewal_type": values["renewal_type"] or RenewalType.STANDING_ORDER.value,
-                "template": self.offer.template,
+                "template": values["template"] or self.offer.template,
             },
         )
         problems.check()

@@ -57,7 +57,12 @@ def sample_variables(name: str) -> dict[str, Any]:
             "payment_terms_days": 30,
             "territory": "Germany, Austria and Switzerland",
         },
-        "offer": {"title": "Analytics for three sites", "valid_until": date(2026, 12, 15)},
+        "offer": {
+            "title": "Analytics for three sites",
+            "valid_until": date(2026, 12, 15),
+            "renewal": "standing_order",
+        },
+        "cover_text": "As promised on our call, here is what we discussed for your three sites.",
         "contract": {
             "number": "C-000017",
             "starts_on": date(2027, 1, 1),

@@ -231,13 +231,17 @@ def make_primary(uow: UnitOfWork, offer_id: int, expected_version: int) -> Offer
     return offer_view(uow, offer.id)
 
 
+# The templates an offer may be written with (as Odoo's quotation templates), in words.
+OFFER_TEMPLATES = {
+    "offer.html.j2": "Offer: one page of lines and the total",
+    "offer_proposal.html.j2": "Proposal: the cover text, the terms, then the lines",
+}
+
+
 def offer_templates() -> list[str]:
-    """The templates an offer may be written with: the shipped offer templates."""
-    return sorted(
-        name
-        for name in rendering.shipped_names()
-        if name.startswith("offer") and name.endswith(".html.j2")
-    )
+    """The shipped offer templates (an admin may edit each; see ``documents.templates``)."""
+    shipped = set(rendering.shipped_names())
+    return [name for name in OFFER_TEMPLATES if name in shipped]
 
 
 def _check_terms(uow: UnitOfWork, data: OfferTermsIn) -> None:

@@ -182,7 +182,11 @@ def _variables(
     greeting = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return {
         **customer_documents.quote_variables(uow, quote, account, contact_name=greeting),
-        "offer": {"title": offer.title, "valid_until": offer.valid_until},
+        "offer": {
+            "title": offer.title,
+            "valid_until": offer.valid_until,
+            "renewal": offer.renewal_type.value,
+        },
         "quote": {
             "number": quote.number,
             "territory": territories.name_of(quote.territory, account.locale),
