@@ -64,11 +64,13 @@ def offer(
     renewal_type: RenewalType = RenewalType.STANDING_ORDER,
     starts_in_days: int | None = None,
 ) -> OfferView:
-    """A draft offer with these lines, valid for a month, starting on the next month's first
-    (or ``starts_in_days`` from today)."""
+    """A draft offer with these lines, valid for a month, starting on the first of the month
+    after the seed's now (or ``starts_in_days`` from the story's today): an offer the trainee
+    opens is never dated in the past, whenever its story began."""
     today = cast.clock.today()
     if starts_in_days is None:
-        starts_on = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+        seeded = cast.now.date()
+        starts_on = (seeded.replace(day=1) + timedelta(days=32)).replace(day=1)
     else:
         starts_on = today + timedelta(days=starts_in_days)
     result = offers.new_offer(
