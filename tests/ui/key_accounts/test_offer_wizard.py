@@ -86,7 +86,9 @@ async def test_an_offer_from_the_order_situation_to_the_finalised_contract(
         assert isinstance(app.screen, OfferScreen)
         await press(app, pilot, "enter")
         assert isinstance(app.screen, DesignStep)
-        await press(app, pilot, "ctrl+s")  # no lines yet: refused, nothing submitted
+        # No lines yet: refused, nothing submitted; the new title is kept for the next try.
+        await type_into(app, pilot, "#title", "Analytics for all stores")
+        await press(app, pilot, "ctrl+s")
         assert isinstance(app.screen, DesignStep)
         await press(app, pilot, "ctrl+n")
         assert isinstance(app.screen, SkuPicker)
@@ -101,6 +103,7 @@ async def test_an_offer_from_the_order_situation_to_the_finalised_contract(
         offer = app.screen.offer
         assert offer is not None
         assert offer.quote.status is QuoteStatus.PENDING_APPROVAL
+        assert offer.title == "Analytics for all stores"
 
     approver = build_app(tmp_path, "finance")
     async with approver.run_test(size=SIZE) as pilot:

@@ -154,6 +154,8 @@ class DesignStep(OfferStep):
             offer: OfferView = await self.run_service(
                 offers.update_offer, self.offer.id, self.offer.version, terms
             )
+            # Kept before submitting: a refused submission is tried again from this version.
+            self.offer = offer
             offer = await self.run_service(sending.submit_offer, offer.id, offer.version)
         self.offer = offer
         if offer.stage.value == "approval":
