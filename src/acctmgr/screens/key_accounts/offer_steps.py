@@ -175,7 +175,7 @@ class SendStep(OfferStep):
         super().__init__(offer)
         self.recipients = [c for c in offer.contacts if c.email]
         self.form_fields = [
-            FormField(f"to_{c.id}", f"{c.name} <{c.email}>", "check") for c in self.recipients
+            FormField(f"to_{c.id}", c.name, "check") for c in self.recipients
         ] + [
             FormField("cover_text", "Cover text", "area"),
             FormField("follow_up_days", "Follow up in", placeholder="working days, e.g. 3"),
@@ -184,7 +184,8 @@ class SendStep(OfferStep):
     def intro(self) -> Any:
         silent = [c.name for c in self.offer.contacts if not c.email]
         text = [fields(self.offer_facts())]
-        text.append(prose("\nThe offer goes out as a PDF with an e-mail to each contact ticked."))
+        text.append(prose("\nThe offer goes out as a PDF with an e-mail to each contact ticked:"))
+        text += [prose(f"  {c.name} <{c.email}>{_title(c.title)}") for c in self.recipients]
         if silent:
             text.append(prose(f"Without an e-mail address: {', '.join(silent)}."))
         return Content("\n").join(text)
@@ -208,6 +209,10 @@ class SendStep(OfferStep):
         return sending.SendOfferIn(
             contact_ids=chosen, cover_text=values["cover_text"], follow_up_days=int(days)
         )
+
+
+def _title(title: str) -> str:
+    return f", {title}" if title else ""
 
 
 class AnswerStep(OfferStep):
