@@ -548,3 +548,25 @@ def test_an_offer_written_as_a_proposal_prints_its_terms_and_cover_text(
             offers.OfferTermsIn(title="X", valid_until=offer.valid_until, template="po.html.j2"),
         )
     assert refused.value.field == "template"
+
+
+def test_the_accepted_offer_becomes_the_primary_one(admin: Context, acct: KeyAccount) -> None:
+    kam = kam_of(admin)
+    first = support.sent_offer(kam, acct, "First")
+    second = support.sent_offer(kam, acct, "Second")
+    assert first.is_primary
+    accepted = support.accept(kam, acct, get_offer(kam, second.id))
+    assert [(o.title, o.is_primary) for o in accepted.alternatives] == [
+        ("Second", True),
+        ("First", False),
+    ]
+
+
+def test_a_suggestion_never_lands_on_an_approved_offer(admin: Context, acct: KeyAccount) -> None:
+    kam = kam_of(admin)
+    approved = support.new_offer(kam, acct)
+    approved = sending.submit_offer(kam, approved.id, approved.version)  # approved at once
+    line = suggested_lines.SuggestedLineIn(sku_code="WORKSHOP")
+    made = suggested_lines.add_suggested_line(kam, acct.account_id, line)
+    assert made.id != approved.id
+    assert get_offer(kam, approved.id).quote.status is QuoteStatus.APPROVED

@@ -119,7 +119,11 @@ async def test_an_offer_from_the_order_situation_to_the_finalised_contract(
         await settle(app, pilot)
         await press(app, pilot, "enter")
         assert isinstance(app.screen, SendStep)
-        await press(app, pilot, "ctrl+s")
+        goes_to = str(app.screen.query_one("#send-to", Static).render())
+        assert goes_to == "Goes to: Ines Invoice"
+        await pilot.press("ctrl+s")
+        await while_waiting(pilot, lambda: isinstance(app.screen, ConfirmScreen), "asked")
+        await press(app, pilot, "y")
         assert isinstance(app.screen, AnswerStep)
         await press(app, pilot, "ctrl+s")
         assert isinstance(app.screen, OfferScreen)

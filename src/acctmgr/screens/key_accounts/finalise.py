@@ -157,8 +157,8 @@ class FinaliseScreen(AcctmgrScreen):
         self.query_one("#finalise-heading", Static).update(
             Content(
                 safe(
-                    f"{sheet.number} · {sheet.account_name} · {state} · "
-                    f"starts {sheet.starts_on:%d %b %Y}"
+                    f"{sheet.number} · {state} · starts {sheet.starts_on:%d %b %Y} · "
+                    f"{sheet.account_name}"
                 )
             )
         )
@@ -187,7 +187,11 @@ class FinaliseScreen(AcctmgrScreen):
         done, saved = await submit_form(self, form, save)
         if done and saved is not None:
             self.show(saved)
-            self.notify("The signatures are recorded.")
+            item = next((i for i in saved.items if i.key == "signatures"), None)
+            if item is None or item.passed:
+                self.notify("Both signatures are recorded.")
+            else:
+                self.notify(f"Saved as typed. {item.reason}", severity="warning")
 
     @on(Input.Submitted, "#path")
     def _path_entered(self) -> None:

@@ -17,6 +17,7 @@ from textual.widgets import Header, Static
 
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.screens.dialog import FormDialog
+from acctmgr.screens.key_accounts.offer_steps import stage_words
 from acctmgr.screens.key_accounts.wizard import OFFER_SCREENS
 from acctmgr.screens.wizards.runner import run_wizard
 from acctmgr.services.kernel.money import format_money
@@ -58,7 +59,11 @@ class OfferScreen(AcctmgrScreen):
             yield Static("Loading…", id="offer-summary")
             yield Static("Offers of this opportunity (Enter opens one)", classes="section-title")
             yield RecordTable(
-                ("Offer", 28), ("Status", 10), ("Total", 14), "Valid until", id="offer-alternatives"
+                ("Offer", 28),
+                ("Stands at", 16),
+                ("Total", 14),
+                "Valid until",
+                id="offer-alternatives",
             )
         yield KeysFooter()
 
@@ -85,7 +90,7 @@ class OfferScreen(AcctmgrScreen):
                 str(other.id),
                 [
                     plain(("★ " if other.is_primary else "") + other.title),
-                    plain(other.status.value),
+                    plain(stage_words(other)),
                     plain(format_money(other.net_total_minor, other.currency)),
                     plain(day(other.valid_until)),
                 ],
@@ -185,6 +190,7 @@ def _summary(offer: OfferView) -> list[tuple[str, str]]:
         ("Opportunity", offer.opportunity_name),
         ("With", offer.holder + (" (you)" if offer.mine else "")),
         ("Quote", f"{quote.number}, {quote.status.value.replace('_', ' ')}"),
+        ("Stands at", stage_words(offer)),
         ("Total", format_money(quote.net_total_minor, quote.currency)),
         ("Valid until", day(offer.valid_until)),
         ("Renewal", offer.renewal_type.value.replace("_", " ")),

@@ -5,22 +5,31 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.widgets import Checkbox, Static
 
 from acctmgr.domain.contracts import RenewalType
 from acctmgr.domain.records import RecordType
-from acctmgr.domain.sales import ANOTHER_ACCEPTED, DECLINE_REASONS, AcceptanceMethod
+from acctmgr.domain.sales import (
+    ANOTHER_ACCEPTED,
+    DECLINE_REASONS,
+    AcceptanceMethod,
+    OfferStatus,
+)
 from acctmgr.errors import InvalidInput
+from acctmgr.screens.dialog import ConfirmScreen
 from acctmgr.screens.retention.steps import parse_day
 from acctmgr.screens.sales.quote_dialogs import QUOTE_DIALOGS
 from acctmgr.screens.wizards.step import DraftKey, StepScreen
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.kernel.validation import Problems
 from acctmgr.services.key_accounts import answers, offers, sending
-from acctmgr.services.key_accounts.offer_views import OfferView
-from acctmgr.widgets.form import FormField
+from acctmgr.services.key_accounts.offer_views import OfferSummary, OfferView
+from acctmgr.services.key_accounts.wizard import OFFER_WIZARD
+from acctmgr.widgets.form import Form, FormField
 from acctmgr.widgets.quote_editor import QuoteEditor
 from acctmgr.widgets.step_indicator import StepState
 from acctmgr.widgets.text import day, fields, prose
@@ -35,6 +44,13 @@ METHODS = [
     ("Phone", AcceptanceMethod.PHONE.value),
 ]
 ANSWERS = [("Accepted", "accepted"), ("Declined", "declined")]
+
+
+def stage_words(offer: OfferView | OfferSummary) -> str:
+    """Where an offer stands, in words: its answer once given, else its wizard stage."""
+    if offer.status in (OfferStatus.ACCEPTED, OfferStatus.DECLINED, OfferStatus.EXPIRED):
+        return offer.status.value
+    return OFFER_WIZARD.label(offer.stage).lower()
 
 
 class OfferStep(StepScreen):
@@ -61,7 +77,7 @@ class OfferStep(StepScreen):
         offer = self.offer
         quote = offer.quote
         return [
-            ("Offer", f"{offer.title} · quote {quote.number} · {offer.status.value}"),
+            ("Offer", f"{offer.title} · quote {quote.number} · {stage_words(offer)}"),
             (
                 "Total",
                 f"{self.money(quote.net_total_minor)} (list {self.money(quote.list_total_minor)})",
@@ -101,7 +117,8 @@ class DesignStep(OfferStep):
         getattr(self.editor, f"action_{action}")()
 
     def intro(self) -> Any:
-        parts = [fields(self.offer_facts())]
+        # The editor below shows the totals as typed; the stored total would lag behind them.
+        parts = [fields([fact for fact in self.offer_facts() if fact[0] != "Total"])]
         if self.offer.quote.approver_comment:
             parts.insert(
                 0,
@@ -174,9 +191,7 @@ class SendStep(OfferStep):
     def __init__(self, offer: OfferView) -> None:
         super().__init__(offer)
         self.recipients = [c for c in offer.contacts if c.email]
-        self.form_fields = [
-            FormField(f"to_{c.id}", c.name, "check") for c in self.recipients
-        ] + [
+        self.form_fields = [FormField(f"to_{c.id}", c.name, "check") for c in self.recipients] + [
             FormField("cover_text", "Cover text", "area"),
             FormField("follow_up_days", "Follow up in", placeholder="working days, e.g. 3"),
         ]
@@ -198,6 +213,40 @@ class SendStep(OfferStep):
             "cover_text": self.offer.cover_text,
             "follow_up_days": str(sending.FOLLOW_UP_DAYS),
         }
+
+    def compose_after(self) -> ComposeResult:
+        yield Static("", id="send-to")
+
+    def on_mount(self) -> None:
+        self._show_recipients()
+
+    @on(Checkbox.Changed)
+    def _ticked(self) -> None:
+        self._show_recipients()
+
+    def _chosen(self, values: dict[str, str]) -> list[str]:
+        return [c.name for c in self.recipients if values.get(f"to_{c.id}") == "yes"]
+
+    def _show_recipients(self) -> None:
+        # A tick box's state is only a colour; the names it adds up to are said in words.
+        names = self._chosen(self.query_one(Form).values())
+        self.query_one("#send-to", Static).update(
+            prose(f"Goes to: {', '.join(names)}" if names else "Goes to: nobody yet; tick someone.")
+        )
+
+    async def done(self, values: dict[str, str]) -> bool:
+        data = self.build_input(values)
+        names = ", ".join(self._chosen(values)) or "nobody"
+        question = f'Send "{self.offer.title}" to {names} now?'
+        detail = "It goes out by e-mail with the offer's PDF attached."
+        if not await self.app.push_screen_wait(ConfirmScreen(question, detail)):
+            return False
+        await self.hand_in_data(data)
+        return True
+
+    async def hand_in_data(self, data: sending.SendOfferIn) -> None:
+        assert self.submit is not None, "the wizard runner wires the send step"
+        await self.submit(data)
 
     def build_input(self, values: dict[str, str]) -> sending.SendOfferIn:
         chosen = [c.id for c in self.recipients if values.get(f"to_{c.id}") == "yes"]
@@ -252,8 +301,9 @@ class AnswerStep(OfferStep):
             )
         text.append(
             prose(
-                "Accepted: the contract is made and e-mailed to its signer, and "
-                "Customer Services are told to collect the signatures.\n"
+                "Accepted: the contract is made and e-mailed to its signer, and Customer "
+                "Services are told to collect the signatures. Declined: only the reason below "
+                "is read.\n"
             )
         )
         return Content("\n").join(text)

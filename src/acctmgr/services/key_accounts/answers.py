@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from acctmgr.domain.contracts import ContractStatus
 from acctmgr.domain.records import RecordType
@@ -121,6 +121,15 @@ def accept_offer(
     # Closed won while the quote is still as approved (the rule ``opportunities.close`` holds);
     # the other offers' quotes are superseded, so this one is the opportunity's quote.
     opportunities.close(uow, opportunity, CloseOutcome.WON, f'Offer "{offer.title}" accepted')
+    # The accepted offer is the opportunity's primary one from now on (as Salesforce syncs
+    # the accepted quote); the one primary before is no longer.
+    uow.session.execute(
+        update(Offer)
+        .where(Offer.opportunity_id == opportunity.id, Offer.id != offer.id, Offer.is_primary)
+        .values(is_primary=False, version=Offer.version + 1)
+        .execution_options(synchronize_session="fetch")
+    )
+    offer.is_primary = True
     offer.status = OfferStatus.ACCEPTED
     offer.answered_at = uow.now
     quote.status = QuoteStatus.ACCEPTED

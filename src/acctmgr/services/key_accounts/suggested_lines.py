@@ -1,9 +1,10 @@
 """One key turns an upsell suggestion into an offer line.
 
-The line goes on the KAM's primary draft offer of the account: the newest open opportunity's,
-or a new "Upsell" opportunity and offer (valid 30 days, starting the first of next month) when
-there is none. A SKU already on the offer gets the suggested quantity added to its line, so
-choosing a suggestion twice never doubles a line.
+The line goes on the KAM's draft offer of the account that is not yet approved (the primary
+one first, then the newest: a line would undo an approval given), or on a new "Upsell"
+opportunity and offer (valid 30 days, starting the first of next month) when there is none. A
+SKU already on the offer gets the suggested quantity added to its line, so choosing a
+suggestion twice never doubles a line.
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def _draft_offer(uow: UnitOfWork, account: Account) -> tuple[Offer, Quote]:
             Offer.account_id == account.id,
             Offer.owner_id == uow.user.id,
             Offer.status == OfferStatus.DRAFT,
-            Quote.status.in_((QuoteStatus.DRAFT, QuoteStatus.REJECTED, QuoteStatus.APPROVED)),
+            # Not yet approved: a line added to an approved offer would undo its approval.
+            Quote.status.in_((QuoteStatus.DRAFT, QuoteStatus.REJECTED)),
             Opportunity.stage != OpportunityStage.CLOSED,
         )
         .order_by(Offer.is_primary.desc(), Offer.id.desc())
