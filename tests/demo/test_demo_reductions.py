@@ -25,7 +25,7 @@ from tests.conftest import NOW
 def test_pending_quotes_take_off_what_the_case_asked_for(database: Database) -> None:
     """Each pending rate-reduction quote, read as the quote screen reads it, reduces the rate by
     the case's requested amount, which the placeholder confirms and the approval was shown."""
-    seed_demo(database, accounts=MIN_ACCOUNTS, seed=7, now=NOW)
+    seed_demo(database, accounts=MIN_ACCOUNTS, seed=7, now=NOW, offer_stories=False)
     admin = Context(database, AdjustableClock(NOW), "admin")
     with database.read_session() as session:
         pending = session.execute(

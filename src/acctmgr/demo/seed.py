@@ -87,12 +87,19 @@ class SeedSummary(BaseModel):
 
 
 def seed_demo(
-    database: Database, *, accounts: int = 2000, seed: int = 7, now: datetime
+    database: Database,
+    *,
+    accounts: int = 2000,
+    seed: int = 7,
+    now: datetime,
+    offer_stories: bool = True,
 ) -> SeedSummary:
     """Fill an empty database with deterministic demo data; returns the rows per table.
 
     ``accounts`` counts every account (about 2% are National/Regional parents); ``now`` is the
-    instant every date is relative to. Raises InvalidInput when the database already has users,
+    instant every date is relative to. ``offer_stories`` False leaves out the offer wizard's
+    stories, which go through the use cases after the load (tests of the bulk load alone skip
+    their three seconds). Raises InvalidInput when the database already has users,
     segments or accounts, or for fewer than ``MIN_ACCOUNTS`` or more than ``MAX_ACCOUNTS``
     accounts.
     """
@@ -103,7 +110,8 @@ def seed_demo(
     # The load allocates millions of dicts and tuples, none in a reference cycle; the cyclic
     # collector would scan them over and over for nothing (a fifth of the time at 100,000
     # accounts). Reference counting still frees every row once written.
-    start_renderer()  # its workers start while the bulk load runs
+    if offer_stories:
+        start_renderer()  # its workers start while the bulk load runs
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -112,7 +120,8 @@ def seed_demo(
         if collecting:
             gc.enable()
     # Once the bulk load has committed: the offer wizard's stories go through its use cases.
-    add_key_account_offers(database, now)
+    if offer_stories:
+        add_key_account_offers(database, now)
     return summary.model_copy(update={"counts": _counted(database, summary.counts)})
 
 

@@ -219,7 +219,7 @@ def test_the_demo_catalogue_has_each_kind_of_thing_to_show(
     from acctmgr.demo.seed import MIN_ACCOUNTS, seed_demo
 
     database = Database(sqlite_copy(sqlite_template, tmp_path / "demo.db"))
-    seed_demo(database, accounts=MIN_ACCOUNTS, now=NOW)
+    seed_demo(database, accounts=MIN_ACCOUNTS, now=NOW, offer_stories=False)
     published = published_catalogue(Context(database, AdjustableClock(NOW), None))
     database.dispose()
     starter = next(package for package in published.packages if package.is_starter_pack)

@@ -45,13 +45,13 @@ def test_the_kam_sets_the_cadence_and_an_admin_may_too(admin: Context) -> None:
     assert cleared.version == cadence.version + 1
 
 
-@pytest.mark.parametrize("login", ["kam2", "ae", "kam3"])
-def test_only_the_accounts_kam_or_an_admin_sets_it(admin: Context, login: str) -> None:
+def test_only_the_accounts_kam_or_an_admin_sets_it(admin: Context) -> None:
     """Another KAM of the segment, an AE, or a KAM of another segment is refused."""
     hire_kams(admin)
     account_id = key_account(admin, "Acme")
-    with pytest.raises(PermissionDenied):
-        set_cadence(admin.as_user(login), account_id, version_of(admin, account_id), 30)
+    for login in ("kam2", "ae", "kam3"):
+        with pytest.raises(PermissionDenied):
+            set_cadence(admin.as_user(login), account_id, version_of(admin, account_id), 30)
 
 
 @pytest.mark.parametrize("days", [0, 366, -5])
