@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from acctmgr.domain.roles import Role
 from acctmgr.models import (
     Activity,
     ActivityKind,
@@ -31,6 +32,7 @@ from acctmgr.models import (
 )
 from acctmgr.models.base import Base
 from acctmgr.services.kernel.context import Context
+from acctmgr.services.people import users as user_service
 
 
 def user_id(context: Context, login: str) -> int:
@@ -208,3 +210,19 @@ def subscription(
         session.add(sub)
         session.commit()
         return sub.id
+
+
+def hire(admin: Context, *people: tuple[str, str, str | None, Role]) -> None:
+    """Users through the use case: (login, name, segment code or None, role) each, e-mailed
+    at login@example.com."""
+    for login, name, segment, role in people:
+        user_service.create_user(
+            admin,
+            user_service.UserIn(
+                login=login,
+                name=name,
+                email=f"{login}@example.com",
+                segment_code=segment,
+                roles=frozenset({role}),
+            ),
+        )

@@ -16,8 +16,8 @@ from acctmgr.services.approvals import decisions, inbox
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.key_accounts import answers, managers, offers, sending
 from acctmgr.services.key_accounts.offer_views import OfferView, get_offer
-from acctmgr.services.people import users as user_service
 from acctmgr.services.sales import quote_builder
+from tests import factories
 from tests.quote_support import Catalogue, catalogue, new_customer
 
 STARTS = date(2027, 1, 1)
@@ -34,20 +34,11 @@ class KeyAccount:
 
 def hire(admin: Context) -> None:
     """A KAM in SMB and a Customer Services user, beside the conftest staff."""
-    for login, name, segment, role in (
+    factories.hire(
+        admin,
         ("kam", "Kai Keyaccount", "SMB", Role.KEY_ACCOUNT_MANAGER),
         ("custsvc", "Cleo Service", None, Role.CUSTOMER_SERVICES),
-    ):
-        user_service.create_user(
-            admin,
-            user_service.UserIn(
-                login=login,
-                name=name,
-                email=f"{login}@example.com",
-                segment_code=segment,
-                roles=frozenset({role}),
-            ),
-        )
+    )
 
 
 def key_account(admin: Context) -> KeyAccount:

@@ -9,7 +9,7 @@ from acctmgr.models import Package, PackageItem, Role, Sku, SkuKind, SkuPrice, S
 from acctmgr.services.accounts import records as account_service
 from acctmgr.services.accounts.records import AccountIn, ContactIn
 from acctmgr.services.kernel.context import Context
-from acctmgr.services.people import users as user_service
+from tests import factories
 
 STARTS = date(2027, 1, 1)
 
@@ -102,20 +102,11 @@ def catalogue(context: Context, *, starter_pack: bool = True) -> Catalogue:
 
 def staff(admin: Context) -> None:
     """Customer Success and Pre-sales, beside the conftest staff."""
-    for login, name, segment, role in (
+    factories.hire(
+        admin,
         ("success", "Sam Success", None, Role.CUSTOMER_SUCCESS),
         ("presales", "Pia Presales", "SMB", Role.PRESALES),
-    ):
-        user_service.create_user(
-            admin,
-            user_service.UserIn(
-                login=login,
-                name=name,
-                email=f"{login}@example.com",
-                segment_code=segment,
-                roles=frozenset({role}),
-            ),
-        )
+    )
 
 
 def new_customer(admin: Context, name: str = "Nova GmbH", *, complete: bool = True) -> int:

@@ -35,7 +35,6 @@ from acctmgr.models import (
 )
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.key_accounts.finalising import SignaturesIn
-from acctmgr.services.people import users as user_service
 from tests import factories
 from tests.quote_support import new_customer, sku
 
@@ -61,20 +60,11 @@ class Accepted:
 
 def hire(admin: Context) -> None:
     """Customer Services (of no segment: they serve every one) and a Key Account Manager."""
-    for login, name, segment, role in (
+    factories.hire(
+        admin,
         ("cs", "Cas Service", None, Role.CUSTOMER_SERVICES),
         ("kam", "Kim Keyaccount", "SMB", Role.KEY_ACCOUNT_MANAGER),
-    ):
-        user_service.create_user(
-            admin,
-            user_service.UserIn(
-                login=login,
-                name=name,
-                email=f"{login}@example.com",
-                segment_code=segment,
-                roles=frozenset({role}),
-            ),
-        )
+    )
 
 
 def accepted_contract(

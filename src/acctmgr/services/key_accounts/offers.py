@@ -100,10 +100,11 @@ class CoverIn(BaseModel):
 @use_case("key_accounts.open_opportunity")
 def open_opportunity(uow: UnitOfWork, data: OpportunityIn) -> int:
     """A Key Account Manager's opportunity on an account of their segment; returns its id."""
-    return _opened(uow, data).id
+    return opened(uow, data).id
 
 
-def _opened(uow: UnitOfWork, data: OpportunityIn) -> Opportunity:
+def opened(uow: UnitOfWork, data: OpportunityIn) -> Opportunity:
+    """The new opportunity, as ``open_opportunity`` makes it (for the callers in this area)."""
     require_role(uow.user, Role.KEY_ACCOUNT_MANAGER, to="open an offer opportunity")
     account = uow.get(Account, data.account_id, "account")
     require_segment(uow.user, account.segment_id, what="account")
@@ -140,16 +141,30 @@ def new_offer(
         raise InvalidInput("An offer cannot start in the past.", field="starts_on")
     check_notice_within_term(data.term_months, data.notice_days)
     if isinstance(opportunity, OpportunityIn):
-        opportunity = _opened(uow, opportunity).id
+        opportunity = opened(uow, opportunity).id
     found = _open_opportunity(uow, opportunity)
     account = uow.get(Account, found.account_id, "account")
+    offer, quote = draft_offer(uow, found, account, data)
+    left_out = _start_lines(uow, quote, account, data)
+    quotes.total(quote)
+    if found.stage is OpportunityStage.QUALIFYING:
+        found.stage = OpportunityStage.PROPOSAL
+    uow.session.flush()
+    return NewOfferResult(offer=offer_view(uow, offer.id), left_out=left_out)
+
+
+def draft_offer(
+    uow: UnitOfWork, opportunity: Opportunity, account: Account, data: NewOfferIn
+) -> tuple[Offer, Quote]:
+    """A draft offer on the (locked) opportunity with its numbered quote, without lines; the
+    opportunity's first offer is its primary one."""
     first = not uow.session.scalar(
-        select(Offer.id).where(Offer.opportunity_id == found.id).limit(1)
+        select(Offer.id).where(Offer.opportunity_id == opportunity.id).limit(1)
     )
     offer = uow.add(
         Offer(
             account_id=account.id,
-            opportunity_id=found.id,
+            opportunity_id=opportunity.id,
             owner_id=uow.user.id,
             title=data.title,
             status=OfferStatus.DRAFT,
@@ -162,18 +177,13 @@ def new_offer(
     quote = offer_quotes.draft_quote(
         uow,
         account,
-        opportunity_id=found.id,
+        opportunity_id=opportunity.id,
         offer_id=offer.id,
         starts_on=data.starts_on,
         term_months=data.term_months,
         notice_days=data.notice_days,
     )
-    left_out = _start_lines(uow, quote, account, data)
-    quotes.total(quote)
-    if found.stage is OpportunityStage.QUALIFYING:
-        found.stage = OpportunityStage.PROPOSAL
-    uow.session.flush()
-    return NewOfferResult(offer=offer_view(uow, offer.id), left_out=left_out)
+    return offer, quote
 
 
 @use_case("key_accounts.update_offer")

@@ -81,36 +81,19 @@ def _draft_offer(uow: UnitOfWork, account: Account) -> tuple[Offer, Quote]:
     if found is not None:
         return found[0], found[1]
     today = uow.now.date()
-    opportunity = uow.add(
-        Opportunity(
-            account_id=account.id,
-            owner_id=uow.user.id,
-            name=f"Upsell: {account.name}"[:200],
-            kind=OpportunityKind.UPSELL,
-            stage=OpportunityStage.PROPOSAL,
-            currency=account.currency,
-        )
-    )
-    first_of_next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
-    offer = uow.add(
-        Offer(
-            account_id=account.id,
-            opportunity_id=opportunity.id,
-            owner_id=uow.user.id,
-            title="Upsell",
-            status=OfferStatus.DRAFT,
-            valid_until=today + VALID_FOR,
-            template=offers.offer_templates()[0],
-            is_primary=True,
-        )
-    )
-    quote = offer_quotes.draft_quote(
+    opportunity = offers.opened(
         uow,
-        account,
-        opportunity_id=opportunity.id,
-        offer_id=offer.id,
-        starts_on=first_of_next_month,
-        term_months=12,
-        notice_days=60,
+        offers.OpportunityIn(
+            account_id=account.id, name=f"Upsell: {account.name}"[:200], kind=OpportunityKind.UPSELL
+        ),
     )
-    return offer, quote
+    opportunity.stage = OpportunityStage.PROPOSAL  # an offer is on it from the start
+    first_of_next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return offers.draft_offer(
+        uow,
+        opportunity,
+        account,
+        offers.NewOfferIn(
+            title="Upsell", valid_until=today + VALID_FOR, starts_on=first_of_next_month
+        ),
+    )
