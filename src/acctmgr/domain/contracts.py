@@ -29,20 +29,13 @@ class SignatureMethod(enum.StrEnum):
     EMAIL_CONFIRMATION = "email_confirmation"
 
 
-class OrderStatus(enum.StrEnum):
-    DRAFT = "draft"
-    SCHEDULED = "scheduled"  # future dated
-    ACTIVATED = "activated"
-    CANCELLED = "cancelled"
-
-
 class SubscriptionKind(enum.StrEnum):
     TEST = "test"
     PAID = "paid"
 
 
 class SubscriptionStatus(enum.StrEnum):
-    PENDING = "pending"
+    PENDING = "pending"  # its order is activated; the worker starts it on its start date
     ACTIVE = "active"
     ENDED = "ended"
     CANCELLED = "cancelled"

@@ -13,13 +13,13 @@ from acctmgr.domain.catalogue import SkuKind, SkuRelationKind, SkuRuleConsequenc
 from acctmgr.domain.contracts import (
     ContractStatus,
     InvoiceStatus,
-    OrderStatus,
     RenewalType,
     SignatureMethod,
     SubscriptionKind,
     SubscriptionStatus,
 )
 from acctmgr.domain.documents import EmailStatus
+from acctmgr.domain.fulfilment import ExportStatus, OrderStatus, OverageStatus, SubscriptionEnd
 from acctmgr.domain.onboarding import DiscrepancyStatus, OnboardingAction, OnboardingStep
 from acctmgr.domain.roles import Role
 from acctmgr.domain.sales import (
@@ -62,13 +62,19 @@ from acctmgr.models.contracts import (
     Entitlement,
     Invoice,
     InvoiceLine,
-    Order,
-    OrderLine,
     Subscription,
     UsageRecord,
 )
 from acctmgr.models.documents import Document, DocumentTemplate, EmailAttachment, OutboxEmail
 from acctmgr.models.drafts import Draft
+from acctmgr.models.fulfilment import (
+    EntitlementUse,
+    ErpExport,
+    Order,
+    OrderedLine,
+    OrderLine,
+    OverageLine,
+)
 from acctmgr.models.onboarding import (
     BillingDiscrepancy,
     HandoverItem,
@@ -122,6 +128,9 @@ __all__ = [
     "EmailAttachment",
     "EmailStatus",
     "Entitlement",
+    "EntitlementUse",
+    "ErpExport",
+    "ExportStatus",
     "GroupMode",
     "HandoverItem",
     "ImportRun",
@@ -141,7 +150,10 @@ __all__ = [
     "Order",
     "OrderLine",
     "OrderStatus",
+    "OrderedLine",
     "OutboxEmail",
+    "OverageLine",
+    "OverageStatus",
     "Package",
     "PackageItem",
     "PeerHolding",
@@ -165,6 +177,7 @@ __all__ = [
     "SkuVersion",
     "SshKey",
     "Subscription",
+    "SubscriptionEnd",
     "SubscriptionKind",
     "SubscriptionStatus",
     "UsageRecord",

@@ -1,4 +1,7 @@
-"""After the signature: contracts, orders, subscriptions, entitlements, usage and invoices."""
+"""After the signature: contracts, subscriptions, entitlements, usage and invoices.
+
+Orders, the uses of an entitlement, overage and the ERP export are in ``models.fulfilment``.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +14,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from acctmgr.domain.contracts import (
     ContractStatus,
     InvoiceStatus,
-    OrderStatus,
     RenewalType,
     SignatureMethod,
     SubscriptionKind,
     SubscriptionStatus,
 )
+from acctmgr.domain.fulfilment import SubscriptionEnd
 from acctmgr.domain.records import RecordType
 from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
 
@@ -56,39 +59,17 @@ class Contract(IdMixin, Versioned, Timestamps, Base):
     finalised_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
-class Order(IdMixin, Versioned, Timestamps, Base):
-    """Part of a contract to deliver at one location from one date (split, future-dated)."""
-
-    __tablename__ = "orders"
-
-    RECORD: ClassVar[RecordType] = RecordType.ORDER
-
-    number: Mapped[str] = mapped_column(String(20), unique=True)
-    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
-    location: Mapped[str] = mapped_column(String(200), default="")
-    starts_on: Mapped[date]
-    status: Mapped[OrderStatus] = mapped_column(enum_type(OrderStatus))
-    erp_exported_at: Mapped[datetime | None] = mapped_column(default=None)
-
-    lines: Mapped[list[OrderLine]] = relationship(cascade="all, delete-orphan")
-
-
-class OrderLine(IdMixin, Base):
-    __tablename__ = "order_lines"
-    RECORD: ClassVar[RecordType] = RecordType.ORDER_LINE
-
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
-    quote_line_id: Mapped[int | None] = mapped_column(ForeignKey("quote_lines.id"))
-    sku_version_id: Mapped[int | None] = mapped_column(ForeignKey("sku_versions.id"))
-    description: Mapped[str] = mapped_column(Text, default="")
-    quantity: Mapped[int] = mapped_column(Integer)
-    net_minor: Mapped[int] = mapped_column(Integer)
-
-
 class Subscription(IdMixin, Versioned, Timestamps, Base):
     __tablename__ = "subscriptions"
     RECORD: ClassVar[RecordType] = RecordType.SUBSCRIPTION
+    __table_args__ = (
+        # The one subscription of each kind an order line starts: no worker or second
+        # activation can start it twice.
+        Index("uq_subscriptions_order_line_kind", "order_line_id", "kind", unique=True),
+        # What an account is entitled to on a date: its subscriptions by start.
+        Index("ix_subscriptions_account_starts_on", "account_id", "starts_on"),
+        Index("ix_subscriptions_status_starts_on", "status", "starts_on"),
+    )
 
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
@@ -102,6 +83,12 @@ class Subscription(IdMixin, Versioned, Timestamps, Base):
     currency: Mapped[str] = mapped_column(String(3))
     starts_on: Mapped[date]
     ends_on: Mapped[date | None]
+    # The order line it carries out (the rows the demo's history writes have none).
+    order_line_id: Mapped[int | None] = mapped_column(ForeignKey("order_lines.id"))
+    # The subscription it took over from: re-priced by a new contract or a revision, or the
+    # trial it converted.
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("subscriptions.id"))
+    ended_reason: Mapped[SubscriptionEnd | None] = mapped_column(enum_type(SubscriptionEnd))
 
 
 class Entitlement(IdMixin, Versioned, Timestamps, Base):
@@ -110,6 +97,7 @@ class Entitlement(IdMixin, Versioned, Timestamps, Base):
     __tablename__ = "entitlements"
 
     RECORD: ClassVar[RecordType] = RecordType.ENTITLEMENT
+    __table_args__ = (Index("uq_entitlements_order_line_id", "order_line_id", unique=True),)
 
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
@@ -118,6 +106,11 @@ class Entitlement(IdMixin, Versioned, Timestamps, Base):
     consumed: Mapped[int] = mapped_column(Integer, default=0)
     starts_on: Mapped[date]
     consume_by: Mapped[date | None] = mapped_column(index=True)
+    # One entitlement per order line (a unique index).
+    order_line_id: Mapped[int | None] = mapped_column(ForeignKey("order_lines.id"))
+    # The warning 30 days before consume_by went out (once); what was unused expired (once).
+    warned_at: Mapped[datetime | None] = mapped_column(default=None)
+    expired_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class UsageRecord(IdMixin, Base):

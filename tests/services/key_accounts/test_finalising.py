@@ -237,7 +237,8 @@ def test_finalising_is_refused_naming_the_first_failing_item(
 
 
 def test_a_contract_starting_today_is_active_at_once(admin: Context, tmp_path: Path) -> None:
-    """Finalised on its start date, the contract is in effect with its entitlements."""
+    """Finalised on its start date, the contract is in effect; nothing runs before its orders
+    are activated (fulfilment's tests hold what they start)."""
     hire(admin)
     made = accepted_contract(admin, starts_on=TODAY)
     cs = admin.as_user("cs")
@@ -259,7 +260,7 @@ def test_a_contract_starting_today_is_active_at_once(admin: Context, tmp_path: P
         entitled = session.scalar(
             select(func.count()).where(Entitlement.contract_id == made.contract_id)
         )
-    assert entitled == 1  # the workshop
+    assert entitled == 0  # the workshop becomes an entitlement when its order is activated
 
 
 def test_a_future_start_stays_signed_until_the_worker(

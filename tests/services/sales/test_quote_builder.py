@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from random import Random
 
@@ -10,12 +10,8 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from acctmgr.clock import AdjustableClock
 from acctmgr.errors import InvalidInput, PermissionDenied
 from acctmgr.models import (
-    Contract,
-    ContractStatus,
-    Entitlement,
     Quote,
     QuoteLine,
     Sku,
@@ -23,7 +19,6 @@ from acctmgr.models import (
     SkuPrice,
     SkuVersion,
 )
-from acctmgr.services.contracts import lifecycle as contracts
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.sales import quote_builder, quotes
 from acctmgr.services.sales.quote_builder import CatalogueLineIn, NewQuoteIn, OffCatalogueLineIn
@@ -342,25 +337,3 @@ def test_the_territory_is_required_before_submitting(admin: Context) -> None:
         quote_builder.submit_quote(ae, quote.id, quote.version)
     assert refused.value.field == "territory"
     assert quotes.get_quote(ae, quote.id).status.value == "draft"
-
-
-def test_a_service_sold_becomes_an_entitlement_with_its_deadline(
-    admin: Context, shop: Catalogue, clock: AdjustableClock
-) -> None:
-    """When the contract carrying the quote takes effect, Customer Success can track it."""
-    quote = add(admin, start(admin, new_customer(admin)), shop.platform)  # + the starter pack
-    contract_id = factories.contract(admin, quote.account_id, "CT-0000077", date(2027, 12, 31))
-    with admin.database.write_session() as session:
-        contract = session.get(Contract, contract_id)
-        assert contract is not None
-        contract.status = ContractStatus.SIGNED
-        contract.quote_id = quote.id
-        contract.starts_on = STARTS
-        session.commit()
-    clock.set(datetime(2027, 1, 1, 6, tzinfo=UTC))
-    assert contracts.take_effect(admin) == 1
-    with admin.database.read_session() as session:
-        rows = session.scalars(select(Entitlement)).all()
-        assert [(row.quantity, row.consume_by, row.contract_id) for row in rows] == [
-            (1, date(2027, 12, 31), contract_id)  # the onboarding workshop, within 12 months
-        ]
