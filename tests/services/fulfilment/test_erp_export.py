@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from acctmgr.clock import AdjustableClock
 from acctmgr.config import LoadedSettings, Paths, load_settings
@@ -193,7 +193,9 @@ def test_two_workers_write_each_export_exactly_once(
     assert {stored(admin, export_id).status for export_id in ids} == {ExportStatus.WRITTEN}
 
 
-def test_a_file_of_other_content_is_never_overwritten(admin: Context, tmp_path: Path) -> None:
+def test_a_file_of_other_content_is_never_overwritten(
+    admin: Context, clock: AdjustableClock, tmp_path: Path
+) -> None:
     """A file under the export's name with other bytes is left alone, and the export waits,
     saying so."""
     folder = tmp_path / "drop"
@@ -210,6 +212,34 @@ def test_a_file_of_other_content_is_never_overwritten(admin: Context, tmp_path: 
     assert row.last_error == (
         f"The ERP drop folder {folder} already holds order_SO-000012_1.csv with other content, "
         "which acctmgr will not overwrite."
+    )
+    # It waits 1, 2, 5, 10 and then every 30 minutes, for as long as it takes.
+    for minutes in (2, 5, 10, 30, 30):
+        clock.set(row.lease_until)  # type: ignore[arg-type]
+        assert write_due(admin, drop_settings(tmp_path, folder), worker="w:1").waiting == 1
+        row = stored(admin, export_id)
+        assert row.lease_until == clock.now() + timedelta(minutes=minutes)
+    assert row.attempts == 6
+
+
+def test_a_payload_changed_since_it_was_queued_is_not_written(
+    admin: Context, tmp_path: Path
+) -> None:
+    """A payload that no longer has the SHA-256 it was queued with waits, and writes nothing."""
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    export_id = queue(admin)
+    with admin.database.write_session() as session:
+        session.execute(
+            update(ErpExport).where(ErpExport.id == export_id).values(payload='{"lines": []}')
+        )
+        session.commit()
+
+    assert write_due(admin, drop_settings(tmp_path, folder), worker="w:1").waiting == 1
+
+    assert list(folder.iterdir()) == []
+    assert stored(admin, export_id).last_error == (
+        "Its payload no longer matches the SHA-256 it was queued with, so it is not written."
     )
 
 

@@ -30,7 +30,8 @@ def why(row: ExportRow) -> str:
     if not row.last_error:
         return f"{said}: the worker writes it on its next pass."
     when = f"again at {day(row.waits_until)}" if row.waits_until else "again on the next pass"
-    return f"{said}: waiting, to be tried {when} ({row.attempts} tries). {row.last_error}"
+    tries = f"{row.attempts} {'try' if row.attempts == 1 else 'tries'}"
+    return f"{said}: waiting, to be tried {when} ({tries} so far). {row.last_error}"
 
 
 class ExportsScreen(AcctmgrScreen):
