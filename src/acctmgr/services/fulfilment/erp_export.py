@@ -29,7 +29,7 @@ from acctmgr.domain.records import RecordType
 from acctmgr.errors import InvalidInput
 from acctmgr.models import ErpExport, ExportStatus, Role
 from acctmgr.services.fulfilment import erp_files
-from acctmgr.services.fulfilment.erp_files import FolderProblem
+from acctmgr.services.fulfilment.erp_files import NotWritten
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.permissions import require_role
@@ -82,12 +82,12 @@ def _write(context: Context, folder: Path, worker: str, claimed: ClaimedExport) 
     try:
         files = erp_files.export_files(claimed.idempotency_key, claimed.payload)
         if erp_files.sha256(files.json_text.encode("utf-8")) != claimed.payload_sha256:
-            raise FolderProblem(
+            raise NotWritten(
                 "Its payload no longer matches the SHA-256 it was queued with, "
                 "so it is not written."
             )
         erp_files.write_export(folder, files)
-    except FolderProblem as problem:
+    except NotWritten as problem:
         reason = str(problem)
     except Exception:
         # A bug must not hold the export (or the worker) forever: record it and move on.

@@ -27,8 +27,9 @@ from typing import Any
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
-class FolderProblem(Exception):
-    """The drop folder cannot take the files; the message is one sentence saying why."""
+class NotWritten(Exception):
+    """The files cannot be written (the folder refuses them, or holds others by their names);
+    the message is one sentence saying why."""
 
 
 @dataclass(frozen=True)
@@ -100,11 +101,11 @@ def write_export(folder: Path, files: ExportFiles) -> int:
     """Put both files in ``folder`` unless they are already there, byte for byte; the number
     of files written (0 when an earlier worker wrote both).
 
-    Raises FolderProblem when the folder is missing or refuses the files, or already holds
+    Raises NotWritten when the folder is missing or refuses the files, or already holds
     one of them with other content.
     """
     if not folder.is_dir():
-        raise FolderProblem(
+        raise NotWritten(
             f"The ERP drop folder {folder} "
             + ("is not a folder." if folder.exists() else "does not exist.")
         )
@@ -114,7 +115,7 @@ def write_export(folder: Path, files: ExportFiles) -> int:
         try:
             there = _existing(folder / name)
             if there is not None and there != sha256(data):
-                raise FolderProblem(
+                raise NotWritten(
                     f"The ERP drop folder {folder} already holds {name} with other content, "
                     "which acctmgr will not overwrite."
                 )
@@ -122,7 +123,7 @@ def write_export(folder: Path, files: ExportFiles) -> int:
                 replace_atomically(folder, name, data)
                 written += 1
         except OSError as error:
-            raise FolderProblem(_sentence(folder, error)) from error
+            raise NotWritten(_sentence(folder, error)) from error
     return written
 
 
