@@ -37,13 +37,13 @@ def test_worker_once_activates_a_signed_contract_and_supersedes_the_old(
     assert first.stdout.strip().endswith(
         "contracts taking effect: 1; approvals reminded: 0, overdue: 0, escalated: 0; "
         "offers expired: 0; peer figures: 0 counted; "
-        "e-mails sent: 0, to retry: 0, failed: 0"
+        "e-mails sent: 0, to retry: 0, failed: 0; ERP exports written: 0, waiting: 0"
     )
     again = run_acctmgr(tmp_path, database_url, "worker", "--once")
     assert again.stdout.strip().endswith(
         "contracts taking effect: 0; approvals reminded: 0, overdue: 0, escalated: 0; "
         "offers expired: 0; peer figures: 0 counted; "
-        "e-mails sent: 0, to retry: 0, failed: 0"
+        "e-mails sent: 0, to retry: 0, failed: 0; ERP exports written: 0, waiting: 0"
     )
     with admin.database.read_session() as session:
         statuses = dict(session.execute(select(Contract.number, Contract.status)).all())

@@ -283,12 +283,56 @@ def catalogue_export(
     if output is None:
         click.echo(text, nl=False)
         return
+    write_output(output, text)
+    click.echo(f"Wrote the service catalogue ({fmt.strip().lower()}) to {output}.", err=True)
+
+
+def write_output(output: str, text: str) -> None:
+    """Write a command's output to the file ``--output`` names; one sentence when it cannot."""
     try:
         with open(output, "w", encoding="utf-8", newline="") as file:
             file.write(text)
     except OSError as error:
         raise InvalidInput(f"Cannot write {output}: {error.strerror or error}.") from None
-    click.echo(f"Wrote the service catalogue ({fmt.strip().lower()}) to {output}.", err=True)
+
+
+@main.group("export")
+def export_group() -> None:
+    """Export what the ERP is told, for scripts."""
+
+
+@export_group.command("orders")
+@click.option("--since", required=True, metavar="DATE", help="Orders queued on or after this day.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to this file instead of the standard output.",
+)
+@click.pass_obj
+def export_orders(loaded: LoadedSettings, since: str, output: str | None) -> None:
+    """Print the ERP payload of every order exported since DATE (any status), one JSON a line,
+    oldest first; each names its idempotency key and the revision it replaces."""
+    import json
+    from datetime import date
+
+    from acctmgr.services.fulfilment import erp_export
+
+    try:
+        day = date.fromisoformat(since.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"--since takes a day as YYYY-MM-DD (2026-11-01, say), not {since!r}."
+        ) from None
+    payloads = erp_export.order_payloads(open_context(loaded), day)
+    text = "".join(
+        json.dumps(json.loads(payload), sort_keys=True, ensure_ascii=False) + "\n"
+        for payload in payloads
+    )
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    write_output(output, text)
+    click.echo(f"Wrote {len(payloads)} orders to {output}.", err=True)
 
 
 MAX_WORKER_PAUSE = 86_400
@@ -318,6 +362,7 @@ def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
 
     from acctmgr.services.approvals import deadlines as approval_deadlines
     from acctmgr.services.contracts import lifecycle as contracts
+    from acctmgr.services.fulfilment import erp_export
     from acctmgr.services.key_accounts import expiry as offer_expiry
     from acctmgr.services.key_accounts import peers
     from acctmgr.services.mail import delivery as mail_delivery
@@ -333,6 +378,7 @@ def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
             # Counted again once a day: upsell compares key accounts with these figures.
             peer_rows = peers.refresh_peer_holdings(context)
             mail = mail_delivery.deliver_due(context, loaded.settings, worker=name)
+            erp = erp_export.write_due(context, loaded, worker=name)
         except Exception as error:
             if once:
                 raise
@@ -352,7 +398,8 @@ def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
                 f"approvals reminded: {chased.reminded}, overdue: {chased.overdue}, "
                 f"escalated: {chased.escalated}; offers expired: {expired}; "
                 f"peer figures: {'up to date' if peer_rows is None else f'{peer_rows} counted'}; "
-                f"e-mails sent: {mail.sent}, to retry: {mail.retried}, failed: {mail.failed}"
+                f"e-mails sent: {mail.sent}, to retry: {mail.retried}, failed: {mail.failed}; "
+                f"ERP exports written: {erp.written}, waiting: {erp.waiting}"
             )
         if once:
             return

@@ -53,6 +53,10 @@ class Paths:
     def default_database(self) -> Path:
         return self.data_dir / "acctmgr.db"
 
+    @property
+    def default_erp_drop_folder(self) -> Path:
+        return self.data_dir / "erp"
+
 
 def _text(value: Any) -> str:
     if not isinstance(value, str):
@@ -152,6 +156,11 @@ class Settings:
     log_level: str = _setting(
         "INFO", "How much the log file records.", _one_of("DEBUG", "INFO", "WARNING", "ERROR")
     )
+    erp_drop_folder: str | None = _setting(
+        None,
+        "The folder the worker writes ERP exports to (JSON and CSV); unset means a folder erp "
+        "in the data dir. It must exist: the exports wait until it does.",
+    )
 
 
 SETTING_NAMES = tuple(setting.name for setting in fields(Settings))
@@ -175,6 +184,13 @@ class LoadedSettings:
             return self.settings.database_url
         return f"sqlite:///{self.paths.default_database}"
 
+    @property
+    def erp_drop_folder(self) -> Path:
+        """The folder ERP exports are written to: the configured one, else erp in the data dir."""
+        if self.settings.erp_drop_folder:
+            return Path(self.settings.erp_drop_folder).expanduser()
+        return self.paths.default_erp_drop_folder
+
     def describe(self) -> list[tuple[str, str, Source]]:
         """Rows of (name, shown value, source) for `config show`; secrets are masked."""
         rows: list[tuple[str, str, Source]] = []
@@ -183,6 +199,8 @@ class LoadedSettings:
             shown = "(set)" if name in SECRET_FIELDS and value else _show(value)
             if name == "database_url" and value is None:
                 shown = f"{self.database_url}  (embedded SQLite)"
+            if name == "erp_drop_folder" and not value:
+                shown = f"{self.erp_drop_folder}  (in the data dir)"
             rows.append((name, shown, self.sources[name]))
         return rows
 

@@ -24,6 +24,7 @@ from acctmgr.services.approvals import preview as approval_preview
 from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.approvals.rules import RuleIn
 from acctmgr.services.documents import copies, stored_documents
+from acctmgr.services.fulfilment import erp_export
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.day_sections import MyDayItem
@@ -61,6 +62,7 @@ UNSEGMENTED = frozenset(
         "company.identity",
         "delegations.check",  # who stands in for whom: people, not a segment's records
         "delegations.list",
+        "erp.due",  # the worker's, acting for nobody
         "outbox.due",
         "segments.list",
         "templates.get",
@@ -171,6 +173,8 @@ READS: dict[str, Read] = {
     "key_accounts.offer": lambda c, r: offer_views.get_offer(c, r.offer_id),
     "key_accounts.offer_starts": lambda c, r: starting_points.offer_starts(c, r.account_id),
     "key_accounts.contract_checklist": lambda c, r: finalising.checklist(c, r.contract_id),
+    "erp.list": lambda c, _: erp_export.exports(c),
+    "erp.orders_since": lambda c, _: erp_export.order_payloads(c, date(2026, 1, 1)),
     "outbox.list": lambda c, _: outbox.outbox(c),
     "outbox.email": lambda c, r: outbox.email(c, r.email_id),
     "quotes.get": lambda c, r: quotes.get_quote(c, r.quote_id),
@@ -182,7 +186,9 @@ READS: dict[str, Read] = {
     "retention.timeline": lambda c, r: history.case_timeline(c, r.case_id),
     "retention.usage": lambda c, r: usage.usage_review(c, r.case_id),
 }
-ADMIN_ONLY = frozenset({"audit.trail", "outbox.list", "outbox.email"})
+ADMIN_ONLY = frozenset(
+    {"audit.trail", "erp.list", "erp.orders_since", "outbox.list", "outbox.email"}
+)
 LISTS: dict[str, Read] = {
     "approvals.inbox": lambda c, _: [item.request_id for item in inbox.inbox(c)],
     # Listed as the request of Acme's, should one of Acme's contracts ever show.

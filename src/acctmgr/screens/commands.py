@@ -35,7 +35,10 @@ PLACES = (
     ("Open document templates", "templates", "Edit the PO, offer, contract and e-mail templates"),
 )
 # Offered to admins only: the services refuse anyone else, so nobody else is shown the way in.
-ADMIN_PLACES = (("Open people", "people", "Add users, give roles and segments, deactivate"),)
+ADMIN_PLACES = (
+    ("Open people", "people", "Add users, give roles and segments, deactivate"),
+    ("Open the ERP exports", "erp_exports", "Orders written for the ERP, or waiting and why"),
+)
 COMPANY = ("Edit company identity", "Our name, address and numbers on documents and e-mails")
 
 # Everyone's own setting (the palette offers the one that changes it).

@@ -50,6 +50,13 @@ def outbox_screen() -> Screen[Any]:
     return OutboxScreen()
 
 
+def erp_exports_screen() -> Screen[Any]:
+    """The ERP exports (admins), imported when first opened."""
+    from acctmgr.screens.fulfilment.exports import ExportsScreen
+
+    return ExportsScreen()
+
+
 def rules_screen() -> Screen[Any]:
     """The approval rules, imported when first opened."""
     from acctmgr.screens.approvals.rules import ApprovalRulesScreen

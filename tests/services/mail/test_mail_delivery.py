@@ -384,7 +384,7 @@ def test_worker_once_delivers_the_outbox_through_the_configured_server(
     done = run_acctmgr(tmp_path, database_url, "worker", "--once", environ=settings)
 
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().endswith("e-mails sent: 1, to retry: 0, failed: 0")
+    assert "e-mails sent: 1, to retry: 0, failed: 0;" in done.stdout
     [message] = server.messages()
     # The company's name, as the identity the office set has it, before the configured address.
     assert message["From"] == f"{COMPANY.name} <sales@example.com>"
@@ -406,7 +406,7 @@ def test_worker_once_survives_an_smtp_outage(
     done = run_acctmgr(tmp_path, database_url, "worker", "--once", environ=settings)
 
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().endswith("e-mails sent: 0, to retry: 1, failed: 0")
+    assert "e-mails sent: 0, to retry: 1, failed: 0;" in done.stdout
     row = stored(admin, email_id)
     assert row.status is EmailStatus.QUEUED
     assert row.last_error == f"The SMTP server at 127.0.0.1:{port} refused the connection."

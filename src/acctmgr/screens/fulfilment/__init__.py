@@ -1,0 +1,1 @@
+"""Fulfilment's screens: orders, entitlements and the ERP exports."""
