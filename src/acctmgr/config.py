@@ -159,7 +159,8 @@ class Settings:
     erp_drop_folder: str | None = _setting(
         None,
         "The folder the worker writes ERP exports to (JSON and CSV); unset means a folder erp "
-        "in the data dir. It must exist: the exports wait until it does.",
+        "in the data dir, made when first needed. A folder set here must exist: the exports "
+        "wait until it does.",
     )
 
 

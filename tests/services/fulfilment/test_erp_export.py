@@ -129,6 +129,23 @@ def test_an_export_is_written_once_as_json_and_csv(admin: Context, tmp_path: Pat
     assert {path.name: path.stat().st_mtime_ns for path in folder.iterdir()} == stamps
 
 
+def test_the_default_folder_is_made_but_a_configured_one_never(
+    admin: Context, clock: AdjustableClock, tmp_path: Path
+) -> None:
+    """A fresh install writes to erp in the data dir, made on first need; a folder set in the
+    settings that is missing is not made (a share that failed to mount), the export waits."""
+    export_id = queue(admin)
+    configured = tmp_path / "share"
+    write_due(admin, drop_settings(tmp_path, configured), worker="w:1")
+    assert not configured.exists()
+    assert stored(admin, export_id).status is ExportStatus.QUEUED
+
+    clock.advance(timedelta(hours=1))  # past the back-off
+    write_due(admin, drop_settings(tmp_path), worker="w:1")
+    assert (tmp_path / "data" / "erp" / "order_SO-000012_1.json").exists()
+    assert stored(admin, export_id).status is ExportStatus.WRITTEN
+
+
 def test_a_payload_without_lines_is_one_csv_row_and_a_revision_names_what_it_replaces() -> None:
     """A document without lines is one CSV row of its fields; the key makes a safe file name."""
     files = erp_files.export_files(

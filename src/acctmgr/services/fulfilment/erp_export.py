@@ -16,6 +16,7 @@ tried again after 1, 2, 5, 10 and then every 30 minutes, or at once when an admi
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -69,6 +70,11 @@ def write_due(
     folder that cannot take the files never raises from here; the export waits, saying why.
     """
     folder = settings.erp_drop_folder
+    if not settings.settings.erp_drop_folder:
+        # The default folder is acctmgr's own, so a fresh install works; a configured one (a
+        # share) is never made here, so that one which failed to mount is not filled locally.
+        with contextlib.suppress(OSError):  # the export says why it waits
+            folder.mkdir(parents=True, exist_ok=True)
     outcomes: list[str] = []
     for export_id, seen in _due(context, limit):
         claimed = _claim(context, export_id, seen, worker)
