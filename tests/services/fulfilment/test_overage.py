@@ -20,6 +20,7 @@ from acctmgr.services.fulfilment.overage_review import (
 )
 from acctmgr.services.fulfilment.usage_import import import_usage
 from acctmgr.services.kernel.context import Context
+from acctmgr.services.my_day import day as my_day_service
 from tests.usage_support import MONTH, UsageCustomers, usage_customers
 
 DEMO_TIERS = ((500_000, 1), (1_000_000, 2))
@@ -183,3 +184,26 @@ def test_the_account_shows_its_months_against_what_is_included(admin: Context) -
     assert usage.months[1].overage is None
     quiet = usage_views.account_usage(admin, who.no_plan)
     assert [(m.used, m.included, m.overage) for m in quiet.months] == [(5, None, None)]
+
+
+def test_my_days_overage_to_review_is_its_orm_twin(admin: Context) -> None:
+    """For every user, My day's overage to review lists what the ORM's queue lists, in its
+    order, for Finance only; reviewed lines leave it."""
+    who, lines = _two_lines(admin)
+    _import(admin, "100001,2026-09,800000")
+    approve_overage(admin.as_user("finance"), lines[who.two_units].id, 1)
+    for login in ("admin", "ae", "cms", "leader", "finance", "cs", "csu"):
+        user = admin.as_user(login)
+        plain = my_day_service.my_day(user).items("overage")
+        if login != "finance":
+            assert plain == [], login
+            continue
+        orm = usage_views.overage_to_review(user)
+        assert [(i.record_id, i.version, i.account_id, i.when) for i in plain] == [
+            (row.id, row.version, row.account_id, row.month) for row in orm
+        ]
+        assert [item.title for item in plain] == [
+            "Acme Pages: 3,000.00 USD",
+            "Acme Pages: 9,000.00 USD",
+        ]
+        assert plain[0].detail == "Sep 2026, 800,000 used of 500,000 included"
