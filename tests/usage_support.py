@@ -24,9 +24,10 @@ class UsageCustomers:
     version_id: int
 
 
-def usage_customers(admin: Context) -> UsageCustomers:
+def usage_customers(admin: Context, quiet_segment: str = "ENT") -> UsageCustomers:
     """The three accounts, the plan's SKU (tiers from 500,000 at 1 cent, from 1,000,000 at 2
-    cents) and its subscriptions; Customer Success ("csu") and Customer Services ("cs")."""
+    cents) and its subscriptions; Customer Success ("csu") and Customer Services ("cs"). The
+    third account is in ``quiet_segment``."""
     factories.hire(
         admin,
         ("csu", "Cass Success", None, Role.CUSTOMER_SUCCESS),
@@ -40,7 +41,7 @@ def usage_customers(admin: Context) -> UsageCustomers:
         for name, segment, number in (
             ("Acme Pages", "SMB", "100001"),
             ("Bolt Views", "SMB", "100002"),
-            ("Corp Quiet", "ENT", "100003"),
+            ("Corp Quiet", quiet_segment, "100003"),
         )
     ]
     now = admin.clock.now()

@@ -1,0 +1,1 @@
+"""Fulfilment screens: orders, entitlements, usage and overage."""
