@@ -4,6 +4,8 @@ nothing, every rejection with its sentence and nothing half-written, and one aud
 from __future__ import annotations
 
 import hashlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -188,3 +190,21 @@ def test_the_command_prints_rejections_and_the_counts(
         "new 1, changed 0, unchanged 0, rejected 0; overage lines to review: 1"
     ]
     assert _count(admin, UsageRecord) == 1
+
+
+def test_two_imports_of_one_file_at_once_write_it_once(admin: Context, tmp_path: Path) -> None:
+    """Run side by side, one import writes the rows and their overage, the other then finds
+    them unchanged: neither fails on the unique key, nothing is written twice."""
+    usage_customers(admin)
+    path = _file(tmp_path, usage_csv("100001,,2026-10,700000", "100002,,2026-10,100"))
+    start = threading.Barrier(2)
+
+    def run() -> tuple[int, int]:
+        start.wait()
+        done = import_usage(admin.as_user("finance"), path)
+        return done.new, done.unchanged
+
+    with ThreadPoolExecutor(2) as pool:
+        results = sorted(future.result() for future in [pool.submit(run), pool.submit(run)])
+    assert results == [(0, 2), (2, 0)]
+    assert (_count(admin, UsageRecord), _count(admin, OverageLine)) == (2, 1)

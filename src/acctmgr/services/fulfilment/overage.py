@@ -196,11 +196,15 @@ def _tiers(uow: UnitOfWork, version_ids: set[int]) -> dict[tuple[int, str], list
     return found
 
 
-def plan_overage(uow: UnitOfWork, usage: dict[UsageKey, int]) -> OverageChanges:
-    """What the months in ``usage`` (new or changed figures) do to their overage lines."""
+def plan_overage(
+    uow: UnitOfWork, usage: dict[UsageKey, int], *, lock: bool = False
+) -> OverageChanges:
+    """What the months in ``usage`` (new or changed figures) do to their overage lines; with
+    ``lock``, the lines read stay locked until the transaction ends, so a review saved
+    meanwhile waits and then finds them changed (a Conflict) rather than being overwritten."""
     keys = [key for key in usage if key[1] == PAGE_VIEWS]
     included = included_by_month(uow, (key[0] for key in keys), (key[2] for key in keys))
-    existing = _existing_lines(uow, keys)
+    existing = _existing_lines(uow, keys, lock)
     changes = OverageChanges()
     now = uow.now
     for key in keys:
@@ -277,25 +281,24 @@ def apply_overage(uow: UnitOfWork, changes: OverageChanges) -> None:
         session.execute(delete(table).where(table.c.id.in_(chunk)))
 
 
-def _existing_lines(uow: UnitOfWork, keys: list[UsageKey]) -> dict[UsageKey, Any]:
+def _existing_lines(uow: UnitOfWork, keys: list[UsageKey], lock: bool) -> dict[UsageKey, Any]:
     found: dict[UsageKey, Any] = {}
     for (metric, month), accounts in accounts_by_month(keys).items():
         for chunk in chunks(accounts):
-            rows = uow.session.execute(
-                select(
-                    OverageLine.id,
-                    OverageLine.account_id,
-                    OverageLine.version,
-                    OverageLine.status,
-                    OverageLine.subscription_id,
-                    OverageLine.sku_version_id,
-                    OverageLine.currency,
-                ).where(
-                    OverageLine.metric == metric,
-                    OverageLine.month == month,
-                    OverageLine.account_id.in_(chunk),
-                )
+            query = select(
+                OverageLine.id,
+                OverageLine.account_id,
+                OverageLine.version,
+                OverageLine.status,
+                OverageLine.subscription_id,
+                OverageLine.sku_version_id,
+                OverageLine.currency,
+            ).where(
+                OverageLine.metric == metric,
+                OverageLine.month == month,
+                OverageLine.account_id.in_(chunk),
             )
+            rows = uow.session.execute(query.with_for_update() if lock else query)
             for row in rows:
                 found[(row.account_id, metric, month)] = row
     return found

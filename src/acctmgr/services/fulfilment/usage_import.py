@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, text, update
 
 from acctmgr.domain.roles import Role
 from acctmgr.models import Account, ImportRun, UsageRecord
@@ -27,6 +27,9 @@ from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 # Who brings usage in: Finance bills it, Customer Success watches consumption, and admins run
 # the imports that feed acctmgr.
 IMPORTERS = (Role.FINANCE, Role.CUSTOMER_SUCCESS, Role.ADMIN)
+# Any constant will do: the key of the lock that lets one import at a time write on PostgreSQL
+# (SQLite's write transactions take turns already).
+IMPORT_LOCK_KEY = 170_017
 
 
 class RejectedLine(ReadModel):
@@ -67,6 +70,10 @@ def import_usage(uow: UnitOfWork, source: UsageSource, dry_run: bool = False) ->
     """
     require_role(uow.user, *IMPORTERS, to="import usage")
     usage_file = read_usage(source)
+    if not dry_run and uow.session.get_bind().dialect.name == "postgresql":
+        # Two imports of one month at once would both find its rows new, and one would fail
+        # on the unique key; the second waits, then finds them there.
+        uow.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
     usage, rejected = _by_account(uow, usage_file)
     stored = _stored(uow, list(usage))
     new = {key: quantity for key, quantity in usage.items() if key not in stored}
@@ -76,7 +83,7 @@ def import_usage(uow: UnitOfWork, source: UsageSource, dry_run: bool = False) ->
         if key in stored and stored[key][1] != quantity
     }
     touched = {**new, **changed}
-    changes = overage.plan_overage(uow, touched)
+    changes = overage.plan_overage(uow, touched, lock=not dry_run)
     # A file that changes nothing writes nothing, not even its run: a re-run is free.
     write = not rejected and not dry_run and bool(touched)
     result = UsageImport(
