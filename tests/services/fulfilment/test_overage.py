@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from acctmgr.domain.fulfilment import OverageStatus
-from acctmgr.errors import Conflict, InvalidInput, PermissionDenied
+from acctmgr.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from acctmgr.models import OverageLine
 from acctmgr.services.fulfilment import usage_views
 from acctmgr.services.fulfilment.overage import overage_amount
@@ -87,34 +87,53 @@ def test_usage_above_what_is_included_goes_to_review(admin: Context) -> None:
 
 
 def test_a_changed_month_is_priced_again_and_an_unchanged_one_is_left(admin: Context) -> None:
-    """A line to review takes the new figures, an approved one goes back to review with them,
-    one back within what is included goes; the same figures again change nothing."""
+    """A line to review takes the new figures; an approved or waived one goes back to review
+    with them, its review cleared; one back within what is included goes; the same figures
+    again change nothing."""
     who = usage_customers(admin)
-    _import(admin, "100001,2026-10,1200000", "100002,2026-10,2100000")
-    lines = _lines(admin)
-    approve_overage(admin.as_user("finance"), lines[who.one_unit].id, 1)
-    _import(admin, "100001,2026-10,1200000", "100002,2026-10,2100000")
-    assert {k: (v.version, v.status) for k, v in _lines(admin).items()} == {
-        who.one_unit: (2, OverageStatus.APPROVED),
-        who.two_units: (1, OverageStatus.TO_REVIEW),
+    sep, octo = date(2026, 9, 1), MONTH
+    _import(admin, "100001,2026-09,700000", "100001,2026-10,1200000", "100002,2026-10,2100000")
+    lines = _by_month(admin)
+    approve_overage(admin.as_user("finance"), lines[(who.one_unit, octo)].id, 1)
+    waive_overage(admin.as_user("cs"), lines[(who.two_units, octo)].id, 1, "Launch week.")
+    _import(admin, "100001,2026-09,700000", "100001,2026-10,1200000", "100002,2026-10,2100000")
+    assert {key: (line.version, line.status) for key, line in _by_month(admin).items()} == {
+        (who.one_unit, sep): (1, OverageStatus.TO_REVIEW),
+        (who.one_unit, octo): (2, OverageStatus.APPROVED),
+        (who.two_units, octo): (2, OverageStatus.WAIVED),
     }
-    _import(admin, "100001,2026-10,600000", "100002,2026-10,2200000")
-    lines = _lines(admin)
-    one, two = lines[who.one_unit], lines[who.two_units]
-    assert (one.status, one.used, one.amount_minor, one.reviewed_by_id) == (
-        OverageStatus.TO_REVIEW,
-        600_000,
-        100_000,
-        None,
-    )
-    assert (two.status, two.used, two.amount_minor, two.version) == (
-        OverageStatus.TO_REVIEW,
-        2_200_000,
-        1_000_000 + 2 * 200_000,
-        2,
-    )
-    _import(admin, "100001,2026-10,600000", "100002,2026-10,900000")
-    assert set(_lines(admin)) == {who.one_unit}
+    _import(admin, "100001,2026-09,800000", "100001,2026-10,600000", "100002,2026-10,2200000")
+    lines = _by_month(admin)
+    figures = {
+        key: (line.status, line.used, line.amount_minor, line.version, line.reviewed_by_id)
+        for key, line in lines.items()
+    }
+    assert figures == {
+        (who.one_unit, sep): (OverageStatus.TO_REVIEW, 800_000, 300_000, 2, None),
+        (who.one_unit, octo): (OverageStatus.TO_REVIEW, 600_000, 100_000, 3, None),
+        (who.two_units, octo): (
+            OverageStatus.TO_REVIEW,
+            2_200_000,
+            1_000_000 + 2 * 200_000,
+            3,
+            None,
+        ),
+    }
+    assert lines[(who.two_units, octo)].review_note == ""
+    approve_overage(admin.as_user("finance"), lines[(who.two_units, octo)].id, 3)
+    _import(admin, "100001,2026-09,400000", "100002,2026-10,900000")
+    # Still to review and now within what is included: gone. Reviewed before: back to review.
+    assert {key: (line.status, line.amount_minor) for key, line in _by_month(admin).items()} == {
+        (who.one_unit, octo): (OverageStatus.TO_REVIEW, 100_000),
+        (who.two_units, octo): (OverageStatus.TO_REVIEW, 0),
+    }
+
+
+def _by_month(admin: Context) -> dict[tuple[int, date], OverageLine]:
+    with admin.database.read_session() as session:
+        return {
+            (line.account_id, line.month): line for line in session.scalars(select(OverageLine))
+        }
 
 
 def _two_lines(admin: Context) -> tuple[UsageCustomers, dict[int, OverageLine]]:
@@ -162,6 +181,10 @@ def test_review_refusals_save_nothing(admin: Context) -> None:
             usage_views.overage_to_review(admin.as_user(login))
     with pytest.raises(InvalidInput, match="Say why the overage is waived"):
         waive_overage(admin.as_user("finance"), line_id, 1, "  ")
+    with pytest.raises(InvalidInput, match="The note is at most 2,000 characters"):
+        waive_overage(admin.as_user("finance"), line_id, 1, "x" * 2001)
+    with pytest.raises(NotFound, match="There is no overage line with number 999"):
+        approve_overage(admin.as_user("finance"), 999, 1)
     assert _lines(admin)[who.one_unit].version == 1
     approve_overage(admin.as_user("finance"), line_id, 1)
     with pytest.raises(InvalidInput, match="October 2026 was approved already"):
