@@ -1,1 +1,1 @@
-"""Fulfilment screens: orders, entitlements, usage and overage."""
+"""Fulfilment's screens: orders, entitlements and the ERP exports."""
