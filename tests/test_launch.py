@@ -21,12 +21,14 @@ from acctmgr.models import (
     ApprovalStatus,
     ContractStatus,
     OfferStatus,
+    OverageStatus,
     QuoteStatus,
     RetentionStep,
 )
 from acctmgr.services.accounts import my_day as accounts_day
 from acctmgr.services.approvals import my_day as approvals_day
 from acctmgr.services.contracts import my_day as contracts_day
+from acctmgr.services.fulfilment import overage_day
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.key_accounts import offer_day
 from acctmgr.services.my_day import day as my_day_service
@@ -144,6 +146,7 @@ def test_the_values_my_day_filters_on_are_the_ones_the_models_store() -> None:
         offer_day.QUOTE_PENDING,
         offer_day.QUOTE_APPROVED,
     )
+    assert OverageStatus.TO_REVIEW.value == overage_day.OVERAGE_TO_REVIEW
 
 
 def test_the_launch_path_loads_neither_sqlalchemy_nor_pydantic() -> None:

@@ -11,6 +11,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -333,6 +334,36 @@ def export_orders(loaded: LoadedSettings, since: str, output: str | None) -> Non
         return
     write_output(output, text)
     click.echo(f"Wrote {len(payloads)} orders to {output}.", err=True)
+
+
+@main.group("import")
+def import_group() -> None:
+    """Bring records in from files other systems write."""
+
+
+@import_group.command("usage")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and count what would change; write nothing.")
+@click.pass_obj
+def import_usage(loaded: LoadedSettings, file: Path, dry_run: bool) -> None:
+    """Import monthly usage from a CSV (account or account_id, metric, month YYYY-MM,
+    quantity): new months added, changed ones updated, the same file again changes nothing.
+    Usage above what is included becomes overage lines to review. A file with any rejected
+    line imports nothing."""
+    from acctmgr.services.fulfilment import usage_import
+
+    done = usage_import.import_usage(open_context(loaded), file, dry_run=dry_run)
+    for rejected in done.rejected:
+        click.echo(printable(rejected.reason))
+    if done.rejected:
+        click.echo(
+            f"Nothing was imported: {len(done.rejected)} rejected; correct them and run it again."
+        )
+    elif dry_run:
+        click.echo("Dry run: nothing was written.")
+    click.echo(done.summary())
+    if done.rejected:
+        sys.exit(1)
 
 
 MAX_WORKER_PAUSE = 86_400

@@ -24,7 +24,7 @@ from acctmgr.services.approvals import preview as approval_preview
 from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.approvals.rules import RuleIn
 from acctmgr.services.documents import copies, stored_documents
-from acctmgr.services.fulfilment import erp_export
+from acctmgr.services.fulfilment import erp_export, usage_views
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.day_sections import MyDayItem
@@ -164,6 +164,7 @@ READS: dict[str, Read] = {
     "audit.trail": lambda c, r: audit.trail(c, RecordType.ACCOUNT, r.account_id),
     "key_accounts.order_situation": lambda c, r: situation.order_situation(c, r.account_id),
     "key_accounts.upsell": lambda c, r: upsell.upsell(c, r.account_id),
+    "fulfilment.account_usage": lambda c, r: usage_views.account_usage(c, r.account_id),
     "documents.of_record": lambda c, r: stored_documents.record_documents(
         c, RecordType.CONTRACT, r.contract_id
     ),
@@ -201,7 +202,18 @@ LISTS: dict[str, Read] = {
 # Lists of accounts each reader sees only their own part of: Acme's id is never in them.
 ACCOUNT_LISTS: dict[str, Read] = {
     "key_accounts.due_a_contact": lambda c, _: [due.account_id for due in cadence.due_a_contact(c)],
+    # Only reviewers read the queue: anyone else is refused, which shows them nothing either.
+    "fulfilment.overage_to_review": lambda c, _: _refused_or(
+        lambda: [row.account_id for row in usage_views.overage_to_review(c)]
+    ),
 }
+
+
+def _refused_or(read: Callable[[], list[int]]) -> list[int]:
+    try:
+        return read()
+    except PermissionDenied:
+        return []
 
 
 def read_use_cases() -> set[str]:

@@ -183,6 +183,11 @@ class MyDayScreen(AcctmgrScreen):
 
             self.app.push_screen(FinaliseScreen(item.record_id))
             return
+        if item.record_type is RecordType.OVERAGE_LINE:
+            from acctmgr.screens.fulfilment.usage import OverageReviewScreen
+
+            self.app.push_screen(OverageReviewScreen())
+            return
         if item.account_id is None:
             self.notify("This item has no account to open.", severity="warning")
             return

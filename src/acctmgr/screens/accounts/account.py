@@ -65,6 +65,7 @@ class AccountScreen(AcctmgrScreen):
         Binding("s", "schedule", "New task"),
         Binding("p", "agreed_prices", "Agreed prices"),
         Binding("o", "order_situation", "Open order situation"),
+        Binding("u", "usage", "Usage and overage", show=False),
         *(
             Binding(str(number), f"show_tab('{key}')", label, show=False)
             for number, (key, label, _) in enumerate(TABS, start=1)
@@ -224,6 +225,12 @@ class AccountScreen(AcctmgrScreen):
         from acctmgr.screens.key_accounts.situation import OrderSituationScreen
 
         self.app.push_screen(OrderSituationScreen(self.account_id))
+
+    def action_usage(self) -> None:
+        """The account's months of usage against what is included, with their overage."""
+        from acctmgr.screens.fulfilment.usage import AccountUsageScreen
+
+        self.app.push_screen(AccountUsageScreen(self.account_id))
 
     def action_new_case(self) -> None:
         from acctmgr.screens.retention.case import open_new_case

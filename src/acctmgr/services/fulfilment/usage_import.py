@@ -1,0 +1,184 @@
+"""Usage brought in from a file: page views (or another metric) per account and month.
+
+Idempotent per account, metric and month: a new month is inserted, a changed one updated, an
+unchanged one counted and left alone, so the same file run again writes nothing. A file with
+any rejected line writes nothing at all; a dry run writes nothing and counts the same; a file
+that changes nothing writes nothing either, not even its audit event. What is
+written is written in one transaction, in bulk, and the months it changed are priced for
+overage (``overage``). One audit event (the import run) keeps the counts and the file's SHA-256.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import cast
+
+from sqlalchemy import Table, bindparam, insert, select, text, update
+
+from acctmgr.domain.roles import Role
+from acctmgr.models import Account, ImportRun, UsageRecord
+from acctmgr.services.fulfilment import overage
+from acctmgr.services.fulfilment.overage import UsageKey, chunks
+from acctmgr.services.fulfilment.usage_files import Rejection, UsageFile, UsageSource, read_usage
+from acctmgr.services.kernel.permissions import require_role
+from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
+
+# Who brings usage in: Finance bills it, Customer Success watches consumption, and admins run
+# the imports that feed acctmgr.
+IMPORTERS = (Role.FINANCE, Role.CUSTOMER_SUCCESS, Role.ADMIN)
+# Any constant will do: the key of the lock that lets one import at a time write on PostgreSQL
+# (SQLite's write transactions take turns already).
+IMPORT_LOCK_KEY = 170_017
+
+
+class RejectedLine(ReadModel):
+    line: int
+    reason: str
+
+
+class UsageImport(ReadModel):
+    """What an import did, or (dry run, or any line rejected) would have done."""
+
+    source: str
+    sha256: str
+    new: int
+    changed: int
+    unchanged: int
+    rejected: list[RejectedLine]
+    overage_to_review: int  # lines new, re-priced or back to review
+    months: list[date]
+    dry_run: bool
+    written: bool
+
+    def summary(self) -> str:
+        """The last line the command prints."""
+        counts = (
+            f"new {self.new}, changed {self.changed}, unchanged {self.unchanged}, "
+            f"rejected {len(self.rejected)}"
+        )
+        return f"{counts}; overage lines to review: {self.overage_to_review}"
+
+
+@use_case("fulfilment.import_usage")
+def import_usage(uow: UnitOfWork, source: UsageSource, dry_run: bool = False) -> UsageImport:
+    """Bring usage in from a file (or rows), see the module doc; returns the counts and the
+    rejected lines, each with its sentence.
+
+    Raises PermissionDenied for anyone but Finance, Customer Success and admins, InvalidInput
+    for a file that cannot be read or lacks a column.
+    """
+    require_role(uow.user, *IMPORTERS, to="import usage")
+    usage_file = read_usage(source)
+    if not dry_run and uow.session.get_bind().dialect.name == "postgresql":
+        # Two imports of one month at once would both find its rows new, and one would fail
+        # on the unique key; the second waits, then finds them there.
+        uow.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
+    usage, rejected = _by_account(uow, usage_file)
+    stored = _stored(uow, list(usage))
+    new = {key: quantity for key, quantity in usage.items() if key not in stored}
+    changed = {
+        key: quantity
+        for key, quantity in usage.items()
+        if key in stored and stored[key][1] != quantity
+    }
+    touched = {**new, **changed}
+    changes = overage.plan_overage(uow, touched, lock=not dry_run)
+    # A file that changes nothing writes nothing, not even its run: a re-run is free.
+    write = not rejected and not dry_run and bool(touched)
+    result = UsageImport(
+        source=usage_file.name,
+        sha256=usage_file.sha256,
+        new=len(new),
+        changed=len(changed),
+        unchanged=len(usage) - len(touched),
+        rejected=[RejectedLine(line=r.line, reason=r.reason) for r in rejected],
+        overage_to_review=changes.to_review,
+        months=sorted({key[2] for key in touched}),
+        dry_run=dry_run,
+        written=write,
+    )
+    if not write:
+        return result
+    if new:
+        uow.session.execute(
+            insert(UsageRecord),
+            [
+                {"account_id": a, "metric": m, "month": month, "quantity": quantity}
+                for (a, m, month), quantity in new.items()
+            ],
+        )
+    if changed:
+        table = cast(Table, UsageRecord.__table__)
+        uow.session.execute(
+            update(table).where(table.c.id == bindparam("b_id")).values(quantity=bindparam("q")),
+            [{"b_id": stored[key][0], "q": quantity} for key, quantity in changed.items()],
+        )
+    overage.apply_overage(uow, changes)
+    # The bulk statements above bypass the per-row audit: this run is their audit event.
+    uow.add(
+        ImportRun(
+            source_name=f"usage: {usage_file.name}"[:300],
+            source_sha256=usage_file.sha256,
+            dry_run=False,
+            run_by_id=uow.user.id,
+            summary={
+                "kind": "usage",
+                "new": result.new,
+                "changed": result.changed,
+                "unchanged": result.unchanged,
+                "months": [f"{month:%Y-%m}" for month in result.months],
+                "overage": changes.counts(),
+            },
+        )
+    )
+    return result
+
+
+def _by_account(
+    uow: UnitOfWork, usage_file: UsageFile
+) -> tuple[dict[UsageKey, int], list[Rejection]]:
+    """The file's valid lines by account id, and every rejection (unknown accounts too)."""
+    references = sorted({line.account for line in usage_file.lines})
+    known: dict[str, int] = {}
+    for chunk in chunks(references):
+        if usage_file.by_id:
+            # Past PostgreSQL's integer no account can have the id (and the query would fail).
+            ids = [int(reference) for reference in chunk if int(reference) < 2**31]
+            rows = uow.session.execute(select(Account.id, Account.id).where(Account.id.in_(ids)))
+            known.update((str(found), account_id) for found, account_id in rows)
+        else:
+            rows = uow.session.execute(
+                select(Account.iseries_number, Account.id).where(Account.iseries_number.in_(chunk))
+            )
+            known.update((str(number), account_id) for number, account_id in rows)
+    what = "acctmgr id" if usage_file.by_id else "iSeries number"
+    rejected = list(usage_file.rejected)
+    usage: dict[UsageKey, int] = {}
+    for line in usage_file.lines:
+        account_id = known.get(line.account)
+        if account_id is None:
+            rejected.append(
+                Rejection(line.line, f"Line {line.line}: no account has the {what} {line.account}.")
+            )
+            continue
+        usage[(account_id, line.metric, line.month)] = line.quantity
+    rejected.sort(key=lambda rejection: rejection.line)
+    return usage, rejected
+
+
+def _stored(uow: UnitOfWork, keys: list[UsageKey]) -> dict[UsageKey, tuple[int, int]]:
+    """The stored (id, quantity) of each key that has a row."""
+    found: dict[UsageKey, tuple[int, int]] = {}
+    for (metric, month), accounts in overage.accounts_by_month(keys).items():
+        for chunk in chunks(accounts):
+            rows = uow.session.execute(
+                select(UsageRecord.id, UsageRecord.account_id, UsageRecord.quantity).where(
+                    UsageRecord.metric == metric,
+                    UsageRecord.month == month,
+                    UsageRecord.account_id.in_(chunk),
+                )
+            )
+            for record_id, account_id, quantity in rows:
+                found[(account_id, metric, month)] = (record_id, quantity)
+    return found
