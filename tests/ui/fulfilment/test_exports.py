@@ -44,8 +44,8 @@ async def test_an_admin_sees_why_an_export_waits_and_sends_it_now(
     written = queue(app.context, "SO-000001")
     write_due(app.context, drop_settings(tmp_path, tmp_path / "drop"), worker="w:1")
     waiting = queue(app.context, "SO-000002", 2, replaces="order:SO-000002:1")
-    folder = app.settings.erp_drop_folder  # erp in the data dir, which nobody made
-    write_due(app.context, app.settings, worker="w:1")
+    folder = tmp_path / "share"  # a configured folder nobody made (it is never made)
+    write_due(app.context, drop_settings(tmp_path, folder), worker="w:1")
     async with app.run_test(size=SIZE) as pilot:
         await _open_exports(app, pilot)
         assert isinstance(app.screen, ExportsScreen)
