@@ -25,6 +25,7 @@ from acctmgr.models import (
     SkuVersion,
     UsageTier,
 )
+from acctmgr.services.fulfilment.overage import overage_amount
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
@@ -163,20 +164,17 @@ def _usage_plan(subscriptions: list[SubscriptionLine]) -> SubscriptionLine | Non
 def _monthly_overage(
     uow: UnitOfWork, plan: SubscriptionLine, currency: str, volume: int, included: int
 ) -> int:
-    """What page views above ``included`` cost a month at the plan's overage tiers."""
-    tiers = list(
-        uow.session.execute(
-            select(UsageTier.from_volume, UsageTier.unit_price_minor)
-            .where(UsageTier.sku_version_id == plan.sku_version_id, UsageTier.currency == currency)
-            .order_by(UsageTier.from_volume)
+    """What page views above ``included`` cost a month at the plan's overage tiers, priced as
+    the overage Finance reviews is (the tiers scale with the plan's quantity)."""
+    tiers = [
+        (from_volume * plan.quantity, unit_price)
+        for from_volume, unit_price in uow.session.execute(
+            select(UsageTier.from_volume, UsageTier.unit_price_minor).where(
+                UsageTier.sku_version_id == plan.sku_version_id, UsageTier.currency == currency
+            )
         )
-    )
-    cost = 0
-    for index, (from_volume, unit_price) in enumerate(tiers):
-        upto = tiers[index + 1][0] if index + 1 < len(tiers) else volume
-        units = min(volume, upto) - max(from_volume, included)
-        cost += max(0, units) * unit_price
-    return cost
+    ]
+    return overage_amount(volume, included, tiers)
 
 
 def _monthly_list_price(uow: UnitOfWork, plan: SubscriptionLine, currency: str) -> int:
