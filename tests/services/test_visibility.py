@@ -24,6 +24,7 @@ from acctmgr.services.approvals import preview as approval_preview
 from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.approvals.rules import RuleIn
 from acctmgr.services.documents import copies, stored_documents
+from acctmgr.services.fulfilment import order_views, split
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.day_sections import MyDayItem
@@ -171,6 +172,8 @@ READS: dict[str, Read] = {
     "key_accounts.offer": lambda c, r: offer_views.get_offer(c, r.offer_id),
     "key_accounts.offer_starts": lambda c, r: starting_points.offer_starts(c, r.account_id),
     "key_accounts.contract_checklist": lambda c, r: finalising.checklist(c, r.contract_id),
+    "fulfilment.contract_orders": lambda c, r: order_views.contract_orders(c, r.contract_id),
+    "fulfilment.split_preview": lambda c, r: split.split_preview(c, r.contract_id),
     "outbox.list": lambda c, _: outbox.outbox(c),
     "outbox.email": lambda c, r: outbox.email(c, r.email_id),
     "quotes.get": lambda c, r: quotes.get_quote(c, r.quote_id),
@@ -195,6 +198,9 @@ LISTS: dict[str, Read] = {
 # Lists of accounts each reader sees only their own part of: Acme's id is never in them.
 ACCOUNT_LISTS: dict[str, Read] = {
     "key_accounts.due_a_contact": lambda c, _: [due.account_id for due in cadence.due_a_contact(c)],
+    "fulfilment.orders_to_activate": lambda c, _: [
+        order.account_id for order in order_views.orders_to_activate(c)
+    ],
 }
 
 
