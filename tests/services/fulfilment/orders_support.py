@@ -21,10 +21,12 @@ LATER_START = date(2027, 3, 1)
 FULFILMENT_TABLES = (Order, OrderLine, OrderedLine, Subscription, Entitlement, ErpExport)
 
 
-def two_locations(admin: Context, folder: Path, **kwargs: Any) -> Finalised:
+def two_locations(admin: Context, folder: Path, *, staff: bool = True, **kwargs: Any) -> Finalised:
     """Platform and the tailored report in Berlin from the contract's start (1 Jan 2027), the
-    workshop in Munich from 1 Mar 2027."""
-    hire(admin)
+    workshop in Munich from 1 Mar 2027; Customer Services ("cs") and a KAM are hired first
+    unless not ``staff``."""
+    if staff:
+        hire(admin)
     return finalised_contract(
         admin,
         folder,

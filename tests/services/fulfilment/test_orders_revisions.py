@@ -47,13 +47,13 @@ def test_a_revision_supersedes_the_order_from_its_effective_date(
     started, the workshop kept; its export replaces the first's. A second revision keeps the
     running subscriptions and gives the workshop its new quantity."""
     order = running_order(admin, tmp_path, clock)
-    analytics = sku(admin, "ANALYTICS", SkuKind.SUBSCRIPTION, 600_00)
+    sku(admin, "ANALYTICS", SkuKind.SUBSCRIPTION, 600_00)
     cs = admin.as_user("cs")
     platform = order.lines[0]
     change = RevisionIn(
         effective_on=EFFECTIVE,
         quantities={platform.order_line_id: 3},
-        added=[AddedLineIn(sku_id=analytics, quantity=2, discount_pct=Decimal(10))],
+        added=[AddedLineIn(sku_code="analytics", quantity=2, discount_pct=Decimal(10))],
     )
     before = counts(admin)
     revised = revisions.revise_order(cs, order.order_id, order.version, change).orders
@@ -131,7 +131,7 @@ def test_each_bad_revision_is_refused_in_a_sentence_and_nothing_is_saved(
     """A past or too late date, a stranger's line, no change, a retired SKU, a KAM, a stale
     copy, a draft, a second revision: refused; a cancelled draft revision frees the order."""
     order = running_order(admin, tmp_path, clock)
-    retired = sku(admin, "OLD", SkuKind.SUBSCRIPTION, 100_00, retired=True)
+    sku(admin, "OLD", SkuKind.SUBSCRIPTION, 100_00, retired=True)
     cs = admin.as_user("cs")
     line = order.lines[0].order_line_id
     more = {line: 2}
@@ -141,8 +141,12 @@ def test_each_bad_revision_is_refused_in_a_sentence_and_nothing_is_saved(
         (RevisionIn(effective_on=EFFECTIVE, quantities={999_999: 2}), "is not in order"),
         (RevisionIn(effective_on=EFFECTIVE, quantities={line: 1}), "would change nothing"),
         (
-            RevisionIn(effective_on=EFFECTIVE, added=[AddedLineIn(sku_id=retired)]),
+            RevisionIn(effective_on=EFFECTIVE, added=[AddedLineIn(sku_code="OLD")]),
             "can no longer be sold",
+        ),
+        (
+            RevisionIn(effective_on=EFFECTIVE, added=[AddedLineIn(sku_code="NOPE")]),
+            "There is no SKU NOPE in the catalogue.",
         ),
     ]
     before = counts(admin)

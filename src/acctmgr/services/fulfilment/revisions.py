@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from acctmgr.domain.fulfilment import OrderStatus, SubscriptionEnd
 from acctmgr.errors import InvalidInput
-from acctmgr.models import Contract, Entitlement, Order, OrderLine, SkuVersion, Subscription
+from acctmgr.models import Contract, Entitlement, Order, OrderLine, Sku, SkuVersion, Subscription
 from acctmgr.services.catalogue import skus as catalogue
 from acctmgr.services.fulfilment import provisioning
 from acctmgr.services.fulfilment.order_export import document_number, revision_number
@@ -34,12 +34,15 @@ from acctmgr.services.fulfilment.order_views import (
 )
 from acctmgr.services.kernel.money import line_net
 from acctmgr.services.kernel.permissions import require_role
+from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.sales.quotes import Discount, Quantity
 
 
 class AddedLineIn(BaseModel):
-    sku_id: int
+    """A line added from the catalogue: its SKU by code, how many, at what discount."""
+
+    sku_code: SingleLine = Field(max_length=40)
     quantity: Quantity = 1
     discount_pct: Discount = Decimal(0)
 
@@ -98,8 +101,8 @@ def revise_order(
 
     Only Customer Services (PermissionDenied). Refused in a sentence (InvalidInput): an order
     not activated or already revised, a contract not finalised, an effective date in the past,
-    before the order starts or from the contract's end, a line not of the order, a SKU that
-    cannot be sold or has no price in the contract's currency, a revision that changes
+    before the order starts or from the contract's end, a line not of the order, a SKU unknown,
+    that cannot be sold or has no price in the contract's currency, a revision that changes
     nothing. A stale ``expected_version`` is a Conflict.
     """
     require_role(uow.user, *ORDER_TAKERS, to="revise an order")
@@ -161,7 +164,11 @@ def _carried(line: OrderLine, quantity: int | None, on: date, contract: Contract
 def _added(
     uow: UnitOfWork, added: AddedLineIn, position: int, on: date, contract: Contract
 ) -> OrderLine:
-    version = catalogue.sellable_version(uow, added.sku_id)
+    code = added.sku_code.strip().upper()
+    sku_id = uow.session.scalar(select(Sku.id).where(Sku.code == code))
+    if sku_id is None:
+        raise InvalidInput(f"There is no SKU {code} in the catalogue.", field="sku_code")
+    version = catalogue.sellable_version(uow, sku_id)
     price = catalogue.list_price(uow, version, contract.currency)
     return OrderLine(
         position=position,

@@ -1,0 +1,1 @@
+"""Fulfilment: a contract's orders and their split preview."""
