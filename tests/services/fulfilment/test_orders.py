@@ -201,7 +201,7 @@ def test_a_line_already_ordered_is_refused_even_when_a_race_hides_it(
     the ordered line's primary key refuses the second, in a sentence, with nothing saved."""
     made = two_locations(admin, tmp_path)
     cs = admin.as_user("cs")
-    data = confirmed(cs, made.contract_id)
+    data = confirmed(cs, made.contract_id, SplitBy.LOCATION)
     orders.create_orders(cs, made.contract_id, data)
     before = counts(admin)
     with pytest.raises(InvalidInput, match=r"Line 1 \(Platform\) is already ordered in SO-"):

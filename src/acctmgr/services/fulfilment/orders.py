@@ -80,11 +80,10 @@ def place_orders(uow: UnitOfWork, contract: Contract, data: OrdersIn) -> list[Or
             )
     if not data.orders:
         raise InvalidInput("Put at least one line in an order.", field="orders")
-    made = []
     for order_in in data.orders:
         _check_order(uow, contract, order_in, pending)
-        made.append(_place(uow, contract, order_in, pending))
-    try:
+    try:  # each order's insert flushes the ordered lines of the one before
+        made = [_place(uow, contract, order_in, pending) for order_in in data.orders]
         uow.session.flush()
     except IntegrityError:
         raise InvalidInput(RACED, field="orders") from None
