@@ -16,7 +16,7 @@ from acctmgr.domain.catalogue import SkuKind
 from acctmgr.domain.contracts import SubscriptionStatus
 from acctmgr.domain.fulfilment import OrderStatus, SubscriptionEnd
 from acctmgr.errors import Conflict, InvalidInput, PermissionDenied
-from acctmgr.models import Entitlement, ErpExport, Order, Subscription
+from acctmgr.models import Contract, Entitlement, ErpExport, Order, Subscription
 from acctmgr.services.fulfilment import orders, revisions
 from acctmgr.services.fulfilment.order_views import OrderView
 from acctmgr.services.fulfilment.revisions import AddedLineIn, RevisionIn
@@ -37,6 +37,13 @@ def running_order(admin: Context, folder: Path, clock: AdjustableClock) -> Order
     (order,) = orders.activate_order(cs, draft.order_id, draft.version).orders
     clock.set(datetime(2027, 2, 1, 9, tzinfo=UTC))
     return order
+
+
+def order_contract(admin: Context, order: OrderView) -> int:
+    with admin.database.read_session() as session:
+        stored = session.get(Order, order.order_id)
+        assert stored is not None
+        return stored.contract_id
 
 
 def test_a_revision_supersedes_the_order_from_its_effective_date(
@@ -126,7 +133,7 @@ def test_a_revision_supersedes_the_order_from_its_effective_date(
 
 
 def test_each_bad_revision_is_refused_in_a_sentence_and_nothing_is_saved(
-    admin: Context, tmp_path: Path, clock: AdjustableClock
+    admin: Context, tmp_path: Path, clock: AdjustableClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A past or too late date, a stranger's line, no change, a retired SKU, a KAM, a stale
     copy, a draft, a second revision: refused; a cancelled draft revision frees the order."""
@@ -162,6 +169,10 @@ def test_each_bad_revision_is_refused_in_a_sentence_and_nothing_is_saved(
     draft = revisions.revise_order(cs, order.order_id, order.version, good).orders[1]
     with pytest.raises(InvalidInput, match="already has a revision"):
         revisions.revise_order(cs, order.order_id, order.version, good)
+    with monkeypatch.context() as race:  # both read the order before either saved
+        race.setattr(revisions, "_revisable", lambda *_: None)
+        with pytest.raises(InvalidInput, match="was revised by someone else meanwhile"):
+            revisions.revise_order(cs, order.order_id, order.version, good)
     with pytest.raises(InvalidInput, match="is a draft: cancel it"):
         revisions.revise_order(cs, draft.order_id, draft.version, good)
     with pytest.raises(Conflict):
@@ -171,6 +182,15 @@ def test_each_bad_revision_is_refused_in_a_sentence_and_nothing_is_saved(
         assert session.get(Order, draft.order_id) is None  # a draft revision is taken away
     assert counts(admin) == before
     again = revisions.revise_order(cs, order.order_id, order.version, good).orders[1]
-    orders.activate_order(cs, again.order_id, again.version)
+    latest = orders.activate_order(cs, again.order_id, again.version).orders[1]
     with pytest.raises(InvalidInput, match="is superseded: revise its latest"):
         revisions.revise_order(cs, order.order_id, order.version + 1, good)
+    with admin.database.write_session() as session:
+        contract = session.get(Contract, order_contract(admin, order))
+        assert contract is not None
+        contract.finalised_at = None
+        session.commit()
+    before = counts(admin)
+    with pytest.raises(InvalidInput, match="is not finalised: its orders cannot be revised"):
+        revisions.revise_order(cs, latest.order_id, latest.version, good)
+    assert counts(admin) == before

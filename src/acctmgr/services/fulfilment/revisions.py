@@ -134,12 +134,12 @@ def revise_order(
     position = max((line.position for line in old.lines), default=0)
     for offset, added in enumerate(data.added, start=1):
         new.lines.append(_added(uow, added, position + offset, data.effective_on, contract))
+    # Worded before the insert: a refused flush leaves nothing to read the number from.
+    raced = f"Order {old.number} was revised by someone else meanwhile; nothing was saved."
     try:
         uow.add(new)
     except IntegrityError:  # another revision of the same order got in first
-        raise InvalidInput(
-            f"Order {old.number} was revised by someone else meanwhile; nothing was saved."
-        ) from None
+        raise InvalidInput(raced) from None
     return orders_of(uow, contract, account)
 
 
