@@ -21,6 +21,7 @@ from acctmgr.models import (
     ApprovalStatus,
     ContractStatus,
     OfferStatus,
+    OrderStatus,
     OverageStatus,
     QuoteStatus,
     RetentionStep,
@@ -28,7 +29,7 @@ from acctmgr.models import (
 from acctmgr.services.accounts import my_day as accounts_day
 from acctmgr.services.approvals import my_day as approvals_day
 from acctmgr.services.contracts import my_day as contracts_day
-from acctmgr.services.fulfilment import overage_day
+from acctmgr.services.fulfilment import order_day, overage_day
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.key_accounts import offer_day
 from acctmgr.services.my_day import day as my_day_service
@@ -138,6 +139,7 @@ def test_the_values_my_day_filters_on_are_the_ones_the_models_store() -> None:
     assert RetentionStep.IN_QUEUE.value == retention_day.CASE_IN_QUEUE
     assert RetentionStep.CLOSED.value == retention_day.CASE_CLOSED
     assert ContractStatus.ACTIVE.value == contracts_day.CONTRACT_ACTIVE
+    assert OrderStatus.DRAFT.value == order_day.ORDER_DRAFT
     assert (OfferStatus.DRAFT.value, OfferStatus.SENT.value) == (
         offer_day.OFFER_DRAFT,
         offer_day.OFFER_SENT,

@@ -53,6 +53,7 @@ WAITING_GROUPS = frozenset(
         "case-task",
         "sku-relations-change",
         "finalise-save",  # asks before finalising
+        "orders-change",  # asks before activating or cancelling an order; the order dialogs
     }
 )
 

@@ -24,7 +24,7 @@ from acctmgr.services.approvals import preview as approval_preview
 from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.approvals.rules import RuleIn
 from acctmgr.services.documents import copies, stored_documents
-from acctmgr.services.fulfilment import erp_export, usage_views
+from acctmgr.services.fulfilment import erp_export, order_views, split, usage_views
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.day_sections import MyDayItem
@@ -176,6 +176,8 @@ READS: dict[str, Read] = {
     "key_accounts.contract_checklist": lambda c, r: finalising.checklist(c, r.contract_id),
     "erp.list": lambda c, _: erp_export.exports(c),
     "erp.orders_since": lambda c, _: erp_export.order_payloads(c, date(2026, 1, 1)),
+    "fulfilment.contract_orders": lambda c, r: order_views.contract_orders(c, r.contract_id),
+    "fulfilment.split_preview": lambda c, r: split.split_preview(c, r.contract_id),
     "outbox.list": lambda c, _: outbox.outbox(c),
     "outbox.email": lambda c, r: outbox.email(c, r.email_id),
     "quotes.get": lambda c, r: quotes.get_quote(c, r.quote_id),
@@ -206,6 +208,9 @@ ACCOUNT_LISTS: dict[str, Read] = {
     "fulfilment.overage_to_review": lambda c, _: _refused_or(
         lambda: [row.account_id for row in usage_views.overage_to_review(c)]
     ),
+    "fulfilment.orders_to_activate": lambda c, _: [
+        order.account_id for order in order_views.orders_to_activate(c)
+    ],
 }
 
 

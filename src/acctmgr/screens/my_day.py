@@ -10,6 +10,7 @@ from textual.widgets import Header, Static
 
 from acctmgr.domain.records import RecordType
 from acctmgr.screens.base import AcctmgrScreen
+from acctmgr.services.fulfilment.order_day import KEY_PREFIX as ACTIVATE_KEY
 from acctmgr.services.kernel.day_sections import LIST_LIMIT, MyDayItem, Urgency
 from acctmgr.services.key_accounts.finalise_day import KEY_PREFIX as FINALISE_KEY
 from acctmgr.services.my_day import day as my_day_service
@@ -187,6 +188,11 @@ class MyDayScreen(AcctmgrScreen):
             from acctmgr.screens.fulfilment.usage import OverageReviewScreen
 
             self.app.push_screen(OverageReviewScreen())
+            return
+        if item.record_type is RecordType.CONTRACT and item.key.startswith(ACTIVATE_KEY):
+            from acctmgr.screens.fulfilment.orders import OrdersScreen
+
+            self.app.push_screen(OrdersScreen(item.record_id))
             return
         if item.account_id is None:
             self.notify("This item has no account to open.", severity="warning")

@@ -66,6 +66,7 @@ class AccountScreen(AcctmgrScreen):
         Binding("p", "agreed_prices", "Agreed prices"),
         Binding("o", "order_situation", "Open order situation"),
         Binding("u", "usage", "Usage and overage", show=False),
+        Binding("ctrl+g", "contract_orders", "Go to the highlighted contract's orders"),
         *(
             Binding(str(number), f"show_tab('{key}')", label, show=False)
             for number, (key, label, _) in enumerate(TABS, start=1)
@@ -231,6 +232,16 @@ class AccountScreen(AcctmgrScreen):
         from acctmgr.screens.fulfilment.usage import AccountUsageScreen
 
         self.app.push_screen(AccountUsageScreen(self.account_id))
+
+    def action_contract_orders(self) -> None:
+        """The orders of the contract highlighted on the Contracts tab."""
+        key = self.query_one("#contracts-table", RecordTable).selected_key
+        if self.query_one("#account-tabs", TabbedContent).active != "contracts" or not key:
+            self.notify("Highlight a contract on the Contracts tab (3) first.", severity="warning")
+            return
+        from acctmgr.screens.fulfilment.orders import OrdersScreen
+
+        self.app.push_screen(OrdersScreen(int(key)))
 
     def action_new_case(self) -> None:
         from acctmgr.screens.retention.case import open_new_case

@@ -30,6 +30,7 @@ from acctmgr.widgets.form import Form, FormField
 from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.text import safe
 
+FINALISED = (ContractStatus.SIGNED, ContractStatus.ACTIVE)
 PASS = ("✓ ", "bold $success")
 FAIL = ("✗ ", "bold $error")
 DATE = "YYYY-MM-DD"
@@ -106,6 +107,7 @@ class FinaliseScreen(AcctmgrScreen):
         Binding("ctrl+s", "save", "Save signatures", priority=True),
         Binding("ctrl+n", "attach", "Add the signed PDF", priority=True),
         Binding("ctrl+w", "finalise", "Finalise", priority=True),
+        Binding("ctrl+g", "orders", "Go to the orders (once finalised)", priority=True),
         Binding("f5", "refresh", "Refresh", show=False),
     ]
 
@@ -168,7 +170,15 @@ class FinaliseScreen(AcctmgrScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("save", "attach", "finalise"):
             return self.sheet is not None and self.sheet.status is ContractStatus.SENT_FOR_SIGNATURE
+        if action == "orders":
+            return self.sheet is not None and self.sheet.status in FINALISED
         return True
+
+    def action_orders(self) -> None:
+        """The finalised contract's split preview and orders."""
+        from acctmgr.screens.fulfilment.orders import OrdersScreen
+
+        self.app.push_screen(OrdersScreen(self.contract_id))
 
     @work(exclusive=True, group="finalise-save")
     async def action_save(self) -> None:

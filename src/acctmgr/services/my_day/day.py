@@ -20,6 +20,7 @@ from acctmgr.services.accounts.my_day import DUE
 from acctmgr.services.approvals.my_day import WAITING
 from acctmgr.services.company.my_day import SETUP
 from acctmgr.services.contracts.my_day import RENEWALS
+from acctmgr.services.fulfilment.order_day import TO_ACTIVATE
 from acctmgr.services.fulfilment.overage_day import OVERAGE
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.day_sections import DaySection, MyDayItem, Section
@@ -38,6 +39,7 @@ SECTIONS: tuple[Section, ...] = (
     CASES,
     OFFERS,
     FINALISE,
+    TO_ACTIVATE,
     RENEWALS,
     OVERAGE,
     DUE_A_CONTACT,

@@ -21,6 +21,7 @@ from acctmgr.services.approvals import requests as approval_requests
 from acctmgr.services.contracts import contract_documents, signatures
 from acctmgr.services.contracts import lifecycle as contracts
 from acctmgr.services.contracts.from_quote import contract_from_quote
+from acctmgr.services.fulfilment import orders
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.retention import records, stages, views
 from acctmgr.services.retention.inputs import SendContractIn, SignatureIn
@@ -73,7 +74,8 @@ def send_contract(
 def record_signature(
     uow: UnitOfWork, case_id: int, expected_version: int, data: SignatureIn
 ) -> CaseView:
-    """The customer signed: record who, when and how. The contract takes effect on its date.
+    """The customer signed: record who, when and how. The contract takes effect on its date,
+    and its one order is made and activated (``fulfilment.orders.fulfil_signed``).
 
     The contract must be out for signature, and the signature dated between the day it was
     sent and today (else InvalidInput).
@@ -93,6 +95,9 @@ def record_signature(
     uow.session.flush()
     if contract.starts_on <= uow.now.date():
         contracts.activate(uow, contract)
+    # No Customer Services step follows a rate reduction: its one order is made and activated
+    # here, so on its date its subscriptions replace the superseded contract's.
+    orders.fulfil_signed(uow, contract)
     stages.step_done(
         uow, case, Stage.SIGNATURE, {"signed_by": data.signer_name, "signed_on": data.signed_on}
     )

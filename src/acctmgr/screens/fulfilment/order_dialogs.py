@@ -1,0 +1,121 @@
+"""The orders screen's two forms: a subscription line's trial end, and an activated order's
+revision (new quantities, a line added, from a date). The service judges both; its refusal
+comes back beside the field."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from acctmgr.errors import InvalidInput
+from acctmgr.screens.dialog import FormDialog
+from acctmgr.screens.retention.steps import parse_day
+from acctmgr.services.fulfilment import revisions
+from acctmgr.services.fulfilment.order_views import ContractOrders, OrderView
+from acctmgr.services.fulfilment.revisions import AddedLineIn, RevisionIn
+from acctmgr.widgets.form import FormField
+
+DATE = "YYYY-MM-DD"
+
+
+def typed_day(text: str, field: str) -> date | None:
+    """A typed date, or None when left blank; InvalidInput beside ``field`` otherwise."""
+    # The retention steps' parser, one sentence for a mistyped date everywhere.
+    return parse_day(text, field) if text.strip() else None
+
+
+def _whole(text: str, field: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise InvalidInput("A quantity is a whole number, like 2.", field=field) from None
+
+
+class Blank:
+    """The trial end was cleared (None would read as a cancelled dialog)."""
+
+
+async def ask_trial_end(host: Any, description: str, current: date | None) -> date | Blank | None:
+    """The trial end typed for a subscription line; Blank to clear it, None when cancelled."""
+
+    async def save(values: dict[str, str]) -> date | Blank:
+        return typed_day(values["trial_ends_on"], "trial_ends_on") or Blank()
+
+    answer: date | Blank | None = await host.app.push_screen_wait(
+        FormDialog(
+            "Trial end",
+            [FormField("trial_ends_on", "Trial ends on", placeholder=DATE)],
+            save,
+            intro=f"{description} starts as a free trial until this date; blank for none.",
+            values={"trial_ends_on": current.isoformat() if current else ""},
+            save_label="Set",
+        )
+    )
+    return answer
+
+
+def revision_fields(order: OrderView) -> list[FormField]:
+    return [
+        FormField("effective_on", "Effective from", placeholder=DATE),
+        *(
+            FormField(f"qty-{line.order_line_id}", f"{line.position}. {line.description[:18]}")
+            for line in order.lines
+        ),
+        FormField("sku_code", "Add SKU (code)", placeholder="blank: add none"),
+        FormField("add_quantity", "Quantity added"),
+        FormField("add_discount", "Discount %"),
+    ]
+
+
+def revision_in(order: OrderView, values: dict[str, str]) -> RevisionIn:
+    """The form as the service takes it; a typing mistake refused beside its field."""
+    effective = typed_day(values["effective_on"], "effective_on")
+    if effective is None:
+        raise InvalidInput("Say from which date the revision takes effect.", field="effective_on")
+    quantities = {
+        line.order_line_id: _whole(values[f"qty-{line.order_line_id}"], f"qty-{line.order_line_id}")
+        for line in order.lines
+    }
+    added = []
+    if values["sku_code"].strip():
+        try:
+            discount = Decimal(values["add_discount"].strip() or "0")
+        except InvalidOperation:
+            raise InvalidInput("A discount is a number, like 10.", field="add_discount") from None
+        added.append(
+            AddedLineIn(
+                sku_code=values["sku_code"],
+                quantity=_whole(values["add_quantity"] or "1", "add_quantity"),
+                discount_pct=discount,
+            )
+        )
+    return RevisionIn(effective_on=effective, quantities=quantities, added=added)
+
+
+async def revise(host: Any, order: OrderView, today: date) -> ContractOrders | None:
+    """Ask for the revision of an activated order and make it (a draft); None if cancelled."""
+
+    async def save(values: dict[str, str]) -> ContractOrders:
+        made: ContractOrders = await host.run_service(
+            revisions.revise_order, order.order_id, order.version, revision_in(order, values)
+        )
+        return made
+
+    result: ContractOrders | None = await host.app.push_screen_wait(
+        FormDialog(
+            f"Revise {order.number}",
+            revision_fields(order),
+            save,
+            intro="The order stays as it is; a revision from the date replaces it once "
+            "activated. What is added is prorated to the contract's end.",
+            values={
+                "effective_on": max(today, order.starts_on).isoformat(),
+                **{f"qty-{line.order_line_id}": str(line.quantity) for line in order.lines},
+                "add_quantity": "1",
+                "add_discount": "0",
+            },
+            save_label="Make the revision",
+        )
+    )
+    return result

@@ -1,0 +1,291 @@
+"""A contract's orders: the split preview of its lines still to order, and its orders with
+their status and lines, activated, revised or cancelled from here.
+
+The preview is the service's (``fulfilment.split_preview``): this screen keeps only what the
+user chose (how to split, the lines for later, trial ends) and asks again on each change.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Header, Static
+
+from acctmgr.domain.fulfilment import OrderStatus
+from acctmgr.screens.base import AcctmgrScreen
+from acctmgr.screens.dialog import ConfirmScreen
+from acctmgr.screens.fulfilment import order_dialogs
+from acctmgr.services.fulfilment import order_views, orders, split
+from acctmgr.services.fulfilment.order_views import ContractOrders, OrderView
+from acctmgr.services.fulfilment.orders import OrderIn, OrdersIn
+from acctmgr.services.fulfilment.split import SplitBy, SplitPreview
+from acctmgr.widgets.keys_footer import KeysFooter
+from acctmgr.widgets.record_table import RecordTable, Row
+from acctmgr.widgets.text import content, day, money, plain
+
+SPLITS = tuple(SplitBy)
+LATER = "later"
+
+
+class OrdersScreen(AcctmgrScreen):
+    """Above, the lines still to order, each with the proposed order it goes in; below, the
+    contract's orders, each followed by its lines."""
+
+    TITLE = "Orders"
+    DEFAULT_CSS = """
+    OrdersScreen #orders-heading { height: 1; padding: 0 1; text-style: bold; }
+    OrdersScreen .orders-title { height: 1; color: $text-muted; padding: 0 1; }
+    OrdersScreen #to-order-table { height: 1fr; }
+    OrdersScreen #orders-table { height: 2fr; }
+    """
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("g", "split", "Group by", tooltip="One order, by location, by start date"),
+        Binding("l", "later", "Later", tooltip="Order the line another day (again: order it now)"),
+        Binding("k", "trial", "Set trial end", tooltip="A subscription line starts as a trial"),
+        Binding("ctrl+s", "create", "Create orders", priority=True),
+        Binding("u", "activate", "Activate", tooltip="Start the highlighted draft order"),
+        Binding("e", "revise", "Edit (revise)", tooltip="A new revision of an activated order"),
+        Binding("ctrl+d", "cancel_draft", "Delete draft", tooltip="Cancel a draft order"),
+        Binding("f5", "refresh", "Refresh", show=False),
+    ]
+
+    def __init__(self, contract_id: int) -> None:
+        super().__init__()
+        self.contract_id = contract_id
+        self.split_by = SplitBy.NONE
+        self.later: set[int] = set()
+        self.trials: dict[int, date] = {}
+        self.preview: SplitPreview | None = None
+        self.contract: ContractOrders | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="orders-heading")
+        yield Static("To order", id="to-order-title", classes="orders-title")
+        yield RecordTable(
+            ("#", 2),
+            "Line",
+            ("Location", 10),
+            ("Starts", 11),
+            ("Order", 6),
+            ("Trial ends", 11),
+            id="to-order-table",
+        )
+        yield Static("Orders", classes="orders-title")
+        yield RecordTable(
+            ("Order", 11),
+            "Status or line",
+            ("Location", 10),
+            ("Starts", 11),
+            ("Net", 14),
+            id="orders-table",
+        )
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#to-order-table", RecordTable).focus()
+        self.load()
+
+    @work(exclusive=True, group="orders-load")
+    async def load(self) -> None:
+        preview = await self.call(
+            split.split_preview, self.contract_id, self.split_by, sorted(self.later)
+        )
+        listed = await self.call(order_views.contract_orders, self.contract_id)
+        if preview is None or listed is None:
+            return
+        self.show(preview, listed)
+
+    def show(self, preview: SplitPreview, listed: ContractOrders) -> None:
+        self.preview, self.contract = preview, listed
+        self.sub_title = listed.account_name
+        state = "" if listed.finalised else " · not finalised: nothing can be ordered yet"
+        self.query_one("#orders-heading", Static).update(
+            content(
+                f"{listed.number} · {listed.starts_on:%d %b %Y} to {listed.ends_on:%d %b %Y} · "
+                f"{preview.split_by.label}{state}"
+            )
+        )
+        self.query_one("#to-order-title", Static).update(
+            f"To order: {len(preview.lines)} lines in {len(preview.orders)} orders"
+            if preview.lines
+            else "To order: nothing, every line is ordered"
+        )
+        self.query_one("#to-order-table", RecordTable).show(self._line_rows(preview))
+        self.query_one("#orders-table", RecordTable).show(self._order_rows(listed))
+        self.refresh_bindings()
+
+    def _line_rows(self, preview: SplitPreview) -> list[Row]:
+        in_order = {
+            line_id: str(number)
+            for number, order in enumerate(preview.orders, start=1)
+            for line_id in order.quote_line_ids
+        }
+        return [
+            (
+                str(line.quote_line_id),
+                [
+                    plain(line.position),
+                    plain(line.description),
+                    plain(line.location),
+                    plain(day(line.starts_on)),
+                    plain(in_order.get(line.quote_line_id, LATER)),
+                    plain(day(self.trials.get(line.quote_line_id))),
+                ],
+            )
+            for line in preview.lines
+        ]
+
+    def _order_rows(self, listed: ContractOrders) -> list[Row]:
+        rows: list[Row] = []
+        for order in listed.orders:
+            rows.append(
+                (
+                    f"order-{order.order_id}",
+                    [
+                        plain(order.number, "bold"),
+                        plain(order.status.label),
+                        plain(order.location),
+                        plain(day(order.starts_on)),
+                        money(order.net_minor, listed.currency),
+                    ],
+                )
+            )
+            rows.extend(
+                (
+                    f"line-{order.order_id}-{line.order_line_id}",
+                    [
+                        "",
+                        plain(f"{line.quantity} x {line.description}"),
+                        "",
+                        plain(f"trial {day(line.trial_ends_on)}" if line.trial_ends_on else ""),
+                        money(line.net_minor, listed.currency),
+                    ],
+                )
+                for line in order.lines
+            )
+        return rows
+
+    def selected_order(self) -> OrderView | None:
+        """The order of the highlighted row (the order itself or one of its lines)."""
+        key = self.query_one("#orders-table", RecordTable).selected_key or ""
+        parts = key.split("-")
+        if self.contract is None or len(parts) < 2 or not parts[1].isdigit():
+            return None
+        return next((o for o in self.contract.orders if o.order_id == int(parts[1])), None)
+
+    def _selected_line(self) -> int | None:
+        key = self.query_one("#to-order-table", RecordTable).selected_key
+        return int(key) if key and key.isdigit() else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        finalised = self.contract is not None and self.contract.finalised
+        if action in ("split", "later", "trial", "create"):
+            return finalised and self.preview is not None and bool(self.preview.lines)
+        return True
+
+    def action_split(self) -> None:
+        self.split_by = SPLITS[(SPLITS.index(self.split_by) + 1) % len(SPLITS)]
+        self.load()
+
+    def action_later(self) -> None:
+        line_id = self._selected_line()
+        if line_id is not None:
+            self.later ^= {line_id}
+            self.load()
+
+    @work(exclusive=True, group="orders-change")
+    async def action_trial(self) -> None:
+        line_id = self._selected_line()
+        line = next(
+            (x for x in (self.preview.lines if self.preview else []) if x.quote_line_id == line_id),
+            None,
+        )
+        if line is None:
+            return
+        if not line.is_subscription:
+            self.notify("Only a subscription line can start as a trial.", severity="warning")
+            return
+        answer = await order_dialogs.ask_trial_end(
+            self, line.description, self.trials.get(line.quote_line_id)
+        )
+        if isinstance(answer, date):
+            self.trials[line.quote_line_id] = answer
+        elif answer is not None:
+            self.trials.pop(line.quote_line_id, None)
+        if self.preview is not None and self.contract is not None:
+            self.show(self.preview, self.contract)
+
+    @work(exclusive=True, group="orders-change")
+    async def action_create(self) -> None:
+        preview = self.preview
+        if preview is None:
+            return
+        data = OrdersIn(
+            orders=[
+                OrderIn(
+                    location=order.location,
+                    starts_on=order.starts_on,
+                    quote_line_ids=order.quote_line_ids,
+                    trial_ends_on={
+                        i: self.trials[i] for i in order.quote_line_ids if i in self.trials
+                    },
+                )
+                for order in preview.orders
+            ],
+            later=preview.later,
+        )
+        made = await self.call(orders.create_orders, self.contract_id, data)
+        if made is None:
+            return
+        self.trials.clear()
+        self.later.clear()
+        self.notify(f"{len(preview.orders)} draft orders made; activate each when it is right.")
+        self.load()
+
+    @work(exclusive=True, group="orders-change")
+    async def action_activate(self) -> None:
+        order = self.selected_order()
+        if order is None or order.status is not OrderStatus.DRAFT:
+            self.notify("Highlight a draft order to activate it.", severity="warning")
+            return
+        question = f"Activate {order.number}?"
+        detail = (
+            f"From {order.starts_on:%d %b %Y} its subscriptions run and its services are "
+            "entitled; the ERP is told. It is locked once activated."
+        )
+        if not await self.app.push_screen_wait(ConfirmScreen(question, detail)):
+            return
+        if await self.call(orders.activate_order, order.order_id, order.version) is not None:
+            self.notify(f"{order.number} is activated.")
+        self.load()
+
+    @work(exclusive=True, group="orders-change")
+    async def action_revise(self) -> None:
+        order = self.selected_order()
+        if order is None or order.status is not OrderStatus.ACTIVATED:
+            self.notify("Highlight an activated order to revise it.", severity="warning")
+            return
+        made = await order_dialogs.revise(self, order, self.context.clock.today())
+        if made is not None:
+            self.notify(f"A draft revision of {order.number} is made; activate it to apply it.")
+        self.load()
+
+    @work(exclusive=True, group="orders-change")
+    async def action_cancel_draft(self) -> None:
+        order = self.selected_order()
+        if order is None or order.status is not OrderStatus.DRAFT:
+            self.notify("Highlight a draft order to cancel it.", severity="warning")
+            return
+        if not await self.app.push_screen_wait(ConfirmScreen(f"Cancel {order.number}?")):
+            return
+        if await self.call(orders.cancel_order, order.order_id, order.version) is not None:
+            self.notify(f"{order.number} is cancelled; its lines can be ordered again.")
+        self.load()
+
+    def action_refresh(self) -> None:
+        self.load()

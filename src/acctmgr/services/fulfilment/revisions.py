@@ -1,0 +1,236 @@
+"""A changed activated order is never edited: a new revision supersedes it from a date.
+
+The revision is a draft holding the order's lines with their new quantities and the lines
+added, priced from the catalogue in the contract's currency. What it adds is prorated to the
+contract's end (net = unit net x quantity x remaining days / term days) and co-terminated with
+the contract. Activating it supersedes the old revision: the subscriptions of unchanged lines
+run on (now the revision's), those of changed lines end the day before the effective date and
+new ones start from it; an unchanged service keeps its entitlement, a changed one gets the new
+quantity.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from acctmgr.domain.fulfilment import OrderStatus, SubscriptionEnd
+from acctmgr.errors import InvalidInput
+from acctmgr.models import Contract, Entitlement, Order, OrderLine, Sku, SkuVersion, Subscription
+from acctmgr.services.catalogue import skus as catalogue
+from acctmgr.services.fulfilment import provisioning
+from acctmgr.services.fulfilment.order_export import document_number, revision_number
+from acctmgr.services.fulfilment.order_views import (
+    ORDER_TAKERS,
+    SUBSCRIBED,
+    ContractOrders,
+    check_finalised,
+    contract_and_account,
+    orders_of,
+)
+from acctmgr.services.kernel.money import line_net
+from acctmgr.services.kernel.permissions import require_role
+from acctmgr.services.kernel.text_fields import SingleLine
+from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
+from acctmgr.services.sales.quotes import Discount, Quantity
+
+
+class AddedLineIn(BaseModel):
+    """A line added from the catalogue: its SKU by code, how many, at what discount."""
+
+    sku_code: SingleLine = Field(max_length=40)
+    quantity: Quantity = 1
+    discount_pct: Discount = Decimal(0)
+
+
+class RevisionIn(BaseModel):
+    """What changes from ``effective_on``: new quantities by order line id, and lines added."""
+
+    effective_on: date
+    quantities: dict[int, Quantity] = Field(default_factory=dict)
+    added: list[AddedLineIn] = Field(default_factory=list)
+
+
+def prorated(amount_minor: int, effective_on: date, contract: Contract) -> int:
+    """A year's amount for what is left of the contract's term from ``effective_on``."""
+    term = (contract.ends_on - contract.starts_on).days
+    remaining = (contract.ends_on - effective_on).days
+    return round(amount_minor * remaining / term) if term > 0 else amount_minor
+
+
+def _revisable(uow: UnitOfWork, order: Order, contract: Contract) -> None:
+    if order.status is OrderStatus.DRAFT:
+        raise InvalidInput(
+            f"Order {order.number} is a draft: cancel it and order its lines again to change it."
+        )
+    if order.status is not OrderStatus.ACTIVATED:
+        raise InvalidInput(f"Order {order.number} is {order.status.value}: revise its latest.")
+    check_finalised(contract, "its orders cannot be revised")
+    pending = uow.session.scalar(select(Order.number).where(Order.supersedes_id == order.id))
+    if pending is not None:
+        raise InvalidInput(
+            f"Order {order.number} already has a revision, {pending}: activate or cancel it first."
+        )
+
+
+def _check_effective(uow: UnitOfWork, order: Order, contract: Contract, on: date) -> None:
+    earliest = max(uow.now.date(), order.starts_on)
+    if on < earliest:
+        raise InvalidInput(
+            f"A revision takes effect on {earliest:%d %b %Y} at the earliest "
+            "(today, and not before the order starts).",
+            field="effective_on",
+        )
+    if on >= contract.ends_on:
+        raise InvalidInput(
+            f"A revision takes effect before the contract ends on {contract.ends_on:%d %b %Y}.",
+            field="effective_on",
+        )
+
+
+@use_case("fulfilment.revise_order")
+def revise_order(
+    uow: UnitOfWork, order_id: int, expected_version: int, data: RevisionIn
+) -> ContractOrders:
+    """Make the draft revision of an activated order: changed quantities and added lines from
+    the effective date, the additions prorated to the contract's end.
+
+    Only Customer Services (PermissionDenied). Refused in a sentence (InvalidInput): an order
+    not activated or already revised, a contract not finalised, an effective date in the past,
+    before the order starts or from the contract's end, a line not of the order, a SKU unknown,
+    that cannot be sold or has no price in the contract's currency, a revision that changes
+    nothing. A stale ``expected_version`` is a Conflict.
+    """
+    require_role(uow.user, *ORDER_TAKERS, to="revise an order")
+    old = uow.get(Order, order_id, "order")
+    contract, account = contract_and_account(uow, old.contract_id)
+    uow.expect_version(old, expected_version, "order")
+    _revisable(uow, old, contract)
+    _check_effective(uow, old, contract, data.effective_on)
+    by_id = {line.id: line for line in old.lines}
+    for line_id in data.quantities:
+        if line_id not in by_id:
+            raise InvalidInput(f"Order line {line_id} is not in order {old.number}.")
+    changed = {i: qty for i, qty in data.quantities.items() if qty != by_id[i].quantity}
+    if not changed and not data.added:
+        raise InvalidInput("Change a quantity or add a line: the revision would change nothing.")
+    new = Order(
+        number=revision_number(document_number(old), old.revision + 1),
+        contract_id=old.contract_id,
+        account_id=old.account_id,
+        revision=old.revision + 1,
+        supersedes_id=old.id,
+        location=old.location,
+        starts_on=data.effective_on,
+        status=OrderStatus.DRAFT,
+        created_by_id=uow.user.id,
+    )
+    for line in old.lines:
+        new.lines.append(_carried(line, changed.get(line.id), data.effective_on, contract))
+    position = max((line.position for line in old.lines), default=0)
+    for offset, added in enumerate(data.added, start=1):
+        new.lines.append(_added(uow, added, position + offset, data.effective_on, contract))
+    # Worded before the insert: a refused flush leaves nothing to read the number from.
+    raced = f"Order {old.number} was revised by someone else meanwhile; nothing was saved."
+    try:
+        uow.add(new)
+    except IntegrityError:  # another revision of the same order got in first
+        raise InvalidInput(raced) from None
+    return orders_of(uow, contract, account)
+
+
+def _carried(line: OrderLine, quantity: int | None, on: date, contract: Contract) -> OrderLine:
+    change = 0 if quantity is None else quantity - line.quantity
+    trial = line.trial_ends_on if line.trial_ends_on and line.trial_ends_on > on else None
+    return OrderLine(
+        position=line.position,
+        quote_line_id=line.quote_line_id,
+        sku_version_id=line.sku_version_id,
+        description=line.description,
+        quantity=line.quantity + change,
+        list_price_minor=line.list_price_minor,
+        unit_net_minor=line.unit_net_minor,
+        net_minor=line.net_minor + prorated(line.unit_net_minor * change, on, contract),
+        trial_ends_on=line.trial_ends_on if change == 0 else trial,
+        ends_on=line.ends_on,
+        consume_by=line.consume_by,
+    )
+
+
+def _added(
+    uow: UnitOfWork, added: AddedLineIn, position: int, on: date, contract: Contract
+) -> OrderLine:
+    code = added.sku_code.strip().upper()
+    sku_id = uow.session.scalar(select(Sku.id).where(Sku.code == code))
+    if sku_id is None:
+        raise InvalidInput(f"There is no SKU {code} in the catalogue.", field="sku_code")
+    version = catalogue.sellable_version(uow, sku_id)
+    price = catalogue.list_price(uow, version, contract.currency)
+    return OrderLine(
+        position=position,
+        quote_line_id=None,
+        sku_version_id=version.id,
+        description=version.name,
+        quantity=added.quantity,
+        list_price_minor=price,
+        unit_net_minor=line_net(price, 1, added.discount_pct),
+        net_minor=prorated(line_net(price, added.quantity, added.discount_pct), on, contract),
+        trial_ends_on=None,
+        ends_on=contract.ends_on,
+        consume_by=None,
+    )
+
+
+def supersede(uow: UnitOfWork, old: Order, new: Order, contract: Contract) -> list[Subscription]:
+    """The revision ``new`` takes over from ``old``: unchanged lines' subscriptions and
+    entitlements become the revision's; changed subscriptions end the day before it and are
+    made again; returns the subscriptions made (pending)."""
+    old.status = OrderStatus.SUPERSEDED
+    before = {line.position: line for line in old.lines}
+    last_day = new.starts_on - timedelta(days=1)
+    to_provision: list[OrderLine] = []
+    replaced: dict[int, list[Subscription]] = {}
+    for line in new.lines:
+        was = before.get(line.position)
+        if was is None:
+            to_provision.append(line)
+            continue
+        running = list(
+            uow.session.scalars(
+                select(Subscription).where(
+                    Subscription.order_line_id == was.id,
+                    Subscription.status.in_(provisioning.RUNNING),
+                )
+            )
+        )
+        for entitlement in uow.session.scalars(
+            select(Entitlement).where(Entitlement.order_line_id == was.id)
+        ):
+            entitlement.order_line_id = line.id
+            if line.quantity != was.quantity:
+                units = entitlement.quantity // was.quantity if was.quantity else 1
+                entitlement.quantity = max(entitlement.consumed, line.quantity * units)
+        kind = uow.session.scalar(
+            select(SkuVersion.kind).where(SkuVersion.id == line.sku_version_id)
+        )
+        if line.quantity == was.quantity or kind not in SUBSCRIBED:
+            for subscription in running:
+                subscription.order_line_id = line.id
+                subscription.order_id = new.id
+            continue
+        for subscription in running:
+            provisioning.end_subscription(subscription, last_day, SubscriptionEnd.REPLACED)
+        replaced[line.position] = running
+        to_provision.append(line)
+    uow.session.flush()
+    made = provisioning.provision(uow, new, contract, to_provision)
+    positions = {line.id: line.position for line in new.lines}
+    for subscription in made:
+        earlier = replaced.get(positions[subscription.order_line_id or 0], [])
+        if earlier:
+            subscription.replaces_id = earlier[0].id
+    return made
