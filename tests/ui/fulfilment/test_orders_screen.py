@@ -104,7 +104,7 @@ async def test_customer_services_splits_and_activates_the_orders(
         orders.focus()
         for key in [k for k in orders.keys if k.startswith("order-")]:
             orders.move_to(key)
-            await pilot.press("u")
+            await pilot.press("A")
             await while_waiting(pilot, lambda: isinstance(app.screen, ConfirmScreen), "asked")
             await pilot.press("y")
             await until(app, pilot, lambda: shown[-1].endswith("is activated."), "activated")

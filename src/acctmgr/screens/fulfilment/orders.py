@@ -47,7 +47,7 @@ class OrdersScreen(AcctmgrScreen):
         Binding("l", "later", "Later", tooltip="Order the line another day (again: order it now)"),
         Binding("k", "trial", "Set trial end", tooltip="A subscription line starts as a trial"),
         Binding("ctrl+s", "create", "Create orders", priority=True),
-        Binding("u", "activate", "Activate", tooltip="Start the highlighted draft order"),
+        Binding("A", "activate", "Activate", tooltip="Start the highlighted draft order"),
         Binding("e", "revise", "Edit (revise)", tooltip="A new revision of an activated order"),
         Binding("ctrl+d", "cancel_draft", "Delete draft", tooltip="Cancel a draft order"),
         Binding("f5", "refresh", "Refresh", show=False),
