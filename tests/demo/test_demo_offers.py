@@ -21,6 +21,11 @@ from acctmgr.models import (
     Offer,
     OfferAcceptance,
     OfferStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Subscription,
+    SubscriptionStatus,
     User,
 )
 from acctmgr.services.approvals import inbox
@@ -115,12 +120,27 @@ def test_sent_offers_have_reminders_and_the_rest_of_the_story_is_stored(
 
 
 def test_each_holder_finds_the_offers_in_my_day(seeded: Database) -> None:
-    """The kam's My day lists its offers; Customer Services' the contract to finalise;
-    Finance's inbox the offer over 30% off."""
+    """The kam's My day lists its offers; Customer Services' the contract to finalise and the
+    finalised one's second order to activate; Finance's inbox the offer over 30% off, and its
+    My day the overage of the usage it imported."""
     kam = my_day(_as(seeded, "kam"))
     assert kam.items("offers")
     custsvc = my_day(_as(seeded, "custsvc"))
     assert len(custsvc.items("finalise")) == 1
+    assert len(custsvc.items("orders_to_activate")) == 1
+    assert my_day(_as(seeded, "finance")).items("overage")
+    with seeded.read_session() as session:
+        ordered = session.execute(
+            select(Order.status, Subscription.status)
+            .outerjoin(OrderLine, OrderLine.order_id == Order.id)
+            .outerjoin(Subscription, Subscription.order_line_id == OrderLine.id)
+            .order_by(Order.starts_on)
+        ).all()
+    # The API runs from its order; the workshop's order, a month on, waits (no entitlement yet).
+    assert [tuple(row) for row in ordered] == [
+        (OrderStatus.ACTIVATED, SubscriptionStatus.ACTIVE),
+        (OrderStatus.DRAFT, None),
+    ]
     waiting = next(o for o in _offers(seeded) if o.stage is OfferStage.APPROVAL)
     labels = [item.record_label for item in inbox.inbox(_as(seeded, "finance"))]
     assert any(waiting.quote.number in label for label in labels)

@@ -243,7 +243,8 @@ def _accepted(cast: steps.Cast, skus: dict[str, int], account: steps.KeyAccount)
 
 def _finalised(cast: steps.Cast, skus: dict[str, int], account: steps.KeyAccount) -> int:
     """Accepted two weeks ago, both signatures recorded, the signed PDF attached and finalised
-    ten days ago: active, handed to fulfilment."""
+    ten days ago: active, and ordered the day after in two, its subscription running and its
+    workshop's order, dated a month on, still to activate."""
     cast.at(20)
     opportunity = steps.opportunity(cast, account, "Data export")
     offer = steps.offer(
@@ -279,6 +280,8 @@ def _finalised(cast: steps.Cast, skus: dict[str, int], account: steps.KeyAccount
         path.write_bytes(steps.signed_pdf(f"Contract {offer.contract_number}, signed"))
         checklist = finalising.attach_signed_document(cast.custsvc, contract_id, path)
     finalising.finalise_contract(cast.custsvc, contract_id, checklist.version)
+    cast.at(9)
+    steps.order_in_two(cast, contract_id, later_by_days=30)  # the workshop after go-live
     return 1
 
 

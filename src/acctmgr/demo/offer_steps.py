@@ -13,6 +13,7 @@ from acctmgr.domain.approvals import Decision
 from acctmgr.domain.contracts import RenewalType
 from acctmgr.domain.sales import AcceptanceMethod
 from acctmgr.services.approvals import decisions, inbox
+from acctmgr.services.fulfilment import orders, split
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.key_accounts import answers, offers, sending
 from acctmgr.services.key_accounts.offer_views import OfferView
@@ -167,3 +168,27 @@ def signed_pdf(line: str) -> bytes:
         xref,
     )
     return bytes(out)
+
+
+def order_in_two(cast: Cast, contract_id: int, later_by_days: int) -> None:
+    """Customer Services orders the contract in two: its subscriptions from the contract's
+    start, activated (they run), and its services ``later_by_days`` after it, left a draft to
+    activate (My day's "Orders to activate")."""
+    preview = split.split_preview(cast.custsvc, contract_id)
+    running = [line.quote_line_id for line in preview.lines if line.is_subscription]
+    rest = [line.quote_line_id for line in preview.lines if not line.is_subscription]
+    made = orders.create_orders(
+        cast.custsvc,
+        contract_id,
+        orders.OrdersIn(
+            orders=[
+                orders.OrderIn(starts_on=preview.starts_on, quote_line_ids=running),
+                orders.OrderIn(
+                    starts_on=preview.starts_on + timedelta(days=later_by_days),
+                    quote_line_ids=rest,
+                ),
+            ]
+        ),
+    )
+    first = next(order for order in made.orders if order.starts_on == preview.starts_on)
+    orders.activate_order(cast.custsvc, first.order_id, first.version)

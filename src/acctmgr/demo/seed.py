@@ -37,6 +37,7 @@ from acctmgr.demo.catalogue import publish_catalogue
 from acctmgr.demo.chance import Chance
 from acctmgr.demo.customers import add_accounts
 from acctmgr.demo.dates import add_months
+from acctmgr.demo.fulfilment import import_corrected_usage
 from acctmgr.demo.key_accounts import add_key_account_offers, start_renderer
 from acctmgr.demo.load import DemoLoad
 from acctmgr.demo.onboarding import add_onboarding_handoffs
@@ -122,6 +123,7 @@ def seed_demo(
     # Once the bulk load has committed: the offer wizard's stories go through its use cases.
     if offer_stories:
         add_key_account_offers(database, now)
+        import_corrected_usage(database, now)
     return summary.model_copy(update={"counts": _counted(database, summary.counts)})
 
 
