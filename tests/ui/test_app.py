@@ -156,6 +156,25 @@ async def test_my_day_for_each_role(tmp_path: Path, office: Path, login: str) ->
         assert isinstance(app.screen, AccountScreen)
 
 
+async def test_down_past_a_section_goes_on_to_the_next(tmp_path: Path, office: Path) -> None:
+    """My day reads as one list: Down on a section's last row moves to the next section shown
+    (empty ones skipped), Up on its first row back to the previous one's last."""
+    app = build_app(tmp_path, "leader", office)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        due = app.screen.query_one("#table-due", RecordTable)
+        approvals = app.screen.query_one("#table-approvals", RecordTable)
+        due.focus()
+        await pilot.press("down", "down", "down")  # three tasks: the third Down moves on
+        await settle(app, pilot)
+        assert app.focused is approvals
+        assert approvals.cursor_row == 0
+        await pilot.press("up")
+        await settle(app, pilot)
+        assert app.focused is due
+        assert due.cursor_row == 2
+
+
 async def test_my_day_paints_before_the_database_layer_loads_behind_it(
     tmp_path: Path, office: Path
 ) -> None:

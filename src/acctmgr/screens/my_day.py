@@ -136,6 +136,24 @@ class MyDayScreen(AcctmgrScreen):
     def _row_selected(self) -> None:
         self.action_open()
 
+    @on(RecordTable.EdgeReached)
+    def _next_section(self, event: RecordTable.EdgeReached) -> None:
+        """Down past a section's last row goes on to the next section shown, Up past its first
+        back to the previous one's last row: the day reads as one list."""
+        shown = [
+            table
+            for table in self.query(RecordTable)
+            if table.row_count and table.parent is not None and table.parent.display
+        ]
+        if event.table not in shown:
+            return
+        index = shown.index(event.table) + (1 if event.delta > 0 else -1)
+        if 0 <= index < len(shown):
+            target = shown[index]
+            target.focus()
+            target.action_to(0 if event.delta > 0 else -1)
+            target.scroll_visible()
+
     @on(RecordTable.RowHighlighted)
     def _row_highlighted(self) -> None:
         self.refresh_bindings()

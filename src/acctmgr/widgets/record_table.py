@@ -91,6 +91,14 @@ class RecordTable(ScrollView, can_focus=True):
         def control(self) -> RecordTable:
             return self.table
 
+    class EdgeReached(Message):
+        """Up on the first row or Down on the last: ``delta`` says which way."""
+
+        def __init__(self, table: RecordTable, delta: int) -> None:
+            super().__init__()
+            self.table = table
+            self.delta = delta
+
     class RowSelected(Message):
         """Enter (or a click on the highlighted row) chose a row."""
 
@@ -235,7 +243,11 @@ class RecordTable(ScrollView, can_focus=True):
         self.refresh_line(index + 1 - int(self.scroll_y))
 
     def action_move(self, delta: int) -> None:
-        self.move_cursor(row=self.cursor_row + delta)
+        row = self.cursor_row + delta
+        if not 0 <= row < len(self._keys):
+            # A screen of several lists (My day) moves on to the next one; others ignore it.
+            self.post_message(self.EdgeReached(self, delta))
+        self.move_cursor(row=row)
 
     def action_page(self, direction: int) -> None:
         self.move_cursor(row=self.cursor_row + direction * max(1, self._rows_in_view() - 1))
