@@ -24,6 +24,7 @@ from acctmgr.services.approvals import preview as approval_preview
 from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.approvals.rules import RuleIn
 from acctmgr.services.documents import copies, stored_documents
+from acctmgr.services.fulfilment import consumption, entitled, trials
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.day_sections import MyDayItem
@@ -162,6 +163,7 @@ READS: dict[str, Read] = {
     "audit.trail": lambda c, r: audit.trail(c, RecordType.ACCOUNT, r.account_id),
     "key_accounts.order_situation": lambda c, r: situation.order_situation(c, r.account_id),
     "key_accounts.upsell": lambda c, r: upsell.upsell(c, r.account_id),
+    "fulfilment.entitled_on": lambda c, r: entitled.entitled_on(c, r.account_id, date(2026, 12, 1)),
     "documents.of_record": lambda c, r: stored_documents.record_documents(
         c, RecordType.CONTRACT, r.contract_id
     ),
@@ -195,6 +197,10 @@ LISTS: dict[str, Read] = {
 # Lists of accounts each reader sees only their own part of: Acme's id is never in them.
 ACCOUNT_LISTS: dict[str, Read] = {
     "key_accounts.due_a_contact": lambda c, _: [due.account_id for due in cadence.due_a_contact(c)],
+    "fulfilment.trials_ending": lambda c, _: [row.account_id for row in trials.trials_ending(c)],
+    "fulfilment.entitlements_to_use": lambda c, _: [
+        row.account_id for row in consumption.entitlements_to_use(c)
+    ],
 }
 
 

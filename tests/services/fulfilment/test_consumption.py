@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 
 from acctmgr.errors import Conflict, InvalidInput, PermissionDenied
 from acctmgr.models import Entitlement, EntitlementUse
-from acctmgr.services.fulfilment import running
+from acctmgr.services.fulfilment import consumption, running
 from acctmgr.services.fulfilment.consumption import UseIn, record_use
 from acctmgr.services.kernel.context import Context
+from acctmgr.services.my_day import day as my_day_service
 from tests.services.fulfilment.running_support import (
     Sold,
     activated_order,
@@ -116,3 +117,30 @@ def test_a_use_of_no_workshops_is_refused() -> None:
     """A quantity below one is refused by the input itself."""
     with pytest.raises(ValueError, match="greater than or equal to 1"):
         UseIn(delivered_on=date(2026, 11, 20), quantity=0)
+
+
+def test_entitlements_about_to_expire_in_my_day_are_their_orm_twins(admin: Context) -> None:
+    """My day's entitlements about to expire, read in plain SQL, are those the ORM lists: with
+    something left, due within 30 days, for Customer Success and the account's KAM only."""
+    soon, _later, used_up = _entitlements(
+        admin, date(2026, 12, 10), date(2027, 3, 1), date(2026, 12, 1)
+    )
+    record_use(admin.as_user("success"), soon, 1, UseIn(delivered_on=date(2026, 11, 2), quantity=1))
+    with admin.database.write_session() as session:
+        finished = session.get(Entitlement, used_up)
+        assert finished is not None
+        finished.consumed = finished.quantity
+        session.commit()
+    for login in ("success", "kam", "cs", "ae", "admin"):
+        user = admin.as_user(login)
+        plain = my_day_service.my_day(user).items("entitlements_expiring")
+        orm = consumption.entitlements_to_use(user)
+        assert [(i.record_id, i.version, i.account_id, i.when) for i in plain] == [
+            (row.entitlement_id, row.version, row.account_id, row.consume_by) for row in orm
+        ], login
+        assert [i.record_id for i in plain] == ([soon] if login in ("success", "kam") else [])
+    (item,) = my_day_service.my_day(admin.as_user("kam")).items("entitlements_expiring")
+    assert (item.title, item.detail) == (
+        "Workshop v1, Nova GmbH",
+        "3 of 4 left, use by 10 Dec 2026",
+    )

@@ -18,6 +18,7 @@ from acctmgr.models import (
 )
 from acctmgr.services.fulfilment import running, trials
 from acctmgr.services.kernel.context import Context
+from acctmgr.services.my_day import day as my_day_service
 from tests.services.fulfilment.running_support import (
     Sold,
     activated_order,
@@ -159,3 +160,31 @@ def _later_trial(admin: Context) -> tuple[int, int]:
     with admin.database.read_session() as session:
         found = session.scalars(select(Subscription).where(Subscription.order_id == order)).one()
         return found.id, found.version
+
+
+def test_trials_ending_in_my_day_are_their_orm_twins(admin: Context) -> None:
+    """My day's trials ending, read in plain SQL, are those the ORM lists: the KAM's accounts'
+    running trials ending within two weeks, for the KAM only."""
+    trial = _running_trial(admin)
+    account_id = _platform(admin).account_id
+    late = contract(admin, account_id, "CT-LATE", [Sold(trial.sku_version_id)])
+    activated_order(
+        admin,
+        late,
+        "SO-LATE",
+        date(2026, 11, 1),
+        [Sold(trial.sku_version_id, trial_ends_on=date(2026, 12, 20))],
+    )
+    for login in ("kam", "cs", "success", "ae", "admin"):
+        user = admin.as_user(login)
+        plain = my_day_service.my_day(user).items("trials_ending")
+        orm = trials.trials_ending(user)
+        assert [(i.record_id, i.version, i.account_id, i.when) for i in plain] == [
+            (row.subscription_id, row.version, row.account_id, row.ends_on) for row in orm
+        ], login
+        assert [i.record_id for i in plain] == ([trial.id] if login == "kam" else []), login
+    (item,) = my_day_service.my_day(admin.as_user("kam")).items("trials_ending")
+    assert (item.title, item.detail) == (
+        "Replay v1 trial, Nova GmbH",
+        "ends 01 Dec 2026 unless the customer confirms",
+    )

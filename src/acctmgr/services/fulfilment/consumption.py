@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from pydantic import BaseModel, Field
-from sqlalchemy import update
+from sqlalchemy import and_, select, update
 
 from acctmgr.domain.records import RecordType
 from acctmgr.domain.roles import Role
@@ -18,13 +18,16 @@ from acctmgr.errors import InvalidInput
 from acctmgr.models import Account, Entitlement, EntitlementUse, SkuVersion
 from acctmgr.services.fulfilment import follow_ups
 from acctmgr.services.fulfilment.bulk_changes import audit_each
-from acctmgr.services.kernel.permissions import require_role, require_segment
+from acctmgr.services.fulfilment.entitlement_day import EXPIRY_LOOKAHEAD
+from acctmgr.services.kernel.day_sections import LIST_LIMIT
+from acctmgr.services.kernel.permissions import require_role, require_segment, segment_filter
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.text_fields import FreeText
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.mail import outbox
 
-WARN_DAYS = 30
+# Entitlement_day's look-ahead too: warned by the pass the day they appear in My day.
+WARN_DAYS = EXPIRY_LOOKAHEAD.days
 
 
 class UseIn(BaseModel):
@@ -211,3 +214,55 @@ def expire_unused(uow: UnitOfWork, today: date) -> int:
         ],
     )
     return len(expired)
+
+
+class EntitlementToUse(ReadModel):
+    entitlement_id: int
+    account_id: int
+    account_name: str
+    product: str
+    quantity: int
+    left: int
+    consume_by: date
+    version: int
+
+
+@use_case("fulfilment.entitlements_to_use", write=False)
+def entitlements_to_use(uow: UnitOfWork) -> list[EntitlementToUse]:
+    """Entitlements with something left whose deadline is from today to 30 days on: all in
+    Customer Success's segments, a KAM's own accounts', soonest first (My day's section, read
+    with the ORM); none for other roles."""
+    user = uow.user
+    if user.has(Role.CUSTOMER_SUCCESS):
+        scope = segment_filter(user, Account.segment_id)
+    elif user.has(Role.KEY_ACCOUNT_MANAGER):
+        scope = and_(
+            Account.key_account_manager_id == user.id, segment_filter(user, Account.segment_id)
+        )
+    else:
+        return []
+    today = uow.now.date()
+    rows = uow.session.execute(
+        select(
+            Entitlement.id.label("entitlement_id"),
+            Entitlement.account_id,
+            Account.name.label("account_name"),
+            SkuVersion.name.label("product"),
+            Entitlement.quantity,
+            (Entitlement.quantity - Entitlement.consumed).label("left"),
+            Entitlement.consume_by,
+            Entitlement.version,
+        )
+        .join(Account, Account.id == Entitlement.account_id)
+        .join(SkuVersion, SkuVersion.id == Entitlement.sku_version_id)
+        .where(
+            Entitlement.expired_at.is_(None),
+            Entitlement.quantity > Entitlement.consumed,
+            Entitlement.consume_by >= today,
+            Entitlement.consume_by <= today + timedelta(days=WARN_DAYS),
+            scope,
+        )
+        .order_by(Entitlement.consume_by, Entitlement.id)
+        .limit(LIST_LIMIT)
+    )
+    return [EntitlementToUse.model_validate(row._mapping) for row in rows]

@@ -20,6 +20,7 @@ from acctmgr.models import (
     Account,
     Contract,
     OrderLine,
+    SkuVersion,
     Subscription,
     SubscriptionEnd,
     SubscriptionKind,
@@ -27,7 +28,10 @@ from acctmgr.models import (
 )
 from acctmgr.services.fulfilment import follow_ups
 from acctmgr.services.fulfilment.bulk_changes import end_where
-from acctmgr.services.kernel.permissions import require_segment
+from acctmgr.services.fulfilment.provisioning import RUNNING
+from acctmgr.services.fulfilment.trial_day import TRIAL_LOOKAHEAD
+from acctmgr.services.kernel.day_sections import LIST_LIMIT
+from acctmgr.services.kernel.permissions import require_segment, segment_filter
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
@@ -152,3 +156,44 @@ def end_unconfirmed(uow: UnitOfWork, today: date) -> int:
         )
     uow.session.flush()
     return len(ended)
+
+
+class TrialEnding(ReadModel):
+    subscription_id: int
+    account_id: int
+    account_name: str
+    product: str
+    ends_on: date
+    version: int
+
+
+@use_case("fulfilment.trials_ending", write=False)
+def trials_ending(uow: UnitOfWork) -> list[TrialEnding]:
+    """The running trials of the user's key accounts (as their KAM) ending from today to two
+    weeks on, soonest first (My day's section, read with the ORM); none for other roles."""
+    if not uow.user.has(Role.KEY_ACCOUNT_MANAGER):
+        return []
+    today = uow.now.date()
+    rows = uow.session.execute(
+        select(
+            Subscription.id.label("subscription_id"),
+            Subscription.account_id,
+            Account.name.label("account_name"),
+            SkuVersion.name.label("product"),
+            Subscription.ends_on,
+            Subscription.version,
+        )
+        .join(Account, Account.id == Subscription.account_id)
+        .join(SkuVersion, SkuVersion.id == Subscription.sku_version_id)
+        .where(
+            Subscription.kind == SubscriptionKind.TEST,
+            Subscription.status.in_(RUNNING),
+            Subscription.ends_on >= today,
+            Subscription.ends_on <= today + TRIAL_LOOKAHEAD,
+            Account.key_account_manager_id == uow.user.id,
+            segment_filter(uow.user, Account.segment_id),
+        )
+        .order_by(Subscription.ends_on, Subscription.id)
+        .limit(LIST_LIMIT)
+    )
+    return [TrialEnding.model_validate(row._mapping) for row in rows]
