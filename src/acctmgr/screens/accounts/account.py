@@ -65,6 +65,7 @@ class AccountScreen(AcctmgrScreen):
         Binding("s", "schedule", "New task"),
         Binding("p", "agreed_prices", "Agreed prices"),
         Binding("o", "order_situation", "Open order situation"),
+        Binding("u", "entitlements", "Entitlements on a date"),
         *(
             Binding(str(number), f"show_tab('{key}')", label, show=False)
             for number, (key, label, _) in enumerate(TABS, start=1)
@@ -224,6 +225,12 @@ class AccountScreen(AcctmgrScreen):
         from acctmgr.screens.key_accounts.situation import OrderSituationScreen
 
         self.app.push_screen(OrderSituationScreen(self.account_id))
+
+    def action_entitlements(self) -> None:
+        """What the account runs and may still consume on a date, from today."""
+        from acctmgr.screens.fulfilment.entitlements import EntitlementsScreen
+
+        self.app.push_screen(EntitlementsScreen(self.account_id))
 
     def action_new_case(self) -> None:
         from acctmgr.screens.retention.case import open_new_case

@@ -1,0 +1,1 @@
+"""Fulfilment's screens: orders, what a customer is entitled to on a date, usage."""

@@ -1,0 +1,126 @@
+"""The entitlements of an account on a date, at 80x24: u on the account opens them on today,
+] moves a month on, and Customer Success logs a delivered workshop with l."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from acctmgr.domain.contracts import SubscriptionKind, SubscriptionStatus
+from acctmgr.models import Account, Contract, Entitlement, EntitlementUse, Sku, Subscription
+from acctmgr.screens.accounts.account import AccountScreen
+from acctmgr.screens.dialog import FormDialog
+from acctmgr.screens.fulfilment.entitlements import EntitlementsScreen
+from acctmgr.services.kernel.context import Context
+from acctmgr.widgets.record_table import RecordTable
+from tests.conftest import NOW
+from tests.ui.accounts.test_account_forms import save_dialog, type_into
+from tests.ui_support import build_app, settle, until
+
+SIZE = (80, 24)
+
+
+def entitle(context: Context) -> int:
+    """Northwind (the office's first customer) runs EXA-PRO until 30 Nov 2026 and has 4
+    workshops (EXA-ESS stands in for the service) to use by 31 Dec 2026, 1 used."""
+    with context.database.write_session() as session:
+        account_id = session.scalars(select(Account.id).order_by(Account.id)).first()
+        pro = session.scalar(select(Sku.current_version_id).where(Sku.code == "EXA-PRO"))
+        contract_id = session.scalar(select(Contract.id).where(Contract.account_id == account_id))
+        assert account_id
+        assert pro
+        session.add_all(
+            [
+                Subscription(
+                    account_id=account_id,
+                    contract_id=contract_id,
+                    sku_version_id=pro,
+                    kind=SubscriptionKind.PAID,
+                    status=SubscriptionStatus.ACTIVE,
+                    quantity=2,
+                    net_price_minor=900_00,
+                    currency="USD",
+                    starts_on=date(2026, 1, 1),
+                    ends_on=date(2026, 11, 30),
+                    created_at=NOW,
+                ),
+                Entitlement(
+                    account_id=account_id,
+                    contract_id=contract_id,
+                    sku_version_id=pro,
+                    quantity=4,
+                    consumed=1,
+                    starts_on=date(2026, 6, 1),
+                    consume_by=date(2026, 12, 31),
+                    created_at=NOW,
+                ),
+            ]
+        )
+        session.commit()
+        return int(account_id)
+
+
+def keys_of(screen: EntitlementsScreen, selector: str) -> list[str]:
+    return list(screen.query_one(selector, RecordTable).keys)
+
+
+async def test_customer_success_reads_a_later_date_and_logs_a_workshop(
+    tmp_path: Path, office: Path
+) -> None:
+    """u opens today's entitlements: the subscription and the workshops; ] shows a month on,
+    when the subscription has ended; l logs 2 workshops after 5 is refused beside its field."""
+    app = build_app(tmp_path, "success", office)
+    account_id = entitle(app.context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_account(account_id)
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        await pilot.press("u")
+        await until(
+            app,
+            pilot,
+            lambda: isinstance(app.screen, EntitlementsScreen) and app.screen.entitled,
+            "the entitlements of today",
+        )
+        screen = app.screen
+        assert isinstance(screen, EntitlementsScreen)
+        assert screen.sub_title == "on 23 Nov 2026"
+        assert screen.entitled is not None
+        ours = [s for s in screen.entitled.subscriptions if s.net_price_minor == 900_00]
+        assert [(s.sku_code, s.quantity, s.ends_on) for s in ours] == [
+            ("EXA-PRO", 2, date(2026, 11, 30))
+        ]
+        (service,) = screen.services.values()
+        assert (service.left, service.used) == (3, 1)
+        for selector in ("#entitled-on", "#entitled-subscriptions", "#entitled-services"):
+            region = screen.query_one(selector).region
+            assert region.height > 0, selector
+            assert region.right <= SIZE[0], selector
+            assert region.bottom <= SIZE[1] - 1, selector  # above the footer
+        await pilot.press("right_square_bracket")
+        await until(app, pilot, lambda: screen.sub_title == "on 23 Dec 2026", "a month on")
+        assert screen.entitled is not None
+        assert all(s.net_price_minor != 900_00 for s in screen.entitled.subscriptions)
+        assert screen.query_one("#on").value == "2026-12-23"  # type: ignore[attr-defined]
+        await pilot.press("l")
+        await until(app, pilot, lambda: isinstance(app.screen, FormDialog), "the use dialog")
+        await type_into(pilot, app, "quantity", "5")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert str(app.screen.query_one("#quantity-error").render()).startswith(
+            "Only 3 of 4 units of "
+        )
+        await type_into(pilot, app, "quantity", "2")
+        await save_dialog(app, pilot)
+        await until(
+            app,
+            pilot,
+            lambda: [s.left for s in screen.services.values()] == [1],
+            "the workshops left",
+        )
+    with app.context.database.read_session() as session:
+        uses = session.execute(select(EntitlementUse.delivered_on, EntitlementUse.quantity)).all()
+    assert uses == [(date(2026, 11, 23), 2)]
