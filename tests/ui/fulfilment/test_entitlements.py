@@ -17,6 +17,7 @@ from acctmgr.services.kernel.context import Context
 from acctmgr.widgets.record_table import RecordTable
 from tests.conftest import NOW
 from tests.ui.accounts.test_account_forms import save_dialog, type_into
+from tests.ui.test_order_situation import make_key_account
 from tests.ui_support import build_app, settle, until
 
 SIZE = (80, 24)
@@ -124,3 +125,29 @@ async def test_customer_success_reads_a_later_date_and_logs_a_workshop(
     with app.context.database.read_session() as session:
         uses = session.execute(select(EntitlementUse.delivered_on, EntitlementUse.quantity)).all()
     assert uses == [(date(2026, 11, 23), 2)]
+
+
+async def test_a_trial_ending_opens_from_my_day_on_the_entitlements(
+    tmp_path: Path, office: Path
+) -> None:
+    """The KAM's My day lists the trial ending in 10 days; Enter on it opens the account's
+    entitlements on today, the trial among the subscriptions."""
+    app = build_app(tmp_path, "kam", office)
+    account_id = make_key_account(app.context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#table-trials_ending", RecordTable)
+        assert len(table.keys) == 1
+        table.focus()
+        await pilot.press("enter")
+        await until(
+            app,
+            pilot,
+            lambda: isinstance(app.screen, EntitlementsScreen) and app.screen.entitled,
+            "the entitlements of the trial's account",
+        )
+        screen = app.screen
+        assert isinstance(screen, EntitlementsScreen)
+        assert screen.account_id == account_id
+        assert screen.entitled is not None
+        assert [s.sku_code for s in screen.entitled.subscriptions if s.trial] == ["EXA-PRO"]
