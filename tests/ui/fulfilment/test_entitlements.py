@@ -9,9 +9,19 @@ from pathlib import Path
 from sqlalchemy import select
 
 from acctmgr.domain.contracts import SubscriptionKind, SubscriptionStatus
-from acctmgr.models import Account, Contract, Entitlement, EntitlementUse, Sku, Subscription
+from acctmgr.models import (
+    Account,
+    Contract,
+    Entitlement,
+    EntitlementUse,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Sku,
+    Subscription,
+)
 from acctmgr.screens.accounts.account import AccountScreen
-from acctmgr.screens.dialog import FormDialog
+from acctmgr.screens.dialog import ConfirmScreen, FormDialog
 from acctmgr.screens.fulfilment.entitlements import EntitlementsScreen
 from acctmgr.services.kernel.context import Context
 from acctmgr.widgets.record_table import RecordTable
@@ -131,9 +141,11 @@ async def test_a_trial_ending_opens_from_my_day_on_the_entitlements(
     tmp_path: Path, office: Path
 ) -> None:
     """The KAM's My day lists the trial ending in 10 days; Enter on it opens the account's
-    entitlements on today, the trial among the subscriptions."""
+    entitlements on today, the trial among the subscriptions; y and y again confirm it, and a
+    paid subscription of its order line follows from tomorrow."""
     app = build_app(tmp_path, "kam", office)
     account_id = make_key_account(app.context)
+    trial_id = ordered_trial(app.context, account_id)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         table = app.screen.query_one("#table-trials_ending", RecordTable)
@@ -151,3 +163,52 @@ async def test_a_trial_ending_opens_from_my_day_on_the_entitlements(
         assert screen.account_id == account_id
         assert screen.entitled is not None
         assert [s.sku_code for s in screen.entitled.subscriptions if s.trial] == ["EXA-PRO"]
+        subscriptions = screen.query_one("#entitled-subscriptions", RecordTable)
+        subscriptions.focus()
+        subscriptions.cursor_row = subscriptions.keys.index(str(trial_id))
+        await pilot.press("y")
+        await until(app, pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        await pilot.press("y")
+        await until(app, pilot, lambda: app.screen is screen, "back on the entitlements")
+        await settle(app, pilot)
+    with app.context.database.read_session() as session:
+        paid = session.execute(
+            select(Subscription.kind, Subscription.starts_on, Subscription.net_price_minor).where(
+                Subscription.replaces_id == trial_id
+            )
+        ).all()
+    assert paid == [(SubscriptionKind.PAID, date(2026, 11, 24), 1_500_00)]
+
+
+def ordered_trial(context: Context, account_id: int) -> int:
+    """The account's trial carried out by an activated order's line, at 1,500.00 a year."""
+    with context.database.write_session() as session:
+        trial = session.scalars(
+            select(Subscription).where(
+                Subscription.account_id == account_id, Subscription.kind == SubscriptionKind.TEST
+            )
+        ).one()
+        order = Order(
+            number="SO-900001",
+            contract_id=trial.contract_id,
+            account_id=account_id,
+            starts_on=trial.starts_on,
+            status=OrderStatus.ACTIVATED,
+            created_at=NOW,
+            lines=[
+                OrderLine(
+                    position=1,
+                    sku_version_id=trial.sku_version_id,
+                    quantity=1,
+                    list_price_minor=1_500_00,
+                    unit_net_minor=1_500_00,
+                    net_minor=1_500_00,
+                    trial_ends_on=trial.ends_on,
+                )
+            ],
+        )
+        session.add(order)
+        session.flush()
+        trial.order_id, trial.order_line_id = order.id, order.lines[0].id
+        session.commit()
+        return trial.id

@@ -1,7 +1,8 @@
 """What an account is entitled to on a date: the subscriptions running that day and the
 services still to consume, with what is left. The date starts at today; , and . move it a day,
 [ and ] a month, or type one and press Enter. Customer Success logs a delivered workshop or
-audit against the highlighted service (l)."""
+audit against the highlighted service (l); the KAM or Customer Services confirm a trial the
+customer said yes to (y)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from textual.widgets import Header, Input, Static
 
 from acctmgr.domain.roles import Role
 from acctmgr.screens.base import AcctmgrScreen
-from acctmgr.screens.dialog import FormDialog
+from acctmgr.screens.dialog import ConfirmScreen, FormDialog
 from acctmgr.services.fulfilment.consumption import Recorded, UseIn, record_use
 from acctmgr.services.fulfilment.entitled import (
     EntitledOn,
@@ -23,6 +24,7 @@ from acctmgr.services.fulfilment.entitled import (
     SubscriptionOnDate,
     entitled_on,
 )
+from acctmgr.services.fulfilment.trials import confirm_trial
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.people import users
 from acctmgr.widgets.form import Form, FormField
@@ -31,6 +33,8 @@ from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.text import day, plain
 
 DATE_SENTENCE = "A date is written like 2027-04-01."
+# The account's KAM or Customer Services confirm a trial (the service checks which KAM).
+TRIAL_CONFIRMERS = frozenset({Role.KEY_ACCOUNT_MANAGER, Role.CUSTOMER_SERVICES})
 
 
 class EntitlementsScreen(AcctmgrScreen):
@@ -44,6 +48,7 @@ class EntitlementsScreen(AcctmgrScreen):
         Binding("left_square_bracket", "move_by(0, -1)", "Previous month", show=False),
         Binding("right_square_bracket", "move_by(0, 1)", "Next month", show=False),
         Binding("l", "log_use", "Log a delivered service"),
+        Binding("y", "confirm_trial", "Confirm the trial"),
         Binding("f5", "refresh", "Refresh"),
     ]
 
@@ -102,6 +107,8 @@ class EntitlementsScreen(AcctmgrScreen):
         # Offered to Customer Success, who record uses; the service refuses anyone else.
         if action == "log_use":
             return Role.CUSTOMER_SUCCESS in self._roles
+        if action == "confirm_trial":
+            return bool(self._roles & TRIAL_CONFIRMERS)
         return True
 
     def action_refresh(self) -> None:
@@ -176,6 +183,33 @@ class EntitlementsScreen(AcctmgrScreen):
         )
         if recorded is not None:
             self.notify(f"Logged: {recorded.left} of {service.quantity} left.", timeout=4)
+            self.load()
+
+    @work(exclusive=True, group="account-edit")
+    async def action_confirm_trial(self) -> None:
+        """The customer confirmed the highlighted trial: it converts to paid from tomorrow."""
+        key = self.query_one("#entitled-subscriptions", RecordTable).selected_key
+        entitled = self.entitled
+        trial = next(
+            (s for s in (entitled.subscriptions if entitled else []) if str(s.id) == key), None
+        )
+        if trial is None or not trial.trial:
+            self.notify("Highlight the trial the customer confirmed first.", timeout=6)
+            return
+        question = f"Did the customer confirm the trial of {trial.product}?"
+        detail = (
+            "The trial ends today and a paid subscription runs from tomorrow at the price "
+            "of its order line."
+        )
+        if not await self.app.push_screen_wait(ConfirmScreen(question, detail)):
+            return
+        converted = await self.call(confirm_trial, trial.id, trial.version)
+        if converted is not None:
+            self.notify(
+                f"Confirmed: {trial.product} is paid from {day(converted.starts_on)}, "
+                f"{format_money(converted.net_price_minor, trial.currency)} a year.",
+                timeout=6,
+            )
             self.load()
 
 
