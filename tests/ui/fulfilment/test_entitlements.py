@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
+from textual.widgets import Input
 
 from acctmgr.domain.contracts import SubscriptionKind, SubscriptionStatus
 from acctmgr.models import (
@@ -115,7 +116,19 @@ async def test_customer_success_reads_a_later_date_and_logs_a_workshop(
         await until(app, pilot, lambda: screen.sub_title == "on 23 Dec 2026", "a month on")
         assert screen.entitled is not None
         assert all(s.net_price_minor != 900_00 for s in screen.entitled.subscriptions)
-        assert screen.query_one("#on").value == "2026-12-23"  # type: ignore[attr-defined]
+        assert screen.query_one("#on", Input).value == "2026-12-23"
+        # A date typed, then Enter: before the workshops started, only the subscription.
+        await type_into(pilot, app, "on", "2026-05-15")
+        await pilot.press("enter")
+        await until(app, pilot, lambda: screen.sub_title == "on 15 May 2026", "the typed date")
+        assert screen.services == {}
+        await pilot.press("full_stop")
+        await until(app, pilot, lambda: screen.sub_title == "on 16 May 2026", "a day on")
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await until(app, pilot, lambda: screen.sub_title == "on 16 Mar 2026", "two months back")
+        await type_into(pilot, app, "on", "2026-12-23")
+        await pilot.press("enter")
+        await until(app, pilot, lambda: screen.sub_title == "on 23 Dec 2026", "back a month on")
         await pilot.press("l")
         await until(app, pilot, lambda: isinstance(app.screen, FormDialog), "the use dialog")
         await type_into(pilot, app, "quantity", "5")

@@ -130,6 +130,8 @@ class EntitlementsScreen(AcctmgrScreen):
         except ValueError:
             self.notify(DATE_SENTENCE, severity="error", timeout=8)
             return
+        # Back on the services, where , . [ ] move the date again (in the field they are typed).
+        self.query_one("#entitled-services", RecordTable).focus()
         self.load()
 
     @work(exclusive=True, group="entitlements")
