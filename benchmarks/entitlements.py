@@ -6,7 +6,8 @@ in the year around today, as Customer Success (who reads every segment), through
 the screen calls, and prints the percentiles (target p95 <= 20 ms). Then times
 ``fulfilment.run_due`` on a copy of the database: today (the demo's history, first seen by the
 pass: what has already lapsed expires, what is due soon is warned of), again (a re-run: nothing
-changes), and four months on (a heavy day: thousands of subscriptions end at their term).
+changes), and four months on (a heavy day: thousands of subscriptions end at their term, and
+10,000 made pending as future-dated orders leave them start).
 With ACCTMGR_BENCH_PG set to a PostgreSQL URL (an empty database to fill), the same three
 passes run there too, on a copy made by ``acctmgr.demo.seed`` (target <= 30 s each).
 
@@ -20,12 +21,17 @@ import random
 import shutil
 import sys
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.support import ACCOUNTS, CACHE, NOW, clock, database_path, percentile
+
+if TYPE_CHECKING:
+    from acctmgr.db import Database
+    from acctmgr.services.kernel.context import Context
 
 VERBOSE = "-v" in sys.argv
 SAMPLE = 300
@@ -33,6 +39,7 @@ WARM_UP = 10  # first reads fill SQLite's page cache and SQLAlchemy's statement 
 TARGET_READ_MS = 20.0
 TARGET_PASS_S = 30.0
 HEAVY_DAY = timedelta(days=120)
+PENDING_STARTS = 10_000
 
 
 def main() -> None:
@@ -67,7 +74,7 @@ def main() -> None:
         _time_passes("PostgreSQL", _seeded_pg(pg_url))
 
 
-def _read_entitlements(context: object, account_ids: list[int]) -> tuple[list[float], int]:
+def _read_entitlements(context: Context, account_ids: list[int]) -> tuple[list[float], int]:
     from acctmgr.services.fulfilment import entitled
 
     chance = random.Random(17)
@@ -78,7 +85,7 @@ def _read_entitlements(context: object, account_ids: list[int]) -> tuple[list[fl
     for number, account_id in enumerate(picked):
         on = today + timedelta(days=chance.randint(-180, 180))
         began = time.perf_counter()
-        seen = entitled.entitled_on(context, account_id, on)  # type: ignore[arg-type]
+        seen = entitled.entitled_on(context, account_id, on)
         took = time.perf_counter() - began
         if number >= WARM_UP:
             timings.append(took)
@@ -97,6 +104,8 @@ def _time_passes(backend: str, url: str) -> None:
     database = Database(url)
     passes = (("today", NOW), ("re-run", NOW), ("120 days on", NOW + HEAVY_DAY))
     for name, instant in passes:
+        if instant != NOW:
+            _pend(database)
         context = Context(database, AdjustableClock(instant), None)
         began = time.perf_counter()
         report = running.run_due(context)
@@ -106,6 +115,30 @@ def _time_passes(backend: str, url: str) -> None:
             f"(target <= {TARGET_PASS_S:.0f} s); {report.model_dump()}"
         )
     database.dispose()
+
+
+def _pend(database: Database) -> None:
+    """Make PENDING_STARTS running subscriptions wait for a start 60 days on, as activated
+    future-dated orders would (the demo's history has none): the heavy day starts them."""
+    from sqlalchemy import text
+
+    with database.engine.begin() as connection:
+        connection.execute(
+            text(
+                """
+                UPDATE subscriptions SET status = 'pending', starts_on = :starts
+                WHERE id IN (
+                    SELECT id FROM subscriptions
+                    WHERE status = 'active' AND kind = 'paid' AND ends_on > :heavy
+                    ORDER BY id LIMIT :many)
+                """
+            ),
+            {
+                "starts": NOW.date() + timedelta(days=60),
+                "heavy": (NOW + HEAVY_DAY).date(),
+                "many": PENDING_STARTS,
+            },
+        )
 
 
 def _seeded_pg(url: str) -> str:
