@@ -90,13 +90,21 @@ def run_due(uow: UnitOfWork) -> RunReport:
 def _start_due(uow: UnitOfWork, today: date) -> int:
     """Pending subscriptions whose start has come, oldest first (a worker down for days starts
     each in the order it was due), through provisioning's re-pricing rule."""
+    is_due = (Subscription.status == SubscriptionStatus.PENDING, Subscription.starts_on <= today)
     due = uow.session.scalars(
         select(Subscription)
-        .where(Subscription.status == SubscriptionStatus.PENDING, Subscription.starts_on <= today)
+        .where(*is_due)
         .order_by(Subscription.starts_on, Subscription.id)
         .with_for_update(skip_locked=True)
     ).all()
-    return start_subscriptions(uow, due)
+    # Their contracts in one query, held here while they start: start_subscriptions reads
+    # each one's from the session, which would otherwise ask the database once a row.
+    contracts = uow.session.scalars(
+        select(Contract).where(Contract.id.in_(select(Subscription.contract_id).where(*is_due)))
+    ).all()
+    started = start_subscriptions(uow, due)
+    del contracts
+    return started
 
 
 def _end_unsold(uow: UnitOfWork, today: date) -> int:
