@@ -25,11 +25,13 @@ from acctmgr.models import (
     OverageStatus,
     QuoteStatus,
     RetentionStep,
+    SubscriptionKind,
+    SubscriptionStatus,
 )
 from acctmgr.services.accounts import my_day as accounts_day
 from acctmgr.services.approvals import my_day as approvals_day
 from acctmgr.services.contracts import my_day as contracts_day
-from acctmgr.services.fulfilment import order_day, overage_day
+from acctmgr.services.fulfilment import order_day, overage_day, trial_day
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.key_accounts import offer_day
 from acctmgr.services.my_day import day as my_day_service
@@ -143,6 +145,10 @@ def test_the_values_my_day_filters_on_are_the_ones_the_models_store() -> None:
     assert (OfferStatus.DRAFT.value, OfferStatus.SENT.value) == (
         offer_day.OFFER_DRAFT,
         offer_day.OFFER_SENT,
+    )
+    assert SubscriptionKind.TEST.value == trial_day.TRIAL_KIND
+    assert (SubscriptionStatus.PENDING.value, SubscriptionStatus.ACTIVE.value) == (
+        trial_day.RUNNING_STATUSES
     )
     assert (QuoteStatus.PENDING_APPROVAL.value, QuoteStatus.APPROVED.value) == (
         offer_day.QUOTE_PENDING,

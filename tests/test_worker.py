@@ -15,6 +15,7 @@ from acctmgr.services.accounts.records import AccountIn
 from acctmgr.services.kernel.context import Context
 from tests import factories
 from tests.cli_support import assert_one_sentence, run_acctmgr
+from tests.services.fulfilment import running_support as support
 
 
 def test_worker_once_activates_a_signed_contract_and_supersedes_the_old(
@@ -37,12 +38,14 @@ def test_worker_once_activates_a_signed_contract_and_supersedes_the_old(
     assert first.stdout.strip().endswith(
         "contracts taking effect: 1; approvals reminded: 0, overdue: 0, escalated: 0; "
         "offers expired: 0; peer figures: 0 counted; "
+        "subscriptions started: 0, ended: 0; entitlements warned: 0, expired: 0; "
         "e-mails sent: 0, to retry: 0, failed: 0; ERP exports written: 0, waiting: 0"
     )
     again = run_acctmgr(tmp_path, database_url, "worker", "--once")
     assert again.stdout.strip().endswith(
         "contracts taking effect: 0; approvals reminded: 0, overdue: 0, escalated: 0; "
         "offers expired: 0; peer figures: 0 counted; "
+        "subscriptions started: 0, ended: 0; entitlements warned: 0, expired: 0; "
         "e-mails sent: 0, to retry: 0, failed: 0; ERP exports written: 0, waiting: 0"
     )
     with admin.database.read_session() as session:
@@ -56,3 +59,19 @@ def test_the_worker_refuses_a_pause_it_cannot_keep(tmp_path: Path, every: str) -
     result = run_acctmgr(tmp_path, f"sqlite:///{tmp_path / 'w.db'}", "worker", "--every", every)
     assert_one_sentence(result, "The worker waits 1 to 86,400 seconds (a day) between passes.")
     assert not (tmp_path / "w.db").exists()
+
+
+def test_worker_once_starts_a_subscription_on_its_day_once(
+    admin: Context, database_url: str, tmp_path: Path
+) -> None:
+    """The worker's daily pass starts an activated order's subscription whose day has come, and
+    a second pass starts nothing more."""
+    support.staff(admin)
+    skus = support.catalogue(admin)
+    account = support.key_account(admin)
+    agreed = support.contract(admin, account, "CT-1", [support.Sold(skus.platform)])
+    support.activated_order(admin, agreed, "SO-1", date(2026, 1, 1), [support.Sold(skus.platform)])
+    first = run_acctmgr(tmp_path, database_url, "worker", "--once")
+    assert "subscriptions started: 1, ended: 0;" in first.stdout, first.stderr
+    again = run_acctmgr(tmp_path, database_url, "worker", "--once")
+    assert "subscriptions started: 0, ended: 0;" in again.stdout, again.stderr

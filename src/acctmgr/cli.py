@@ -376,8 +376,10 @@ MAX_WORKER_PAUSE = 86_400
 def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
     """Do the background work that falls due: signed contracts taking effect on their date,
     reminders for approvals nearing their deadline and alerts for late ones, offers past their
-    validity expired (their KAM told), the figures upsell compares key accounts with (once a
-    day), and the e-mails waiting in the outbox, sent through the SMTP server in the settings.
+    validity expired (their KAM told), subscriptions starting and ending on their dates and
+    entitlements warned of and expiring (``fulfilment.run_due``), the figures upsell compares
+    key accounts with (once a day), and the e-mails waiting in the outbox, sent through the SMTP
+    server in the settings.
 
     Safe to run several at once against one database: each change is one transaction, and each
     e-mail is claimed by one worker before it is sent. An SMTP outage never stops the worker:
@@ -394,6 +396,7 @@ def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
     from acctmgr.services.approvals import deadlines as approval_deadlines
     from acctmgr.services.contracts import lifecycle as contracts
     from acctmgr.services.fulfilment import erp_export
+    from acctmgr.services.fulfilment import running as fulfilment
     from acctmgr.services.key_accounts import expiry as offer_expiry
     from acctmgr.services.key_accounts import peers
     from acctmgr.services.mail import delivery as mail_delivery
@@ -404,6 +407,8 @@ def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
     while True:
         try:
             started = contracts.take_effect(context)
+            # After take_effect: a contract in effect today re-prices what it supersedes.
+            ran = fulfilment.run_due(context)
             chased = approval_deadlines.follow_up(context)
             expired = offer_expiry.expire_offers(context)
             # Counted again once a day: upsell compares key accounts with these figures.
@@ -429,6 +434,7 @@ def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
                 f"approvals reminded: {chased.reminded}, overdue: {chased.overdue}, "
                 f"escalated: {chased.escalated}; offers expired: {expired}; "
                 f"peer figures: {'up to date' if peer_rows is None else f'{peer_rows} counted'}; "
+                f"{ran.line}; "
                 f"e-mails sent: {mail.sent}, to retry: {mail.retried}, failed: {mail.failed}; "
                 f"ERP exports written: {erp.written}, waiting: {erp.waiting}"
             )

@@ -24,7 +24,15 @@ from acctmgr.services.approvals import preview as approval_preview
 from acctmgr.services.approvals import rules as approval_rules
 from acctmgr.services.approvals.rules import RuleIn
 from acctmgr.services.documents import copies, stored_documents
-from acctmgr.services.fulfilment import erp_export, order_views, split, usage_views
+from acctmgr.services.fulfilment import (
+    consumption,
+    entitled,
+    erp_export,
+    order_views,
+    split,
+    trials,
+    usage_views,
+)
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.day_sections import MyDayItem
@@ -165,6 +173,7 @@ READS: dict[str, Read] = {
     "key_accounts.order_situation": lambda c, r: situation.order_situation(c, r.account_id),
     "key_accounts.upsell": lambda c, r: upsell.upsell(c, r.account_id),
     "fulfilment.account_usage": lambda c, r: usage_views.account_usage(c, r.account_id),
+    "fulfilment.entitled_on": lambda c, r: entitled.entitled_on(c, r.account_id, date(2026, 12, 1)),
     "documents.of_record": lambda c, r: stored_documents.record_documents(
         c, RecordType.CONTRACT, r.contract_id
     ),
@@ -210,6 +219,10 @@ ACCOUNT_LISTS: dict[str, Read] = {
     ),
     "fulfilment.orders_to_activate": lambda c, _: [
         order.account_id for order in order_views.orders_to_activate(c)
+    ],
+    "fulfilment.trials_ending": lambda c, _: [row.account_id for row in trials.trials_ending(c)],
+    "fulfilment.entitlements_to_use": lambda c, _: [
+        row.account_id for row in consumption.entitlements_to_use(c)
     ],
 }
 

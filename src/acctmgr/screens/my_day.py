@@ -21,6 +21,8 @@ from acctmgr.widgets.text import content, plain
 
 URGENCY_STYLE = {Urgency.OVERDUE: "bold $error", Urgency.TODAY: "bold", Urgency.SOON: ""}
 URGENCY_LABEL = {Urgency.OVERDUE: "overdue", Urgency.TODAY: "today", Urgency.SOON: ""}
+# Trials ending and entitlements about to expire open the account's entitlements on a date.
+ENTITLED = (RecordType.SUBSCRIPTION, RecordType.ENTITLEMENT)
 
 
 class MyDayScreen(AcctmgrScreen):
@@ -211,6 +213,11 @@ class MyDayScreen(AcctmgrScreen):
             from acctmgr.screens.fulfilment.orders import OrdersScreen
 
             self.app.push_screen(OrdersScreen(item.record_id))
+            return
+        if item.record_type in ENTITLED and item.account_id is not None:
+            from acctmgr.screens.fulfilment.entitlements import EntitlementsScreen
+
+            self.app.push_screen(EntitlementsScreen(item.account_id))
             return
         if item.account_id is None:
             self.notify("This item has no account to open.", severity="warning")

@@ -66,6 +66,7 @@ class AccountScreen(AcctmgrScreen):
         Binding("p", "agreed_prices", "Agreed prices"),
         Binding("o", "order_situation", "Open order situation"),
         Binding("u", "usage", "Usage and overage", show=False),
+        Binding("E", "entitlements", "Entitlements on a date"),
         Binding("ctrl+g", "contract_orders", "Go to the highlighted contract's orders"),
         *(
             Binding(str(number), f"show_tab('{key}')", label, show=False)
@@ -242,6 +243,12 @@ class AccountScreen(AcctmgrScreen):
         from acctmgr.screens.fulfilment.orders import OrdersScreen
 
         self.app.push_screen(OrdersScreen(int(key)))
+
+    def action_entitlements(self) -> None:
+        """What the account runs and may still consume on a date, from today."""
+        from acctmgr.screens.fulfilment.entitlements import EntitlementsScreen
+
+        self.app.push_screen(EntitlementsScreen(self.account_id))
 
     def action_new_case(self) -> None:
         from acctmgr.screens.retention.case import open_new_case

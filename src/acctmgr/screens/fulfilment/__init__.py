@@ -1,2 +1,2 @@
-"""Fulfilment's screens: a contract's orders and their split preview, usage and overage,
-entitlements on a date and the ERP exports."""
+"""Fulfilment's screens: a contract's orders and their split preview, what a customer is
+entitled to on a date, usage and overage, and the ERP exports."""

@@ -136,7 +136,13 @@ def _replace_superseded(uow: UnitOfWork, subscription: Subscription) -> None:
 
 
 def end_subscription(subscription: Subscription, last_day: date, reason: SubscriptionEnd) -> None:
-    """A running subscription ends after ``last_day``; one that had not started is cancelled."""
+    """A running subscription ends after ``last_day``; one that had not started is cancelled.
+
+    One whose own end came before ``last_day`` (the worker had not yet ended it) keeps that end,
+    at its term: being replaced later must not lengthen it.
+    """
+    if subscription.ends_on is not None and subscription.ends_on < last_day:
+        last_day, reason = subscription.ends_on, SubscriptionEnd.TERM
     if subscription.status is SubscriptionStatus.PENDING and last_day < subscription.starts_on:
         subscription.status = SubscriptionStatus.CANCELLED
     else:

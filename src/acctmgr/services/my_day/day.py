@@ -20,8 +20,10 @@ from acctmgr.services.accounts.my_day import DUE
 from acctmgr.services.approvals.my_day import WAITING
 from acctmgr.services.company.my_day import SETUP
 from acctmgr.services.contracts.my_day import RENEWALS
+from acctmgr.services.fulfilment.entitlement_day import ABOUT_TO_EXPIRE
 from acctmgr.services.fulfilment.order_day import TO_ACTIVATE
 from acctmgr.services.fulfilment.overage_day import OVERAGE
+from acctmgr.services.fulfilment.trial_day import TRIALS_ENDING
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.day_sections import DaySection, MyDayItem, Section
 from acctmgr.services.kernel.plain_reads import reading_actor
@@ -42,6 +44,8 @@ SECTIONS: tuple[Section, ...] = (
     TO_ACTIVATE,
     RENEWALS,
     OVERAGE,
+    TRIALS_ENDING,
+    ABOUT_TO_EXPIRE,
     DUE_A_CONTACT,
 )
 
