@@ -129,7 +129,7 @@ async def test_customer_success_reads_a_later_date_and_logs_a_workshop(
         await type_into(pilot, app, "on", "2026-12-23")
         await pilot.press("enter")
         await until(app, pilot, lambda: screen.sub_title == "on 23 Dec 2026", "back a month on")
-        await pilot.press("l")
+        await pilot.press("ctrl+l")
         await until(app, pilot, lambda: isinstance(app.screen, FormDialog), "the use dialog")
         await type_into(pilot, app, "quantity", "5")
         await pilot.press("ctrl+s")

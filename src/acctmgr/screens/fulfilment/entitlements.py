@@ -47,7 +47,7 @@ class EntitlementsScreen(AcctmgrScreen):
         Binding("full_stop", "move_by(1, 0)", "Next day"),
         Binding("left_square_bracket", "move_by(0, -1)", "Previous month", show=False),
         Binding("right_square_bracket", "move_by(0, 1)", "Next month", show=False),
-        Binding("l", "log_use", "Log a delivered service"),
+        Binding("ctrl+l", "log_use", "Log a delivered service"),
         Binding("y", "confirm_trial", "Confirm the trial"),
         Binding("f5", "refresh", "Refresh"),
     ]
