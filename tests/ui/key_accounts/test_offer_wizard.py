@@ -1,6 +1,7 @@
 """The offer wizard walked with Pilot as each holder of a step: the KAM designs an offer for a
 key account, Finance approves its discount, the KAM sends it and records the customer's
-acceptance, and Customer Services finalise the contract; then the stored rows are checked."""
+acceptance, and Customer Services finalise the contract and order it, the wizard's last step;
+then the stored rows are checked."""
 
 from __future__ import annotations
 
@@ -19,12 +20,18 @@ from acctmgr.models import (
     Contract,
     ContractStatus,
     Document,
+    ErpExport,
     Offer,
     OfferAcceptance,
+    Order,
+    OrderedLine,
+    OrderStatus,
     OutboxEmail,
     Package,
     Quote,
     Sku,
+    Subscription,
+    SubscriptionStatus,
     User,
 )
 from acctmgr.screens.accounts.account import AccountScreen
@@ -33,11 +40,14 @@ from acctmgr.screens.dialog import ConfirmScreen, FormDialog
 from acctmgr.screens.key_accounts.finalise import FinaliseStep
 from acctmgr.screens.key_accounts.offer import OfferScreen
 from acctmgr.screens.key_accounts.offer_steps import AnswerStep, DesignStep, SendStep
+from acctmgr.screens.key_accounts.orders_step import OrdersStep
 from acctmgr.screens.key_accounts.situation import OrderSituationScreen
 from acctmgr.screens.sales.sku_picker import SkuPicker
 from acctmgr.services.accounts import records as account_service
 from acctmgr.services.key_accounts import managers, offers
+from acctmgr.services.key_accounts.offer_views import current_stage
 from acctmgr.services.sales import quote_builder
+from acctmgr.widgets.record_table import RecordTable
 from tests.services.key_accounts.finalise_support import TINY_PDF
 from tests.ui.sales.test_quote import a_new_customer, press, type_into
 from tests.ui_support import build_app, notifications, settle, until, while_waiting
@@ -160,14 +170,31 @@ async def test_an_offer_from_the_order_situation_to_the_finalised_contract(
         await pilot.press("ctrl+w")
         await while_waiting(pilot, lambda: isinstance(app.screen, ConfirmScreen), "asked")
         await pilot.press("y")
-        await until(app, pilot, lambda: isinstance(app.screen, OfferScreen), "the step is done")
+        # Finalised, the wizard goes on to Customer Services' last step: the orders.
+        await until(app, pilot, lambda: isinstance(app.screen, OrdersStep), "on to the orders")
+        assert any("is finalised" in note for note in shown_notes)
+        to_order = app.screen.query_one("#to-order-table", RecordTable)
+        await until(app, pilot, lambda: to_order.row_count > 0, "the lines to order")
+        await press(app, pilot, "ctrl+s")  # one order of every line, from the contract's start
+        orders = app.screen.query_one("#orders-table", RecordTable)
+        await until(app, pilot, lambda: to_order.row_count == 0, "ordered")
+        orders.focus()
+        await pilot.press("A")
+        await while_waiting(pilot, lambda: isinstance(app.screen, ConfirmScreen), "asked")
+        await pilot.press("y")
+        await until(app, pilot, lambda: "Activated" in orders.texts(1), "activated")
+        await pilot.press("escape")
+        await until(app, pilot, lambda: isinstance(app.screen, OfferScreen), "the step is left")
         await until(
             app,
             pilot,
             lambda: app.screen.offer is not None and app.screen.offer.stage.value == "fulfilment",
-            "handed to fulfilment",
+            "at its last stage",
         )
-        assert any("is finalised" in note for note in shown_notes)
+        finished = app.screen.offer
+        assert finished is not None
+        assert current_stage(finished) is None  # nothing left to order or activate: all done
+        assert not finished.mine
 
     with app.context.database.read_session() as session:
         stored = session.get(Offer, offer.id)
@@ -193,6 +220,22 @@ async def test_an_offer_from_the_order_situation_to_the_finalised_contract(
             select(Activity).where(Activity.record_type == RecordType.OFFER)
         ).one()
         assert reminder.done_at is not None
+        order = session.scalars(select(Order)).one()
+        assert (order.contract_id, order.status, order.starts_on) == (
+            contract.id,
+            OrderStatus.ACTIVATED,
+            contract.starts_on,
+        )
+        ordered = set(session.scalars(select(OrderedLine.quote_line_id)))
+        assert ordered == {line.id for line in quote.lines}
+        subscriptions = session.scalars(
+            select(Subscription).where(Subscription.contract_id == contract.id)
+        ).all()
+        assert subscriptions
+        assert {s.status for s in subscriptions} == {SubscriptionStatus.PENDING}  # from next month
+        assert session.scalars(select(ErpExport.idempotency_key)).one() == (
+            f"order:{order.number}:1"
+        )
 
 
 async def test_an_offers_lines_are_saved_as_the_accounts_package(

@@ -22,6 +22,13 @@ def _signatures(offer: OfferView) -> Any:
     return FinaliseStep(offer)
 
 
+def _orders(offer: OfferView) -> Any:
+    # The contract's orders screen, as Customer Services' last step.
+    from acctmgr.screens.key_accounts.orders_step import OrdersStep
+
+    return OrdersStep(offer)
+
+
 OFFER_SCREENS: Wizard[OfferView] = Wizard(
     spec=OFFER_WIZARD,
     load=offer_views.get_offer,
@@ -32,5 +39,6 @@ OFFER_SCREENS: Wizard[OfferView] = Wizard(
         # Two use cases in one step: accepting or declining.
         OfferStage.ANSWER: Step(AnswerStep),
         OfferStage.SIGNATURES: Step(_signatures),
+        OfferStage.FULFILMENT: Step(_orders),
     },
 )

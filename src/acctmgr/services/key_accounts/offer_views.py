@@ -129,7 +129,7 @@ def offer_view(uow: UnitOfWork, offer_id: int) -> OfferView:
     stopped = offer.status in (OfferStatus.DECLINED, OfferStatus.EXPIRED)
     progress = OFFER_WIZARD.progress(
         stage,
-        finished=stage is OfferStage.FULFILMENT,
+        finished=stage is OfferStage.FULFILMENT and not holders,
         stopped=stopped,
         holder=lambda spec: (
             f"{offer.status.value}"
@@ -218,7 +218,7 @@ def _holder_words(offer: Offer, stage: OfferStage, holders: set[int], names: dic
     if offer.status in (OfferStatus.DECLINED, OfferStatus.EXPIRED):
         return offer.status.value
     if stage in (OfferStage.SIGNATURES, OfferStage.FULFILMENT):
-        return "Customer Services" if stage is OfferStage.SIGNATURES else "fulfilment"
+        return "Customer Services" if holders or stage is OfferStage.SIGNATURES else "ordered"
     return ", ".join(sorted(names.get(each, "") for each in holders)) or "nobody"
 
 

@@ -20,6 +20,8 @@ from acctmgr.models import (
     ContractStatus,
     Offer,
     OfferStatus,
+    Order,
+    OrderStatus,
     Quote,
     QuoteStatus,
     Role,
@@ -27,6 +29,7 @@ from acctmgr.models import (
     UserRole,
 )
 from acctmgr.services.approvals import requests as approval_requests
+from acctmgr.services.fulfilment.split import lines_to_order
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 from acctmgr.services.kernel.wizards import StageSpec, WizardSpec
 
@@ -49,10 +52,21 @@ OFFER_WIZARD = WizardSpec(
         StageSpec(OfferStage.SEND, "Present and send", "Key Account Manager"),
         StageSpec(OfferStage.ANSWER, "Customer's answer", "Key Account Manager"),
         StageSpec(OfferStage.SIGNATURES, "Signatures, finalise", "Customer Services"),
-        StageSpec(OfferStage.FULFILMENT, "Handed to fulfilment", "Customer Services", worked=False),
+        StageSpec(OfferStage.FULFILMENT, "Orders", "Customer Services"),
     ),
 )
 FINALISED = (ContractStatus.SIGNED, ContractStatus.ACTIVE)
+
+
+def orders_open(uow: UnitOfWork, contract: Contract) -> bool:
+    """Whether Customer Services still has orders to make or activate for the contract: lines
+    in no order yet, or draft orders. Once there are none, the wizard is finished."""
+    if lines_to_order(uow, contract):
+        return True
+    draft = select(Order.id).where(
+        Order.contract_id == contract.id, Order.status == OrderStatus.DRAFT
+    )
+    return uow.session.scalar(draft.limit(1)) is not None
 
 
 def stage_of(uow: UnitOfWork, offer: Offer, quote: Quote, contract: Contract | None) -> OfferStage:
@@ -88,7 +102,9 @@ def holder_ids(uow: UnitOfWork, offer: Offer, quote: Quote, stage: OfferStage) -
         return {each for each in pending if each}
     if stage in (OfferStage.SIGNATURES, OfferStage.FULFILMENT):
         if stage is OfferStage.FULFILMENT:
-            return set()
+            contract = uow.session.scalar(select(Contract).where(Contract.quote_id == quote.id))
+            if contract is None or not orders_open(uow, contract):
+                return set()
         return set(
             uow.session.scalars(
                 select(User.id)
