@@ -8,9 +8,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from acctmgr.domain.fulfilment import OverageStatus
+from acctmgr.domain.fulfilment import OverageStatus, SubscriptionEnd
+from acctmgr.domain.records import RecordType
 from acctmgr.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from acctmgr.models import OverageLine
+from acctmgr.models import OverageLine, Subscription, SubscriptionStatus, User
 from acctmgr.services.fulfilment import usage_views
 from acctmgr.services.fulfilment.overage import overage_amount
 from acctmgr.services.fulfilment.overage_review import (
@@ -19,8 +20,10 @@ from acctmgr.services.fulfilment.overage_review import (
     waive_overage,
 )
 from acctmgr.services.fulfilment.usage_import import import_usage
+from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.my_day import day as my_day_service
+from tests import factories
 from tests.usage_support import MONTH, UsageCustomers, usage_customers
 
 DEMO_TIERS = ((500_000, 1), (1_000_000, 2))
@@ -211,15 +214,17 @@ def test_the_account_shows_its_months_against_what_is_included(admin: Context) -
 
 def test_my_days_overage_to_review_is_its_orm_twin(admin: Context) -> None:
     """For every user, My day's overage to review lists what the ORM's queue lists, in its
-    order, for Finance only; reviewed lines leave it."""
+    order, for the reviewers (Finance and Customer Services) only; reviewed lines leave it."""
     who, lines = _two_lines(admin)
     _import(admin, "100001,2026-09,800000")
     approve_overage(admin.as_user("finance"), lines[who.two_units].id, 1)
     for login in ("admin", "ae", "cms", "leader", "finance", "cs", "csu"):
         user = admin.as_user(login)
         plain = my_day_service.my_day(user).items("overage")
-        if login != "finance":
+        if login not in ("finance", "cs"):
             assert plain == [], login
+            with pytest.raises(PermissionDenied):
+                usage_views.overage_to_review(user)
             continue
         orm = usage_views.overage_to_review(user)
         assert [(i.record_id, i.version, i.account_id, i.when) for i in plain] == [
@@ -230,3 +235,133 @@ def test_my_days_overage_to_review_is_its_orm_twin(admin: Context) -> None:
             "Acme Pages: 9,000.00 USD",
         ]
         assert plain[0].detail == "Sep 2026, 800,000 used of 500,000 included"
+
+
+def _subscription(admin: Context, account_id: int, **changes: object) -> int:
+    """The account's first subscription, changed as given."""
+    with admin.database.write_session() as session:
+        sub = session.scalars(
+            select(Subscription)
+            .where(Subscription.account_id == account_id)
+            .order_by(Subscription.id)
+        ).first()
+        assert sub is not None
+        for name, value in changes.items():
+            setattr(sub, name, value)
+        session.commit()
+        return sub.id
+
+
+def _another(
+    admin: Context, account_id: int, version_id: int, number: str, **changes: object
+) -> int:
+    """One more subscription of the plan for the account, on a contract of its own."""
+    contract_id = factories.contract(admin, account_id, number, date(2027, 3, 1))
+    sub_id = factories.subscription(
+        admin,
+        account_id,
+        contract_id,
+        "PV-500K",
+        quantity=1,
+        list_price=100_00,
+        net_price=100_00,
+        version_id=version_id,
+    )
+    with admin.database.write_session() as session:
+        sub = session.get_one(Subscription, sub_id)
+        for name, value in changes.items():
+            setattr(sub, name, value)
+        session.commit()
+    return sub_id
+
+
+def test_the_last_month_of_an_ended_subscription_is_priced(admin: Context) -> None:
+    """A subscription ended on 31 October still includes, and prices, October: a new line,
+    and a line reviewed before is priced again at its figures rather than at nothing."""
+    who = usage_customers(admin)
+    _import(admin, "100001,2026-10,1200000")
+    approve_overage(admin.as_user("finance"), _lines(admin)[who.one_unit].id, 1)
+    _subscription(admin, who.one_unit, status=SubscriptionStatus.ENDED, ends_on=date(2026, 10, 31))
+    _subscription(admin, who.two_units, status=SubscriptionStatus.ENDED, ends_on=date(2026, 10, 31))
+    _import(admin, "100001,2026-10,900000", "100002,2026-10,2100000", "100002,2026-11,2100000")
+    lines = _by_month(admin)
+    assert {key: (line.included, line.amount_minor) for key, line in lines.items()} == {
+        (who.one_unit, MONTH): (500_000, 400_000),
+        (who.two_units, MONTH): (1_000_000, 1_000_000 + 2 * 100_000),
+    }  # November: ended before it, nothing included
+    assert lines[(who.one_unit, MONTH)].status is OverageStatus.TO_REVIEW
+
+
+def test_only_subscriptions_that_ran_in_the_month_include(admin: Context) -> None:
+    """Pending and cancelled subscriptions include nothing; one replaced within the month by
+    another counts once, as its replacement."""
+    who = usage_customers(admin)
+    old = _subscription(
+        admin,
+        who.one_unit,
+        status=SubscriptionStatus.ENDED,
+        ends_on=date(2026, 10, 15),
+        ended_reason=SubscriptionEnd.REPLACED,
+    )
+    _another(
+        admin, who.one_unit, who.version_id, "CT-R1", starts_on=date(2026, 10, 16), replaces_id=old
+    )
+    for status, number in (
+        (SubscriptionStatus.PENDING, "CT-P"),
+        (SubscriptionStatus.CANCELLED, "CT-C"),
+    ):
+        _another(
+            admin, who.two_units, who.version_id, number, status=status, starts_on=date(2026, 10, 1)
+        )
+    _import(admin, "100001,2026-10,900000", "100002,2026-10,1200000")
+    assert {key: line.included for key, line in _by_month(admin).items()} == {
+        (who.one_unit, MONTH): 500_000,
+        (who.two_units, MONTH): 1_000_000,
+    }
+
+
+def test_an_order_split_in_two_is_priced_as_one(admin: Context) -> None:
+    """Two subscriptions of one unit each are priced as one of two units: the tiers scale by
+    every unit of the SKU, not by the largest subscription's."""
+    who = usage_customers(admin)
+    _another(admin, who.one_unit, who.version_id, "CT-S1")
+    _import(admin, "100001,2026-10,1500000", "100002,2026-10,1500000")
+    lines = _lines(admin)
+    assert [(lines[a].included, lines[a].amount_minor) for a in (who.one_unit, who.two_units)] == [
+        (1_000_000, 500_000),
+        (1_000_000, 500_000),
+    ]
+
+
+def test_a_reopened_line_says_so_in_its_own_trail(admin: Context) -> None:
+    """An import that sends an approved line back to review writes an event on the line: the
+    review and figures it had, and the ones it has now."""
+    who, lines = _two_lines(admin)
+    line_id = lines[who.one_unit].id
+    approve_overage(admin.as_user("cs"), line_id, 1)
+    _import(admin, "100001,2026-10,1300000")
+    trail = audit.trail(admin, RecordType.OVERAGE_LINE, line_id)
+    reopened = trail[0]
+    assert (reopened.action, reopened.change) == ("fulfilment.import_usage:reopened", "update")
+    assert reopened.before is not None
+    assert reopened.before | {"reviewed_at": None} == {
+        "status": "approved",
+        "used": 1_200_000,
+        "amount_minor": 900_000,
+        "reviewed_by_id": _user_id(admin, "cs"),
+        "reviewed_at": None,
+        "version": 2,
+    }
+    assert reopened.after == {
+        "status": "to_review",
+        "used": 1_300_000,
+        "amount_minor": 1_100_000,
+        "reviewed_by_id": None,
+        "reviewed_at": None,
+        "version": 3,
+    }
+
+
+def _user_id(admin: Context, login: str) -> int:
+    with admin.database.read_session() as session:
+        return session.scalars(select(User.id).where(User.login == login)).one()

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from acctmgr.errors import InvalidInput, PermissionDenied
 from acctmgr.models import AuditEvent, ImportRun, OverageLine, UsageRecord
@@ -208,3 +208,63 @@ def test_two_imports_of_one_file_at_once_write_it_once(admin: Context, tmp_path:
         results = sorted(future.result() for future in [pool.submit(run), pool.submit(run)])
     assert results == [(0, 2), (2, 0)]
     assert (_count(admin, UsageRecord), _count(admin, OverageLine)) == (2, 1)
+
+
+def test_numbers_python_cannot_read_are_rejected_lines(admin: Context, tmp_path: Path) -> None:
+    """A digit that is not 0 to 9 ("²"), a number of thousands of digits, or an account id
+    longer than any: each a rejected line with its sentence, never a traceback."""
+    who = usage_customers(admin)
+    text = usage_csv("100001,,2026-10,²", f"100002,,2026-10,{'9' * 5000}")
+    done = import_usage(admin.as_user("finance"), _file(tmp_path, text))
+    assert [(r.line, r.reason) for r in done.rejected] == [
+        (2, "Line 2: the quantity '²' is not a whole number from 0 to 2,000,000,000."),
+        (
+            3,
+            f"Line 3: the quantity '{'9' * 40}…' is not a whole number from 0 to 2,000,000,000.",
+        ),
+    ]
+    by_id = (
+        f"account_id,month,quantity\n²,2026-10,1\n{'1' * 5000},2026-10,1\n{who.no_plan},2026-10,1\n"
+    )
+    done = import_usage(admin.as_user("finance"), _file(tmp_path, by_id, "ids.csv"))
+    assert [(r.line, r.reason) for r in done.rejected] == [
+        (2, "Line 2: the account id '²' is not a number."),
+        (3, f"Line 3: the account id '{'1' * 40}…' is not a number."),
+    ]
+    assert _usage(admin) == {}
+
+
+def test_a_quote_left_open_is_one_sentence(admin: Context, tmp_path: Path) -> None:
+    """A quote never closed swallows the lines after it: past the csv module's field limit
+    the file is refused in a sentence naming the line; short of it, that line is rejected."""
+    usage_customers(admin)
+    rest = "".join(f"1000{n:02},,2026-10,{n}\n" for n in range(10_000))
+    text = usage_csv("100001,,2026-10,5", '100002,,2026-10,"7') + rest
+    with pytest.raises(InvalidInput) as refused:
+        import_usage(admin.as_user("finance"), _file(tmp_path, text))
+    assert str(refused.value) == (
+        'Line 3: a quote (") is left open, or a value is far too long; nothing from there on '
+        "can be read."
+    )
+    short = usage_csv("100001,,2026-10,5", '100002,,2026-10,"7', "100001,,2026-09,3")
+    done = import_usage(admin.as_user("finance"), _file(tmp_path, short, "short.csv"))
+    assert [(r.line, r.reason) for r in done.rejected] == [
+        (
+            3,
+            "Line 3: the quantity '7\\n100001,,2026-09,3' is not a whole number from 0 to "
+            "2,000,000,000.",
+        )
+    ]
+    assert _usage(admin) == {}
+
+
+def test_a_dry_run_only_reads(admin: Context, tmp_path: Path) -> None:
+    """A dry run takes no write lock: it runs while another transaction is writing (on SQLite
+    it would otherwise wait for it, then fail as the database is locked)."""
+    usage_customers(admin)
+    path = _file(tmp_path, usage_csv("100001,,2026-10,700000"))
+    with admin.database.write_session() as session:
+        session.execute(update(UsageRecord).values(quantity=0))  # takes the write lock
+        dry = import_usage(admin.as_user("finance"), path, dry_run=True)
+        session.rollback()
+    assert (dry.new, dry.overage_to_review, dry.written) == (1, 1, False)

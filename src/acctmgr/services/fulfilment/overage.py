@@ -1,11 +1,11 @@
 """Usage above the included volume becomes an overage line, priced by the SKU's tiers.
 
-A month's included page views come from the account's running subscriptions of usage SKUs
-(active, started by the month's end, not ended before its start): each includes its version's
-volume times its quantity. The tiers are those of the subscription that includes the most, in
-its currency, scaled by its quantity, and graduated: each page view above the included volume
-is priced at the tier it falls in, and those between the included volume and the first tier
-at the first tier's price.
+A month's included page views come from the account's subscriptions of usage SKUs that ran in
+it (active or ended, started by the month's end, not ended before its start): each includes
+its version's volume times its quantity. The tiers are those of the subscription that includes
+the most, in its currency, scaled by the units of its SKU that ran in the month, and
+graduated: each page view above the included volume is priced at the tier it falls in, and
+those between the included volume and the first tier at the first tier's price.
 
 A line goes to review (``TO_REVIEW``) before any invoice may bill it. When a month's usage
 changes, its line is priced again: one still to review takes the new figures, an approved or
@@ -22,21 +22,37 @@ import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 
 from acctmgr.domain.catalogue import SkuKind
 from acctmgr.domain.contracts import SubscriptionStatus
-from acctmgr.domain.roles import Role
-from acctmgr.models import OverageLine, OverageStatus, SkuVersion, Subscription, UsageTier
+from acctmgr.domain.records import RecordType
+from acctmgr.models import (
+    AuditEvent,
+    OverageLine,
+    OverageStatus,
+    SkuVersion,
+    Subscription,
+    UsageTier,
+)
 from acctmgr.services.fulfilment.usage_files import PAGE_VIEWS
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 
-# Who reviews overage: Finance answers for what is invoiced, Customer Services for what the
-# customer was promised (``overage_review``).
-REVIEWERS = (Role.FINANCE, Role.CUSTOMER_SERVICES)
+# The subscriptions whose months are priced (see ``included_by_month``).
+RAN = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.ENDED})
+# What a reopened line's audit event shows before and after (those that changed).
+REVIEWED = (
+    "status",
+    "included",
+    "used",
+    "amount_minor",
+    "reviewed_by_id",
+    "reviewed_at",
+    "review_note",
+)
 CHUNK = 1000  # ids a query names at once (SQLite's variables, PostgreSQL's plan size)
 T = TypeVar("T")
 # (account id, metric, first day of the month)
@@ -85,6 +101,8 @@ class OverageChanges:
     new: list[dict[str, Any]] = field(default_factory=list)
     repriced: list[dict[str, Any]] = field(default_factory=list)  # still to review
     reopened: list[dict[str, Any]] = field(default_factory=list)  # approved or waived before
+    # What each reopened line was, by id: its trail says what a review had settled.
+    reviewed: dict[int, dict[str, Any]] = field(default_factory=dict)
     removed: list[int] = field(default_factory=list)  # to review, no longer above
 
     @property
@@ -121,7 +139,14 @@ def accounts_by_month(keys: Iterable[UsageKey]) -> dict[tuple[str, date], list[i
 def included_by_month(
     uow: UnitOfWork, account_ids: Iterable[int], months: Iterable[date]
 ) -> dict[tuple[int, date], Included]:
-    """What each account's running usage subscriptions include in each month (none: absent)."""
+    """What each account's usage subscriptions that ran in each month include (none: absent).
+
+    Active and ended ones count, so the last month of one that has ended is still priced;
+    pending ones have not started (and may yet be cancelled), cancelled ones never ran. A
+    subscription replaced within a month by another that also ran in it does not count
+    there: the replacement's terms are the month's, and counting both would include the
+    volume twice.
+    """
     accounts = sorted(set(account_ids))
     wanted = sorted(set(months))
     if not accounts or not wanted:
@@ -138,6 +163,8 @@ def included_by_month(
                 Subscription.starts_on,
                 Subscription.ends_on,
                 Subscription.status,
+                Subscription.replaces_id,
+                SkuVersion.sku_id,
                 SkuVersion.included_volume,
             )
             .join(SkuVersion, SkuVersion.id == Subscription.sku_version_id)
@@ -152,32 +179,41 @@ def included_by_month(
             )
         )
         for row in rows:
-            if row.status is SubscriptionStatus.ACTIVE:
+            if row.status in RAN:
                 running[row.account_id].append(row)
     tiers = _tiers(uow, {row.sku_version_id for rows in running.values() for row in rows})
     found: dict[tuple[int, date], Included] = {}
     for account_id, subscriptions in running.items():
         for month in wanted:
-            last = month_end(month)
-            within = [
-                sub
-                for sub in subscriptions
-                if sub.starts_on <= last and (sub.ends_on is None or sub.ends_on >= month)
-            ]
+            within = _ran_in(subscriptions, month)
             if not within:
                 continue
             plan = max(within, key=lambda sub: (sub.included_volume * sub.quantity, -sub.id))
+            # The tiers are the SKU's for one unit: several subscriptions of it (an order
+            # split in two) scale them by every unit, as one subscription of them all would.
+            units = sum(sub.quantity for sub in within if sub.sku_id == plan.sku_id)
             found[(account_id, month)] = Included(
                 subscription_id=plan.id,
                 sku_version_id=plan.sku_version_id,
                 included=sum(sub.included_volume * sub.quantity for sub in within),
                 currency=plan.currency,
                 tiers=tuple(
-                    (start * plan.quantity, price)
+                    (start * units, price)
                     for start, price in tiers.get((plan.sku_version_id, plan.currency), [])
                 ),
             )
     return found
+
+
+def _ran_in(subscriptions: list[Any], month: date) -> list[Any]:
+    last = month_end(month)
+    within = [
+        sub
+        for sub in subscriptions
+        if sub.starts_on <= last and (sub.ends_on is None or sub.ends_on >= month)
+    ]
+    replaced = {sub.replaces_id for sub in within}
+    return [sub for sub in within if sub.id not in replaced]
 
 
 def _tiers(uow: UnitOfWork, version_ids: set[int]) -> dict[tuple[int, str], list[Tier]]:
@@ -257,11 +293,13 @@ def plan_overage(
             changes.reopened.append(
                 {**figures, "reviewed_by_id": None, "reviewed_at": None, "review_note": ""}
             )
+            changes.reviewed[line.id] = {name: getattr(line, name) for name in REVIEWED}
     return changes
 
 
 def apply_overage(uow: UnitOfWork, changes: OverageChanges) -> None:
-    """Write the changes in bulk (the import's audit event counts them)."""
+    """Write the changes in bulk (the import's audit event counts them); each line reopened
+    gets its own audit event too (``_audit_reopened``)."""
     session = uow.session
     table = cast(Table, OverageLine.__table__)
     if changes.new:
@@ -279,6 +317,38 @@ def apply_overage(uow: UnitOfWork, changes: OverageChanges) -> None:
             )
     for chunk in chunks(changes.removed):
         session.execute(delete(table).where(table.c.id.in_(chunk)))
+    _audit_reopened(uow, changes)
+
+
+def _audit_reopened(uow: UnitOfWork, changes: OverageChanges) -> None:
+    """One update event per line reopened, shaped as the flush listener's, in one INSERT: a
+    review a person made is undone, and the line's own trail must say so."""
+    events = []
+    for row in changes.reopened:
+        was = changes.reviewed[row["b_id"]]
+        now = {name: row[name] for name in was} | {"version": row["version"]}
+        was = was | {"version": row["b_version"]}
+        changed = [name for name in now if now[name] != was[name]]
+        events.append(
+            {
+                "at": uow.now,
+                "actor_id": uow.actor.id if uow.actor else None,
+                "action": f"{uow.action}:reopened",
+                "change": "update",
+                "entity_type": RecordType.OVERAGE_LINE.value,
+                "entity_id": row["b_id"],
+                "before": {name: _plain(was[name]) for name in changed},
+                "after": {name: _plain(now[name]) for name in changed},
+            }
+        )
+    if events:
+        uow.session.execute(insert(AuditEvent), events)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value.value if isinstance(value, OverageStatus) else value
 
 
 def _existing_lines(uow: UnitOfWork, keys: list[UsageKey], lock: bool) -> dict[UsageKey, Any]:
@@ -293,6 +363,12 @@ def _existing_lines(uow: UnitOfWork, keys: list[UsageKey], lock: bool) -> dict[U
                 OverageLine.subscription_id,
                 OverageLine.sku_version_id,
                 OverageLine.currency,
+                OverageLine.included,
+                OverageLine.used,
+                OverageLine.amount_minor,
+                OverageLine.reviewed_by_id,
+                OverageLine.reviewed_at,
+                OverageLine.review_note,
             ).where(
                 OverageLine.metric == metric,
                 OverageLine.month == month,

@@ -1,5 +1,5 @@
-"""My day's overage to review: usage above what is included, waiting for Finance before any
-invoice may bill it, the oldest month first.
+"""My day's overage to review: usage above what is included, waiting for a reviewer (Finance
+or Customer Services) before any invoice may bill it, the oldest month first.
 
 Plain SQL, read at launch before SQLAlchemy loads (``my_day.day``); its ORM twin is
 ``usage_views.overage_to_review``, held to it by a parity test.
@@ -19,12 +19,16 @@ from acctmgr.services.kernel.plain_reads import segment_clause
 
 # Stored value of OverageStatus.TO_REVIEW (a test holds it to the enum).
 OVERAGE_TO_REVIEW = "to_review"
+# Who reviews overage: Finance answers for what is invoiced, Customer Services for what the
+# customer was promised (``overage_review``). Kept here, free of SQLAlchemy, so that My day at
+# launch and the use cases read the one tuple.
+REVIEWERS = (Role.FINANCE, Role.CUSTOMER_SERVICES)
 
 
 def overage_to_review(reader: Reader, actor: Actor, _now: datetime) -> list[MyDayItem] | None:
     """Overage lines still to review, oldest month first, then by account; None for anyone
-    but Finance."""
-    if not actor.has(Role.FINANCE):
+    but the reviewers."""
+    if not actor.has(*REVIEWERS):
         return None
     in_segment = segment_clause(actor, "acc.segment_id")
     rows = reader.rows(

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from acctmgr.errors import Conflict, InvalidInput
 from acctmgr.models import OverageLine, OverageStatus
-from acctmgr.services.fulfilment.overage import REVIEWERS
+from acctmgr.services.fulfilment.overage_day import REVIEWERS
 from acctmgr.services.fulfilment.usage_views import OverageRow, overage_rows
 from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case

@@ -12,7 +12,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,6 +23,10 @@ from acctmgr.services.kernel.counts import MAX_PAGE_VIEWS
 PAGE_VIEWS = "page_views"
 MAX_FILE_BYTES = 200 * 1024 * 1024  # a month of every account is a few megabytes
 MONTH = re.compile(r"(\d{4})-(\d{2})")
+# Past this many digits a number is no account id nor volume (and converting a few thousand
+# digits is refused by Python itself).
+MAX_DIGITS = 15
+SHOWN = 40  # characters of a wrong value a rejection quotes
 METRIC = re.compile(r"[a-z][a-z0-9_]{0,39}")
 # What a caller hands the import: a file, or rows already read (a screen's, a test's).
 UsageSource = Path | str | Sequence[Mapping[str, str]]
@@ -67,7 +71,10 @@ def read_usage(source: UsageSource) -> UsageFile:
         text = _as_csv(source)
         name = "rows"
     reader = csv.DictReader(io.StringIO(text))
-    header = [column.strip().lower() for column in reader.fieldnames or []]
+    try:
+        header = [column.strip().lower() for column in reader.fieldnames or []]
+    except csv.Error:
+        raise InvalidInput(_unreadable(1)) from None
     by_id = "account_id" in header
     _check_header(header, by_id)
     reader.fieldnames = header
@@ -76,7 +83,7 @@ def read_usage(source: UsageSource) -> UsageFile:
     rejected: list[Rejection] = []
     seen: dict[tuple[str, str, date], int] = {}
     # Line 1 is the header; a quoted value over several lines still counts as one row here.
-    for number, row in enumerate(reader, start=2):
+    for number, row in _rows(reader):
         parsed = _line(number, row, account_column, by_id)
         if isinstance(parsed, Rejection):
             rejected.append(parsed)
@@ -95,6 +102,24 @@ def read_usage(source: UsageSource) -> UsageFile:
         lines.append(parsed)
     sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return UsageFile(name, sha256, by_id, lines, rejected)
+
+
+def _rows(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[str, str | None]]]:
+    """The rows numbered from 2. A quote left open swallows the rest of the file into one
+    field until the csv module gives up: the file's fault, said in a sentence."""
+    number = 1
+    try:
+        for number, row in enumerate(reader, start=2):
+            yield number, row
+    except csv.Error:
+        raise InvalidInput(_unreadable(number + 1)) from None
+
+
+def _unreadable(number: int) -> str:
+    return (
+        f'Line {number}: a quote (") is left open, or a value is far too long; nothing from '
+        "there on can be read."
+    )
 
 
 def _file_text(path: Path) -> str:
@@ -143,26 +168,35 @@ def _line(
     account = value(account_column)
     if not account:
         return Rejection(number, f"Line {number}: the account is missing.")
-    if by_id and not account.isdigit():
-        return Rejection(number, f"Line {number}: the account id {account!r} is not a number.")
+    if by_id and not _is_number(account):
+        return Rejection(
+            number, f"Line {number}: the account id {_shown(account)} is not a number."
+        )
     metric = value("metric").lower() or PAGE_VIEWS
     if not METRIC.fullmatch(metric):
         return Rejection(
-            number, f"Line {number}: the metric {metric!r} is not a name like page_views."
+            number, f"Line {number}: the metric {_shown(metric)} is not a name like page_views."
         )
     month = _month(value("month"))
     if month is None:
         return Rejection(
-            number, f"Line {number}: the month {value('month')!r} is not a month written YYYY-MM."
+            number,
+            f"Line {number}: the month {_shown(value('month'))} is not a month written YYYY-MM.",
         )
     quantity = _quantity(value("quantity"))
     if quantity is None:
         return Rejection(
             number,
-            f"Line {number}: the quantity {value('quantity')!r} is not a whole number from 0 to "
-            f"{MAX_PAGE_VIEWS:,}.",
+            f"Line {number}: the quantity {_shown(value('quantity'))} is not a whole number "
+            f"from 0 to {MAX_PAGE_VIEWS:,}.",
         )
     return UsageLine(number, str(int(account)) if by_id else account, metric, month, quantity)
+
+
+def _shown(text: str) -> str:
+    """A wrong value as a sentence quotes it: cut short, as a value of thousands of characters
+    (a quote left open swallows the lines after it) would bury the sentence."""
+    return repr(text if len(text) <= SHOWN else text[:SHOWN] + "…")
 
 
 def _month(text: str) -> date | None:
@@ -178,7 +212,12 @@ def _month(text: str) -> date | None:
 def _quantity(text: str) -> int | None:
     # "1,200" and "1 200" are how people write thousands; "12.5" or "-3" are not volumes.
     cleaned = text.replace(",", "").replace("_", "").replace(" ", "")
-    if not cleaned.isdigit():
+    if not _is_number(cleaned):
         return None
     quantity = int(cleaned)
     return quantity if quantity <= MAX_PAGE_VIEWS else None
+
+
+def _is_number(text: str) -> bool:
+    # isdigit alone takes "²" and other digits int() refuses; ASCII digits only.
+    return text.isascii() and text.isdigit() and len(text) <= MAX_DIGITS

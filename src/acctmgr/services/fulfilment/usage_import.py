@@ -10,6 +10,7 @@ overage (``overage``). One audit event (the import run) keeps the counts and the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import cast
 
@@ -20,6 +21,7 @@ from acctmgr.models import Account, ImportRun, UsageRecord
 from acctmgr.services.fulfilment import overage
 from acctmgr.services.fulfilment.overage import UsageKey, chunks
 from acctmgr.services.fulfilment.usage_files import Rejection, UsageFile, UsageSource, read_usage
+from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.read_models import ReadModel
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
@@ -60,61 +62,57 @@ class UsageImport(ReadModel):
         return f"{counts}; overage lines to review: {self.overage_to_review}"
 
 
-@use_case("fulfilment.import_usage")
-def import_usage(uow: UnitOfWork, source: UsageSource, dry_run: bool = False) -> UsageImport:
+def import_usage(context: Context, source: UsageSource, dry_run: bool = False) -> UsageImport:
     """Bring usage in from a file (or rows), see the module doc; returns the counts and the
-    rejected lines, each with its sentence.
+    rejected lines, each with its sentence. A dry run is ``check_usage``, which only reads:
+    on SQLite it never holds the write lock while a big file is checked.
 
     Raises PermissionDenied for anyone but Finance, Customer Success and admins, InvalidInput
     for a file that cannot be read or lacks a column.
     """
+    return check_usage(context, source) if dry_run else write_usage(context, source)
+
+
+@use_case("fulfilment.check_usage", write=False)
+def check_usage(uow: UnitOfWork, source: UsageSource) -> UsageImport:
+    """What importing the file would do, written nowhere (``import_usage``'s dry run)."""
+    require_role(uow.user, *IMPORTERS, to="import usage")
+    return _plan(uow, read_usage(source), lock=False).result(dry_run=True, written=False)
+
+
+@use_case("fulfilment.import_usage")
+def write_usage(uow: UnitOfWork, source: UsageSource) -> UsageImport:
+    """Import the file: nothing when any line is rejected (``import_usage``)."""
     require_role(uow.user, *IMPORTERS, to="import usage")
     usage_file = read_usage(source)
-    if not dry_run and uow.session.get_bind().dialect.name == "postgresql":
+    if uow.session.get_bind().dialect.name == "postgresql":
         # Two imports of one month at once would both find its rows new, and one would fail
         # on the unique key; the second waits, then finds them there.
         uow.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
-    usage, rejected = _by_account(uow, usage_file)
-    stored = _stored(uow, list(usage))
-    new = {key: quantity for key, quantity in usage.items() if key not in stored}
-    changed = {
-        key: quantity
-        for key, quantity in usage.items()
-        if key in stored and stored[key][1] != quantity
-    }
-    touched = {**new, **changed}
-    changes = overage.plan_overage(uow, touched, lock=not dry_run)
+    plan = _plan(uow, usage_file, lock=True)
     # A file that changes nothing writes nothing, not even its run: a re-run is free.
-    write = not rejected and not dry_run and bool(touched)
-    result = UsageImport(
-        source=usage_file.name,
-        sha256=usage_file.sha256,
-        new=len(new),
-        changed=len(changed),
-        unchanged=len(usage) - len(touched),
-        rejected=[RejectedLine(line=r.line, reason=r.reason) for r in rejected],
-        overage_to_review=changes.to_review,
-        months=sorted({key[2] for key in touched}),
-        dry_run=dry_run,
-        written=write,
-    )
+    write = not plan.rejected and bool(plan.new or plan.changed)
+    result = plan.result(dry_run=False, written=write)
     if not write:
         return result
-    if new:
+    if plan.new:
         uow.session.execute(
             insert(UsageRecord),
             [
                 {"account_id": a, "metric": m, "month": month, "quantity": quantity}
-                for (a, m, month), quantity in new.items()
+                for (a, m, month), quantity in plan.new.items()
             ],
         )
-    if changed:
+    if plan.changed:
         table = cast(Table, UsageRecord.__table__)
         uow.session.execute(
             update(table).where(table.c.id == bindparam("b_id")).values(quantity=bindparam("q")),
-            [{"b_id": stored[key][0], "q": quantity} for key, quantity in changed.items()],
+            [
+                {"b_id": plan.stored[key][0], "q": quantity}
+                for key, quantity in plan.changed.items()
+            ],
         )
-    overage.apply_overage(uow, changes)
+    overage.apply_overage(uow, plan.overage)
     # The bulk statements above bypass the per-row audit: this run is their audit event.
     uow.add(
         ImportRun(
@@ -128,11 +126,52 @@ def import_usage(uow: UnitOfWork, source: UsageSource, dry_run: bool = False) ->
                 "changed": result.changed,
                 "unchanged": result.unchanged,
                 "months": [f"{month:%Y-%m}" for month in result.months],
-                "overage": changes.counts(),
+                "overage": plan.overage.counts(),
             },
         )
     )
     return result
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a file would change, worked out the same for a dry run and an import."""
+
+    usage_file: UsageFile
+    usage: dict[UsageKey, int]
+    rejected: list[Rejection]
+    stored: dict[UsageKey, tuple[int, int]]
+    new: dict[UsageKey, int]
+    changed: dict[UsageKey, int]
+    overage: overage.OverageChanges
+
+    def result(self, *, dry_run: bool, written: bool) -> UsageImport:
+        touched = len(self.new) + len(self.changed)
+        return UsageImport(
+            source=self.usage_file.name,
+            sha256=self.usage_file.sha256,
+            new=len(self.new),
+            changed=len(self.changed),
+            unchanged=len(self.usage) - touched,
+            rejected=[RejectedLine(line=r.line, reason=r.reason) for r in self.rejected],
+            overage_to_review=self.overage.to_review,
+            months=sorted({key[2] for key in (*self.new, *self.changed)}),
+            dry_run=dry_run,
+            written=written,
+        )
+
+
+def _plan(uow: UnitOfWork, usage_file: UsageFile, *, lock: bool) -> _Plan:
+    usage, rejected = _by_account(uow, usage_file)
+    stored = _stored(uow, list(usage))
+    new = {key: quantity for key, quantity in usage.items() if key not in stored}
+    changed = {
+        key: quantity
+        for key, quantity in usage.items()
+        if key in stored and stored[key][1] != quantity
+    }
+    changes = overage.plan_overage(uow, {**new, **changed}, lock=lock)
+    return _Plan(usage_file, usage, rejected, stored, new, changed, changes)
 
 
 def _by_account(

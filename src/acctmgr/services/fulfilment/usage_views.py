@@ -12,6 +12,7 @@ from acctmgr.domain.fulfilment import OverageStatus
 from acctmgr.models import Account, OverageLine, UsageRecord, User
 from acctmgr.services.fulfilment import overage
 from acctmgr.services.fulfilment.overage import chunks
+from acctmgr.services.fulfilment.overage_day import REVIEWERS
 from acctmgr.services.fulfilment.usage_files import PAGE_VIEWS
 from acctmgr.services.kernel.permissions import require_role, require_segment, segment_filter
 from acctmgr.services.kernel.read_models import ReadModel
@@ -105,7 +106,7 @@ def overage_to_review(uow: UnitOfWork, limit: int = QUEUE_LIMIT) -> list[Overage
 
     Raises PermissionDenied for anyone but the reviewers (Finance and Customer Services).
     """
-    require_role(uow.user, *overage.REVIEWERS, to="review overage")
+    require_role(uow.user, *REVIEWERS, to="review overage")
     ids = uow.session.scalars(
         select(OverageLine.id)
         .join(Account, Account.id == OverageLine.account_id)
