@@ -145,10 +145,16 @@ def contract(
 
 
 def activated_order(
-    admin: Context, contract_id: int, number: str, starts_on: date, lines: list[Sold]
+    admin: Context,
+    contract_id: int,
+    number: str,
+    starts_on: date,
+    lines: list[Sold],
+    *,
+    location: str = "",
 ) -> int:
-    """An activated order of the contract from ``starts_on``, provisioned: its subscriptions
-    pending, its entitlements made."""
+    """An activated order of the contract from ``starts_on`` (for ``location``), provisioned:
+    its subscriptions pending, its entitlements made."""
 
     def activate(uow: UnitOfWork) -> int:
         agreed = uow.get(Contract, contract_id, "contract")
@@ -156,6 +162,7 @@ def activated_order(
             number=number,
             contract_id=agreed.id,
             account_id=agreed.account_id,
+            location=location,
             starts_on=starts_on,
             status=OrderStatus.ACTIVATED,
             activated_at=uow.now,

@@ -10,11 +10,13 @@ import pytest
 from sqlalchemy import select
 
 from acctmgr.domain.fulfilment import OrderStatus
+from acctmgr.domain.records import RecordType
 from acctmgr.errors import InvalidInput, PermissionDenied
 from acctmgr.models import Contract, ContractStatus, Order, OrderedLine, OrderLine, QuoteLine
 from acctmgr.services.fulfilment import order_views, orders, split
 from acctmgr.services.fulfilment.orders import OrderIn, OrdersIn
 from acctmgr.services.fulfilment.split import SplitBy
+from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 from tests.fulfilment_support import STARTS
@@ -62,9 +64,15 @@ def test_split_orders_are_drafts_with_the_quote_lines_prices_and_dates(
     admin: Context, tmp_path: Path
 ) -> None:
     """Each order is a numbered draft with its own start; its lines carry the quote's list
-    price, unit net, net, the contract's end and the line's deadline; each quote line is
-    recorded as ordered, and the preview has nothing left to order."""
+    price, unit net (a half minor unit rounded up), net, the contract's end and the line's
+    deadline; each quote line is recorded as ordered, and the preview has nothing left to
+    order."""
     made = two_locations(admin, tmp_path)
+    with admin.database.write_session() as session:
+        platform = session.get(QuoteLine, made.line_ids[0])
+        assert platform is not None
+        platform.quantity, platform.net_minor = 2, 1_000_01  # a unit is 500.005
+        session.commit()
     cs = admin.as_user("cs")
     result = orders.create_orders(
         cs, made.contract_id, confirmed(cs, made.contract_id, SplitBy.LOCATION)
@@ -83,7 +91,7 @@ def test_split_orders_are_drafts_with_the_quote_lines_prices_and_dates(
             (line.order_id, line.quote_line_id, line.list_price_minor, line.unit_net_minor)
             for line in lines
         ] == [
-            (stored[0].id, made.line_ids[0], 1_000_00, 1_000_00),
+            (stored[0].id, made.line_ids[0], 1_000_00, 500_01),
             (stored[0].id, made.line_ids[2], 0, 0),
             (stored[1].id, made.line_ids[1], 2_500_00, 2_500_00),
         ]
@@ -120,8 +128,9 @@ def test_a_line_left_for_later_is_ordered_another_day(admin: Context, tmp_path: 
 def test_each_bad_split_is_refused_in_a_sentence_and_nothing_is_saved(
     admin: Context, tmp_path: Path
 ) -> None:
-    """No order for a line, a line twice, an empty order, a start before the contract's, a
-    trial on a service or ending before the start, a stranger's line: one sentence each."""
+    """No order for a line, a line twice, an empty order, a start before the contract's or
+    after its end, a trial on a service, ending before the start or after the contract, a
+    stranger's line: one sentence each."""
     made = two_locations(admin, tmp_path)
     platform, workshop, report = made.line_ids
     cs = admin.as_user("cs")
@@ -149,6 +158,10 @@ def test_each_bad_split_is_refused_in_a_sentence_and_nothing_is_saved(
             "An order cannot start before its contract, on 01 Jan 2027.",
         ),
         (
+            OrdersIn(orders=[order(platform, workshop, report, starts=date(2028, 1, 2))]),
+            "An order cannot start after its contract ends, on 01 Jan 2028.",
+        ),
+        (
             OrdersIn(
                 orders=[order(platform, workshop, report, trials={workshop: date(2027, 2, 1)})]
             ),
@@ -156,7 +169,13 @@ def test_each_bad_split_is_refused_in_a_sentence_and_nothing_is_saved(
         ),
         (
             OrdersIn(orders=[order(platform, workshop, report, trials={platform: STARTS})]),
-            "must end after the order starts",
+            "must end after the line starts",
+        ),
+        (
+            OrdersIn(
+                orders=[order(platform, workshop, report, trials={platform: date(2028, 1, 2)})]
+            ),
+            "must end by the contract's end, on 01 Jan 2028.",
         ),
         (
             OrdersIn(orders=[order(platform, workshop, report, 999_999)]),
@@ -223,12 +242,19 @@ def test_a_line_already_ordered_is_refused_even_when_a_race_hides_it(
 def test_a_cancelled_draft_frees_its_lines_and_an_activated_order_cannot_be_cancelled(
     admin: Context, tmp_path: Path
 ) -> None:
-    """Cancelling a draft lets its lines be ordered again; an activated order is locked."""
+    """Cancelling a draft lets its lines be ordered again (the order's audit trail names
+    them); an activated order is locked."""
     made = two_locations(admin, tmp_path)
     cs = admin.as_user("cs")
     first = orders.create_orders(cs, made.contract_id, confirmed(cs, made.contract_id)).orders[0]
     result = orders.cancel_order(cs, first.order_id, first.version)
     assert result.orders[0].status is OrderStatus.CANCELLED
+    released = [
+        entry.after
+        for entry in audit.trail(admin, RecordType.ORDER, first.order_id)
+        if entry.action == "fulfilment.cancel_order:released_lines"
+    ]
+    assert released == [{"quote_line_ids": sorted(made.line_ids)}]
     assert len(split.split_preview(cs, made.contract_id).lines) == 3
     again = orders.create_orders(cs, made.contract_id, confirmed(cs, made.contract_id)).orders[1]
     activated = orders.activate_order(cs, again.order_id, again.version).orders[1]

@@ -14,12 +14,20 @@ from acctmgr.clock import AdjustableClock
 from acctmgr.domain.contracts import SubscriptionKind, SubscriptionStatus
 from acctmgr.domain.fulfilment import ExportStatus, OrderStatus
 from acctmgr.errors import Conflict, InvalidInput, PermissionDenied
-from acctmgr.models import Account, Contract, Entitlement, ErpExport, Order, Subscription
+from acctmgr.models import (
+    Account,
+    Contract,
+    Entitlement,
+    ErpExport,
+    Order,
+    QuoteLine,
+    Subscription,
+)
 from acctmgr.services.fulfilment import orders
 from acctmgr.services.fulfilment.orders import OrderIn, OrdersIn
 from acctmgr.services.fulfilment.split import SplitBy
 from acctmgr.services.kernel.context import Context
-from tests.fulfilment_support import STARTS
+from tests.fulfilment_support import STARTS, finalised_contract, hire
 from tests.services.fulfilment.orders_support import (
     BERLIN,
     LATER_START,
@@ -92,16 +100,74 @@ def test_a_service_sold_becomes_an_entitlement_with_its_deadline(
     admin: Context, tmp_path: Path
 ) -> None:
     """Once its order is activated, Customer Success can track the workshop: its quantity,
-    the deadline from the quote and its contract."""
+    the deadline from the quote and its contract, from the workshop's own start (1 Mar) in
+    an order from 1 Jan."""
     made = two_locations(admin, tmp_path)
+    cs = admin.as_user("cs")
+    (draft,) = orders.create_orders(cs, made.contract_id, confirmed(cs, made.contract_id)).orders
+    assert (draft.starts_on, draft.lines[1].starts_on) == (STARTS, LATER_START)
+    orders.activate_order(cs, draft.order_id, draft.version)
+    with admin.database.read_session() as session:
+        rows = session.scalars(select(Entitlement)).all()
+        assert [(r.quantity, r.starts_on, r.consume_by, r.contract_id) for r in rows] == [
+            (1, LATER_START, date(2027, 12, 31), made.contract_id)  # within 12 months
+        ]
+
+
+def test_a_subscription_sold_from_a_later_day_starts_then_and_its_trial_ends_after(
+    admin: Context, tmp_path: Path
+) -> None:
+    """A platform sold from 1 June, ordered in one order from 1 January, is shown and started
+    from 1 June; a trial ending before then is refused, nothing saved."""
+    hire(admin)
+    june = date(2027, 6, 1)
+    made = finalised_contract(admin, tmp_path, line_starts=(june, None, None))
+    cs = admin.as_user("cs")
+    data = confirmed(cs, made.contract_id)
+    (whole,) = data.orders
+    trial = whole.model_copy(update={"trial_ends_on": {made.line_ids[0]: date(2027, 5, 31)}})
+    before = counts(admin)
+    with pytest.raises(InvalidInput, match="must end after the line starts"):
+        orders.create_orders(cs, made.contract_id, OrdersIn(orders=[trial]))
+    assert counts(admin) == before
+    (draft,) = orders.create_orders(cs, made.contract_id, data).orders
+    assert [line.starts_on for line in draft.lines] == [june, STARTS, STARTS]
+    orders.activate_order(cs, draft.order_id, draft.version)
+    with admin.database.read_session() as session:
+        assert session.scalars(select(Subscription.starts_on)).one() == june
+
+
+def test_a_contract_entitled_before_orders_existed_is_not_entitled_twice(
+    admin: Context, tmp_path: Path
+) -> None:
+    """A workshop entitled when its contract was activated, before orders (no order line),
+    is the one its order's line adopts: no second entitlement."""
+    made = two_locations(admin, tmp_path)
+    with admin.database.write_session() as session:
+        workshop = session.get(QuoteLine, made.line_ids[1])
+        assert workshop is not None
+        assert workshop.sku_version_id is not None
+        legacy = Entitlement(
+            account_id=made.account_id,
+            contract_id=made.contract_id,
+            sku_version_id=workshop.sku_version_id,
+            quantity=1,
+            starts_on=STARTS,
+            consume_by=date(2027, 12, 31),
+            created_at=admin.clock.now(),
+        )
+        session.add(legacy)
+        session.commit()
+        legacy_id = legacy.id
     cs = admin.as_user("cs")
     (draft,) = orders.create_orders(cs, made.contract_id, confirmed(cs, made.contract_id)).orders
     orders.activate_order(cs, draft.order_id, draft.version)
     with admin.database.read_session() as session:
-        rows = session.scalars(select(Entitlement)).all()
-        assert [(row.quantity, row.consume_by, row.contract_id) for row in rows] == [
-            (1, date(2027, 12, 31), made.contract_id)  # the workshop, within 12 months
-        ]
+        (entitlement,) = session.scalars(select(Entitlement)).all()
+        assert (entitlement.id, entitlement.order_line_id) == (
+            legacy_id,
+            draft.lines[1].order_line_id,
+        )
 
 
 def test_an_order_starting_today_starts_its_subscription_and_a_trial_ends_on_its_date(

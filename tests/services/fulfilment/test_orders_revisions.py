@@ -24,7 +24,7 @@ from acctmgr.services.kernel.context import Context
 from tests.quote_support import sku
 from tests.services.fulfilment.orders_support import confirmed, counts, two_locations
 
-EFFECTIVE = date(2027, 7, 1)  # 184 of the term's 365 days left
+EFFECTIVE = date(2027, 7, 1)  # 185 days left: to the contract's end, 1 Jan 2028, included
 
 
 def running_order(admin: Context, folder: Path, clock: AdjustableClock) -> OrderView:
@@ -71,10 +71,10 @@ def test_a_revision_supersedes_the_order_from_its_effective_date(
     draft = revised[1]
     assert (draft.supersedes_id, draft.starts_on) == (order.order_id, EFFECTIVE)
     assert [(line.quantity, line.unit_net_minor, line.net_minor) for line in draft.lines] == [
-        (3, 1_000_00, 1_000_00 + 1_008_22),  # two more for 184/365 of the year
+        (3, 1_000_00, 1_000_00 + 1_013_70),  # two more for 185/365 of a year
         (1, 2_500_00, 2_500_00),
         (1, 0, 0),
-        (2, 540_00, 544_44),  # 1,080.00 a year, prorated
+        (2, 540_00, 547_40),  # 1,080.00 a year, prorated
     ]
     assert draft.lines[3].ends_on == order.lines[0].ends_on  # co-terminated
     assert counts(admin)["subscriptions"] == before["subscriptions"]
@@ -113,6 +113,7 @@ def test_a_revision_supersedes_the_order_from_its_effective_date(
     )
     third = revisions.revise_order(cs, second.order_id, second.version, third_change).orders[2]
     assert third.number == f"{order.number}-3"
+    assert third.lines[1].net_minor == 2 * 2_500_00  # a service added costs its full price
     orders.activate_order(cs, third.order_id, third.version)
     with admin.database.read_session() as session:
         kept = session.scalars(
@@ -136,7 +137,8 @@ def test_each_bad_revision_is_refused_in_a_sentence_and_nothing_is_saved(
     admin: Context, tmp_path: Path, clock: AdjustableClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A past or too late date, a stranger's line, no change, a retired SKU, a KAM, a stale
-    copy, a draft, a second revision: refused; a cancelled draft revision frees the order."""
+    copy, a draft, a second revision, a draft activated after its date: refused; a cancelled
+    draft revision frees the order."""
     order = running_order(admin, tmp_path, clock)
     sku(admin, "OLD", SkuKind.SUBSCRIPTION, 100_00, retired=True)
     cs = admin.as_user("cs")
@@ -177,6 +179,12 @@ def test_each_bad_revision_is_refused_in_a_sentence_and_nothing_is_saved(
         revisions.revise_order(cs, draft.order_id, draft.version, good)
     with pytest.raises(Conflict):
         orders.activate_order(cs, draft.order_id, draft.version - 1)
+    clock.set(datetime(2027, 7, 2, 9, tzinfo=UTC))  # its effective date has passed
+    held = counts(admin)
+    with pytest.raises(InvalidInput, match="which has passed: cancel it and make a new revision"):
+        orders.activate_order(cs, draft.order_id, draft.version)
+    assert counts(admin) == held
+    clock.set(datetime(2027, 2, 1, 9, tzinfo=UTC))
     orders.cancel_order(cs, draft.order_id, draft.version)
     with admin.database.read_session() as session:
         assert session.get(Order, draft.order_id) is None  # a draft revision is taken away
@@ -194,3 +202,16 @@ def test_each_bad_revision_is_refused_in_a_sentence_and_nothing_is_saved(
     with pytest.raises(InvalidInput, match="is not finalised: its orders cannot be revised"):
         revisions.revise_order(cs, latest.order_id, latest.version, good)
     assert counts(admin) == before
+
+
+def test_an_added_subscription_pays_a_year_by_the_day_whatever_the_term() -> None:
+    """A quote's net is a year's: from 1 Jul 2027 a subscription pays 184/365 of it to the end
+    of a 12-month term, 915/365 to the end of a 36-month one (both ends counted, half a minor
+    unit up); a service or one-off item pays its full price."""
+    on = date(2027, 7, 1)
+    twelve, thirty_six = date(2027, 12, 31), date(2029, 12, 31)
+    assert revisions.added_cost(SkuKind.SUBSCRIPTION, 1_000_00, on, twelve) == 504_11
+    assert revisions.added_cost(SkuKind.SUBSCRIPTION, 1_000_00, on, thirty_six) == 2_506_85
+    assert revisions.added_cost(SkuKind.SUBSCRIPTION, 365_00, date(2027, 1, 1), twelve) == 365_00
+    for kind in (SkuKind.SERVICE, SkuKind.ONE_OFF, None):
+        assert revisions.added_cost(kind, 2_500_00, on, thirty_six) == 2_500_00

@@ -5,10 +5,11 @@ each once, whatever the re-runs and workers."""
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
+from acctmgr.clock import AdjustableClock
 from acctmgr.domain.records import RecordType
 from acctmgr.models import (
     Activity,
@@ -19,6 +20,7 @@ from acctmgr.models import (
     OutboxEmail,
     Subscription,
     SubscriptionEnd,
+    SubscriptionKind,
     SubscriptionStatus,
 )
 from acctmgr.models.base import Base
@@ -26,6 +28,8 @@ from acctmgr.services.fulfilment import entitled, running
 from acctmgr.services.fulfilment.running import RunReport
 from acctmgr.services.kernel.context import Context
 from tests.services.fulfilment.running_support import (
+    TERM_ENDS,
+    TERM_STARTS,
     Sold,
     activated_order,
     catalogue,
@@ -128,6 +132,79 @@ def test_a_superseding_contract_re_prices_on_its_date(admin: Context) -> None:
     ]
     assert running.run_due(admin) == RunReport()
     assert _subscriptions(admin) == states
+
+
+def test_a_contract_split_by_location_replaces_each_location_on_its_own_day(
+    admin: Context, clock: AdjustableClock
+) -> None:
+    """The new contract's Berlin order from 1 Nov replaces the old Berlin subscription (and one
+    made before orders existed); Munich's runs on until the new Munich order starts, 1 Dec."""
+    staff(admin)
+    skus = catalogue(admin)
+    account = key_account(admin)
+    old = contract(admin, account, "CT-OLD", [Sold(skus.platform, quantity=2)])
+    sites = ("Berlin", "Munich")
+    for site in sites:
+        activated_order(
+            admin, old, f"SO-{site}", date(2026, 1, 1), [Sold(skus.platform)], location=site
+        )
+    legacy = _legacy_subscription(admin, old, skus.platform)
+    new = contract(
+        admin,
+        account,
+        "CT-NEW",
+        [Sold(skus.platform, 800_00, quantity=2)],
+        starts_on=date(2026, 11, 1),
+        ends_on=date(2027, 10, 31),
+        supersedes=old,
+    )
+    for site, starts in zip(sites, (date(2026, 11, 1), date(2026, 12, 1)), strict=True):
+        activated_order(
+            admin, new, f"SO-NEW-{site}", starts, [Sold(skus.platform, 800_00)], location=site
+        )
+    running.run_due(admin)  # today, 23 Nov 2026
+    berlin, munich, unordered, new_berlin, new_munich = _by_id(admin)
+    assert [(s.status, s.ends_on) for s in (berlin, unordered)] == [
+        (SubscriptionStatus.ENDED, date(2026, 10, 31))
+    ] * 2
+    assert (munich.status, munich.ends_on) == (SubscriptionStatus.ACTIVE, TERM_ENDS)
+    assert (unordered.id, new_berlin.replaces_id) == (legacy, berlin.id)
+    clock.set(datetime(2026, 12, 1, 9, tzinfo=UTC))
+    running.run_due(admin)
+    munich, new_munich = (s for s in _by_id(admin) if s.id in (munich.id, new_munich.id))
+    assert (munich.status, munich.ends_on, munich.ended_reason) == (
+        SubscriptionStatus.ENDED,
+        date(2026, 11, 30),
+        SubscriptionEnd.REPLACED,
+    )
+    assert (new_munich.status, new_munich.replaces_id) == (SubscriptionStatus.ACTIVE, munich.id)
+
+
+def _legacy_subscription(admin: Context, contract_id: int, version_id: int) -> int:
+    """A contract's subscription from before orders existed: no order, no order line."""
+    with admin.database.write_session() as session:
+        made = Subscription(
+            account_id=session.get(Contract, contract_id).account_id,  # type: ignore[union-attr]
+            contract_id=contract_id,
+            sku_version_id=version_id,
+            kind=SubscriptionKind.PAID,
+            status=SubscriptionStatus.ACTIVE,
+            quantity=1,
+            list_price_minor=1_000_00,
+            net_price_minor=1_000_00,
+            currency="USD",
+            starts_on=TERM_STARTS,
+            ends_on=TERM_ENDS,
+            created_at=admin.clock.now(),
+        )
+        session.add(made)
+        session.commit()
+        return made.id
+
+
+def _by_id(admin: Context) -> list[Subscription]:
+    with admin.database.read_session() as session:
+        return list(session.scalars(select(Subscription).order_by(Subscription.id)))
 
 
 def test_subscriptions_end_at_their_term_and_trials_unconfirmed_with_one_task(

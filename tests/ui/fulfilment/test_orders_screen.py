@@ -101,7 +101,7 @@ async def test_customer_services_splits_and_activates_the_orders(
         await until(app, pilot, lambda: table(app, "to-order-table").row_count == 0, "ordered")
 
         orders = table(app, "orders-table")
-        orders.focus()
+        assert orders.has_focus  # made, the orders are what comes next
         for key in [k for k in orders.keys if k.startswith("order-")]:
             orders.move_to(key)
             await pilot.press("A")
@@ -163,7 +163,8 @@ async def test_the_orders_open_from_my_day_and_from_the_account(
     tmp_path: Path, office: Path
 ) -> None:
     """A draft order is in My day's Orders to activate, whose Enter opens the contract's
-    orders; the account's Contracts tab opens them too (Ctrl+G)."""
+    orders (focused, as nothing is left to order; a later line shows its own start); the
+    account's Contracts tab opens them too (Ctrl+G)."""
     template, made = office_with_a_finalised_contract(tmp_path, office)
     database = Database(f"sqlite:///{template}")
     try:
@@ -180,6 +181,14 @@ async def test_the_orders_open_from_my_day_and_from_the_account(
         await pilot.press("enter")
         await until(app, pilot, lambda: isinstance(app.screen, OrdersScreen), "from My day")
         assert app.screen.contract_id == made.contract_id  # type: ignore[attr-defined]
+        # Nothing is left to order: the orders have the keys, A asks about the draft.
+        await until(app, pilot, lambda: table(app, "orders-table").has_focus, "orders focused")
+        # One order from 1 Jan; its workshop, sold from 1 Mar, shows that start.
+        assert f"{LATER_START:%d %b %Y}" in table(app, "orders-table").texts(3)
+        await pilot.press("A")
+        await while_waiting(pilot, lambda: isinstance(app.screen, ConfirmScreen), "asked")
+        await pilot.press("n")
+        await until(app, pilot, lambda: isinstance(app.screen, OrdersScreen), "not activated")
         await pilot.press("escape")
         await settle(app, pilot)
         app.open_account(made.account_id)

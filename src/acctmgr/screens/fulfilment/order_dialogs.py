@@ -108,7 +108,8 @@ async def revise(host: Any, order: OrderView, today: date) -> ContractOrders | N
             revision_fields(order),
             save,
             intro="The order stays as it is; a revision from the date replaces it once "
-            "activated. What is added is prorated to the contract's end.",
+            "activated. Subscriptions added pay by the day to the contract's end; services "
+            "and items their full price.",
             values={
                 "effective_on": max(today, order.starts_on).isoformat(),
                 **{f"qty-{line.order_line_id}": str(line.quantity) for line in order.lines},

@@ -115,9 +115,15 @@ class OrdersScreen(AcctmgrScreen):
             if preview.lines
             else "To order: nothing, every line is ordered"
         )
-        self.query_one("#to-order-table", RecordTable).show(self._line_rows(preview))
+        to_order = self.query_one("#to-order-table", RecordTable)
+        to_order.show(self._line_rows(preview))
         self.query_one("#orders-table", RecordTable).show(self._order_rows(listed))
+        if not preview.lines and to_order.has_focus:
+            self._focus_orders()  # an empty table would hold the keys meant for the orders
         self.refresh_bindings()
+
+    def _focus_orders(self) -> None:
+        self.query_one("#orders-table", RecordTable).focus()
 
     def _line_rows(self, preview: SplitPreview) -> list[Row]:
         in_order = {
@@ -160,9 +166,17 @@ class OrdersScreen(AcctmgrScreen):
                     f"line-{order.order_id}-{line.order_line_id}",
                     [
                         "",
-                        plain(f"{line.quantity} x {line.description}"),
+                        plain(
+                            f"{line.quantity} x {line.description}"
+                            + (
+                                f", trial to {day(line.trial_ends_on)}"
+                                if line.trial_ends_on
+                                else ""
+                            )
+                        ),
                         "",
-                        plain(f"trial {day(line.trial_ends_on)}" if line.trial_ends_on else ""),
+                        # A line sold from a later day than its order's starts then.
+                        plain(day(line.starts_on) if line.starts_on > order.starts_on else ""),
                         money(line.net_minor, listed.currency),
                     ],
                 )
@@ -244,6 +258,7 @@ class OrdersScreen(AcctmgrScreen):
             return
         self.trials.clear()
         self.later.clear()
+        self._focus_orders()  # what comes next is activating them
         self.notify(f"{len(preview.orders)} draft orders made; activate each when it is right.")
         self.load()
 

@@ -13,7 +13,7 @@ from acctmgr.domain.contracts import ContractStatus
 from acctmgr.domain.fulfilment import OrderStatus
 from acctmgr.domain.roles import Role
 from acctmgr.errors import InvalidInput
-from acctmgr.models import Account, Contract, Order, OrderLine, Sku, SkuVersion
+from acctmgr.models import Account, Contract, Order, OrderLine, QuoteLine, Sku, SkuVersion
 from acctmgr.services.kernel.day_sections import LIST_LIMIT
 from acctmgr.services.kernel.permissions import require_segment, segment_filter
 from acctmgr.services.kernel.read_models import ReadModel
@@ -35,6 +35,7 @@ class OrderLineView(ReadModel):
     list_price_minor: int
     unit_net_minor: int
     net_minor: int
+    starts_on: date  # the order's start, or the quote line's own when later
     trial_ends_on: date | None
     ends_on: date | None
     consume_by: date | None
@@ -102,8 +103,26 @@ def catalogued(
     }
 
 
-def line_views(uow: UnitOfWork, lines: list[OrderLine]) -> list[OrderLineView]:
+def own_starts(uow: UnitOfWork, lines: Iterable[OrderLine]) -> dict[int, date]:
+    """The own start date of the quote lines these order lines came from, by quote line id
+    (lines with none are left out)."""
+    wanted = {line.quote_line_id for line in lines if line.quote_line_id is not None}
+    rows = uow.session.execute(
+        select(QuoteLine.id, QuoteLine.starts_on).where(QuoteLine.id.in_(wanted))
+    )
+    return {line_id: starts_on for line_id, starts_on in rows if starts_on is not None}
+
+
+def line_starts_on(order_starts_on: date, line: OrderLine, own: dict[int, date]) -> date:
+    """An order line's first day: the order's start, or its quote line's own start when later
+    (a line sold from 1 June, ordered with others from 1 January, runs from 1 June)."""
+    return max(order_starts_on, own.get(line.quote_line_id or 0, order_starts_on))
+
+
+def line_views(uow: UnitOfWork, order: Order) -> list[OrderLineView]:
+    lines = list(order.lines)
     versions = catalogued(uow, (line.sku_version_id for line in lines))
+    own = own_starts(uow, lines)
     return [
         OrderLineView(
             order_line_id=line.id,
@@ -116,6 +135,7 @@ def line_views(uow: UnitOfWork, lines: list[OrderLine]) -> list[OrderLineView]:
             list_price_minor=line.list_price_minor,
             unit_net_minor=line.unit_net_minor,
             net_minor=line.net_minor,
+            starts_on=line_starts_on(order.starts_on, line, own),
             trial_ends_on=line.trial_ends_on,
             ends_on=line.ends_on,
             consume_by=line.consume_by,
@@ -134,7 +154,7 @@ def order_view(uow: UnitOfWork, order: Order) -> OrderView:
         starts_on=order.starts_on,
         version=order.version,
         supersedes_id=order.supersedes_id,
-        lines=line_views(uow, list(order.lines)),
+        lines=line_views(uow, order),
     )
 
 

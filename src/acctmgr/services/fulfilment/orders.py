@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from acctmgr.domain.fulfilment import OrderStatus
+from acctmgr.domain.records import RecordType
 from acctmgr.errors import InvalidInput
 from acctmgr.models import Contract, Order, OrderedLine, OrderLine, QuoteLine, SkuVersion
 from acctmgr.services.fulfilment import order_export, provisioning, revisions
@@ -28,7 +29,9 @@ from acctmgr.services.fulfilment.order_views import (
     contract_and_account,
     orders_of,
 )
-from acctmgr.services.fulfilment.split import lines_to_order
+from acctmgr.services.fulfilment.split import line_start, lines_to_order
+from acctmgr.services.kernel import audit
+from acctmgr.services.kernel.money import share
 from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
@@ -112,6 +115,11 @@ def _check_order(
             f"An order cannot start before its contract, on {contract.starts_on:%d %b %Y}.",
             field="starts_on",
         )
+    if order_in.starts_on > contract.ends_on:
+        raise InvalidInput(
+            f"An order cannot start after its contract ends, on {contract.ends_on:%d %b %Y}.",
+            field="starts_on",
+        )
     for line_id, trial_end in order_in.trial_ends_on.items():
         line = pending.get(line_id)
         if line is None or line_id not in order_in.quote_line_ids:
@@ -125,9 +133,16 @@ def _check_order(
                 f"{_line_name(line)} is not a subscription: only a subscription has a trial.",
                 field="trial_ends_on",
             )
-        if trial_end <= order_in.starts_on:
+        # The line runs from its own start when later than the order's (provisioning's rule).
+        if trial_end <= max(order_in.starts_on, line_start(line, contract)):
             raise InvalidInput(
-                f"The trial of {_line_name(line).lower()} must end after the order starts.",
+                f"The trial of {_line_name(line).lower()} must end after the line starts.",
+                field="trial_ends_on",
+            )
+        if trial_end > contract.ends_on:
+            raise InvalidInput(
+                f"The trial of {_line_name(line).lower()} must end by the contract's end, "
+                f"on {contract.ends_on:%d %b %Y}.",
                 field="trial_ends_on",
             )
 
@@ -159,7 +174,7 @@ def _place(
                 quantity=line.quantity,
                 list_price_minor=line.list_price_minor,
                 # The quote's net is for the term's year; a unit of it is what a revision adds.
-                unit_net_minor=round(line.net_minor / line.quantity) if line.quantity else 0,
+                unit_net_minor=share(line.net_minor, 1, line.quantity) if line.quantity else 0,
                 net_minor=line.net_minor,
                 trial_ends_on=order_in.trial_ends_on.get(line.id),
                 ends_on=contract.ends_on,
@@ -176,9 +191,9 @@ def create_orders(uow: UnitOfWork, contract_id: int, data: OrdersIn) -> Contract
 
     Only Customer Services orders (PermissionDenied). Refused in one sentence (InvalidInput),
     nothing saved: a contract not finalised; a line to order left in no order and not for
-    later, or put in two; an order without lines or starting before the contract; a trial end
-    on a line that is not a subscription of that order, or not after its start; a line already
-    ordered, by someone else meanwhile too.
+    later, or put in two; an order without lines, starting before the contract or after its
+    end; a trial end on a line that is not a subscription of that order, not after the line
+    starts or after the contract ends; a line already ordered, by someone else meanwhile too.
     """
     require_role(uow.user, *ORDER_TAKERS, to="order a contract's lines")
     contract, account = contract_and_account(uow, contract_id)
@@ -214,7 +229,20 @@ def cancel_order(uow: UnitOfWork, order_id: int, expected_version: int) -> Contr
         uow.session.delete(order)
     else:
         order.status = OrderStatus.CANCELLED
+        released = list(
+            uow.session.scalars(
+                select(OrderedLine.quote_line_id).where(OrderedLine.order_id == order.id)
+            )
+        )
         uow.session.execute(delete(OrderedLine).where(OrderedLine.order_id == order.id))
+        # A set-based delete is not seen by the flush listener: the order's trail says it.
+        audit.record(
+            uow,
+            RecordType.ORDER,
+            order.id,
+            "released_lines",
+            {"quote_line_ids": sorted(released)},
+        )
     uow.session.flush()
     return orders_of(uow, contract, account)
 
@@ -223,10 +251,12 @@ def activate(uow: UnitOfWork, order: Order, contract: Contract) -> None:
     """Activate a draft order: provision what it sells, start what starts today or earlier,
     queue its export; a revision supersedes the order it revises."""
     check_finalised(contract, "its orders cannot be activated")
+    old = uow.session.get(Order, order.supersedes_id) if order.supersedes_id else None
+    if old is not None:
+        revisions.check_still_effective(uow, order)
     order.status = OrderStatus.ACTIVATED
     order.activated_by_id = uow.user.id
     order.activated_at = uow.now
-    old = uow.session.get(Order, order.supersedes_id) if order.supersedes_id else None
     if old is not None:
         made = revisions.supersede(uow, old, order, contract)
     else:
@@ -243,7 +273,9 @@ def activate_order(uow: UnitOfWork, order_id: int, expected_version: int) -> Con
     revises (``revisions``). Once activated, the order is locked.
 
     Only Customer Services (PermissionDenied); refused in a sentence (InvalidInput) for an
-    order not a draft or a contract not finalised; a stale ``expected_version`` is a Conflict.
+    order not a draft, a contract not finalised or a revision whose effective date has passed
+    (make a new one: activating it would re-price what has run since); a stale
+    ``expected_version`` is a Conflict.
     """
     require_role(uow.user, *ORDER_TAKERS, to="activate an order")
     order = editable_order(uow, order_id, expected_version)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from acctmgr.models import (
     Contract,
@@ -26,6 +26,7 @@ from acctmgr.models import (
     SubscriptionKind,
     SubscriptionStatus,
 )
+from acctmgr.services.fulfilment.order_views import line_starts_on, own_starts
 from acctmgr.services.kernel.terms import term_start
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 
@@ -37,15 +38,27 @@ def provision(
     uow: UnitOfWork, order: Order, contract: Contract, lines: Iterable[OrderLine] | None = None
 ) -> list[Subscription]:
     """The subscriptions and entitlements of an order being activated (of ``lines`` only, when
-    a revision keeps the others running); returns the subscriptions made, pending."""
+    a revision keeps the others running); returns the subscriptions made, pending.
+
+    Each line starts with the order, or on its quote line's own start when that is later. A
+    service whose contract's entitlement was made before orders existed (no order line) adopts
+    that one rather than entitling the customer twice.
+    """
     made: list[Subscription] = []
-    for line in order.lines if lines is None else lines:
+    chosen = list(order.lines if lines is None else lines)
+    own = own_starts(uow, chosen)
+    for line in chosen:
         version = uow.session.get(SkuVersion, line.sku_version_id) if line.sku_version_id else None
         if version is None:  # outside the catalogue: invoiced, nothing runs
             continue
+        starts_on = line_starts_on(order.starts_on, line, own)
         if version.kind in SUBSCRIBED_KINDS:
-            made.append(uow.add(_subscription(order, contract, line, version)))
+            made.append(uow.add(_subscription(order, contract, line, version, starts_on)))
         elif version.kind is SkuKind.SERVICE:
+            legacy = _unordered_entitlement(uow, contract, version)
+            if legacy is not None:
+                legacy.order_line_id = line.id
+                continue
             uow.add(
                 Entitlement(
                     account_id=order.account_id,
@@ -53,11 +66,28 @@ def provision(
                     sku_version_id=version.id,
                     order_line_id=line.id,
                     quantity=line.quantity * version.units,
-                    starts_on=order.starts_on,
-                    consume_by=consume_by(line, version, order.starts_on, contract),
+                    starts_on=starts_on,
+                    consume_by=consume_by(line, version, starts_on, contract),
                 )
             )
     return made
+
+
+def _unordered_entitlement(
+    uow: UnitOfWork, contract: Contract, version: SkuVersion
+) -> Entitlement | None:
+    """The contract's entitlement of this service made at activation before migration 0014
+    (contracts' lifecycle made one a service line, tied to no order line)."""
+    return uow.session.scalars(
+        select(Entitlement)
+        .where(
+            Entitlement.contract_id == contract.id,
+            Entitlement.sku_version_id == version.id,
+            Entitlement.order_line_id.is_(None),
+        )
+        .order_by(Entitlement.id)
+        .limit(1)
+    ).first()
 
 
 def consume_by(line: OrderLine, version: SkuVersion, starts_on: date, contract: Contract) -> date:
@@ -71,7 +101,7 @@ def consume_by(line: OrderLine, version: SkuVersion, starts_on: date, contract: 
 
 
 def _subscription(
-    order: Order, contract: Contract, line: OrderLine, version: SkuVersion
+    order: Order, contract: Contract, line: OrderLine, version: SkuVersion, starts_on: date
 ) -> Subscription:
     trial = line.trial_ends_on is not None
     return Subscription(
@@ -86,7 +116,7 @@ def _subscription(
         list_price_minor=line.list_price_minor,
         net_price_minor=0 if trial else line.unit_net_minor,
         currency=contract.currency,
-        starts_on=order.starts_on,
+        starts_on=starts_on,
         ends_on=line.trial_ends_on if trial else (line.ends_on or contract.ends_on),
     )
 
@@ -95,7 +125,9 @@ def start_subscriptions(uow: UnitOfWork, subscriptions: Iterable[Subscription]) 
     """Start the pending subscriptions whose day has come; returns how many started.
 
     A paid subscription of a contract that supersedes another replaces the running one of the
-    same SKU there: that one ends the day before (re-priced from the new contract's date).
+    same SKU there: that one ends the day before (re-priced from the new contract's date). An
+    order for one location replaces only that location's (and those ordered for no location,
+    or made before orders existed): a contract split by location moves each on its own day.
     """
     today = uow.now.date()
     started = 0
@@ -118,9 +150,10 @@ def _replace_superseded(uow: UnitOfWork, subscription: Subscription) -> None:
         return
     version = uow.session.get(SkuVersion, subscription.sku_version_id)
     assert version is not None
-    running = uow.session.scalars(
+    query = (
         select(Subscription)
         .join(SkuVersion, SkuVersion.id == Subscription.sku_version_id)
+        .outerjoin(Order, Order.id == Subscription.order_id)
         .where(
             Subscription.contract_id == contract.supersedes_id,
             Subscription.kind == SubscriptionKind.PAID,
@@ -128,7 +161,17 @@ def _replace_superseded(uow: UnitOfWork, subscription: Subscription) -> None:
             SkuVersion.sku_id == version.sku_id,
         )
         .order_by(Subscription.id)
-    ).all()
+    )
+    ordered = uow.session.get(Order, subscription.order_id) if subscription.order_id else None
+    if ordered is not None and ordered.location:
+        query = query.where(
+            or_(
+                Subscription.order_id.is_(None),
+                Order.location == ordered.location,
+                Order.location == "",
+            )
+        )
+    running = uow.session.scalars(query).all()
     for old in running:
         end_subscription(old, subscription.starts_on - timedelta(days=1), SubscriptionEnd.REPLACED)
         if subscription.replaces_id is None:

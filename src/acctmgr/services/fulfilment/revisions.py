@@ -1,9 +1,11 @@
 """A changed activated order is never edited: a new revision supersedes it from a date.
 
 The revision is a draft holding the order's lines with their new quantities and the lines
-added, priced from the catalogue in the contract's currency. What it adds is prorated to the
-contract's end (net = unit net x quantity x remaining days / term days) and co-terminated with
-the contract. Activating it supersedes the old revision: the subscriptions of unchanged lines
+added, priced from the catalogue in the contract's currency. A subscription it adds is
+prorated to the contract's end (net = a year's unit net x quantity x days left, both ends
+counted, / 365: a quote's net is a year's, whatever the term) and co-terminated with the
+contract; a service or one-off item it adds costs its full price. Activating it (on or
+before its effective date) supersedes the old revision: the subscriptions of unchanged lines
 run on (now the revision's), those of changed lines end the day before the effective date and
 new ones start from it; an unchanged service keeps its entitlement, a changed one gets the new
 quantity.
@@ -18,6 +20,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from acctmgr.domain.catalogue import SkuKind
 from acctmgr.domain.fulfilment import OrderStatus, SubscriptionEnd
 from acctmgr.errors import InvalidInput
 from acctmgr.models import Contract, Entitlement, Order, OrderLine, Sku, SkuVersion, Subscription
@@ -28,11 +31,12 @@ from acctmgr.services.fulfilment.order_views import (
     ORDER_TAKERS,
     SUBSCRIBED,
     ContractOrders,
+    catalogued,
     check_finalised,
     contract_and_account,
     orders_of,
 )
-from acctmgr.services.kernel.money import line_net
+from acctmgr.services.kernel.money import line_net, share
 from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
@@ -55,11 +59,18 @@ class RevisionIn(BaseModel):
     added: list[AddedLineIn] = Field(default_factory=list)
 
 
-def prorated(amount_minor: int, effective_on: date, contract: Contract) -> int:
-    """A year's amount for what is left of the contract's term from ``effective_on``."""
-    term = (contract.ends_on - contract.starts_on).days
-    remaining = (contract.ends_on - effective_on).days
-    return round(amount_minor * remaining / term) if term > 0 else amount_minor
+YEAR_DAYS = 365
+
+
+def prorated(year_minor: int, effective_on: date, ends_on: date) -> int:
+    """A year's amount for the days from ``effective_on`` to ``ends_on``, both included."""
+    return share(year_minor, (ends_on - effective_on).days + 1, YEAR_DAYS)
+
+
+def added_cost(kind: SkuKind | None, amount_minor: int, on: date, ends_on: date) -> int:
+    """What adding ``amount_minor`` (a year's, for a subscription) costs from ``on``: a
+    subscription pays for the days left; a service or one-off item its full price."""
+    return prorated(amount_minor, on, ends_on) if kind in SUBSCRIBED else amount_minor
 
 
 def _revisable(uow: UnitOfWork, order: Order, contract: Contract) -> None:
@@ -129,8 +140,12 @@ def revise_order(
         status=OrderStatus.DRAFT,
         created_by_id=uow.user.id,
     )
+    kinds = {
+        i: kind for i, (_, kind) in catalogued(uow, (x.sku_version_id for x in old.lines)).items()
+    }
     for line in old.lines:
-        new.lines.append(_carried(line, changed.get(line.id), data.effective_on, contract))
+        kind = kinds.get(line.sku_version_id or 0)
+        new.lines.append(_carried(line, kind, changed.get(line.id), data.effective_on, contract))
     position = max((line.position for line in old.lines), default=0)
     for offset, added in enumerate(data.added, start=1):
         new.lines.append(_added(uow, added, position + offset, data.effective_on, contract))
@@ -143,8 +158,11 @@ def revise_order(
     return orders_of(uow, contract, account)
 
 
-def _carried(line: OrderLine, quantity: int | None, on: date, contract: Contract) -> OrderLine:
+def _carried(
+    line: OrderLine, kind: SkuKind | None, quantity: int | None, on: date, contract: Contract
+) -> OrderLine:
     change = 0 if quantity is None else quantity - line.quantity
+    ends_on = line.ends_on or contract.ends_on
     trial = line.trial_ends_on if line.trial_ends_on and line.trial_ends_on > on else None
     return OrderLine(
         position=line.position,
@@ -154,7 +172,7 @@ def _carried(line: OrderLine, quantity: int | None, on: date, contract: Contract
         quantity=line.quantity + change,
         list_price_minor=line.list_price_minor,
         unit_net_minor=line.unit_net_minor,
-        net_minor=line.net_minor + prorated(line.unit_net_minor * change, on, contract),
+        net_minor=line.net_minor + added_cost(kind, line.unit_net_minor * change, on, ends_on),
         trial_ends_on=line.trial_ends_on if change == 0 else trial,
         ends_on=line.ends_on,
         consume_by=line.consume_by,
@@ -178,11 +196,24 @@ def _added(
         quantity=added.quantity,
         list_price_minor=price,
         unit_net_minor=line_net(price, 1, added.discount_pct),
-        net_minor=prorated(line_net(price, added.quantity, added.discount_pct), on, contract),
+        net_minor=added_cost(
+            version.kind, line_net(price, added.quantity, added.discount_pct), on, contract.ends_on
+        ),
         trial_ends_on=None,
         ends_on=contract.ends_on,
         consume_by=None,
     )
+
+
+def check_still_effective(uow: UnitOfWork, new: Order) -> None:
+    """A draft revision activated after its effective date would re-price what has run
+    since: InvalidInput, a new revision is made instead."""
+    if new.starts_on < uow.now.date():
+        raise InvalidInput(
+            f"Revision {new.number} was to take effect on {new.starts_on:%d %b %Y}, which has "
+            "passed: cancel it and make a new revision.",
+            field="effective_on",
+        )
 
 
 def supersede(uow: UnitOfWork, old: Order, new: Order, contract: Contract) -> list[Subscription]:

@@ -98,6 +98,13 @@ def line_net(
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def share(amount_minor: int, numerator: int, denominator: int) -> int:
+    """``amount_minor x numerator / denominator`` rounded half away from zero, as a line's net
+    is (a unit of a line, the part of a year's price left)."""
+    exact = Decimal(amount_minor) * numerator / denominator
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def discount_of(list_minor: int, net_minor: int) -> Decimal:
     """The discount % that takes ``list_minor`` to ``net_minor``, to two decimals."""
     if list_minor <= 0:
