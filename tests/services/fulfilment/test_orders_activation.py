@@ -117,8 +117,8 @@ def test_a_service_sold_becomes_an_entitlement_with_its_deadline(
 def test_a_subscription_sold_from_a_later_day_starts_then_and_its_trial_ends_after(
     admin: Context, tmp_path: Path
 ) -> None:
-    """A platform sold from 1 June, ordered in one order from 1 January, is shown and started
-    from 1 June; a trial ending before then is refused, nothing saved."""
+    """A platform sold from 1 June, ordered in one order from 1 January, is shown, started and
+    exported from 1 June; a trial ending before then is refused, nothing saved."""
     hire(admin)
     june = date(2027, 6, 1)
     made = finalised_contract(admin, tmp_path, line_starts=(june, None, None))
@@ -135,6 +135,11 @@ def test_a_subscription_sold_from_a_later_day_starts_then_and_its_trial_ends_aft
     orders.activate_order(cs, draft.order_id, draft.version)
     with admin.database.read_session() as session:
         assert session.scalars(select(Subscription.starts_on)).one() == june
+        sent = json.loads(session.scalars(select(ErpExport.payload)).one())
+    # The ERP is told each line's own first day too.
+    assert [line["starts_on"] for line in sent["lines"]] == [
+        day.isoformat() for day in (june, STARTS, STARTS)
+    ]
 
 
 def test_a_contract_entitled_before_orders_existed_is_not_entitled_twice(

@@ -8,7 +8,7 @@ from typing import Any
 from acctmgr.domain.records import RecordType
 from acctmgr.models import Account, Contract, Order
 from acctmgr.services.fulfilment import erp_queue
-from acctmgr.services.fulfilment.order_views import catalogued
+from acctmgr.services.fulfilment.order_views import catalogued, line_starts_on, own_starts
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 
 
@@ -27,6 +27,7 @@ def revision_number(first_number: str, revision: int) -> str:
 def payload(uow: UnitOfWork, order: Order, contract: Contract) -> dict[str, Any]:
     account = uow.get(Account, order.account_id, "account")
     versions = catalogued(uow, (line.sku_version_id for line in order.lines))
+    own = own_starts(uow, order.lines)
     return {
         "order_number": document_number(order),
         "revision": order.revision,
@@ -45,6 +46,8 @@ def payload(uow: UnitOfWork, order: Order, contract: Contract) -> dict[str, Any]
                 "sku_code": versions[line.sku_version_id][0] if line.sku_version_id else None,
                 "description": line.description,
                 "quantity": line.quantity,
+                # A line sold from a later day than its order's starts then.
+                "starts_on": line_starts_on(order.starts_on, line, own).isoformat(),
                 "list_price_minor": line.list_price_minor,
                 "unit_net_minor": line.unit_net_minor,
                 "net_minor": line.net_minor,
