@@ -12,23 +12,13 @@ from acctmgr.clock import AdjustableClock
 from acctmgr.domain.contracts import SubscriptionStatus
 from acctmgr.domain.fulfilment import OrderStatus, SubscriptionEnd
 from acctmgr.models import Contract, ErpExport, Order, OrderedLine, QuoteLine, Subscription
-from acctmgr.services.fulfilment import provisioning
+from acctmgr.services.fulfilment import running
 from acctmgr.services.kernel.context import Context
-from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.retention import signing
 from acctmgr.services.retention.inputs import SignatureIn
 from tests.retention_support import contract_sent, customer
 
 STARTS = date(2027, 4, 1)
-
-
-@use_case("tests.start_due", needs_actor=False)
-def start_due(uow: UnitOfWork) -> int:
-    """What the worker's daily pass does with pending subscriptions (written elsewhere)."""
-    pending = uow.session.scalars(
-        select(Subscription).where(Subscription.status == SubscriptionStatus.PENDING)
-    )
-    return provisioning.start_subscriptions(uow, list(pending))
 
 
 def test_a_signed_rate_reduction_orders_and_activates_its_lines_at_once(
@@ -66,7 +56,7 @@ def test_a_signed_rate_reduction_orders_and_activates_its_lines_at_once(
         assert {s.status for s in pending} == {SubscriptionStatus.PENDING}
         assert {s.starts_on for s in pending} == {STARTS}
     clock.set(datetime(2027, 4, 1, 6, tzinfo=UTC))
-    assert start_due(admin) == len(pending)
+    assert running.run_due(admin).started == len(pending)  # the worker's daily pass
     with admin.database.read_session() as session:
         old = session.scalars(
             select(Subscription).where(Subscription.contract_id == acme.contract_id)
