@@ -393,28 +393,14 @@ def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
     import os
     import socket
 
-    from acctmgr.services.approvals import deadlines as approval_deadlines
-    from acctmgr.services.contracts import lifecycle as contracts
-    from acctmgr.services.fulfilment import erp_export
-    from acctmgr.services.fulfilment import running as fulfilment
-    from acctmgr.services.key_accounts import expiry as offer_expiry
-    from acctmgr.services.key_accounts import peers
-    from acctmgr.services.mail import delivery as mail_delivery
+    from acctmgr.services.due_work import do_due_work
 
     configure_logging(loaded)
     context = open_context(loaded)
     name = f"{socket.gethostname()}:{os.getpid()}"
     while True:
         try:
-            started = contracts.take_effect(context)
-            # After take_effect: a contract in effect today re-prices what it supersedes.
-            ran = fulfilment.run_due(context)
-            chased = approval_deadlines.follow_up(context)
-            expired = offer_expiry.expire_offers(context)
-            # Counted again once a day: upsell compares key accounts with these figures.
-            peer_rows = peers.refresh_peer_holdings(context)
-            mail = mail_delivery.deliver_due(context, loaded.settings, worker=name)
-            erp = erp_export.write_due(context, loaded, worker=name)
+            line = do_due_work(context, loaded, worker=name)
         except Exception as error:
             if once:
                 raise
@@ -429,15 +415,7 @@ def worker(loaded: LoadedSettings, once: bool, every: int) -> None:
                 f"acctmgr: this pass stopped: {printable(reason)} Next try in {every} s.", err=True
             )
         else:
-            click.echo(
-                f"{context.clock.now():%Y-%m-%d %H:%M} contracts taking effect: {started}; "
-                f"approvals reminded: {chased.reminded}, overdue: {chased.overdue}, "
-                f"escalated: {chased.escalated}; offers expired: {expired}; "
-                f"peer figures: {'up to date' if peer_rows is None else f'{peer_rows} counted'}; "
-                f"{ran.line}; "
-                f"e-mails sent: {mail.sent}, to retry: {mail.retried}, failed: {mail.failed}; "
-                f"ERP exports written: {erp.written}, waiting: {erp.waiting}"
-            )
+            click.echo(line)
         if once:
             return
         time.sleep(every)
