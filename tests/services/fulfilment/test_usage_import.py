@@ -108,7 +108,8 @@ def test_a_dry_run_counts_the_same_and_writes_nothing(admin: Context, tmp_path: 
 
 def test_rejected_lines_each_say_why_and_nothing_is_written(admin: Context, tmp_path: Path) -> None:
     """An unknown account, a negative or fractional volume, a month twice for one account and
-    metric, a malformed month, a metric acctmgr does not measure: each line says why, and the valid lines are not written either."""
+    metric, a malformed month, a metric acctmgr does not measure: each line says why, and the
+    valid lines are not written either."""
     usage_customers(admin)
     text = usage_csv(
         "100001,,2026-10,700000",  # valid, yet not written

@@ -1,9 +1,10 @@
 """A usage file as it is read: a CSV with a header, one account's metric in one month a line.
 
 The columns are ``account`` (the account's iSeries number) or ``account_id`` (its acctmgr id),
-``metric`` (page views when absent or blank, and only a metric acctmgr measures), ``month`` (``YYYY-MM``) and ``quantity`` (a whole
-number, 0 or more). Everything a line alone can get wrong is found here, each with a sentence
-naming its line; an unknown account needs the database, so the import finds those.
+``metric`` (one acctmgr measures, ``MEASURED``; page views when absent or blank), ``month``
+(``YYYY-MM``) and ``quantity`` (a whole number, 0 or more). Everything a line alone can get
+wrong is found here, each with a sentence naming its line; an unknown account needs the
+database, so the import finds those.
 """
 
 from __future__ import annotations
