@@ -231,10 +231,10 @@ def test_my_days_overage_to_review_is_its_orm_twin(admin: Context) -> None:
             (row.id, row.version, row.account_id, row.month) for row in orm
         ]
         assert [item.title for item in plain] == [
-            "Acme Pages: 3,000.00 USD",
-            "Acme Pages: 9,000.00 USD",
+            "3,000.00 USD, Sep 2026: Acme Pages",
+            "9,000.00 USD, Oct 2026: Acme Pages",
         ]
-        assert plain[0].detail == "Sep 2026, 800,000 used of 500,000 included"
+        assert plain[0].detail == "800,000 page views used of 500,000 included"
 
 
 def _subscription(admin: Context, account_id: int, **changes: object) -> int:

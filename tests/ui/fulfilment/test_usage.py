@@ -35,6 +35,9 @@ async def test_finance_reviews_the_overage_and_reads_an_accounts_usage(
         await settle(app, pilot)
         await pilot.press("f5")
         await settle(app, pilot)
+        # The amount and month lead, so 80 columns cut the account's name, not them.
+        shown = app.export_screenshot().replace("&#160;", " ")
+        assert "9,000.00 USD, Oct 2026" in shown
         app.screen.query_one("#table-overage", RecordTable).focus()
         await pilot.press("enter")
         await settle(app, pilot)
