@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from textual.widgets import Input
 
+from acctmgr.app import AcctmgrApp
 from acctmgr.domain.contracts import SubscriptionKind, SubscriptionStatus
 from acctmgr.models import (
     Account,
@@ -78,6 +80,20 @@ def keys_of(screen: EntitlementsScreen, selector: str) -> list[str]:
     return list(screen.query_one(selector, RecordTable).keys)
 
 
+async def open_entitlements(app: AcctmgrApp, pilot: Any) -> EntitlementsScreen:
+    """From the account screen, E opens its entitlements on today."""
+    assert isinstance(app.screen, AccountScreen)
+    await pilot.press("E")
+    await until(
+        app,
+        pilot,
+        lambda: isinstance(app.screen, EntitlementsScreen) and app.screen.entitled,
+        "the entitlements of today",
+    )
+    assert isinstance(app.screen, EntitlementsScreen)
+    return app.screen
+
+
 async def test_customer_success_reads_a_later_date_and_logs_a_workshop(
     tmp_path: Path, office: Path
 ) -> None:
@@ -89,16 +105,7 @@ async def test_customer_success_reads_a_later_date_and_logs_a_workshop(
         await settle(app, pilot)
         app.open_account(account_id)
         await settle(app, pilot)
-        assert isinstance(app.screen, AccountScreen)
-        await pilot.press("E")
-        await until(
-            app,
-            pilot,
-            lambda: isinstance(app.screen, EntitlementsScreen) and app.screen.entitled,
-            "the entitlements of today",
-        )
-        screen = app.screen
-        assert isinstance(screen, EntitlementsScreen)
+        screen = await open_entitlements(app, pilot)
         assert screen.sub_title == "on 23 Nov 2026"
         assert screen.entitled is not None
         ours = [s for s in screen.entitled.subscriptions if s.net_price_minor == 900_00]
@@ -254,15 +261,7 @@ async def test_a_trial_not_started_reads_the_same_on_both_screens_and_is_not_ask
         tab = screen.query_one("#subscriptions-table", RecordTable)
         row = tab.keys.index(str(trial_id))
         assert (tab.texts(1)[row], tab.texts(2)[row]) == ("Trial", "from 01 Dec 2026")
-        await pilot.press("E")
-        await until(
-            app,
-            pilot,
-            lambda: isinstance(app.screen, EntitlementsScreen) and app.screen.entitled,
-            "the entitlements of today",
-        )
-        entitlements = app.screen
-        assert isinstance(entitlements, EntitlementsScreen)
+        entitlements = await open_entitlements(app, pilot)
         assert entitlements.title == f"Entitlements of {name}"
         await type_into(pilot, app, "on", "2026-12-01")
         await pilot.press("enter")
