@@ -355,11 +355,7 @@ def import_usage(loaded: LoadedSettings, file: Path, dry_run: bool) -> None:
     done = usage_import.import_usage(open_context(loaded), file, dry_run=dry_run)
     for rejected in done.rejected:
         click.echo(printable(rejected.reason))
-    if done.rejected:
-        click.echo(
-            f"Nothing was imported: {len(done.rejected)} rejected; correct them and run it again."
-        )
-    elif dry_run:
+    if dry_run and not done.rejected:
         click.echo("Dry run: nothing was written.")
     click.echo(done.summary())
     if done.rejected:

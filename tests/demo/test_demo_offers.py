@@ -3,6 +3,8 @@ stage's holder finds its work in My day."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -120,11 +122,19 @@ def test_sent_offers_have_reminders_and_the_rest_of_the_story_is_stored(
 
 
 def test_each_holder_finds_the_offers_in_my_day(seeded: Database) -> None:
-    """The kam's My day lists its offers; Customer Services' the contract to finalise and the
-    finalised one's second order to activate; Finance's inbox the offer over 30% off, and its
-    My day the overage of the usage it imported."""
+    """The kam's My day lists its offers, a trial ending and workshops to use up; Customer
+    Services' the contract to finalise and the finalised one's second order to activate;
+    Finance's inbox the offer over 30% off, and its My day the overage of the usage it
+    imported."""
     kam = my_day(_as(seeded, "kam"))
     assert kam.items("offers")
+    # The finalised story's subscription runs as a trial ending in 10 days; the upsell
+    # account's workshops are half used, due in three weeks.
+    (trial,) = kam.items("trials_ending")
+    assert trial.when == NOW.date() + timedelta(days=10)
+    (workshops,) = kam.items("entitlements_expiring")
+    assert workshops.title.startswith("Workshop Pack (four half days), ")
+    assert workshops.detail == "2 of 4 left, use by 14 Dec 2026"
     custsvc = my_day(_as(seeded, "custsvc"))
     assert len(custsvc.items("finalise")) == 1
     assert len(custsvc.items("orders_to_activate")) == 1

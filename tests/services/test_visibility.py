@@ -71,6 +71,7 @@ UNSEGMENTED = frozenset(
         "delegations.check",  # who stands in for whom: people, not a segment's records
         "delegations.list",
         "erp.due",  # the worker's, acting for nobody
+        "erp.waiting",  # the worker's count, acting for nobody
         # An importer's dry run: the file's accounts, of any segment, as the import writes them.
         "fulfilment.check_usage",
         "outbox.due",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from acctmgr.demo.dates import add_months, instant
-from acctmgr.demo.featured import APPROVAL_FEATURED, FEATURED
+from acctmgr.demo.featured import APPROVAL_FEATURED, FEATURED, UPSELL_FEATURED
 from acctmgr.demo.load import Customer, DemoLoad, Subscribed
 from acctmgr.demo.places import TITLES
 from acctmgr.demo.skus import (
@@ -35,6 +35,9 @@ from acctmgr.models import (
 
 NOTICE_WINDOW_SHARE = 0.08  # of active contracts: ending in 60-90 days
 NOTICE_DAYS = 60
+# The kam persona's first key account (the upsell's) has half a workshop pack left, due in three
+# weeks: My day's "Entitlements to use" has something to show the KAM.
+WORKSHOPS_DUE = ("SRV-WS4", timedelta(days=21))
 DRAFT_LOOKAHEAD_DAYS = 14  # invoices due to be issued this soon are drafted for review
 DISCOUNTS = (0, 0, 0, 5, 10, 10, 15, 20)
 SIGNATURE_METHODS = (
@@ -79,10 +82,13 @@ def sign_contract(load: DemoLoad, info: Customer, index: int, status: AccountSta
         active=status == AccountStatus.ACTIVE,
     )
     items, services = _choose_items(load, info.segment)
+    due = WORKSHOPS_DUE[0] if index == UPSELL_FEATURED else None
+    if due is not None and all(code != due for code, _ in services):
+        services.append((due, 1))
     billed, threshold = _subscribe(load, info, signed, items)
     if signed.active and (load.today - starts_on).days < 45 and chance.random() < 0.25:
         _trial_add_on(load, info, signed)
-    billed += _entitle(load, info, signed, services)
+    billed += _entitle(load, info, signed, services, due)
     annual = sum(net * quantity for _, quantity, net in billed)
     _write_contract(load, info, signed, signed_on, annual, threshold)
     info.contract_id, info.starts_on, info.ends_on = contract_id, starts_on, ends_on
@@ -209,9 +215,14 @@ def _add_subscription(
 
 
 def _entitle(
-    load: DemoLoad, info: Customer, signed: _Signed, services: list[tuple[str, int]]
+    load: DemoLoad,
+    info: Customer,
+    signed: _Signed,
+    services: list[tuple[str, int]],
+    due: str | None = None,
 ) -> list[Billed]:
-    """An entitlement per service sold, partly consumed; what the services bill."""
+    """An entitlement per service sold, partly consumed; what the services bill. The ``due``
+    one is half used, its deadline (agreed shorter than the SKU's) in ``WORKSHOPS_DUE``."""
     writer, chance, today = load.writer, load.chance, load.today
     billed: list[Billed] = []
     for code, quantity in services:
@@ -221,7 +232,10 @@ def _entitle(
         billed.append((spec, quantity, net))
         units = spec.units * quantity
         used = 0
-        if signed.active and spec.consumption_months:
+        consume_by = add_months(signed.starts_on, spec.consumption_months or 12)
+        if code == due:  # no chance drawn: the rest of the load stays as it was
+            used, consume_by = units // 2, load.today + WORKSHOPS_DUE[1]
+        elif signed.active and spec.consumption_months:
             # Usage of workshops lags: many are still unused near their deadline.
             elapsed = (today - signed.starts_on).days / 365
             used = min(units, int(units * elapsed * chance.random() * 1.5))
@@ -235,7 +249,7 @@ def _entitle(
                 "quantity": units,
                 "consumed": used if signed.active else units,
                 "starts_on": signed.starts_on,
-                "consume_by": add_months(signed.starts_on, spec.consumption_months or 12),
+                "consume_by": consume_by,
                 "created_at": signed.finalised_at,
                 "updated_at": None,
                 "version": 1,

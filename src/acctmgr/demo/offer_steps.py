@@ -20,6 +20,9 @@ from acctmgr.services.key_accounts.offer_views import OfferView
 from acctmgr.services.sales import quote_builder
 
 VALID_DAYS = 30  # an offer's validity, from the day it was made
+# The finalised story's subscription starts as a trial ending this long after the seed's now:
+# inside My day's "Trials ending" for the KAM.
+TRIAL_LEFT = timedelta(days=10)
 # Who signs contracts for the demo company (Customer Services records it).
 OUR_SIGNER = ("Lena Fischer", "Head of Mid-market")
 # Products offered: (SKU code, quantity, discount in percent; None takes the agreed price).
@@ -172,8 +175,9 @@ def signed_pdf(line: str) -> bytes:
 
 def order_in_two(cast: Cast, contract_id: int, later_by_days: int) -> None:
     """Customer Services orders the contract in two: its subscriptions from the contract's
-    start, activated (they run), and its services ``later_by_days`` after it, left a draft to
-    activate (My day's "Orders to activate")."""
+    start, activated (they run; the first as a trial the customer has still to confirm), and
+    its services ``later_by_days`` after it, left a draft to activate (My day's "Orders to
+    activate")."""
     preview = split.split_preview(cast.custsvc, contract_id)
     running = [line.quote_line_id for line in preview.lines if line.is_subscription]
     rest = [line.quote_line_id for line in preview.lines if not line.is_subscription]
@@ -182,7 +186,11 @@ def order_in_two(cast: Cast, contract_id: int, later_by_days: int) -> None:
         contract_id,
         orders.OrdersIn(
             orders=[
-                orders.OrderIn(starts_on=preview.starts_on, quote_line_ids=running),
+                orders.OrderIn(
+                    starts_on=preview.starts_on,
+                    quote_line_ids=running,
+                    trial_ends_on={running[0]: cast.now.date() + TRIAL_LEFT} if running else {},
+                ),
                 orders.OrderIn(
                     starts_on=preview.starts_on + timedelta(days=later_by_days),
                     quote_line_ids=rest,

@@ -33,6 +33,11 @@ class SubscriptionKind(enum.StrEnum):
     TEST = "test"
     PAID = "paid"
 
+    @property
+    def label(self) -> str:
+        """The word every screen shows: a test subscription is a trial to the people using it."""
+        return "Trial" if self is SubscriptionKind.TEST else "Paid"
+
 
 class SubscriptionStatus(enum.StrEnum):
     PENDING = "pending"  # its order is activated; the worker starts it on its start date

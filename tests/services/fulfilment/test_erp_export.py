@@ -287,7 +287,9 @@ def test_a_missing_then_read_only_folder_keeps_the_export_waiting_until_fixed(
     assert (row.status, row.attempts, row.claimed_by) == (ExportStatus.QUEUED, 1, None)
     assert row.last_error == f"The ERP drop folder {folder} does not exist."
     assert row.lease_until == NOW + timedelta(minutes=1)
-    assert write_due(admin, settings, worker="w:1").waiting == 0  # not tried before then
+    # Not tried before then, yet still waiting: the worker's line counts it.
+    assert write_due(admin, settings, worker="w:1") == erp_export.ExportReport(written=0, waiting=1)
+    assert stored(admin, export_id).attempts == 1
 
     folder.mkdir()
     with monkeypatch.context() as patch:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from acctmgr.domain.fulfilment import OverageStatus, SubscriptionEnd
 from acctmgr.domain.records import RecordType
 from acctmgr.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from acctmgr.models import OverageLine, Subscription, SubscriptionStatus, User
+from acctmgr.models import OverageLine, Subscription, SubscriptionStatus, UsageRecord, User
 from acctmgr.services.fulfilment import usage_views
 from acctmgr.services.fulfilment.overage import overage_amount
 from acctmgr.services.fulfilment.overage_review import (
@@ -208,8 +208,23 @@ def test_the_account_shows_its_months_against_what_is_included(admin: Context) -
     assert overage is not None
     assert overage.amount_minor == 900_000
     assert usage.months[1].overage is None
+    assert [m.not_priced for m in usage.months] == [False, False]  # priced, and within the plan
     quiet = usage_views.account_usage(admin, who.no_plan)
     assert [(m.used, m.included, m.overage) for m in quiet.months] == [(5, None, None)]
+    assert not quiet.months[0].not_priced  # no plan: nothing to price it by
+    with admin.database.write_session() as session:
+        # History brought in before acctmgr priced overage: above the plan, with no line.
+        session.add(
+            UsageRecord(
+                account_id=who.one_unit,
+                metric="page_views",
+                month=date(2026, 8, 1),
+                quantity=600_000,
+            )
+        )
+        session.commit()
+    history = usage_views.account_usage(admin, who.one_unit).months[-1]
+    assert (history.month, history.overage, history.not_priced) == (date(2026, 8, 1), None, True)
 
 
 def test_my_days_overage_to_review_is_its_orm_twin(admin: Context) -> None:
@@ -231,10 +246,10 @@ def test_my_days_overage_to_review_is_its_orm_twin(admin: Context) -> None:
             (row.id, row.version, row.account_id, row.month) for row in orm
         ]
         assert [item.title for item in plain] == [
-            "Acme Pages: 3,000.00 USD",
-            "Acme Pages: 9,000.00 USD",
+            "3,000.00 USD, Sep 2026: Acme Pages",
+            "9,000.00 USD, Oct 2026: Acme Pages",
         ]
-        assert plain[0].detail == "Sep 2026, 800,000 used of 500,000 included"
+        assert plain[0].detail == "800,000 page views used of 500,000 included"
 
 
 def _subscription(admin: Context, account_id: int, **changes: object) -> int:

@@ -108,7 +108,8 @@ def test_a_dry_run_counts_the_same_and_writes_nothing(admin: Context, tmp_path: 
 
 def test_rejected_lines_each_say_why_and_nothing_is_written(admin: Context, tmp_path: Path) -> None:
     """An unknown account, a negative or fractional volume, a month twice for one account and
-    metric, a malformed month: each line says why, and the valid lines are not written either."""
+    metric, a malformed month, a metric acctmgr does not measure: each line says why, and the
+    valid lines are not written either."""
     usage_customers(admin)
     text = usage_csv(
         "100001,,2026-10,700000",  # valid, yet not written
@@ -118,7 +119,8 @@ def test_rejected_lines_each_say_why_and_nothing_is_written(admin: Context, tmp_
         "100001,,2026-13,5",
         "100001,,October,5",
         "100001,page_views,2026-10,9",
-        "100001,visits,2026-10,9",  # another metric: not the same month twice
+        "100001,page_veiws,2026-10,9",  # misspelt: a metric acctmgr does not measure
+        "100001,api_calls,2026-10,9",
     )
     done = import_usage(admin.as_user("finance"), _file(tmp_path, text))
     assert [(r.line, r.reason) for r in done.rejected] == [
@@ -128,8 +130,14 @@ def test_rejected_lines_each_say_why_and_nothing_is_written(admin: Context, tmp_
         (6, "Line 6: the month '2026-13' is not a month written YYYY-MM."),
         (7, "Line 7: the month 'October' is not a month written YYYY-MM."),
         (8, "Line 8: account 100001 has page_views for 2026-10 on line 2 already."),
+        (9, "Line 9: acctmgr does not measure the metric 'page_veiws'; it knows page_views."),
+        (10, "Line 10: acctmgr does not measure the metric 'api_calls'; it knows page_views."),
     ]
-    assert (done.new, done.written) == (2, False)
+    assert (done.new, done.written) == (1, False)
+    assert done.summary() == (
+        "Nothing imported: 8 lines rejected; the file would have made new 1, changed 0, "
+        "unchanged 0, overage lines to review: 1."
+    )
     assert _usage(admin) == {}
     assert _runs(admin) == []
 
@@ -177,8 +185,8 @@ def test_the_command_prints_rejections_and_the_counts(
     assert refused.returncode == 1, refused.stderr
     assert refused.stdout.splitlines() == [
         "Line 3: no account has the iSeries number 100009.",
-        "Nothing was imported: 1 rejected; correct them and run it again.",
-        "new 1, changed 0, unchanged 0, rejected 1; overage lines to review: 1",
+        "Nothing imported: 1 line rejected; the file would have made new 1, changed 0, "
+        "unchanged 0, overage lines to review: 1.",
     ]
     dry = run_acctmgr(
         tmp_path, database_url, "--as", "finance", "import", "usage", str(good), "--dry-run"

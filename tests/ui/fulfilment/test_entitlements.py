@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from textual.widgets import Input
 
+from acctmgr.app import AcctmgrApp
 from acctmgr.domain.contracts import SubscriptionKind, SubscriptionStatus
 from acctmgr.models import (
     Account,
@@ -29,7 +31,7 @@ from acctmgr.widgets.record_table import RecordTable
 from tests.conftest import NOW
 from tests.ui.accounts.test_account_forms import save_dialog, type_into
 from tests.ui.test_order_situation import make_key_account
-from tests.ui_support import build_app, settle, until
+from tests.ui_support import build_app, notifications, settle, until
 
 SIZE = (80, 24)
 
@@ -78,6 +80,20 @@ def keys_of(screen: EntitlementsScreen, selector: str) -> list[str]:
     return list(screen.query_one(selector, RecordTable).keys)
 
 
+async def open_entitlements(app: AcctmgrApp, pilot: Any) -> EntitlementsScreen:
+    """From the account screen, E opens its entitlements on today."""
+    assert isinstance(app.screen, AccountScreen)
+    await pilot.press("E")
+    await until(
+        app,
+        pilot,
+        lambda: isinstance(app.screen, EntitlementsScreen) and app.screen.entitled,
+        "the entitlements of today",
+    )
+    assert isinstance(app.screen, EntitlementsScreen)
+    return app.screen
+
+
 async def test_customer_success_reads_a_later_date_and_logs_a_workshop(
     tmp_path: Path, office: Path
 ) -> None:
@@ -89,16 +105,7 @@ async def test_customer_success_reads_a_later_date_and_logs_a_workshop(
         await settle(app, pilot)
         app.open_account(account_id)
         await settle(app, pilot)
-        assert isinstance(app.screen, AccountScreen)
-        await pilot.press("E")
-        await until(
-            app,
-            pilot,
-            lambda: isinstance(app.screen, EntitlementsScreen) and app.screen.entitled,
-            "the entitlements of today",
-        )
-        screen = app.screen
-        assert isinstance(screen, EntitlementsScreen)
+        screen = await open_entitlements(app, pilot)
         assert screen.sub_title == "on 23 Nov 2026"
         assert screen.entitled is not None
         ours = [s for s in screen.entitled.subscriptions if s.net_price_minor == 900_00]
@@ -225,3 +232,45 @@ def ordered_trial(context: Context, account_id: int) -> int:
         trial.order_id, trial.order_line_id = order.id, order.lines[0].id
         session.commit()
         return trial.id
+
+
+async def test_a_trial_not_started_reads_the_same_on_both_screens_and_is_not_asked_about(
+    tmp_path: Path, office: Path
+) -> None:
+    """A trial waiting for 01 Dec 2026 reads "Trial" and "from 01 Dec 2026" on the account's
+    Subscriptions tab and on its entitlements (titled with the account's name) on that day;
+    y on it says why it cannot be confirmed yet, with no question first."""
+    app = build_app(tmp_path, "kam", office)
+    shown = notifications(app)
+    account_id = make_key_account(app.context)
+    trial_id = ordered_trial(app.context, account_id)
+    with app.context.database.write_session() as session:
+        trial = session.get(Subscription, trial_id)
+        assert trial is not None
+        trial.status, trial.starts_on = SubscriptionStatus.PENDING, date(2026, 12, 1)
+        name = session.get_one(Account, account_id).name
+        session.commit()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_account(account_id)
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AccountScreen)
+        await pilot.press("4")
+        await settle(app, pilot)
+        tab = screen.query_one("#subscriptions-table", RecordTable)
+        row = tab.keys.index(str(trial_id))
+        assert (tab.texts(1)[row], tab.texts(2)[row]) == ("Trial", "from 01 Dec 2026")
+        entitlements = await open_entitlements(app, pilot)
+        assert entitlements.title == f"Entitlements of {name}"
+        await type_into(pilot, app, "on", "2026-12-01")
+        await pilot.press("enter")
+        await until(app, pilot, lambda: entitlements.sub_title == "on 01 Dec 2026", "its day")
+        table = entitlements.query_one("#entitled-subscriptions", RecordTable)
+        assert table.texts(1)[table.keys.index(str(trial_id))] == "Trial, from 01 Dec 2026"
+        table.focus()
+        table.cursor_row = table.keys.index(str(trial_id))
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert app.screen is entitlements  # no question was put
+        assert "This trial starts on 01 Dec 2026; it can be confirmed once it runs." in shown

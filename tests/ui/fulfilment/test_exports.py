@@ -49,8 +49,10 @@ async def test_an_admin_sees_why_an_export_waits_and_sends_it_now(
     async with app.run_test(size=SIZE) as pilot:
         await _open_exports(app, pilot)
         assert isinstance(app.screen, ExportsScreen)
-        assert {"Send now (a waiting one)", "Filter by status"} <= footer_keys(app)
+        assert {"Send on the next pass", "Filter by status"} <= footer_keys(app)
         table = app.screen.query_one(RecordTable)
+        assert "Failed" in app.export_screenshot()  # failed tries, 0 for one written at once
+        assert table.texts(2) == ["1", "0"]
         assert table.keys == [str(waiting), str(written)]  # newest first
         assert table.texts(0) == ["queued", "written"]
         assert table.texts(1) == ["order:SO-000002:2", "order:SO-000001:1"]
@@ -61,6 +63,7 @@ async def test_an_admin_sees_why_an_export_waits_and_sends_it_now(
         await pilot.press("f7")
         await settle(app, pilot)
         assert any("Written on the worker's next pass" in message for message in shown)
+        assert "1 failed try so far" in str(app.screen.query_one("#exports-why").render())
         assert _stored(app, waiting).lease_until is None
 
         await pilot.press("down", "f7")  # a written export is not sent again

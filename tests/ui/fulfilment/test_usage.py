@@ -3,12 +3,13 @@ waives one line with a note, approves the selected one, and reads the account's 
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 
 from acctmgr.domain.fulfilment import OverageStatus
-from acctmgr.models import OverageLine
+from acctmgr.models import OverageLine, UsageRecord
 from acctmgr.screens.dialog import FormDialog
 from acctmgr.screens.fulfilment.usage import AccountUsageScreen, OverageReviewScreen
 from acctmgr.services.fulfilment.usage_import import import_usage
@@ -31,10 +32,21 @@ async def test_finance_reviews_the_overage_and_reads_an_accounts_usage(
         usage_csv("100001,,2026-09,400000", "100001,,2026-10,1200000", "100002,,2026-10,2100000")
     )
     assert import_usage(app.context, path).overage_to_review == 2
+    with app.context.database.write_session() as session:
+        # History brought in before acctmgr priced overage: above the plan, no line.
+        session.add(
+            UsageRecord(
+                account_id=who.one_unit, metric="page_views", month=date(2026, 8, 1), quantity=9**7
+            )
+        )
+        session.commit()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("f5")
         await settle(app, pilot)
+        # The amount and month lead, so 80 columns cut the account's name, not them.
+        shown = app.export_screenshot().replace("&#160;", " ")
+        assert "9,000.00 USD, Oct 2026" in shown
         app.screen.query_one("#table-overage", RecordTable).focus()
         await pilot.press("enter")
         await settle(app, pilot)
@@ -73,8 +85,12 @@ async def test_finance_reviews_the_overage_and_reads_an_accounts_usage(
         await settle(app, pilot)
         assert isinstance(app.screen, AccountUsageScreen)
         usage = app.screen.query_one(RecordTable)
-        assert usage.texts(0) == ["Oct 2026", "Sep 2026"]
-        assert usage.texts(3) == ["500,000", "500,000"]
-        assert usage.texts(4) == ["9,000.00 USD", ""]
-        assert usage.texts(5) == ["Approved", ""]
-        assert "Approved by Fin Ance" in str(app.screen.query_one("#usage-review").render())
+        assert usage.texts(0) == ["Oct 2026", "Sep 2026", "Aug 2026"]
+        assert usage.texts(3) == ["500,000", "500,000", "500,000"]
+        assert usage.texts(4) == ["9,000.00 USD", "", "not priced"]
+        assert usage.texts(5) == ["Approved", "", ""]
+        review = app.screen.query_one("#usage-review")
+        assert "Approved by Fin Ance" in str(review.render())
+        await pilot.press("down", "down")
+        await settle(app, pilot)
+        assert str(review.render()).startswith("Not priced: this month's usage came in before")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from acctmgr.domain.contracts import SubscriptionStatus
 from acctmgr.services.accounts import account_file
 from acctmgr.services.accounts import records as account_service
 from acctmgr.services.accounts.records import AccountView
@@ -78,14 +81,22 @@ def subscription_row(row: account_file.SubscriptionRow) -> Row:
         str(row.id),
         [
             plain(row.product),
-            plain(row.kind.value),
-            plain(row.status.value),
+            plain(row.kind.label),
+            plain(subscription_status(row.status, row.starts_on)),
             plain(str(row.quantity)),
             money(row.net_price_minor, row.currency),
             plain(day(row.starts_on)),
             plain(day(row.ends_on)),
         ],
     )
+
+
+def subscription_status(status: SubscriptionStatus, starts_on: date) -> str:
+    """A subscription's state as the account's tab and the entitlements screen both word it:
+    one waiting for its day runs "from" it."""
+    if status is SubscriptionStatus.PENDING:
+        return f"from {day(starts_on)}"
+    return status.value
 
 
 def invoice_row(row: account_file.InvoiceRow) -> Row:

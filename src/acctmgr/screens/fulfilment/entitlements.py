@@ -14,7 +14,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Header, Input, Static
 
+from acctmgr.domain.contracts import SubscriptionStatus
 from acctmgr.domain.roles import Role
+from acctmgr.screens.accounts.account_rows import subscription_status
 from acctmgr.screens.base import AcctmgrScreen
 from acctmgr.screens.dialog import ConfirmScreen, FormDialog
 from acctmgr.services.fulfilment.consumption import Recorded, UseIn, record_use
@@ -24,7 +26,7 @@ from acctmgr.services.fulfilment.entitled import (
     SubscriptionOnDate,
     entitled_on,
 )
-from acctmgr.services.fulfilment.trials import confirm_trial
+from acctmgr.services.fulfilment.trials import confirm_trial, not_running_yet
 from acctmgr.services.kernel.money import format_money
 from acctmgr.services.people import users
 from acctmgr.widgets.form import Form, FormField
@@ -142,6 +144,7 @@ class EntitlementsScreen(AcctmgrScreen):
         if entitled is None:
             return
         self.entitled = entitled
+        self.title = f"Entitlements of {entitled.account_name}"
         self.sub_title = f"on {day(on_day)}"
         self.services = {str(service.id): service for service in entitled.services}
         self.query_one("#entitled-subscriptions", RecordTable).show(
@@ -198,6 +201,10 @@ class EntitlementsScreen(AcctmgrScreen):
         if trial is None or not trial.trial:
             self.notify("Highlight the trial the customer confirmed first.", timeout=6)
             return
+        # Refused before any question: a yes to a trial that has not started would be refused.
+        if (not_yet := not_running_yet(trial.status, trial.starts_on)) is not None:
+            self.notify(not_yet, severity="error", timeout=8)
+            return
         question = f"Did the customer confirm the trial of {trial.product}?"
         detail = (
             "The trial ends today and a paid subscription runs from tomorrow at the price "
@@ -227,7 +234,7 @@ def _subscription_row(s: SubscriptionOnDate) -> Row:
         str(s.id),
         [
             plain(s.product),
-            plain("Trial" if s.trial else "Paid"),
+            plain(_kind(s)),
             plain(str(s.quantity)),
             plain(format_money(s.net_price_minor, s.currency)),
             plain(s.contract_number or ""),
@@ -235,6 +242,13 @@ def _subscription_row(s: SubscriptionOnDate) -> Row:
             plain(day(s.ends_on) if s.ends_on else "open-ended"),
         ],
     )
+
+
+def _kind(s: SubscriptionOnDate) -> str:
+    """Trial or Paid, and from when for one waiting for its day (a later date shows it)."""
+    if s.status is SubscriptionStatus.PENDING:
+        return f"{s.kind.label}, {subscription_status(s.status, s.starts_on)}"
+    return s.kind.label
 
 
 def _service_row(s: ServiceOnDate) -> Row:

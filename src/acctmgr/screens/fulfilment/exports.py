@@ -30,7 +30,7 @@ def why(row: ExportRow) -> str:
     if not row.last_error:
         return f"{said}: the worker writes it on its next pass."
     when = f"again at {day(row.waits_until)}" if row.waits_until else "again on the next pass"
-    tries = f"{row.attempts} {'try' if row.attempts == 1 else 'tries'}"
+    tries = f"{row.attempts} failed {'try' if row.attempts == 1 else 'tries'}"
     return f"{said}: waiting, to be tried {when} ({tries} so far). {row.last_error}"
 
 
@@ -40,7 +40,8 @@ class ExportsScreen(AcctmgrScreen):
 
     TITLE = "ERP exports"
     BINDINGS = [
-        Binding("f7", "retry", "Send now (a waiting one)"),
+        # It sends nothing itself: it lifts the back-off, and the worker's next pass writes it.
+        Binding("f7", "retry", "Send on the next pass"),
         Binding("f", "filter", "Filter by status"),
         Binding("f5", "refresh", "Refresh"),
     ]
@@ -56,7 +57,7 @@ class ExportsScreen(AcctmgrScreen):
         yield RecordTable(
             ("Status", 7),
             ("Key", 20),
-            ("Tries", 5),
+            ("Failed", 6),  # failed tries: a written export that went first time shows 0
             ("Written", 17),
             "Last error",
             id="exports-table",
@@ -87,7 +88,7 @@ class ExportsScreen(AcctmgrScreen):
         first = "newest" if sort == export_service.NEWEST_FIRST else "first"
         shown = f"the {first} {PAGE} " if len(rows) == PAGE else ""
         self.query_one("#exports-summary", Static).update(
-            f"Showing {shown}{which}; f filters by status, F7 sends a waiting one now."
+            f"Showing {shown}{which}; f filters by status, F7 sends a waiting one on the next pass."
             if rows
             else f"There are no {which} for the ERP."
         )

@@ -20,6 +20,10 @@ from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.text import content, counted, money, plain, safe
 
 SELECTED = "✓"
+NOT_PRICED = (
+    "Not priced: this month's usage came in before acctmgr priced overage, so it has no "
+    "overage line to review or bill."
+)
 
 
 def _month_key(month: UsageMonth) -> str:
@@ -80,7 +84,9 @@ class AccountUsageScreen(AcctmgrScreen):
         month = self._months.get(key or "")
         line = month.overage if month else None
         text = ""
-        if line is not None and line.reviewed_by:
+        if month is not None and month.not_priced:
+            text = NOT_PRICED
+        elif line is not None and line.reviewed_by:
             note = f": {line.review_note}" if line.review_note else ""
             text = f"{line.status.label} by {line.reviewed_by}{note}"
         self.query_one("#usage-review", Static).update(content(text))
@@ -102,7 +108,9 @@ def _usage_row(month: UsageMonth) -> Row:
             plain(month.metric.replace("_", " ")),
             plain(f"{month.used:,}"),
             plain("" if month.included is None else f"{month.included:,}"),
-            money(line.amount_minor, line.currency) if line else plain(""),
+            money(line.amount_minor, line.currency)
+            if line
+            else plain("not priced" if month.not_priced else "", "italic"),
             plain(line.status.label) if line else plain(""),
         ],
     )

@@ -66,6 +66,7 @@ class ServiceOnDate(ReadModel):
 
 class EntitledOn(ReadModel):
     account_id: int
+    account_name: str
     on: date
     subscriptions: list[SubscriptionOnDate]
     services: list[ServiceOnDate]
@@ -83,6 +84,7 @@ def entitled_on(uow: UnitOfWork, account_id: int, on: date) -> EntitledOn:
     require_segment(uow.user, account.segment_id, what="account")
     return EntitledOn(
         account_id=account_id,
+        account_name=account.name,
         on=on,
         subscriptions=_subscriptions(uow, account_id, on),
         services=_services(uow, account_id, on),

@@ -50,7 +50,9 @@ UNEXPECTED = "Something unexpected went wrong while writing it; the log has the 
 
 class ExportReport(ReadModel):
     written: int  # in the drop folder now (or found there, whole, from a worker that died)
-    waiting: int  # could not be written; queued again with the reason
+    # Not in the drop folder after the pass: failed now, in a back-off from an earlier pass, or
+    # held by another worker. Counted afresh, so the worker's line is true however it went.
+    waiting: int
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,20 @@ def write_due(
         claimed = _claim(context, export_id, seen, worker)
         if claimed is not None:  # else another worker has it
             outcomes.append(_write(context, folder, worker, claimed))
-    return ExportReport(written=outcomes.count("written"), waiting=outcomes.count("waiting"))
+    return ExportReport(written=outcomes.count("written"), waiting=_waiting(context))
+
+
+@use_case("erp.waiting", write=False, needs_actor=False)
+def _waiting(uow: UnitOfWork) -> int:
+    """How many exports are not written yet."""
+    return int(
+        uow.session.scalar(
+            select(func.count())
+            .select_from(ErpExport)
+            .where(ErpExport.status.in_((ExportStatus.QUEUED, ExportStatus.WRITING)))
+        )
+        or 0
+    )
 
 
 def _write(context: Context, folder: Path, worker: str, claimed: ClaimedExport) -> str:

@@ -48,8 +48,9 @@ def overage_to_review(reader: Reader, actor: Actor, _now: datetime) -> list[MyDa
     return [
         MyDayItem(
             key=f"overage-{line_id}",
-            title=f"{account_name}: {format_money(amount, currency)}",
-            detail=f"{as_date(month):%b %Y}, {used:,} used of {included:,} included",
+            # The amount and month first: at 80 columns a long account name is what gets cut.
+            title=f"{format_money(amount, currency)}, {as_date(month):%b %Y}: {account_name}",
+            detail=f"{used:,} page views used of {included:,} included",
             # The month it was used in: a month to bill, not a deadline.
             when=as_date(month),
             urgency=Urgency.SOON,

@@ -124,10 +124,16 @@ def _refuse_unconfirmable(uow: UnitOfWork, trial: Subscription) -> None:
             f"This trial ended{ended} and can no longer be confirmed; sell the subscription "
             "on a new quote instead."
         )
-    if trial.status is SubscriptionStatus.PENDING:
-        raise InvalidInput(
-            f"This trial starts on {trial.starts_on:%d %b %Y}; it can be confirmed once it runs."
-        )
+    if (not_yet := not_running_yet(trial.status, trial.starts_on)) is not None:
+        raise InvalidInput(not_yet)
+
+
+def not_running_yet(status: SubscriptionStatus, starts_on: date) -> str | None:
+    """Why a trial not started yet cannot be confirmed (None once it runs): the entitlements
+    screen says it instead of asking a question whose yes would only be refused."""
+    if status is not SubscriptionStatus.PENDING:
+        return None
+    return f"This trial starts on {starts_on:%d %b %Y}; it can be confirmed once it runs."
 
 
 def end_unconfirmed(uow: UnitOfWork, today: date) -> int:

@@ -1,9 +1,10 @@
 """A usage file as it is read: a CSV with a header, one account's metric in one month a line.
 
 The columns are ``account`` (the account's iSeries number) or ``account_id`` (its acctmgr id),
-``metric`` (page views when absent or blank), ``month`` (``YYYY-MM``) and ``quantity`` (a whole
-number, 0 or more). Everything a line alone can get wrong is found here, each with a sentence
-naming its line; an unknown account needs the database, so the import finds those.
+``metric`` (one acctmgr measures, ``MEASURED``; page views when absent or blank), ``month``
+(``YYYY-MM``) and ``quantity`` (a whole number, 0 or more). Everything a line alone can get
+wrong is found here, each with a sentence naming its line; an unknown account needs the
+database, so the import finds those.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from acctmgr.errors import InvalidInput
 from acctmgr.services.kernel.counts import MAX_PAGE_VIEWS
 
 PAGE_VIEWS = "page_views"
+# The metrics acctmgr measures (and prices): a file's other metric, a misspelt one above all,
+# would be stored under a name nothing ever reads.
+MEASURED = (PAGE_VIEWS,)
 MAX_FILE_BYTES = 200 * 1024 * 1024  # a month of every account is a few megabytes
 MONTH = re.compile(r"(\d{4})-(\d{2})")
 # Past this many digits a number is no account id nor volume (and converting a few thousand
@@ -176,6 +180,12 @@ def _line(
     if not METRIC.fullmatch(metric):
         return Rejection(
             number, f"Line {number}: the metric {_shown(metric)} is not a name like page_views."
+        )
+    if metric not in MEASURED:
+        return Rejection(
+            number,
+            f"Line {number}: acctmgr does not measure the metric {_shown(metric)}; it knows "
+            f"{', '.join(MEASURED)}.",
         )
     month = _month(value("month"))
     if month is None:

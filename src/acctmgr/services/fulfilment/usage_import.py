@@ -54,12 +54,17 @@ class UsageImport(ReadModel):
     written: bool
 
     def summary(self) -> str:
-        """The last line the command prints."""
-        counts = (
-            f"new {self.new}, changed {self.changed}, unchanged {self.unchanged}, "
-            f"rejected {len(self.rejected)}"
-        )
-        return f"{counts}; overage lines to review: {self.overage_to_review}"
+        """The last line the command prints: what was imported, or, when a line was rejected,
+        that nothing was and what the file would have made (counts alone read as done)."""
+        counts = f"new {self.new}, changed {self.changed}, unchanged {self.unchanged}"
+        overage = f"overage lines to review: {self.overage_to_review}"
+        if self.rejected:
+            lines = "line" if len(self.rejected) == 1 else "lines"
+            return (
+                f"Nothing imported: {len(self.rejected)} {lines} rejected; the file would have "
+                f"made {counts}, {overage}."
+            )
+        return f"{counts}, rejected 0; {overage}"
 
 
 def import_usage(context: Context, source: UsageSource, dry_run: bool = False) -> UsageImport:

@@ -49,6 +49,12 @@ class UsageMonth(ReadModel):
     included: int | None
     overage: OverageRow | None
 
+    @property
+    def not_priced(self) -> bool:
+        """Above what is included with no overage line: an import prices the months it brings,
+        so this one came before acctmgr priced overage (history brought in with the accounts)."""
+        return self.overage is None and self.included is not None and self.used > self.included
+
 
 class AccountUsage(ReadModel):
     account_id: int
