@@ -2,7 +2,8 @@
 
 Every customer that is not a prospect has one 12-month contract, active or ended. It sells a
 plan, a few add-ons and sometimes services, at a discount off the price book of the catalogue
-version current when it started; its invoices cover the last year, plus drafts due soon.
+version current when it started; its invoices (``demo.invoices``) cover the last year, plus
+drafts due soon.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from acctmgr.demo.dates import add_months, instant
 from acctmgr.demo.featured import APPROVAL_FEATURED, FEATURED, UPSELL_FEATURED
+from acctmgr.demo.invoices import Billed, bill
 from acctmgr.demo.load import Customer, DemoLoad, Subscribed
 from acctmgr.demo.places import TITLES
 from acctmgr.demo.skus import (
@@ -21,12 +23,10 @@ from acctmgr.demo.skus import (
     SERVICE_SHARE,
     SERVICES,
     SKU_BY_CODE,
-    SkuSpec,
 )
 from acctmgr.models import (
     AccountStatus,
     ContractStatus,
-    InvoiceStatus,
     RenewalType,
     SignatureMethod,
     SubscriptionKind,
@@ -38,7 +38,6 @@ NOTICE_DAYS = 60
 # The kam persona's first key account (the upsell's) has half a workshop pack left, due in three
 # weeks: My day's "Entitlements to use" has something to show the KAM.
 WORKSHOPS_DUE = ("SRV-WS4", timedelta(days=21))
-DRAFT_LOOKAHEAD_DAYS = 14  # invoices due to be issued this soon are drafted for review
 DISCOUNTS = (0, 0, 0, 5, 10, 10, 15, 20)
 SIGNATURE_METHODS = (
     SignatureMethod.ELECTRONIC,
@@ -57,10 +56,6 @@ class _Signed:
     ends_on: date
     finalised_at: datetime
     active: bool
-
-
-# A line the contract bills: the SKU, its quantity and its net unit price a year.
-Billed = tuple[SkuSpec, int, int]
 
 
 def sign_contract(load: DemoLoad, info: Customer, index: int, status: AccountStatus) -> None:
@@ -95,7 +90,7 @@ def sign_contract(load: DemoLoad, info: Customer, index: int, status: AccountSta
     info.annual_minor, info.items = annual, items + services
     if threshold is not None and signed.active:
         _record_usage(load, info.id, starts_on, threshold)
-    _bill(load, info, contract_id, starts_on, ends_on, billed)
+    bill(load, info, contract_id, starts_on, ends_on, billed)
 
 
 def _ends_on(load: DemoLoad, index: int, status: AccountStatus) -> date:
@@ -317,92 +312,3 @@ def _record_usage(load: DemoLoad, account_id: int, starts_on: date, threshold: i
             },
         )
         month = add_months(month, 1)
-
-
-def _bill(
-    load: DemoLoad,
-    info: Customer,
-    contract_id: int,
-    starts_on: date,
-    ends_on: date,
-    billed: list[Billed],
-) -> None:
-    """The contract's bills of the last year: the plan every period, the rest up front."""
-    period = billed[0][0].billing_period_months or 12
-    horizon = min(ends_on, load.today + timedelta(days=DRAFT_LOOKAHEAD_DAYS))
-    year_ago = load.today - timedelta(days=365)
-    reviewer = load.chance.pick(load.staff.finance)
-    number = 0
-    issued = starts_on
-    while issued <= horizon:
-        first = number == 0
-        number += 1
-        current, issued = issued, add_months(starts_on, number * period)
-        if current < year_ago:
-            continue
-        status = _invoice_status(load, current)
-        if status is None:
-            continue
-        invoice_id = load.writer.new_id("invoices")
-        total = _invoice_lines(load, invoice_id, current, billed, first=first)
-        sent = status != InvoiceStatus.DRAFT
-        load.writer.add(
-            "invoices",
-            {
-                "id": invoice_id,
-                "number": f"INV-{invoice_id:08d}",
-                "account_id": info.id,
-                "contract_id": contract_id,
-                "order_id": None,
-                "status": status,
-                "issued_on": current,
-                "due_on": current + timedelta(days=30),
-                "currency": info.currency,
-                "total_minor": total,
-                "reviewed_by_id": reviewer if sent else None,
-                "sent_at": instant(current, 9, 15) if sent else None,
-                "created_at": min(instant(current - timedelta(days=2), 16), load.now),
-                "updated_at": None,
-                "version": 1,
-            },
-        )
-
-
-def _invoice_status(load: DemoLoad, issued_on: date) -> InvoiceStatus | None:
-    """Half the invoices due soon are drafted already (None: not yet); older ones are paid."""
-    chance, today = load.chance, load.today
-    if issued_on > today:
-        return None if chance.random() < 0.5 else InvoiceStatus.DRAFT
-    if (today - issued_on).days <= 30:
-        return InvoiceStatus.SENT if chance.random() < 0.8 else InvoiceStatus.PAID
-    return InvoiceStatus.PAID if chance.random() < 0.97 else InvoiceStatus.SENT
-
-
-def _invoice_lines(
-    load: DemoLoad, invoice_id: int, issued_on: date, billed: list[Billed], *, first: bool
-) -> int:
-    """An invoice's lines: the plan's period, and everything else on the first; the total."""
-    writer = load.writer
-    plan = billed[0][0]
-    period = plan.billing_period_months or 12
-    total = 0
-    for spec, quantity, net in billed:
-        if spec is plan:
-            unit = net * period // 12
-        elif first:
-            unit = net
-        else:
-            continue
-        total += unit * quantity
-        writer.add(
-            "invoice_lines",
-            {
-                "id": writer.new_id("invoice_lines"),
-                "invoice_id": invoice_id,
-                "description": f"{spec.name}, {issued_on:%b %Y}",
-                "quantity": quantity,
-                "unit_price_minor": unit,
-                "net_minor": unit * quantity,
-            },
-        )
-    return total
