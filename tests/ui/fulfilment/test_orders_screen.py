@@ -27,7 +27,7 @@ from acctmgr.services.kernel.context import Context
 from acctmgr.widgets.record_table import RecordTable
 from tests import factories
 from tests.conftest import NOW
-from tests.fulfilment_support import Finalised
+from tests.fulfilment_support import Finalised, finalised_contract
 from tests.services.fulfilment.orders_support import (
     BERLIN,
     LATER_START,
@@ -41,7 +41,11 @@ SIZE = (80, 24)
 TRIAL_END = date(2027, 1, 31)
 
 
-def office_with_a_finalised_contract(tmp_path: Path, office: Path) -> tuple[Path, Finalised]:
+def office_with_a_finalised_contract(
+    tmp_path: Path, office: Path, plain: bool = False
+) -> tuple[Path, Finalised]:
+    """The office with Customer Services and a finalised contract: two locations and a later
+    line, or ``plain`` (no line given a location nor a start)."""
     template = tmp_path / "template.db"
     shutil.copy(office, template)
     database = Database(f"sqlite:///{template}")
@@ -49,7 +53,11 @@ def office_with_a_finalised_contract(tmp_path: Path, office: Path) -> tuple[Path
         admin = Context(database, AdjustableClock(NOW), "admin")
         # The office has its KAM already; "cs" is who finalised the contract.
         factories.hire(admin, ("cs", "Cas Service", None, Role.CUSTOMER_SERVICES))
-        made = two_locations(admin, tmp_path, staff=False)
+        made = (
+            finalised_contract(admin, tmp_path)
+            if plain
+            else two_locations(admin, tmp_path, staff=False)
+        )
     finally:
         database.dispose()
     return template, made

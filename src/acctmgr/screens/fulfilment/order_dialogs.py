@@ -1,9 +1,10 @@
-"""The orders screen's two forms: a subscription line's trial end, and an activated order's
-revision (new quantities, a line added, from a date). The service judges both; its refusal
-comes back beside the field."""
+"""The orders screen's two forms: a line's delivery (where, from when, a subscription's trial
+end), and an activated order's revision (new quantities, a line added, from a date). The
+service judges both; its refusal comes back beside the field."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -14,6 +15,7 @@ from acctmgr.screens.retention.steps import parse_day
 from acctmgr.services.fulfilment import revisions
 from acctmgr.services.fulfilment.order_views import ContractOrders, OrderView
 from acctmgr.services.fulfilment.revisions import AddedLineIn, RevisionIn
+from acctmgr.services.fulfilment.split import LineDelivery, LineToOrder, SplitPreview
 from acctmgr.widgets.form import FormField
 
 DATE = "YYYY-MM-DD"
@@ -32,27 +34,52 @@ def _whole(text: str, field: str) -> int:
         raise InvalidInput("A quantity is a whole number, like 2.", field=field) from None
 
 
-class Blank:
-    """The trial end was cleared (None would read as a cancelled dialog)."""
+def delivery_fields(line: LineToOrder) -> list[FormField]:
+    fields = [
+        FormField("location", "Delivered at", placeholder="blank: as the order"),
+        FormField("starts_on", "From", placeholder=DATE),
+    ]
+    if line.is_subscription:
+        fields.append(FormField("trial_ends_on", "Trial ends on", placeholder="blank: no trial"))
+    return fields
 
 
-async def ask_trial_end(host: Any, description: str, current: date | None) -> date | Blank | None:
-    """The trial end typed for a subscription line; Blank to clear it, None when cancelled."""
+def line_delivery(values: dict[str, str]) -> LineDelivery:
+    """The form as the service takes it; a mistyped or missing date refused beside its field."""
+    starts_on = typed_day(values["starts_on"], "starts_on")
+    if starts_on is None:
+        raise InvalidInput("Say from which date the line is delivered.", field="starts_on")
+    trial = typed_day(values.get("trial_ends_on", ""), "trial_ends_on")
+    return LineDelivery(location=values["location"], starts_on=starts_on, trial_ends_on=trial)
 
-    async def save(values: dict[str, str]) -> date | Blank:
-        return typed_day(values["trial_ends_on"], "trial_ends_on") or Blank()
 
-    answer: date | Blank | None = await host.app.push_screen_wait(
+async def set_delivery(
+    host: Any, line: LineToOrder, preview: Callable[[LineDelivery], Awaitable[SplitPreview]]
+) -> tuple[LineDelivery, SplitPreview] | None:
+    """Where and from when a line to order is delivered, and a subscription's trial end; the
+    ``preview`` with the choice judges it at once (a refusal beside its field). None if
+    cancelled."""
+
+    async def save(values: dict[str, str]) -> tuple[LineDelivery, SplitPreview]:
+        choice = line_delivery(values)
+        return choice, await preview(choice)
+
+    result: tuple[LineDelivery, SplitPreview] | None = await host.app.push_screen_wait(
         FormDialog(
-            "Trial end",
-            [FormField("trial_ends_on", "Trial ends on", placeholder=DATE)],
+            f"Set delivery: line {line.position}",
+            delivery_fields(line),
             save,
-            intro=f"{description} starts as a free trial until this date; blank for none.",
-            values={"trial_ends_on": current.isoformat() if current else ""},
+            intro=f"{line.description}, for these orders only: the accepted quote stays as it "
+            "is." + (" A trial is free until its end." if line.is_subscription else ""),
+            values={
+                "location": line.location,
+                "starts_on": line.starts_on.isoformat(),
+                "trial_ends_on": line.trial_ends_on.isoformat() if line.trial_ends_on else "",
+            },
             save_label="Set",
         )
     )
-    return answer
+    return result
 
 
 def revision_fields(order: OrderView) -> list[FormField]:

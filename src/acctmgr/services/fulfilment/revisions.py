@@ -28,16 +28,15 @@ from acctmgr.services.catalogue import skus as catalogue
 from acctmgr.services.fulfilment import provisioning
 from acctmgr.services.fulfilment.order_export import document_number, revision_number
 from acctmgr.services.fulfilment.order_views import (
-    ORDER_TAKERS,
     SUBSCRIBED,
     ContractOrders,
     catalogued,
     check_finalised,
     contract_and_account,
     orders_of,
+    require_order_taker,
 )
 from acctmgr.services.kernel.money import line_net, share
-from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.sales.quotes import Discount, Quantity
@@ -116,7 +115,7 @@ def revise_order(
     that cannot be sold or has no price in the contract's currency, a revision that changes
     nothing. A stale ``expected_version`` is a Conflict.
     """
-    require_role(uow.user, *ORDER_TAKERS, to="revise an order")
+    require_order_taker(uow.user, to="revise an order")
     old = uow.get(Order, order_id, "order")
     contract, account = contract_and_account(uow, old.contract_id)
     uow.expect_version(old, expected_version, "order")
@@ -173,6 +172,7 @@ def _carried(
         list_price_minor=line.list_price_minor,
         unit_net_minor=line.unit_net_minor,
         net_minor=line.net_minor + added_cost(kind, line.unit_net_minor * change, on, ends_on),
+        starts_on=line.starts_on,
         trial_ends_on=line.trial_ends_on if change == 0 else trial,
         ends_on=line.ends_on,
         consume_by=line.consume_by,
@@ -199,6 +199,7 @@ def _added(
         net_minor=added_cost(
             version.kind, line_net(price, added.quantity, added.discount_pct), on, contract.ends_on
         ),
+        starts_on=None,
         trial_ends_on=None,
         ends_on=contract.ends_on,
         consume_by=None,
