@@ -130,7 +130,15 @@ async def test_customer_services_splits_and_activates_the_orders(
         app.screen.query_one(quantity, Input).value = "2"
         await pilot.press("ctrl+s")
         await until(app, pilot, lambda: "A draft revision" in shown[-1], "the revision made")
-        await until(app, pilot, lambda: "Draft" in table(app, "orders-table").texts(1), "shown")
+        await until(
+            app,
+            pilot,
+            lambda: "Draft, revision 2" in table(app, "orders-table").texts(1),
+            "shown, under the number the ERP knows",
+        )
+        listed = table(app, "orders-table")
+        numbers = [listed.texts(0)[i] for i, k in enumerate(listed.keys) if k.startswith("order")]
+        assert numbers[1] == numbers[2]  # the revision of the second order, under its number
 
     with app.context.database.read_session() as session:
         stored = session.scalars(select(Order).where(Order.revision == 1).order_by(Order.id)).all()

@@ -13,7 +13,7 @@ from acctmgr.errors import InvalidInput
 from acctmgr.screens.dialog import FormDialog
 from acctmgr.screens.retention.steps import parse_day
 from acctmgr.services.fulfilment import revisions
-from acctmgr.services.fulfilment.order_views import ContractOrders, OrderView
+from acctmgr.services.fulfilment.order_views import ContractOrders, OrderLineView, OrderView
 from acctmgr.services.fulfilment.revisions import AddedLineIn, RevisionIn
 from acctmgr.services.fulfilment.split import LineDelivery, LineToOrder, SplitPreview
 from acctmgr.widgets.form import FormField
@@ -27,11 +27,25 @@ def typed_day(text: str, field: str) -> date | None:
     return parse_day(text, field) if text.strip() else None
 
 
-def _whole(text: str, field: str) -> int:
+def _whole(text: str, field: str, least: int = 1) -> int:
     try:
-        return int(text.strip())
+        number = int(text.strip())
     except ValueError:
         raise InvalidInput("A quantity is a whole number, like 2.", field=field) from None
+    if not least <= number <= revisions.MOST:
+        lowest = "0 (to remove the line)" if least == 0 else str(least)
+        raise InvalidInput(
+            f"A quantity is a whole number from {lowest} to {revisions.MOST:,}.", field=field
+        )
+    return number
+
+
+LABEL = 21  # the form's label column is 22 wide
+
+
+def _quantity_label(line: OrderLineView) -> str:
+    label = f"{line.position}. {line.sku_code or line.description}"
+    return label if len(label) <= LABEL else f"{label[: LABEL - 1]}…"
 
 
 def delivery_fields(line: LineToOrder) -> list[FormField]:
@@ -85,10 +99,7 @@ async def set_delivery(
 def revision_fields(order: OrderView) -> list[FormField]:
     return [
         FormField("effective_on", "Effective from", placeholder=DATE),
-        *(
-            FormField(f"qty-{line.order_line_id}", f"{line.position}. {line.description[:18]}")
-            for line in order.lines
-        ),
+        *(FormField(f"qty-{line.order_line_id}", _quantity_label(line)) for line in order.lines),
         FormField("sku_code", "Add SKU (code)", placeholder="blank: add none"),
         FormField("add_quantity", "Quantity added"),
         FormField("add_discount", "Discount %"),
@@ -101,7 +112,9 @@ def revision_in(order: OrderView, values: dict[str, str]) -> RevisionIn:
     if effective is None:
         raise InvalidInput("Say from which date the revision takes effect.", field="effective_on")
     quantities = {
-        line.order_line_id: _whole(values[f"qty-{line.order_line_id}"], f"qty-{line.order_line_id}")
+        line.order_line_id: _whole(
+            values[f"qty-{line.order_line_id}"], f"qty-{line.order_line_id}", least=0
+        )
         for line in order.lines
     }
     added = []
@@ -124,9 +137,15 @@ async def revise(host: Any, order: OrderView, today: date) -> ContractOrders | N
     """Ask for the revision of an activated order and make it (a draft); None if cancelled."""
 
     async def save(values: dict[str, str]) -> ContractOrders:
-        made: ContractOrders = await host.run_service(
-            revisions.revise_order, order.order_id, order.version, revision_in(order, values)
-        )
+        try:
+            made: ContractOrders = await host.run_service(
+                revisions.revise_order, order.order_id, order.version, revision_in(order, values)
+            )
+        except InvalidInput as refusal:
+            line = (refusal.field or "").removeprefix("quantities.")
+            if line == refusal.field or not line.isdigit():
+                raise
+            raise InvalidInput(refusal.message, field=f"qty-{line}") from None  # beside it
         return made
 
     result: ContractOrders | None = await host.app.push_screen_wait(
@@ -136,7 +155,7 @@ async def revise(host: Any, order: OrderView, today: date) -> ContractOrders | N
             save,
             intro="The order stays as it is; a revision from the date replaces it once "
             "activated. Subscriptions added pay by the day to the contract's end; services "
-            "and items their full price.",
+            "and items their full price. A quantity of 0 removes the line.",
             values={
                 "effective_on": max(today, order.starts_on).isoformat(),
                 **{f"qty-{line.order_line_id}": str(line.quantity) for line in order.lines},

@@ -90,7 +90,7 @@ class OrdersScreen(AcctmgrScreen):
         )
         yield Static("Orders", classes="orders-title")
         yield OrdersTable(
-            ("Order", 13),
+            ("Order", 11),
             "Status or line",
             ("Location", 10),
             ("Starts", 11),
@@ -166,8 +166,10 @@ class OrdersScreen(AcctmgrScreen):
                 (
                     f"order-{order.order_id}",
                     [
-                        plain(order.number, "bold"),
-                        plain(order.status.label),
+                        # The ERP's number, the same in every revision: an 80-column
+                        # table has no room for "SO-000001-2", and the status says which.
+                        plain(order.document_number, "bold"),
+                        plain(_status(order)),
                         plain(order.location),
                         plain(day(order.starts_on)),
                         money(order.net_minor, listed.currency),
@@ -351,6 +353,10 @@ class OrdersScreen(AcctmgrScreen):
 
     def action_refresh(self) -> None:
         self.load()
+
+
+def _status(order: OrderView) -> str:
+    return order.status.label + (f", revision {order.revision}" if order.revision > 1 else "")
 
 
 def _draft(order: OrderView) -> bool:

@@ -11,16 +11,18 @@ from acctmgr.domain.catalogue import SkuKind
 from acctmgr.domain.records import RecordType
 from acctmgr.models import Account, Contract, Order, OrderLine, QuoteLine
 from acctmgr.services.fulfilment import erp_queue
-from acctmgr.services.fulfilment.order_views import SUBSCRIBED, catalogued, line_starts_on
+from acctmgr.services.fulfilment.order_views import (
+    SUBSCRIBED,
+    catalogued,
+    document_number_of,
+    line_starts_on,
+)
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 
 
 def document_number(order: Order) -> str:
-    """The number the ERP knows the order by, the same in every revision: a revision's own
-    number is the first's with ``-2``, ``-3`` after it (order numbers are unique)."""
-    if order.revision == 1:
-        return order.number
-    return order.number.rsplit("-", 1)[0]
+    """The number the ERP knows the order by, the same in every revision."""
+    return document_number_of(order.number, order.revision)
 
 
 def revision_number(first_number: str, revision: int) -> str:

@@ -57,6 +57,10 @@ class OrderView(ReadModel):
     def net_minor(self) -> int:
         return sum(line.net_minor for line in self.lines)
 
+    @property
+    def document_number(self) -> str:
+        return document_number_of(self.number, self.revision)
+
 
 class ContractOrders(ReadModel):
     contract_id: int
@@ -69,6 +73,12 @@ class ContractOrders(ReadModel):
     finalised: bool
     may_order: bool  # the user is Customer Services, who orders, activates and revises
     orders: list[OrderView]
+
+
+def document_number_of(number: str, revision: int) -> str:
+    """The number the ERP knows an order by, the same in every revision: a revision's own
+    number is the first's with ``-2``, ``-3`` after it (order numbers are unique)."""
+    return number if revision == 1 else number.rsplit("-", 1)[0]
 
 
 def may_take_orders(actor: Actor) -> bool:
