@@ -5,19 +5,26 @@ the screen does not do."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 from textual.widgets import Input, Label
 
 from acctmgr.app import AcctmgrApp
+from acctmgr.clock import AdjustableClock
+from acctmgr.db import Database
 from acctmgr.domain.fulfilment import OrderStatus
 from acctmgr.models import Order, QuoteLine
 from acctmgr.screens.dialog import ConfirmScreen, FormDialog
 from acctmgr.screens.fulfilment.orders import OrdersScreen, to_order_title
+from acctmgr.services.fulfilment import orders, revisions
 from acctmgr.services.fulfilment.order_views import ContractOrders
+from acctmgr.services.fulfilment.revisions import RevisionIn
 from acctmgr.services.fulfilment.split import SplitBy, SplitPreview
+from acctmgr.services.kernel.context import Context
 from tests.conftest import NOW
+from tests.services.fulfilment.orders_support import confirmed
 from tests.ui.fulfilment.test_orders_screen import office_with_a_finalised_contract, table
 from tests.ui_support import build_app, notifications, settle, until, while_waiting
 
@@ -70,6 +77,13 @@ async def test_a_line_set_for_another_place_and_day_makes_a_second_order(
         await until(app, pilot, lambda: "2 draft orders made" in " ".join(shown), "made")
         await until(app, pilot, lambda: table(app, "orders-table").has_focus, "orders next")
         assert "set_delivery" not in footer_keys(app)  # Enter on an order offers nothing
+        await pilot.press("C")  # cancel: asked, saying what it means, and not done
+        await while_waiting(pilot, lambda: isinstance(app.screen, ConfirmScreen), "cancel?")
+        said = str(app.screen.query_one(".dialog-text").render())
+        assert "stays listed as cancelled" in said
+        assert "ordered again" in said
+        await pilot.press("n")
+        await until(app, pilot, lambda: isinstance(app.screen, OrdersScreen), "kept")
         await pilot.press("D")
         await while_waiting(pilot, lambda: isinstance(app.screen, ConfirmScreen), "asked")
         assert "2 draft orders" in str(app.screen.query_one(".dialog-title").render())
@@ -132,3 +146,40 @@ def test_a_contract_started_before_orders_says_so() -> None:
         "This contract has no quote lines to order: its subscriptions were started before "
         "acctmgr took orders."
     )
+
+
+async def test_a_revision_past_its_date_is_refused_before_asking(
+    tmp_path: Path, office: Path
+) -> None:
+    """A draft revision whose effective date has passed: A (and D) say why, and ask nothing."""
+    template, made = office_with_a_finalised_contract(tmp_path, office, plain=True)
+    database = Database(f"sqlite:///{template}")
+    try:
+        cs = Context(database, AdjustableClock(NOW), "cs")
+        (draft,) = orders.create_orders(
+            cs, made.contract_id, confirmed(cs, made.contract_id)
+        ).orders
+        (order,) = orders.activate_order(cs, draft.order_id, draft.version).orders
+        platform = order.lines[0].order_line_id
+        change = RevisionIn(effective_on=order.starts_on, quantities={platform: 2})
+        revisions.revise_order(cs, order.order_id, order.version, change)
+    finally:
+        database.dispose()
+    app = build_app(tmp_path, "cs", template)
+    shown = notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        clock = app.context.clock
+        assert isinstance(clock, AdjustableClock)
+        clock.set(datetime(2027, 1, 5, 9, tzinfo=UTC))
+        app.push_screen(OrdersScreen(made.contract_id))
+        await until(app, pilot, lambda: table(app, "orders-table").row_count > 0, "orders")
+        listed = table(app, "orders-table")
+        listed.focus()
+        listed.move_to([k for k in listed.keys if k.startswith("order-")][-1])
+        for key in ("A", "D"):
+            shown.clear()
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert isinstance(app.screen, OrdersScreen), key  # nothing asked
+            assert any("which has passed" in message for message in shown), key

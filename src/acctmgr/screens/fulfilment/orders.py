@@ -221,6 +221,8 @@ class OrdersScreen(AcctmgrScreen):
                 return to_order and self._to_order_table().has_focus
             return to_order
         if action in ON_ORDERS:
+            if action != "cancel_draft" and not listed.finalised:
+                return False  # activating and revising wait for the contract's finalising
             wanted = OrderStatus.ACTIVATED if action == "revise" else OrderStatus.DRAFT
             return any(order.status is wanted for order in listed.orders)
         return True
@@ -291,6 +293,8 @@ class OrdersScreen(AcctmgrScreen):
         if order is None or order.status is not OrderStatus.DRAFT:
             self.notify("Highlight a draft order to activate it.", severity="warning")
             return
+        if self._passed(order):
+            return
         question = f"Activate {order.number}?"
         detail = (
             f"From {order.starts_on:%d %b %Y} its subscriptions run and its services are "
@@ -333,7 +337,7 @@ class OrdersScreen(AcctmgrScreen):
     @work(exclusive=True, group="orders-change")
     async def action_activate_all(self) -> None:
         drafts = [o for o in (self.contract.orders if self.contract else []) if _draft(o)]
-        if not drafts:
+        if not drafts or any(self._passed(order) for order in drafts):
             return
         question = f"Activate the {counted(len(drafts), 'draft order')} of this contract?"
         detail = (
@@ -350,6 +354,18 @@ class OrdersScreen(AcctmgrScreen):
         if done:
             self.notify(f"{counted(done, 'order')} activated.")
         self.load()
+
+    def _passed(self, order: OrderView) -> bool:
+        """A draft revision whose effective date has passed would be refused: said before
+        asking (the service's rule, revisions.check_still_effective)."""
+        if order.supersedes_id is None or order.starts_on >= self.context.clock.today():
+            return False
+        self.notify(
+            f"Revision {order.number} was to take effect on {order.starts_on:%d %b %Y}, which "
+            "has passed: cancel it and make a new revision.",
+            severity="warning",
+        )
+        return True
 
     def action_refresh(self) -> None:
         self.load()
