@@ -83,8 +83,10 @@ async def set_delivery(
             f"Set delivery: line {line.position}",
             delivery_fields(line),
             save,
+            # An order has one place: a line's own is kept only in an order of that place.
             intro=f"{line.description}, for these orders only: the accepted quote stays as it "
-            "is." + (" A trial is free until its end." if line.is_subscription else ""),
+            "is. Group by location (g) to give a place its own order."
+            + (" A trial is free until its end." if line.is_subscription else ""),
             values={
                 "location": line.location,
                 "starts_on": line.starts_on.isoformat(),
