@@ -57,6 +57,9 @@ class OrderLine(IdMixin, Base):
     unit_net_minor: Mapped[int] = mapped_column(Integer)  # a unit after discount, a year
     # What the line comes to: the quote line's net, or prorated to the contract's end.
     net_minor: Mapped[int] = mapped_column(Integer)
+    # The line's own first day, when it has one (its quote line's, or Customer Services'
+    # choice when ordering): it runs from the later of this and its order's start.
+    starts_on: Mapped[date | None]
     trial_ends_on: Mapped[date | None]  # a subscription that starts as a trial until then
     ends_on: Mapped[date | None]  # co-terminated with the contract
     consume_by: Mapped[date | None]  # a service's deadline

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from acctmgr.models import Entitlement, ErpExport, Order, OrderedLine, OrderLine, Subscription
 from acctmgr.services.fulfilment import split
-from acctmgr.services.fulfilment.orders import OrderIn, OrdersIn
+from acctmgr.services.fulfilment.orders import OrdersIn
 from acctmgr.services.fulfilment.split import SplitBy
 from acctmgr.services.kernel.context import Context
 from tests.fulfilment_support import Finalised, finalised_contract, hire
@@ -49,15 +49,4 @@ def confirmed(
     cs: Context, contract_id: int, split_by: SplitBy = SplitBy.NONE, later: tuple[int, ...] = ()
 ) -> OrdersIn:
     """The preview's proposal, confirmed as it stands."""
-    preview = split.split_preview(cs, contract_id, split_by, later)
-    return OrdersIn(
-        orders=[
-            OrderIn(
-                location=order.location,
-                starts_on=order.starts_on,
-                quote_line_ids=order.quote_line_ids,
-            )
-            for order in preview.orders
-        ],
-        later=list(preview.later),
-    )
+    return OrdersIn.as_previewed(split.split_preview(cs, contract_id, split_by, later))

@@ -4,6 +4,7 @@ effective date, and an export that replaces the old one's."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -106,6 +107,14 @@ def test_a_revision_supersedes_the_order_from_its_effective_date(
         assert [(e.idempotency_key, e.replaces_key) for e in exports] == [
             (f"order:{order.number}:1", None),
             (f"order:{order.number}:2", f"order:{order.number}:1"),
+        ]
+        # The ERP is told why a line's net is not its unit net x quantity, and from when.
+        sent = json.loads(exports[1].payload)["lines"]
+        assert [(line["prorated"], line["starts_on"]) for line in sent] == [
+            (True, EFFECTIVE.isoformat()),
+            (False, EFFECTIVE.isoformat()),
+            (False, EFFECTIVE.isoformat()),
+            (True, EFFECTIVE.isoformat()),
         ]
 
     third_change = RevisionIn(

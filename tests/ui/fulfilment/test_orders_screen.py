@@ -27,7 +27,7 @@ from acctmgr.services.kernel.context import Context
 from acctmgr.widgets.record_table import RecordTable
 from tests import factories
 from tests.conftest import NOW
-from tests.fulfilment_support import Finalised
+from tests.fulfilment_support import Finalised, finalised_contract
 from tests.services.fulfilment.orders_support import (
     BERLIN,
     LATER_START,
@@ -41,7 +41,11 @@ SIZE = (80, 24)
 TRIAL_END = date(2027, 1, 31)
 
 
-def office_with_a_finalised_contract(tmp_path: Path, office: Path) -> tuple[Path, Finalised]:
+def office_with_a_finalised_contract(
+    tmp_path: Path, office: Path, plain: bool = False
+) -> tuple[Path, Finalised]:
+    """The office with Customer Services and a finalised contract: two locations and a later
+    line, or ``plain`` (no line given a location nor a start)."""
     template = tmp_path / "template.db"
     shutil.copy(office, template)
     database = Database(f"sqlite:///{template}")
@@ -49,7 +53,11 @@ def office_with_a_finalised_contract(tmp_path: Path, office: Path) -> tuple[Path
         admin = Context(database, AdjustableClock(NOW), "admin")
         # The office has its KAM already; "cs" is who finalised the contract.
         factories.hire(admin, ("cs", "Cas Service", None, Role.CUSTOMER_SERVICES))
-        made = two_locations(admin, tmp_path, staff=False)
+        made = (
+            finalised_contract(admin, tmp_path)
+            if plain
+            else two_locations(admin, tmp_path, staff=False)
+        )
     finally:
         database.dispose()
     return template, made
@@ -122,7 +130,15 @@ async def test_customer_services_splits_and_activates_the_orders(
         app.screen.query_one(quantity, Input).value = "2"
         await pilot.press("ctrl+s")
         await until(app, pilot, lambda: "A draft revision" in shown[-1], "the revision made")
-        await until(app, pilot, lambda: "Draft" in table(app, "orders-table").texts(1), "shown")
+        await until(
+            app,
+            pilot,
+            lambda: "Draft, revision 2" in table(app, "orders-table").texts(1),
+            "shown, under the number the ERP knows",
+        )
+        listed = table(app, "orders-table")
+        numbers = [listed.texts(0)[i] for i, k in enumerate(listed.keys) if k.startswith("order")]
+        assert numbers[1] == numbers[2]  # the revision of the second order, under its number
 
     with app.context.database.read_session() as session:
         stored = session.scalars(select(Order).where(Order.revision == 1).order_by(Order.id)).all()

@@ -2,12 +2,11 @@
 their status and lines, activated, revised or cancelled from here.
 
 The preview is the service's (``fulfilment.split_preview``): this screen keeps only what the
-user chose (how to split, the lines for later, trial ends) and asks again on each change.
+user chose (how to split, the lines for later, each line's delivery) and asks again on each
+change. Only Customer Services acts here; anyone else sees the keys to act hidden.
 """
 
 from __future__ import annotations
-
-from datetime import date
 
 from textual import work
 from textual.app import ComposeResult
@@ -20,14 +19,24 @@ from acctmgr.screens.dialog import ConfirmScreen
 from acctmgr.screens.fulfilment import order_dialogs
 from acctmgr.services.fulfilment import order_views, orders, split
 from acctmgr.services.fulfilment.order_views import ContractOrders, OrderView
-from acctmgr.services.fulfilment.orders import OrderIn, OrdersIn
-from acctmgr.services.fulfilment.split import SplitBy, SplitPreview
+from acctmgr.services.fulfilment.orders import OrdersIn
+from acctmgr.services.fulfilment.split import LineDelivery, SplitBy, SplitPreview
 from acctmgr.widgets.keys_footer import KeysFooter
 from acctmgr.widgets.record_table import RecordTable, Row
 from acctmgr.widgets.text import content, day, money, plain
 
 SPLITS = tuple(SplitBy)
 LATER = "later"
+# What only Customer Services may do here: hidden from anyone else (the service refuses them).
+ORDERING = ("split", "later", "set_delivery", "create")
+ON_ORDERS = ("activate", "activate_all", "revise", "cancel_draft")
+
+
+class OrdersTable(RecordTable):
+    """A table of this screen, whose Enter is the screen's to give (or not to offer)."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return False if action == "select" else super().check_action(action, parameters)
 
 
 class OrdersScreen(AcctmgrScreen):
@@ -45,11 +54,15 @@ class OrdersScreen(AcctmgrScreen):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("g", "split", "Group by", tooltip="One order, by location, by start date"),
         Binding("l", "later", "Later", tooltip="Order the line another day (again: order it now)"),
-        Binding("k", "trial", "Set trial end", tooltip="A subscription line starts as a trial"),
+        Binding("k", "set_delivery", "Set delivery", tooltip="Where, from when, a trial's end"),
+        # The same as k, shown once in the footer (it shows an action once, at its first key).
+        Binding("enter", "set_delivery", "Set delivery"),
         Binding("ctrl+s", "create", "Create orders", priority=True),
         Binding("A", "activate", "Activate", tooltip="Start the highlighted draft order"),
+        Binding("D", "activate_all", "Activate all drafts", tooltip="Every draft of the contract"),
         Binding("e", "revise", "Edit (revise)", tooltip="A new revision of an activated order"),
-        Binding("ctrl+d", "cancel_draft", "Delete draft", tooltip="Cancel a draft order"),
+        # Not Ctrl+D, which deletes elsewhere: a cancelled order stays listed.
+        Binding("C", "cancel_draft", "Cancel draft", tooltip="Its lines can be ordered again"),
         Binding("f5", "refresh", "Refresh", show=False),
     ]
 
@@ -58,7 +71,7 @@ class OrdersScreen(AcctmgrScreen):
         self.contract_id = contract_id
         self.split_by = SplitBy.NONE
         self.later: set[int] = set()
-        self.trials: dict[int, date] = {}
+        self.delivery: dict[int, LineDelivery] = {}
         self.preview: SplitPreview | None = None
         self.contract: ContractOrders | None = None
 
@@ -66,7 +79,7 @@ class OrdersScreen(AcctmgrScreen):
         yield Header()
         yield Static("Loading…", id="orders-heading")
         yield Static("To order", id="to-order-title", classes="orders-title")
-        yield RecordTable(
+        yield OrdersTable(
             ("#", 2),
             "Line",
             ("Location", 10),
@@ -76,7 +89,7 @@ class OrdersScreen(AcctmgrScreen):
             id="to-order-table",
         )
         yield Static("Orders", classes="orders-title")
-        yield RecordTable(
+        yield OrdersTable(
             ("Order", 11),
             "Status or line",
             ("Location", 10),
@@ -93,7 +106,11 @@ class OrdersScreen(AcctmgrScreen):
     @work(exclusive=True, group="orders-load")
     async def load(self) -> None:
         preview = await self.call(
-            split.split_preview, self.contract_id, self.split_by, sorted(self.later)
+            split.split_preview,
+            self.contract_id,
+            self.split_by,
+            sorted(self.later),
+            self.delivery,
         )
         listed = await self.call(order_views.contract_orders, self.contract_id)
         if preview is None or listed is None:
@@ -107,14 +124,10 @@ class OrdersScreen(AcctmgrScreen):
         self.query_one("#orders-heading", Static).update(
             content(
                 f"{listed.number} · {listed.starts_on:%d %b %Y} to {listed.ends_on:%d %b %Y} · "
-                f"{preview.split_by.label}{state}"
+                f"Preview: {preview.split_by.label.lower()}{state}"
             )
         )
-        self.query_one("#to-order-title", Static).update(
-            f"To order: {len(preview.lines)} lines in {len(preview.orders)} orders"
-            if preview.lines
-            else "To order: nothing, every line is ordered"
-        )
+        self.query_one("#to-order-title", Static).update(to_order_title(preview, listed))
         to_order = self.query_one("#to-order-table", RecordTable)
         to_order.show(self._line_rows(preview))
         self.query_one("#orders-table", RecordTable).show(self._order_rows(listed))
@@ -140,7 +153,7 @@ class OrdersScreen(AcctmgrScreen):
                     plain(line.location),
                     plain(day(line.starts_on)),
                     plain(in_order.get(line.quote_line_id, LATER)),
-                    plain(day(self.trials.get(line.quote_line_id))),
+                    plain(day(line.trial_ends_on)),
                 ],
             )
             for line in preview.lines
@@ -153,8 +166,10 @@ class OrdersScreen(AcctmgrScreen):
                 (
                     f"order-{order.order_id}",
                     [
-                        plain(order.number, "bold"),
-                        plain(order.status.label),
+                        # The ERP's number, the same in every revision: an 80-column
+                        # table has no room for "SO-000001-2", and the status says which.
+                        plain(order.document_number, "bold"),
+                        plain(_status(order)),
                         plain(order.location),
                         plain(day(order.starts_on)),
                         money(order.net_minor, listed.currency),
@@ -197,10 +212,23 @@ class OrdersScreen(AcctmgrScreen):
         return int(key) if key and key.isdigit() else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        finalised = self.contract is not None and self.contract.finalised
-        if action in ("split", "later", "trial", "create"):
-            return finalised and self.preview is not None and bool(self.preview.lines)
+        listed = self.contract
+        if listed is None or not listed.may_order:
+            return action not in (*ORDERING, *ON_ORDERS)
+        if action in ORDERING:
+            to_order = listed.finalised and self.preview is not None and bool(self.preview.lines)
+            if action == "set_delivery":  # Enter too: only on a line to order
+                return to_order and self._to_order_table().has_focus
+            return to_order
+        if action in ON_ORDERS:
+            if action != "cancel_draft" and not listed.finalised:
+                return False  # activating and revising wait for the contract's finalising
+            wanted = OrderStatus.ACTIVATED if action == "revise" else OrderStatus.DRAFT
+            return any(order.status is wanted for order in listed.orders)
         return True
+
+    def _to_order_table(self) -> RecordTable:
+        return self.query_one("#to-order-table", RecordTable)
 
     def action_split(self) -> None:
         self.split_by = SPLITS[(SPLITS.index(self.split_by) + 1) % len(SPLITS)]
@@ -213,7 +241,7 @@ class OrdersScreen(AcctmgrScreen):
             self.load()
 
     @work(exclusive=True, group="orders-change")
-    async def action_trial(self) -> None:
+    async def action_set_delivery(self) -> None:
         line_id = self._selected_line()
         line = next(
             (x for x in (self.preview.lines if self.preview else []) if x.quote_line_id == line_id),
@@ -221,45 +249,42 @@ class OrdersScreen(AcctmgrScreen):
         )
         if line is None:
             return
-        if not line.is_subscription:
-            self.notify("Only a subscription line can start as a trial.", severity="warning")
+
+        async def preview(choice: LineDelivery) -> SplitPreview:
+            judged: SplitPreview = await self.run_service(
+                split.split_preview,
+                self.contract_id,
+                self.split_by,
+                sorted(self.later),
+                {**self.delivery, line.quote_line_id: choice},
+            )
+            return judged
+
+        answer = await order_dialogs.set_delivery(self, line, preview)
+        if answer is None:
             return
-        answer = await order_dialogs.ask_trial_end(
-            self, line.description, self.trials.get(line.quote_line_id)
-        )
-        if isinstance(answer, date):
-            self.trials[line.quote_line_id] = answer
-        elif answer is not None:
-            self.trials.pop(line.quote_line_id, None)
-        if self.preview is not None and self.contract is not None:
-            self.show(self.preview, self.contract)
+        self.delivery[line.quote_line_id], shown = answer
+        if self.contract is not None:
+            self.show(shown, self.contract)
 
     @work(exclusive=True, group="orders-change")
     async def action_create(self) -> None:
         preview = self.preview
         if preview is None:
             return
-        data = OrdersIn(
-            orders=[
-                OrderIn(
-                    location=order.location,
-                    starts_on=order.starts_on,
-                    quote_line_ids=order.quote_line_ids,
-                    trial_ends_on={
-                        i: self.trials[i] for i in order.quote_line_ids if i in self.trials
-                    },
-                )
-                for order in preview.orders
-            ],
-            later=preview.later,
+        made = await self.call(
+            orders.create_orders, self.contract_id, OrdersIn.as_previewed(preview)
         )
-        made = await self.call(orders.create_orders, self.contract_id, data)
         if made is None:
             return
-        self.trials.clear()
+        self.delivery.clear()
         self.later.clear()
         self._focus_orders()  # what comes next is activating them
-        self.notify(f"{len(preview.orders)} draft orders made; activate each when it is right.")
+        count = len(preview.orders)
+        self.notify(
+            f"{counted(count, 'draft order')} made; activate "
+            f"{'each' if count > 1 else 'it'} when it is right."
+        )
         self.load()
 
     @work(exclusive=True, group="orders-change")
@@ -267,6 +292,8 @@ class OrdersScreen(AcctmgrScreen):
         order = self.selected_order()
         if order is None or order.status is not OrderStatus.DRAFT:
             self.notify("Highlight a draft order to activate it.", severity="warning")
+            return
+        if self._passed(order):
             return
         question = f"Activate {order.number}?"
         detail = (
@@ -296,11 +323,76 @@ class OrdersScreen(AcctmgrScreen):
         if order is None or order.status is not OrderStatus.DRAFT:
             self.notify("Highlight a draft order to cancel it.", severity="warning")
             return
-        if not await self.app.push_screen_wait(ConfirmScreen(f"Cancel {order.number}?")):
+        question = ConfirmScreen(
+            f"Cancel {order.number}?",
+            "It stays listed as cancelled; its lines go back to the lines to order, to be "
+            "ordered again.",
+        )
+        if not await self.app.push_screen_wait(question):
             return
         if await self.call(orders.cancel_order, order.order_id, order.version) is not None:
             self.notify(f"{order.number} is cancelled; its lines can be ordered again.")
         self.load()
 
+    @work(exclusive=True, group="orders-change")
+    async def action_activate_all(self) -> None:
+        drafts = [o for o in (self.contract.orders if self.contract else []) if _draft(o)]
+        if not drafts or any(self._passed(order) for order in drafts):
+            return
+        question = f"Activate the {counted(len(drafts), 'draft order')} of this contract?"
+        detail = (
+            "Each starts on its day: its subscriptions run and its services are entitled; the "
+            "ERP is told. One at a time: one refused leaves the others activated."
+        )
+        if not await self.app.push_screen_wait(ConfirmScreen(question, detail)):
+            return
+        done = 0
+        for order in drafts:
+            if await self.call(orders.activate_order, order.order_id, order.version) is None:
+                break  # its refusal is shown; the ones before it stay activated
+            done += 1
+        if done:
+            self.notify(f"{counted(done, 'order')} activated.")
+        self.load()
+
+    def _passed(self, order: OrderView) -> bool:
+        """A draft revision whose effective date has passed would be refused: said before
+        asking (the service's rule, revisions.check_still_effective)."""
+        if order.supersedes_id is None or order.starts_on >= self.context.clock.today():
+            return False
+        self.notify(
+            f"Revision {order.number} was to take effect on {order.starts_on:%d %b %Y}, which "
+            "has passed: cancel it and make a new revision.",
+            severity="warning",
+        )
+        return True
+
     def action_refresh(self) -> None:
         self.load()
+
+
+def _status(order: OrderView) -> str:
+    return order.status.label + (f", revision {order.revision}" if order.revision > 1 else "")
+
+
+def _draft(order: OrderView) -> bool:
+    return order.status is OrderStatus.DRAFT
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 order``, ``2 orders``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def to_order_title(preview: SplitPreview, listed: ContractOrders) -> str:
+    if preview.lines:
+        return (
+            f"To order: {counted(len(preview.lines), 'line')} in "
+            f"{counted(len(preview.orders), 'order')}"
+        )
+    if not listed.orders:
+        return (
+            "This contract has no quote lines to order: its subscriptions were started "
+            "before acctmgr took orders."
+        )
+    return "To order: nothing, every line is ordered"

@@ -5,19 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
+from acctmgr.domain.catalogue import SkuKind
 from acctmgr.domain.records import RecordType
-from acctmgr.models import Account, Contract, Order
+from acctmgr.models import Account, Contract, Order, OrderLine, QuoteLine
 from acctmgr.services.fulfilment import erp_queue
-from acctmgr.services.fulfilment.order_views import catalogued, line_starts_on, own_starts
+from acctmgr.services.fulfilment.order_views import (
+    SUBSCRIBED,
+    catalogued,
+    document_number_of,
+    line_starts_on,
+)
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 
 
 def document_number(order: Order) -> str:
-    """The number the ERP knows the order by, the same in every revision: a revision's own
-    number is the first's with ``-2``, ``-3`` after it (order numbers are unique)."""
-    if order.revision == 1:
-        return order.number
-    return order.number.rsplit("-", 1)[0]
+    """The number the ERP knows the order by, the same in every revision."""
+    return document_number_of(order.number, order.revision)
 
 
 def revision_number(first_number: str, revision: int) -> str:
@@ -27,7 +32,13 @@ def revision_number(first_number: str, revision: int) -> str:
 def payload(uow: UnitOfWork, order: Order, contract: Contract) -> dict[str, Any]:
     account = uow.get(Account, order.account_id, "account")
     versions = catalogued(uow, (line.sku_version_id for line in order.lines))
-    own = own_starts(uow, order.lines)
+    quoted = dict(
+        uow.session.execute(
+            select(QuoteLine.id, QuoteLine.net_minor).where(
+                QuoteLine.id.in_({line.quote_line_id for line in order.lines})
+            )
+        ).all()
+    )
     return {
         "order_number": document_number(order),
         "revision": order.revision,
@@ -47,7 +58,8 @@ def payload(uow: UnitOfWork, order: Order, contract: Contract) -> dict[str, Any]
                 "description": line.description,
                 "quantity": line.quantity,
                 # A line sold from a later day than its order's starts then.
-                "starts_on": line_starts_on(order.starts_on, line, own).isoformat(),
+                "starts_on": line_starts_on(order.starts_on, line).isoformat(),
+                "prorated": _prorated(line, versions, quoted),
                 "list_price_minor": line.list_price_minor,
                 "unit_net_minor": line.unit_net_minor,
                 "net_minor": line.net_minor,
@@ -58,6 +70,18 @@ def payload(uow: UnitOfWork, order: Order, contract: Contract) -> dict[str, Any]
             for line in order.lines
         ],
     }
+
+
+def _prorated(
+    line: OrderLine, versions: dict[int, tuple[str, SkuKind]], quoted: dict[int, int]
+) -> bool:
+    """Whether the line's net pays for part of a year: a subscription a revision added, or
+    whose quantity it changed, pays for the days to the contract's end (why its net is not
+    its unit net x quantity)."""
+    kind = versions[line.sku_version_id][1] if line.sku_version_id else None
+    if kind not in SUBSCRIBED:
+        return False
+    return line.quote_line_id is None or line.net_minor != quoted.get(line.quote_line_id)
 
 
 def queue_order(uow: UnitOfWork, order: Order, contract: Contract, replaces: Order | None) -> None:

@@ -12,8 +12,9 @@ from acctmgr.domain.catalogue import SkuKind
 from acctmgr.domain.contracts import ContractStatus
 from acctmgr.domain.fulfilment import OrderStatus
 from acctmgr.domain.roles import Role
-from acctmgr.errors import InvalidInput
-from acctmgr.models import Account, Contract, Order, OrderLine, QuoteLine, Sku, SkuVersion
+from acctmgr.errors import InvalidInput, PermissionDenied
+from acctmgr.models import Account, Contract, Order, OrderLine, Sku, SkuVersion
+from acctmgr.services.kernel.context import Actor
 from acctmgr.services.kernel.day_sections import LIST_LIMIT
 from acctmgr.services.kernel.permissions import require_segment, segment_filter
 from acctmgr.services.kernel.read_models import ReadModel
@@ -35,7 +36,7 @@ class OrderLineView(ReadModel):
     list_price_minor: int
     unit_net_minor: int
     net_minor: int
-    starts_on: date  # the order's start, or the quote line's own when later
+    starts_on: date  # the order's start, or the line's own when later
     trial_ends_on: date | None
     ends_on: date | None
     consume_by: date | None
@@ -56,6 +57,10 @@ class OrderView(ReadModel):
     def net_minor(self) -> int:
         return sum(line.net_minor for line in self.lines)
 
+    @property
+    def document_number(self) -> str:
+        return document_number_of(self.number, self.revision)
+
 
 class ContractOrders(ReadModel):
     contract_id: int
@@ -66,7 +71,25 @@ class ContractOrders(ReadModel):
     starts_on: date
     ends_on: date
     finalised: bool
+    may_order: bool  # the user is Customer Services, who orders, activates and revises
     orders: list[OrderView]
+
+
+def document_number_of(number: str, revision: int) -> str:
+    """The number the ERP knows an order by, the same in every revision: a revision's own
+    number is the first's with ``-2``, ``-3`` after it (order numbers are unique)."""
+    return number if revision == 1 else number.rsplit("-", 1)[0]
+
+
+def may_take_orders(actor: Actor) -> bool:
+    """Whether the user orders, activates, revises and cancels orders (Customer Services)."""
+    return actor.has(*ORDER_TAKERS)
+
+
+def require_order_taker(actor: Actor, *, to: str) -> None:
+    """PermissionDenied unless the user is Customer Services; ``to`` names the action."""
+    if not may_take_orders(actor):
+        raise PermissionDenied(f"Only Customer Services can {to}.")
 
 
 def is_finalised(contract: Contract) -> bool:
@@ -103,26 +126,15 @@ def catalogued(
     }
 
 
-def own_starts(uow: UnitOfWork, lines: Iterable[OrderLine]) -> dict[int, date]:
-    """The own start date of the quote lines these order lines came from, by quote line id
-    (lines with none are left out)."""
-    wanted = {line.quote_line_id for line in lines if line.quote_line_id is not None}
-    rows = uow.session.execute(
-        select(QuoteLine.id, QuoteLine.starts_on).where(QuoteLine.id.in_(wanted))
-    )
-    return {line_id: starts_on for line_id, starts_on in rows if starts_on is not None}
-
-
-def line_starts_on(order_starts_on: date, line: OrderLine, own: dict[int, date]) -> date:
-    """An order line's first day: the order's start, or its quote line's own start when later
+def line_starts_on(order_starts_on: date, line: OrderLine) -> date:
+    """An order line's first day: the order's start, or the line's own start when later
     (a line sold from 1 June, ordered with others from 1 January, runs from 1 June)."""
-    return max(order_starts_on, own.get(line.quote_line_id or 0, order_starts_on))
+    return max(order_starts_on, line.starts_on or order_starts_on)
 
 
 def line_views(uow: UnitOfWork, order: Order) -> list[OrderLineView]:
     lines = list(order.lines)
     versions = catalogued(uow, (line.sku_version_id for line in lines))
-    own = own_starts(uow, lines)
     return [
         OrderLineView(
             order_line_id=line.id,
@@ -135,7 +147,7 @@ def line_views(uow: UnitOfWork, order: Order) -> list[OrderLineView]:
             list_price_minor=line.list_price_minor,
             unit_net_minor=line.unit_net_minor,
             net_minor=line.net_minor,
-            starts_on=line_starts_on(order.starts_on, line, own),
+            starts_on=line_starts_on(order.starts_on, line),
             trial_ends_on=line.trial_ends_on,
             ends_on=line.ends_on,
             consume_by=line.consume_by,
@@ -171,6 +183,7 @@ def orders_of(uow: UnitOfWork, contract: Contract, account: Account) -> Contract
         starts_on=contract.starts_on,
         ends_on=contract.ends_on,
         finalised=is_finalised(contract),
+        may_order=may_take_orders(uow.user),
         orders=[order_view(uow, order) for order in orders],
     )
 

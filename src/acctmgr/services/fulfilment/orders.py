@@ -22,17 +22,21 @@ from acctmgr.errors import InvalidInput
 from acctmgr.models import Contract, Order, OrderedLine, OrderLine, QuoteLine, SkuVersion
 from acctmgr.services.fulfilment import order_export, provisioning, revisions
 from acctmgr.services.fulfilment.order_views import (
-    ORDER_TAKERS,
-    SUBSCRIBED,
     ContractOrders,
     check_finalised,
     contract_and_account,
     orders_of,
+    require_order_taker,
 )
-from acctmgr.services.fulfilment.split import line_start, lines_to_order
+from acctmgr.services.fulfilment.split import (
+    SplitPreview,
+    check_start,
+    check_trial,
+    line_name,
+    lines_to_order,
+)
 from acctmgr.services.kernel import audit
 from acctmgr.services.kernel.money import share
-from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
@@ -43,22 +47,53 @@ RACED = (
 
 
 class OrderIn(BaseModel):
-    """One order as confirmed from the preview: where, from when, which quote lines, and the
-    trial end of any subscription line that starts as a trial."""
+    """One order as confirmed from the preview: where, from when, which quote lines, the
+    trial end of any subscription line that starts as a trial, and the start Customer
+    Services chose for a line (else its quote line's own)."""
 
     location: SingleLine = Field(default="", max_length=200)
     starts_on: date
     quote_line_ids: list[int]
     trial_ends_on: dict[int, date] = Field(default_factory=dict)  # by quote line id
+    line_starts: dict[int, date] = Field(default_factory=dict)  # by quote line id
 
 
 class OrdersIn(BaseModel):
     orders: list[OrderIn]
     later: list[int] = Field(default_factory=list)  # quote line ids left to order later
 
+    @classmethod
+    def as_previewed(cls, preview: SplitPreview) -> OrdersIn:
+        """The preview's orders confirmed as they stand, with each line's chosen start and
+        trial end."""
+        by_id = {line.quote_line_id: line for line in preview.lines}
+        orders = []
+        for proposed in preview.orders:
+            lines = [by_id[i] for i in proposed.quote_line_ids]
+            orders.append(
+                OrderIn(
+                    location=proposed.location,
+                    starts_on=proposed.starts_on,
+                    quote_line_ids=proposed.quote_line_ids,
+                    trial_ends_on={
+                        line.quote_line_id: line.trial_ends_on
+                        for line in lines
+                        if line.trial_ends_on is not None
+                    },
+                    line_starts={
+                        line.quote_line_id: line.starts_on for line in lines if line.chosen
+                    },
+                )
+            )
+        return cls(orders=orders, later=preview.later)
+
 
 def _line_name(line: QuoteLine) -> str:
     return f"Line {line.position} ({line.description})"
+
+
+def _own_start(line: QuoteLine, order_in: OrderIn) -> date | None:
+    return order_in.line_starts.get(line.id, line.starts_on)
 
 
 def place_orders(uow: UnitOfWork, contract: Contract, data: OrdersIn) -> list[Order]:
@@ -120,6 +155,13 @@ def _check_order(
             f"An order cannot start after its contract ends, on {contract.ends_on:%d %b %Y}.",
             field="starts_on",
         )
+    for line_id, own in order_in.line_starts.items():
+        if line_id not in order_in.quote_line_ids:
+            raise InvalidInput(
+                f"Quote line {line_id} is not in this order: it cannot start here.",
+                field="starts_on",
+            )
+        check_start(own, contract)
     for line_id, trial_end in order_in.trial_ends_on.items():
         line = pending.get(line_id)
         if line is None or line_id not in order_in.quote_line_ids:
@@ -128,23 +170,15 @@ def _check_order(
                 field="trial_ends_on",
             )
         version = uow.session.get(SkuVersion, line.sku_version_id or 0)
-        if version is None or version.kind not in SUBSCRIBED:
-            raise InvalidInput(
-                f"{_line_name(line)} is not a subscription: only a subscription has a trial.",
-                field="trial_ends_on",
-            )
         # The line runs from its own start when later than the order's (provisioning's rule).
-        if trial_end <= max(order_in.starts_on, line_start(line, contract)):
-            raise InvalidInput(
-                f"The trial of {_line_name(line).lower()} must end after the line starts.",
-                field="trial_ends_on",
-            )
-        if trial_end > contract.ends_on:
-            raise InvalidInput(
-                f"The trial of {_line_name(line).lower()} must end by the contract's end, "
-                f"on {contract.ends_on:%d %b %Y}.",
-                field="trial_ends_on",
-            )
+        starts_on = max(order_in.starts_on, _own_start(line, order_in) or order_in.starts_on)
+        check_trial(
+            line_name(line.position, line.description),
+            version.kind if version else None,
+            trial_end,
+            starts_on,
+            contract,
+        )
 
 
 def _place(
@@ -176,6 +210,7 @@ def _place(
                 # The quote's net is for the term's year; a unit of it is what a revision adds.
                 unit_net_minor=share(line.net_minor, 1, line.quantity) if line.quantity else 0,
                 net_minor=line.net_minor,
+                starts_on=_own_start(line, order_in),
                 trial_ends_on=order_in.trial_ends_on.get(line.id),
                 ends_on=contract.ends_on,
                 consume_by=line.consume_by,
@@ -195,7 +230,7 @@ def create_orders(uow: UnitOfWork, contract_id: int, data: OrdersIn) -> Contract
     end; a trial end on a line that is not a subscription of that order, not after the line
     starts or after the contract ends; a line already ordered, by someone else meanwhile too.
     """
-    require_role(uow.user, *ORDER_TAKERS, to="order a contract's lines")
+    require_order_taker(uow.user, to="order a contract's lines")
     contract, account = contract_and_account(uow, contract_id)
     place_orders(uow, contract, data)
     return orders_of(uow, contract, account)
@@ -222,7 +257,7 @@ def cancel_order(uow: UnitOfWork, order_id: int, expected_version: int) -> Contr
     Only Customer Services (PermissionDenied); an activated order is locked (InvalidInput); a
     stale ``expected_version`` is a Conflict.
     """
-    require_role(uow.user, *ORDER_TAKERS, to="cancel an order")
+    require_order_taker(uow.user, to="cancel an order")
     order = editable_order(uow, order_id, expected_version)
     contract, account = contract_and_account(uow, order.contract_id)
     if order.supersedes_id is not None:
@@ -277,7 +312,7 @@ def activate_order(uow: UnitOfWork, order_id: int, expected_version: int) -> Con
     (make a new one: activating it would re-price what has run since); a stale
     ``expected_version`` is a Conflict.
     """
-    require_role(uow.user, *ORDER_TAKERS, to="activate an order")
+    require_order_taker(uow.user, to="activate an order")
     order = editable_order(uow, order_id, expected_version)
     contract, account = contract_and_account(uow, order.contract_id)
     activate(uow, order, contract)

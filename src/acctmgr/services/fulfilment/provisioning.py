@@ -26,7 +26,7 @@ from acctmgr.models import (
     SubscriptionKind,
     SubscriptionStatus,
 )
-from acctmgr.services.fulfilment.order_views import line_starts_on, own_starts
+from acctmgr.services.fulfilment.order_views import line_starts_on
 from acctmgr.services.kernel.terms import term_start
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 
@@ -40,18 +40,17 @@ def provision(
     """The subscriptions and entitlements of an order being activated (of ``lines`` only, when
     a revision keeps the others running); returns the subscriptions made, pending.
 
-    Each line starts with the order, or on its quote line's own start when that is later. A
+    Each line starts with the order, or on its own start when that is later. A
     service whose contract's entitlement was made before orders existed (no order line) adopts
     that one rather than entitling the customer twice.
     """
     made: list[Subscription] = []
     chosen = list(order.lines if lines is None else lines)
-    own = own_starts(uow, chosen)
     for line in chosen:
         version = uow.session.get(SkuVersion, line.sku_version_id) if line.sku_version_id else None
         if version is None:  # outside the catalogue: invoiced, nothing runs
             continue
-        starts_on = line_starts_on(order.starts_on, line, own)
+        starts_on = line_starts_on(order.starts_on, line)
         if version.kind in SUBSCRIBED_KINDS:
             made.append(uow.add(_subscription(order, contract, line, version, starts_on)))
         elif version.kind is SkuKind.SERVICE:

@@ -8,13 +8,16 @@ contract; a service or one-off item it adds costs its full price. Activating it 
 before its effective date) supersedes the old revision: the subscriptions of unchanged lines
 run on (now the revision's), those of changed lines end the day before the effective date and
 new ones start from it; an unchanged service keeps its entitlement, a changed one gets the new
-quantity.
+quantity. A quantity of 0 removes a line from the effective date: its subscription ends the
+day before, its entitlement keeps nothing left to deliver (a service already partly delivered
+cannot be removed).
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -28,16 +31,15 @@ from acctmgr.services.catalogue import skus as catalogue
 from acctmgr.services.fulfilment import provisioning
 from acctmgr.services.fulfilment.order_export import document_number, revision_number
 from acctmgr.services.fulfilment.order_views import (
-    ORDER_TAKERS,
     SUBSCRIBED,
     ContractOrders,
     catalogued,
     check_finalised,
     contract_and_account,
     orders_of,
+    require_order_taker,
 )
 from acctmgr.services.kernel.money import line_net, share
-from acctmgr.services.kernel.permissions import require_role
 from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from acctmgr.services.sales.quotes import Discount, Quantity
@@ -51,11 +53,22 @@ class AddedLineIn(BaseModel):
     discount_pct: Discount = Decimal(0)
 
 
+MOST = 1_000_000
+# A revised line's quantity; 0 removes the line from the effective date.
+RevisedQuantity = Annotated[int, Field(ge=0, le=MOST)]
+
+
+def quantity_field(order_line_id: int) -> str:
+    """The field a refusal about one line's quantity is shown beside."""
+    return f"quantities.{order_line_id}"
+
+
 class RevisionIn(BaseModel):
-    """What changes from ``effective_on``: new quantities by order line id, and lines added."""
+    """What changes from ``effective_on``: new quantities by order line id (0: the line is
+    removed), and lines added."""
 
     effective_on: date
-    quantities: dict[int, Quantity] = Field(default_factory=dict)
+    quantities: dict[int, RevisedQuantity] = Field(default_factory=dict)
     added: list[AddedLineIn] = Field(default_factory=list)
 
 
@@ -116,7 +129,7 @@ def revise_order(
     that cannot be sold or has no price in the contract's currency, a revision that changes
     nothing. A stale ``expected_version`` is a Conflict.
     """
-    require_role(uow.user, *ORDER_TAKERS, to="revise an order")
+    require_order_taker(uow.user, to="revise an order")
     old = uow.get(Order, order_id, "order")
     contract, account = contract_and_account(uow, old.contract_id)
     uow.expect_version(old, expected_version, "order")
@@ -129,6 +142,14 @@ def revise_order(
     changed = {i: qty for i, qty in data.quantities.items() if qty != by_id[i].quantity}
     if not changed and not data.added:
         raise InvalidInput("Change a quantity or add a line: the revision would change nothing.")
+    removed = {i for i, qty in changed.items() if qty == 0}
+    for line_id in removed:
+        _check_removable(uow, by_id[line_id])
+    if len(removed) == len(old.lines) and not data.added:
+        raise InvalidInput(
+            "A revision keeps at least one line: to stop the whole order, end the contract.",
+            field=quantity_field(min(removed)),
+        )
     new = Order(
         number=revision_number(document_number(old), old.revision + 1),
         contract_id=old.contract_id,
@@ -143,7 +164,7 @@ def revise_order(
     kinds = {
         i: kind for i, (_, kind) in catalogued(uow, (x.sku_version_id for x in old.lines)).items()
     }
-    for line in old.lines:
+    for line in (x for x in old.lines if x.id not in removed):
         kind = kinds.get(line.sku_version_id or 0)
         new.lines.append(_carried(line, kind, changed.get(line.id), data.effective_on, contract))
     position = max((line.position for line in old.lines), default=0)
@@ -156,6 +177,19 @@ def revise_order(
     except IntegrityError:  # another revision of the same order got in first
         raise InvalidInput(raced) from None
     return orders_of(uow, contract, account)
+
+
+def _check_removable(uow: UnitOfWork, line: OrderLine) -> None:
+    """A service partly delivered cannot be removed: what was delivered is owed."""
+    used = uow.session.scalar(
+        select(Entitlement.consumed).where(Entitlement.order_line_id == line.id)
+    )
+    if used:
+        raise InvalidInput(
+            f"Line {line.position} ({line.description}) cannot be removed: {used} of it was "
+            "delivered already; lower its quantity instead.",
+            field=quantity_field(line.id),
+        )
 
 
 def _carried(
@@ -173,6 +207,7 @@ def _carried(
         list_price_minor=line.list_price_minor,
         unit_net_minor=line.unit_net_minor,
         net_minor=line.net_minor + added_cost(kind, line.unit_net_minor * change, on, ends_on),
+        starts_on=line.starts_on,
         trial_ends_on=line.trial_ends_on if change == 0 else trial,
         ends_on=line.ends_on,
         consume_by=line.consume_by,
@@ -199,6 +234,7 @@ def _added(
         net_minor=added_cost(
             version.kind, line_net(price, added.quantity, added.discount_pct), on, contract.ends_on
         ),
+        starts_on=None,
         trial_ends_on=None,
         ends_on=contract.ends_on,
         consume_by=None,
@@ -216,6 +252,22 @@ def check_still_effective(uow: UnitOfWork, new: Order) -> None:
         )
 
 
+def _remove(uow: UnitOfWork, line: OrderLine, last_day: date) -> None:
+    """A line the revision removed: its subscriptions end on ``last_day``; its entitlement,
+    never used (``_check_removable``), has nothing left to deliver."""
+    for subscription in uow.session.scalars(
+        select(Subscription).where(
+            Subscription.order_line_id == line.id,
+            Subscription.status.in_(provisioning.RUNNING),
+        )
+    ):
+        provisioning.end_subscription(subscription, last_day, SubscriptionEnd.REPLACED)
+    for entitlement in uow.session.scalars(
+        select(Entitlement).where(Entitlement.order_line_id == line.id)
+    ):
+        entitlement.quantity = entitlement.consumed
+
+
 def supersede(uow: UnitOfWork, old: Order, new: Order, contract: Contract) -> list[Subscription]:
     """The revision ``new`` takes over from ``old``: unchanged lines' subscriptions and
     entitlements become the revision's; changed subscriptions end the day before it and are
@@ -223,6 +275,9 @@ def supersede(uow: UnitOfWork, old: Order, new: Order, contract: Contract) -> li
     old.status = OrderStatus.SUPERSEDED
     before = {line.position: line for line in old.lines}
     last_day = new.starts_on - timedelta(days=1)
+    kept = {line.position for line in new.lines}
+    for gone in (line for line in old.lines if line.position not in kept):
+        _remove(uow, gone, last_day)
     to_provision: list[OrderLine] = []
     replaced: dict[int, list[Subscription]] = {}
     for line in new.lines:

@@ -4,25 +4,30 @@ orders Customer Services is about to create.
 One order by default, or one per delivery location, or one per start date (a line's own,
 else the contract's). Each proposed order starts on the earliest start of its lines, never
 before the contract. Lines marked for later stay out of every order (a partial order) and
-can be ordered another day.
+can be ordered another day. Customer Services may choose a line's delivery (where, from
+when, a trial's end) for these orders without changing the accepted quote.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from acctmgr.domain.catalogue import SkuKind
+from acctmgr.errors import InvalidInput
 from acctmgr.models import Contract, OrderedLine, QuoteLine
 from acctmgr.services.fulfilment.order_views import (
+    SUBSCRIBED,
     catalogued,
     contract_and_account,
     is_finalised,
 )
 from acctmgr.services.kernel.read_models import ReadModel
+from acctmgr.services.kernel.text_fields import SingleLine
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 
 
@@ -38,6 +43,15 @@ class SplitBy(enum.StrEnum):
         ]
 
 
+class LineDelivery(BaseModel):
+    """Customer Services' choice for one line of these orders: where it is delivered, from
+    when, and (a subscription) the end of the free trial it starts with."""
+
+    location: SingleLine = Field(default="", max_length=200)
+    starts_on: date
+    trial_ends_on: date | None = None
+
+
 class LineToOrder(ReadModel):
     quote_line_id: int
     position: int
@@ -47,11 +61,13 @@ class LineToOrder(ReadModel):
     quantity: int
     net_minor: int
     location: str
-    starts_on: date  # the line's own start, else the contract's
+    starts_on: date  # as chosen, else the line's own start, else the contract's
+    trial_ends_on: date | None = None
+    chosen: bool = False  # Customer Services chose its delivery (LineDelivery)
 
     @property
     def is_subscription(self) -> bool:
-        return self.kind in (SkuKind.SUBSCRIPTION, SkuKind.USAGE)
+        return self.kind in SUBSCRIBED
 
 
 class ProposedOrder(ReadModel):
@@ -91,6 +107,64 @@ def line_start(line: QuoteLine, contract: Contract) -> date:
     return line.starts_on or contract.starts_on
 
 
+def check_start(on: date, contract: Contract, field: str = "starts_on") -> None:
+    """A line or order is delivered within its contract; else one sentence beside ``field``."""
+    if on < contract.starts_on:
+        raise InvalidInput(
+            f"Delivery cannot start before the contract, on {contract.starts_on:%d %b %Y}.",
+            field=field,
+        )
+    if on > contract.ends_on:
+        raise InvalidInput(
+            f"Delivery cannot start after the contract ends, on {contract.ends_on:%d %b %Y}.",
+            field=field,
+        )
+
+
+def check_trial(
+    name: str, kind: SkuKind | None, trial_end: date, starts_on: date, contract: Contract
+) -> None:
+    """A trial belongs to a subscription and ends after it starts, by the contract's end;
+    ``name`` is the line's ("line 1 (Platform)")."""
+    if kind not in SUBSCRIBED:
+        raise InvalidInput(
+            f"{name[:1].upper()}{name[1:]} is not a subscription: only a subscription has a trial.",
+            field="trial_ends_on",
+        )
+    if trial_end <= starts_on:
+        raise InvalidInput(
+            f"The trial of {name} must end after the line starts, on {starts_on:%d %b %Y}.",
+            field="trial_ends_on",
+        )
+    if trial_end > contract.ends_on:
+        raise InvalidInput(
+            f"The trial of {name} must end by the contract's end, on {contract.ends_on:%d %b %Y}.",
+            field="trial_ends_on",
+        )
+
+
+def line_name(position: int, description: str) -> str:
+    return f"line {position} ({description})"
+
+
+def _chosen(line: LineToOrder, choice: LineDelivery | None, contract: Contract) -> LineToOrder:
+    """The line as Customer Services chose to deliver it, refused in a sentence if it cannot."""
+    if choice is None:
+        return line
+    check_start(choice.starts_on, contract)
+    if choice.trial_ends_on is not None:
+        name = line_name(line.position, line.description)
+        check_trial(name, line.kind, choice.trial_ends_on, choice.starts_on, contract)
+    return line.model_copy(
+        update={
+            "location": choice.location.strip(),
+            "starts_on": choice.starts_on,
+            "trial_ends_on": choice.trial_ends_on,
+            "chosen": True,
+        }
+    )
+
+
 def propose(
     lines: Iterable[LineToOrder], split_by: SplitBy, contract_starts: date
 ) -> list[ProposedOrder]:
@@ -123,12 +197,17 @@ def split_preview(
     contract_id: int,
     split_by: SplitBy = SplitBy.NONE,
     later: Iterable[int] = (),
+    delivery: Mapping[int, LineDelivery] | None = None,
 ) -> SplitPreview:
     """The orders a contract's lines not yet ordered would make, split by ``split_by``, with the
-    lines in ``later`` left out; nothing is written. A contract not finalised shows its lines
-    and no orders (``finalised`` says why).
+    lines in ``later`` left out and each line of ``delivery`` (by quote line id) delivered as
+    chosen there; nothing is written. A contract not finalised shows its lines and no orders
+    (``finalised`` says why).
 
-    Raises NotFound for no such contract, PermissionDenied for another segment's.
+    Raises NotFound for no such contract, PermissionDenied for another segment's;
+    InvalidInput in a sentence beside its field for a chosen start outside the contract, or a
+    trial on a line that is not a subscription, not ending after the line starts or after the
+    contract's end.
     """
     contract, account = contract_and_account(uow, contract_id)
     quote_lines = lines_to_order(uow, contract)
@@ -147,6 +226,8 @@ def split_preview(
         )
         for line in quote_lines
     ]
+    chosen = delivery or {}
+    lines = [_chosen(line, chosen.get(line.quote_line_id), contract) for line in lines]
     held = sorted(set(later) & {line.quote_line_id for line in lines})
     finalised = is_finalised(contract)
     ordering = [line for line in lines if line.quote_line_id not in held]

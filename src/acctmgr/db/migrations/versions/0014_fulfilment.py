@@ -3,7 +3,7 @@ entitlements tied to their order lines, uses of an entitlement, overage for revi
 ERP export.
 
 No use case ever wrote an order, so ``orders`` and ``order_lines`` are made again in their new
-shape (revisions, who activated, each line's prices, trial, end and deadline). The columns
+shape (revisions, who activated, each line's prices, own start, trial, end and deadline). The columns
 added to existing tables are plain ADD COLUMNs; on SQLite a reference or a CHECK can only be
 written inline there, which Alembic does not do, so those are written by hand.
 
@@ -247,6 +247,7 @@ def _orders_again() -> None:
         sa.Column("list_price_minor", sa.Integer(), nullable=False),
         sa.Column("unit_net_minor", sa.Integer(), nullable=False),
         sa.Column("net_minor", sa.Integer(), nullable=False),
+        sa.Column("starts_on", sa.Date(), nullable=True),
         sa.Column("trial_ends_on", sa.Date(), nullable=True),
         sa.Column("ends_on", sa.Date(), nullable=True),
         sa.Column("consume_by", sa.Date(), nullable=True),
