@@ -36,6 +36,9 @@ class MyDayScreen(AcctmgrScreen):
         Binding("r", "reschedule", "Reschedule", show=False),
         Binding("f5", "refresh", "Refresh", show=False),
         Binding("f9", "people", "People"),
+        # Before the focused table's own Up and Down, so they can go on to the next section.
+        Binding("down", "step(1)", "Down", show=False, priority=True),
+        Binding("up", "step(-1)", "Up", show=False, priority=True),
     ]
 
     def __init__(self) -> None:
@@ -138,22 +141,25 @@ class MyDayScreen(AcctmgrScreen):
     def _row_selected(self) -> None:
         self.action_open()
 
-    @on(RecordTable.EdgeReached)
-    def _next_section(self, event: RecordTable.EdgeReached) -> None:
+    def action_step(self, delta: int) -> None:
         """Down past a section's last row goes on to the next section shown, Up past its first
         back to the previous one's last row: the day reads as one list."""
-        shown = [
-            table
-            for table in self.query(RecordTable)
-            if table.row_count and table.parent is not None and table.parent.display
-        ]
-        if event.table not in shown:
+        table = self.focused
+        if not isinstance(table, RecordTable):
             return
-        index = shown.index(event.table) + (1 if event.delta > 0 else -1)
+        if 0 <= table.cursor_row + delta < table.row_count:
+            table.action_move(delta)
+            return
+        shown = [
+            each
+            for each in self.query(RecordTable)
+            if each.row_count and each.parent is not None and each.parent.display
+        ]
+        index = shown.index(table) + delta if table in shown else -1
         if 0 <= index < len(shown):
             target = shown[index]
             target.focus()
-            target.action_to(0 if event.delta > 0 else -1)
+            target.action_to(0 if delta > 0 else -1)
             target.scroll_visible()
 
     @on(RecordTable.RowHighlighted)

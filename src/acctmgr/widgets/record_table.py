@@ -91,14 +91,6 @@ class RecordTable(ScrollView, can_focus=True):
         def control(self) -> RecordTable:
             return self.table
 
-    class EdgeReached(Message):
-        """Up on the first row or Down on the last: ``delta`` says which way."""
-
-        def __init__(self, table: RecordTable, delta: int) -> None:
-            super().__init__()
-            self.table = table
-            self.delta = delta
-
     class RowSelected(Message):
         """Enter (or a click on the highlighted row) chose a row."""
 
@@ -129,10 +121,13 @@ class RecordTable(ScrollView, can_focus=True):
         id: str | None = None,
         sorts: Sequence[str | None] = (),
         sort: Sort | None = None,
+        opens: bool = True,
     ) -> None:
         """``sorts`` names, column by column, what each sorts by (None: it does not sort);
-        ``sort`` is the order the rows come in at first."""
+        ``sort`` is the order the rows come in at first; ``opens`` False for a list whose
+        rows Enter does not open (the footer then offers no "Open")."""
         super().__init__(id=id)
+        self.opens = opens
         self._sorting = ColumnSort(sorts, sort)
         self._labels = [c[0] if isinstance(c, tuple) else c for c in columns]
         self._fixed = [c[1] if isinstance(c, tuple) else None for c in columns]
@@ -243,11 +238,7 @@ class RecordTable(ScrollView, can_focus=True):
         self.refresh_line(index + 1 - int(self.scroll_y))
 
     def action_move(self, delta: int) -> None:
-        row = self.cursor_row + delta
-        if not 0 <= row < len(self._keys):
-            # A screen of several lists (My day) moves on to the next one; others ignore it.
-            self.post_message(self.EdgeReached(self, delta))
-        self.move_cursor(row=row)
+        self.move_cursor(row=self.cursor_row + delta)
 
     def action_page(self, direction: int) -> None:
         self.move_cursor(row=self.cursor_row + direction * max(1, self._rows_in_view() - 1))
@@ -280,6 +271,8 @@ class RecordTable(ScrollView, can_focus=True):
             self.post_message(self.SortChanged(self, sort))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "select":
+            return self.opens
         return self._sorting.sortable if action == "sort" else True
 
     def on_click(self, event: events.Click) -> None:

@@ -14,7 +14,7 @@ from acctmgr.screens.dialog import FormDialog
 from acctmgr.screens.fulfilment.usage import AccountUsageScreen, OverageReviewScreen
 from acctmgr.services.fulfilment.usage_import import import_usage
 from acctmgr.widgets.record_table import RecordTable
-from tests.ui_support import build_app, settle
+from tests.ui_support import build_app, footer_keys, settle
 from tests.usage_support import usage_csv, usage_customers
 
 SIZE = (80, 24)
@@ -84,6 +84,7 @@ async def test_finance_reviews_the_overage_and_reads_an_accounts_usage(
         await pilot.press("u")
         await settle(app, pilot)
         assert isinstance(app.screen, AccountUsageScreen)
+        assert "Open" not in footer_keys(app)  # Enter opens nothing here, so none is offered
         usage = app.screen.query_one(RecordTable)
         assert usage.texts(0) == ["Oct 2026", "Sep 2026", "Aug 2026"]
         assert usage.texts(3) == ["500,000", "500,000", "500,000"]

@@ -75,6 +75,7 @@ class EntitlementsScreen(AcctmgrScreen):
             "Order",
             "Runs until",
             id="entitled-subscriptions",
+            opens=False,
         )
         yield Static(
             "Services  , . a day  [ ] a month", classes="section-title", id="services-title"
@@ -88,6 +89,7 @@ class EntitlementsScreen(AcctmgrScreen):
             "Contract",
             "Order",
             id="entitled-services",
+            opens=False,
         )
         yield KeysFooter()
 

@@ -61,6 +61,7 @@ class ExportsScreen(AcctmgrScreen):
             ("Written", 17),
             "Last error",
             id="exports-table",
+            opens=False,
             sorts=("status", "key", "attempts", "written", "error"),
         )
         yield Static("", id="exports-why")

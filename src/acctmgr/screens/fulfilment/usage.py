@@ -56,6 +56,7 @@ class AccountUsageScreen(AcctmgrScreen):
             ("Overage", 16),
             ("Status", 9),
             id="usage-table",
+            opens=False,
         )
         yield Static("", id="usage-review")
         yield KeysFooter()
@@ -146,6 +147,7 @@ class OverageReviewScreen(AcctmgrScreen):
             ("Included", 11),
             ("Overage", 16),
             id="overage-table",
+            opens=False,
         )
         yield KeysFooter()
 
