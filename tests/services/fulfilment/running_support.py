@@ -212,3 +212,24 @@ def renewed_at_a_new_price(admin: Context, account_id: int, old_id: int, skus: C
     )
     activated_order(admin, new, "SO-NEW", date(2026, 11, 1), [Sold(skus.platform, 800_00)])
     return new
+
+
+def a_bit_of_everything_due(admin: Context) -> None:
+    """One order whose pass today starts two subscriptions, ends a trial nobody confirmed,
+    warns of one workshop and expires another: each kind of the daily pass's work, once."""
+    staff(admin)
+    skus = catalogue(admin)
+    account = key_account(admin)
+    agreed = contract(admin, account, "CT-1", [Sold(skus.platform), Sold(skus.workshop)])
+    activated_order(
+        admin,
+        agreed,
+        "SO-1",
+        date(2026, 1, 1),
+        [
+            Sold(skus.platform),
+            Sold(skus.replay, trial_ends_on=date(2026, 11, 1)),
+            Sold(skus.workshop, consume_by=date(2026, 12, 1)),
+            Sold(skus.workshop, consume_by=date(2026, 11, 1)),
+        ],
+    )

@@ -31,6 +31,7 @@ from tests.services.fulfilment.running_support import (
     TERM_ENDS,
     TERM_STARTS,
     Sold,
+    a_bit_of_everything_due,
     activated_order,
     catalogue,
     contract,
@@ -302,22 +303,7 @@ def test_entitlements_are_warned_of_once_and_expire_with_what_was_unused(admin: 
 
 def test_two_workers_at_once_do_each_thing_once(admin: Context) -> None:
     """Two passes at the same moment start, end, warn and expire each thing once between them."""
-    staff(admin)
-    skus = catalogue(admin)
-    account = key_account(admin)
-    agreed = contract(admin, account, "CT-1", [Sold(skus.platform), Sold(skus.workshop)])
-    activated_order(
-        admin,
-        agreed,
-        "SO-1",
-        date(2026, 1, 1),
-        [
-            Sold(skus.platform),
-            Sold(skus.replay, trial_ends_on=date(2026, 11, 1)),
-            Sold(skus.workshop, consume_by=date(2026, 12, 1)),
-            Sold(skus.workshop, consume_by=date(2026, 11, 1)),
-        ],
-    )
+    a_bit_of_everything_due(admin)
     reports: list[RunReport] = []
     go = threading.Barrier(2)
 

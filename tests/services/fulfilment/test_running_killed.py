@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -19,12 +18,7 @@ from acctmgr.services.fulfilment.running import RunReport
 from acctmgr.services.kernel.context import Context
 from tests.conftest import NOW
 from tests.services.fulfilment.running_support import (
-    Sold,
-    activated_order,
-    catalogue,
-    contract,
-    key_account,
-    staff,
+    a_bit_of_everything_due,
 )
 
 # Runs the pass and stops for good once it has warned of the entitlements, in its transaction.
@@ -75,22 +69,7 @@ def _pending(admin: Context) -> int:
 def test_a_worker_killed_mid_pass_leaves_it_all_to_the_next(
     admin: Context, database_url: str, tmp_path: Path
 ) -> None:
-    staff(admin)
-    skus = catalogue(admin)
-    account = key_account(admin)
-    agreed = contract(admin, account, "CT-1", [Sold(skus.platform), Sold(skus.workshop)])
-    activated_order(
-        admin,
-        agreed,
-        "SO-1",
-        date(2026, 1, 1),
-        [
-            Sold(skus.platform),
-            Sold(skus.replay, trial_ends_on=date(2026, 11, 1)),
-            Sold(skus.workshop, consume_by=date(2026, 12, 1)),
-            Sold(skus.workshop, consume_by=date(2026, 11, 1)),
-        ],
-    )
+    a_bit_of_everything_due(admin)
     pending = _pending(admin)
     environment = {
         **os.environ,
