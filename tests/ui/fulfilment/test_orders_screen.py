@@ -1,6 +1,6 @@
 """Customer Services orders a finalised contract on screen: from the finalise screen to the
 split preview, a trial end, two orders split by location, each activated after a question,
-and a revision of one."""
+a revision of one, and what the customer is entitled to on later dates."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from acctmgr.domain.fulfilment import OrderStatus
 from acctmgr.domain.roles import Role
 from acctmgr.models import Entitlement, ErpExport, Order, OrderedLine, OrderLine, Subscription
 from acctmgr.screens.dialog import ConfirmScreen, FormDialog
+from acctmgr.screens.fulfilment.entitlements import EntitlementsScreen
 from acctmgr.screens.fulfilment.orders import OrdersScreen
 from acctmgr.screens.key_accounts.finalise import FinaliseScreen
 from acctmgr.services.fulfilment.orders import create_orders
@@ -35,6 +36,7 @@ from tests.services.fulfilment.orders_support import (
     confirmed,
     two_locations,
 )
+from tests.ui.sales.test_quote import type_into
 from tests.ui_support import build_app, notifications, settle, until, while_waiting
 
 SIZE = (80, 24)
@@ -139,6 +141,31 @@ async def test_customer_services_splits_and_activates_the_orders(
         listed = table(app, "orders-table")
         numbers = [listed.texts(0)[i] for i, k in enumerate(listed.keys) if k.startswith("order")]
         assert numbers[1] == numbers[2]  # the revision of the second order, under its number
+
+        # What the customer is entitled to then: in January the platform's trial (Berlin);
+        # in March, the trial over unconfirmed, the workshop of the Munich order.
+        app.open_account(made.account_id)
+        await settle(app, pilot)
+        await pilot.press("E")
+        await until(app, pilot, lambda: isinstance(app.screen, EntitlementsScreen), "entitled")
+        for day, subscriptions, services in (
+            ("2027-01-15", [("Trial, from 01 Jan 2027", numbers[0])], []),  # to be started
+            ("2027-03-15", [], [numbers[1]]),
+        ):
+            await type_into(app, pilot, "#on", day)
+            await pilot.press("enter")
+            await until(
+                app,
+                pilot,
+                lambda day=day: (
+                    str(app.screen.sub_title) == f"on {date.fromisoformat(day):%d %b %Y}"
+                ),
+                f"the entitlements on {day}",
+            )
+            await settle(app, pilot)
+            running = table(app, "entitled-subscriptions")
+            assert list(zip(running.texts(1), running.texts(5), strict=True)) == subscriptions
+            assert table(app, "entitled-services").texts(6) == services
 
     with app.context.database.read_session() as session:
         stored = session.scalars(select(Order).where(Order.revision == 1).order_by(Order.id)).all()
