@@ -86,3 +86,24 @@ def test_a_service_partly_delivered_or_every_line_cannot_be_removed(
         "A quantity is a whole number from 0 (to remove the line) to 1,000,000.",
     )
     assert revision_in(order, typed | {f"qty-{platform}": "0"}).quantities[platform] == 0
+
+
+def test_a_service_delivered_after_the_draft_is_not_removed_on_activation(
+    admin: Context, tmp_path: Path, clock: AdjustableClock
+) -> None:
+    """The workshop's removal drafted while unused, then delivered once: activating the
+    revision is refused with the sentence, and nothing changes."""
+    order = running_order(admin, tmp_path, clock)
+    _platform, workshop, _report = (line.order_line_id for line in order.lines)
+    cs = admin.as_user("cs")
+    change = RevisionIn(effective_on=EFFECTIVE, quantities={workshop: 0})
+    draft = revisions.revise_order(cs, order.order_id, order.version, change).orders[1]
+    with admin.database.write_session() as session:
+        session.scalars(select(Entitlement)).one().consumed = 1
+        session.commit()
+    before = counts(admin)
+    with pytest.raises(InvalidInput, match="cannot be removed: 1 of it was delivered already"):
+        orders.activate_order(cs, draft.order_id, draft.version)
+    assert counts(admin) == before
+    with admin.database.read_session() as session:
+        assert session.scalars(select(Entitlement.quantity)).one() == 1

@@ -335,6 +335,26 @@ def test_only_subscriptions_that_ran_in_the_month_include(admin: Context) -> Non
     }
 
 
+def test_one_subscription_replacing_two_counts_once(admin: Context) -> None:
+    """Two subscriptions of one unit (a split order), replaced on 16 October by one of two
+    units that names only the first: October includes the two units once, not three."""
+    who = usage_customers(admin)
+    replaced = {"status": SubscriptionStatus.ENDED, "ended_reason": SubscriptionEnd.REPLACED}
+    first = _subscription(admin, who.one_unit, ends_on=date(2026, 10, 15), **replaced)
+    _another(admin, who.one_unit, who.version_id, "CT-A2", ends_on=date(2026, 10, 15), **replaced)
+    _another(
+        admin,
+        who.one_unit,
+        who.version_id,
+        "CT-B",
+        quantity=2,
+        starts_on=date(2026, 10, 16),
+        replaces_id=first,
+    )
+    _import(admin, "100001,2026-10,1200000")
+    assert _lines(admin)[who.one_unit].included == 1_000_000
+
+
 def test_an_order_split_in_two_is_priced_as_one(admin: Context) -> None:
     """Two subscriptions of one unit each are priced as one of two units: the tiers scale by
     every unit of the SKU, not by the largest subscription's."""

@@ -570,3 +570,32 @@ def test_a_suggestion_never_lands_on_an_approved_offer(admin: Context, acct: Key
     made = suggested_lines.add_suggested_line(kam, acct.account_id, line)
     assert made.id != approved.id
     assert get_offer(kam, approved.id).quote.status is QuoteStatus.APPROVED
+
+
+def test_the_last_stage_is_reached_once_finalised_and_stays_when_the_contract_moves_on(
+    admin: Context, acct: KeyAccount
+) -> None:
+    """Signed but not finalised by Customer Services: still at the signatures. Finalised: the
+    orders, held by Customer Services while lines are to order; superseded or ended later, the
+    offer stays at its last stage, held by nobody."""
+    kam = kam_of(admin)
+    offer = support.accept(kam, acct, support.sent_offer(kam, acct))
+    assert offer.contract_id is not None
+
+    def contract_is(status: ContractStatus, finalised: bool) -> tuple[OfferStage, str, bool]:
+        with admin.database.write_session() as session:
+            contract = session.get(Contract, offer.contract_id)
+            assert contract is not None
+            contract.status = status
+            contract.finalised_at = admin.clock.now() if finalised else None
+            session.commit()
+        seen = get_offer(admin.as_user("kam"), offer.id)
+        return seen.stage, seen.holder, seen.mine
+
+    assert contract_is(ContractStatus.SIGNED, finalised=False)[0] is OfferStage.SIGNATURES
+    assert contract_is(ContractStatus.SIGNED, finalised=True)[:2] == (
+        OfferStage.FULFILMENT,
+        "Customer Services",
+    )
+    for status in (ContractStatus.SUPERSEDED, ContractStatus.ENDED):
+        assert contract_is(status, finalised=True)[:2] == (OfferStage.FULFILMENT, "ordered")

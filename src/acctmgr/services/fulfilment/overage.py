@@ -36,6 +36,7 @@ from acctmgr.models import (
     OverageStatus,
     SkuVersion,
     Subscription,
+    SubscriptionEnd,
     UsageTier,
 )
 from acctmgr.services.fulfilment.usage_files import PAGE_VIEWS
@@ -164,6 +165,7 @@ def included_by_month(
                 Subscription.ends_on,
                 Subscription.status,
                 Subscription.replaces_id,
+                Subscription.ended_reason,
                 SkuVersion.sku_id,
                 SkuVersion.included_volume,
             )
@@ -212,8 +214,24 @@ def _ran_in(subscriptions: list[Any], month: date) -> list[Any]:
         for sub in subscriptions
         if sub.starts_on <= last and (sub.ends_on is None or sub.ends_on >= month)
     ]
+    # A subscription replaced in the month gives way to its successor: the one that names it,
+    # or (one new subscription replacing several old ones names only the first) any of the
+    # same SKU that starts after it ended.
     replaced = {sub.replaces_id for sub in within}
-    return [sub for sub in within if sub.id not in replaced]
+    return [
+        sub
+        for sub in within
+        if sub.id not in replaced
+        and not (
+            sub.ended_reason is SubscriptionEnd.REPLACED
+            and any(
+                other.sku_id == sub.sku_id
+                and sub.ends_on is not None
+                and other.starts_on > sub.ends_on
+                for other in within
+            )
+        )
+    ]
 
 
 def _tiers(uow: UnitOfWork, version_ids: set[int]) -> dict[tuple[int, str], list[Tier]]:

@@ -166,7 +166,9 @@ def revise_order(
     }
     for line in (x for x in old.lines if x.id not in removed):
         kind = kinds.get(line.sku_version_id or 0)
-        new.lines.append(_carried(line, kind, changed.get(line.id), data.effective_on, contract))
+        new.lines.append(
+            _carried(line, kind, changed.get(line.id), data.effective_on, contract, old.starts_on)
+        )
     position = max((line.position for line in old.lines), default=0)
     for offset, added in enumerate(data.added, start=1):
         new.lines.append(_added(uow, added, position + offset, data.effective_on, contract))
@@ -193,9 +195,18 @@ def _check_removable(uow: UnitOfWork, line: OrderLine) -> None:
 
 
 def _carried(
-    line: OrderLine, kind: SkuKind | None, quantity: int | None, on: date, contract: Contract
+    line: OrderLine,
+    kind: SkuKind | None,
+    quantity: int | None,
+    on: date,
+    contract: Contract,
+    since: date,
 ) -> OrderLine:
+    """The revision's copy of a line of the order it revises (``since``: that order's start):
+    it keeps the day the line started, and a change costs from the later of the effective date
+    and that day."""
     change = 0 if quantity is None else quantity - line.quantity
+    first_day = line.starts_on or since
     ends_on = line.ends_on or contract.ends_on
     trial = line.trial_ends_on if line.trial_ends_on and line.trial_ends_on > on else None
     return OrderLine(
@@ -206,8 +217,9 @@ def _carried(
         quantity=line.quantity + change,
         list_price_minor=line.list_price_minor,
         unit_net_minor=line.unit_net_minor,
-        net_minor=line.net_minor + added_cost(kind, line.unit_net_minor * change, on, ends_on),
-        starts_on=line.starts_on,
+        net_minor=line.net_minor
+        + added_cost(kind, line.unit_net_minor * change, max(on, first_day), ends_on),
+        starts_on=first_day,
         trial_ends_on=line.trial_ends_on if change == 0 else trial,
         ends_on=line.ends_on,
         consume_by=line.consume_by,
@@ -276,7 +288,8 @@ def supersede(uow: UnitOfWork, old: Order, new: Order, contract: Contract) -> li
     before = {line.position: line for line in old.lines}
     last_day = new.starts_on - timedelta(days=1)
     kept = {line.position for line in new.lines}
-    for gone in (line for line in old.lines if line.position not in kept):
+    for gone in [line for line in old.lines if line.position not in kept]:
+        _check_removable(uow, gone)  # again: a workshop may have been delivered since the draft
         _remove(uow, gone, last_day)
     to_provision: list[OrderLine] = []
     replaced: dict[int, list[Subscription]] = {}

@@ -29,6 +29,7 @@ from acctmgr.models import (
     UserRole,
 )
 from acctmgr.services.approvals import requests as approval_requests
+from acctmgr.services.fulfilment.order_views import is_finalised
 from acctmgr.services.fulfilment.split import lines_to_order
 from acctmgr.services.kernel.unit_of_work import UnitOfWork
 from acctmgr.services.kernel.wizards import StageSpec, WizardSpec
@@ -55,12 +56,21 @@ OFFER_WIZARD = WizardSpec(
         StageSpec(OfferStage.FULFILMENT, "Orders", "Customer Services"),
     ),
 )
-FINALISED = (ContractStatus.SIGNED, ContractStatus.ACTIVE)
+# Finalised, and what a finalised contract becomes later: the offer has reached fulfilment.
+FINALISED = (
+    ContractStatus.SIGNED,
+    ContractStatus.ACTIVE,
+    ContractStatus.SUPERSEDED,
+    ContractStatus.ENDED,
+)
 
 
 def orders_open(uow: UnitOfWork, contract: Contract) -> bool:
     """Whether Customer Services still has orders to make or activate for the contract: lines
-    in no order yet, or draft orders. Once there are none, the wizard is finished."""
+    in no order yet, or draft orders, of a contract finalised and in force. Once there are
+    none, the wizard is finished."""
+    if not is_finalised(contract):
+        return False
     if lines_to_order(uow, contract):
         return True
     draft = select(Order.id).where(
@@ -72,7 +82,7 @@ def orders_open(uow: UnitOfWork, contract: Contract) -> bool:
 def stage_of(uow: UnitOfWork, offer: Offer, quote: Quote, contract: Contract | None) -> OfferStage:
     """Where the offer stands. Declined and expired offers stop where they were answered."""
     if offer.status is OfferStatus.ACCEPTED:
-        if contract is not None and contract.status in FINALISED:
+        if contract is not None and contract.status in FINALISED and contract.finalised_at:
             return OfferStage.FULFILMENT
         return OfferStage.SIGNATURES
     if offer.status in (OfferStatus.SENT, OfferStatus.DECLINED, OfferStatus.EXPIRED):
