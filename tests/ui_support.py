@@ -106,3 +106,14 @@ def notifications(app: AcctmgrApp) -> list[str]:
 def footer_keys(app: AcctmgrApp) -> set[str]:
     """The descriptions of the keys the current screen offers (those its check_action allows)."""
     return {active.binding.description for active in app.screen.active_bindings.values()}
+
+
+async def run_from_palette(app: AcctmgrApp, pilot: Any, title: str) -> None:
+    """Open the command palette, type ``title`` and run the command it finds first."""
+    await settle(app, pilot)
+    await pilot.press("ctrl+p")
+    await settle(app, pilot)
+    await pilot.press(*title)
+    await settle(app, pilot)
+    await pilot.press("enter")
+    await settle(app, pilot)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from acctmgr.app import AcctmgrApp
 from acctmgr.models import User
-from tests.ui_support import build_app, notifications, settle, until
+from tests.ui_support import build_app, notifications, run_from_palette, settle, until
 
 SIZE = (80, 24)
 
@@ -16,15 +16,6 @@ SIZE = (80, 24)
 def emails_on(app: AcctmgrApp, login: str) -> bool:
     with app.context.database.read_session() as session:
         return session.scalars(select(User.approval_emails).where(User.login == login)).one()
-
-
-async def run_from_palette(app: AcctmgrApp, pilot: object, title: str) -> None:
-    await pilot.press("ctrl+p")  # type: ignore[attr-defined]
-    await settle(app, pilot)
-    await pilot.press(*title)  # type: ignore[attr-defined]
-    await settle(app, pilot)
-    await pilot.press("enter")  # type: ignore[attr-defined]
-    await settle(app, pilot)
 
 
 async def test_a_leader_turns_approval_emails_off_and_on(tmp_path: Path, office: Path) -> None:

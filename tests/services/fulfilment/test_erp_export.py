@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from datetime import timedelta
@@ -20,7 +19,6 @@ from sqlalchemy import func, select, update
 
 from acctmgr.clock import AdjustableClock
 from acctmgr.config import LoadedSettings, Paths, load_settings
-from acctmgr.db import Database
 from acctmgr.domain.records import RecordType
 from acctmgr.errors import Conflict, InvalidInput, PermissionDenied
 from acctmgr.models import ErpExport, ExportStatus
@@ -31,6 +29,7 @@ from acctmgr.services.kernel.context import Context
 from acctmgr.services.kernel.sorting import Sort
 from acctmgr.services.kernel.unit_of_work import UnitOfWork, use_case
 from tests.conftest import NOW
+from tests.worker_support import race_two_workers
 
 PAYLOAD: dict[str, Any] = {
     "number": "SO-000012",
@@ -173,36 +172,22 @@ def test_two_workers_write_each_export_exactly_once(
 
     monkeypatch.setattr(erp_files, "replace_atomically", counted)
     settings = drop_settings(tmp_path, folder)
-    errors: list[BaseException] = []
     written: Counter[str] = Counter()
 
-    def work(name: str) -> None:
-        database = Database(database_url)
-        context = Context(database, admin.clock)
-        try:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                written[name] += write_due(context, settings, worker=name, limit=3).written
-                with database.read_session() as session:
-                    left = session.scalar(
-                        select(func.count())
-                        .select_from(ErpExport)
-                        .where(ErpExport.status != ExportStatus.WRITTEN)
-                    )
-                if not left:
-                    return
-        except BaseException as error:  # reported by the main thread
-            errors.append(error)
-        finally:
-            database.dispose()
+    def one_pass(context: Context, name: str) -> None:
+        written[name] += write_due(context, settings, worker=name, limit=3).written
 
-    threads = [threading.Thread(target=work, args=(name,)) for name in ("alpha:1", "beta:2")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
+    race_two_workers(
+        database_url,
+        admin.clock,
+        one_pass,
+        lambda session: session.scalar(
+            select(func.count())
+            .select_from(ErpExport)
+            .where(ErpExport.status != ExportStatus.WRITTEN)
+        ),
+        seconds=30,
+    )
     assert sum(written.values()) == len(ids)
     assert Counter(replaced) == Counter(
         f"order_SO-{n:06d}_1.{kind}" for n in range(12) for kind in ("json", "csv")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import smtplib
 import socket
-import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -17,7 +15,6 @@ import pytest
 from sqlalchemy import func, select, update
 
 from acctmgr.clock import AdjustableClock
-from acctmgr.db import Database
 from acctmgr.errors import Conflict, InvalidInput, PermissionDenied
 from acctmgr.models import EmailStatus, OutboxEmail
 from acctmgr.services.kernel.context import Context
@@ -28,6 +25,7 @@ from acctmgr.services.mail.delivery import RETRY_DELAYS, deliver_due
 from tests.cli_support import run_acctmgr
 from tests.conftest import COMPANY, NOW
 from tests.mail_support import PDF, Mailbox, free_port, mailbox, queue, queue_many, smtp_settings
+from tests.worker_support import race_two_workers
 
 __all__ = ["mailbox"]  # the fixture, imported so pytest finds it
 
@@ -97,35 +95,16 @@ def test_two_workers_send_each_message_exactly_once(
     """Two workers, each with its own connections, racing over one outbox."""
     server, port = mailbox
     ids = queue_many(admin, 30)
-    errors: list[BaseException] = []
-
-    def work(name: str) -> None:
-        database = Database(database_url)
-        context = Context(database, admin.clock)
-        try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                deliver_due(context, smtp_settings(port), worker=name, limit=4)
-                with database.read_session() as session:
-                    left = session.scalar(
-                        select(func.count())
-                        .select_from(OutboxEmail)
-                        .where(OutboxEmail.status != EmailStatus.SENT)
-                    )
-                if not left:
-                    return
-        except BaseException as error:  # reported by the main thread
-            errors.append(error)
-        finally:
-            database.dispose()
-
-    threads = [threading.Thread(target=work, args=(name,)) for name in ("alpha:1", "beta:2")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
+    race_two_workers(
+        database_url,
+        admin.clock,
+        lambda context, name: deliver_due(context, smtp_settings(port), worker=name, limit=4),
+        lambda session: session.scalar(
+            select(func.count())
+            .select_from(OutboxEmail)
+            .where(OutboxEmail.status != EmailStatus.SENT)
+        ),
+    )
     arrived = Counter(message["Message-ID"] for message in server.messages())
     with admin.database.read_session() as session:
         rows = session.execute(select(OutboxEmail.message_id, OutboxEmail.status)).all()

@@ -7,32 +7,21 @@ from pathlib import Path
 from sqlalchemy import select
 from textual.widgets import Checkbox, Input, Label
 
-from acctmgr.app import AcctmgrApp
 from acctmgr.models import Package, Sku, SkuVersion
 from acctmgr.screens.catalogue.forms import RecordFormScreen
 from acctmgr.screens.catalogue.packages import PackagesScreen
 from acctmgr.screens.catalogue.skus import CatalogueScreen, SkuScreen
 from acctmgr.widgets.record_table import RecordTable
-from tests.ui_support import build_app, footer_keys, settle
+from tests.ui_support import build_app, footer_keys, run_from_palette, settle
 
 SIZE = (80, 24)
-
-
-async def _open_catalogue_from_the_palette(app: AcctmgrApp, pilot: object) -> None:
-    await settle(app, pilot)
-    await pilot.press("ctrl+p")  # type: ignore[attr-defined]
-    await settle(app, pilot)
-    await pilot.press(*"Catalogue")  # type: ignore[attr-defined]
-    await settle(app, pilot)
-    await pilot.press("enter")  # type: ignore[attr-defined]
-    await settle(app, pilot)
 
 
 async def test_an_admin_searches_opens_and_revises_a_sku(tmp_path: Path, office: Path) -> None:
     """Search narrows the list; the revision form is prefilled; saving stores version N+1."""
     app = build_app(tmp_path, "admin", office)
     async with app.run_test(size=SIZE) as pilot:
-        await _open_catalogue_from_the_palette(app, pilot)
+        await run_from_palette(app, pilot, "Catalogue")
         assert isinstance(app.screen, CatalogueScreen)
         await pilot.press(*"audit")
         await settle(app, pilot)
@@ -148,7 +137,7 @@ async def test_staff_who_are_not_admins_browse_read_only(tmp_path: Path, office:
     """A non-admin sees no edit keys, and pressing them changes nothing."""
     app = build_app(tmp_path, "kam", office)
     async with app.run_test(size=SIZE) as pilot:
-        await _open_catalogue_from_the_palette(app, pilot)
+        await run_from_palette(app, pilot, "Catalogue")
         assert isinstance(app.screen, CatalogueScreen)
         app.screen.query_one("#skus", RecordTable).focus()
         await settle(app, pilot)

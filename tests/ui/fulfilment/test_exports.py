@@ -11,7 +11,7 @@ from acctmgr.screens.fulfilment.exports import ExportsScreen
 from acctmgr.services.fulfilment.erp_export import write_due
 from acctmgr.widgets.record_table import RecordTable
 from tests.services.fulfilment.test_erp_export import drop_settings, queue
-from tests.ui_support import build_app, footer_keys, notifications, settle
+from tests.ui_support import build_app, footer_keys, notifications, run_from_palette, settle
 
 SIZE = (80, 24)
 
@@ -21,16 +21,6 @@ def _stored(app: AcctmgrApp, export_id: int) -> ErpExport:
         row = session.get(ErpExport, export_id)
         assert row is not None
         return row
-
-
-async def _open_exports(app: AcctmgrApp, pilot: object) -> None:
-    await settle(app, pilot)
-    await pilot.press("ctrl+p")  # type: ignore[attr-defined]
-    await settle(app, pilot)
-    await pilot.press(*"Open the ERP exports")  # type: ignore[attr-defined]
-    await settle(app, pilot)
-    await pilot.press("enter")  # type: ignore[attr-defined]
-    await settle(app, pilot)
 
 
 async def test_an_admin_sees_why_an_export_waits_and_sends_it_now(
@@ -47,7 +37,7 @@ async def test_an_admin_sees_why_an_export_waits_and_sends_it_now(
     folder = tmp_path / "share"  # a configured folder nobody made (it is never made)
     write_due(app.context, drop_settings(tmp_path, folder), worker="w:1")
     async with app.run_test(size=SIZE) as pilot:
-        await _open_exports(app, pilot)
+        await run_from_palette(app, pilot, "Open the ERP exports")
         assert isinstance(app.screen, ExportsScreen)
         assert {"Send on the next pass", "Filter by status"} <= footer_keys(app)
         table = app.screen.query_one(RecordTable)

@@ -13,7 +13,7 @@ from acctmgr.screens.mail.outbox import EmailScreen, OutboxScreen
 from acctmgr.widgets.record_table import RecordTable
 from tests.conftest import NOW
 from tests.mail_support import queue
-from tests.ui_support import build_app, footer_keys, notifications, settle
+from tests.ui_support import build_app, footer_keys, notifications, run_from_palette, settle
 
 SIZE = (80, 24)
 REFUSED = "The SMTP server at mail.example.com:25 refused the connection."
@@ -54,16 +54,6 @@ def _stored(app: AcctmgrApp, email_id: int) -> OutboxEmail:
         return row
 
 
-async def _open_outbox(app: AcctmgrApp, pilot: object) -> None:
-    await settle(app, pilot)
-    await pilot.press("ctrl+p")  # type: ignore[attr-defined]
-    await settle(app, pilot)
-    await pilot.press(*"Open the outbox")  # type: ignore[attr-defined]
-    await settle(app, pilot)
-    await pilot.press("enter")  # type: ignore[attr-defined]
-    await settle(app, pilot)
-
-
 async def test_an_admin_sees_why_an_email_failed_and_retries_it(
     tmp_path: Path, office: Path
 ) -> None:
@@ -72,7 +62,7 @@ async def test_an_admin_sees_why_an_email_failed_and_retries_it(
     shown = notifications(app)
     waiting, failed = _fill_outbox(app)
     async with app.run_test(size=SIZE) as pilot:
-        await _open_outbox(app, pilot)
+        await run_from_palette(app, pilot, "Open the outbox")
         assert isinstance(app.screen, OutboxScreen)
         assert {"Send again (a failed one)", "Filter by status", "Open"} <= footer_keys(app)
         table = app.screen.query_one(RecordTable)
@@ -113,7 +103,7 @@ async def test_the_filter_shows_only_failed_emails(tmp_path: Path, office: Path)
     app = build_app(tmp_path, "admin", office)
     _, failed = _fill_outbox(app)
     async with app.run_test(size=SIZE) as pilot:
-        await _open_outbox(app, pilot)
+        await run_from_palette(app, pilot, "Open the outbox")
         for _ in range(4):  # all, queued, sending, sent, failed
             await pilot.press("f")
             await settle(app, pilot)
@@ -127,6 +117,6 @@ async def test_a_non_admin_is_told_the_outbox_is_for_admins(tmp_path: Path, offi
     shown = notifications(app)
     _fill_outbox(app)
     async with app.run_test(size=SIZE) as pilot:
-        await _open_outbox(app, pilot)
+        await run_from_palette(app, pilot, "Open the outbox")
         assert app.screen.query_one(RecordTable).keys == []
         assert "Only an Admin can see the outbox." in shown

@@ -19,8 +19,7 @@ from acctmgr.services.people import users as user_service
 from acctmgr.services.people.delegations import DelegationIn, set_delegate
 from acctmgr.widgets.form import Form
 from acctmgr.widgets.record_table import RecordTable
-from tests.ui.test_approval_emails import run_from_palette
-from tests.ui_support import build_app, notifications, settle, until
+from tests.ui_support import build_app, notifications, run_from_palette, settle, until
 
 SIZE = (100, 30)
 DAYS = {"starts_on": "2026-11-23", "ends_on": "2026-12-12"}
