@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from acctmgr.db.engine import Database
 from acctmgr.demo import MAX_ACCOUNTS, MIN_ACCOUNTS, check_accounts
@@ -111,6 +112,10 @@ def seed_demo(
     # The load allocates millions of dicts and tuples, none in a reference cycle; the cyclic
     # collector would scan them over and over for nothing (a fifth of the time at 100,000
     # accounts). Reference counting still frees every row once written.
+    # Refused before the renderer starts: a process that exits while its workers are still
+    # being forked leaves a traceback of theirs on stderr.
+    with database.read_session() as session:
+        _refuse_unless_empty(session)
     if offer_stories:
         start_renderer()  # its workers start while the bulk load runs
     collecting = gc.isenabled()
@@ -140,11 +145,15 @@ def _counted(database: Database, loaded: dict[str, int]) -> dict[str, int]:
     return {name: count for name, count in counts.items() if name in loaded or count}
 
 
+def _refuse_unless_empty(session: Session) -> None:
+    for model in (User, Segment, Account):
+        if session.scalar(select(func.count()).select_from(model)):
+            raise InvalidInput(ALREADY_HAS_DATA)
+
+
 def _seed(database: Database, accounts: int, seed: int, now: datetime) -> SeedSummary:
     with database.write_session() as session:
-        for model in (User, Segment, Account):
-            if session.scalar(select(func.count()).select_from(model)):
-                raise InvalidInput(ALREADY_HAS_DATA)
+        _refuse_unless_empty(session)  # again, in the transaction that writes
         writer = BulkWriter(session)
         if database.is_sqlite:
             cache_size = session.execute(text("PRAGMA cache_size")).scalar_one()
