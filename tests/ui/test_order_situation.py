@@ -9,7 +9,8 @@ from pathlib import Path
 from sqlalchemy import select, update
 from textual.command import CommandList
 
-from acctmgr.domain.contracts import InvoiceStatus, SubscriptionKind, SubscriptionStatus
+from acctmgr.domain.billing import InvoiceStatus
+from acctmgr.domain.contracts import SubscriptionKind, SubscriptionStatus
 from acctmgr.models import Account, Contract, Invoice, Sku, Subscription, User
 from acctmgr.screens.accounts.account import AccountScreen
 from acctmgr.screens.dialog import FormDialog

@@ -165,6 +165,7 @@ def _add_customer(load: DemoLoad, index: int, position: int) -> None:
         currency=country.currency,
         territory=city[3],
         territory_of_use=country.code,
+        locale=country.locale,
         iseries=iseries,
         contact_id=contact_id,
         contact_name=contact_name,

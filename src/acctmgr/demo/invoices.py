@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from acctmgr.demo.dates import add_months, instant
 from acctmgr.demo.load import Customer, DemoLoad
 from acctmgr.demo.skus import SkuSpec
-from acctmgr.models import InvoiceStatus
+from acctmgr.models import InvoiceKind, InvoiceStatus
 
 DRAFT_LOOKAHEAD_DAYS = 14  # invoices due to be issued this soon are drafted for review
 # A line the contract bills: the SKU, its quantity and its net unit price a year.
@@ -46,7 +46,9 @@ def bill(
             "invoices",
             {
                 "id": invoice_id,
-                "number": f"INV-{invoice_id:08d}",
+                # Drafts are numbered when they are approved; history by the year it was issued.
+                "number": None if status == InvoiceStatus.DRAFT else load.invoice_number(current),
+                "kind": InvoiceKind.INVOICE,
                 "account_id": info.id,
                 "contract_id": contract_id,
                 "order_id": None,
@@ -54,7 +56,18 @@ def bill(
                 "issued_on": current,
                 "due_on": current + timedelta(days=30),
                 "currency": info.currency,
+                "locale": info.locale,
+                "period_start": current,
+                "period_end": issued - timedelta(days=1),
+                "net_minor": total,
+                "tax_minor": 0,
                 "total_minor": total,
+                "paid_minor": total if status == InvoiceStatus.PAID else 0,
+                "credited_minor": 0,
+                "review_reason": "",
+                "buyer_reference": "",
+                "approved_at": instant(current, 9, 0) if sent else None,
+                "reminders_sent": 0,
                 "reviewed_by_id": reviewer if sent else None,
                 "sent_at": instant(current, 9, 15) if sent else None,
                 "created_at": min(instant(current - timedelta(days=2), 16), load.now),
@@ -82,6 +95,7 @@ def _invoice_lines(
     plan = billed[0][0]
     period = plan.billing_period_months or 12
     total = 0
+    position = 0
     for spec, quantity, net in billed:
         if spec is plan:
             unit = net * period // 12
@@ -90,11 +104,13 @@ def _invoice_lines(
         else:
             continue
         total += unit * quantity
+        position += 1
         writer.add(
             "invoice_lines",
             {
                 "id": writer.new_id("invoice_lines"),
                 "invoice_id": invoice_id,
+                "position": position,
                 "description": f"{spec.name}, {issued_on:%b %Y}",
                 "quantity": quantity,
                 "unit_price_minor": unit,

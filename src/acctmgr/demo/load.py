@@ -58,6 +58,7 @@ class Customer:
     currency: str
     territory: str  # the account's sales territory ("US East")
     territory_of_use: str  # its quotes' and contracts': the ISO code of its country
+    locale: str
     iseries: str | None
     contact_id: int | None
     contact_name: str
@@ -102,3 +103,15 @@ class DemoLoad:
         self.first_by_owner: dict[int, Customer] = {}
         self.case_accounts: list[Customer] = []
         self.approval_candidates: dict[str, Customer] = {}
+        # The last invoice number given in each year, as approval gives them: gap-free.
+        self.invoice_numbers: dict[int, int] = defaultdict(int)
+
+    def invoice_number(self, issued_on: date) -> str:
+        """The next invoice number of the year (``INV-2026-000042``), as approval gives it."""
+        self.invoice_numbers[issued_on.year] += 1
+        return f"INV-{issued_on.year}-{self.invoice_numbers[issued_on.year]:06d}"
+
+    def write_number_sequences(self) -> None:
+        """Where approval goes on numbering: after the last number the history gave."""
+        for year, last in sorted(self.invoice_numbers.items()):
+            self.writer.add("number_sequences", {"name": f"invoice:{year}", "last_value": last})

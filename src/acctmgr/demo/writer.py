@@ -52,6 +52,7 @@ WRITE_ORDER = (
     "usage_records",
     "invoices",
     "invoice_lines",
+    "number_sequences",
     "retention_cases",
     "opportunities",
     "placeholder_requests",

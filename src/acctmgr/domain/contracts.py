@@ -1,4 +1,6 @@
-"""Contracts and what follows them: status, renewal, signature, orders, subscriptions, invoices.
+"""Contracts and what follows them: status, renewal, signature, orders, subscriptions.
+
+Invoices and what follows them are in ``domain.billing``.
 
 Plain Python, free of the ORM: screens read these names without loading the models.
 """
@@ -43,12 +45,4 @@ class SubscriptionStatus(enum.StrEnum):
     PENDING = "pending"  # its order is activated; the worker starts it on its start date
     ACTIVE = "active"
     ENDED = "ended"
-    CANCELLED = "cancelled"
-
-
-class InvoiceStatus(enum.StrEnum):
-    DRAFT = "draft"
-    REVIEWED = "reviewed"
-    SENT = "sent"
-    PAID = "paid"
     CANCELLED = "cancelled"

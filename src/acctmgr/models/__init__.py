@@ -9,10 +9,17 @@ from acctmgr.domain.approvals import (
     Decision,
     GroupMode,
 )
+from acctmgr.domain.billing import (
+    ContractEnd,
+    InvoiceKind,
+    InvoiceStatus,
+    PaymentSource,
+    RenewalPricing,
+    TaxCategory,
+)
 from acctmgr.domain.catalogue import SkuKind, SkuRelationKind, SkuRuleConsequence
 from acctmgr.domain.contracts import (
     ContractStatus,
-    InvoiceStatus,
     RenewalType,
     SignatureMethod,
     SubscriptionKind,
@@ -44,6 +51,14 @@ from acctmgr.models.approvals import (
 )
 from acctmgr.models.audit import AuditEvent
 from acctmgr.models.base import Base
+from acctmgr.models.billing import (
+    BillingPolicy,
+    Invoice,
+    InvoiceLine,
+    InvoiceReminder,
+    NumberSequence,
+    Payment,
+)
 from acctmgr.models.catalogue import (
     AccountPackage,
     AgreedPrice,
@@ -60,8 +75,6 @@ from acctmgr.models.company import CompanyIdentity
 from acctmgr.models.contracts import (
     Contract,
     Entitlement,
-    Invoice,
-    InvoiceLine,
     Subscription,
     UsageRecord,
 )
@@ -114,10 +127,12 @@ __all__ = [
     "AuditEvent",
     "Base",
     "BillingDiscrepancy",
+    "BillingPolicy",
     "CloseOutcome",
     "CompanyIdentity",
     "Contact",
     "Contract",
+    "ContractEnd",
     "ContractStatus",
     "Decision",
     "Delegation",
@@ -135,8 +150,11 @@ __all__ = [
     "HandoverItem",
     "ImportRun",
     "Invoice",
+    "InvoiceKind",
     "InvoiceLine",
+    "InvoiceReminder",
     "InvoiceStatus",
+    "NumberSequence",
     "Offer",
     "OfferAcceptance",
     "OfferStatus",
@@ -156,12 +174,15 @@ __all__ = [
     "OverageStatus",
     "Package",
     "PackageItem",
+    "Payment",
+    "PaymentSource",
     "PeerHolding",
     "PlaceholderRequest",
     "PlaceholderStatus",
     "Quote",
     "QuoteLine",
     "QuoteStatus",
+    "RenewalPricing",
     "RenewalType",
     "RetentionCase",
     "RetentionStep",
@@ -180,6 +201,7 @@ __all__ = [
     "SubscriptionEnd",
     "SubscriptionKind",
     "SubscriptionStatus",
+    "TaxCategory",
     "UsageRecord",
     "UsageTier",
     "User",

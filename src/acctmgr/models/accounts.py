@@ -50,6 +50,12 @@ class Account(IdMixin, Versioned, Timestamps, Base):
     billing_postal_code: Mapped[str] = mapped_column(String(20), default="")
     billing_region: Mapped[str] = mapped_column(String(120), default="")
     billing_country: Mapped[str] = mapped_column(String(2), default="")
+    # What an invoice names the buyer by: its VAT number, its Peppol participant id
+    # ("0088:4012345678901", scheme and id; e-invoices go only to accounts that have one) and
+    # the reference its accounts payable asks for on every invoice.
+    vat_number: Mapped[str] = mapped_column(String(32), default="")
+    peppol_id: Mapped[str] = mapped_column(String(80), default="")
+    buyer_reference: Mapped[str] = mapped_column(String(64), default="")
     # Name, iSeries number, city, contacts' names and e-mails, folded (kernel.text.folded):
     # one column the list searches.
     search_text: Mapped[str] = mapped_column(Text, default="")

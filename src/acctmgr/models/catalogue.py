@@ -24,9 +24,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from acctmgr.domain.billing import TaxCategory
 from acctmgr.domain.catalogue import SkuKind, SkuRelationKind, SkuRuleConsequence
 from acctmgr.domain.records import RecordType
 from acctmgr.models.base import Base, IdMixin, Timestamps, Versioned, enum_type
+
+# The rate a SKU version gets until an admin sets its own (percent).
+DEFAULT_TAX_RATE = Decimal("20.00")
 
 
 class Sku(IdMixin, Versioned, Timestamps, Base):
@@ -61,6 +65,11 @@ class SkuVersion(IdMixin, Timestamps, Base):
     units: Mapped[int] = mapped_column(Integer, default=1)  # e.g. workshops in the SKU
     included_volume: Mapped[int | None] = mapped_column(Integer)  # page views included
     onsite_support: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The VAT every invoice line of this version carries (a change of rate is a new version).
+    tax_category: Mapped[TaxCategory] = mapped_column(
+        enum_type(TaxCategory), default=TaxCategory.STANDARD
+    )
+    tax_rate: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=DEFAULT_TAX_RATE)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     sku: Mapped[Sku] = relationship(back_populates="versions", foreign_keys=[sku_id])

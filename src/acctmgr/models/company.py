@@ -26,3 +26,8 @@ class CompanyIdentity(IdMixin, Versioned, Timestamps, Base):
     registration_number: Mapped[str] = mapped_column(String(64), default="")
     vat_number: Mapped[str] = mapped_column(String(64), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
+    # What an e-invoice needs of the seller: the country of its address, its Peppol
+    # participant id ("0088:..."), and the account customers pay into.
+    country: Mapped[str] = mapped_column(String(2), default="")
+    peppol_id: Mapped[str] = mapped_column(String(80), default="")
+    iban: Mapped[str] = mapped_column(String(34), default="")

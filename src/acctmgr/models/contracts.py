@@ -1,6 +1,7 @@
-"""After the signature: contracts, subscriptions, entitlements, usage and invoices.
+"""After the signature: contracts, subscriptions, entitlements and usage.
 
-Orders, the uses of an entitlement, overage and the ERP export are in ``models.fulfilment``.
+Orders, the uses of an entitlement, overage and the ERP export are in ``models.fulfilment``;
+invoices, payments and reminders in ``models.billing``.
 """
 
 from __future__ import annotations
@@ -8,12 +9,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import ClassVar
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
 
+from acctmgr.domain.billing import ContractEnd
 from acctmgr.domain.contracts import (
     ContractStatus,
-    InvoiceStatus,
     RenewalType,
     SignatureMethod,
     SubscriptionKind,
@@ -57,6 +58,15 @@ class Contract(IdMixin, Versioned, Timestamps, Base):
     our_signed_on: Mapped[date | None]
     finalised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     finalised_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The customer's notice of termination: the day it arrived, and the last day of the term it
+    # ends (this term's end when in time; the next one's when late: it renews once, then ends).
+    notice_received_on: Mapped[date | None]
+    terminates_on: Mapped[date | None]
+    # When the worker drafted the fixed term's renewal offer (once; a guarded UPDATE claims it).
+    renewal_offered_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Why the cycle closed when the validity ended, with no renewal agreed.
+    closed_reason: Mapped[ContractEnd | None] = mapped_column(enum_type(ContractEnd))
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Subscription(IdMixin, Versioned, Timestamps, Base):
@@ -89,6 +99,9 @@ class Subscription(IdMixin, Versioned, Timestamps, Base):
     # trial it converted.
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("subscriptions.id"))
     ended_reason: Mapped[SubscriptionEnd | None] = mapped_column(enum_type(SubscriptionEnd))
+    # The last day invoiced: the invoice run's cursor (periods follow ``starts_on`` in the SKU's
+    # billing period). What guarantees a period is billed once is the invoice lines' unique key.
+    billed_until: Mapped[date | None]
 
 
 class Entitlement(IdMixin, Versioned, Timestamps, Base):
@@ -125,35 +138,3 @@ class UsageRecord(IdMixin, Base):
     metric: Mapped[str] = mapped_column(String(40), default="page_views")
     month: Mapped[date]  # first day of the month
     quantity: Mapped[int] = mapped_column(Integer)
-
-
-class Invoice(IdMixin, Versioned, Timestamps, Base):
-    __tablename__ = "invoices"
-    RECORD: ClassVar[RecordType] = RecordType.INVOICE
-
-    number: Mapped[str] = mapped_column(String(20), unique=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
-    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
-    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
-    status: Mapped[InvoiceStatus] = mapped_column(enum_type(InvoiceStatus), index=True)
-    issued_on: Mapped[date]
-    due_on: Mapped[date]
-    currency: Mapped[str] = mapped_column(String(3))
-    total_minor: Mapped[int] = mapped_column(Integer, default=0)
-    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    sent_at: Mapped[datetime | None] = mapped_column(default=None)
-
-    lines: Mapped[list[InvoiceLine]] = relationship(cascade="all, delete-orphan")
-
-
-class InvoiceLine(IdMixin, Base):
-    __tablename__ = "invoice_lines"
-    RECORD: ClassVar[RecordType] = RecordType.INVOICE_LINE
-
-    invoice_id: Mapped[int] = mapped_column(
-        ForeignKey("invoices.id", ondelete="CASCADE"), index=True
-    )
-    description: Mapped[str] = mapped_column(Text)
-    quantity: Mapped[int] = mapped_column(Integer)
-    unit_price_minor: Mapped[int] = mapped_column(Integer)
-    net_minor: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,1 @@
+"""The notice-window calendar of the renewals coming up."""
